@@ -1,0 +1,206 @@
+import Foundation
+
+/// The people CSV format: its columns, how a row becomes a `PersonRecord`, and every rule a row
+/// must follow. Reading the CSV bytes is the caller's job (a CSV library); this type sees cells.
+public enum PeopleTable {
+    public static let columns = [
+        "email", "name", "role", "department", "manager_email", "timezone", "languages", "expertise",
+        "development_areas", "interests", "values", "capacity", "meeting_frequency", "years_experience",
+    ]
+
+    /// Separates the values inside a list cell.
+    public static let listSeparator: Character = ";"
+
+    /// One thing wrong with the file. `row` is the line-based row number where the header is row 1.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public var row: Int
+        public var column: String
+        public var value: String
+        public var message: String
+
+        public init(row: Int, column: String, value: String, message: String) {
+            self.row = row
+            self.column = column
+            self.value = value
+            self.message = message
+        }
+
+        public var description: String {
+            let where_ = column.isEmpty ? "row \(row)" : "row \(row), column \(column)"
+            return value.isEmpty ? "\(where_): \(message)" : "\(where_), value “\(value)”: \(message)"
+        }
+    }
+
+    /// What the reader found: the records (in file order) or every problem.
+    public struct ParseResult: Sendable {
+        public var records: [PersonRecord]
+        public var problems: [Problem]
+        public var isValid: Bool { problems.isEmpty }
+    }
+
+    /// Checks the header and every row.
+    /// - Parameters:
+    ///   - header: the header cells as read.
+    ///   - rows: data rows, in order; row numbers are counted from 2.
+    ///   - existingManagers: for people already stored, email → manager email, so that cycles
+    ///     across stored people and the file are found too.
+    ///   - knownEmails: emails of people already stored (a manager may be one of them).
+    public static func parse(
+        header: [String], rows: [[String]], existingManagers: [String: String] = [:], knownEmails: Set<String> = []
+    ) -> ParseResult {
+        var problems: [Problem] = []
+        let cleanedHeader = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = columns.filter { !cleanedHeader.contains($0) }
+        let unknown = cleanedHeader.filter { !columns.contains($0) }
+        var duplicateColumns = Set<String>()
+        var seenColumns = Set<String>()
+        for column in cleanedHeader where !seenColumns.insert(column).inserted { duplicateColumns.insert(column) }
+        for column in missing {
+            problems.append(Problem(row: 1, column: column, value: "", message: "The header is missing this column. Required columns: \(columns.joined(separator: ","))."))
+        }
+        for column in unknown {
+            problems.append(Problem(row: 1, column: column, value: column, message: "Unknown column. Allowed columns: \(columns.joined(separator: ","))."))
+        }
+        for column in duplicateColumns.sorted() {
+            problems.append(Problem(row: 1, column: column, value: column, message: "This column appears more than once."))
+        }
+        guard problems.isEmpty else { return ParseResult(records: [], problems: problems) }
+        let index = Dictionary(uniqueKeysWithValues: cleanedHeader.enumerated().map { ($1, $0) })
+
+        var records: [PersonRecord] = []
+        var rowOfEmail: [String: Int] = [:]
+        var recordRows: [Int] = []
+        for (offset, cells) in rows.enumerated() {
+            let rowNumber = offset + 2
+            if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if cells.count != header.count {
+                problems.append(Problem(row: rowNumber, column: "", value: "", message: "This row has \(cells.count) cells but the header has \(header.count)."))
+                continue
+            }
+            func cell(_ column: String) -> String {
+                cells[index[column]!].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            func problem(_ column: String, _ message: String) {
+                problems.append(Problem(row: rowNumber, column: column, value: cell(column), message: message))
+            }
+            let before = problems.count
+
+            let email = EmailAddress.normalize(cell("email"))
+            if email.isEmpty {
+                problem("email", "An email address is required.")
+            } else if !EmailAddress.isValid(email) {
+                problem("email", "Not an email address; expected something like name@example.org.")
+            } else if let first = rowOfEmail[email] {
+                problem("email", "This email already appears in row \(first); each person must appear once.")
+            }
+            let name = Tags.clean(cell("name"))
+            if name.isEmpty { problem("name", "A name is required.") }
+            else if name.count > 120 { problem("name", "A name must be at most 120 characters.") }
+
+            let role = MentoringRole(rawValue: cell("role").lowercased())
+            if role == nil { problem("role", "Allowed values: mentor, mentee, both.") }
+
+            let department = Tags.clean(cell("department"))
+            if department.count > 80 { problem("department", "A department must be at most 80 characters.") }
+
+            let managerRaw = EmailAddress.normalize(cell("manager_email"))
+            if !managerRaw.isEmpty {
+                if !EmailAddress.isValid(managerRaw) { problem("manager_email", "Not an email address; leave it blank if the person has no manager here.") }
+                else if managerRaw == email { problem("manager_email", "A person cannot be their own manager.") }
+            }
+
+            let timezone = cell("timezone")
+            if !timezone.isEmpty, !TimeZones.isValid(timezone) {
+                problem("timezone", "Not an IANA time zone; use a name such as Europe/Berlin or America/New_York.")
+            }
+
+            func list(_ column: String) -> [String] {
+                let values = Tags.parse(cell(column), separators: [listSeparator])
+                if values.count > Tags.maximumCount {
+                    problem(column, "At most \(Tags.maximumCount) values, separated by “;”.")
+                } else if let long = values.first(where: { $0.count > Tags.maximumLength }) {
+                    problems.append(Problem(row: rowNumber, column: column, value: long, message: "Each value must be at most \(Tags.maximumLength) characters."))
+                }
+                return values
+            }
+            let languages = list("languages")
+            let expertise = list("expertise")
+            let development = list("development_areas")
+            let interests = list("interests")
+            let values = list("values")
+
+            var capacity: Int?
+            let capacityText = cell("capacity")
+            if !capacityText.isEmpty {
+                if let value = Int(capacityText), (0...10).contains(value) {
+                    capacity = value
+                } else {
+                    problem("capacity", "Must be a whole number of mentees from 0 to 10.")
+                }
+            }
+            if let role {
+                if role.canMentor, capacityText.isEmpty {
+                    problem("capacity", "Required for a \(role.rawValue): a whole number of mentees from 0 to 10.")
+                } else if role == .mentee, !capacityText.isEmpty {
+                    problem("capacity", "Must be blank for a mentee (only mentors take mentees).")
+                }
+            }
+
+            var frequency: MeetingFrequency?
+            let frequencyText = cell("meeting_frequency").lowercased()
+            if !frequencyText.isEmpty {
+                frequency = MeetingFrequency(rawValue: frequencyText)
+                if frequency == nil { problem("meeting_frequency", "Allowed values: weekly, biweekly, monthly, as-needed (or blank).") }
+            }
+
+            var years: Int?
+            let yearsText = cell("years_experience")
+            if !yearsText.isEmpty {
+                if let value = Int(yearsText), (0...60).contains(value) { years = value }
+                else { problem("years_experience", "Must be a whole number from 0 to 60 (or blank).") }
+            }
+
+            if !email.isEmpty, rowOfEmail[email] == nil { rowOfEmail[email] = rowNumber }
+            guard problems.count == before, let role else { continue }
+            records.append(PersonRecord(
+                email: email, name: name, role: role, department: department,
+                managerEmail: managerRaw.isEmpty ? nil : managerRaw, timezone: timezone,
+                languages: languages, expertise: expertise, developmentAreas: development,
+                interests: interests, values: values, capacity: capacity,
+                meetingFrequency: frequency, yearsExperience: years
+            ))
+            recordRows.append(rowNumber)
+        }
+
+        // Managers: each must be in the file (anywhere) or already stored, and no loop may form.
+        var line = ReportingLine(managerOf: existingManagers)
+        for (record, row) in zip(records, recordRows) {
+            line.setManager(record.managerEmail, of: record.email)
+            if let manager = record.managerEmail, rowOfEmail[manager] == nil, !knownEmails.contains(manager) {
+                problems.append(Problem(row: row, column: "manager_email", value: manager, message: "No person with this email is in the file or already in Trellis."))
+            }
+        }
+        for (record, row) in zip(records, recordRows) {
+            guard let manager = record.managerEmail else { continue }
+            var without = line
+            without.setManager(nil, of: record.email)
+            if let loop = without.cycle(ifManagerOf: record.email, becomes: manager) {
+                problems.append(Problem(row: row, column: "manager_email", value: manager, message: "This would make a reporting loop: \(loop.joined(separator: " → ")). A person cannot be managed, directly or not, by someone they manage."))
+            }
+        }
+        problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        return ParseResult(records: problems.isEmpty ? records : [], problems: problems)
+    }
+
+    /// The cells of one record, in `columns` order.
+    public static func cells(of record: PersonRecord) -> [String] {
+        let separator = String(listSeparator)
+        return [
+            record.email, record.name, record.role.rawValue, record.department, record.managerEmail ?? "",
+            record.timezone, record.languages.joined(separator: separator), record.expertise.joined(separator: separator),
+            record.developmentAreas.joined(separator: separator), record.interests.joined(separator: separator),
+            record.values.joined(separator: separator), record.capacity.map(String.init) ?? "",
+            record.meetingFrequency?.rawValue ?? "", record.yearsExperience.map(String.init) ?? "",
+        ]
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Everything a person can say about themselves (PRODUCT.md §1), before it is stored.
+public struct ProfileDraft: Sendable, Equatable {
+    public var name: String
+    public var headline: String
+    public var bio: String
+    public var department: String
+    public var yearsExperience: Int?
+    public var timezone: String
+    public var mentoringRole: MentoringRole?
+    public var capacityMentees: Int?
+    public var capacityHoursPerMonth: Int?
+    public var meetingFrequency: MeetingFrequency?
+    public var communicationMethods: [CommunicationMethod]
+    public var careerGoals: String
+    public var phone: String
+    public var location: String
+    public var contactPrivate: Bool
+    public var tags: [TagKind: [String]]
+
+    public init(
+        name: String = "", headline: String = "", bio: String = "", department: String = "",
+        yearsExperience: Int? = nil, timezone: String = "", mentoringRole: MentoringRole? = nil,
+        capacityMentees: Int? = nil, capacityHoursPerMonth: Int? = nil,
+        meetingFrequency: MeetingFrequency? = nil, communicationMethods: [CommunicationMethod] = [],
+        careerGoals: String = "", phone: String = "", location: String = "", contactPrivate: Bool = false,
+        tags: [TagKind: [String]] = [:]
+    ) {
+        self.name = name
+        self.headline = headline
+        self.bio = bio
+        self.department = department
+        self.yearsExperience = yearsExperience
+        self.timezone = timezone
+        self.mentoringRole = mentoringRole
+        self.capacityMentees = capacityMentees
+        self.capacityHoursPerMonth = capacityHoursPerMonth
+        self.meetingFrequency = meetingFrequency
+        self.communicationMethods = communicationMethods
+        self.careerGoals = careerGoals
+        self.phone = phone
+        self.location = location
+        self.contactPrivate = contactPrivate
+        self.tags = tags
+    }
+
+    public func tags(_ kind: TagKind) -> [String] { tags[kind] ?? [] }
+
+    /// Returns a copy with text trimmed and tags normalised.
+    public func normalized() -> ProfileDraft {
+        var copy = self
+        copy.name = Tags.clean(name)
+        copy.headline = headline.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.bio = bio.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.department = Tags.clean(department)
+        copy.timezone = timezone.trimmingCharacters(in: .whitespaces)
+        copy.careerGoals = careerGoals.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.phone = phone.trimmingCharacters(in: .whitespaces)
+        copy.location = Tags.clean(location)
+        var seen = Set<CommunicationMethod>()
+        copy.communicationMethods = communicationMethods.filter { seen.insert($0).inserted }
+        copy.tags = tags.mapValues { Tags.normalize($0) }
+        return copy
+    }
+
+    /// Validates a normalised draft. Field names match the web form and the API.
+    public func validate() -> ValidationErrors {
+        var errors = ValidationErrors()
+        if name.isEmpty {
+            errors.add("name", "Name is required.")
+        } else if name.count > 120 {
+            errors.add("name", "Name must be at most 120 characters (it has \(name.count)).")
+        }
+        if headline.count > 140 { errors.add("headline", "Headline must be at most 140 characters (it has \(headline.count)).") }
+        if bio.count > 4000 { errors.add("bio", "Bio must be at most 4,000 characters (it has \(bio.count)).") }
+        if department.count > 80 { errors.add("department", "Department must be at most 80 characters.") }
+        if careerGoals.count > 2000 { errors.add("career_goals", "Career goals must be at most 2,000 characters.") }
+        if phone.count > 40 { errors.add("phone", "Phone must be at most 40 characters.") }
+        if location.count > 100 { errors.add("location", "Location must be at most 100 characters.") }
+        if let years = yearsExperience, !(0...60).contains(years) {
+            errors.add("years_experience", "Years of experience must be a whole number from 0 to 60.")
+        }
+        if !timezone.isEmpty, !TimeZones.isValid(timezone) {
+            errors.add("timezone", "“\(timezone)” is not an IANA time zone; use a name such as Europe/Berlin or America/New_York.")
+        }
+        if let capacity = capacityMentees {
+            if !(0...10).contains(capacity) {
+                errors.add("capacity_mentees", "Capacity must be a whole number of mentees from 0 to 10.")
+            }
+        }
+        if let hours = capacityHoursPerMonth, !(0...80).contains(hours) {
+            errors.add("capacity_hours", "Hours per month must be a whole number from 0 to 80.")
+        }
+        for kind in TagKind.allCases {
+            let list = tags(kind)
+            if list.count > Tags.maximumCount {
+                errors.add(kind.rawValue, "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(list.count)).")
+            } else if let long = list.first(where: { $0.count > Tags.maximumLength }) {
+                errors.add(kind.rawValue, "“\(long.prefix(20))…” is too long: each entry must be at most \(Tags.maximumLength) characters.")
+            }
+        }
+        return errors
+    }
+
+    /// The share of the profile that is filled in, 0...1, with what is still missing.
+    public var completeness: (fraction: Double, missing: [String]) {
+        let checks: [(Bool, String)] = [
+            (!headline.isEmpty, "a headline"),
+            (!bio.isEmpty, "a short bio"),
+            (!department.isEmpty, "your department"),
+            (!timezone.isEmpty, "your time zone"),
+            (mentoringRole != nil, "whether you want to mentor, be mentored, or both"),
+            (!tags(.language).isEmpty, "the languages you speak"),
+            (!tags(.interest).isEmpty, "your interests"),
+            (!tags(.value).isEmpty, "your values"),
+            (mentoringRole?.canMentor != true || !tags(.expertise).isEmpty, "the expertise you can share"),
+            (mentoringRole?.wantsMentor != true || !tags(.development).isEmpty, "the areas you want to develop"),
+            (!careerGoals.isEmpty, "your career goals"),
+            (meetingFrequency != nil, "how often you would like to meet"),
+            (!communicationMethods.isEmpty, "how you like to communicate"),
+            (yearsExperience != nil, "your years of experience"),
+        ]
+        let done = checks.filter(\.0).count
+        return (Double(done) / Double(checks.count), checks.filter { !$0.0 }.map(\.1))
+    }
+}
+
+/// IANA time-zone names.
+public enum TimeZones {
+    /// Every identifier Foundation knows, which is the IANA database on every platform we ship on.
+    public static let all: [String] = TimeZone.knownTimeZoneIdentifiers.sorted()
+    private static let known = Set(all)
+
+    public static func isValid(_ identifier: String) -> Bool { known.contains(identifier) }
+}
+
+/// Email addresses as accounts use them.
+public enum EmailAddress {
+    /// Lower-cased and trimmed: the key an account is found by.
+    public static func normalize(_ email: String) -> String {
+        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces.
+    public static func isValid(_ email: String) -> Bool {
+        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else { return false }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        let domain = parts[1]
+        guard let dot = domain.lastIndex(of: "."), dot != domain.startIndex, domain.index(after: dot) != domain.endIndex else {
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,146 @@
+import Fluent
+import TrellisCore
+import Vapor
+
+/// `/api/v1`: the current person, their profile, the directory and tag suggestions.
+enum APIController {
+    static func register(_ app: Application) {
+        let api = app.grouped("api", "v1")
+        api.get("openapi.json") { req async throws -> Response in
+            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json(baseURL: req.application.trellisSettings.baseURL)))
+            response.headers.contentType = .json
+            return response
+        }
+        let authed = api.grouped(APIAuthMiddleware())
+        authed.get("me", use: me)
+        authed.get("me", "profile", use: myProfile)
+        authed.put("me", "profile", use: updateMyProfile)
+        authed.get("people", use: people)
+        authed.get("people", ":id", use: person)
+        authed.get("tags", use: tags)
+        // Unknown API paths answer in JSON too.
+        api.get("**") { _ -> Response in throw Abort(.notFound, reason: "There is no API endpoint at this path.") }
+    }
+
+    struct Me: Content {
+        var id: UUID
+        var email: String
+        var name: String
+        var role: String
+    }
+
+    @Sendable static func me(_ req: Request) async throws -> Me {
+        let user = try req.requireUser()
+        return Me(id: try user.requireID(), email: user.email, name: user.name, role: user.role)
+    }
+
+    @Sendable static func myProfile(_ req: Request) async throws -> PersonDetail {
+        let user = try req.requireUser()
+        return try await PersonDetail.load(user.requireID(), viewer: user, on: req.db)
+    }
+
+    /// The whole profile, replaced. Fields left out are cleared, except `name` (kept when absent).
+    struct ProfileUpdate: Content {
+        var name: String?
+        var headline: String?
+        var bio: String?
+        var department: String?
+        var manager_id: UUID?
+        var years_experience: Int?
+        var timezone: String?
+        var mentoring_role: String?
+        var capacity_mentees: Int?
+        var capacity_hours: Int?
+        var meeting_frequency: String?
+        var communication_methods: [String]?
+        var career_goals: String?
+        var phone: String?
+        var location: String?
+        var contact_private: Bool?
+        var languages: [String]?
+        var expertise: [String]?
+        var development_areas: [String]?
+        var interests: [String]?
+        var values: [String]?
+    }
+
+    @Sendable static func updateMyProfile(_ req: Request) async throws -> PersonDetail {
+        let user = try req.requireUser()
+        let id = try user.requireID()
+        let input = try req.content.decode(ProfileUpdate.self)
+        var errors = ValidationErrors()
+        var role: MentoringRole?
+        if let raw = input.mentoring_role {
+            role = MentoringRole(rawValue: raw)
+            if role == nil { errors.add("mentoring_role", "Allowed values: mentor, mentee, both (or null).") }
+        }
+        var frequency: MeetingFrequency?
+        if let raw = input.meeting_frequency {
+            frequency = MeetingFrequency(rawValue: raw)
+            if frequency == nil { errors.add("meeting_frequency", "Allowed values: weekly, biweekly, monthly, as-needed (or null).") }
+        }
+        var methods: [CommunicationMethod] = []
+        for raw in input.communication_methods ?? [] {
+            if let method = CommunicationMethod(rawValue: raw) { methods.append(method) }
+            else { errors.add("communication_methods", "“\(raw)” is not allowed; use in-person, video, phone, email or chat.") }
+        }
+        let draft = ProfileDraft(
+            name: input.name ?? user.name, headline: input.headline ?? "", bio: input.bio ?? "", department: input.department ?? "",
+            yearsExperience: input.years_experience, timezone: input.timezone ?? "", mentoringRole: role,
+            capacityMentees: input.capacity_mentees, capacityHoursPerMonth: input.capacity_hours, meetingFrequency: frequency,
+            communicationMethods: methods, careerGoals: input.career_goals ?? "", phone: input.phone ?? "",
+            location: input.location ?? "", contactPrivate: input.contact_private ?? false,
+            tags: [
+                .language: input.languages ?? [], .expertise: input.expertise ?? [], .development: input.development_areas ?? [],
+                .interest: input.interests ?? [], .value: input.values ?? [],
+            ]
+        ).normalized()
+        let problems = draft.validate()
+        for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
+        let managerErrors = try await PeopleStore.checkManager(input.manager_id, for: id, on: req.db)
+        if let message = managerErrors["manager"] { errors.add("manager_id", message) }
+        guard errors.isEmpty else { throw InvalidInput(message: "The profile was not saved: some fields are not valid.", errors: errors) }
+        try await PeopleStore.save(draft, manager: .some(input.manager_id), for: id, on: req.db)
+        return try await PersonDetail.load(id, viewer: user, on: req.db)
+    }
+
+    @Sendable static func people(_ req: Request) async throws -> DirectoryPage {
+        _ = try req.requireUser()
+        let query = try req.query.decode(DirectoryQuery.self)
+        var errors = ValidationErrors()
+        if let role = query.role, !role.isEmpty, MentoringRole(rawValue: role) == nil {
+            errors.add("role", "Allowed values: mentor, mentee, both.")
+        }
+        if let per = query.per, !(1...100).contains(per) { errors.add("per", "Must be from 1 to 100.") }
+        if let page = query.page, page < 1 { errors.add("page", "Must be 1 or more.") }
+        guard errors.isEmpty else { throw InvalidInput(message: "The query is not valid.", errors: errors) }
+        return try await Directory.search(query, on: req.db)
+    }
+
+    @Sendable static func person(_ req: Request) async throws -> PersonDetail {
+        let viewer = try req.requireUser()
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound, reason: "There is no person with this id.") }
+        return try await PersonDetail.load(id, viewer: viewer, on: req.db)
+    }
+
+    struct TagCount: Content {
+        var name: String
+        var count: Int
+    }
+
+    struct TagList: Content {
+        var kind: String
+        var tags: [TagCount]
+    }
+
+    @Sendable static func tags(_ req: Request) async throws -> TagList {
+        _ = try req.requireUser()
+        let raw = (try? req.query.get(String.self, at: "kind")) ?? ""
+        guard let kind = TagKind(rawValue: raw) else {
+            throw InvalidInput(message: "The query is not valid.", errors: ValidationErrors(field: "kind", "Allowed values: \(TagKind.allCases.map(\.rawValue).joined(separator: ", ")).") )
+        }
+        let prefix = (try? req.query.get(String.self, at: "prefix")) ?? ""
+        let tags = try await PeopleStore.tagSuggestions(kind: kind, prefix: prefix, on: req.db)
+        return TagList(kind: kind.rawValue, tags: tags.map { TagCount(name: $0.name, count: $0.count) })
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import TrellisCore
+
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. Kept beside the
+/// controller it describes; a test checks that every documented path answers and every API route
+/// is documented.
+enum OpenAPIDocument {
+    static func json(baseURL: String) -> Data {
+        (try? JSONSerialization.data(withJSONObject: document(baseURL: baseURL), options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    }
+
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static var string: [String: Any] { ["type": "string"] }
+    static var nullableString: [String: Any] { ["type": ["string", "null"]] }
+    static var nullableInteger: [String: Any] { ["type": ["integer", "null"]] }
+    static var stringArray: [String: Any] { ["type": "array", "items": ["type": "string"]] }
+    static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
+
+    static func jsonBody(_ schema: [String: Any], description: String) -> [String: Any] {
+        ["description": description, "content": ["application/json": ["schema": schema]]]
+    }
+
+
+    static func document(baseURL: String) -> [String: Any] {
+        let personLink: [String: Any] = [
+            "type": "object", "required": ["id", "name"],
+            "properties": ["id": uuid, "name": string],
+        ]
+        let personDetailProperties: [String: Any] = [
+            "id": uuid, "name": string,
+            "email": ["type": ["string", "null"], "description": "Null when the person keeps contact details private and you are neither them nor a program manager."],
+            "phone": nullableString, "location": string, "contact_private": ["type": "boolean"],
+            "headline": string, "bio": string, "department": string,
+            "manager": ["oneOf": [ref("PersonLink"), ["type": "null"]]],
+            "reports": ["type": "array", "items": ref("PersonLink")],
+            "years_experience": nullableInteger, "timezone": string,
+            "mentoring_role": ["type": ["string", "null"], "enum": ["mentor", "mentee", "both", NSNull()]],
+            "capacity_mentees": nullableInteger, "capacity_hours": nullableInteger,
+            "meeting_frequency": ["type": ["string", "null"], "enum": MeetingFrequency.allCases.map(\.rawValue) + [NSNull()] as [Any]],
+            "communication_methods": ["type": "array", "items": ["type": "string", "enum": CommunicationMethod.allCases.map(\.rawValue)]],
+            "career_goals": string,
+            "languages": stringArray, "expertise": stringArray, "development_areas": stringArray,
+            "interests": stringArray, "values": stringArray,
+        ]
+        let profileUpdateProperties: [String: Any] = [
+            "name": ["type": "string", "maxLength": 120],
+            "headline": ["type": "string", "maxLength": 140], "bio": ["type": "string", "maxLength": 4000],
+            "department": ["type": "string", "maxLength": 80], "manager_id": ["type": ["string", "null"], "format": "uuid"],
+            "years_experience": ["type": ["integer", "null"], "minimum": 0, "maximum": 60],
+            "timezone": ["type": "string", "description": "An IANA time-zone name such as Europe/Berlin, or empty."],
+            "mentoring_role": ["type": ["string", "null"], "enum": ["mentor", "mentee", "both", NSNull()]],
+            "capacity_mentees": ["type": ["integer", "null"], "minimum": 0, "maximum": 10],
+            "capacity_hours": ["type": ["integer", "null"], "minimum": 0, "maximum": 80],
+            "meeting_frequency": ["type": ["string", "null"], "enum": MeetingFrequency.allCases.map(\.rawValue) + [NSNull()] as [Any]],
+            "communication_methods": ["type": "array", "items": ["type": "string", "enum": CommunicationMethod.allCases.map(\.rawValue)]],
+            "career_goals": ["type": "string", "maxLength": 2000], "phone": ["type": "string", "maxLength": 40],
+            "location": ["type": "string", "maxLength": 100], "contact_private": ["type": "boolean"],
+            "languages": stringArray, "expertise": stringArray, "development_areas": stringArray,
+            "interests": stringArray, "values": stringArray,
+        ]
+        let personSummaryProperties: [String: Any] = [
+            "id": uuid, "name": string, "headline": string, "department": string, "timezone": string,
+            "location": string, "mentoring_role": ["type": ["string", "null"]],
+            "expertise": stringArray, "development_areas": stringArray, "interests": stringArray,
+        ]
+        let queryParameter = { (name: String, description: String, schema: [String: Any]) -> [String: Any] in
+            ["name": name, "in": "query", "required": false, "description": description, "schema": schema]
+        }
+        let schemas: [String: Any] = [
+            "Error": [
+                "type": "object", "required": ["error"],
+                "properties": ["error": string, "fields": ["type": "object", "additionalProperties": ["type": "string"], "description": "Field name → what is wrong with it."]],
+            ],
+            "Me": [
+                "type": "object", "required": ["id", "email", "name", "role"],
+                "properties": ["id": uuid, "email": string, "name": string, "role": ["type": "string", "enum": ["admin", "participant"]]],
+            ],
+            "PersonLink": personLink,
+            "PersonDetail": ["type": "object", "required": Array(personDetailProperties.keys).filter { !["email", "phone", "manager", "years_experience", "mentoring_role", "capacity_mentees", "capacity_hours", "meeting_frequency"].contains($0) }.sorted(), "properties": personDetailProperties],
+            "ProfileUpdate": ["type": "object", "additionalProperties": false, "properties": profileUpdateProperties],
+            "PersonSummary": ["type": "object", "required": ["id", "name", "headline", "department", "timezone", "location", "expertise", "development_areas", "interests"], "properties": personSummaryProperties],
+            "DirectoryPage": [
+                "type": "object", "required": ["items", "page", "per", "total"],
+                "properties": ["items": ["type": "array", "items": ref("PersonSummary")], "page": ["type": "integer"], "per": ["type": "integer"], "total": ["type": "integer"]],
+            ],
+            "TagList": [
+                "type": "object", "required": ["kind", "tags"],
+                "properties": ["kind": string, "tags": ["type": "array", "items": ["type": "object", "required": ["name", "count"], "properties": ["name": string, "count": ["type": "integer"]]]]],
+            ],
+        ]
+        let errorResponse = { (description: String) -> [String: Any] in jsonBody(ref("Error"), description: description) }
+        let paths: [String: Any] = [
+            "/api/v1/me": ["get": [
+                "operationId": "getMe", "summary": "The person the token belongs to.",
+                "responses": ["200": jsonBody(ref("Me"), description: "The current person."), "401": errorResponse("No valid token.")],
+            ]],
+            "/api/v1/me/profile": [
+                "get": [
+                    "operationId": "getMyProfile", "summary": "Your full profile.",
+                    "responses": ["200": jsonBody(ref("PersonDetail"), description: "Your profile."), "401": errorResponse("No valid token.")],
+                ],
+                "put": [
+                    "operationId": "replaceMyProfile", "summary": "Replace your profile. Fields left out are cleared; name is kept when left out.",
+                    "requestBody": ["required": true, "content": ["application/json": ["schema": ref("ProfileUpdate")]]],
+                    "responses": [
+                        "200": jsonBody(ref("PersonDetail"), description: "The saved profile."),
+                        "400": errorResponse("The body is not JSON of the right shape."),
+                        "401": errorResponse("No valid token."),
+                        "422": errorResponse("Invalid fields; `fields` names each one. Nothing was changed."),
+                    ],
+                ],
+            ],
+            "/api/v1/people": ["get": [
+                "operationId": "listPeople", "summary": "Search the directory.",
+                "parameters": [
+                    queryParameter("q", "Text matched against names and tags.", string),
+                    queryParameter("department", "Exact department.", string),
+                    queryParameter("role", "mentor (can mentor) or mentee (wants a mentor); people who do both match either.", ["type": "string", "enum": ["mentor", "mentee", "both"]]),
+                    queryParameter("timezone", "Exact IANA time zone.", string),
+                    queryParameter("tag", "Exact tag, any kind.", string),
+                    queryParameter("page", "Page number, from 1.", ["type": "integer", "minimum": 1]),
+                    queryParameter("per", "Page size, 1 to 100 (default 24).", ["type": "integer", "minimum": 1, "maximum": 100]),
+                ],
+                "responses": ["200": jsonBody(ref("DirectoryPage"), description: "One page of people."), "401": errorResponse("No valid token."), "422": errorResponse("Invalid query parameters.")],
+            ]],
+            "/api/v1/people/{id}": ["get": [
+                "operationId": "getPerson", "summary": "One person's profile as you may see it.",
+                "parameters": [["name": "id", "in": "path", "required": true, "schema": uuid]],
+                "responses": ["200": jsonBody(ref("PersonDetail"), description: "The person."), "401": errorResponse("No valid token."), "404": errorResponse("No such person.")],
+            ]],
+            "/api/v1/tags": ["get": [
+                "operationId": "listTags", "summary": "Tags in use of one kind, most used first (for suggestions).",
+                "parameters": [
+                    ["name": "kind", "in": "query", "required": true, "schema": ["type": "string", "enum": TagKind.allCases.map(\.rawValue)]],
+                    queryParameter("prefix", "Only tags starting with this text.", string),
+                ],
+                "responses": ["200": jsonBody(ref("TagList"), description: "Tags and how many people use each."), "401": errorResponse("No valid token."), "422": errorResponse("Unknown kind.")],
+            ]],
+        ]
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Trellis API", "version": "1.0.0",
+                "description": "The Trellis mentoring platform. Authenticate with a personal token created under Settings: `Authorization: Bearer <token>`.",
+            ],
+            "servers": [["url": baseURL]],
+            "security": [["bearerAuth": [String]()]],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "description": "A personal API token (trl_…)."]],
+            ],
+        ]
+    }
+
+    /// Documented paths, with `{id}` placeholders, for the route-coverage test.
+    static var documentedPaths: [String] {
+        ((document(baseURL: "")["paths"] as? [String: Any]) ?? [:]).keys.sorted()
+    }
+}

@@ -1,0 +1,144 @@
+import Fluent
+import TrellisCore
+import Vapor
+
+/// Program managers: the list of people, adding and inviting, reset links, CSV export.
+enum AdminPeopleController {
+    static func register(_ routes: any RoutesBuilder) {
+        routes.get("admin", "people", use: list)
+        routes.post("admin", "people", use: add)
+        routes.post("admin", "people", ":id", "invite", use: { try await link($0, purpose: .invite) })
+        routes.post("admin", "people", ":id", "reset-link", use: { try await link($0, purpose: .reset) })
+        routes.get("admin", "export", "people.csv", use: export)
+    }
+
+    struct AddInput: Content {
+        var name: String?
+        var email: String?
+        var role: String?
+        var invite: String?
+    }
+
+    @Sendable static func list(_ req: Request) async throws -> HTML {
+        _ = try req.requireAdmin()
+        return try await AdminPages.people(req, input: AddInput(invite: "on"), errors: ValidationErrors(), createdLink: nil)
+    }
+
+    @Sendable static func add(_ req: Request) async throws -> Response {
+        let admin = try req.requireAdmin()
+        let input = try req.content.decode(AddInput.self)
+        let name = Tags.clean(input.name ?? "")
+        let email = EmailAddress.normalize(input.email ?? "")
+        var errors = ValidationErrors()
+        if name.isEmpty { errors.add("name", "A name is required.") } else if name.count > 120 { errors.add("name", "A name must be at most 120 characters.") }
+        if !EmailAddress.isValid(email) {
+            errors.add("email", "Enter an email address such as name@example.org.")
+        } else if try await User.query(on: req.db).filter(\.$email == email).first() != nil {
+            errors.add("email", "Someone with this email is already in Trellis.")
+        }
+        let role = AccountRole(rawValue: input.role ?? "participant")
+        if role == nil { errors.add("role", "Choose participant or program manager.") }
+        guard errors.isEmpty, let role else {
+            let page = try await AdminPages.people(req, input: input, errors: errors, createdLink: nil)
+            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+        }
+        let user = try await PeopleStore.createPerson(email: email, name: name, role: role, on: req.db)
+        try await PeopleStore.audit("person.create", "\(email) as \(role.rawValue)", by: admin, on: req.db)
+        var link: (String, String)?
+        if input.invite == "on" {
+            link = (name, try await AuthController.createLink(for: user, purpose: .invite, by: admin, on: req))
+        }
+        let page = try await AdminPages.people(req, input: AddInput(invite: "on"), errors: ValidationErrors(), createdLink: link.map { ($0.0, $0.1, OneTimeToken.Purpose.invite) }, notice: "\(name) was added.")
+        return try await HTMLPage(status: .created, html: page).encodeResponse(for: req)
+    }
+
+    @Sendable static func link(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> HTML {
+        let admin = try req.requireAdmin()
+        guard let id = req.parameters.get("id", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no person with this id.")
+        }
+        let url = try await AuthController.createLink(for: user, purpose: purpose, by: admin, on: req)
+        return try await AdminPages.people(req, input: AddInput(invite: "on"), errors: ValidationErrors(), createdLink: (user.name, url, purpose))
+    }
+
+    @Sendable static func export(_ req: Request) async throws -> Response {
+        let admin = try req.requireAdmin()
+        let records = try await PeopleCSV.exportRecords(on: req.db)
+        let csv = try PeopleCSV.write(records)
+        try await PeopleStore.audit("people.export", "\(records.count) people", by: admin, on: req.db)
+        var headers = HTTPHeaders()
+        headers.contentType = .init(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "trellis-people.csv")
+        return Response(status: .ok, headers: headers, body: .init(string: csv))
+    }
+}
+
+enum AdminPages {
+    static func people(
+        _ req: Request, input: AdminPeopleController.AddInput, errors: ValidationErrors,
+        createdLink: (name: String, url: String, purpose: OneTimeToken.Purpose)?, notice: String? = nil
+    ) async throws -> HTML {
+        let users = try await User.query(on: req.db).sort(\.$searchName).all()
+        let profiles = try await Profile.query(on: req.db).field(\.$id).field(\.$department).field(\.$mentoringRole).all()
+        let profileByID = Dictionary(uniqueKeysWithValues: profiles.compactMap { profile in profile.id.map { ($0, profile) } })
+        let linkBlock: HTML = createdLink.map { link in
+            """
+            <section class="panel" aria-labelledby="link-heading">
+              <h2 id="link-heading">\(link.purpose == .invite ? "Invitation link" : "Password-reset link") for \(link.name)</h2>
+              <p>Send this link to \(link.name). It works once and expires in \(link.purpose == .invite ? "7 days" : "24 hours"). It is shown only now.</p>
+              <p class="token" id="created-link">\(link.url)</p>
+            </section>
+            """
+        } ?? .empty
+        let rows: [HTML] = users.map { user in
+            let id = user.id?.uuidString ?? ""
+            let profile = user.id.flatMap { profileByID[$0] }
+            let status: HTML = user.passwordHash == nil ? "<span class=\"badge changed\">No password yet</span>" : "<span class=\"badge\">Active</span>"
+            let linkPurpose = user.passwordHash == nil ? "invite" : "reset-link"
+            let linkLabel = user.passwordHash == nil ? "Invitation link" : "Reset link"
+            return """
+            <tr>
+              <td><a href="/people/\(id)">\(user.name)</a><br><span class="muted">\(user.email)</span></td>
+              <td>\(user.accountRole.label)</td>
+              <td>\(profile?.department ?? "")</td>
+              <td>\(ProfilePages.roleLabel(profile?.mentoringRole))</td>
+              <td>\(status)</td>
+              <td>
+                <form method="post" action="/admin/people/\(id)/\(linkPurpose)">
+                  \(Layout.csrfField(req))
+                  <button type="submit" class="secondary" aria-label="\(linkLabel) for \(user.name)">\(linkLabel)</button>
+                </form>
+              </td>
+            </tr>
+            """
+        }
+        return Layout.page(req, title: "People", active: "admin-people", notice: notice, content: """
+        <h1>People</h1>
+        \(linkBlock)
+        <section class="panel" aria-labelledby="add-heading">
+          <h2 id="add-heading">Add a person</h2>
+          \(Form.errorSummary(errors))
+          <form method="post" action="/admin/people" novalidate>
+            \(Layout.csrfField(req))
+            <div class="form-columns">
+              \(Form.text("name", label: "Name", value: input.name ?? "", error: errors["name"], required: true))
+              \(Form.text("email", label: "Email", value: input.email ?? "", type: "email", error: errors["email"], required: true))
+              \(Form.select("role", label: "Role", options: AccountRole.allCases.reversed().map { ($0.rawValue, $0.label) }, selected: input.role ?? "participant", error: errors["role"]))
+            </div>
+            <div class="field"><label class="choice"><input type="checkbox" name="invite"\(HTML.when(input.invite == "on", " checked"))> Create an invitation link so they can choose a password</label></div>
+            <div class="actions"><button type="submit">Add person</button></div>
+          </form>
+        </section>
+        <section aria-labelledby="list-heading">
+          <div class="actions"><h2 id="list-heading">Everyone (\(users.count))</h2><a class="button secondary" href="/admin/export/people.csv">Export CSV</a><a class="button secondary" href="/admin/import">Import CSV</a></div>
+          <div class="table-wrap">
+            <table>
+              <caption class="muted">People, their platform role and mentoring role</caption>
+              <thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">Department</th><th scope="col">Mentoring</th><th scope="col">Account</th><th scope="col">Link</th></tr></thead>
+              <tbody>\(rows)</tbody>
+            </table>
+          </div>
+        </section>
+        """)
+    }
+}

@@ -1,0 +1,234 @@
+import Fluent
+import TrellisCore
+import Vapor
+
+/// First-run setup, sign in and out, invitations and password resets.
+enum AuthController {
+    static func register(_ app: Application) {
+        app.get("setup", use: setupForm)
+        app.post("setup", use: setup)
+        app.get("sign-in", use: signInForm)
+        app.post("sign-in", use: signIn)
+        app.post("sign-out", use: signOut)
+        app.get("invite", ":token", use: { try await passwordLinkForm($0, purpose: .invite) })
+        app.post("invite", ":token", use: { try await usePasswordLink($0, purpose: .invite) })
+        app.get("reset", ":token", use: { try await passwordLinkForm($0, purpose: .reset) })
+        app.post("reset", ":token", use: { try await usePasswordLink($0, purpose: .reset) })
+    }
+
+    static func needsSetup(_ db: any Database) async throws -> Bool {
+        try await User.query(on: db).count() == 0
+    }
+
+    // MARK: Setup
+
+    struct SetupInput: Content {
+        var name: String?
+        var email: String?
+        var password: String?
+        var password_confirmation: String?
+    }
+
+    @Sendable static func setupForm(_ req: Request) async throws -> Response {
+        guard try await needsSetup(req.db) else { return req.redirect(to: "/sign-in") }
+        return try await AuthPages.setup(req, input: SetupInput(), errors: ValidationErrors()).encodeResponse(for: req)
+    }
+
+    @Sendable static func setup(_ req: Request) async throws -> Response {
+        guard try await needsSetup(req.db) else {
+            throw Abort(.forbidden, reason: "Trellis is already set up. Sign in, or ask a program manager for an invitation.")
+        }
+        let input = try req.content.decode(SetupInput.self)
+        let name = Tags.clean(input.name ?? "")
+        let email = EmailAddress.normalize(input.email ?? "")
+        var errors = ValidationErrors()
+        if name.isEmpty { errors.add("name", "Your name is required.") }
+        if !EmailAddress.isValid(email) { errors.add("email", "Enter an email address such as name@example.org.") }
+        let passwordErrors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
+        for field in passwordErrors.order { errors.add(field, passwordErrors[field]!) }
+        guard errors.isEmpty else {
+            return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.setup(req, input: input, errors: errors)).encodeResponse(for: req)
+        }
+        let hash = try await req.password.async.hash(input.password ?? "").get()
+        let user = try await PeopleStore.createPerson(email: email, name: name, role: .admin, passwordHash: hash, on: req.db)
+        try await PeopleStore.audit("setup", "First program manager \(email) created", by: user, on: req.db)
+        return try await Sessions.start(for: user, on: req)
+    }
+
+    // MARK: Sign in and out
+
+    struct SignInInput: Content {
+        var email: String?
+        var password: String?
+        var next: String?
+    }
+
+    @Sendable static func signInForm(_ req: Request) async throws -> Response {
+        if try await needsSetup(req.db) { return req.redirect(to: "/setup") }
+        if req.currentUser != nil { return req.redirect(to: "/") }
+        let next = try? req.query.get(String.self, at: "next")
+        return try await AuthPages.signIn(req, email: "", next: next, message: nil).encodeResponse(for: req)
+    }
+
+    @Sendable static func signIn(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(SignInInput.self)
+        let email = EmailAddress.normalize(input.email ?? "")
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        if let remaining = try await SignInThrottle.lockRemaining(email: email, address: address, on: req.db) {
+            let minutes = max(1, Int((remaining / 60).rounded(.up)))
+            let page = AuthPages.signIn(req, email: email, next: input.next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: try again in \(minutes) minute\(minutes == 1 ? "" : "s").")
+            return try await HTMLPage(status: .tooManyRequests, html: page).encodeResponse(for: req)
+        }
+        let user = email.isEmpty ? nil : try await User.query(on: req.db).filter(\.$email == email).first()
+        var verified = false
+        if let user, user.isActive, let hash = user.passwordHash {
+            verified = try await req.password.async.verify(input.password ?? "", created: hash).get()
+        }
+        try await SignInThrottle.record(email: email, address: address, succeeded: verified, on: req.db)
+        guard verified, let user else {
+            let page = AuthPages.signIn(req, email: email, next: input.next, message: "That email and password do not match an account. Check both and try again.")
+            return try await HTMLPage(status: .unauthorized, html: page).encodeResponse(for: req)
+        }
+        let response = try await Sessions.start(for: user, on: req)
+        response.headers.replaceOrAdd(name: .location, value: safeNext(input.next))
+        return response
+    }
+
+    /// Only a path on this site is followed after sign-in, never another site.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        return next
+    }
+
+    @Sendable static func signOut(_ req: Request) async throws -> Response {
+        if let session = req.storage[CurrentSessionKey.self] {
+            try await session.delete(on: req.db)
+        }
+        let response = req.redirect(to: "/sign-in")
+        Sessions.clearCookie(on: response)
+        return response
+    }
+
+    // MARK: Invitations and resets
+
+    static func findLink(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> (OneTimeToken, User) {
+        let token = req.parameters.get("token") ?? ""
+        guard let link = try await OneTimeToken.query(on: req.db)
+            .filter(\.$tokenHash == SecretToken.digest(token))
+            .filter(\.$purpose == purpose.rawValue)
+            .first(),
+            let user = try await User.find(link.userID, on: req.db)
+        else {
+            throw Abort(.notFound, reason: "This link is not valid. Ask your program manager for a new one.")
+        }
+        if link.usedAt != nil { throw Abort(.gone, reason: "This link has already been used. Sign in, or ask your program manager for a new link.") }
+        if link.expiresAt < Date() { throw Abort(.gone, reason: "This link has expired. Ask your program manager for a new one.") }
+        return (link, user)
+    }
+
+    struct PasswordInput: Content {
+        var password: String?
+        var password_confirmation: String?
+    }
+
+    @Sendable static func passwordLinkForm(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> Response {
+        let (_, user) = try await findLink(req, purpose: purpose)
+        return try await AuthPages.passwordLink(req, user: user, purpose: purpose, errors: ValidationErrors()).encodeResponse(for: req)
+    }
+
+    @Sendable static func usePasswordLink(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> Response {
+        let (link, user) = try await findLink(req, purpose: purpose)
+        let input = try req.content.decode(PasswordInput.self)
+        let errors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
+        guard errors.isEmpty else {
+            return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.passwordLink(req, user: user, purpose: purpose, errors: errors)).encodeResponse(for: req)
+        }
+        let hash = try await req.password.async.hash(input.password ?? "").get()
+        let userID = try user.requireID()
+        try await req.db.transaction { tx in
+            // Marking the link used inside the transaction, guarded by used_at being empty, makes a
+            // second concurrent use of the same link fail instead of setting the password twice.
+            let claimed = try await OneTimeToken.query(on: tx).filter(\.$id == link.requireID()).filter(\.$usedAt == nil).count()
+            guard claimed == 1 else { throw Abort(.gone, reason: "This link has already been used.") }
+            try await OneTimeToken.query(on: tx).filter(\.$id == link.requireID()).set(\.$usedAt, to: Date()).update()
+            user.passwordHash = hash
+            try await user.save(on: tx)
+            try await Sessions.endAll(of: userID, on: tx)
+        }
+        return try await Sessions.start(for: user, on: req)
+    }
+
+    /// Creates a one-time link and returns its full address.
+    static func createLink(for user: User, purpose: OneTimeToken.Purpose, by actor: User, on req: Request) async throws -> String {
+        let token = SecretToken.generate()
+        let lifetime: TimeInterval = purpose == .invite ? 7 * 24 * 3600 : 24 * 3600
+        try await req.db.transaction { tx in
+            // A new link replaces any unused one of the same kind.
+            try await OneTimeToken.query(on: tx).filter(\.$userID == user.requireID()).filter(\.$purpose == purpose.rawValue)
+                .filter(\.$usedAt == nil).set(\.$usedAt, to: Date()).update()
+            try await OneTimeToken(tokenHash: SecretToken.digest(token), userID: user.requireID(), purpose: purpose, now: Date(), lifetime: lifetime, createdBy: actor.id).create(on: tx)
+            try await PeopleStore.audit(purpose == .invite ? "person.invite" : "person.reset-link", user.email, by: actor, on: tx)
+        }
+        return "\(req.application.trellisSettings.baseURL)/\(purpose.rawValue)/\(token)"
+    }
+}
+
+enum AuthPages {
+    static func setup(_ req: Request, input: AuthController.SetupInput, errors: ValidationErrors) -> HTML {
+        Layout.page(req, title: "Set up Trellis", content: """
+        <section class="panel narrow">
+          <h1>Welcome to Trellis</h1>
+          <p class="lede">Create the first program manager account. You can invite everyone else once you are in.</p>
+          \(Form.errorSummary(errors))
+          <form method="post" action="/setup" novalidate>
+            \(Layout.csrfField(req))
+            \(Form.text("name", label: "Your name", value: input.name ?? "", error: errors["name"], required: true, autocomplete: "name"))
+            \(Form.text("email", label: "Email", value: input.email ?? "", type: "email", error: errors["email"], required: true, autocomplete: "email"))
+            \(Form.text("password", label: "Password", value: "", type: "password", hint: "At least \(PasswordRules.minimumLength) characters. A phrase of several words is easy to remember and hard to guess.", error: errors["password"], required: true, autocomplete: "new-password"))
+            \(Form.text("password_confirmation", label: "Password again", value: "", type: "password", error: errors["password_confirmation"], required: true, autocomplete: "new-password"))
+            <div class="actions"><button type="submit">Create account and sign in</button></div>
+          </form>
+        </section>
+        """)
+    }
+
+    static func signIn(_ req: Request, email: String, next: String?, message: String?) -> HTML {
+        let error: HTML = message.map { "<div class=\"error-summary\" role=\"alert\"><h2>\($0)</h2></div>" } ?? .empty
+        return Layout.page(req, title: "Sign in", content: """
+        <section class="panel narrow">
+          <h1>Sign in to Trellis</h1>
+          \(error)
+          <form method="post" action="/sign-in">
+            \(Layout.csrfField(req))
+            <input type="hidden" name="next" value="\(next ?? "/")">
+            \(Form.text("email", label: "Email", value: email, type: "email", required: true, autocomplete: "username"))
+            \(Form.text("password", label: "Password", value: "", type: "password", required: true, autocomplete: "current-password"))
+            <div class="actions"><button type="submit">Sign in</button></div>
+          </form>
+          <p class="muted">Forgot your password? Your program manager can send you a reset link.</p>
+        </section>
+        """)
+    }
+
+    static func passwordLink(_ req: Request, user: User, purpose: OneTimeToken.Purpose, errors: ValidationErrors) -> HTML {
+        let token = req.parameters.get("token") ?? ""
+        let title = purpose == .invite ? "Welcome, \(user.name)" : "Choose a new password"
+        let intro = purpose == .invite
+            ? "You have been invited to Trellis as \(user.email). Choose a password to finish setting up your account."
+            : "Choose a new password for \(user.email). You will be signed out everywhere else."
+        return Layout.page(req, title: title, content: """
+        <section class="panel narrow">
+          <h1>\(title)</h1>
+          <p class="lede">\(intro)</p>
+          \(Form.errorSummary(errors))
+          <form method="post" action="/\(purpose.rawValue)/\(token)" novalidate>
+            \(Layout.csrfField(req))
+            <input type="hidden" name="username" value="\(user.email)" autocomplete="username">
+            \(Form.text("password", label: "New password", value: "", type: "password", hint: "At least \(PasswordRules.minimumLength) characters.", error: errors["password"], required: true, autocomplete: "new-password"))
+            \(Form.text("password_confirmation", label: "New password again", value: "", type: "password", error: errors["password_confirmation"], required: true, autocomplete: "new-password"))
+            <div class="actions"><button type="submit">Save password and sign in</button></div>
+          </form>
+        </section>
+        """)
+    }
+}

@@ -1,0 +1,92 @@
+import Fluent
+import TrellisCore
+import Vapor
+
+/// Profile pages and the directory in the web app.
+enum ProfileController {
+    static func register(_ routes: any RoutesBuilder) {
+        routes.get("profile") { req async throws -> Response in
+            req.redirect(to: "/people/\(try req.userID())")
+        }
+        routes.get("profile", "edit") { req async throws -> Response in
+            req.redirect(to: "/people/\(try req.userID())/edit")
+        }
+        routes.get("people", use: directory)
+        routes.get("people", ":id", use: show)
+        routes.get("people", ":id", "edit", use: editForm)
+        routes.post("people", ":id", "edit", use: save)
+    }
+
+    static func personID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("id", as: UUID.self) else {
+            throw Abort(.notFound, reason: "There is no person at this address.")
+        }
+        return id
+    }
+
+    /// A person may edit their own profile; a program manager may edit anyone's.
+    static func editable(_ req: Request) async throws -> User {
+        let viewer = try req.requireUser()
+        let id = try personID(req)
+        guard viewer.id == id || viewer.isAdmin else {
+            throw Abort(.forbidden, reason: "You can only edit your own profile.")
+        }
+        guard let user = try await User.find(id, on: req.db) else { throw Abort(.notFound, reason: "There is no person with this id.") }
+        return user
+    }
+
+    @Sendable static func directory(_ req: Request) async throws -> HTML {
+        _ = try req.requireUser()
+        let query = try req.query.decode(DirectoryQuery.self)
+        async let pageQuery = Directory.search(query, on: req.db)
+        async let facetsQuery = Directory.facets(on: req.db)
+        let (page, facets) = try await (pageQuery, facetsQuery)
+        return ProfilePages.directory(req, query: query, page: page, facets: facets)
+    }
+
+    @Sendable static func show(_ req: Request) async throws -> HTML {
+        let viewer = try req.requireUser()
+        let person = try await PersonDetail.load(try personID(req), viewer: viewer, on: req.db)
+        let notice: String? = (try? req.query.get(String.self, at: "saved")) != nil ? "Profile saved." : nil
+        return ProfilePages.show(req, person: person, viewer: viewer, notice: notice)
+    }
+
+    @Sendable static func editForm(_ req: Request) async throws -> HTML {
+        let user = try await editable(req)
+        let (draft, profile) = try await PeopleStore.draft(for: user, on: req.db)
+        var managerEmail = ""
+        if let managerID = profile.managerID, let manager = try await User.find(managerID, on: req.db) { managerEmail = manager.email }
+        return try await ProfilePages.edit(req, user: user, form: ProfileForm(draft: draft, managerEmail: managerEmail), errors: ValidationErrors())
+    }
+
+    @Sendable static func save(_ req: Request) async throws -> Response {
+        let user = try await editable(req)
+        let id = try user.requireID()
+        let form = try req.content.decode(ProfileForm.self)
+        var (draft, errors) = form.draft()
+        let problems = draft.validate()
+        for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
+
+        var managerID: UUID?
+        let managerEmail = EmailAddress.normalize(form.manager_email ?? "")
+        if !managerEmail.isEmpty {
+            if let manager = try await User.query(on: req.db).filter(\.$email == managerEmail).first() {
+                managerID = manager.id
+                let managerErrors = try await PeopleStore.checkManager(managerID, for: id, on: req.db)
+                if let message = managerErrors["manager"] { errors.add("manager_email", message) }
+            } else {
+                errors.add("manager_email", "No one in Trellis has the email “\(managerEmail)”. Leave it blank if your manager is not here.")
+            }
+        }
+        guard errors.isEmpty else {
+            let page = try await ProfilePages.edit(req, user: user, form: form, errors: errors)
+            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+        }
+        draft.name = draft.name.isEmpty ? user.name : draft.name
+        try await PeopleStore.save(draft, manager: .some(managerID), for: id, on: req.db)
+        if let viewer = req.currentUser, viewer.id != id {
+            try await PeopleStore.audit("person.profile-edit", user.email, by: viewer, on: req.db)
+        }
+        return req.redirect(to: "/people/\(id)?saved=1")
+    }
+}

@@ -1,0 +1,155 @@
+import Fluent
+import Foundation
+import TrellisCore
+import Vapor
+
+/// The directory: who is here, searchable by name and tag, filtered by department, mentoring
+/// role and time zone, a page at a time. Web and API share it.
+struct DirectoryQuery: Content, Sendable {
+    var q: String?
+    var department: String?
+    var role: String?
+    var timezone: String?
+    var tag: String?
+    var page: Int?
+    var per: Int?
+
+    var pageNumber: Int { max(1, page ?? 1) }
+    var pageSize: Int { min(max(1, per ?? 24), 100) }
+}
+
+struct PersonSummary: Content, Sendable {
+    var id: UUID
+    var name: String
+    var headline: String
+    var department: String
+    var timezone: String
+    var location: String
+    var mentoring_role: String?
+    var expertise: [String]
+    var development_areas: [String]
+    var interests: [String]
+}
+
+struct DirectoryPage: Content, Sendable {
+    var items: [PersonSummary]
+    var page: Int
+    var per: Int
+    var total: Int
+    var pageCount: Int { max(1, (total + per - 1) / per) }
+}
+
+enum Directory {
+    static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryPage {
+        let users = User.query(on: db).join(Profile.self, on: \User.$id == \Profile.$id).filter(\.$isActive == true)
+        if let text = query.q.map(Tags.key), !text.isEmpty {
+            // A match on name, or on any tag, or on headline/department.
+            let tagged = try await ProfileTag.query(on: db).filter(\.$key ~~ text).field(\.$profileID).unique().all().map(\.profileID)
+            users.group(.or) { group in
+                group.filter(\User.$searchName ~~ text)
+                if !tagged.isEmpty { group.filter(\User.$id ~~ tagged) }
+            }
+        }
+        if let department = query.department, !department.isEmpty {
+            users.filter(Profile.self, \.$department == department)
+        }
+        if let timezone = query.timezone, !timezone.isEmpty {
+            users.filter(Profile.self, \.$timezone == timezone)
+        }
+        if let role = query.role.flatMap(MentoringRole.init(rawValue:)) {
+            // Someone who does both appears under mentors and under mentees.
+            users.filter(Profile.self, \.$mentoringRole ~~ [role.rawValue, MentoringRole.both.rawValue])
+        }
+        if let tag = query.tag.map(Tags.key), !tag.isEmpty {
+            let tagged = try await ProfileTag.query(on: db).filter(\.$key == tag).field(\.$profileID).unique().all().map(\.profileID)
+            users.filter(\User.$id ~~ tagged)
+        }
+        let total = try await users.count()
+        let rows = try await users.sort(\.$searchName).sort(\.$id)
+            .range((query.pageNumber - 1) * query.pageSize..<(query.pageNumber * query.pageSize))
+            .all()
+        let ids = rows.compactMap(\.id)
+        let tags = try await PeopleStore.tags(of: ids, on: db)
+        let items: [PersonSummary] = try rows.map { user in
+            let profile = try user.joined(Profile.self)
+            let id = try user.requireID()
+            let personTags = tags[id] ?? [:]
+            return PersonSummary(
+                id: id, name: user.name, headline: profile.headline, department: profile.department,
+                timezone: profile.timezone, location: profile.location, mentoring_role: profile.mentoringRole,
+                expertise: personTags[.expertise] ?? [], development_areas: personTags[.development] ?? [],
+                interests: personTags[.interest] ?? []
+            )
+        }
+        return DirectoryPage(items: items, page: query.pageNumber, per: query.pageSize, total: total)
+    }
+
+    /// Departments and time zones in use, for the filter menus.
+    static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
+        let profiles = try await Profile.query(on: db).field(\.$department).field(\.$timezone).all()
+        let departments = Set(profiles.map(\.department).filter { !$0.isEmpty }).sorted()
+        let timezones = Set(profiles.map(\.timezone).filter { !$0.isEmpty }).sorted()
+        return (departments, timezones)
+    }
+}
+
+/// One person as another person sees them. Contact details the person marked private are left
+/// out unless the viewer is that person or a program manager.
+struct PersonDetail: Content, Sendable {
+    struct PersonLink: Content, Sendable {
+        var id: UUID
+        var name: String
+    }
+
+    var id: UUID
+    var name: String
+    var email: String?
+    var phone: String?
+    var location: String
+    var contact_private: Bool
+    var headline: String
+    var bio: String
+    var department: String
+    var manager: PersonLink?
+    var reports: [PersonLink]
+    var years_experience: Int?
+    var timezone: String
+    var mentoring_role: String?
+    var capacity_mentees: Int?
+    var capacity_hours: Int?
+    var meeting_frequency: String?
+    var communication_methods: [String]
+    var career_goals: String
+    var languages: [String]
+    var expertise: [String]
+    var development_areas: [String]
+    var interests: [String]
+    var values: [String]
+
+    static func load(_ id: UUID, viewer: User, on db: any Database) async throws -> PersonDetail {
+        guard let user = try await User.find(id, on: db), user.isActive || viewer.isAdmin else {
+            throw Abort(.notFound, reason: "There is no person with this id.")
+        }
+        let profile = try await Profile.find(id, on: db) ?? Profile(userID: id)
+        async let tagsQuery = PeopleStore.tags(of: [id], on: db)
+        async let reportsQuery = Profile.query(on: db).filter(\.$managerID == id).field(\.$id).all()
+        var manager: User?
+        if let managerID = profile.managerID { manager = try await User.find(managerID, on: db) }
+        let (tagsByID, reportProfiles) = try await (tagsQuery, reportsQuery)
+        let reportIDs = reportProfiles.compactMap(\.id)
+        let reports = reportIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ reportIDs).sort(\.$searchName).all()
+        let tags = tagsByID[id] ?? [:]
+        let mayContact = !profile.contactPrivate || viewer.id == id || viewer.isAdmin
+        return PersonDetail(
+            id: id, name: user.name, email: mayContact ? user.email : nil, phone: mayContact && !profile.phone.isEmpty ? profile.phone : nil,
+            location: profile.location, contact_private: profile.contactPrivate, headline: profile.headline, bio: profile.bio,
+            department: profile.department, manager: try manager.map { PersonLink(id: try $0.requireID(), name: $0.name) },
+            reports: try reports.map { PersonLink(id: try $0.requireID(), name: $0.name) },
+            years_experience: profile.yearsExperience, timezone: profile.timezone, mentoring_role: profile.mentoringRole,
+            capacity_mentees: profile.capacityMentees, capacity_hours: profile.capacityHours,
+            meeting_frequency: profile.meetingFrequency, communication_methods: profile.methods.map(\.rawValue),
+            career_goals: profile.careerGoals, languages: tags[.language] ?? [], expertise: tags[.expertise] ?? [],
+            development_areas: tags[.development] ?? [], interests: tags[.interest] ?? [], values: tags[.value] ?? []
+        )
+    }
+}

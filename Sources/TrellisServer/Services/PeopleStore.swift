@@ -1,0 +1,112 @@
+import Fluent
+import Foundation
+import TrellisCore
+import Vapor
+
+/// Reading and writing people: accounts, profiles, tags and reporting lines. Every change that
+/// touches more than one row runs in one transaction.
+enum PeopleStore {
+    /// Tags of many profiles in one query, in the order the person gave them.
+    static func tags(of profileIDs: [UUID], on db: any Database) async throws -> [UUID: [TagKind: [String]]] {
+        guard !profileIDs.isEmpty else { return [:] }
+        var result: [UUID: [TagKind: [String]]] = [:]
+        // Chunked so that very large pages stay under every database's parameter limit.
+        for chunk in stride(from: 0, to: profileIDs.count, by: 500).map({ Array(profileIDs[$0..<min($0 + 500, profileIDs.count)]) }) {
+            let rows = try await ProfileTag.query(on: db).filter(\.$profileID ~~ chunk).sort(\.$position).all()
+            for row in rows {
+                guard let kind = TagKind(rawValue: row.kind) else { continue }
+                result[row.profileID, default: [:]][kind, default: []].append(row.name)
+            }
+        }
+        return result
+    }
+
+    /// Replaces every tag of a profile (call inside a transaction).
+    static func replaceTags(of profileID: UUID, with tags: [TagKind: [String]], on db: any Database) async throws {
+        try await ProfileTag.query(on: db).filter(\.$profileID == profileID).delete()
+        var rows: [ProfileTag] = []
+        for kind in TagKind.allCases {
+            for (position, name) in Tags.normalize(tags[kind] ?? []).enumerated() {
+                rows.append(ProfileTag(profileID: profileID, kind: kind, name: name, position: position))
+            }
+        }
+        if !rows.isEmpty { try await rows.create(on: db) }
+    }
+
+    /// Everyone's manager, for reporting-line checks.
+    static func reportingLine(on db: any Database) async throws -> ReportingLine<UUID> {
+        let profiles = try await Profile.query(on: db).filter(\.$managerID != nil).field(\.$id).field(\.$managerID).all()
+        var managers: [UUID: UUID] = [:]
+        for profile in profiles {
+            if let id = profile.id, let manager = profile.managerID { managers[id] = manager }
+        }
+        return ReportingLine(managerOf: managers)
+    }
+
+    /// Checks that `manager` may manage `person`: exists, is not the person, closes no loop.
+    static func checkManager(_ manager: UUID?, for person: UUID, on db: any Database) async throws -> ValidationErrors {
+        guard let manager else { return ValidationErrors() }
+        if manager == person { return ValidationErrors(field: "manager", "A person cannot be their own manager.") }
+        guard try await User.find(manager, on: db) != nil else {
+            return ValidationErrors(field: "manager", "No person with this id exists; choose the manager from the directory.")
+        }
+        var line = try await reportingLine(on: db)
+        line.setManager(nil, of: person)
+        if let loop = line.cycle(ifManagerOf: person, becomes: manager) {
+            let users = try await User.query(on: db).filter(\.$id ~~ loop).all()
+            let names = Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user.name) } })
+            let description = loop.map { names[$0] ?? "?" }.joined(separator: " → ")
+            return ValidationErrors(field: "manager", "This would make a reporting loop (\(description)): a person cannot be managed by someone they manage, directly or not.")
+        }
+        return ValidationErrors()
+    }
+
+    /// Saves a validated draft and (optionally) a new manager, all in one transaction.
+    static func save(_ draft: ProfileDraft, manager: UUID??, for userID: UUID, on db: any Database) async throws {
+        try await db.transaction { tx in
+            guard let user = try await User.find(userID, on: tx) else { throw Abort(.notFound, reason: "This person no longer exists.") }
+            user.rename(draft.name)
+            try await user.save(on: tx)
+            let profile = try await Profile.find(userID, on: tx) ?? Profile(userID: userID)
+            profile.apply(draft)
+            if let manager { profile.managerID = manager }
+            try await profile.save(on: tx)
+            try await replaceTags(of: userID, with: draft.tags, on: tx)
+        }
+    }
+
+    /// The draft of a stored person.
+    static func draft(for user: User, on db: any Database) async throws -> (ProfileDraft, Profile) {
+        let id = try user.requireID()
+        let profile = try await Profile.find(id, on: db) ?? Profile(userID: id)
+        let tags = try await tags(of: [id], on: db)[id] ?? [:]
+        return (profile.draft(name: user.name, tags: tags), profile)
+    }
+
+    /// Creates an account with an empty profile, in one transaction.
+    static func createPerson(email: String, name: String, role: AccountRole, passwordHash: String? = nil, on db: any Database) async throws -> User {
+        let user = User(email: email, name: name, role: role, passwordHash: passwordHash)
+        try await db.transaction { tx in
+            try await user.create(on: tx)
+            try await Profile(userID: user.requireID()).create(on: tx)
+        }
+        return user
+    }
+
+    static func audit(_ action: String, _ detail: String, by actor: User?, on db: any Database) async throws {
+        try await AuditEntry(actorID: actor?.id, action: action, detail: detail).create(on: db)
+    }
+
+    /// Tags in use of one kind, most used first: the suggestions offered while typing.
+    static func tagSuggestions(kind: TagKind, prefix: String = "", limit: Int = 50, on db: any Database) async throws -> [(name: String, count: Int)] {
+        let query = ProfileTag.query(on: db).filter(\.$kind == kind.rawValue)
+        let key = Tags.key(prefix)
+        if !key.isEmpty { query.filter(\.$key =~ key) }
+        let rows = try await query.field(\.$key).field(\.$name).all()
+        var counts: [String: (name: String, count: Int)] = [:]
+        for row in rows {
+            counts[row.key, default: (row.name, 0)].count += 1
+        }
+        return counts.values.sorted { ($1.count, $0.name.lowercased()) < ($0.count, $1.name.lowercased()) }.prefix(limit).map { $0 }
+    }
+}

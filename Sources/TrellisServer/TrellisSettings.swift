@@ -1,0 +1,72 @@
+import Foundation
+
+/// Everything the server reads from its environment, with safe local defaults:
+/// no configuration at all gives a working server on `./trellis.sqlite`.
+public struct TrellisSettings: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(String)
+
+        public var description: String {
+            switch self {
+            case .sqliteFile(let path): "SQLite file \(path)"
+            case .sqliteMemory: "in-memory SQLite"
+            case .postgres: "PostgreSQL"
+            }
+        }
+    }
+
+    public var database: DatabaseChoice
+    public var hostname: String
+    public var port: Int
+    /// The address people use to reach the server; invitation links are built from it.
+    public var baseURL: String
+    /// Bcrypt work factor. 12 in production; tests lower it so they stay fast.
+    public var bcryptCost: Int
+    /// Whether every request's timing and status is logged.
+    public var sessionLifetime: TimeInterval = 14 * 24 * 3600
+
+    public init(database: DatabaseChoice, hostname: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, bcryptCost: Int = 12) {
+        self.database = database
+        self.hostname = hostname
+        self.port = port
+        self.baseURL = (baseURL ?? "http://localhost:\(port)").trimmingSuffix("/")
+        self.bcryptCost = bcryptCost
+    }
+
+    public var secureCookies: Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `TRELLIS_BASE_URL` and `TRELLIS_BCRYPT_COST`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TrellisSettings {
+        let port = environment["PORT"].flatMap(Int.init) ?? 8080
+        let database: DatabaseChoice
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url)
+            } else if url.hasPrefix("sqlite://") {
+                let path = String(url.dropFirst("sqlite://".count))
+                database = path == ":memory:" ? .sqliteMemory : .sqliteFile(path)
+            } else {
+                database = .sqliteFile(url)
+            }
+        } else {
+            database = .sqliteFile("trellis.sqlite")
+        }
+        return TrellisSettings(
+            database: database,
+            hostname: environment["HOST"] ?? "127.0.0.1",
+            port: port,
+            baseURL: environment["TRELLIS_BASE_URL"],
+            bcryptCost: environment["TRELLIS_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12
+        )
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var copy = self
+        while copy.hasSuffix(suffix) { copy.removeLast(suffix.count) }
+        return copy
+    }
+}

@@ -1,0 +1,74 @@
+import Vapor
+
+/// A fragment of HTML. Anything interpolated into it that is not itself `HTML` is escaped, so
+/// output is safe by default; raw markup can only come from another `HTML` value.
+public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    public private(set) var markup: String
+
+    public init(stringLiteral value: String) { markup = value }
+    public init(stringInterpolation: StringInterpolation) { markup = stringInterpolation.markup }
+    /// Wraps already-safe markup. Only for markup built in this module from constants.
+    init(trusted markup: String) { self.markup = markup }
+    public static let empty = HTML(trusted: "")
+
+    public var description: String { markup }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var markup = ""
+        public init(literalCapacity: Int, interpolationCount: Int) { markup.reserveCapacity(literalCapacity * 2) }
+        public mutating func appendLiteral(_ literal: String) { markup += literal }
+        public mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
+        public mutating func appendInterpolation(_ text: Substring) { markup += HTML.escape(String(text)) }
+        public mutating func appendInterpolation(_ html: HTML) { markup += html.markup }
+        public mutating func appendInterpolation(_ html: HTML?) { markup += html?.markup ?? "" }
+        public mutating func appendInterpolation(_ list: [HTML]) { for item in list { markup += item.markup } }
+        public mutating func appendInterpolation(_ number: Int) { markup += String(number) }
+        public mutating func appendInterpolation<T: RawRepresentable>(_ value: T) where T.RawValue == String {
+            markup += HTML.escape(value.rawValue)
+        }
+    }
+
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Joins fragments.
+    public static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
+        HTML(trusted: parts.map(\.markup).joined(separator: separator.markup))
+    }
+
+    /// `attribute` when the condition holds, nothing otherwise.
+    public static func when(_ condition: Bool, _ html: HTML) -> HTML { condition ? html : .empty }
+}
+
+extension HTML: AsyncResponseEncodable {
+    public func encodeResponse(for request: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: .ok, headers: headers, body: .init(string: markup))
+    }
+}
+
+/// An HTML page with a status other than 200 (a form re-rendered with errors answers 422).
+public struct HTMLPage: AsyncResponseEncodable {
+    var status: HTTPResponseStatus
+    var html: HTML
+
+    public func encodeResponse(for request: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: status, headers: headers, body: .init(string: html.markup))
+    }
+}

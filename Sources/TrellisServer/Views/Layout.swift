@@ -1,0 +1,144 @@
+import TrellisCore
+import Vapor
+
+/// The frame of every page: skip link, header with navigation, main landmark, footer.
+enum Layout {
+    static func page(_ request: Request, title: String, active: String = "", notice: String? = nil, content: HTML) -> HTML {
+        let user = request.currentUser
+        var links: [(String, String, String)] = []
+        if let user {
+            links.append(("/", "Dashboard", "dashboard"))
+            links.append(("/people", "Directory", "directory"))
+            if user.isAdmin {
+                links.append(("/admin/people", "People", "admin-people"))
+                links.append(("/admin/import", "Import", "import"))
+            }
+            links.append(("/profile", "My profile", "profile"))
+            links.append(("/settings", "Settings", "settings"))
+        }
+        let nav: HTML = links.isEmpty ? .empty : """
+        <nav class="site-nav" aria-label="Main">
+          <ul>\(links.map { link -> HTML in
+            "<li><a href=\"\(link.0)\"\(HTML.when(link.2 == active, " aria-current=\"page\""))>\(link.1)</a></li>"
+          })</ul>
+        </nav>
+        """
+        let account: HTML = user.map { user in
+            """
+            <form class="sign-out" method="post" action="/sign-out">
+              \(csrfField(request))
+              <span class="who">\(user.name)</span>
+              <button type="submit" class="link-button">Sign out</button>
+            </form>
+            """
+        } ?? .empty
+        let noticeBlock: HTML = notice.map { "<div class=\"notice\" role=\"status\">\($0)</div>" } ?? .empty
+        return """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <title>\(title) · Trellis</title>
+          <link rel="stylesheet" href="/static/app.css">
+          <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
+        </head>
+        <body>
+          <a class="skip-link" href="#main">Skip to content</a>
+          <header class="site-header">
+            <div class="bar">
+              <a class="brand" href="/"><img src="/static/icon.svg" alt="" width="28" height="28"><span>Trellis</span></a>
+              \(account)
+            </div>
+            \(nav)
+          </header>
+          <main id="main" tabindex="-1">
+            \(noticeBlock)
+            \(content)
+          </main>
+          <footer class="site-footer"><p>Trellis — mentoring that grows. <a href="/api/v1/openapi.json">API</a></p></footer>
+        </body>
+        </html>
+        """
+    }
+
+    static func csrfField(_ request: Request) -> HTML {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(request.csrfToken)\">"
+    }
+}
+
+/// Form controls with their label, hint and error, wired for screen readers.
+enum Form {
+    static func describedBy(_ name: String, hint: String?, error: String?) -> HTML {
+        var ids: [String] = []
+        if hint != nil { ids.append("\(name)-hint") }
+        if error != nil { ids.append("\(name)-error") }
+        return ids.isEmpty ? .empty : " aria-describedby=\"\(ids.joined(separator: " "))\""
+    }
+
+    static func messages(_ name: String, hint: String?, error: String?) -> HTML {
+        let hintHTML: HTML = hint.map { "<p class=\"hint\" id=\"\(name)-hint\">\($0)</p>" } ?? .empty
+        let errorHTML: HTML = error.map { "<p class=\"field-error\" id=\"\(name)-error\">\($0)</p>" } ?? .empty
+        return "\(hintHTML)\(errorHTML)"
+    }
+
+    static func text(
+        _ name: String, label: String, value: String, type: String = "text", hint: String? = nil, error: String? = nil,
+        required: Bool = false, autocomplete: String? = nil, list: String? = nil, extra: HTML = .empty
+    ) -> HTML {
+        """
+        <div class="field\(error == nil ? "" : " has-error")">
+          <label for="\(name)">\(label)\(HTML.when(required, " <span class=\"required\">(required)</span>"))</label>
+          \(messages(name, hint: hint, error: error))
+          <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\(autocomplete.map { " autocomplete=\"\($0)\"" as HTML } ?? .empty)\(list.map { " list=\"\($0)\"" as HTML } ?? .empty)\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))\(extra)>
+        </div>
+        """
+    }
+
+    static func textarea(_ name: String, label: String, value: String, hint: String? = nil, error: String? = nil, rows: Int = 4) -> HTML {
+        """
+        <div class="field\(error == nil ? "" : " has-error")">
+          <label for="\(name)">\(label)</label>
+          \(messages(name, hint: hint, error: error))
+          <textarea id="\(name)" name="\(name)" rows="\(rows)"\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(value)</textarea>
+        </div>
+        """
+    }
+
+    static func select(_ name: String, label: String, options: [(value: String, label: String)], selected: String, hint: String? = nil, error: String? = nil) -> HTML {
+        """
+        <div class="field\(error == nil ? "" : " has-error")">
+          <label for="\(name)">\(label)</label>
+          \(messages(name, hint: hint, error: error))
+          <select id="\(name)" name="\(name)"\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>
+            \(options.map { option -> HTML in "<option value=\"\(option.value)\"\(HTML.when(option.value == selected, " selected"))>\(option.label)</option>" })
+          </select>
+        </div>
+        """
+    }
+
+    static func checkboxes(_ name: String, legend: String, options: [(value: String, label: String)], checked: Set<String>, hint: String? = nil, error: String? = nil) -> HTML {
+        """
+        <fieldset class="field choices\(error == nil ? "" : " has-error")"\(describedBy(name, hint: hint, error: error))>
+          <legend>\(legend)</legend>
+          \(messages(name, hint: hint, error: error))
+          \(options.map { option -> HTML in
+            """
+            <label class="choice"><input type="checkbox" name="\(name)[]" value="\(option.value)"\(HTML.when(checked.contains(option.value), " checked"))> \(option.label)</label>
+            """
+          })
+        </fieldset>
+        """
+    }
+
+    /// A summary of every problem at the top of a form, each linking to its field.
+    static func errorSummary(_ errors: ValidationErrors, message: String = "Please correct the highlighted fields.") -> HTML {
+        guard !errors.isEmpty else { return .empty }
+        return """
+        <div class="error-summary" role="alert" tabindex="-1">
+          <h2>\(message)</h2>
+          <ul>\(errors.order.map { field -> HTML in "<li><a href=\"#\(field)\">\(errors[field] ?? "")</a></li>" })</ul>
+        </div>
+        """
+    }
+}

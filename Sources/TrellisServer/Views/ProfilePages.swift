@@ -1,0 +1,205 @@
+import Fluent
+import TrellisCore
+import Vapor
+
+enum ProfilePages {
+    static func initials(_ name: String) -> String {
+        name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased()
+    }
+
+    static func tagList(_ tags: [String], kind: String = "") -> HTML {
+        guard !tags.isEmpty else { return "<p class=\"muted\">None yet.</p>" }
+        return "<ul class=\"tags \(kind)\">\(tags.map { tag -> HTML in "<li>\(tag)</li>" })</ul>"
+    }
+
+    static func roleLabel(_ raw: String?) -> String {
+        raw.flatMap(MentoringRole.init(rawValue:))?.label ?? "Not chosen yet"
+    }
+
+    static func directory(_ req: Request, query: DirectoryQuery, page: DirectoryPage, facets: (departments: [String], timezones: [String])) -> HTML {
+        let departmentOptions = [("", "Any department")] + facets.departments.map { ($0, $0) }
+        let timezoneOptions = [("", "Any time zone")] + facets.timezones.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
+        let roleOptions = [("", "Anyone"), ("mentor", "Can mentor"), ("mentee", "Wants a mentor")]
+        func link(page number: Int) -> String {
+            var items: [URLQueryItem] = [URLQueryItem(name: "page", value: String(number))]
+            for (name, value) in [("q", query.q), ("department", query.department), ("role", query.role), ("timezone", query.timezone), ("tag", query.tag)] {
+                if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) }
+            }
+            var components = URLComponents()
+            components.path = "/people"
+            components.queryItems = items
+            return components.string ?? "/people"
+        }
+        let cards: [HTML] = page.items.map { person in
+            """
+            <li class="person-card">
+              <h2><a href="/people/\(person.id.uuidString)">\(person.name)</a></h2>
+              <p class="meta">\(person.headline.isEmpty ? person.department : person.headline)\(person.location.isEmpty ? "" : " · \(person.location)")</p>
+              <p class="meta">\(roleLabel(person.mentoring_role))\(person.department.isEmpty ? "" : " · \(person.department)")</p>
+              \(person.expertise.isEmpty ? HTML.empty : "<ul class=\"tags\" aria-label=\"Expertise\">\(person.expertise.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+            </li>
+            """
+        }
+        let summary = page.total == 1 ? "1 person" : "\(page.total) people"
+        let pagination: HTML = page.pageCount <= 1 ? .empty : """
+        <nav class="pagination" aria-label="Pages">
+          \(page.page > 1 ? "<a href=\"\(link(page: page.page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
+          <span>Page \(page.page) of \(page.pageCount)</span>
+          \(page.page < page.pageCount ? "<a href=\"\(link(page: page.page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
+        </nav>
+        """
+        return Layout.page(req, title: "Directory", active: "directory", content: """
+        <h1>Directory</h1>
+        <form class="panel filters" method="get" action="/people" role="search" aria-label="Search people">
+          \(Form.text("q", label: "Name or skill", value: query.q ?? "", type: "search"))
+          \(Form.select("department", label: "Department", options: departmentOptions, selected: query.department ?? ""))
+          \(Form.select("role", label: "Mentoring", options: roleOptions, selected: query.role ?? ""))
+          \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: query.timezone ?? ""))
+          <div class="field"><button type="submit">Search</button></div>
+        </form>
+        <p role="status">\(summary)\(query.tag.map { " tagged “\($0)”" } ?? "")</p>
+        \(page.items.isEmpty ? "<p class=\"panel\">No one matches. Try fewer filters or another word.</p>" as HTML : "<ul class=\"people-list\">\(cards)</ul>")
+        \(pagination)
+        """)
+    }
+
+    static func show(_ req: Request, person: PersonDetail, viewer: User, notice: String?) -> HTML {
+        let isSelf = viewer.id == person.id
+        let canEdit = isSelf || viewer.isAdmin
+        func tagSection(_ title: String, _ tags: [String], kind: String = "") -> HTML {
+            "<h3>\(title)</h3>\(tagList(tags.map { $0 }, kind: kind))"
+        }
+        let tagLinks: (([String]) -> HTML) = { tags in
+            tags.isEmpty ? "<p class=\"muted\">None yet.</p>" :
+                "<ul class=\"tags\">\(tags.map { tag -> HTML in "<li><a href=\"/people?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(tag)</a></li>" })</ul>"
+        }
+        var facts: [HTML] = []
+        facts.append("<dt>Mentoring</dt><dd>\(roleLabel(person.mentoring_role))</dd>")
+        if let capacity = person.capacity_mentees, person.mentoring_role != MentoringRole.mentee.rawValue {
+            facts.append("<dt>Capacity</dt><dd>\(capacity) mentee\(capacity == 1 ? "" : "s")\(person.capacity_hours.map { ", \($0) hours a month" } ?? "")</dd>")
+        }
+        if let frequency = person.meeting_frequency.flatMap(MeetingFrequency.init(rawValue:)) {
+            facts.append("<dt>Prefers to meet</dt><dd>\(frequency.label)</dd>")
+        }
+        let methods = person.communication_methods.compactMap(CommunicationMethod.init(rawValue:)).map(\.label)
+        if !methods.isEmpty { facts.append("<dt>Communication</dt><dd>\(methods.joined(separator: ", "))</dd>") }
+        if !person.department.isEmpty { facts.append("<dt>Department</dt><dd>\(person.department)</dd>") }
+        if let manager = person.manager { facts.append("<dt>Manager</dt><dd><a href=\"/people/\(manager.id.uuidString)\">\(manager.name)</a></dd>") }
+        if !person.reports.isEmpty {
+            facts.append("<dt>Reports</dt><dd>\(HTML.join(person.reports.map { "<a href=\"/people/\($0.id.uuidString)\">\($0.name)</a>" }, separator: ", "))</dd>")
+        }
+        if let years = person.years_experience { facts.append("<dt>Experience</dt><dd>\(years) year\(years == 1 ? "" : "s")</dd>") }
+        if !person.timezone.isEmpty { facts.append("<dt>Time zone</dt><dd>\(person.timezone.replacingOccurrences(of: "_", with: " "))</dd>") }
+        if !person.location.isEmpty { facts.append("<dt>Location</dt><dd>\(person.location)</dd>") }
+        var contact: [HTML] = []
+        if let email = person.email { contact.append("<dt>Email</dt><dd><a href=\"mailto:\(email)\">\(email)</a></dd>") }
+        if let phone = person.phone { contact.append("<dt>Phone</dt><dd>\(phone)</dd>") }
+        let contactNote: HTML = person.contact_private
+            ? (person.email == nil ? "<p class=\"muted\">\(person.name) keeps contact details private.</p>" : "<p class=\"muted\">Marked private: only \(isSelf ? "you" : person.name) and program managers see these.</p>")
+            : .empty
+        return Layout.page(req, title: person.name, active: isSelf ? "profile" : "directory", notice: notice, content: """
+        <article>
+          <div class="panel">
+            <div class="profile-head">
+              <div class="avatar" aria-hidden="true">\(initials(person.name))</div>
+              <div>
+                <h1>\(person.name)</h1>
+                <p class="lede">\(person.headline.isEmpty ? "No headline yet." : person.headline)</p>
+              </div>
+            </div>
+            \(canEdit ? "<p><a class=\"button secondary\" href=\"/people/\(person.id.uuidString)/edit\">Edit \(isSelf ? "your" : "this") profile</a></p>" as HTML : .empty)
+          </div>
+          <div class="grid">
+            <section class="panel" aria-labelledby="about">
+              <h2 id="about">About</h2>
+              \(person.bio.isEmpty ? "<p class=\"muted\">No bio yet.</p>" as HTML : "<p>\(person.bio)</p>")
+              \(person.career_goals.isEmpty ? HTML.empty : "<h3>Career goals</h3><p>\(person.career_goals)</p>")
+              <dl class="facts">\(facts)</dl>
+            </section>
+            <section class="panel" aria-labelledby="skills">
+              <h2 id="skills">Skills and interests</h2>
+              <h3>Expertise</h3>\(tagLinks(person.expertise))
+              \(tagSection("Wants to develop", person.development_areas, kind: "development"))
+              <h3>Interests</h3>\(tagLinks(person.interests))
+              <h3>Values</h3>\(tagLinks(person.values))
+              <h3>Languages</h3>\(tagLinks(person.languages))
+            </section>
+            <section class="panel" aria-labelledby="contact">
+              <h2 id="contact">Contact</h2>
+              \(contact.isEmpty ? HTML.empty : "<dl class=\"facts\">\(contact)</dl>")
+              \(contactNote)
+            </section>
+          </div>
+        </article>
+        """)
+    }
+
+    static func edit(_ req: Request, user: User, form: ProfileForm, errors: ValidationErrors) async throws -> HTML {
+        let id = try user.requireID()
+        let isSelf = req.currentUser?.id == id
+        async let departmentsQuery = Directory.facets(on: req.db)
+        var suggestions: [TagKind: [String]] = [:]
+        for kind in TagKind.allCases {
+            suggestions[kind] = try await PeopleStore.tagSuggestions(kind: kind, limit: 40, on: req.db).map(\.name)
+        }
+        let departments = try await departmentsQuery.departments
+        let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
+        let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
+        let timezoneOptions = [("", "Choose your time zone")] + TimeZones.all.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
+        func tagField(_ kind: TagKind) -> HTML {
+            let popular = suggestions[kind] ?? []
+            let hint = kind.hint + " Separate entries with commas." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
+            return """
+            \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2))
+            """
+        }
+        return Layout.page(req, title: isSelf ? "Edit your profile" : "Edit \(user.name)", active: isSelf ? "profile" : "admin-people", content: """
+        <h1>\(isSelf ? "Edit your profile" : "Edit \(user.name)’s profile")</h1>
+        <p class="lede">Your profile is how mentors and mentees find you and how Trellis explains a match. Everything except contact details marked private is visible to colleagues.</p>
+        \(Form.errorSummary(errors))
+        <form method="post" action="/people/\(id.uuidString)/edit" novalidate>
+          \(Layout.csrfField(req))
+          <datalist id="departments">\(departments.map { department -> HTML in "<option value=\"\(department)\"></option>" })</datalist>
+          <section class="panel" aria-labelledby="basics">
+            <h2 id="basics">The basics</h2>
+            <div class="form-columns">
+              \(Form.text("name", label: "Name", value: form.name ?? "", error: errors["name"], required: true, autocomplete: "name"))
+              \(Form.text("headline", label: "Headline", value: form.headline ?? "", hint: "Your role and focus in a line, e.g. “Product designer · accessibility”.", error: errors["headline"]))
+              \(Form.text("department", label: "Department", value: form.department ?? "", error: errors["department"], list: "departments"))
+              \(Form.text("manager_email", label: "Manager’s email", value: form.manager_email ?? "", type: "email", hint: "Your manager is never suggested as your mentor.", error: errors["manager_email"]))
+              \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: " min=\"0\" max=\"60\" inputmode=\"numeric\""))
+              \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"]))
+            </div>
+            \(Form.textarea("bio", label: "Bio", value: form.bio ?? "", hint: "A few sentences about your work and what you enjoy.", error: errors["bio"], rows: 4))
+            \(Form.textarea("career_goals", label: "Career goals", value: form.career_goals ?? "", hint: "Where you want to be in a few years.", error: errors["career_goals"], rows: 3))
+          </section>
+          <section class="panel" aria-labelledby="mentoring">
+            <h2 id="mentoring">Mentoring</h2>
+            <div class="form-columns">
+              \(Form.select("mentoring_role", label: "I would like to", options: roleOptions, selected: form.mentoring_role ?? "", error: errors["mentoring_role"]))
+              \(Form.text("capacity_mentees", label: "Mentees I can take", value: form.capacity_mentees ?? "", type: "number", hint: "Mentors only: 0 to 10.", error: errors["capacity_mentees"], extra: " min=\"0\" max=\"10\" inputmode=\"numeric\""))
+              \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", error: errors["capacity_hours"], extra: " min=\"0\" max=\"80\" inputmode=\"numeric\""))
+              \(Form.select("meeting_frequency", label: "Preferred meeting frequency", options: frequencyOptions, selected: form.meeting_frequency ?? "", error: errors["meeting_frequency"]))
+            </div>
+            \(Form.checkboxes("communication_methods", legend: "How I like to communicate", options: CommunicationMethod.allCases.map { ($0.rawValue, $0.label) }, checked: Set(form.communication_methods ?? []), error: errors["communication_methods"]))
+          </section>
+          <section class="panel" aria-labelledby="skills">
+            <h2 id="skills">Skills, interests and values</h2>
+            \(TagKind.allCases.map(tagField))
+          </section>
+          <section class="panel" aria-labelledby="contact">
+            <h2 id="contact">Contact</h2>
+            <div class="form-columns">
+              \(Form.text("phone", label: "Phone", value: form.phone ?? "", type: "text", error: errors["phone"], autocomplete: "tel"))
+              \(Form.text("location", label: "Location", value: form.location ?? "", hint: "City or office.", error: errors["location"]))
+            </div>
+            <div class="field"><label class="choice"><input type="checkbox" name="contact_private"\(HTML.when(form.contact_private == "on", " checked"))> Keep my email and phone private (only program managers see them)</label></div>
+          </section>
+          <div class="actions">
+            <button type="submit">Save profile</button>
+            <a href="/people/\(id.uuidString)">Cancel</a>
+          </div>
+        </form>
+        """)
+    }
+}

@@ -1,0 +1,121 @@
+import Vapor
+
+/// The stylesheet and icon, compiled into the binary so the server runs from any directory.
+enum StaticAssets {
+    static func register(_ app: Application) {
+        app.get("static", "app.css") { _ in serve(stylesheet, type: .init(type: "text", subType: "css", parameters: ["charset": "utf-8"])) }
+        app.get("static", "icon.svg") { _ in serve(icon, type: .init(type: "image", subType: "svg+xml")) }
+    }
+
+    static func serve(_ body: String, type: HTTPMediaType) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = type
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: headers, body: .init(string: body))
+    }
+
+    static let icon = """
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f5f52"/><path d="M8 24V9M16 24V6M24 24V11M6 14h20M6 20h20" stroke="#e8f3ef" stroke-width="2.2" stroke-linecap="round"/><circle cx="16" cy="6" r="2.4" fill="#f2b84b"/></svg>
+    """
+
+    static let stylesheet = """
+    :root {
+      --ink: #1d2624; --muted: #55635f; --line: #d5dedb; --paper: #f6f8f7; --card: #ffffff;
+      --accent: #1f5f52; --accent-ink: #ffffff; --accent-soft: #e3f0ec; --warn: #9a3412; --warn-soft: #fdeee7;
+      --ok: #166534; --ok-soft: #e7f5ec; --focus: #f2b84b; --radius: 10px;
+      --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+    }
+    * { box-sizing: border-box; }
+    html { font-size: 100%; }
+    body { margin: 0; font-family: var(--font); color: var(--ink); background: var(--paper); line-height: 1.55; }
+    a { color: var(--accent); text-underline-offset: 2px; }
+    a:hover { text-decoration-thickness: 2px; }
+    :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; border-radius: 3px; }
+    h1, h2, h3 { line-height: 1.25; margin: 0 0 .6rem; }
+    h1 { font-size: 1.7rem; } h2 { font-size: 1.25rem; } h3 { font-size: 1.05rem; }
+    p { margin: 0 0 .8rem; }
+    .skip-link { position: absolute; left: -999px; top: .5rem; background: var(--card); padding: .5rem 1rem; z-index: 10; }
+    .skip-link:focus { left: .5rem; }
+    .site-header { background: var(--accent); color: var(--accent-ink); }
+    .site-header .bar { max-width: 72rem; margin: 0 auto; padding: .7rem 1.2rem; display: flex; align-items: center; justify-content: space-between; gap: 1rem; }
+    .brand { display: inline-flex; align-items: center; gap: .55rem; color: var(--accent-ink); text-decoration: none; font-weight: 700; font-size: 1.2rem; letter-spacing: .01em; }
+    .site-nav ul { list-style: none; margin: 0 auto; padding: 0 1.2rem; max-width: 72rem; display: flex; flex-wrap: wrap; gap: .2rem; }
+    .site-nav a { display: block; padding: .55rem .8rem; color: var(--accent-ink); text-decoration: none; border-bottom: 3px solid transparent; }
+    .site-nav a:hover { border-bottom-color: rgba(255,255,255,.5); }
+    .site-nav a[aria-current="page"] { border-bottom-color: var(--focus); font-weight: 600; }
+    .sign-out { display: flex; align-items: center; gap: .6rem; margin: 0; }
+    .sign-out .who { opacity: .9; }
+    .link-button { background: none; border: 1px solid rgba(255,255,255,.6); color: inherit; border-radius: 6px; padding: .3rem .7rem; font: inherit; cursor: pointer; }
+    main { display: block; max-width: 72rem; margin: 0 auto; padding: 1.6rem 1.2rem 3rem; }
+    main:focus { outline: none; }
+    .site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: .9rem; }
+    .site-footer p { max-width: 72rem; margin: 0 auto; padding: 1rem 1.2rem; }
+    .panel { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 1.4rem; margin-bottom: 1.2rem; }
+    .narrow { max-width: 34rem; margin-left: auto; margin-right: auto; }
+    .grid { display: grid; gap: 1.2rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
+    .lede { color: var(--muted); font-size: 1.05rem; }
+    .muted { color: var(--muted); }
+    .notice { background: var(--ok-soft); border: 1px solid #b7dfc4; color: var(--ok); padding: .8rem 1rem; border-radius: var(--radius); margin-bottom: 1.2rem; }
+    .warning { background: var(--warn-soft); border: 1px solid #f5c4ad; color: var(--warn); padding: .8rem 1rem; border-radius: var(--radius); margin-bottom: 1.2rem; }
+    .error-summary { background: var(--warn-soft); border: 2px solid var(--warn); border-radius: var(--radius); padding: 1rem 1.2rem; margin-bottom: 1.2rem; }
+    .error-summary h2 { color: var(--warn); font-size: 1.05rem; }
+    .error-summary ul { margin: 0; padding-left: 1.2rem; }
+    .error-summary a { color: var(--warn); }
+    .field { margin-bottom: 1.1rem; }
+    .field label, .field legend { display: block; font-weight: 600; margin-bottom: .25rem; }
+    .required { font-weight: 400; color: var(--muted); font-size: .9rem; }
+    .hint { color: var(--muted); font-size: .92rem; margin: 0 0 .3rem; }
+    .field-error { color: var(--warn); font-weight: 600; margin: 0 0 .3rem; }
+    .has-error input, .has-error textarea, .has-error select { border-color: var(--warn); border-width: 2px; }
+    input[type=text], input[type=email], input[type=password], input[type=number], input[type=search], input[type=file], select, textarea {
+      width: 100%; font: inherit; color: inherit; padding: .55rem .65rem; border: 1px solid #9fb0ab; border-radius: 7px; background: #fff; }
+    input[type=number] { max-width: 10rem; }
+    textarea { resize: vertical; }
+    fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: .8rem 1rem; margin: 0 0 1.1rem; }
+    fieldset.choices { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; }
+    fieldset.choices legend { width: 100%; }
+    .choice { font-weight: 400; display: inline-flex; align-items: center; gap: .35rem; }
+    .button, button[type=submit]:not(.link-button) { display: inline-block; background: var(--accent); color: var(--accent-ink); border: 0; border-radius: 7px; padding: .6rem 1.15rem; font: inherit; font-weight: 600; cursor: pointer; text-decoration: none; }
+    .button.secondary, button.secondary { background: var(--accent-soft); color: var(--accent); }
+    .button.danger, button.danger { background: var(--warn-soft); color: var(--warn); }
+    .actions { display: flex; flex-wrap: wrap; gap: .7rem; align-items: center; margin-top: .4rem; }
+    .form-columns { display: grid; gap: 0 1.4rem; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); }
+    .tags { list-style: none; padding: 0; margin: .2rem 0 .6rem; display: flex; flex-wrap: wrap; gap: .35rem; }
+    .tags li { background: var(--accent-soft); color: var(--accent); border-radius: 999px; padding: .1rem .65rem; font-size: .9rem; }
+    .tags.development li { background: #fff4dc; color: #7a4b00; }
+    .people-list { list-style: none; padding: 0; margin: 0; display: grid; gap: .9rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
+    .person-card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem 1.1rem; }
+    .person-card h2 { font-size: 1.05rem; margin-bottom: .15rem; }
+    .person-card .meta { color: var(--muted); font-size: .9rem; margin-bottom: .4rem; }
+    .filters { display: grid; gap: .2rem 1rem; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); align-items: end; }
+    .filters .field { margin-bottom: .6rem; }
+    .pagination { display: flex; gap: .8rem; align-items: center; justify-content: center; margin-top: 1.4rem; }
+    table { width: 100%; border-collapse: collapse; background: var(--card); }
+    th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+    th { font-size: .9rem; color: var(--muted); font-weight: 600; }
+    .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); margin-bottom: 1.2rem; }
+    .badge { display: inline-block; border-radius: 999px; padding: .05rem .55rem; font-size: .82rem; background: var(--accent-soft); color: var(--accent); }
+    .badge.new { background: var(--ok-soft); color: var(--ok); }
+    .badge.changed { background: #fff4dc; color: #7a4b00; }
+    .profile-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+    .avatar { width: 3.5rem; height: 3.5rem; border-radius: 50%; background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; font-size: 1.2rem; flex: none; }
+    dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+    dl.facts dt { color: var(--muted); }
+    dl.facts dd { margin: 0; }
+    progress { width: 100%; height: .9rem; accent-color: var(--accent); }
+    .token { font-family: ui-monospace, Menlo, Consolas, monospace; background: #0f2b25; color: #e8f3ef; padding: .7rem .9rem; border-radius: 7px; word-break: break-all; }
+    .stat { font-size: 2rem; font-weight: 700; color: var(--accent); }
+    ol.steps { padding-left: 1.3rem; }
+    @media (max-width: 40rem) {
+      h1 { font-size: 1.4rem; }
+      .site-header .bar { padding: .6rem .9rem; }
+      .sign-out .who { display: none; }
+      .site-nav ul { padding: 0 .5rem; }
+      .site-nav a { padding: .45rem .55rem; }
+      main { padding: 1.1rem .8rem 2.5rem; }
+      .panel { padding: 1rem; }
+      dl.facts { grid-template-columns: 1fr; }
+      dl.facts dd { margin-bottom: .4rem; }
+    }
+    """
+}

@@ -1,0 +1,69 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Vapor
+
+struct TrellisSettingsKey: StorageKey { typealias Value = TrellisSettings }
+
+extension Application {
+    public var trellisSettings: TrellisSettings {
+        get { storage[TrellisSettingsKey.self] ?? .fromEnvironment() }
+        set { storage[TrellisSettingsKey.self] = newValue }
+    }
+}
+
+/// Sets up the whole application: database, migrations, middleware, routes and commands.
+/// The server, every command and the tests all come through here.
+public func configure(_ app: Application, settings: TrellisSettings) async throws {
+    app.trellisSettings = settings
+    app.http.server.configuration.hostname = settings.hostname
+    app.http.server.configuration.port = settings.port
+    app.routes.defaultMaxBodySize = "10mb"
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+
+    switch settings.database {
+    case .sqliteFile(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
+    }
+    app.migrations.add(M0001_CreateAccountsAndProfiles())
+    app.migrations.add(M0002_AddSearchIndexes())
+
+    // Order matters: errors outermost so they see everything; headers on every answer;
+    // CSRF before anything reads a form; the session before any route asks who is signed in.
+    app.middleware = .init()
+    app.middleware.use(TrellisErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(secure: settings.secureCookies))
+    app.middleware.use(CSRFMiddleware(secure: settings.secureCookies))
+    app.middleware.use(SessionMiddleware(settings: settings))
+
+    try routes(app)
+
+    app.asyncCommands.use(ServeTrellisCommand(), as: "serve", isDefault: true)
+    app.asyncCommands.use(MigrateTrellisCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(ExportCommand(), as: "export")
+}
+
+/// The entry point of the `trellis` executable.
+public enum TrellisMain {
+    public static func run() async throws {
+        var environment = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &environment)
+        let app = try await Application.make(environment)
+        do {
+            try await configure(app, settings: .fromEnvironment())
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}

@@ -1,0 +1,3 @@
+import TrellisServer
+
+try await TrellisMain.run()
