@@ -33,7 +33,6 @@ let package = Package(
         ),
         .executableTarget(name: "trellis", dependencies: ["TrellisServer"]),
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"]),
-        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching"]),
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [

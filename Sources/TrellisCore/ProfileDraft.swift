@@ -128,11 +128,27 @@ public struct ProfileDraft: Sendable, Equatable {
 
 /// IANA time-zone names.
 public enum TimeZones {
-    /// Every identifier Foundation knows, which is the IANA database on every platform we ship on.
-    public static let all: [String] = TimeZone.knownTimeZoneIdentifiers.sorted()
+    /// Zones people commonly pick that some platforms' lists leave out (they list the older alias,
+    /// such as Asia/Calcutta), added when the system can load them.
+    static let commonAliases = ["Asia/Kolkata", "Asia/Ho_Chi_Minh", "Asia/Kathmandu", "Asia/Yangon", "Europe/Kyiv", "America/Nuuk", "Pacific/Kanton", "UTC"]
+
+    /// Every zone offered in forms, sorted.
+    public static let all: [String] = {
+        var names = Set(TimeZone.knownTimeZoneIdentifiers)
+        for alias in commonAliases where TimeZone(identifier: alias) != nil { names.insert(alias) }
+        return names.sorted()
+    }()
     private static let known = Set(all)
 
-    public static func isValid(_ identifier: String) -> Bool { known.contains(identifier) }
+    /// Whether the name is an IANA zone: listed, or shaped like Area/Location and loadable.
+    public static func isValid(_ identifier: String) -> Bool {
+        if known.contains(identifier) { return true }
+        let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ part in !part.isEmpty && part.allSatisfy { $0.isLetter || $0.isNumber || "_-+".contains($0) } }),
+              parts[0].first?.isUppercase == true
+        else { return false }
+        return TimeZone(identifier: identifier) != nil
+    }
 }
 
 /// Email addresses as accounts use them.

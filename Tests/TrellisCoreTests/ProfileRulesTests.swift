@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import TrellisCore
+
+@Suite struct TagTests {
+    @Test func `tags are trimmed, collapsed and de-duplicated case-insensitively, keeping the first spelling`() {
+        #expect(Tags.normalize(["  Swift ", "swift", "System   design", "", "SWIFT", "Public speaking"]) == ["Swift", "System design", "Public speaking"])
+    }
+
+    @Test func `typed lists split on commas, semicolons and new lines`() {
+        #expect(Tags.parse("Go, Rust;  rust\nCooking,,") == ["Go", "Rust", "Cooking"])
+    }
+
+    @Test func `the comparison key ignores case and extra spaces`() {
+        #expect(Tags.key("  Machine   Learning ") == "machine learning")
+    }
+}
+
+@Suite struct ProfileDraftTests {
+    func valid() -> ProfileDraft {
+        ProfileDraft(name: "Ada Lovelace", timezone: "Europe/London", mentoringRole: .mentor, capacityMentees: 2, tags: [.expertise: ["Mathematics"]])
+    }
+
+    @Test func `a complete valid draft has no errors`() {
+        #expect(valid().normalized().validate().isEmpty)
+    }
+
+    @Test func `each invalid field is named with what is allowed`() {
+        var draft = valid()
+        draft.name = "   "
+        draft.timezone = "Mars/Olympus_Mons"
+        draft.yearsExperience = 75
+        draft.capacityMentees = 11
+        draft.capacityHoursPerMonth = -1
+        draft.tags[.interest] = [String(repeating: "x", count: 61)]
+        draft.headline = String(repeating: "h", count: 141)
+        let errors = draft.normalized().validate()
+        #expect(errors["name"] == "Name is required.")
+        #expect(errors["timezone"]?.contains("not an IANA time zone") == true)
+        #expect(errors["years_experience"]?.contains("0 to 60") == true)
+        #expect(errors["capacity_mentees"]?.contains("0 to 10") == true)
+        #expect(errors["capacity_hours"]?.contains("0 to 80") == true)
+        #expect(errors["interests"]?.contains("at most 60 characters") == true)
+        #expect(errors["headline"]?.contains("140") == true)
+        #expect(errors.order.first == "name")
+    }
+
+    @Test func `too many tags in one list is refused`() {
+        var draft = valid()
+        draft.tags[.value] = (1...31).map { "Value \($0)" }
+        #expect(draft.normalized().validate()["values"]?.contains("at most 30") == true)
+    }
+
+    @Test func `completeness counts what is filled and lists what is missing`() {
+        let empty = ProfileDraft(name: "New Person")
+        #expect(empty.completeness.fraction < 0.2)
+        #expect(empty.completeness.missing.contains("your time zone"))
+        let demo = DemoOrganisation.people().first { $0.record.email == DemoOrganisation.participantEmail }!
+        var full = ProfileDraft(
+            name: demo.record.name, headline: demo.headline, bio: demo.bio, department: demo.record.department,
+            yearsExperience: demo.record.yearsExperience, timezone: demo.record.timezone, mentoringRole: demo.record.role,
+            meetingFrequency: demo.record.meetingFrequency, communicationMethods: demo.communication, careerGoals: demo.careerGoals
+        )
+        for kind in TagKind.allCases { full.tags[kind] = demo.record.tags(kind) }
+        #expect(full.completeness.fraction == 1)
+        #expect(full.completeness.missing.isEmpty)
+    }
+
+    @Test func `time zones are checked against the IANA names`() {
+        #expect(TimeZones.isValid("America/Sao_Paulo"))
+        #expect(TimeZones.isValid("Asia/Kolkata"))
+        #expect(!TimeZones.isValid("Europe/Atlantis"))
+        #expect(!TimeZones.isValid(""))
+    }
+
+    @Test func `email addresses are normalised and checked`() {
+        #expect(EmailAddress.normalize("  Ada@Example.ORG ") == "ada@example.org")
+        #expect(EmailAddress.isValid("ada@example.org"))
+        for bad in ["ada", "ada@", "@example.org", "ada@example", "ada @example.org", "a@b@c.org", "ada@example."] {
+            #expect(!EmailAddress.isValid(bad), "\(bad) should be refused")
+        }
+    }
+
+    @Test func `passwords need ten characters and a matching confirmation`() {
+        #expect(PasswordRules.check("short", confirmation: "short")["password"] != nil)
+        #expect(PasswordRules.check("long enough pass", confirmation: "different pass")["password_confirmation"] != nil)
+        #expect(PasswordRules.check("long enough pass", confirmation: "long enough pass").isEmpty)
+    }
+}
+
+@Suite struct ReportingLineTests {
+    @Test func `managers are listed nearest first`() {
+        let line = ReportingLine(managerOf: ["dev": "lead", "lead": "head", "head": "ceo"])
+        #expect(line.managers(of: "dev") == ["lead", "head", "ceo"])
+        #expect(line.inSameLine("ceo", "dev"))
+        #expect(!line.inSameLine("dev", "other"))
+    }
+
+    @Test func `a manager that would close a loop is found, with the loop`() {
+        let line = ReportingLine(managerOf: ["b": "a", "c": "b"])
+        #expect(line.cycle(ifManagerOf: "a", becomes: "b") == ["a", "b", "a"])
+        #expect(line.cycle(ifManagerOf: "a", becomes: "c") == ["a", "c", "b", "a"])
+        #expect(line.cycle(ifManagerOf: "a", becomes: "a") == ["a", "a"])
+        #expect(line.cycle(ifManagerOf: "c", becomes: "a") == nil)
+        #expect(line.cycle(ifManagerOf: "x", becomes: "c") == nil)
+    }
+
+    @Test func `existing cycles in data do not hang look-ups`() {
+        let line = ReportingLine(managerOf: ["a": "b", "b": "a"])
+        #expect(line.managers(of: "a") == ["b"])
+        #expect(line.firstCycle() != nil)
+    }
+}

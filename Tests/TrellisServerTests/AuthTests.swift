@@ -1,0 +1,311 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    @Suite struct Setup {
+        @Test func `an empty database sends everyone to the one-time setup page`() async throws {
+            try await withTrellis { app in
+                var browser = Browser(app)
+                let home = try await browser.get("/")
+                #expect(home.status == .seeOther)
+                #expect(home.location == "/setup")
+                let page = try await browser.get("/setup")
+                #expect(page.status == .ok)
+                #expect(page.text.contains("Create the first program manager"))
+            }
+        }
+
+        @Test func `setup with bad input names each field, keeps what was typed and creates nothing`() async throws {
+            try await withTrellis { app in
+                var browser = Browser(app)
+                let response = try await browser.post("/setup", [("name", "Grace Hopper"), ("email", "grace@"), ("password", "short"), ("password_confirmation", "short")])
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.text.contains("Enter an email address"))
+                #expect(response.text.contains("at least 10 characters"))
+                #expect(response.text.contains("value=\"Grace Hopper\""))
+                #expect(try await User.query(on: app.db).count() == 0)
+            }
+        }
+
+        @Test func `setup creates a signed-in program manager, once only`() async throws {
+            try await withTrellis { app in
+                var browser = Browser(app)
+                let response = try await browser.post("/setup", [("name", "Grace Hopper"), ("email", "Grace@Example.org"), ("password", "a long enough password"), ("password_confirmation", "a long enough password")])
+                #expect(response.status == .seeOther)
+                #expect(browser.cookies[SessionMiddleware.cookieName] != nil)
+                let user = try #require(try await User.query(on: app.db).first())
+                #expect(user.email == "grace@example.org")
+                #expect(user.isAdmin)
+                #expect(user.passwordHash?.hasPrefix("$2") == true, "stored as a Bcrypt hash")
+                #expect(try await browser.get("/").text.contains("Welcome, Grace"))
+
+                var stranger = Browser(app)
+                #expect(try await stranger.get("/setup").location == "/sign-in")
+                let again = try await stranger.post("/setup", [("name", "Mallory"), ("email", "m@example.org"), ("password", "another long password"), ("password_confirmation", "another long password")])
+                #expect(again.status == .forbidden)
+                #expect(try await User.query(on: app.db).count() == 1)
+            }
+        }
+    }
+
+    @Suite struct SignIn {
+        @Test func `a wrong password is refused with a clear message; the right one signs in; signing out ends the session`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var browser = Browser(app)
+                let wrong = try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", "not the password")])
+                #expect(wrong.status == .unauthorized)
+                #expect(wrong.text.contains("do not match an account"))
+                #expect(browser.cookies[SessionMiddleware.cookieName] == nil)
+
+                let right = try await browser.post("/sign-in", [("email", "ALICE@example.org"), ("password", TestPeople.password), ("next", "/people")])
+                #expect(right.status == .seeOther)
+                #expect(right.location == "/people")
+                let cookie = right.headers[.setCookie].first { $0.hasPrefix(SessionMiddleware.cookieName) } ?? ""
+                #expect(cookie.contains("HttpOnly"))
+                #expect(cookie.contains("SameSite=Lax"))
+                #expect(!cookie.contains("Secure"), "plain http base URL")
+                #expect(try await UserSession.query(on: app.db).count() == 1)
+                let token = browser.cookies[SessionMiddleware.cookieName]!
+                #expect(try await UserSession.query(on: app.db).first()?.tokenHash != token, "only a digest is stored")
+
+                #expect(try await browser.get("/settings").status == .ok)
+                let out = try await browser.post("/sign-out")
+                #expect(out.status == .seeOther)
+                #expect(try await UserSession.query(on: app.db).count() == 0)
+                var replay = Browser(app)
+                replay.cookies[SessionMiddleware.cookieName] = token
+                #expect(try await replay.get("/settings").location?.hasPrefix("/sign-in") == true)
+            }
+        }
+
+        @Test func `sign-in only follows a next address on this site`() async throws {
+            #expect(AuthController.safeNext("/people?q=a") == "/people?q=a")
+            #expect(AuthController.safeNext("//evil.example") == "/")
+            #expect(AuthController.safeNext("https://evil.example") == "/")
+            #expect(AuthController.safeNext("/\\evil.example") == "/")
+        }
+
+        @Test func `after five failures the account is locked, even for the right password, and the lock lapses`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var browser = Browser(app)
+                for _ in 0..<5 {
+                    #expect(try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", "guess")]).status == .unauthorized)
+                }
+                let locked = try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)])
+                #expect(locked.status == .tooManyRequests)
+                #expect(locked.text.contains("Too many failed attempts"))
+                #expect(locked.text.contains("try again in 15 minutes"))
+                #expect(browser.cookies[SessionMiddleware.cookieName] == nil)
+
+                // The same address is locked for other accounts too.
+                #expect(try await browser.post("/sign-in", [("email", TestPeople.bob), ("password", TestPeople.password)]).status == .tooManyRequests)
+
+                // Sixteen minutes later the failures have left the window.
+                let old = Date().addingTimeInterval(-16 * 60)
+                try await SignInAttempt.query(on: app.db).set(\.$createdAt, to: old).update()
+                #expect(try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)]).status == .seeOther)
+            }
+        }
+
+        @Test func `failures from other addresses still lock the account`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                for index in 0..<5 {
+                    try await SignInThrottle.record(email: TestPeople.alice, address: "203.0.113.\(index)", succeeded: false, on: app.db)
+                }
+                var browser = Browser(app)
+                #expect(try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)]).status == .tooManyRequests)
+                #expect(try await browser.post("/sign-in", [("email", TestPeople.bob), ("password", TestPeople.password)]).status == .seeOther)
+            }
+        }
+    }
+
+    @Suite struct CSRF {
+        @Test func `a form without the token, or with another browser's token, is refused and changes nothing`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+
+                let missing = try await alice.post("/settings/tokens", [("token_name", "sneaky")], addCSRF: false)
+                #expect(missing.status == .forbidden)
+                #expect(missing.text.contains("did not come from Trellis"))
+                let forged = try await alice.post("/settings/tokens", [("token_name", "sneaky")], csrf: SecretToken.generate())
+                #expect(forged.status == .forbidden)
+                #expect(try await APIToken.query(on: app.db).count() == 0)
+
+                let real = try await alice.post("/settings/tokens", [("token_name", "honest")])
+                #expect(real.status == .ok)
+                #expect(try await APIToken.query(on: app.db).count() == 1)
+            }
+        }
+
+        @Test func `every form on every page carries the token`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let token = try #require(admin.csrf)
+                for path in ["/", "/people", "/people/\(people.alice.id!)", "/people/\(people.alice.id!)/edit", "/admin/people", "/admin/import", "/settings"] {
+                    let html = try await admin.get(path).text
+                    let posts = html.components(separatedBy: "method=\"post\"").count - 1
+                    let tokens = html.components(separatedBy: "name=\"csrf\" value=\"\(token)\"").count - 1
+                    #expect(posts > 0 && posts == tokens, "\(path): \(posts) forms, \(tokens) tokens")
+                }
+            }
+        }
+
+        @Test func `sign-in without a token is refused`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var browser = Browser(app)
+                let response = try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)], addCSRF: false)
+                #expect(response.status == .forbidden)
+            }
+        }
+    }
+
+    @Suite struct Headers {
+        @Test func `pages carry the security headers`() async throws {
+            try await withTrellis { app in
+                var browser = Browser(app)
+                let response = try await browser.get("/sign-in")
+                let csp = response.headers.first(name: "Content-Security-Policy") ?? ""
+                #expect(csp.contains("script-src 'self'"))
+                #expect(!csp.contains("unsafe-inline"))
+                #expect(csp.contains("frame-ancestors 'none'"))
+                #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(response.headers.first(name: "Referrer-Policy") == "same-origin")
+                let csrfCookie = response.headers[.setCookie].first { $0.hasPrefix(CSRFMiddleware.cookieName) } ?? ""
+                #expect(csrfCookie.contains("HttpOnly") && csrfCookie.contains("SameSite=Lax"))
+            }
+        }
+
+        @Test func `cookies are Secure when the base URL is https`() async throws {
+            let app = try await Application.make(.testing)
+            var settings = testSettings()
+            settings.baseURL = "https://mentoring.example.org"
+            try await configure(app, settings: settings)
+            try await app.autoMigrate()
+            var browser = Browser(app)
+            let response = try await browser.get("/sign-in")
+            #expect(response.headers[.setCookie].allSatisfy { $0.contains("Secure") })
+            #expect(response.headers.first(name: "Strict-Transport-Security") != nil)
+            try await app.asyncShutdown()
+        }
+
+        @Test func `output is escaped: a name with markup shows as text`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                people.bob.rename("<script>alert(1)</script> Bob")
+                try await people.bob.save(on: app.db)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let html = try await alice.get("/people/\(people.bob.id!)").text
+                #expect(!html.contains("<script>alert(1)</script>"))
+                #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Bob"))
+            }
+        }
+    }
+
+    @Suite struct Links {
+        @Test func `an invited person sets their own password through a one-time link`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let added = try await admin.post("/admin/people", [("name", "Carol Chen"), ("email", "carol@example.org"), ("role", "participant"), ("invite", "on")])
+                #expect(added.status == .created)
+                let link = try #require(added.text.firstMatch(of: /http:\/\/trellis\.test\/invite\/[A-Za-z0-9_-]+/)).output
+                let path = String(link.dropFirst("http://trellis.test".count))
+                let carol = try #require(try await User.query(on: app.db).filter(\.$email == "carol@example.org").first())
+                #expect(carol.passwordHash == nil)
+
+                var visitor = Browser(app)
+                #expect(try await visitor.get(path).text.contains("Welcome, Carol Chen"))
+                let mismatch = try await visitor.post(path, [("password", "carols own password"), ("password_confirmation", "something else")])
+                #expect(mismatch.status == .unprocessableEntity)
+                #expect(mismatch.text.contains("do not match"))
+                let set = try await visitor.post(path, [("password", "carols own password"), ("password_confirmation", "carols own password")])
+                #expect(set.status == .seeOther)
+                #expect(try await visitor.get("/").text.contains("Welcome, Carol"))
+
+                let reuse = try await Browser(app).getting(path)
+                #expect(reuse.status == .gone)
+                var fresh = Browser(app)
+                try await fresh.signIn("carol@example.org", "carols own password")
+            }
+        }
+
+        @Test func `a reset link replaces the password and ends every session`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let aliceID = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first()?.id)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let page = try await admin.post("/admin/people/\(aliceID)/reset-link")
+                let link = try #require(page.text.firstMatch(of: /http:\/\/trellis\.test\/reset\/[A-Za-z0-9_-]+/)).output
+                var visitor = Browser(app)
+                let path = String(link.dropFirst("http://trellis.test".count))
+                #expect(try await visitor.post(path, [("password", "a brand new password"), ("password_confirmation", "a brand new password")]).status == .seeOther)
+                #expect(try await alice.get("/settings").status == .seeOther, "the old session was ended")
+                var again = Browser(app)
+                try await again.signIn(TestPeople.alice, "a brand new password")
+            }
+        }
+
+        @Test func `expired and unknown links are refused`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let token = SecretToken.generate()
+                try await OneTimeToken(tokenHash: SecretToken.digest(token), userID: people.bob.requireID(), purpose: .invite, now: Date().addingTimeInterval(-8 * 24 * 3600), lifetime: 7 * 24 * 3600, createdBy: nil).create(on: app.db)
+                var visitor = Browser(app)
+                let expired = try await visitor.get("/invite/\(token)")
+                #expect(expired.status == .gone)
+                #expect(expired.text.contains("expired"))
+                #expect(try await visitor.get("/invite/nonsense").status == .notFound)
+                #expect(try await visitor.get("/reset/\(token)").status == .notFound, "an invitation is not a reset link")
+            }
+        }
+    }
+
+    @Suite struct Passwords {
+        @Test func `changing your password needs the current one and signs you out elsewhere`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var laptop = Browser(app)
+                try await laptop.signIn(TestPeople.alice)
+                var phone = Browser(app)
+                try await phone.signIn(TestPeople.alice)
+
+                let wrong = try await laptop.post("/settings/password", [("current_password", "not it at all"), ("password", "my next password"), ("password_confirmation", "my next password")])
+                #expect(wrong.status == .unprocessableEntity)
+                #expect(wrong.text.contains("not your current password"))
+
+                let right = try await laptop.post("/settings/password", [("current_password", TestPeople.password), ("password", "my next password"), ("password_confirmation", "my next password")])
+                #expect(right.status == .ok)
+                #expect(right.text.contains("Your password was changed"))
+                #expect(try await laptop.get("/settings").status == .ok)
+                #expect(try await phone.get("/settings").status == .seeOther)
+                var fresh = Browser(app)
+                try await fresh.signIn(TestPeople.alice, "my next password")
+            }
+        }
+    }
+}
+
+extension Browser {
+    /// A GET from a fresh copy of this browser.
+    func getting(_ path: String) async throws -> TestingHTTPResponse {
+        var copy = self
+        return try await copy.get(path)
+    }
+}
