@@ -1,0 +1,129 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    /// Every route, asked by each kind of visitor: nobody, the person it concerns, another
+    /// participant, and a program manager.
+    @Suite struct Authorization {
+        enum Visitor: String, CaseIterable { case anonymous, alice, bob, admin }
+
+        struct Case: CustomStringConvertible {
+            var method: HTTPMethod
+            var path: String
+            var form: [(String, String)] = []
+            /// Expected status per visitor; a redirect to sign-in is `.seeOther`.
+            var expect: [Visitor: HTTPStatus]
+            var description: String { "\(method) \(path)" }
+        }
+
+        @Test func `each route answers each kind of visitor as it should`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let alice = try people.alice.requireID(), bob = try people.bob.requireID()
+                let aliceToken = APIToken(userID: alice, name: "alice's script", tokenHash: SecretToken.digest("trl_alice"), hint: "lice", now: Date())
+                try await aliceToken.create(on: app.db)
+                let tokenID = try aliceToken.requireID()
+
+                var browsers: [Visitor: Browser] = [:]
+                for visitor in Visitor.allCases {
+                    var browser = Browser(app)
+                    switch visitor {
+                    case .anonymous: try await browser.get("/sign-in")
+                    case .alice: try await browser.signIn(TestPeople.alice)
+                    case .bob: try await browser.signIn(TestPeople.bob)
+                    case .admin: try await browser.signIn(TestPeople.admin)
+                    }
+                    browsers[visitor] = browser
+                }
+                let profileForm: [(String, String)] = [("name", "Alice Ahmed"), ("timezone", "Europe/Paris")]
+                let cases: [Case] = [
+                    Case(method: .GET, path: "/", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .GET, path: "/people", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .GET, path: "/people/\(alice)", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .GET, path: "/people/\(UUID())", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .admin: .notFound]),
+                    Case(method: .GET, path: "/people/not-a-uuid", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .admin: .notFound]),
+                    Case(method: .GET, path: "/profile", expect: [.anonymous: .seeOther, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
+                    Case(method: .GET, path: "/profile/edit", expect: [.anonymous: .seeOther, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
+                    Case(method: .GET, path: "/people/\(alice)/edit", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/people/\(alice)/edit", form: profileForm, expect: [.anonymous: .unauthorized, .alice: .seeOther, .bob: .forbidden, .admin: .seeOther]),
+                    Case(method: .GET, path: "/admin/people", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/admin/people", form: [("name", "X"), ("email", "bad")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/admin/people/\(bob)/invite", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/admin/people/\(bob)/reset-link", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/export/people.csv", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/import", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/admin/import/preview", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/admin/import/confirm", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .GET, path: "/settings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .POST, path: "/settings/password", form: [("current_password", "x")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
+                    // Someone else's token is not found, not forbidden: its existence is not revealed.
+                    Case(method: .POST, path: "/settings/tokens/\(tokenID)/revoke", expect: [.anonymous: .unauthorized, .bob: .notFound, .admin: .notFound, .alice: .ok]),
+                    Case(method: .GET, path: "/setup", expect: [.anonymous: .seeOther, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
+                    Case(method: .POST, path: "/setup", form: [("name", "M")], expect: [.anonymous: .forbidden, .alice: .forbidden, .bob: .forbidden, .admin: .forbidden]),
+                    Case(method: .GET, path: "/static/app.css", expect: [.anonymous: .ok, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .GET, path: "/api/v1/openapi.json", expect: [.anonymous: .ok, .alice: .ok, .bob: .ok, .admin: .ok]),
+                ]
+                for testCase in cases {
+                    // Alice's revoke goes last among visitors so the others see a live token.
+                    for visitor in [Visitor.anonymous, .bob, .admin, .alice] {
+                        guard let expected = testCase.expect[visitor] else { continue }
+                        var browser = browsers[visitor]!
+                        let response = testCase.method == .GET
+                            ? try await browser.get(testCase.path)
+                            : try await browser.post(testCase.path, testCase.form)
+                        browsers[visitor] = browser
+                        #expect(response.status == expected, "\(testCase) as \(visitor): got \(response.status.code)")
+                        if visitor == .anonymous, expected == .seeOther, testCase.path != "/setup" {
+                            #expect(response.location?.hasPrefix("/sign-in") == true, "\(testCase) sends strangers to sign in")
+                        }
+                    }
+                }
+            }
+        }
+
+        @Test func `a participant never sees another person's tokens or settings`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let created = try await alice.post("/settings/tokens", [("token_name", "alice-calendar-sync")])
+                let secret = try #require(created.text.firstMatch(of: /trl_[A-Za-z0-9_-]+/)).output
+                #expect(!(try await alice.get("/settings").text.contains(String(secret))), "shown once only")
+
+                var bob = Browser(app)
+                try await bob.signIn(TestPeople.bob)
+                let settings = try await bob.get("/settings").text
+                #expect(!settings.contains("alice-calendar-sync"))
+                #expect(!settings.contains(TestPeople.alice))
+                #expect(try await APIToken.query(on: app.db).first()?.tokenHash == SecretToken.digest(String(secret)), "stored hashed")
+            }
+        }
+
+        @Test func `the API answers every documented path with 401 JSON without a token`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                for path in OpenAPIDocument.documentedPaths {
+                    let concrete = path.replacingOccurrences(of: "{id}", with: people.alice.id!.uuidString)
+                    for method in [HTTPMethod.GET, .PUT] {
+                        try await app.testing().test(method, concrete + (concrete.hasSuffix("tags") ? "?kind=interests" : "")) { response throws in
+                            if method == .GET || concrete.hasSuffix("/me/profile") {
+                                #expect(response.status == .unauthorized, "\(method) \(concrete)")
+                                #expect(response.headers.contentType == .json)
+                                #expect(try response.content.decode(APIErrorBody.self).error.contains("Bearer"))
+                            }
+                        }
+                    }
+                }
+                // A session cookie is not an API credential.
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                #expect(try await alice.get("/api/v1/me").status == .unauthorized)
+            }
+        }
+    }
+}

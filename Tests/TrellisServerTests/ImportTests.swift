@@ -1,0 +1,196 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    @Suite struct PeopleImport {
+        static let header = "email,name,role,department,manager_email,timezone,languages,expertise,development_areas,interests,values,capacity,meeting_frequency,years_experience"
+
+        /// Quoted fields, commas and new lines inside quotes, UTF-8 names, a byte-order mark, and
+        /// a manager who appears after the people they manage.
+        static var tricky: Data {
+            let text = "\u{FEFF}" + header + "\r\n"
+                + "jose@example.org,\"José Álvarez, Jr.\",mentee,Sales,zoe@example.org,America/Sao_Paulo,Portuguese;English,,\"Negotiation;Public speaking\",\"Board games\nand cooking\",Kindness,,weekly,2\r\n"
+                + "zoe@example.org,Zoë \"Z\" Ødegård,mentor,Sales,,Europe/Oslo,Norwegian;English,Negotiation;Enterprise sales,,Skiing,Candour,3,monthly,15\r\n"
+            return Data(text.utf8)
+        }
+
+        @Test func `upload, preview, confirm: tricky CSV imports people and managers in one go`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let preview = try await admin.upload("/admin/import/preview", file: Self.tricky, filename: "people.csv")
+                #expect(preview.status == .ok)
+                #expect(preview.text.contains("Preview: 2 people"))
+                #expect(preview.text.contains("José Álvarez, Jr."))
+                #expect(try await User.query(on: app.db).count() == 3, "a preview writes nothing")
+
+                let csv = String(decoding: Self.tricky, as: UTF8.self)
+                let done = try await admin.post("/admin/import/confirm", [("csv", csv)])
+                #expect(done.status == .ok)
+                #expect(done.text.contains("Import complete: 2 created, 0 updated, 0 unchanged."))
+
+                let jose = try #require(try await User.query(on: app.db).filter(\.$email == "jose@example.org").first())
+                let zoe = try #require(try await User.query(on: app.db).filter(\.$email == "zoe@example.org").first())
+                #expect(jose.name == "José Álvarez, Jr.")
+                #expect(zoe.name == "Zoë \"Z\" Ødegård")
+                #expect(jose.passwordHash == nil)
+                let (draft, profile) = try await PeopleStore.draft(for: jose, on: app.db)
+                #expect(profile.managerID == zoe.id)
+                #expect(draft.tags(.interest) == ["Board games and cooking"], "a new line inside quotes is whitespace in a tag")
+                #expect(draft.tags(.development) == ["Negotiation", "Public speaking"])
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "people.import").count() == 1)
+            }
+        }
+
+        @Test func `a file with bad rows writes nothing and lists every problem`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let csv = Self.header + "\n"
+                    + "ok@example.org,Okay Person,mentee,Sales,,Europe/Paris,English,,Writing,,,,weekly,3\n"
+                    + "bad-email,Someone,mentee,Sales,,Europe/Paris,English,,,,,,,\n"
+                    + "x@example.org,X,teacher,Sales,,Nowhere/City,English,,,,,,daily,\n"
+                for path in ["/admin/import/preview", "/admin/import/confirm"] {
+                    let response = try await admin.post(path, [("csv", csv)])
+                    #expect(response.status == .unprocessableEntity)
+                    let html = response.text
+                    #expect(html.contains("Nothing was imported"))
+                    #expect(html.contains("The file has 4 problems"))
+                    #expect(html.contains("<td>3</td><td>email</td><td>bad-email</td>"))
+                    #expect(html.contains("<td>4</td><td>role</td><td>teacher</td><td>Allowed values: mentor, mentee, both.</td>"))
+                    #expect(html.contains("<td>4</td><td>timezone</td><td>Nowhere/City</td>"))
+                    #expect(html.contains("<td>4</td><td>meeting_frequency</td><td>daily</td>"))
+                }
+                #expect(try await User.query(on: app.db).count() == 3)
+            }
+        }
+
+        @Test func `files that are not CSV people files are explained`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let notUTF8 = try await admin.upload("/admin/import/preview", file: Data([0xFF, 0xFE, 0x00, 0xD8, 0x00]), filename: "people.csv")
+                #expect(notUTF8.status == .unprocessableEntity)
+                #expect(notUTF8.text.contains("not UTF-8"))
+                let wrongHeader = try await admin.post("/admin/import/preview", [("csv", "name,email\nA,a@example.org\n")])
+                #expect(wrongHeader.text.contains("The header is missing this column"))
+                let nothing = try await admin.post("/admin/import/preview", [("csv", "  ")])
+                #expect(nothing.text.contains("Choose a CSV file"))
+            }
+        }
+
+        @Test func `export then import changes nothing; a changed row updates the person`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: Self.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let export = try await admin.get("/admin/export/people.csv")
+                #expect(export.status == .ok)
+                #expect(export.headers.contentType?.subType == "csv")
+                #expect(export.headers.first(name: .contentDisposition)?.contains("trellis-people.csv") == true)
+                let csv = export.text
+                #expect(csv.hasPrefix(Self.header + "\n"))
+                #expect(csv.contains("\"Zoë \"\"Z\"\" Ødegård\""), "quotes are escaped by the CSV writer")
+
+                let before = try await PeopleCSV.exportRecords(on: app.db)
+                let again = try await PeopleCSV.plan(csv, on: app.db)
+                #expect(again.isValid)
+                #expect(again.count(.unchanged) == 2 && again.count(.update) == 0 && again.count(.create) == 0)
+                try await PeopleCSV.apply(again, by: nil, on: app.db)
+                #expect(try await PeopleCSV.exportRecords(on: app.db) == before)
+
+                let changed = csv.replacingOccurrences(of: ",Sales,zoe@example.org,", with: ",Marketing,zoe@example.org,")
+                let plan = try await PeopleCSV.plan(changed, on: app.db)
+                #expect(plan.count(.update) == 1)
+                try await PeopleCSV.apply(plan, by: nil, on: app.db)
+                let jose = try #require(try await User.query(on: app.db).filter(\.$email == "jose@example.org").first())
+                #expect(try await Profile.find(jose.id, on: app.db)?.department == "Marketing")
+                #expect(try await User.query(on: app.db).count() == 5)
+            }
+        }
+
+        @Test func `re-importing keeps profile text the file does not carry`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: Self.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                let zoe = try #require(try await User.query(on: app.db).filter(\.$email == "zoe@example.org").first())
+                let profile = try #require(try await Profile.find(zoe.id, on: app.db))
+                profile.bio = "Twenty years of enterprise deals."
+                try await profile.save(on: app.db)
+                let csv = String(decoding: Self.tricky, as: UTF8.self).replacingOccurrences(of: "Skiing", with: "Skiing;Sailing")
+                try await PeopleCSV.apply(try await PeopleCSV.plan(csv, on: app.db), by: nil, on: app.db)
+                let (draft, _) = try await PeopleStore.draft(for: zoe, on: app.db)
+                #expect(draft.bio == "Twenty years of enterprise deals.")
+                #expect(draft.tags(.interest) == ["Skiing", "Sailing"])
+            }
+        }
+
+        @Test func `a loop with people already stored is refused`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: Self.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                // Stored: José reports to Zoë. This file makes Zoë report to José.
+                let csv = Self.header + "\nzoe@example.org,Zoë,mentor,Sales,jose@example.org,Europe/Oslo,English,Negotiation,,,,3,monthly,15\n"
+                let plan = try await PeopleCSV.plan(csv, on: app.db)
+                #expect(plan.problems.contains { $0.row == 2 && $0.column == "manager_email" && $0.message.contains("zoe@example.org → jose@example.org → zoe@example.org") })
+            }
+        }
+
+        @Test func `the command line imports, dry-runs and exports`() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let input = directory.appendingPathComponent("people.csv")
+            let output = directory.appendingPathComponent("out.csv")
+            try Self.tricky.write(to: input)
+            try await withTrellis { app in
+                try await run(app, ["trellis", "import", "people", input.path, "--dry-run"])
+                #expect(try await User.query(on: app.db).count() == 0, "a dry run writes nothing")
+                try await run(app, ["trellis", "import", "people", input.path])
+                #expect(try await User.query(on: app.db).count() == 2)
+                try await run(app, ["trellis", "export", "people", output.path])
+                let exported = try String(contentsOf: output, encoding: .utf8)
+                #expect(exported.hasPrefix(Self.header))
+                #expect(exported.contains("jose@example.org"))
+                let bad = directory.appendingPathComponent("bad.csv")
+                try Data((Self.header + "\nnope,N,mentee,,,,,,,,,,,\n").utf8).write(to: bad)
+                await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "import", "people", bad.path]) }
+            }
+        }
+    }
+
+    @Suite struct Demo {
+        @Test func `the demo organisation loads, and its program manager can sign in`() async throws {
+            try await withTrellis { app in
+                try await DemoLoader.load(on: app, console: app.console)
+                let count = try await User.query(on: app.db).count()
+                #expect(count == DemoOrganisation.people().count)
+                #expect(try await Set(Profile.query(on: app.db).all().map(\.department)).count >= 6)
+                var admin = Browser(app)
+                try await admin.signIn(DemoOrganisation.adminEmail, DemoOrganisation.password)
+                #expect(try await admin.get("/admin/people").status == .ok)
+                // A full page of mentors with expertise, searchable by tag.
+                let page = try await admin.get("/people?q=negotiation").text
+                #expect(page.contains("people"))
+                await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "demo"]) }
+                try await run(app, ["trellis", "demo", "--reset"])
+                #expect(try await User.query(on: app.db).count() == count)
+            }
+        }
+    }
+}
+
+/// Runs a `trellis` command against the test application.
+func run(_ app: Application, _ arguments: [String]) async throws {
+    var context = CommandContext(console: app.console, input: CommandInput(arguments: arguments))
+    context.application = app
+    try await app.console.run(app.asyncCommands.group(), with: context)
+}
