@@ -2,7 +2,8 @@
 # Starts a throwaway PostgreSQL 15 cluster in DIR on PORT and prints its URL.
 # Usage: .ci/start-postgres.sh DIR PORT      Stop it with: .ci/stop-postgres.sh DIR
 set -euo pipefail
-dir=$1
+dir=$(realpath -m "$1")
+cd /  # runuser keeps the working directory, which the postgres user may not be able to enter
 port=$2
 bin=/usr/lib/postgresql/15/bin
 if [ ! -x "$bin/initdb" ]; then

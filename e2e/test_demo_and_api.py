@@ -35,6 +35,22 @@ def test_demo_prints_sign_in_details_that_work(demo_server, context):
     check_accessibility(page, "23-demo-admin-people")
 
 
+def test_profile_form_suggests_tags_in_use(demo_server, context):
+    match = re.search(r"Participant:\s+(\S+)\s+password: (\S+)", demo_server.output())
+    page = context.new_page()
+    sign_in(page, demo_server.url, match.group(1), match.group(2))
+    page.goto(demo_server.url + "/profile/edit")
+    field = page.get_by_label("Expertise")
+    field.fill("")
+    field.press_sequentially("Kube", delay=20)
+    suggestion = page.get_by_role("button", name="Add Kubernetes")
+    expect(suggestion).to_be_visible()
+    check_accessibility(page, "24-tag-suggestions")
+    suggestion.click()
+    expect(field).to_have_value("Kubernetes, ")
+    expect(field).to_be_focused()
+
+
 def test_api_matches_its_openapi_document(demo_server, context):
     base = demo_server.url
     document = requests.get(base + "/api/v1/openapi.json", timeout=10).json()

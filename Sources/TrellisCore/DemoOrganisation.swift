@@ -220,7 +220,8 @@ public enum DemoOrganisation {
             let goals = rng.sample(goalsByLevel[min(level, 2)], count: 2)
             let first = name.split(separator: " ").first.map(String.init) ?? name
             let focus = expertise.first ?? development.first ?? department.field
-            let bio = "\(first) has spent \(years) year\(years == 1 ? "" : "s") in \(department.field) and works from our \(office.city) office. "
+            let experience = years == 0 ? "is in their first year in \(department.field)" : "has spent \(years) year\(years == 1 ? "" : "s") in \(department.field)"
+            let bio = "\(first) \(experience) and works from our \(office.city) office. "
                 + (expertise.isEmpty ? "" : "Happy to help with \(expertise.prefix(3).joined(separator: ", ").lowercased()). ")
                 + (development.isEmpty ? "" : "Currently learning about \(development.prefix(2).joined(separator: " and ").lowercased()). ")
                 + "Outside work: \(personInterests.prefix(2).joined(separator: " and ").lowercased())."
@@ -281,7 +282,7 @@ public enum DemoOrganisation {
                         used.insert("sam.rivera")
                         roleOverride = .mentee
                     }
-                    let senior = member % 4 == 0
+                    let senior = member % 4 == 0 && roleOverride == nil
                     let years = senior ? Int.random(in: 6...12, using: &rng) : Int.random(in: 0...5, using: &rng)
                     let title = senior ? department.seniorTitle : rng.pick(department.titles)
                     add(name: memberName, email: memberEmail, title: title, department: department, office: memberOffice,

@@ -262,6 +262,27 @@ extension ServerTests {
             }
         }
 
+        @Test func `of many concurrent uses of one link exactly one succeeds`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let link = OneTimeToken(tokenHash: SecretToken.digest(SecretToken.generate()), userID: try people.bob.requireID(), purpose: .reset, now: Date(), lifetime: 3600, createdBy: nil)
+                try await link.create(on: app.db)
+                let id = try link.requireID()
+                let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<12 {
+                        group.addTask {
+                            // A database that refuses a concurrent writer outright counts as not claimed.
+                            (try? await app.db.transaction { tx in try await AuthController.claim(id, on: tx) }) ?? false
+                        }
+                    }
+                    return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 }.count == 1)
+                #expect(try await OneTimeToken.find(id, on: app.db)?.usedAt != nil)
+                #expect(try await AuthController.claim(id, on: app.db) == false)
+            }
+        }
+
         @Test func `expired and unknown links are refused`() async throws {
             try await withTrellis { app in
                 let people = try await TestPeople.create(on: app)

@@ -55,6 +55,8 @@ extension ServerTests {
                     Case(method: .POST, path: "/admin/people/\(bob)/invite", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
                     Case(method: .POST, path: "/admin/people/\(bob)/reset-link", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
                     Case(method: .GET, path: "/admin/export/people.csv", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/audit", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/tags/suggest?kind=interests&prefix=c", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/admin/import", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
                     Case(method: .POST, path: "/admin/import/preview", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/import/confirm", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),

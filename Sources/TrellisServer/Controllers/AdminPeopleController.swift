@@ -10,6 +10,33 @@ enum AdminPeopleController {
         routes.post("admin", "people", ":id", "invite", use: { try await link($0, purpose: .invite) })
         routes.post("admin", "people", ":id", "reset-link", use: { try await link($0, purpose: .reset) })
         routes.get("admin", "export", "people.csv", use: export)
+        routes.get("admin", "audit", use: audit)
+    }
+
+    /// The latest admin actions: who did what, when. Never the content of a relationship.
+    @Sendable static func audit(_ req: Request) async throws -> HTML {
+        _ = try req.requireAdmin()
+        let entries = try await AuditEntry.query(on: req.db).sort(\.$createdAt, .descending).limit(200).all()
+        let actorIDs = Array(Set(entries.compactMap(\.actorID)))
+        let actors = actorIDs.isEmpty ? [] : try await User.query(on: req.db).filter(\.$id ~~ actorIDs).all()
+        let names = Dictionary(uniqueKeysWithValues: actors.compactMap { user in user.id.map { ($0, user.name) } })
+        let formatter = ISO8601DateFormatter()
+        let rows: [HTML] = entries.map { entry in
+            "<tr><td><time datetime=\"\(formatter.string(from: entry.createdAt))\">\(formatter.string(from: entry.createdAt).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))</time></td><td>\(entry.actorID.flatMap { names[$0] } ?? "Command line")</td><td>\(entry.action)</td><td>\(entry.detail)</td></tr>"
+        }
+        return Layout.page(req, title: "Audit log", active: "admin-people", content: """
+        <h1>Audit log</h1>
+        <p class="lede">The latest \(entries.count) actions by program managers and the command line.</p>
+        \(entries.isEmpty ? "<p class=\"panel\">Nothing yet.</p>" as HTML : """
+        <div class="table-wrap">
+          <table>
+            <caption class="muted">Newest first</caption>
+            <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Detail</th></tr></thead>
+            <tbody>\(rows)</tbody>
+          </table>
+        </div>
+        """)
+        """)
     }
 
     struct AddInput: Content {
@@ -130,7 +157,7 @@ enum AdminPages {
           </form>
         </section>
         <section aria-labelledby="list-heading">
-          <div class="actions"><h2 id="list-heading">Everyone (\(users.count))</h2><a class="button secondary" href="/admin/export/people.csv">Export CSV</a><a class="button secondary" href="/admin/import">Import CSV</a></div>
+          <div class="actions"><h2 id="list-heading">Everyone (\(users.count))</h2><a class="button secondary" href="/admin/export/people.csv">Export CSV</a><a class="button secondary" href="/admin/import">Import CSV</a><a href="/admin/audit">Audit log</a></div>
           <div class="table-wrap">
             <table>
               <caption class="muted">People, their platform role and mentoring role</caption>

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import TrellisCore
 import Vapor
 
@@ -146,16 +147,27 @@ enum AuthController {
         let hash = try await req.password.async.hash(input.password ?? "").get()
         let userID = try user.requireID()
         try await req.db.transaction { tx in
-            // Marking the link used inside the transaction, guarded by used_at being empty, makes a
-            // second concurrent use of the same link fail instead of setting the password twice.
-            let claimed = try await OneTimeToken.query(on: tx).filter(\.$id == link.requireID()).filter(\.$usedAt == nil).count()
-            guard claimed == 1 else { throw Abort(.gone, reason: "This link has already been used.") }
-            try await OneTimeToken.query(on: tx).filter(\.$id == link.requireID()).set(\.$usedAt, to: Date()).update()
+            guard try await claim(link.requireID(), on: tx) else {
+                throw Abort(.gone, reason: "This link has already been used. Sign in, or ask your program manager for a new link.")
+            }
             user.passwordHash = hash
             try await user.save(on: tx)
             try await Sessions.endAll(of: userID, on: tx)
         }
         return try await Sessions.start(for: user, on: req)
+    }
+
+    /// Marks a link used in one statement that only matches an unused link, so that of several
+    /// concurrent uses exactly one succeeds (the others see no row come back).
+    static func claim(_ id: UUID, on db: any Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Links need an SQL database.") }
+        let rows = try await sql.update(OneTimeToken.schema)
+            .set("used_at", to: Date())
+            .where("id", .equal, id)
+            .where(SQLIdentifier("used_at"), .is, SQLLiteral.null)
+            .returning("id")
+            .all()
+        return rows.count == 1
     }
 
     /// Creates a one-time link and returns its full address.

@@ -15,6 +15,18 @@ enum ProfileController {
         routes.get("people", ":id", use: show)
         routes.get("people", ":id", "edit", use: editForm)
         routes.post("people", ":id", "edit", use: save)
+        routes.get("tags", "suggest", use: suggestTags)
+    }
+
+    /// Tag suggestions for the profile form's script (the API offers the same to token holders).
+    @Sendable static func suggestTags(_ req: Request) async throws -> APIController.TagList {
+        _ = try req.requireUser()
+        guard let kind = TagKind(rawValue: (try? req.query.get(String.self, at: "kind")) ?? "") else {
+            throw Abort(.badRequest, reason: "Unknown tag kind.")
+        }
+        let prefix = (try? req.query.get(String.self, at: "prefix")) ?? ""
+        let tags = try await PeopleStore.tagSuggestions(kind: kind, prefix: prefix, limit: 20, on: req.db)
+        return APIController.TagList(kind: kind.rawValue, tags: tags.map { APIController.TagCount(name: $0.name, count: $0.count) })
     }
 
     static func personID(_ req: Request) throws -> UUID {
@@ -63,7 +75,8 @@ enum ProfileController {
         let user = try await editable(req)
         let id = try user.requireID()
         let form = try req.content.decode(ProfileForm.self)
-        var (draft, errors) = form.draft()
+        let (draft, readingErrors) = form.draft()
+        var errors = readingErrors
         let problems = draft.validate()
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
 
@@ -82,7 +95,6 @@ enum ProfileController {
             let page = try await ProfilePages.edit(req, user: user, form: form, errors: errors)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
-        draft.name = draft.name.isEmpty ? user.name : draft.name
         try await PeopleStore.save(draft, manager: .some(managerID), for: id, on: req.db)
         if let viewer = req.currentUser, viewer.id != id {
             try await PeopleStore.audit("person.profile-edit", user.email, by: viewer, on: req.db)

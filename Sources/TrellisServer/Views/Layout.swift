@@ -42,6 +42,7 @@ enum Layout {
           <title>\(title) · Trellis</title>
           <link rel="stylesheet" href="/static/app.css">
           <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
+          <script src="/static/app.js" defer></script>
         </head>
         <body>
           <a class="skip-link" href="#main">Skip to content</a>
@@ -95,12 +96,12 @@ enum Form {
         """
     }
 
-    static func textarea(_ name: String, label: String, value: String, hint: String? = nil, error: String? = nil, rows: Int = 4) -> HTML {
+    static func textarea(_ name: String, label: String, value: String, hint: String? = nil, error: String? = nil, rows: Int = 4, extra: HTML = .empty) -> HTML {
         """
         <div class="field\(error == nil ? "" : " has-error")">
           <label for="\(name)">\(label)</label>
           \(messages(name, hint: hint, error: error))
-          <textarea id="\(name)" name="\(name)" rows="\(rows)"\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(value)</textarea>
+          <textarea id="\(name)" name="\(name)" rows="\(rows)"\(extra)\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(value)</textarea>
         </div>
         """
     }

@@ -7,11 +7,6 @@ enum ProfilePages {
         name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased()
     }
 
-    static func tagList(_ tags: [String], kind: String = "") -> HTML {
-        guard !tags.isEmpty else { return "<p class=\"muted\">None yet.</p>" }
-        return "<ul class=\"tags \(kind)\">\(tags.map { tag -> HTML in "<li>\(tag)</li>" })</ul>"
-    }
-
     static func roleLabel(_ raw: String?) -> String {
         raw.flatMap(MentoringRole.init(rawValue:))?.label ?? "Not chosen yet"
     }
@@ -36,7 +31,8 @@ enum ProfilePages {
               <h2><a href="/people/\(person.id.uuidString)">\(person.name)</a></h2>
               <p class="meta">\(person.headline.isEmpty ? person.department : person.headline)\(person.location.isEmpty ? "" : " · \(person.location)")</p>
               <p class="meta">\(roleLabel(person.mentoring_role))\(person.department.isEmpty ? "" : " · \(person.department)")</p>
-              \(person.expertise.isEmpty ? HTML.empty : "<ul class=\"tags\" aria-label=\"Expertise\">\(person.expertise.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+              \(person.expertise.isEmpty ? HTML.empty : "<p class=\"meta\">Can help with</p><ul class=\"tags\">\(person.expertise.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+              \(person.development_areas.isEmpty || person.mentoring_role == MentoringRole.mentor.rawValue ? HTML.empty : "<p class=\"meta\">Wants to grow</p><ul class=\"tags development\">\(person.development_areas.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
             </li>
             """
         }
@@ -66,12 +62,9 @@ enum ProfilePages {
     static func show(_ req: Request, person: PersonDetail, viewer: User, notice: String?) -> HTML {
         let isSelf = viewer.id == person.id
         let canEdit = isSelf || viewer.isAdmin
-        func tagSection(_ title: String, _ tags: [String], kind: String = "") -> HTML {
-            "<h3>\(title)</h3>\(tagList(tags.map { $0 }, kind: kind))"
-        }
-        let tagLinks: (([String]) -> HTML) = { tags in
+        func tagLinks(_ tags: [String], kind: String = "") -> HTML {
             tags.isEmpty ? "<p class=\"muted\">None yet.</p>" :
-                "<ul class=\"tags\">\(tags.map { tag -> HTML in "<li><a href=\"/people?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(tag)</a></li>" })</ul>"
+                "<ul class=\"tags \(kind)\">\(tags.map { tag -> HTML in "<li><a href=\"/people?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(tag)</a></li>" })</ul>"
         }
         var facts: [HTML] = []
         facts.append("<dt>Mentoring</dt><dd>\(roleLabel(person.mentoring_role))</dd>")
@@ -119,7 +112,7 @@ enum ProfilePages {
             <section class="panel" aria-labelledby="skills">
               <h2 id="skills">Skills and interests</h2>
               <h3>Expertise</h3>\(tagLinks(person.expertise))
-              \(tagSection("Wants to develop", person.development_areas, kind: "development"))
+              <h3>Wants to develop</h3>\(tagLinks(person.development_areas, kind: "development"))
               <h3>Interests</h3>\(tagLinks(person.interests))
               <h3>Values</h3>\(tagLinks(person.values))
               <h3>Languages</h3>\(tagLinks(person.languages))
@@ -150,7 +143,7 @@ enum ProfilePages {
             let popular = suggestions[kind] ?? []
             let hint = kind.hint + " Separate entries with commas." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
             return """
-            \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2))
+            \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, extra: " data-tag-kind=\"\(kind.rawValue)\""))
             """
         }
         return Layout.page(req, title: isSelf ? "Edit your profile" : "Edit \(user.name)", active: isSelf ? "profile" : "admin-people", content: """

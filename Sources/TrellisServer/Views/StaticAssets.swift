@@ -5,6 +5,7 @@ enum StaticAssets {
     static func register(_ app: Application) {
         app.get("static", "app.css") { _ in serve(stylesheet, type: .init(type: "text", subType: "css", parameters: ["charset": "utf-8"])) }
         app.get("static", "icon.svg") { _ in serve(icon, type: .init(type: "image", subType: "svg+xml")) }
+        app.get("static", "app.js") { _ in serve(script, type: .init(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])) }
     }
 
     static func serve(_ body: String, type: HTTPMediaType) -> Response {
@@ -16,6 +17,60 @@ enum StaticAssets {
 
     static let icon = """
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1f5f52"/><path d="M8 24V9M16 24V6M24 24V11M6 14h20M6 20h20" stroke="#e8f3ef" stroke-width="2.2" stroke-linecap="round"/><circle cx="16" cy="6" r="2.4" fill="#f2b84b"/></svg>
+    """
+
+    /// Progressive enhancement only: every page works without it.
+    static let script = """
+    // Suggests tags already in use while a person types a list, so that colleagues converge on
+    // the same words. Without JavaScript the hint under the field lists the common ones.
+    document.querySelectorAll("textarea[data-tag-kind]").forEach(function (field) {
+      var kind = field.getAttribute("data-tag-kind");
+      var list = document.createElement("ul");
+      list.className = "suggestions";
+      list.setAttribute("aria-label", "Tags already in use");
+      var status = document.createElement("p");
+      status.className = "visually-hidden";
+      status.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", status);
+      field.insertAdjacentElement("afterend", list);
+      var timer = null;
+      function parts() { return field.value.split(/[,;\\n]/); }
+      function update() {
+        var all = parts();
+        var current = all[all.length - 1].trim();
+        list.replaceChildren();
+        if (current.length === 0) { status.textContent = ""; return; }
+        var chosen = new Set(all.slice(0, -1).map(function (p) { return p.trim().toLowerCase(); }));
+        fetch("/tags/suggest?kind=" + encodeURIComponent(kind) + "&prefix=" + encodeURIComponent(current), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { tags: [] }; })
+          .then(function (data) {
+            list.replaceChildren();
+            var shown = 0;
+            data.tags.forEach(function (tag) {
+              var name = tag.name;
+              if (shown >= 8 || chosen.has(name.toLowerCase()) || name.toLowerCase() === current.toLowerCase()) { return; }
+              var item = document.createElement("li");
+              var button = document.createElement("button");
+              button.type = "button";
+              button.textContent = name;
+              button.setAttribute("aria-label", "Add " + name);
+              button.addEventListener("click", function () {
+                var kept = parts().slice(0, -1).map(function (p) { return p.trim(); }).filter(Boolean);
+                kept.push(name);
+                field.value = kept.join(", ") + ", ";
+                field.focus();
+                update();
+              });
+              item.appendChild(button);
+              list.appendChild(item);
+              shown += 1;
+            });
+            status.textContent = shown === 0 ? "" : shown + " suggestion" + (shown === 1 ? "" : "s") + " below";
+          })
+          .catch(function () {});
+      }
+      field.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 150); });
+    });
     """
 
     static let stylesheet = """
@@ -34,6 +89,7 @@ enum StaticAssets {
     h1, h2, h3 { line-height: 1.25; margin: 0 0 .6rem; }
     h1 { font-size: 1.7rem; } h2 { font-size: 1.25rem; } h3 { font-size: 1.05rem; }
     p { margin: 0 0 .8rem; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .skip-link { position: absolute; left: -999px; top: .5rem; background: var(--card); padding: .5rem 1rem; z-index: 10; }
     .skip-link:focus { left: .5rem; }
     .site-header { background: var(--accent); color: var(--accent-ink); }
@@ -101,7 +157,12 @@ enum StaticAssets {
     .avatar { width: 3.5rem; height: 3.5rem; border-radius: 50%; background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; font-size: 1.2rem; flex: none; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
     dl.facts dt { color: var(--muted); }
-    dl.facts dd { margin: 0; }
+    dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+    .form-columns .field { display: flex; flex-direction: column; }
+    .form-columns .field > input, .form-columns .field > select { margin-top: auto; }
+    .suggestions { display: flex; flex-wrap: wrap; gap: .35rem; margin-top: .4rem; list-style: none; padding: 0; }
+    .suggestions button { font: inherit; font-size: .88rem; border: 1px dashed var(--accent); background: #fff; color: var(--accent); border-radius: 999px; padding: .1rem .6rem; cursor: pointer; }
+    .suggestions button:hover { background: var(--accent-soft); }
     progress { width: 100%; height: .9rem; accent-color: var(--accent); }
     .token { font-family: ui-monospace, Menlo, Consolas, monospace; background: #0f2b25; color: #e8f3ef; padding: .7rem .9rem; border-radius: 7px; word-break: break-all; }
     .stat { font-size: 2rem; font-weight: 700; color: var(--accent); }
