@@ -1,0 +1,162 @@
+import Foundation
+
+/// One entry of a ranked shortlist: `ranker` puts `ranked` at `rank` (1 = first choice).
+public struct Ranking: Sendable, Equatable {
+    public var ranker: String
+    public var ranked: String
+    public var rank: Int
+
+    public init(ranker: String, ranked: String, rank: Int) {
+        self.ranker = ranker
+        self.ranked = ranked
+        self.rank = rank
+    }
+}
+
+extension MatchEngine {
+    /// Best pair first over the same candidate pairs the optimal solver sees: the baseline that
+    /// shows what optimisation gains.
+    public func greedy(progress: (@Sendable (Phase, Double) -> Void)? = nil) throws -> MatchResult {
+        var timings = PhaseTimings()
+        let clock = ContinuousClock()
+        let (locks, capacityLeft) = try lockedPairs()
+        let lockedMentees = Set(locks.map(\.mentee))
+        var start = clock.now
+        let graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
+        timings.scoring = (clock.now - start).seconds
+        start = clock.now
+        var arcs = Array(0..<graph.arcCount)
+        var menteeOfArc = [Int32](repeating: 0, count: graph.arcCount)
+        for e in 0..<menteeCount { for arc in graph.arcStart[e]..<graph.arcStart[e + 1] { menteeOfArc[arc] = Int32(e) } }
+        // Highest score first; ties by mentee, then mentor, so the result never depends on order.
+        arcs.sort { a, b in
+            graph.arcScore[a] != graph.arcScore[b] ? graph.arcScore[a] > graph.arcScore[b]
+                : menteeOfArc[a] != menteeOfArc[b] ? menteeOfArc[a] < menteeOfArc[b] : graph.arcMentor[a] < graph.arcMentor[b]
+        }
+        var load = [Int32](repeating: 0, count: mentorCount)
+        var mentorOf = [Int32](repeating: -1, count: menteeCount)
+        for arc in arcs {
+            let e = Int(menteeOfArc[arc]), m = Int(graph.arcMentor[arc])
+            guard mentorOf[e] < 0, load[m] < capacityLeft[m] else { continue }
+            mentorOf[e] = Int32(m)
+            load[m] += 1
+        }
+        timings.solve = (clock.now - start).seconds
+        var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
+        for e in 0..<menteeCount where mentorOf[e] >= 0 {
+            let m = Int(mentorOf[e])
+            pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: instance.score(mentee: e, mentor: m), locked: false))
+        }
+        let unmatched = (0..<menteeCount).filter { mentorOf[$0] < 0 && !lockedMentees.contains($0) }.map { e in
+            UnmatchedMentee(menteeID: id(mentee: e), reason: reason(e, graph: graph, capacityLeft: capacityLeft, load: load))
+        }
+        return MatchResult(
+            algorithm: .greedy, objective: .score, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
+            mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count,
+            eligiblePairs: graph.eligiblePairs, candidatePairs: graph.arcCount, provenOptimal: false, pairsAddedByProof: 0, timings: timings
+        )
+    }
+
+    /// The mentee-optimal stable assignment (deferred acceptance with capacities). Only pairs
+    /// both sides ranked, and that keep every hard rule, are ever made. No mentee and mentor would
+    /// both rather be together than with what they got.
+    public func stable(rankings: [Ranking]) throws -> MatchResult {
+        var timings = PhaseTimings()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (locks, capacityLeft) = try lockedPairs()
+        let lockedMentees = Set(locks.map(\.mentee))
+        var menteeList = [[(rank: Int, mentor: Int)]](repeating: [], count: menteeCount)
+        var mentorRank = [[Int: Int]](repeating: [:], count: mentorCount)   // mentor → mentee → rank
+        for entry in rankings {
+            guard entry.rank >= 1 else { throw MatchInputError("Ranking \(entry.ranker) → \(entry.ranked): the rank must be 1 or more.") }
+            if let e = menteeSlot(entry.ranker), let m = mentorSlot(entry.ranked) {
+                menteeList[e].append((entry.rank, m))
+            } else if let m = mentorSlot(entry.ranker), let e = menteeSlot(entry.ranked) {
+                if let existing = mentorRank[m][e] { mentorRank[m][e] = min(existing, entry.rank) } else { mentorRank[m][e] = entry.rank }
+            } else {
+                throw MatchInputError("Ranking \(entry.ranker) → \(entry.ranked): a ranking must be from a mentee to a mentor or from a mentor to a mentee in this run.")
+            }
+        }
+        // Each list in rank order (ties by id), keeping only mutually ranked, allowed pairs.
+        for e in 0..<menteeCount {
+            var seen = Set<Int>()
+            menteeList[e] = menteeList[e]
+                .sorted { ($0.rank, id(mentor: $0.mentor)) < ($1.rank, id(mentor: $1.mentor)) }
+                .filter { seen.insert($0.mentor).inserted && mentorRank[$0.mentor][e] != nil && instance.eligibleScore(mentee: e, mentor: $0.mentor) != nil }
+        }
+        var next = [Int](repeating: 0, count: menteeCount)
+        var held = [[Int]](repeating: [], count: mentorCount)
+        var free = (0..<menteeCount).filter { !lockedMentees.contains($0) }.reversed().map { $0 }
+        func worse(_ m: Int, _ a: Int, _ b: Int) -> Bool {
+            let ra = mentorRank[m][a]!, rb = mentorRank[m][b]!
+            return ra != rb ? ra > rb : id(mentee: a) > id(mentee: b)
+        }
+        while let e = free.popLast() {
+            guard next[e] < menteeList[e].count else { continue }
+            let m = menteeList[e][next[e]].mentor
+            next[e] += 1
+            guard capacityLeft[m] > 0 else { free.append(e); continue }
+            held[m].append(e)
+            if held[m].count > Int(capacityLeft[m]) {
+                let worst = held[m].max { worse(m, $1, $0) }!
+                held[m].removeAll { $0 == worst }
+                free.append(worst)
+            }
+        }
+        var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
+        var matched = Set<Int>()
+        for m in 0..<mentorCount {
+            for e in held[m] {
+                matched.insert(e)
+                pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: instance.score(mentee: e, mentor: m), locked: false))
+            }
+        }
+        let unmatched = (0..<menteeCount).filter { !matched.contains($0) && !lockedMentees.contains($0) }.map { e in
+            UnmatchedMentee(menteeID: id(mentee: e), reason: menteeList[e].isEmpty ? .noEligibleMentor : .notChosen)
+        }
+        timings.solve = (clock.now - start).seconds
+        return MatchResult(
+            algorithm: .stable, objective: .score, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
+            mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count,
+            eligiblePairs: menteeList.reduce(0) { $0 + $1.count }, candidatePairs: menteeList.reduce(0) { $0 + $1.count },
+            provenOptimal: false, pairsAddedByProof: 0, timings: timings
+        )
+    }
+
+    /// Why this mentee was not paired with this mentor, in words.
+    public func whyNot(menteeID: String, mentorID: String, in result: MatchResult) -> String {
+        guard let e = menteeSlot(menteeID) else { return "“\(menteeID)” is not looking for a mentor in this run." }
+        guard let m = mentorSlot(mentorID) else { return "“\(mentorID)” is not mentoring in this run (their role, or no capacity)." }
+        if result.pairs.contains(where: { $0.menteeID == menteeID && $0.mentorID == mentorID }) { return "They are paired." }
+        let explanation = instance.explain(mentee: e, mentor: m)
+        if let broken = explanation.brokenRule { return broken.sentence }
+        let score = ScoreUnits.format(explanation.score)
+        let current = result.pairs.first { $0.menteeID == menteeID }
+        let mentorsMentees = result.pairs.filter { $0.mentorID == mentorID }
+        var sentences: [String] = []
+        if let current {
+            sentences.append("Together they would score \(score); \(menteeID) is paired with \(current.mentorID) at \(ScoreUnits.format(current.score)).")
+        } else {
+            sentences.append("Together they would score \(score); \(menteeID) is not paired.")
+        }
+        let capacity = Int(instance.mentorCapacity[m])
+        if mentorsMentees.count >= capacity {
+            let weakest = mentorsMentees.min { $0.score < $1.score }!
+            sentences.append("\(mentorID) is full (\(capacity) of \(capacity)); their weakest pair, with \(weakest.menteeID), scores \(ScoreUnits.format(weakest.score)).")
+        } else {
+            sentences.append("\(mentorID) has room (\(mentorsMentees.count) of \(capacity)).")
+        }
+        switch result.algorithm {
+        case .optimal:
+            sentences.append(result.objective == .participation
+                ? "Making this pair would lower the number of people matched or the total score: the assignment was proven best."
+                : "Making this pair would lower the total score of the whole cohort: the assignment was proven best.")
+        case .greedy:
+            sentences.append("Greedy matching takes the best remaining pair first and never reconsiders.")
+        case .stable:
+            sentences.append("Stable matching follows both sides' rankings, not scores.")
+        }
+        return sentences.joined(separator: " ")
+    }
+}

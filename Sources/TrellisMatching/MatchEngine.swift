@@ -1,0 +1,224 @@
+import Foundation
+import TrellisCore
+
+/// The matching engine: scores pairs with reasons, keeps every hard rule, and solves with the
+/// algorithm asked for. Build one per run; it is safe to read from several threads.
+public final class MatchEngine: @unchecked Sendable {
+    let instance: PreparedInstance
+
+    /// Phases reported to a progress callback.
+    public enum Phase: String, Sendable { case scoring, solving, proving }
+
+    public init(participants: [Participant], options: MatchOptions = MatchOptions()) throws {
+        let weightProblems = options.weights.validate()
+        if !weightProblems.isEmpty { throw MatchInputError("Weights: \(weightProblems.summary)") }
+        guard (0...1).contains(options.minimumScore) else { throw MatchInputError("The minimum score must be from 0 to 1 (it is \(options.minimumScore)).") }
+        instance = try PreparedInstance(participants: participants, options: options)
+    }
+
+    public var mentorCount: Int { instance.mentorPerson.count }
+    public var menteeCount: Int { instance.menteePerson.count }
+
+    /// The score and reasons of any pair, allowed or not.
+    public func explain(menteeID: String, mentorID: String) throws -> PairExplanation {
+        guard let e = menteeSlot(menteeID) else {
+            throw MatchInputError("“\(menteeID)” is not a mentee in this run.")
+        }
+        guard let m = mentorSlot(mentorID) else { throw MatchInputError("“\(mentorID)” is not a mentor in this run (role, or no capacity).") }
+        return instance.explain(mentee: e, mentor: m)
+    }
+
+    func menteeSlot(_ id: String) -> Int? {
+        guard let person = instance.indexOfID[id], instance.menteeSlotOfPerson[person] >= 0 else { return nil }
+        return Int(instance.menteeSlotOfPerson[person])
+    }
+
+    func mentorSlot(_ id: String) -> Int? {
+        guard let person = instance.indexOfID[id], instance.mentorSlotOfPerson[person] >= 0 else { return nil }
+        return Int(instance.mentorSlotOfPerson[person])
+    }
+
+    /// Locked pairs, checked: known people, allowed pairs, each mentee once, within capacity.
+    func lockedPairs() throws -> (pairs: [(mentee: Int, mentor: Int)], capacityLeft: [Int32]) {
+        var capacityLeft = instance.mentorCapacity
+        var seen = Set<Int>()
+        var result: [(Int, Int)] = []
+        for lock in instance.options.locks {
+            guard let e = menteeSlot(lock.mentee) else { throw MatchInputError("Lock \(lock.mentee) → \(lock.mentor): “\(lock.mentee)” is not a mentee in this run.") }
+            guard let m = mentorSlot(lock.mentor) else { throw MatchInputError("Lock \(lock.mentee) → \(lock.mentor): “\(lock.mentor)” is not a mentor with capacity in this run.") }
+            if let broken = instance.ruleBroken(mentee: e, mentor: m) {
+                throw MatchInputError("Lock \(lock.mentee) → \(lock.mentor) breaks a hard rule: \(broken.sentence)")
+            }
+            guard seen.insert(e).inserted else { throw MatchInputError("\(lock.mentee) is locked to more than one mentor.") }
+            guard capacityLeft[m] > 0 else { throw MatchInputError("\(lock.mentor) has more locked mentees than their capacity (\(instance.mentorCapacity[m])).") }
+            capacityLeft[m] -= 1
+            result.append((e, m))
+        }
+        return (result, capacityLeft)
+    }
+
+    // MARK: Optimal
+
+    /// The assignment with the best objective under every hard rule, with a proof.
+    public func optimal(progress: (@Sendable (Phase, Double) -> Void)? = nil) throws -> MatchResult {
+        var timings = PhaseTimings()
+        let clock = ContinuousClock()
+        let (locks, capacityLeft) = try lockedPairs()
+        let lockedMentees = Set(locks.map(\.mentee))
+        var start = clock.now
+        var graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
+        timings.scoring = (clock.now - start).seconds
+        let n = menteeCount, mentors = mentorCount
+
+        // Values: scores scaled so that an ε of 1 is exact; for participation, a bonus per
+        // matched mentee larger than any total score.
+        start = clock.now
+        let capacityTotal = capacityLeft.reduce(0) { $0 + Int64($1) }
+        let scale = 2 * (Int64(n) + capacityTotal) + 2
+        let bonus: Int64 = instance.options.objective == .participation ? ScoreUnits.perOne * Int64(max(1, n)) + 1 : 0
+        let (maxValue, overflow) = (bonus + ScoreUnits.perOne).multipliedReportingOverflow(by: scale)
+        if overflow || maxValue > Int64.max / 8 { throw MatchInputError("This run is too large for the participation objective.") }
+        @Sendable func value(_ score: Int64) -> Int64 { (score + bonus) * scale }
+        timings.candidates = (clock.now - start).seconds
+
+        var warm: [Int64]? = nil, startingEpsilon: Int64? = nil
+        var added = 0
+        var proven = false
+        var result: AuctionSolver.Result
+        var round = 0
+        repeat {
+            round += 1
+            start = clock.now
+            progress?(.solving, 0)
+            let solver = AuctionSolver(
+                menteeCount: n, capacity: capacityLeft, arcStart: graph.arcStart, arcMentor: graph.arcMentor,
+                arcValue: graph.arcScore.map(value)
+            )
+            result = solver.solve(warmPrices: warm, startingEpsilon: startingEpsilon)
+            progress?(.solving, 1)
+            timings.solve += (clock.now - start).seconds
+
+            // The proof: with mentor prices p and mentee profits u = max(0, best value − price),
+            // every allowed pair must satisfy u + p ≥ value. Pairs kept in the sparse problem are
+            // checked directly; a left-out pair scores at most its mentee's and its mentor's
+            // weakest kept score, so only mentees and mentors whose duals sit below those bounds
+            // can hide a violation, and only their pairs are scored again.
+            start = clock.now
+            progress?(.proving, 0)
+            var profit = [Int64](repeating: 0, count: n)
+            for e in 0..<n where !lockedMentees.contains(e) {
+                var best: Int64 = 0
+                for arc in graph.arcStart[e]..<graph.arcStart[e + 1] {
+                    best = max(best, value(graph.arcScore[arc]) - result.mentorPrice[Int(graph.arcMentor[arc])])
+                }
+                profit[e] = best
+            }
+            let suspiciousMentees = (0..<n).filter { e in
+                !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < value(graph.menteeBound[e])
+            }
+            let suspiciousMentors = (0..<mentors).filter { m in
+                capacityLeft[m] > 0 && graph.mentorBound[m] >= 0 && result.mentorPrice[m] < value(graph.mentorBound[m])
+            }
+            var violations: [(mentee: Int, mentor: Int, score: Int64)] = []
+            if !suspiciousMentees.isEmpty && !suspiciousMentors.isEmpty {
+                let menteeList = suspiciousMentees, mentorList = suspiciousMentors
+                let found = ViolationCollector()
+                let threads = max(1, min(instance.options.threads, menteeList.count))
+                let priceOf = result.mentorPrice, profitOf = profit
+                let inst = instance, graphCopy = graph
+                DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                    var local: [(Int, Int, Int64)] = []
+                    for index in stride(from: worker, to: menteeList.count, by: threads) {
+                        let e = menteeList[index]
+                        let arcs = graphCopy.arcStart[e]..<graphCopy.arcStart[e + 1]
+                        for m in mentorList {
+                            guard let score = inst.eligibleScore(mentee: e, mentor: m) else { continue }
+                            if value(score) > profitOf[e] + priceOf[m], !graphCopy.arcMentor[arcs].contains(Int32(m)) {
+                                local.append((e, m, score))
+                            }
+                        }
+                    }
+                    found.append(local)
+                }
+                violations = found.all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { (mentee: $0.0, mentor: $0.1, score: $0.2) }
+            }
+            if violations.isEmpty {
+                // Dual objective minus primal value: the sum of every complementary-slackness gap.
+                var gap: Int64 = 0, overflowed = false
+                func add(_ amount: Int64) {
+                    let (sum, over) = gap.addingReportingOverflow(amount)
+                    if over || amount < 0 { overflowed = true } else { gap = sum }
+                }
+                var load = [Int32](repeating: 0, count: mentors)
+                for e in 0..<n where !lockedMentees.contains(e) {
+                    let m = result.mentorOf[e]
+                    if m >= 0 {
+                        load[Int(m)] += 1
+                        let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
+                        let arc = arcs.first { graph.arcMentor[$0] == m }!
+                        add(profit[e] + result.mentorPrice[Int(m)] - value(graph.arcScore[arc]))
+                    } else {
+                        add(profit[e])
+                    }
+                }
+                for m in 0..<mentors where capacityLeft[m] > load[m] {
+                    let (slack, over) = result.mentorPrice[m].multipliedReportingOverflow(by: Int64(capacityLeft[m] - load[m]))
+                    if over { overflowed = true } else { add(slack) }
+                }
+                proven = !overflowed && gap < scale
+            } else {
+                added += violations.count
+                graph.add(violations)
+                warm = result.slotPrices
+                startingEpsilon = max(1, violations.map { value($0.score) }.max()! / 4)
+            }
+            timings.proof += (clock.now - start).seconds
+            progress?(.proving, 1)
+            if violations.isEmpty { break }
+        } while round < 50
+
+        var pairs: [MatchedPair] = locks.map { lock in
+            MatchedPair(menteeID: id(mentee: lock.mentee), mentorID: id(mentor: lock.mentor), score: instance.score(mentee: lock.mentee, mentor: lock.mentor), locked: true)
+        }
+        var load = [Int32](repeating: 0, count: mentors)
+        for e in 0..<n where result.mentorOf[e] >= 0 {
+            let m = Int(result.mentorOf[e])
+            load[m] += 1
+            let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
+            let arc = arcs.first { Int(graph.arcMentor[$0]) == m }!
+            pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: graph.arcScore[arc], locked: false))
+        }
+        let unmatched = (0..<n).filter { result.mentorOf[$0] < 0 && !lockedMentees.contains($0) }.map { e in
+            UnmatchedMentee(menteeID: id(mentee: e), reason: reason(e, graph: graph, capacityLeft: capacityLeft, load: load))
+        }
+        return MatchResult(
+            algorithm: .optimal, objective: instance.options.objective, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
+            mentorCount: mentors, menteeCount: n, people: instance.participants.count, eligiblePairs: graph.eligiblePairs,
+            candidatePairs: graph.arcCount, provenOptimal: proven, pairsAddedByProof: added, timings: timings
+        )
+    }
+
+    func id(mentee e: Int) -> String { instance.participants[Int(instance.menteePerson[e])].id }
+    func id(mentor m: Int) -> String { instance.participants[Int(instance.mentorPerson[m])].id }
+
+    func reason(_ e: Int, graph: CandidateGraph, capacityLeft: [Int32], load: [Int32]) -> UnmatchedReason {
+        if graph.eligibleMentors[e] == 0 { return .noEligibleMentor }
+        if graph.aboveMinimum[e] == 0 { return .belowMinimumScore }
+        if instance.options.objective == .participation {
+            let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
+            if arcs.allSatisfy({ load[Int(graph.arcMentor[$0])] >= capacityLeft[Int(graph.arcMentor[$0])] }) { return .mentorsFull(eligible: Int(graph.aboveMinimum[e])) }
+            return .noRoom
+        }
+        return .mentorsFull(eligible: Int(graph.aboveMinimum[e]))
+    }
+}
+
+final class ViolationCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var all: [(Int, Int, Int64)] = []
+    func append(_ items: [(Int, Int, Int64)]) { lock.lock(); all.append(contentsOf: items); lock.unlock() }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import TrellisCore
+
+/// The participants of a run, encoded for fast scoring: tags as bitsets over a vocabulary,
+/// time zones and preferences as small codes, reporting lines as intervals of a depth-first tour
+/// (a is above b exactly when b's interval lies inside a's), and each factor as a table of
+/// contributions in millionths. Built once per run; read concurrently by the scoring workers.
+final class PreparedInstance: @unchecked Sendable {
+    let participants: [Participant]
+    let options: MatchOptions
+    /// Participant index of each mentor / mentee slot.
+    let mentorPerson: [Int32]
+    let menteePerson: [Int32]
+    let mentorCapacity: [Int32]
+    let indexOfID: [String: Int]
+    let mentorSlotOfPerson: [Int32]
+    let menteeSlotOfPerson: [Int32]
+
+    // Bitsets, one row of `words` per participant.
+    let skillWords: Int, interestWords: Int, valueWords: Int, languageWords: Int
+    let expertiseBits: UnsafeMutablePointer<UInt64>
+    let developmentBits: UnsafeMutablePointer<UInt64>
+    let interestBits: UnsafeMutablePointer<UInt64>
+    let valueBits: UnsafeMutablePointer<UInt64>
+    let languageBits: UnsafeMutablePointer<UInt64>
+    let developmentCount: [Int32], interestCount: [Int32], valueCount: [Int32], languageCount: [Int32]
+    let skillNames: [String], interestNames: [String], valueNames: [String], languageNames: [String]
+
+    let timezoneIndex: [Int32]
+    let timezoneOffsetMinutes: [Int32]   // per distinct zone; Int32.min for unknown
+    let frequencyCode: [Int32]           // 0...3, or 4 for no preference
+    let years: [Int32]                   // -1 for unknown
+    let department: [Int32]              // -1 for none
+    let tourIn: [Int32], tourOut: [Int32]
+    /// Per mentee slot, sorted mentor slots that must not be paired with it.
+    let exclusions: [[Int32]]
+
+    // Contribution tables in millionths.
+    let complementTable: [Int64]          // [devCount][overlap], row length maxTags + 1
+    let interestTable: [Int64]            // [min count][overlap]
+    let valueTable: [Int64]
+    let timezoneTable: [Int64]            // [zone a * zones + zone b]
+    let languageShared: Int64, languageNone: Int64, languageUnknown: Int64
+    let frequencyTable: [Int64]           // [5 * 5]
+    let experienceTable: [Int64]          // gap clamped to -1...8, index gap + 1
+    let experienceUnknown: Int64
+    let tableRow: Int
+    let zoneCount: Int
+    let minimumScore: Int64
+    let normalisedWeights: [Double]
+
+    static let referenceDate = Date(timeIntervalSince1970: 1_768_478_400) // 2026-01-15 12:00 UTC: one fixed instant, so results never depend on daylight saving
+
+    init(participants: [Participant], options: MatchOptions) throws {
+        self.participants = participants
+        self.options = options
+        var index: [String: Int] = [:]
+        for (position, person) in participants.enumerated() {
+            guard index[person.id] == nil else { throw MatchInputError("The id “\(person.id)” appears more than once.") }
+            index[person.id] = position
+        }
+        indexOfID = index
+        var mentors: [Int32] = [], mentees: [Int32] = [], capacity: [Int32] = []
+        var mentorSlot = [Int32](repeating: -1, count: participants.count)
+        var menteeSlot = [Int32](repeating: -1, count: participants.count)
+        for (position, person) in participants.enumerated() {
+            if person.role.canMentor, person.capacity > 0 {
+                mentorSlot[position] = Int32(mentors.count)
+                mentors.append(Int32(position))
+                capacity.append(Int32(person.capacity))
+            }
+            if person.role.wantsMentor {
+                menteeSlot[position] = Int32(mentees.count)
+                mentees.append(Int32(position))
+            }
+        }
+        guard mentors.count < (1 << 24), mentees.count < (1 << 24) else { throw MatchInputError("At most 16,777,215 mentors and mentees each.") }
+        mentorPerson = mentors
+        menteePerson = mentees
+        mentorCapacity = capacity
+        mentorSlotOfPerson = mentorSlot
+        menteeSlotOfPerson = menteeSlot
+
+        // Vocabularies: skills are shared by expertise and development areas so that they can meet.
+        func vocabulary(_ lists: [[String]]) -> (names: [String], index: [String: Int]) {
+            var names: [String] = [], index: [String: Int] = [:]
+            for list in lists { for tag in list { let key = Tags.key(tag); if !key.isEmpty, index[key] == nil { index[key] = names.count; names.append(Tags.clean(tag)) } } }
+            return (names, index)
+        }
+        let skills = vocabulary(participants.map(\.expertise) + participants.map(\.developmentAreas))
+        let interests = vocabulary(participants.map(\.interests))
+        let values = vocabulary(participants.map(\.values))
+        let languages = vocabulary(participants.map(\.languages))
+        skillNames = skills.names; interestNames = interests.names; valueNames = values.names; languageNames = languages.names
+        func words(_ count: Int) -> Int { max(1, (count + 63) / 64) }
+        skillWords = words(skills.names.count); interestWords = words(interests.names.count)
+        valueWords = words(values.names.count); languageWords = words(languages.names.count)
+        func bits(_ words: Int, _ vocab: [String: Int], _ list: KeyPath<Participant, [String]>) -> (UnsafeMutablePointer<UInt64>, [Int32]) {
+            let pointer = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, participants.count * words))
+            pointer.initialize(repeating: 0, count: max(1, participants.count * words))
+            var counts = [Int32](repeating: 0, count: participants.count)
+            for (position, person) in participants.enumerated() {
+                for tag in person[keyPath: list] {
+                    guard let bit = vocab[Tags.key(tag)] else { continue }
+                    let word = position * words + bit / 64, mask = UInt64(1) << UInt64(bit % 64)
+                    if pointer[word] & mask == 0 { pointer[word] |= mask; counts[position] += 1 }
+                }
+            }
+            return (pointer, counts)
+        }
+        (expertiseBits, _) = bits(skillWords, skills.index, \.expertise)
+        (developmentBits, developmentCount) = bits(skillWords, skills.index, \.developmentAreas)
+        (interestBits, interestCount) = bits(interestWords, interests.index, \.interests)
+        (valueBits, valueCount) = bits(valueWords, values.index, \.values)
+        (languageBits, languageCount) = bits(languageWords, languages.index, \.languages)
+
+        // Time zones: each distinct name once, its offset at the reference instant.
+        var zoneIndex: [String: Int32] = [:], offsets: [Int32] = []
+        timezoneIndex = participants.map { person in
+            if let known = zoneIndex[person.timezone] { return known }
+            let offset = person.timezone.isEmpty ? nil : TimeZone(identifier: person.timezone)?.secondsFromGMT(for: Self.referenceDate)
+            zoneIndex[person.timezone] = Int32(offsets.count)
+            offsets.append(offset.map { Int32($0 / 60) } ?? Int32.min)
+            return Int32(offsets.count - 1)
+        }
+        timezoneOffsetMinutes = offsets
+        zoneCount = offsets.count
+        frequencyCode = participants.map { person in
+            guard let frequency = person.meetingFrequency else { return 4 }
+            return Int32(MeetingFrequency.allCases.firstIndex(of: frequency)!)
+        }
+        years = participants.map { Int32($0.yearsExperience ?? -1) }
+        var departmentIndex: [String: Int32] = [:]
+        department = participants.map { person in
+            let key = Tags.key(person.department)
+            if key.isEmpty { return -1 }
+            if let known = departmentIndex[key] { return known }
+            departmentIndex[key] = Int32(departmentIndex.count)
+            return Int32(departmentIndex.count - 1)
+        }
+
+        // Reporting lines: a depth-first tour of the manager forest.
+        var children = [[Int32]](repeating: [], count: participants.count)
+        var hasManager = [Bool](repeating: false, count: participants.count)
+        for (position, person) in participants.enumerated() {
+            if let manager = person.managerID, let managerIndex = index[manager], managerIndex != position {
+                children[managerIndex].append(Int32(position))
+                hasManager[position] = true
+            }
+        }
+        var tin = [Int32](repeating: -1, count: participants.count), tout = [Int32](repeating: -1, count: participants.count)
+        var clock: Int32 = 0
+        for root in participants.indices where !hasManager[root] {
+            var stack: [(Int32, Int)] = [(Int32(root), 0)]
+            tin[root] = clock; clock += 1
+            while let (node, next) = stack.last {
+                let kids = children[Int(node)]
+                if next < kids.count {
+                    stack[stack.count - 1].1 += 1
+                    let child = kids[next]
+                    tin[Int(child)] = clock; clock += 1
+                    stack.append((child, 0))
+                } else {
+                    tout[Int(node)] = clock; clock += 1
+                    stack.removeLast()
+                }
+            }
+        }
+        if let unreached = tin.firstIndex(of: -1) {
+            throw MatchInputError("The reporting lines form a loop through “\(participants[unreached].id)”: someone is managed, directly or not, by a person they manage.")
+        }
+        tourIn = tin; tourOut = tout
+
+        // Exclusions by mentee slot.
+        var excluded = [[Int32]](repeating: [], count: mentees.count)
+        for pair in options.exclusions {
+            guard let e = index[pair.mentee], let m = index[pair.mentor] else {
+                throw MatchInputError("An exclusion names someone who is not in the input: \(pair.mentee) / \(pair.mentor).")
+            }
+            if menteeSlot[e] >= 0, mentorSlot[m] >= 0 { excluded[Int(menteeSlot[e])].append(mentorSlot[m]) }
+        }
+        exclusions = excluded.map { Array(Set($0)).sorted() }
+
+        // Tables.
+        let weights = options.weights.all
+        let total = weights.reduce(0, +)
+        let w = weights.map { $0 / total }
+        normalisedWeights = w
+        func micro(_ weight: Double, _ fraction: Double) -> Int64 { Int64((weight * fraction * Double(ScoreUnits.perOne)).rounded()) }
+        let maxTags = max(Tags.maximumCount, Int((developmentCount + interestCount + valueCount).max() ?? 0)) + 1
+        tableRow = maxTags
+        var complement = [Int64](repeating: 0, count: maxTags * maxTags)
+        var interest = complement, value = complement
+        for count in 0..<maxTags {
+            for overlap in 0...count {
+                complement[count * maxTags + overlap] = count == 0 ? 0 : micro(w[0], Double(overlap) / Double(count))
+                interest[count * maxTags + overlap] = count == 0 ? 0 : micro(w[1], Double(overlap) / Double(count))
+                value[count * maxTags + overlap] = count == 0 ? 0 : micro(w[2], Double(overlap) / Double(count))
+            }
+        }
+        complementTable = complement; interestTable = interest; valueTable = value
+        var zones = [Int64](repeating: 0, count: offsets.count * offsets.count)
+        for a in offsets.indices {
+            for b in offsets.indices {
+                zones[a * offsets.count + b] = micro(w[3], Self.workingHoursOverlap(offsets[a], offsets[b]) / 8)
+            }
+        }
+        timezoneTable = zones
+        languageShared = micro(w[4], 1); languageNone = 0; languageUnknown = micro(w[4], 0.5)
+        var frequency = [Int64](repeating: 0, count: 25)
+        for a in 0..<5 { for b in 0..<5 { frequency[a * 5 + b] = micro(w[5], Self.frequencyAgreement(a, b)) } }
+        frequencyTable = frequency
+        experienceTable = (-1...8).map { gap in micro(w[6], gap <= 0 ? 0 : Double(gap) / 8) }
+        experienceUnknown = micro(w[6], 0.5)
+        minimumScore = Int64((options.minimumScore * Double(ScoreUnits.perOne)).rounded(.up))
+    }
+
+    deinit {
+        expertiseBits.deallocate(); developmentBits.deallocate(); interestBits.deallocate()
+        valueBits.deallocate(); languageBits.deallocate()
+    }
+
+    /// Hours of a 9-to-5 working day the two zones share; unknown zones count as half a day.
+    static func workingHoursOverlap(_ a: Int32, _ b: Int32) -> Double {
+        if a == Int32.min || b == Int32.min { return 4 }
+        var difference = abs(Int(a) - Int(b)) % (24 * 60)
+        difference = min(difference, 24 * 60 - difference)
+        return max(0, Double(8 * 60 - difference) / 60)
+    }
+
+    /// 1 for the same preference, 0.5 for neighbouring ones or when either is flexible or unknown.
+    static func frequencyAgreement(_ a: Int, _ b: Int) -> Double {
+        if a == 4 || b == 4 { return 0.5 }
+        let asNeeded = MeetingFrequency.allCases.firstIndex(of: .asNeeded)!
+        if a == b { return 1 }
+        if a == asNeeded || b == asNeeded { return 0.5 }
+        return abs(a - b) == 1 ? 0.5 : 0
+    }
+
+    // MARK: Rules and scores
+
+    @inline(__always) func isAbove(_ a: Int, _ b: Int) -> Bool { tourIn[a] < tourIn[b] && tourOut[b] < tourOut[a] }
+
+    /// The hard rule a pair breaks, if any (capacity is the solver's business).
+    func ruleBroken(mentee e: Int, mentor m: Int) -> BrokenRule? {
+        let person = Int(menteePerson[e]), mentor = Int(mentorPerson[m])
+        if person == mentor { return .samePerson }
+        if isAbove(mentor, person) { return .mentorManagesMentee }
+        if isAbove(person, mentor) { return .menteeManagesMentor }
+        if options.excludeSameDepartment, department[person] >= 0, department[person] == department[mentor] { return .sameDepartment }
+        if exclusions[e].contains(Int32(m)) { return .excluded }
+        return nil
+    }
+
+    @inline(__always) static func overlap(_ a: UnsafeMutablePointer<UInt64>, _ b: UnsafeMutablePointer<UInt64>, _ words: Int) -> Int {
+        var count = 0
+        for word in 0..<words { count &+= (a[word] & b[word]).nonzeroBitCount }
+        return count
+    }
+
+    /// The score of a pair in millionths, rules not checked.
+    @inline(__always) func score(mentee e: Int, mentor m: Int) -> Int64 {
+        let a = Int(menteePerson[e]), b = Int(mentorPerson[m])
+        var total: Int64 = 0
+        let development = Int(developmentCount[a])
+        if development > 0 {
+            let shared = Self.overlap(developmentBits + a * skillWords, expertiseBits + b * skillWords, skillWords)
+            total &+= complementTable[development * tableRow + shared]
+        }
+        let interestMin = Int(min(interestCount[a], interestCount[b]))
+        if interestMin > 0 {
+            total &+= interestTable[interestMin * tableRow + Self.overlap(interestBits + a * interestWords, interestBits + b * interestWords, interestWords)]
+        }
+        let valueMin = Int(min(valueCount[a], valueCount[b]))
+        if valueMin > 0 {
+            total &+= valueTable[valueMin * tableRow + Self.overlap(valueBits + a * valueWords, valueBits + b * valueWords, valueWords)]
+        }
+        total &+= timezoneTable[Int(timezoneIndex[a]) * zoneCount + Int(timezoneIndex[b])]
+        if languageCount[a] == 0 || languageCount[b] == 0 {
+            total &+= languageUnknown
+        } else if Self.overlap(languageBits + a * languageWords, languageBits + b * languageWords, languageWords) > 0 {
+            total &+= languageShared
+        }
+        total &+= frequencyTable[Int(frequencyCode[a]) * 5 + Int(frequencyCode[b])]
+        let menteeYears = years[a], mentorYears = years[b]
+        if menteeYears < 0 || mentorYears < 0 {
+            total &+= experienceUnknown
+        } else {
+            total &+= experienceTable[Int(min(max(mentorYears - menteeYears, -1), 8)) + 1]
+        }
+        return min(total, ScoreUnits.perOne)
+    }
+
+    /// The score if the pair is allowed, or nil.
+    func eligibleScore(mentee e: Int, mentor m: Int) -> Int64? {
+        guard ruleBroken(mentee: e, mentor: m) == nil else { return nil }
+        let value = score(mentee: e, mentor: m)
+        return value >= minimumScore ? value : nil
+    }
+}
+
+/// A hard rule a pair breaks.
+public enum BrokenRule: String, Sendable, Equatable {
+    case samePerson, mentorManagesMentee, menteeManagesMentor, sameDepartment, excluded, belowMinimumScore, notAMentor, notAMentee
+
+    public var sentence: String {
+        switch self {
+        case .samePerson: "Nobody mentors themselves."
+        case .mentorManagesMentee: "The mentor is in the mentee's reporting line (their manager, or above): mentoring is not supervision."
+        case .menteeManagesMentor: "The mentee manages the mentor, directly or not: mentoring is not supervision."
+        case .sameDepartment: "This run does not pair people from the same department."
+        case .excluded: "A program manager excluded this pair."
+        case .belowMinimumScore: "The pair scores below this run's minimum score."
+        case .notAMentor: "The mentor does not mentor in this run (role, or no capacity)."
+        case .notAMentee: "The mentee is not looking for a mentor in this run."
+        }
+    }
+}
