@@ -33,6 +33,7 @@ let package = Package(
         ),
         .executableTarget(name: "trellis", dependencies: ["TrellisServer"]),
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"]),
+        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching"]),
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [

@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+import TrellisCore
+@testable import TrellisMatching
+
+/// A small random cohort with every kind of hard rule in play.
+func cohort(seed: UInt64, mentees: Int, mentors: Int, capacities: ClosedRange<Int> = 1...3, skills: Int = 12) -> [Participant] {
+    var people = SyntheticPopulation.make(mentees: mentees, mentors: mentors, capacities: capacities, skills: skills, seed: seed)
+    var rng = SeededGenerator(seed: seed &* 31)
+    // Several departments, and somebody who is both mentor and mentee.
+    for index in people.indices { people[index].department = "D\(Int.random(in: 0..<3, using: &rng))" }
+    if people.count > mentors { people[mentors].role = .both; people[mentors].capacity = 1; people[mentors].expertise = ["skill-1", "skill-2"] }
+    return people
+}
+
+func randomOptions(seed: UInt64, people: [Participant], objective: MatchObjective, candidates: (Int, Int) = (15, 30)) -> MatchOptions {
+    var rng = SeededGenerator(seed: seed &* 7 &+ 3)
+    let mentees = people.filter { $0.role.wantsMentor }.map(\.id)
+    let mentors = people.filter { $0.role.canMentor && $0.capacity > 0 }.map(\.id)
+    var exclusions: [(mentee: String, mentor: String)] = []
+    for _ in 0..<Int.random(in: 0...3, using: &rng) where !mentees.isEmpty && !mentors.isEmpty {
+        exclusions.append((rng.pick(mentees), rng.pick(mentors)))
+    }
+    return MatchOptions(
+        objective: objective, excludeSameDepartment: rng.next() % 3 == 0, minimumScore: rng.next() % 4 == 0 ? 0.35 : 0,
+        exclusions: exclusions, menteeCandidates: candidates.0, mentorCandidates: candidates.1, threads: 2
+    )
+}
+
+/// Every hard rule holds in the result.
+func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Participant], _ options: MatchOptions) {
+    let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
+    var load: [String: Int] = [:]
+    var seenMentees = Set<String>()
+    for pair in result.pairs {
+        #expect(seenMentees.insert(pair.menteeID).inserted, "a mentee gets at most one mentor")
+        load[pair.mentorID, default: 0] += 1
+        #expect(pair.menteeID != pair.mentorID)
+        let explanation = try! engine.explain(menteeID: pair.menteeID, mentorID: pair.mentorID)
+        #expect(explanation.score == pair.score)
+        if !pair.locked {
+            #expect(explanation.brokenRule == nil, "\(pair.menteeID)–\(pair.mentorID): \(String(describing: explanation.brokenRule))")
+            #expect(!options.exclusions.contains { $0.mentee == pair.menteeID && $0.mentor == pair.mentorID })
+        }
+        // Reporting line, checked from the raw data, independently of the engine's tour.
+        var manager = byID[pair.menteeID]?.managerID
+        while let current = manager { #expect(current != pair.mentorID, "mentor manages mentee"); manager = byID[current]?.managerID }
+        manager = byID[pair.mentorID]?.managerID
+        while let current = manager { #expect(current != pair.menteeID, "mentee manages mentor"); manager = byID[current]?.managerID }
+    }
+    for (mentor, count) in load { #expect(count <= byID[mentor]!.capacity, "\(mentor) over capacity") }
+}
+
+@Suite struct OptimalMatchingTests {
+    @Test(arguments: 1...60)
+    func `on tiny cohorts the optimum equals brute force, for both objectives`(seed: Int) throws {
+        let people = cohort(seed: UInt64(seed), mentees: 5 + seed % 3, mentors: 3 + seed % 2)
+        for objective in MatchObjective.allCases {
+            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
+            let engine = try MatchEngine(participants: people, options: options)
+            let result = try engine.optimal()
+            let reference = Reference.bruteForce(engine, objective: objective)
+            #expect(result.provenOptimal)
+            #expect(result.totalScore == reference.total, "seed \(seed) \(objective)")
+            if objective == .participation { #expect(result.pairs.count == reference.count) }
+            checkRules(result, engine, people, options)
+        }
+    }
+
+    @Test(arguments: [11, 12, 13, 14, 15, 16])
+    func `on a few hundred people the optimum equals a min-cost-flow reference`(seed: Int) throws {
+        let people = cohort(seed: UInt64(seed), mentees: 180, mentors: 45 + seed, skills: 40)
+        for objective in MatchObjective.allCases {
+            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
+            let engine = try MatchEngine(participants: people, options: options)
+            let result = try engine.optimal()
+            let reference = Reference.minCostFlow(engine, objective: objective)
+            #expect(result.provenOptimal)
+            #expect(result.totalScore == reference.total, "seed \(seed) \(objective)")
+            if objective == .participation { #expect(result.pairs.count == reference.count) }
+            checkRules(result, engine, people, options)
+        }
+    }
+
+    @Test(arguments: [21, 22, 23, 24])
+    func `with tiny candidate lists the proof adds the missing pairs and still reaches the optimum`(seed: Int) throws {
+        let people = cohort(seed: UInt64(seed), mentees: 120, mentors: 40, skills: 30)
+        let options = randomOptions(seed: UInt64(seed), people: people, objective: .score, candidates: (1, 1))
+        let engine = try MatchEngine(participants: people, options: options)
+        let result = try engine.optimal()
+        #expect(result.provenOptimal)
+        #expect(result.pairsAddedByProof > 0)
+        #expect(result.totalScore == Reference.minCostFlow(engine, objective: .score).total)
+    }
+
+    @Test func `locks are kept and the rest is optimised around them`() throws {
+        let people = cohort(seed: 5, mentees: 40, mentors: 12)
+        let engine0 = try MatchEngine(participants: people, options: MatchOptions(threads: 2))
+        let free = try engine0.optimal()
+        // Lock two pairs the free optimum did not make.
+        let mentees = people.filter { $0.role == .mentee }.map(\.id)
+        let mentors = people.filter { $0.role == .mentor }
+        var locks: [(mentee: String, mentor: String)] = []
+        for mentee in mentees where locks.count < 2 {
+            let current = free.pairs.first { $0.menteeID == mentee }?.mentorID
+            if let mentor = mentors.first(where: { m in m.id != current && (try? engine0.explain(menteeID: mentee, mentorID: m.id))?.brokenRule == nil && !locks.contains { $0.mentor == m.id } }) {
+                locks.append((mentee, mentor.id))
+            }
+        }
+        let options = MatchOptions(locks: locks, threads: 2)
+        let engine = try MatchEngine(participants: people, options: options)
+        let result = try engine.optimal()
+        for lock in locks { #expect(result.pairs.contains { $0.menteeID == lock.mentee && $0.mentorID == lock.mentor && $0.locked }) }
+        let lockedScore = locks.reduce(Int64(0)) { $0 + (try! engine.explain(menteeID: $1.mentee, mentorID: $1.mentor)).score }
+        #expect(result.totalScore == lockedScore + Reference.minCostFlow(engine, objective: .score).total)
+        #expect(result.totalScore <= free.totalScore)
+        checkRules(result, engine, people, options)
+    }
+
+    @Test func `bad locks are refused with the reason`() throws {
+        let people = cohort(seed: 6, mentees: 10, mentors: 4)
+        let mentor = people.first { $0.role == .mentor }!
+        #expect(throws: MatchInputError.self) { try MatchEngine(participants: people, options: MatchOptions(locks: [("nobody", mentor.id)])).optimal() }
+        let overCapacity = people.filter { $0.role == .mentee }.prefix(mentor.capacity + 1).map { (mentee: $0.id, mentor: mentor.id) }
+        do {
+            _ = try MatchEngine(participants: people, options: MatchOptions(locks: overCapacity)).optimal()
+            Issue.record("a lock over capacity must be refused")
+        } catch let error as MatchInputError {
+            #expect(error.message.contains("capacity") || error.message.contains("hard rule"))
+        }
+    }
+
+    @Test func `the same input gives the same output`() throws {
+        let people = cohort(seed: 9, mentees: 300, mentors: 90, skills: 60)
+        let first = try MatchEngine(participants: people, options: MatchOptions(threads: 2)).optimal()
+        let second = try MatchEngine(participants: people, options: MatchOptions(threads: 1)).optimal()
+        #expect(first.pairs == second.pairs)
+        #expect(first.unmatched == second.unmatched)
+    }
+
+    @Test func `greedy never beats the optimum and respects the rules`() throws {
+        for seed in 30...35 {
+            let people = cohort(seed: UInt64(seed), mentees: 200, mentors: 60, skills: 50)
+            let options = MatchOptions(threads: 2)
+            let engine = try MatchEngine(participants: people, options: options)
+            let optimal = try engine.optimal()
+            let greedy = try engine.greedy()
+            #expect(greedy.totalScore <= optimal.totalScore)
+            checkRules(greedy, engine, people, options)
+        }
+    }
+
+    @Test func `unmatched mentees say why`() throws {
+        var people = [
+            Participant(id: "boss", role: .mentor, department: "A", capacity: 1, yearsExperience: 20),
+            Participant(id: "report", role: .mentee, department: "A", managerID: "boss"),
+            Participant(id: "far", role: .mentor, department: "B", timezone: "Asia/Tokyo", capacity: 1),
+            Participant(id: "near1", role: .mentee, department: "C", timezone: "Asia/Tokyo", developmentAreas: ["x"]),
+            Participant(id: "near2", role: .mentee, department: "C", timezone: "Asia/Tokyo", developmentAreas: ["x"]),
+        ]
+        people[2].expertise = ["x"]
+        let engine = try MatchEngine(participants: people, options: MatchOptions(threads: 1))
+        let result = try engine.optimal()
+        let reasons = Dictionary(uniqueKeysWithValues: result.unmatched.map { ($0.menteeID, $0.reason) })
+        #expect(result.pairs.count == 2)
+        #expect(!result.pairs.contains { $0.menteeID == "report" && $0.mentorID == "boss" })
+        #expect(reasons["report"] == .mentorsFull(eligible: 1), "only “far” is eligible (boss manages them), and far is taken")
+        let strict = try MatchEngine(participants: people, options: MatchOptions(minimumScore: 0.99, threads: 1)).optimal()
+        #expect(strict.unmatched.allSatisfy { $0.reason == .belowMinimumScore || $0.reason == .noEligibleMentor })
+        let alone = try MatchEngine(participants: Array(people.prefix(2)), options: MatchOptions(threads: 1)).optimal()
+        #expect(alone.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noEligibleMentor)])
+        #expect(engine.whyNot(menteeID: "report", mentorID: "boss", in: result).contains("reporting line"))
+    }
+}
+
+@Suite struct ExplanationTests {
+    @Test func `explanations name the real shared tags and add up to the score`() throws {
+        let mentor = Participant(
+            id: "m", name: "Mira Patel", role: .mentor, timezone: "Europe/Berlin", languages: ["English", "Hindi"],
+            expertise: ["Kubernetes", "Public speaking", "SQL"], interests: ["Chess", "Cycling"], values: ["Curiosity"],
+            capacity: 2, meetingFrequency: .biweekly, yearsExperience: 14
+        )
+        let mentee = Participant(
+            id: "e", name: "Tom Okafor", role: .mentee, timezone: "Europe/London", languages: ["english"],
+            developmentAreas: ["kubernetes", "Negotiation", "public  speaking"], interests: ["chess"], values: ["Kindness"],
+            meetingFrequency: .biweekly, yearsExperience: 2
+        )
+        let engine = try MatchEngine(participants: [mentor, mentee])
+        let explanation = try engine.explain(menteeID: "e", mentorID: "m")
+        #expect(explanation.factors.reduce(0) { $0 + $1.contribution } == explanation.score)
+        let sentences = explanation.factors.map(\.sentence)
+        #expect(sentences.contains("Mira's expertise covers 2 of Tom's 3 development areas (kubernetes and public speaking)."))
+        #expect(sentences.contains("They share 1 interest: chess."))
+        #expect(sentences.contains("They share no values."))
+        #expect(sentences.contains("Their working hours overlap by 7 hours (Europe/London, Europe/Berlin)."))
+        #expect(sentences.contains("Both speak English."))
+        #expect(sentences.contains("Both prefer to meet every two weeks."))
+        #expect(sentences.contains("Mira has 12 more years of experience (the most this factor rewards)."))
+        // 0.35·2/3 + 0.15·1 + 0 + 0.15·7/8 + 0.10 + 0.05 + 0.05
+        #expect(abs(ScoreUnits.value(explanation.score) - (0.35 * 2 / 3 + 0.15 + 0.15 * 7 / 8 + 0.10 + 0.05 + 0.05)) < 0.000005)
+    }
+
+    @Test func `weights change the score and bad weights are refused`() throws {
+        let people = cohort(seed: 3, mentees: 5, mentors: 3)
+        let onlyTime = MatchWeights(complementarity: 0, sharedInterests: 0, sharedValues: 0, timeZone: 1, language: 0, meetingFrequency: 0, experience: 0)
+        let engine = try MatchEngine(participants: people, options: MatchOptions(weights: onlyTime))
+        let explanation = try engine.explain(menteeID: people[4].id, mentorID: people[1].id)
+        #expect(explanation.score == Int64((explanation.factors[3].value * 1_000_000).rounded()))
+        #expect(throws: MatchInputError.self) { try MatchEngine(participants: people, options: MatchOptions(weights: MatchWeights(complementarity: -1))) }
+        #expect(throws: MatchInputError.self) { try MatchEngine(participants: people, options: MatchOptions(weights: MatchWeights(complementarity: 0, sharedInterests: 0, sharedValues: 0, timeZone: 0, language: 0, meetingFrequency: 0, experience: 0))) }
+    }
+
+    @Test func `a reporting loop in the input is refused`() {
+        let people = [
+            Participant(id: "a", role: .mentor, managerID: "b", capacity: 1),
+            Participant(id: "b", role: .mentee, managerID: "a"),
+        ]
+        #expect(throws: MatchInputError.self) { try MatchEngine(participants: people) }
+    }
+}
