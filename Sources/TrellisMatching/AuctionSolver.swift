@@ -1,3 +1,5 @@
+import Foundation
+
 /// An exact solver for the sparse capacitated assignment: each mentee takes at most one mentor,
 /// each mentor at most their capacity, and the total value is the largest possible.
 ///
@@ -6,7 +8,7 @@
 /// mentor slot who values every slot at zero. Every person can then be placed, the auction for
 /// the symmetric assignment applies unchanged, and with values scaled by more than the number of
 /// persons an ε of 1 leaves a total within one unit of the optimum, that is, optimal. The caller
-/// does not have to trust this argument: `OptimalMatcher` checks a dual certificate.
+/// does not have to trust this argument: `MatchEngine` checks a dual certificate.
 struct AuctionSolver {
     struct Result {
         /// Mentor slot of each mentee, or -1.
@@ -25,218 +27,267 @@ struct AuctionSolver {
     let arcMentor: [Int32]
     let arcValue: [Int64]
 
+    /// How much ε shrinks between phases.
+    static let reduction: Int64 = 7
+
     func solve(warmPrices: [Int64]? = nil, startingEpsilon: Int64? = nil) -> Result {
-        let n = menteeCount, mentors = capacity.count
-        var slotStart = [Int](repeating: 0, count: mentors + 1)
-        for j in 0..<mentors { slotStart[j + 1] = slotStart[j] + Int(capacity[j]) }
-        let mentorSlots = slotStart[mentors]
-        let unmatched = mentors                       // object index of the "unmatched" object
-        let slotCount = mentorSlots + n
-        let personCount = n + mentorSlots             // mentees, then fillers
-        var slotPrice = warmPrices ?? [Int64](repeating: 0, count: slotCount)
-        var slotHolder = [Int32](repeating: -1, count: slotCount)
-        var personSlot = [Int32](repeating: -1, count: personCount)
-        var phases = 0, bids = 0
-
-        // The unmatched object's slots in a min-heap by price.
-        var unmatchedHeap = [Int32](repeating: 0, count: n)
-        var heapPosition = [Int32](repeating: 0, count: n)
-        func siftDown(_ start: Int) {
-            var position = start
-            while true {
-                let left = 2 * position + 1
-                if left >= n { break }
-                let right = left + 1
-                var smallest = left
-                if right < n && slotPrice[Int(unmatchedHeap[right])] < slotPrice[Int(unmatchedHeap[left])] { smallest = right }
-                if slotPrice[Int(unmatchedHeap[position])] <= slotPrice[Int(unmatchedHeap[smallest])] { break }
-                unmatchedHeap.swapAt(position, smallest)
-                heapPosition[Int(unmatchedHeap[position]) - mentorSlots] = Int32(position)
-                heapPosition[Int(unmatchedHeap[smallest]) - mentorSlots] = Int32(smallest)
-                position = smallest
-            }
-        }
-
-        // The cheapest two slots of an object: (slot, price, second price or nil).
-        @inline(__always) func cheapest(_ object: Int) -> (slot: Int, price: Int64, second: Int64) {
-            if object == unmatched {
-                let top = Int(unmatchedHeap[0])
-                var second = Int64.max
-                if n > 1 { second = slotPrice[Int(unmatchedHeap[1])] }
-                if n > 2 { second = min(second, slotPrice[Int(unmatchedHeap[2])]) }
-                return (top, slotPrice[top], second)
-            }
-            var bestSlot = slotStart[object], best = slotPrice[bestSlot], second = Int64.max
-            var slot = bestSlot + 1
-            while slot < slotStart[object + 1] {
-                let price = slotPrice[slot]
-                if price < best { second = best; best = price; bestSlot = slot } else if price < second { second = price }
-                slot += 1
-            }
-            return (bestSlot, best, second)
-        }
-
-        // The fillers' view: objects by their cheapest price, updated lazily.
-        var fillerHeap = LazyMinHeap()
-
+        let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue, warmPrices: warmPrices)
+        defer { state.release() }
         let maxValue = arcValue.max() ?? 0
         var epsilon = max(1, startingEpsilon ?? maxValue / 4)
-        var queue = RingQueue(capacity: personCount)
+        var phases = 0
+        let trace = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil
         while true {
             phases += 1
-            for slot in 0..<slotCount { slotHolder[slot] = -1 }
-            for person in 0..<personCount { personSlot[person] = -1; queue.push(Int32(person)) }
-            for position in 0..<n { unmatchedHeap[position] = Int32(mentorSlots + position) }
-            unmatchedHeap.sort { slotPrice[Int($0)] < slotPrice[Int($1)] }
-            for position in 0..<n { heapPosition[Int(unmatchedHeap[position]) - mentorSlots] = Int32(position) }
-            fillerHeap.removeAll()
-            for object in 0..<mentors where capacity[object] > 0 { fillerHeap.push(cheapest(object).price, Int32(object)) }
-            if n > 0 { fillerHeap.push(cheapest(unmatched).price, Int32(unmatched)) }
+            state.runPhase(epsilon: epsilon)
+            if trace { print("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)") }
+            if epsilon == 1 { break }
+            epsilon = max(1, epsilon / Self.reduction)
+        }
+        return state.result(phases: phases)
+    }
+}
 
-            while let person32 = queue.pop() {
-                let person = Int(person32)
-                bids += 1
-                var targetObject = -1, targetSlot = -1, newPrice: Int64 = 0
-                if person < n {
-                    var best = Int64.min, second = Int64.min, bestAlternative = Int64.min
-                    for arc in arcStart[person]..<arcStart[person + 1] {
-                        let object = Int(arcMentor[arc])
-                        let (slot, price, secondPrice) = cheapest(object)
-                        let value = arcValue[arc] - price
-                        if value > best {
-                            second = max(second, best)
-                            best = value; targetObject = object; targetSlot = slot
-                            bestAlternative = secondPrice == Int64.max ? Int64.min : arcValue[arc] - secondPrice
-                        } else if value > second {
-                            second = value
-                        }
-                    }
-                    let (slot, price, secondPrice) = cheapest(unmatched)
-                    let value = -price
+/// The auction's working state, in flat buffers: the inner loops touch nothing else.
+final class AuctionState {
+    let n: Int, mentors: Int, mentorSlots: Int, slotCount: Int, personCount: Int
+    let unmatched: Int
+    let arcStart: UnsafeMutablePointer<Int>
+    let arcMentor: UnsafeMutablePointer<Int32>
+    let arcValue: UnsafeMutablePointer<Int64>
+    let slotStart: UnsafeMutablePointer<Int>
+    let slotPrice: UnsafeMutablePointer<Int64>
+    let slotHolder: UnsafeMutablePointer<Int32>
+    let personSlot: UnsafeMutablePointer<Int32>
+    /// Per object (mentors, then the unmatched object): cheapest slot, its price, the next price.
+    let minSlot: UnsafeMutablePointer<Int32>
+    let minPrice: UnsafeMutablePointer<Int64>
+    let secondPrice: UnsafeMutablePointer<Int64>
+    /// The unmatched object's slots as a min-heap by price.
+    let heap: UnsafeMutablePointer<Int32>
+    let heapPosition: UnsafeMutablePointer<Int32>
+    /// Objects (those with slots) in a min-heap by cheapest price, for the fillers. Prices only
+    /// rise within a phase, so a change only ever moves an object down.
+    let objectHeap: UnsafeMutablePointer<Int32>
+    let objectPosition: UnsafeMutablePointer<Int32>
+    var objectHeapCount = 0
+    let queue: UnsafeMutablePointer<Int32>
+    var queueHead = 0, queueCount = 0
+    var bids = 0
+    var fillerBids = 0
+
+    init(menteeCount: Int, capacity: [Int32], arcStart starts: [Int], arcMentor mentorsOfArcs: [Int32], arcValue values: [Int64], warmPrices: [Int64]?) {
+        n = menteeCount
+        mentors = capacity.count
+        unmatched = mentors
+        func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
+            _ = UnsafeMutableBufferPointer(start: pointer, count: array.count).initialize(from: array)
+            return pointer
+        }
+        arcStart = copy(starts)
+        arcMentor = copy(mentorsOfArcs)
+        arcValue = copy(values)
+        var starts = [Int](repeating: 0, count: mentors + 1)
+        for j in 0..<mentors { starts[j + 1] = starts[j] + Int(capacity[j]) }
+        mentorSlots = starts[mentors]
+        slotStart = copy(starts)
+        slotCount = mentorSlots + n
+        personCount = n + mentorSlots
+        slotPrice = copy(warmPrices ?? [Int64](repeating: 0, count: slotCount))
+        slotHolder = copy([Int32](repeating: -1, count: slotCount))
+        personSlot = copy([Int32](repeating: -1, count: personCount))
+        minSlot = copy([Int32](repeating: 0, count: mentors + 1))
+        minPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
+        secondPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
+        let firstUnmatchedSlot = starts[capacity.count]
+        heap = copy((0..<menteeCount).map { Int32(firstUnmatchedSlot + $0) })
+        heapPosition = copy((0..<menteeCount).map { Int32($0) })
+        queue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, personCount))
+        objectHeap = copy([Int32](repeating: 0, count: capacity.count + 1))
+        objectPosition = copy([Int32](repeating: -1, count: capacity.count + 1))
+    }
+
+    func release() {
+        arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate(); slotStart.deallocate()
+        slotPrice.deallocate(); slotHolder.deallocate(); personSlot.deallocate(); minSlot.deallocate()
+        minPrice.deallocate(); secondPrice.deallocate(); heap.deallocate(); heapPosition.deallocate(); queue.deallocate()
+        objectHeap.deallocate(); objectPosition.deallocate()
+    }
+
+    @inline(__always) func push(_ person: Int32) {
+        var index = queueHead + queueCount
+        if index >= personCount { index -= personCount }
+        queue[index] = person
+        queueCount += 1
+    }
+
+    @inline(__always) func pop() -> Int32? {
+        guard queueCount > 0 else { return nil }
+        let person = queue[queueHead]
+        queueHead += 1
+        if queueHead == personCount { queueHead = 0 }
+        queueCount -= 1
+        return person
+    }
+
+    @inline(__always) func refreshMentor(_ j: Int) {
+        var best = Int64.max, second = Int64.max, bestSlot = 0
+        for slot in slotStart[j]..<slotStart[j + 1] {
+            let price = slotPrice[slot]
+            if price < best { second = best; best = price; bestSlot = slot } else if price < second { second = price }
+        }
+        minPrice[j] = best; secondPrice[j] = second; minSlot[j] = Int32(bestSlot)
+    }
+
+    @inline(__always) func refreshUnmatched() {
+        guard n > 0 else { return }
+        let top = Int(heap[0])
+        minSlot[unmatched] = Int32(top)
+        minPrice[unmatched] = slotPrice[top]
+        var second = Int64.max
+        if n > 1 { second = slotPrice[Int(heap[1])] }
+        if n > 2 { second = min(second, slotPrice[Int(heap[2])]) }
+        secondPrice[unmatched] = second
+    }
+
+    func heapSiftDown(_ start: Int) {
+        var position = start
+        let moving = heap[position]
+        let price = slotPrice[Int(moving)]
+        while true {
+            let left = 2 * position + 1
+            if left >= n { break }
+            var child = left
+            if left + 1 < n && slotPrice[Int(heap[left + 1])] < slotPrice[Int(heap[left])] { child = left + 1 }
+            if price <= slotPrice[Int(heap[child])] { break }
+            heap[position] = heap[child]
+            heapPosition[Int(heap[position]) - mentorSlots] = Int32(position)
+            position = child
+        }
+        heap[position] = moving
+        heapPosition[Int(moving) - mentorSlots] = Int32(position)
+    }
+
+    func heapify() {
+        guard n > 1 else { return }
+        for position in stride(from: n / 2 - 1, through: 0, by: -1) { heapSiftDown(position) }
+    }
+
+    // The fillers' heap of objects.
+    @inline(__always) func objectLess(_ a: Int32, _ b: Int32) -> Bool {
+        let pa = minPrice[Int(a)], pb = minPrice[Int(b)]
+        return pa < pb || (pa == pb && a < b)
+    }
+
+    func objectSiftDown(_ start: Int) {
+        var position = start
+        let moving = objectHeap[position]
+        while true {
+            let left = 2 * position + 1
+            if left >= objectHeapCount { break }
+            var child = left
+            if left + 1 < objectHeapCount && objectLess(objectHeap[left + 1], objectHeap[left]) { child = left + 1 }
+            if !objectLess(objectHeap[child], moving) { break }
+            objectHeap[position] = objectHeap[child]
+            objectPosition[Int(objectHeap[position])] = Int32(position)
+            position = child
+        }
+        objectHeap[position] = moving
+        objectPosition[Int(moving)] = Int32(position)
+    }
+
+    func objectHeapify() {
+        objectHeapCount = 0
+        for j in 0..<mentors where slotStart[j + 1] > slotStart[j] { objectHeap[objectHeapCount] = Int32(j); objectHeapCount += 1 }
+        if n > 0 { objectHeap[objectHeapCount] = Int32(unmatched); objectHeapCount += 1 }
+        for position in 0..<objectHeapCount { objectPosition[Int(objectHeap[position])] = Int32(position) }
+        if objectHeapCount > 1 { for position in stride(from: objectHeapCount / 2 - 1, through: 0, by: -1) { objectSiftDown(position) } }
+    }
+
+    func runPhase(epsilon: Int64) {
+        for slot in 0..<slotCount { slotHolder[slot] = -1 }
+        queueHead = 0; queueCount = 0
+        for person in 0..<personCount { personSlot[person] = -1; push(Int32(person)) }
+        heapify()
+        for j in 0..<mentors { refreshMentor(j) }
+        refreshUnmatched()
+        objectHeapify()
+
+        while let person32 = pop() {
+            let person = Int(person32)
+            bids += 1
+            var target = 0
+            var newPrice: Int64
+            if person < n {
+                var best = -minPrice[unmatched], second = Int64.min
+                var bestAlternative = secondPrice[unmatched] == Int64.max ? Int64.min : -secondPrice[unmatched]
+                target = unmatched
+                var arc = arcStart[person]
+                let end = arcStart[person + 1]
+                while arc < end {
+                    let j = Int(arcMentor[arc])
+                    let value = arcValue[arc] &- minPrice[j]
                     if value > best {
                         second = max(second, best)
-                        best = value; targetObject = unmatched; targetSlot = slot
-                        bestAlternative = secondPrice == Int64.max ? Int64.min : -secondPrice
+                        best = value; target = j
+                        bestAlternative = secondPrice[j] == Int64.max ? Int64.min : arcValue[arc] &- secondPrice[j]
                     } else if value > second {
                         second = value
                     }
-                    let runnerUp = max(second, bestAlternative)
-                    newPrice = slotPrice[targetSlot] + (runnerUp == Int64.min ? 0 : best - runnerUp) + epsilon
-                } else {
-                    // A filler wants the cheapest slot anywhere.
-                    let top = fillerHeap.popValid { price, object in cheapest(Int(object)).price == price && (Int(object) == unmatched || capacity[Int(object)] > 0) }!
-                    let (slot, price, secondPrice) = cheapest(Int(top.object))
-                    let next = fillerHeap.peekValid { p, object in object != top.object && cheapest(Int(object)).price == p }
-                    let runnerUpPrice = min(secondPrice, next?.price ?? Int64.max)
-                    targetObject = Int(top.object); targetSlot = slot
-                    newPrice = (runnerUpPrice == Int64.max ? price : runnerUpPrice) + epsilon
+                    arc += 1
                 }
-                let evicted = slotHolder[targetSlot]
-                slotHolder[targetSlot] = person32
-                personSlot[person] = Int32(targetSlot)
-                slotPrice[targetSlot] = newPrice
-                if evicted >= 0 {
-                    personSlot[Int(evicted)] = -1
-                    queue.push(evicted)
-                }
-                if targetObject == unmatched {
-                    siftDown(Int(heapPosition[targetSlot - mentorSlots]))
-                }
-                fillerHeap.push(cheapest(targetObject).price, Int32(targetObject))
+                let runnerUp = max(second, bestAlternative)
+                newPrice = minPrice[target] + (runnerUp == Int64.min ? 0 : best - runnerUp) + epsilon
+            } else {
+                // A filler wants the cheapest slot anywhere.
+                fillerBids += 1
+                target = Int(objectHeap[0])
+                var next = Int64.max
+                if objectHeapCount > 1 { next = minPrice[Int(objectHeap[1])] }
+                if objectHeapCount > 2 { next = min(next, minPrice[Int(objectHeap[2])]) }
+                let runnerUp = min(secondPrice[target], next)
+                newPrice = (runnerUp == Int64.max ? minPrice[target] : runnerUp) + epsilon
             }
-            if epsilon == 1 { break }
-            epsilon = max(1, epsilon / 5)
+            let slot = Int(minSlot[target])
+            let evicted = slotHolder[slot]
+            slotHolder[slot] = person32
+            personSlot[person] = Int32(slot)
+            slotPrice[slot] = newPrice
+            if evicted >= 0 {
+                personSlot[Int(evicted)] = -1
+                push(evicted)
+            }
+            if target == unmatched {
+                heapSiftDown(Int(heapPosition[slot - mentorSlots]))
+                refreshUnmatched()
+            } else {
+                refreshMentor(target)
+            }
+            objectSiftDown(Int(objectPosition[target]))
         }
+    }
 
-        // The assignment, and prices as duals of the original problem: a mentor's price is how
-        // far its cheapest slot stands above the cheapest "unmatched" slot.
+    func result(phases: Int) -> AuctionSolver.Result {
         var mentorOf = [Int32](repeating: -1, count: n)
         for j in 0..<mentors {
             for slot in slotStart[j]..<slotStart[j + 1] where slotHolder[slot] >= 0 && Int(slotHolder[slot]) < n {
                 mentorOf[Int(slotHolder[slot])] = Int32(j)
             }
         }
-        let level = n > 0 ? cheapest(unmatched).price : (slotPrice.min() ?? 0)
+        // Prices as duals of the original problem: how far a mentor's cheapest slot stands above
+        // the cheapest "unmatched" slot, never below zero.
+        refreshUnmatched()
+        var level = n > 0 ? minPrice[unmatched] : Int64.max
+        if n == 0 { for slot in 0..<slotCount { level = min(level, slotPrice[slot]) } }
         var mentorPrice = [Int64](repeating: 0, count: mentors)
-        for j in 0..<mentors where capacity[j] > 0 { mentorPrice[j] = max(0, cheapest(j).price - level) }
-        return Result(mentorOf: mentorOf, mentorPrice: mentorPrice, slotPrices: slotPrice, phases: phases, bids: bids)
-    }
-}
-
-/// A FIFO of person numbers; each person is in it at most once.
-struct RingQueue {
-    private var storage: [Int32]
-    private var head = 0, count = 0
-
-    init(capacity: Int) { storage = [Int32](repeating: 0, count: max(1, capacity)) }
-
-    mutating func push(_ value: Int32) {
-        storage[(head + count) % storage.count] = value
-        count += 1
-    }
-
-    mutating func pop() -> Int32? {
-        guard count > 0 else { return nil }
-        let value = storage[head]
-        head = (head + 1) % storage.count
-        count -= 1
-        return value
-    }
-}
-
-/// A binary min-heap of (price, object) whose stale entries are skipped when read.
-struct LazyMinHeap {
-    private var prices: [Int64] = []
-    private var objects: [Int32] = []
-
-    mutating func removeAll() { prices.removeAll(keepingCapacity: true); objects.removeAll(keepingCapacity: true) }
-
-    mutating func push(_ price: Int64, _ object: Int32) {
-        prices.append(price); objects.append(object)
-        var child = prices.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if !less(child, parent) { break }
-            swap(child, parent)
-            child = parent
+        for j in 0..<mentors where slotStart[j + 1] > slotStart[j] {
+            refreshMentor(j)
+            mentorPrice[j] = max(0, minPrice[j] - level)
         }
-    }
-
-    /// Removes and returns the smallest entry that `valid` accepts (stale ones are dropped).
-    mutating func popValid(_ valid: (Int64, Int32) -> Bool) -> (price: Int64, object: Int32)? {
-        while !prices.isEmpty {
-            let top = (price: prices[0], object: objects[0])
-            removeTop()
-            if valid(top.price, top.object) { return top }
-        }
-        return nil
-    }
-
-    /// The smallest entry that `valid` accepts, dropping stale entries above it.
-    mutating func peekValid(_ valid: (Int64, Int32) -> Bool) -> (price: Int64, object: Int32)? {
-        while !prices.isEmpty {
-            if valid(prices[0], objects[0]) { return (prices[0], objects[0]) }
-            removeTop()
-        }
-        return nil
-    }
-
-    private func less(_ a: Int, _ b: Int) -> Bool { prices[a] < prices[b] || (prices[a] == prices[b] && objects[a] < objects[b]) }
-    private mutating func swap(_ a: Int, _ b: Int) { prices.swapAt(a, b); objects.swapAt(a, b) }
-
-    private mutating func removeTop() {
-        let last = prices.count - 1
-        swap(0, last)
-        prices.removeLast(); objects.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            if left >= prices.count { break }
-            let right = left + 1
-            let smallest = right < prices.count && less(right, left) ? right : left
-            if !less(smallest, parent) { break }
-            swap(parent, smallest)
-            parent = smallest
-        }
+        return AuctionSolver.Result(
+            mentorOf: mentorOf, mentorPrice: mentorPrice,
+            slotPrices: Array(UnsafeBufferPointer(start: slotPrice, count: slotCount)), phases: phases, bids: bids
+        )
     }
 }

@@ -80,42 +80,126 @@ struct CandidateGraph: Sendable {
         let shared = SharedPointers(menteeHeaps: menteeHeaps, menteeHeapCount: menteeHeapCount, eligible: eligible, above: above, mentorHeaps: mentorHeaps, mentorHeapCount: mentorHeapCount)
         let done = ProgressCounter(total: menteeCount, report: progress)
 
+        let kernel = ScoringKernel(instance)
+        defer { kernel.release() }
+        let tables = ScoringTables(instance)
+        defer { tables.release() }
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let first = menteeCount * worker / threads, last = menteeCount * (worker + 1) / threads
             let myMentorHeaps = shared.mentorHeaps + worker * mentorCount * k2
             let myMentorCounts = shared.mentorHeapCount + worker * mentorCount
             var sinceReport = 0
-            for e in first..<last {
-                defer {
-                    sinceReport += 1
-                    if sinceReport == 512 { done.add(sinceReport); sinceReport = 0 }
+            let stride = ScoringKernel.stride
+            let skillWords = kernel.skillWords, interestWords = kernel.interestWords
+            let valueWords = kernel.valueWords, languageWords = kernel.languageWords
+            let excludeDepartment = instance.options.excludeSameDepartment
+            let row = tables.row, zoneCount = tables.zoneCount
+            let interestTable = tables.interest, valueTable = tables.value, experience = tables.experience
+            let languageShared = tables.languageShared, languageUnknown = tables.languageUnknown, experienceUnknown = tables.experienceUnknown
+            let perOne = ScoreUnits.perOne
+            // Per-mentor admission thresholds: the smallest key in each mentor heap once it is full.
+            // Compact (one word per mentor), so the check stays in cache; the heaps are touched only on entry.
+            let threshold = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, mentorCount))
+            threshold.initialize(repeating: Int64.min, count: max(1, mentorCount))
+            defer { threshold.deallocate() }
+            // Tiles of mentees × mentors, so that a tile's mentor data stays in cache while every
+            // mentee of the tile is scored against it.
+            let menteeTile = 32, mentorTile = 1024
+            var views: [MenteeView] = []
+            var eligibleCounts = [Int32](repeating: 0, count: menteeTile), aboveCounts = [Int32](repeating: 0, count: menteeTile)
+            var menteeCounts = [Int32](repeating: 0, count: menteeTile)
+            var tileStart = first
+            while tileStart < last {
+                let tileEnd = min(last, tileStart + menteeTile)
+                views = (tileStart..<tileEnd).map { tables.view(of: $0, instance) }
+                for index in 0..<(tileEnd - tileStart) { eligibleCounts[index] = 0; aboveCounts[index] = 0; menteeCounts[index] = 0 }
+                var mentorStart = 0
+                while mentorStart < activeMentors.count {
+                    let mentorEnd = min(activeMentors.count, mentorStart + mentorTile)
+                    for e in tileStart..<tileEnd {
+                        if skipMentees.contains(e) { continue }
+                        let slot = e - tileStart
+                        let view = views[slot]
+                        let menteeHeap = shared.menteeHeaps + e * k1
+                        var menteeCountLocal = menteeCounts[slot]
+                        var menteeThreshold = menteeCountLocal < Int32(k1) ? Int64.min : menteeHeap[0]
+                        var eligibleCount: Int32 = 0, aboveCount: Int32 = 0
+                        let excluded = instance.exclusions[e]
+                        let hasExclusions = !excluded.isEmpty
+                        let department = excludeDepartment ? view.department : -2
+                        for m in mentorStart..<mentorEnd {
+                            let mentor = Int(activeMentors[m])
+                            let f = kernel.fields + mentor * stride
+                            if f[9] == view.person { continue }
+                            let otherIn = f[7], otherOut = f[8]
+                            if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { continue }
+                            if department >= 0 && f[6] == department { continue }
+                            if hasExclusions && excluded.contains(Int32(mentor)) { continue }
+                            eligibleCount &+= 1
+                            var score: Int64 = 0
+                            if let complementRow = view.complementRow {
+                                var shared = 0
+                                let exp = kernel.expertise + mentor * skillWords
+                                for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
+                                score &+= complementRow[shared]
+                            }
+                            let interestMin = min(view.interestCount, f[0])
+                            if interestMin > 0 {
+                                var shared = 0
+                                let other = kernel.interests + mentor * interestWords
+                                for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
+                                score &+= interestTable[Int(interestMin) &* row &+ shared]
+                            }
+                            let valueMin = min(view.valueCount, f[1])
+                            if valueMin > 0 {
+                                var shared = 0
+                                let other = kernel.values + mentor * valueWords
+                                for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
+                                score &+= valueTable[Int(valueMin) &* row &+ shared]
+                            }
+                            score &+= view.zoneRow[Int(f[3])]
+                            if view.languageCount == 0 || f[2] == 0 {
+                                score &+= languageUnknown
+                            } else {
+                                var shared: UInt64 = 0
+                                let other = kernel.languages + mentor * languageWords
+                                for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
+                                if shared != 0 { score &+= languageShared }
+                            }
+                            score &+= view.frequencyRow[Int(f[4])]
+                            let mentorYears = f[5]
+                            if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
+                            else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
+                            if score > perOne { score = perOne }
+                            _ = zoneCount
+                            if score < minimum { continue }
+                            aboveCount &+= 1
+                            let menteeKey = key(score, mentor)
+                            if menteeKey > menteeThreshold {
+                                offer(menteeKey, heap: menteeHeap, count: &menteeCountLocal, capacity: k1)
+                                if menteeCountLocal == Int32(k1) { menteeThreshold = menteeHeap[0] }
+                            }
+                            let mentorKey = key(score, e)
+                            if mentorKey > threshold[mentor] {
+                                let mentorHeap = myMentorHeaps + mentor * k2
+                                offer(mentorKey, heap: mentorHeap, count: &myMentorCounts[mentor], capacity: k2)
+                                if myMentorCounts[mentor] == Int32(k2) { threshold[mentor] = mentorHeap[0] }
+                            }
+                        }
+                        menteeCounts[slot] = menteeCountLocal
+                        eligibleCounts[slot] &+= eligibleCount
+                        aboveCounts[slot] &+= aboveCount
+                    }
+                    mentorStart = mentorEnd
                 }
-                if skipMentees.contains(e) { continue }
-                let menteeHeap = shared.menteeHeaps + e * k1
-                var menteeCountLocal: Int32 = 0
-                var eligibleCount: Int32 = 0, aboveCount: Int32 = 0
-                let person = Int(instance.menteePerson[e])
-                let excluded = instance.exclusions[e]
-                let personIn = instance.tourIn[person], personOut = instance.tourOut[person]
-                let personDepartment = instance.options.excludeSameDepartment ? instance.department[person] : -2
-                for mentor32 in activeMentors {
-                    let m = Int(mentor32)
-                    let other = Int(instance.mentorPerson[m])
-                    if other == person { continue }
-                    let otherIn = instance.tourIn[other], otherOut = instance.tourOut[other]
-                    if (otherIn < personIn && personOut < otherOut) || (personIn < otherIn && otherOut < personOut) { continue }
-                    if personDepartment >= 0 && instance.department[other] == personDepartment { continue }
-                    if !excluded.isEmpty && excluded.contains(mentor32) { continue }
-                    eligibleCount &+= 1
-                    let score = instance.score(mentee: e, mentor: m)
-                    if score < minimum { continue }
-                    aboveCount &+= 1
-                    offer(key(score, m), heap: menteeHeap, count: &menteeCountLocal, capacity: k1)
-                    offer(key(score, e), heap: myMentorHeaps + m * k2, count: &myMentorCounts[m], capacity: k2)
+                for e in tileStart..<tileEnd {
+                    shared.menteeHeapCount[e] = menteeCounts[e - tileStart]
+                    shared.eligible[e] = eligibleCounts[e - tileStart]
+                    shared.above[e] = aboveCounts[e - tileStart]
                 }
-                shared.menteeHeapCount[e] = menteeCountLocal
-                shared.eligible[e] = eligibleCount
-                shared.above[e] = aboveCount
+                sinceReport += tileEnd - tileStart
+                if sinceReport >= 512 { done.add(sinceReport); sinceReport = 0 }
+                tileStart = tileEnd
             }
             done.add(sinceReport)
         }
@@ -188,6 +272,50 @@ struct SharedPointers: @unchecked Sendable {
 }
 
 /// Counts finished work from several threads and reports the fraction done.
+/// The contribution tables as flat buffers, and each mentee's rows.
+struct ScoringTables: @unchecked Sendable {
+    let row: Int, zoneCount: Int
+    let complement: UnsafeMutablePointer<Int64>
+    let interest: UnsafeMutablePointer<Int64>
+    let value: UnsafeMutablePointer<Int64>
+    let zones: UnsafeMutablePointer<Int64>
+    let frequency: UnsafeMutablePointer<Int64>
+    let experience: UnsafeMutablePointer<Int64>
+    let languageShared: Int64, languageUnknown: Int64, experienceUnknown: Int64
+
+    init(_ instance: PreparedInstance) {
+        func copy(_ array: [Int64]) -> UnsafeMutablePointer<Int64> {
+            let pointer = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, array.count))
+            _ = UnsafeMutableBufferPointer(start: pointer, count: array.count).initialize(from: array)
+            return pointer
+        }
+        row = instance.tableRow; zoneCount = instance.zoneCount
+        complement = copy(instance.complementTable); interest = copy(instance.interestTable); value = copy(instance.valueTable)
+        zones = copy(instance.timezoneTable); frequency = copy(instance.frequencyTable); experience = copy(instance.experienceTable)
+        languageShared = instance.languageShared; languageUnknown = instance.languageUnknown; experienceUnknown = instance.experienceUnknown
+    }
+
+    func release() {
+        complement.deallocate(); interest.deallocate(); value.deallocate(); zones.deallocate(); frequency.deallocate(); experience.deallocate()
+    }
+
+    func view(of e: Int, _ instance: PreparedInstance) -> MenteeView {
+        let person = Int(instance.menteePerson[e])
+        let development = Int(instance.developmentCount[person])
+        return MenteeView(
+            person: Int32(person), tourIn: instance.tourIn[person], tourOut: instance.tourOut[person], department: instance.department[person],
+            development: instance.developmentBits + person * instance.skillWords,
+            interests: instance.interestBits + person * instance.interestWords, interestCount: instance.interestCount[person],
+            values: instance.valueBits + person * instance.valueWords, valueCount: instance.valueCount[person],
+            languages: instance.languageBits + person * instance.languageWords, languageCount: instance.languageCount[person],
+            years: instance.years[person],
+            complementRow: development == 0 ? nil : UnsafePointer(complement + development * row),
+            zoneRow: UnsafePointer(zones + Int(instance.timezoneIndex[person]) * zoneCount),
+            frequencyRow: UnsafePointer(frequency + Int(instance.frequencyCode[person]) * 5)
+        )
+    }
+}
+
 final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
