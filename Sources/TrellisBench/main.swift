@@ -77,7 +77,7 @@ for size in sizes {
     let t = optimal.timings
     let prepareSeconds = Double(prepare.components.seconds) + Double(prepare.components.attoseconds) / 1e18
     print(String(
-        format: "%-8d %8d %16d %11d %8.2f %8.2f %8.2f %8.2f %9.0f  %14@ %7@ %9.2f%%",
+        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %9.0f  %14@ %7@ %9.2f%%",
         size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.solve, t.proof,
         t.total + prepareSeconds, peakMemoryMiB(), ScoreUnits.format(optimal.totalScore) as NSString,
         (optimal.provenOptimal ? "yes" : "no") as NSString, gap

@@ -23,7 +23,7 @@ extension MatchEngine {
         let lockedMentees = Set(locks.map(\.mentee))
         var start = clock.now
         let graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).seconds
+        timings.scoring = (clock.now - start).inSeconds
         start = clock.now
         var arcs = Array(0..<graph.arcCount)
         var menteeOfArc = [Int32](repeating: 0, count: graph.arcCount)
@@ -41,7 +41,7 @@ extension MatchEngine {
             mentorOf[e] = Int32(m)
             load[m] += 1
         }
-        timings.solve = (clock.now - start).seconds
+        timings.solve = (clock.now - start).inSeconds
         var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
         for e in 0..<menteeCount where mentorOf[e] >= 0 {
             let m = Int(mentorOf[e])
@@ -115,7 +115,7 @@ extension MatchEngine {
         let unmatched = (0..<menteeCount).filter { !matched.contains($0) && !lockedMentees.contains($0) }.map { e in
             UnmatchedMentee(menteeID: id(mentee: e), reason: menteeList[e].isEmpty ? .noEligibleMentor : .notChosen)
         }
-        timings.solve = (clock.now - start).seconds
+        timings.solve = (clock.now - start).inSeconds
         return MatchResult(
             algorithm: .stable, objective: .score, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
             mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count,

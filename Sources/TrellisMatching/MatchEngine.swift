@@ -67,7 +67,7 @@ public final class MatchEngine: @unchecked Sendable {
         let lockedMentees = Set(locks.map(\.mentee))
         var start = clock.now
         var graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).seconds
+        timings.scoring = (clock.now - start).inSeconds
         let n = menteeCount, mentors = mentorCount
 
         // Values: scores scaled so that an ε of 1 is exact; for participation, a bonus per
@@ -79,7 +79,7 @@ public final class MatchEngine: @unchecked Sendable {
         let (maxValue, overflow) = (bonus + ScoreUnits.perOne).multipliedReportingOverflow(by: scale)
         if overflow || maxValue > Int64.max / 8 { throw MatchInputError("This run is too large for the participation objective.") }
         @Sendable func value(_ score: Int64) -> Int64 { (score + bonus) * scale }
-        timings.candidates = (clock.now - start).seconds
+        timings.candidates = (clock.now - start).inSeconds
 
         var warm: [Int64]? = nil, startingEpsilon: Int64? = nil
         var added = 0
@@ -96,7 +96,7 @@ public final class MatchEngine: @unchecked Sendable {
             )
             result = solver.solve(warmPrices: warm, startingEpsilon: startingEpsilon)
             progress?(.solving, 1)
-            timings.solve += (clock.now - start).seconds
+            timings.solve += (clock.now - start).inSeconds
 
             // The proof: with mentor prices p and mentee profits u = max(0, best value − price),
             // every allowed pair must satisfy u + p ≥ value. Pairs kept in the sparse problem are
@@ -172,7 +172,7 @@ public final class MatchEngine: @unchecked Sendable {
                 warm = result.slotPrices
                 startingEpsilon = max(1, violations.map { value($0.score) }.max()! / 4)
             }
-            timings.proof += (clock.now - start).seconds
+            timings.proof += (clock.now - start).inSeconds
             progress?(.proving, 1)
             if violations.isEmpty { break }
         } while round < 50
@@ -220,5 +220,6 @@ final class ViolationCollector: @unchecked Sendable {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, as a number.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

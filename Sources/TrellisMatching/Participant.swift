@@ -79,6 +79,24 @@ public struct MatchWeights: Sendable, Equatable, Codable {
 
     public static let `default` = MatchWeights()
 
+    /// The names of the weights in a JSON file.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case complementarity, sharedInterests, sharedValues, timeZone, language, meetingFrequency, experience
+    }
+
+    /// Any weight left out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = MatchWeights()
+        complementarity = try container.decodeIfPresent(Double.self, forKey: .complementarity) ?? defaults.complementarity
+        sharedInterests = try container.decodeIfPresent(Double.self, forKey: .sharedInterests) ?? defaults.sharedInterests
+        sharedValues = try container.decodeIfPresent(Double.self, forKey: .sharedValues) ?? defaults.sharedValues
+        timeZone = try container.decodeIfPresent(Double.self, forKey: .timeZone) ?? defaults.timeZone
+        language = try container.decodeIfPresent(Double.self, forKey: .language) ?? defaults.language
+        meetingFrequency = try container.decodeIfPresent(Double.self, forKey: .meetingFrequency) ?? defaults.meetingFrequency
+        experience = try container.decodeIfPresent(Double.self, forKey: .experience) ?? defaults.experience
+    }
+
     var all: [Double] { [complementarity, sharedInterests, sharedValues, timeZone, language, meetingFrequency, experience] }
 
     /// Problems with the weights, by field name (as in a weights JSON file).
@@ -155,4 +173,18 @@ public enum ScoreUnits {
     }
 
     public static func value(_ micro: Int64) -> Double { Double(micro) / Double(perOne) }
+
+    /// Reads a decimal such as "0.75" or "12" with at most six decimal places, exactly.
+    public static func parse(_ text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty || parts.count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+        let whole = parts[0].isEmpty ? 0 : Int64(parts[0])
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard let whole, fraction.count <= 6, parts.count == 1 || !fraction.isEmpty else { return nil }
+        let padded = fraction + String(repeating: "0", count: 6 - fraction.count)
+        guard let small = Int64(padded), whole <= Int64.max / perOne / 4 else { return nil }
+        return whole * perOne + small
+    }
 }

@@ -48,11 +48,17 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(ExportCommand(), as: "export")
+    app.asyncCommands.use(MatchHelpCommand(), as: "match")
 }
 
 /// The entry point of the `trellis` executable.
 public enum TrellisMain {
     public static func run() async throws {
+        // `match` works on files alone: no database, no server, no Vapor.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "match" {
+            exit(MatchCommandLine.run(Array(arguments.dropFirst())))
+        }
         var environment = try Environment.detect()
         try LoggingSystem.bootstrap(from: &environment)
         let app = try await Application.make(environment)

@@ -218,3 +218,26 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
         #expect(throws: MatchInputError.self) { try MatchEngine(participants: people) }
     }
 }
+
+@Suite struct ScoreUnitTests {
+    @Test func `scores are read and written exactly, to six places`() {
+        #expect(ScoreUnits.parse("0.75") == 750_000)
+        #expect(ScoreUnits.parse("12") == 12_000_000)
+        #expect(ScoreUnits.parse(".5") == 500_000)
+        #expect(ScoreUnits.parse("0.000001") == 1)
+        for bad in ["-1", "0.1234567", "abc", "", "1.", "1e3", "0,5"] { #expect(ScoreUnits.parse(bad) == nil, "\(bad)") }
+        #expect(ScoreUnits.format(1_234_567) == "1.234567")
+        #expect(ScoreUnits.format(5) == "0.000005")
+    }
+
+    @Test func `the pair-table matcher proves its optimum on listed pairs`() throws {
+        let matcher = try PairTableMatcher(
+            pairs: [.init(mentee: "a", mentor: "x", score: 900_000), .init(mentee: "a", mentor: "y", score: 800_000), .init(mentee: "b", mentor: "x", score: 850_000)],
+            capacities: [("x", 1), ("y", 1)]
+        )
+        let outcome = try matcher.run(.optimal)
+        #expect(outcome.totalScore == 1_650_000)
+        #expect(outcome.provenOptimal)
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(pairs: [.init(mentee: "a", mentor: "q", score: 1)], capacities: [("x", 1)]) }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import TrellisMatching
+
+/// `trellis match` on files. It needs no server, so these tests call it directly.
+@Suite struct MatchCommandTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-match-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func read(_ path: String) throws -> (header: [String], rows: [[String]]) {
+        try PeopleCSV.read(String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    static let people = """
+    email,name,role,department,manager_email,timezone,languages,expertise,development_areas,interests,values,capacity,meeting_frequency,years_experience
+    ada@example.org,Ada Obi,mentor,Engineering,,Europe/London,English,Kubernetes;SQL,,Chess,Curiosity,1,monthly,15
+    ben@example.org,Ben Cho,mentor,Design,,Asia/Singapore,English;Mandarin,Accessibility;Research,,Cycling,Kindness,1,weekly,10
+    cai@example.org,Cai Lin,mentee,Engineering,ada@example.org,Europe/London,English,,Kubernetes,Chess,Curiosity,,monthly,2
+    dee@example.org,Dee Roy,mentee,Design,,Asia/Singapore,English,,Accessibility;Kubernetes,Cycling,Kindness,,weekly,1
+    eli@example.org,Eli Fox,mentee,Sales,,America/New_York,English,,SQL,Chess,,,monthly,3
+    """
+
+    @Test func `people in, matches with scores and reasons out; the reporting line is respected`() throws {
+        let input = try file("people.csv", Self.people)
+        let out = path("matches.csv")
+        #expect(MatchCommandLine.run([input, "--out", out]) == 0)
+        let (header, rows) = try read(out)
+        #expect(header == ["mentee_email", "mentor_email", "score", "reasons"])
+        #expect(rows.count == 3, "every mentee appears once, matched or not")
+        let byMentee = Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0) })
+        #expect(byMentee["cai@example.org"]?[1] != "ada@example.org", "Ada manages Cai")
+        #expect(byMentee["dee@example.org"]?[1] == "ben@example.org")
+        #expect(byMentee["dee@example.org"]?[3].contains("covers 1 of Dee's 2 development areas (accessibility)") == true)
+        let unmatched = rows.filter { $0[1].isEmpty }
+        #expect(unmatched.count == 1)
+        #expect(unmatched[0][3].contains("mentor"))
+        for row in rows where !row[1].isEmpty { #expect(ScoreUnits.parse(row[2]) != nil) }
+
+        let greedy = path("greedy.csv")
+        #expect(MatchCommandLine.run([input, "--out", greedy, "--algorithm", "greedy", "--objective", "score"]) == 0)
+        let participation = path("participation.csv")
+        #expect(MatchCommandLine.run([input, "--out", participation, "--objective", "participation", "--exclude-same-department", "--min-score", "0.1"]) == 0)
+    }
+
+    @Test func `stable matching uses the rankings file`() throws {
+        let input = try file("people.csv", Self.people)
+        let rankings = try file("rankings.csv", """
+        ranker,ranked,rank
+        eli@example.org,ada@example.org,1
+        ada@example.org,eli@example.org,1
+        dee@example.org,ada@example.org,1
+        ada@example.org,dee@example.org,2
+        """)
+        let out = path("stable.csv")
+        #expect(MatchCommandLine.run([input, "--out", out, "--algorithm", "stable", "--rankings", rankings]) == 0)
+        let rows = try read(out).rows
+        #expect(rows.contains { $0[0] == "eli@example.org" && $0[1] == "ada@example.org" })
+        #expect(rows.contains { $0[0] == "dee@example.org" && $0[1].isEmpty })
+        #expect(MatchCommandLine.run([input, "--out", out, "--algorithm", "stable"]) == 2, "stable needs rankings")
+    }
+
+    @Test func `scores in, optimal pairs out`() throws {
+        let scores = try file("scores.csv", """
+        mentee,mentor,score
+        a,x,0.9
+        a,y,0.8
+        b,x,0.85
+        c,y,0.1
+        """)
+        let capacities = try file("capacities.csv", "mentor,capacity\nx,1\ny,1\n")
+        let out = path("pairs.csv")
+        #expect(MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) == 0)
+        let (header, rows) = try read(out)
+        #expect(header == ["mentee", "mentor", "score"])
+        // a–y and b–x (1.65) beat a–x alone plus c–y (1.0).
+        #expect(Set(rows.map { $0[0] + "-" + $0[1] }) == ["a-y", "b-x"])
+        #expect(rows.first { $0[0] == "a" }?[2] == "0.800000")
+
+        let greedyOut = path("greedy-pairs.csv")
+        #expect(MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", greedyOut, "--algorithm", "greedy"]) == 0)
+        #expect(Set(try read(greedyOut).rows.map { $0[0] + "-" + $0[1] }) == ["a-x", "c-y"])
+    }
+
+    @Test func `bad files are named with row, column and what is allowed, and nothing is written`() throws {
+        let scores = try file("bad-scores.csv", "mentee,mentor,score\na,x,-1\nb,x,0.1234567\nc,z,0.5\n")
+        let capacities = try file("bad-capacities.csv", "mentor,capacity\nx,two\n")
+        let out = path("never.csv")
+        let (code, message) = try captureStandardError { MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) }
+        #expect(code == 1)
+        #expect(message.contains("bad-capacities.csv: row 2, column capacity, value “two”: must be a whole number"))
+        #expect(message.contains("bad-scores.csv: row 2, column score, value “-1”: must be a decimal number, 0 or more, with at most 6 decimal places"))
+        #expect(message.contains("row 3, column score, value “0.1234567”"))
+        #expect(message.contains("row 4, column mentor, value “z”: not listed in"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let people = try file("bad-people.csv", Self.people.replacingOccurrences(of: "Europe/London,English,,Kubernetes", with: "Mars/Base,English,,Kubernetes"))
+        let (peopleCode, peopleMessage) = try captureStandardError { MatchCommandLine.run([people, "--out", out]) }
+        #expect(peopleCode == 1)
+        #expect(peopleMessage.contains("row 4, column timezone, value “Mars/Base”"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let weights = try file("weights.json", "{\"complementarity\": 0.5, \"luck\": 1}")
+        let goodPeople = try file("people.csv", Self.people)
+        let (weightsCode, weightsMessage) = try captureStandardError { MatchCommandLine.run([goodPeople, "--out", out, "--weights", weights]) }
+        #expect(weightsCode == 1)
+        #expect(weightsMessage.contains("unknown weight “luck”"))
+        #expect(MatchCommandLine.run(["--out", out]) == 2)
+        #expect(MatchCommandLine.run([people, "--out", out, "--min-score", "2"]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// Runs `body` with standard error sent to a file, and returns what it wrote.
+    func captureStandardError(_ body: () -> Int32) throws -> (Int32, String) {
+        let capture = path("stderr-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: capture, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: capture))
+        let saved = dup(STDERR_FILENO)
+        dup2(handle.fileDescriptor, STDERR_FILENO)
+        let code = body()
+        dup2(saved, STDERR_FILENO)
+        close(saved)
+        try handle.close()
+        return (code, try String(contentsOfFile: capture, encoding: .utf8))
+    }
+}
