@@ -39,7 +39,7 @@ struct AuctionSolver {
         let trace = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil
         while true {
             phases += 1
-            state.runPhase(epsilon: epsilon)
+            state.runPhase(epsilon: epsilon, fresh: phases == 1)
             if trace { print("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)") }
             if epsilon == 1 { break }
             epsilon = max(1, epsilon / Self.reduction)
@@ -205,14 +205,42 @@ final class AuctionState {
         if objectHeapCount > 1 { for position in stride(from: objectHeapCount / 2 - 1, through: 0, by: -1) { objectSiftDown(position) } }
     }
 
-    func runPhase(epsilon: Int64) {
-        for slot in 0..<slotCount { slotHolder[slot] = -1 }
-        queueHead = 0; queueCount = 0
-        for person in 0..<personCount { personSlot[person] = -1; push(Int32(person)) }
+    /// One scaling phase. The first starts from nothing; later ones keep every person whose
+    /// place is still within the new ε of their best, and only the others bid again.
+    func runPhase(epsilon: Int64, fresh: Bool) {
         heapify()
         for j in 0..<mentors { refreshMentor(j) }
         refreshUnmatched()
         objectHeapify()
+        queueHead = 0; queueCount = 0
+        if fresh {
+            for slot in 0..<slotCount { slotHolder[slot] = -1 }
+            for person in 0..<personCount { personSlot[person] = -1; push(Int32(person)) }
+        } else {
+            let cheapestAnywhere = objectHeapCount > 0 ? minPrice[Int(objectHeap[0])] : 0
+            for person in 0..<personCount {
+                let slot = Int(personSlot[person])
+                var keep = false
+                if slot >= 0 {
+                    if person < n {
+                        var best = -minPrice[unmatched], current = slot >= mentorSlots ? -slotPrice[slot] : Int64.min
+                        for arc in arcStart[person]..<arcStart[person + 1] {
+                            let j = Int(arcMentor[arc])
+                            best = max(best, arcValue[arc] &- minPrice[j])
+                            if slot >= slotStart[j] && slot < slotStart[j + 1] { current = arcValue[arc] &- slotPrice[slot] }
+                        }
+                        keep = current >= best - epsilon
+                    } else {
+                        keep = slotPrice[slot] <= cheapestAnywhere + epsilon
+                    }
+                }
+                if !keep {
+                    if slot >= 0 { slotHolder[slot] = -1 }
+                    personSlot[person] = -1
+                    push(Int32(person))
+                }
+            }
+        }
 
         while let person32 = pop() {
             let person = Int(person32)

@@ -89,14 +89,7 @@ struct CandidateGraph: Sendable {
             let myMentorHeaps = shared.mentorHeaps + worker * mentorCount * k2
             let myMentorCounts = shared.mentorHeapCount + worker * mentorCount
             var sinceReport = 0
-            let stride = ScoringKernel.stride
-            let skillWords = kernel.skillWords, interestWords = kernel.interestWords
-            let valueWords = kernel.valueWords, languageWords = kernel.languageWords
             let excludeDepartment = instance.options.excludeSameDepartment
-            let row = tables.row, zoneCount = tables.zoneCount
-            let interestTable = tables.interest, valueTable = tables.value, experience = tables.experience
-            let languageShared = tables.languageShared, languageUnknown = tables.languageUnknown, experienceUnknown = tables.experienceUnknown
-            let perOne = ScoreUnits.perOne
             // Per-mentor admission thresholds: the smallest key in each mentor heap once it is full.
             // Compact (one word per mentor), so the check stays in cache; the heaps are touched only on entry.
             let threshold = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, mentorCount))
@@ -125,53 +118,12 @@ struct CandidateGraph: Sendable {
                         var menteeThreshold = menteeCountLocal < Int32(k1) ? Int64.min : menteeHeap[0]
                         var eligibleCount: Int32 = 0, aboveCount: Int32 = 0
                         let excluded = instance.exclusions[e]
-                        let hasExclusions = !excluded.isEmpty
                         let department = excludeDepartment ? view.department : -2
                         for m in mentorStart..<mentorEnd {
                             let mentor = Int(activeMentors[m])
-                            let f = kernel.fields + mentor * stride
-                            if f[9] == view.person { continue }
-                            let otherIn = f[7], otherOut = f[8]
-                            if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { continue }
-                            if department >= 0 && f[6] == department { continue }
-                            if hasExclusions && excluded.contains(Int32(mentor)) { continue }
+                            let score = kernel.score(view, mentor: mentor, tables: tables, excluded: excluded, department: department)
+                            if score < 0 { continue }
                             eligibleCount &+= 1
-                            var score: Int64 = 0
-                            if let complementRow = view.complementRow {
-                                var shared = 0
-                                let exp = kernel.expertise + mentor * skillWords
-                                for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
-                                score &+= complementRow[shared]
-                            }
-                            let interestMin = min(view.interestCount, f[0])
-                            if interestMin > 0 {
-                                var shared = 0
-                                let other = kernel.interests + mentor * interestWords
-                                for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
-                                score &+= interestTable[Int(interestMin) &* row &+ shared]
-                            }
-                            let valueMin = min(view.valueCount, f[1])
-                            if valueMin > 0 {
-                                var shared = 0
-                                let other = kernel.values + mentor * valueWords
-                                for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
-                                score &+= valueTable[Int(valueMin) &* row &+ shared]
-                            }
-                            score &+= view.zoneRow[Int(f[3])]
-                            if view.languageCount == 0 || f[2] == 0 {
-                                score &+= languageUnknown
-                            } else {
-                                var shared: UInt64 = 0
-                                let other = kernel.languages + mentor * languageWords
-                                for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
-                                if shared != 0 { score &+= languageShared }
-                            }
-                            score &+= view.frequencyRow[Int(f[4])]
-                            let mentorYears = f[5]
-                            if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
-                            else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
-                            if score > perOne { score = perOne }
-                            _ = zoneCount
                             if score < minimum { continue }
                             aboveCount &+= 1
                             let menteeKey = key(score, mentor)
@@ -334,5 +286,64 @@ final class ProgressCounter: @unchecked Sendable {
         let fraction = Double(done) / Double(total)
         lock.unlock()
         report(min(1, fraction))
+    }
+}
+
+extension ScoringKernel {
+    /// The score of a pair in millionths, or -1 when a hard rule forbids it. The same arithmetic
+    /// as `PreparedInstance.score`, on flat buffers, for the inner loops.
+    @inline(__always)
+    func score(_ view: MenteeView, mentor: Int, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+        let stride = ScoringKernel.stride
+        let skillWords = self.skillWords, interestWords = self.interestWords
+        let valueWords = self.valueWords, languageWords = self.languageWords
+        let row = tables.row
+        let interestTable = tables.interest, valueTable = tables.value, experience = tables.experience
+        let languageShared = tables.languageShared, languageUnknown = tables.languageUnknown, experienceUnknown = tables.experienceUnknown
+        let perOne = ScoreUnits.perOne
+        let kernel = self
+        let hasExclusions = !excluded.isEmpty
+        let f = kernel.fields + mentor * stride
+        if f[9] == view.person { return -1 }
+        let otherIn = f[7], otherOut = f[8]
+        if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { return -1 }
+        if department >= 0 && f[6] == department { return -1 }
+        if hasExclusions && excluded.contains(Int32(mentor)) { return -1 }
+        var score: Int64 = 0
+        if let complementRow = view.complementRow {
+            var shared = 0
+            let exp = kernel.expertise + mentor * skillWords
+            for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
+            score &+= complementRow[shared]
+        }
+        let interestMin = min(view.interestCount, f[0])
+        if interestMin > 0 {
+            var shared = 0
+            let other = kernel.interests + mentor * interestWords
+            for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
+            score &+= interestTable[Int(interestMin) &* row &+ shared]
+        }
+        let valueMin = min(view.valueCount, f[1])
+        if valueMin > 0 {
+            var shared = 0
+            let other = kernel.values + mentor * valueWords
+            for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
+            score &+= valueTable[Int(valueMin) &* row &+ shared]
+        }
+        score &+= view.zoneRow[Int(f[3])]
+        if view.languageCount == 0 || f[2] == 0 {
+            score &+= languageUnknown
+        } else {
+            var shared: UInt64 = 0
+            let other = kernel.languages + mentor * languageWords
+            for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
+            if shared != 0 { score &+= languageShared }
+        }
+        score &+= view.frequencyRow[Int(f[4])]
+        let mentorYears = f[5]
+        if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
+        else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
+        if score > perOne { score = perOne }
+        return score
     }
 }

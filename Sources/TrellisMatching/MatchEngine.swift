@@ -121,19 +121,36 @@ public final class MatchEngine: @unchecked Sendable {
             }
             var violations: [(mentee: Int, mentor: Int, score: Int64)] = []
             if !suspiciousMentees.isEmpty && !suspiciousMentors.isEmpty {
-                let menteeList = suspiciousMentees, mentorList = suspiciousMentors
+                let menteeList = suspiciousMentees
                 let found = ViolationCollector()
                 let threads = max(1, min(instance.options.threads, menteeList.count))
                 let priceOf = result.mentorPrice, profitOf = profit
                 let inst = instance, graphCopy = graph
+                // Mentors by price, cheapest first: a mentee stops at the first mentor whose price
+                // alone already covers the mentee's bound.
+                let mentorList = suspiciousMentors.sorted { priceOf[$0] < priceOf[$1] }
+                let mentorBoundValue = mentorList.map { value(graph.mentorBound[$0]) }
+                let kernel = ScoringKernel(instance)
+                let tables = ScoringTables(instance)
+                defer { kernel.release(); tables.release() }
+                let minimum = instance.minimumScore
+                let excludeDepartment = instance.options.excludeSameDepartment
                 DispatchQueue.concurrentPerform(iterations: threads) { worker in
                     var local: [(Int, Int, Int64)] = []
                     for index in stride(from: worker, to: menteeList.count, by: threads) {
                         let e = menteeList[index]
                         let arcs = graphCopy.arcStart[e]..<graphCopy.arcStart[e + 1]
-                        for m in mentorList {
-                            guard let score = inst.eligibleScore(mentee: e, mentor: m) else { continue }
-                            if value(score) > profitOf[e] + priceOf[m], !graphCopy.arcMentor[arcs].contains(Int32(m)) {
+                        let view = tables.view(of: e, inst)
+                        let limit = value(graphCopy.menteeBound[e]) - profitOf[e]
+                        let excluded = inst.exclusions[e]
+                        let department = excludeDepartment ? view.department : -2
+                        for (position, m) in mentorList.enumerated() {
+                            let price = priceOf[m]
+                            if price >= limit { break }
+                            if mentorBoundValue[position] <= profitOf[e] + price { continue }
+                            let score = kernel.score(view, mentor: m, tables: tables, excluded: excluded, department: department)
+                            if score < 0 || score < minimum { continue }
+                            if value(score) > profitOf[e] + price, !graphCopy.arcMentor[arcs].contains(Int32(m)) {
                                 local.append((e, m, score))
                             }
                         }
