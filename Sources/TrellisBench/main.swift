@@ -62,14 +62,15 @@ let ratio = Int(option("--ratio") ?? "4")!
 let capacityParts = (option("--capacities") ?? "1-3").split(separator: "-").map { Int($0)! }
 let capacities = capacityParts[0]...capacityParts[capacityParts.count - 1]
 let exportPath = option("--export-graph")
+let candidateCounts = (option("--candidates") ?? "25,50").split(separator: ",").map { Int($0)! }
 
-print("Trellis matching benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, mentees:mentors \(ratio):1, capacities \(capacities.lowerBound)–\(capacities.upperBound)")
+print("Trellis matching benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, mentees:mentors \(ratio):1, capacities \(capacities.lowerBound)–\(capacities.upperBound), candidates \(candidateCounts[0]) per mentee and \(candidateCounts[1]) per mentor")
 print("size      people   eligible pairs  candidates  score(s) solve(s) proof(s) total(s) peak MiB  optimal total     proven  greedy gap")
 for size in sizes {
     let people = SyntheticPopulation.make(mentees: size, mentors: max(1, size / ratio), capacities: capacities, seed: UInt64(size))
     let clock = ContinuousClock()
     let start = clock.now
-    let engine = try MatchEngine(participants: people, options: MatchOptions())
+    let engine = try MatchEngine(participants: people, options: MatchOptions(menteeCandidates: candidateCounts[0], mentorCandidates: candidateCounts[1]))
     let prepare = (clock.now - start)
     let optimal = try engine.optimal()
     let greedy = try engine.greedy()

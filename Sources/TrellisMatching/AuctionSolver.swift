@@ -15,8 +15,9 @@ struct AuctionSolver {
         var mentorOf: [Int32]
         /// A feasible price per mentor (dual of its capacity), never negative.
         var mentorPrice: [Int64]
-        /// The slot prices at the end, to warm-start a re-solve.
+        /// The slot prices and each person's slot at the end, to warm-start a re-solve.
         var slotPrices: [Int64]
+        var personSlots: [Int32]
         var phases: Int
         var bids: Int
     }
@@ -30,8 +31,12 @@ struct AuctionSolver {
     /// How much ε shrinks between phases.
     static let reduction: Int64 = 7
 
-    func solve(warmPrices: [Int64]? = nil, startingEpsilon: Int64? = nil) -> Result {
+    /// - Parameters:
+    ///   - warmPrices, warmSlots: the end state of an earlier solve of the same people and
+    ///     capacities (arcs may have been added); people whose place is still good keep it.
+    func solve(warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil) -> Result {
         let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue, warmPrices: warmPrices)
+        if let warmSlots, warmPrices != nil { state.restore(warmSlots) }
         defer { state.release() }
         let maxValue = arcValue.max() ?? 0
         var epsilon = max(1, startingEpsilon ?? maxValue / 4)
@@ -39,8 +44,8 @@ struct AuctionSolver {
         let trace = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil
         while true {
             phases += 1
-            state.runPhase(epsilon: epsilon, fresh: phases == 1)
-            if trace { print("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)") }
+            state.runPhase(epsilon: epsilon, fresh: phases == 1 && warmSlots == nil)
+            if trace { FileHandle.standardError.write(Data("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)\n".utf8)) }
             if epsilon == 1 { break }
             epsilon = max(1, epsilon / Self.reduction)
         }
@@ -106,6 +111,14 @@ final class AuctionState {
         queue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, personCount))
         objectHeap = copy([Int32](repeating: 0, count: capacity.count + 1))
         objectPosition = copy([Int32](repeating: -1, count: capacity.count + 1))
+    }
+
+    func restore(_ slots: [Int32]) {
+        for slot in 0..<slotCount { slotHolder[slot] = -1 }
+        for person in 0..<personCount {
+            personSlot[person] = slots[person]
+            if slots[person] >= 0 { slotHolder[Int(slots[person])] = Int32(person) }
+        }
     }
 
     func release() {
@@ -315,7 +328,8 @@ final class AuctionState {
         }
         return AuctionSolver.Result(
             mentorOf: mentorOf, mentorPrice: mentorPrice,
-            slotPrices: Array(UnsafeBufferPointer(start: slotPrice, count: slotCount)), phases: phases, bids: bids
+            slotPrices: Array(UnsafeBufferPointer(start: slotPrice, count: slotCount)),
+            personSlots: Array(UnsafeBufferPointer(start: personSlot, count: personCount)), phases: phases, bids: bids
         )
     }
 }

@@ -140,7 +140,7 @@ public struct MatchOptions: Sendable {
     public init(
         weights: MatchWeights = .default, objective: MatchObjective = .score, excludeSameDepartment: Bool = false,
         minimumScore: Double = 0, exclusions: [(mentee: String, mentor: String)] = [], locks: [(mentee: String, mentor: String)] = [],
-        menteeCandidates: Int = 15, mentorCandidates: Int = 30, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        menteeCandidates: Int = 25, mentorCandidates: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.weights = weights
         self.objective = objective
