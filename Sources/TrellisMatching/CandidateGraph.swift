@@ -82,6 +82,10 @@ struct CandidateGraph: Sendable {
 
         let kernel = ScoringKernel(instance)
         defer { kernel.release() }
+        let activeMentorStorage = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, activeMentors.count))
+        _ = UnsafeMutableBufferPointer(start: activeMentorStorage, count: activeMentors.count).initialize(from: activeMentors)
+        defer { activeMentorStorage.deallocate() }
+        let activeMentorBuffer = SendableBuffer(base: activeMentorStorage, count: activeMentors.count)
         let tables = ScoringTables(instance)
         defer { tables.release() }
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
@@ -98,6 +102,8 @@ struct CandidateGraph: Sendable {
             // Tiles of mentees × mentors, so that a tile's mentor data stays in cache while every
             // mentee of the tile is scored against it.
             let menteeTile = 32, mentorTile = 1024
+            let rowScores = UnsafeMutablePointer<Int64>.allocate(capacity: mentorTile)
+            defer { rowScores.deallocate() }
             var views: [MenteeView] = []
             var eligibleCounts = [Int32](repeating: 0, count: menteeTile), aboveCounts = [Int32](repeating: 0, count: menteeTile)
             var menteeCounts = [Int32](repeating: 0, count: menteeTile)
@@ -107,8 +113,8 @@ struct CandidateGraph: Sendable {
                 views = (tileStart..<tileEnd).map { tables.view(of: $0, instance) }
                 for index in 0..<(tileEnd - tileStart) { eligibleCounts[index] = 0; aboveCounts[index] = 0; menteeCounts[index] = 0 }
                 var mentorStart = 0
-                while mentorStart < activeMentors.count {
-                    let mentorEnd = min(activeMentors.count, mentorStart + mentorTile)
+                while mentorStart < activeMentorBuffer.count {
+                    let mentorEnd = min(activeMentorBuffer.count, mentorStart + mentorTile)
                     for e in tileStart..<tileEnd {
                         if skipMentees.contains(e) { continue }
                         let slot = e - tileStart
@@ -119,9 +125,10 @@ struct CandidateGraph: Sendable {
                         var eligibleCount: Int32 = 0, aboveCount: Int32 = 0
                         let excluded = instance.exclusions[e]
                         let department = excludeDepartment ? view.department : -2
+                        kernel.scoreRow(view, mentors: UnsafeBufferPointer(rebasing: activeMentorBuffer[mentorStart..<mentorEnd]), tables: tables, excluded: excluded, department: department, output: rowScores)
                         for m in mentorStart..<mentorEnd {
-                            let mentor = Int(activeMentors[m])
-                            let score = kernel.score(view, mentor: mentor, tables: tables, excluded: excluded, department: department)
+                            let mentor = Int(activeMentorBuffer[m])
+                            let score = rowScores[m - mentorStart]
                             if score < 0 { continue }
                             eligibleCount &+= 1
                             if score < minimum { continue }
@@ -213,6 +220,14 @@ struct CandidateGraph: Sendable {
     }
 }
 
+/// A read-only buffer the scoring workers share.
+struct SendableBuffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int32>
+    let count: Int
+    subscript(index: Int) -> Int32 { base[index] }
+    subscript(range: Range<Int>) -> Slice<UnsafeBufferPointer<Int32>> { UnsafeBufferPointer(start: base, count: count)[range] }
+}
+
 /// Pointers the scoring workers share; each worker writes only its own rows.
 struct SharedPointers: @unchecked Sendable {
     let menteeHeaps: UnsafeMutablePointer<Int64>
@@ -290,10 +305,10 @@ final class ProgressCounter: @unchecked Sendable {
 }
 
 extension ScoringKernel {
-    /// The score of a pair in millionths, or -1 when a hard rule forbids it. The same arithmetic
-    /// as `PreparedInstance.score`, on flat buffers, for the inner loops.
-    @inline(__always)
-    func score(_ view: MenteeView, mentor: Int, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+    /// The scores of one mentee against a run of mentors, in millionths, or -1 where a hard rule
+    /// forbids the pair, written to `output`. The same arithmetic as `PreparedInstance.score`, on
+    /// flat buffers, in one loop with nothing called per pair.
+    func scoreRow(_ view: MenteeView, mentors: UnsafeBufferPointer<Int32>, tables: ScoringTables, excluded: [Int32], department: Int32, output: UnsafeMutablePointer<Int64>) {
         let stride = ScoringKernel.stride
         let skillWords = self.skillWords, interestWords = self.interestWords
         let valueWords = self.valueWords, languageWords = self.languageWords
@@ -303,47 +318,60 @@ extension ScoringKernel {
         let perOne = ScoreUnits.perOne
         let kernel = self
         let hasExclusions = !excluded.isEmpty
-        let f = kernel.fields + mentor * stride
-        if f[9] == view.person { return -1 }
-        let otherIn = f[7], otherOut = f[8]
-        if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { return -1 }
-        if department >= 0 && f[6] == department { return -1 }
-        if hasExclusions && excluded.contains(Int32(mentor)) { return -1 }
-        var score: Int64 = 0
-        if let complementRow = view.complementRow {
-            var shared = 0
-            let exp = kernel.expertise + mentor * skillWords
-            for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
-            score &+= complementRow[shared]
+        for index in 0..<mentors.count {
+            let mentor = Int(mentors[index])
+            let f = kernel.fields + mentor * stride
+            if f[9] == view.person { output[index] = -1; continue }
+            let otherIn = f[7], otherOut = f[8]
+            if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { output[index] = -1; continue }
+            if department >= 0 && f[6] == department { output[index] = -1; continue }
+            if hasExclusions && excluded.contains(Int32(mentor)) { output[index] = -1; continue }
+            var score: Int64 = 0
+            if let complementRow = view.complementRow {
+                var shared = 0
+                let exp = kernel.expertise + mentor * skillWords
+                for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
+                score &+= complementRow[shared]
+            }
+            let interestMin = min(view.interestCount, f[0])
+            if interestMin > 0 {
+                var shared = 0
+                let other = kernel.interests + mentor * interestWords
+                for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
+                score &+= interestTable[Int(interestMin) &* row &+ shared]
+            }
+            let valueMin = min(view.valueCount, f[1])
+            if valueMin > 0 {
+                var shared = 0
+                let other = kernel.values + mentor * valueWords
+                for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
+                score &+= valueTable[Int(valueMin) &* row &+ shared]
+            }
+            score &+= view.zoneRow[Int(f[3])]
+            if view.languageCount == 0 || f[2] == 0 {
+                score &+= languageUnknown
+            } else {
+                var shared: UInt64 = 0
+                let other = kernel.languages + mentor * languageWords
+                for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
+                if shared != 0 { score &+= languageShared }
+            }
+            score &+= view.frequencyRow[Int(f[4])]
+            let mentorYears = f[5]
+            if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
+            else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
+            if score > perOne { score = perOne }
+            output[index] = score
         }
-        let interestMin = min(view.interestCount, f[0])
-        if interestMin > 0 {
-            var shared = 0
-            let other = kernel.interests + mentor * interestWords
-            for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
-            score &+= interestTable[Int(interestMin) &* row &+ shared]
+    }
+
+    /// The score of one pair, or -1 when a hard rule forbids it.
+    func score(_ view: MenteeView, mentor: Int, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+        var mentorIndex = Int32(mentor)
+        var result: Int64 = 0
+        withUnsafePointer(to: &mentorIndex) { pointer in
+            scoreRow(view, mentors: UnsafeBufferPointer(start: pointer, count: 1), tables: tables, excluded: excluded, department: department, output: &result)
         }
-        let valueMin = min(view.valueCount, f[1])
-        if valueMin > 0 {
-            var shared = 0
-            let other = kernel.values + mentor * valueWords
-            for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
-            score &+= valueTable[Int(valueMin) &* row &+ shared]
-        }
-        score &+= view.zoneRow[Int(f[3])]
-        if view.languageCount == 0 || f[2] == 0 {
-            score &+= languageUnknown
-        } else {
-            var shared: UInt64 = 0
-            let other = kernel.languages + mentor * languageWords
-            for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
-            if shared != 0 { score &+= languageShared }
-        }
-        score &+= view.frequencyRow[Int(f[4])]
-        let mentorYears = f[5]
-        if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
-        else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
-        if score > perOne { score = perOne }
-        return score
+        return result
     }
 }
