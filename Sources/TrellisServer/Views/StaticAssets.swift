@@ -132,8 +132,8 @@ enum StaticAssets {
     fieldset.choices legend { width: 100%; }
     .choice { font-weight: 400; display: inline-flex; align-items: center; gap: .35rem; }
     .button, button[type=submit]:not(.link-button) { display: inline-block; background: var(--accent); color: var(--accent-ink); border: 0; border-radius: 7px; padding: .6rem 1.15rem; font: inherit; font-weight: 600; cursor: pointer; text-decoration: none; }
-    .button.secondary, button.secondary { background: var(--accent-soft); color: var(--accent); }
-    .button.danger, button.danger { background: var(--warn-soft); color: var(--warn); }
+    .button.secondary, button[type=submit].secondary { background: var(--accent-soft); color: var(--accent); }
+    .button.danger, button[type=submit].danger { background: var(--warn-soft); color: var(--warn); }
     .actions { display: flex; flex-wrap: wrap; gap: .7rem; align-items: center; margin-top: .4rem; }
     .form-columns { display: grid; gap: 0 1.4rem; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); }
     .tags { list-style: none; padding: 0; margin: .2rem 0 .6rem; display: flex; flex-wrap: wrap; gap: .35rem; }
