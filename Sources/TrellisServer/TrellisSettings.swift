@@ -24,7 +24,7 @@ public struct TrellisSettings: Sendable {
     public var baseURL: String
     /// Bcrypt work factor. 12 in production; tests lower it so they stay fast.
     public var bcryptCost: Int
-    /// Whether every request's timing and status is logged.
+    /// How long a session lives; each use (at most hourly) extends it by this much.
     public var sessionLifetime: TimeInterval = 14 * 24 * 3600
 
     public init(database: DatabaseChoice, hostname: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, bcryptCost: Int = 12) {
