@@ -1,10 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The scoring pass counts shared tags with POPCNT. Baseline x86-64 lacks it and Swift would
-// emulate it in a dozen instructions; Nehalem (every x86 processor since 2009) has it.
+// The matching engine counts shared tags with POPCNT and bounds 256 pairs at a time with vector
+// operations. Baseline x86-64 has neither POPCNT nor 256-bit vectors, so the matching module is
+// built for the processor it is built on: Haswell's instruction set (AVX2, every x86 server since
+// 2013) when the build machine has it, else Nehalem's (POPCNT, every x86 processor since 2009).
+// Trellis is built from source where it runs, so the two are the same machine.
 #if arch(x86_64)
-let matchingSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "nehalem"])]
+import Foundation
+let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+let matchingCPU = ["avx2", "bmi2", "fma", "movbe"].allSatisfy(cpuFlags.contains) ? "haswell" : "nehalem"
+let matchingSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", matchingCPU])]
 #else
 let matchingSettings: [SwiftSetting] = []
 #endif

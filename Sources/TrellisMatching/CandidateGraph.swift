@@ -56,112 +56,130 @@ struct CandidateGraph: Sendable {
         }
     }
 
-    static func build(_ instance: PreparedInstance, skipMentees: Set<Int> = [], capacityLeft: [Int32], progress: (@Sendable (Double) -> Void)?) -> CandidateGraph {
+    /// Builds the graph in two passes: every mentee against blocks of mentors (its best mentors),
+    /// then every mentor against blocks of mentees (its best mentees). Each pass scores exactly only
+    /// the lanes whose bound reaches the row's weakest kept score (see `LaneBlocks`); with
+    /// `bounded: false` it scores every pair, which gives the same graph, more slowly.
+    static func build(_ instance: PreparedInstance, skipMentees: Set<Int> = [], capacityLeft: [Int32], bounded: Bool = true, progress: (@Sendable (Double) -> Void)?) -> CandidateGraph {
         let menteeCount = instance.menteePerson.count, mentorCount = instance.mentorPerson.count
         let k1 = max(1, instance.options.menteeCandidates), k2 = max(1, instance.options.mentorCandidates)
-        let threads = max(1, min(instance.options.threads, max(1, menteeCount / 64)))
+        let threads = max(1, min(instance.options.threads, max(1, (menteeCount + mentorCount) / 64)))
         let minimum = instance.minimumScore
         let activeMentors: [Int32] = (0..<mentorCount).filter { capacityLeft[$0] > 0 }.map(Int32.init)
+        let rowMentees: [Int32] = (0..<menteeCount).filter { !skipMentees.contains($0) }.map(Int32.init)
 
-        // Per mentee (shared, each written by one worker) and per mentor (one copy per worker).
+        // Lists: min-heaps of keys, each written by the one worker that owns its row.
         let menteeHeaps = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, menteeCount * k1))
         let menteeHeapCount = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, menteeCount))
         menteeHeapCount.initialize(repeating: 0, count: max(1, menteeCount))
-        let eligible = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, menteeCount))
         let above = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, menteeCount))
-        eligible.initialize(repeating: 0, count: max(1, menteeCount)); above.initialize(repeating: 0, count: max(1, menteeCount))
-        let mentorHeaps = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, threads * mentorCount * k2))
-        let mentorHeapCount = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, threads * mentorCount))
-        mentorHeapCount.initialize(repeating: 0, count: max(1, threads * mentorCount))
+        above.initialize(repeating: 0, count: max(1, menteeCount))
+        let mentorHeaps = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, mentorCount * k2))
+        let mentorHeapCount = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, mentorCount))
+        mentorHeapCount.initialize(repeating: 0, count: max(1, mentorCount))
         defer {
-            menteeHeaps.deallocate(); menteeHeapCount.deallocate(); eligible.deallocate(); above.deallocate()
+            menteeHeaps.deallocate(); menteeHeapCount.deallocate(); above.deallocate()
             mentorHeaps.deallocate(); mentorHeapCount.deallocate()
         }
-        let shared = SharedPointers(menteeHeaps: menteeHeaps, menteeHeapCount: menteeHeapCount, eligible: eligible, above: above, mentorHeaps: mentorHeaps, mentorHeapCount: mentorHeapCount)
-        let done = ProgressCounter(total: menteeCount, report: progress)
+        let shared = SharedPointers(menteeHeaps: menteeHeaps, menteeHeapCount: menteeHeapCount, above: above, mentorHeaps: mentorHeaps, mentorHeapCount: mentorHeapCount)
+        let done = ProgressCounter(total: 2 * max(1, rowMentees.count) * max(1, activeMentors.count), report: progress)
 
-        let kernel = ScoringKernel(instance)
-        defer { kernel.release() }
-        let activeMentorStorage = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, activeMentors.count))
-        _ = UnsafeMutableBufferPointer(start: activeMentorStorage, count: activeMentors.count).initialize(from: activeMentors)
-        defer { activeMentorStorage.deallocate() }
-        let activeMentorBuffer = SendableBuffer(base: activeMentorStorage, count: activeMentors.count)
         let tables = ScoringTables(instance)
         defer { tables.release() }
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            let first = menteeCount * worker / threads, last = menteeCount * (worker + 1) / threads
-            let myMentorHeaps = shared.mentorHeaps + worker * mentorCount * k2
-            let myMentorCounts = shared.mentorHeapCount + worker * mentorCount
-            var sinceReport = 0
-            let excludeDepartment = instance.options.excludeSameDepartment
-            // Per-mentor admission thresholds: the smallest key in each mentor heap once it is full.
-            // Compact (one word per mentor), so the check stays in cache; the heaps are touched only on entry.
-            let threshold = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, mentorCount))
-            threshold.initialize(repeating: Int64.min, count: max(1, mentorCount))
-            defer { threshold.deallocate() }
-            // Tiles of mentees × mentors, so that a tile's mentor data stays in cache while every
-            // mentee of the tile is scored against it.
-            let menteeTile = 32, mentorTile = 1024
-            let rowScores = UnsafeMutablePointer<Int64>.allocate(capacity: mentorTile)
-            defer { rowScores.deallocate() }
-            var views: [MenteeView] = []
-            var eligibleCounts = [Int32](repeating: 0, count: menteeTile), aboveCounts = [Int32](repeating: 0, count: menteeTile)
-            var menteeCounts = [Int32](repeating: 0, count: menteeTile)
-            var tileStart = first
-            while tileStart < last {
-                let tileEnd = min(last, tileStart + menteeTile)
-                views = (tileStart..<tileEnd).map { tables.view(of: $0, instance) }
-                for index in 0..<(tileEnd - tileStart) { eligibleCounts[index] = 0; aboveCounts[index] = 0; menteeCounts[index] = 0 }
-                var mentorStart = 0
-                while mentorStart < activeMentorBuffer.count {
-                    let mentorEnd = min(activeMentorBuffer.count, mentorStart + mentorTile)
-                    for e in tileStart..<tileEnd {
-                        if skipMentees.contains(e) { continue }
-                        let slot = e - tileStart
-                        let view = views[slot]
-                        let menteeHeap = shared.menteeHeaps + e * k1
-                        var menteeCountLocal = menteeCounts[slot]
-                        var menteeThreshold = menteeCountLocal < Int32(k1) ? Int64.min : menteeHeap[0]
-                        var eligibleCount: Int32 = 0, aboveCount: Int32 = 0
-                        let excluded = instance.exclusions[e]
-                        let department = excludeDepartment ? view.department : -2
-                        kernel.scoreRow(view, mentors: UnsafeBufferPointer(rebasing: activeMentorBuffer[mentorStart..<mentorEnd]), tables: tables, excluded: excluded, department: department, output: rowScores)
-                        for m in mentorStart..<mentorEnd {
-                            let mentor = Int(activeMentorBuffer[m])
-                            let score = rowScores[m - mentorStart]
-                            if score < 0 { continue }
-                            eligibleCount &+= 1
-                            if score < minimum { continue }
-                            aboveCount &+= 1
-                            let menteeKey = key(score, mentor)
-                            if menteeKey > menteeThreshold {
-                                offer(menteeKey, heap: menteeHeap, count: &menteeCountLocal, capacity: k1)
-                                if menteeCountLocal == Int32(k1) { menteeThreshold = menteeHeap[0] }
-                            }
-                            let mentorKey = key(score, e)
-                            if mentorKey > threshold[mentor] {
-                                let mentorHeap = myMentorHeaps + mentor * k2
-                                offer(mentorKey, heap: mentorHeap, count: &myMentorCounts[mentor], capacity: k2)
-                                if myMentorCounts[mentor] == Int32(k2) { threshold[mentor] = mentorHeap[0] }
-                            }
+        let lists = TagLists(instance)
+        defer { lists.release() }
+        let views = (0..<menteeCount).map { tables.view(of: $0, instance) }
+        let excludeDepartment = instance.options.excludeSameDepartment
+        // With a minimum score, the mentee pass scores every pair that could reach it, to count them.
+        let countAbove = minimum > 0
+
+        // Pass 1: mentees (rows) against blocks of mentors.
+        let mentorBlocks = LaneBlocks(instance, slots: activeMentors, mentors: true)
+        defer { mentorBlocks.release() }
+        let blockKernel = ScoringKernel(instance, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
+        defer { blockKernel.release() }
+        let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
+        let menteeRows = rowOrder(instance, rowMentees, mentors: false)
+        run(rows: menteeRows, blocks: mentorBlocks, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, firstBlock, length in
+            let view = views[e]
+            let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
+            let heap = shared.menteeHeaps + e * k1
+            var count = shared.menteeHeapCount[e]
+            var threshold = count == Int32(k1) ? heap[0] : Int64.min
+            var aboveCount = shared.above[e]
+            let excluded = anyExclusions ? instance.exclusions[e] : []
+            let department = excludeDepartment ? view.department : -2
+            var block = firstBlock
+            for _ in 0..<length {
+                let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
+                let lanes = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
+                let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
+                for word in 0..<4 where lanes[word] != 0 {
+                    var bits = lanes[word]
+                    while bits != 0 {
+                        let lane = word &* 64 &+ bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        let mentor = Int(laneSlots[lane])
+                        let score = blockKernel.scoreOne(view, mentor: block * LaneBlocks.width + lane, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
+                        if score < minimum { continue }
+                        aboveCount &+= 1
+                        let key = key(score, mentor)
+                        if key > threshold {
+                            offer(key, heap: heap, count: &count, capacity: k1)
+                            if count == Int32(k1) { threshold = heap[0] }
                         }
-                        menteeCounts[slot] = menteeCountLocal
-                        eligibleCounts[slot] &+= eligibleCount
-                        aboveCounts[slot] &+= aboveCount
                     }
-                    mentorStart = mentorEnd
                 }
-                for e in tileStart..<tileEnd {
-                    shared.menteeHeapCount[e] = menteeCounts[e - tileStart]
-                    shared.eligible[e] = eligibleCounts[e - tileStart]
-                    shared.above[e] = aboveCounts[e - tileStart]
-                }
-                sinceReport += tileEnd - tileStart
-                if sinceReport >= 512 { done.add(sinceReport); sinceReport = 0 }
-                tileStart = tileEnd
+                block &+= 1
+                if block == mentorBlocks.count { block = 0 }
             }
-            done.add(sinceReport)
+            shared.menteeHeapCount[e] = count
+            shared.above[e] = aboveCount
         }
+
+        // Pass 2: mentors (rows) against blocks of mentees.
+        let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false)
+        defer { menteeBlocks.release() }
+        let kernel = ScoringKernel(instance)
+        defer { kernel.release() }
+        let (blockViews, viewStorage) = tables.packedViews(order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)), instance)
+        defer { viewStorage.deallocate() }
+        let mentorRows = rowOrder(instance, activeMentors, mentors: true)
+        run(rows: mentorRows, blocks: menteeBlocks, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, firstBlock, length in
+            let row = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
+            let heap = shared.mentorHeaps + m * k2
+            var count = shared.mentorHeapCount[m]
+            var threshold = count == Int32(k2) ? heap[0] : Int64.min
+            var block = firstBlock
+            for _ in 0..<length {
+                let reach = !bounded ? Int64.min : threshold == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: threshold), minimum)
+                let lanes = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
+                let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
+                for word in 0..<4 where lanes[word] != 0 {
+                    var bits = lanes[word]
+                    while bits != 0 {
+                        let lane = word &* 64 &+ bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        let e = Int(laneSlots[lane])
+                        let view = blockViews[block * LaneBlocks.width + lane]
+                        let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : -2)
+                        if score < minimum { continue }
+                        let key = key(score, e)
+                        if key > threshold {
+                            offer(key, heap: heap, count: &count, capacity: k2)
+                            if count == Int32(k2) { threshold = heap[0] }
+                        }
+                    }
+                }
+                block &+= 1
+                if block == menteeBlocks.count { block = 0 }
+            }
+            shared.mentorHeapCount[m] = count
+        }
+
+        let eligibleCounts = instance.eligibleMentorCounts(activeMentors: activeMentors, skipMentees: skipMentees)
+        var aboveList = [Int32](repeating: 0, count: menteeCount)
+        for e in 0..<menteeCount { aboveList[e] = countAbove ? above[e] : eligibleCounts[e] }
 
         // Merge: every kept pair, deduplicated, grouped by mentee.
         var menteeBound = [Int64](repeating: -1, count: menteeCount)
@@ -173,22 +191,14 @@ struct CandidateGraph: Sendable {
             if count == k1 { menteeBound[e] = score(ofKey: heap[0]) }
             for slot in 0..<count { perMentee[e].append((Int32(index(ofKey: heap[slot])), score(ofKey: heap[slot]))) }
         }
-        var merged = [Int64](); merged.reserveCapacity(threads * k2)
         for m in 0..<mentorCount {
-            merged.removeAll(keepingCapacity: true)
-            for worker in 0..<threads {
-                let base = mentorHeaps + (worker * mentorCount + m) * k2
-                let count = Int(mentorHeapCount[worker * mentorCount + m])
-                for slot in 0..<count { merged.append(base[slot]) }
-            }
-            merged.sort(by: >)
-            if merged.count >= k2 { mentorBound[m] = score(ofKey: merged[k2 - 1]) }
-            else if merged.count < k2 { mentorBound[m] = -1 }
-            for key in merged.prefix(k2) { perMentee[index(ofKey: key)].append((Int32(m), score(ofKey: key))) }
+            let count = Int(mentorHeapCount[m])
+            let heap = mentorHeaps + m * k2
+            if count == k2 { mentorBound[m] = score(ofKey: heap[0]) }
+            for slot in 0..<count { perMentee[index(ofKey: heap[slot])].append((Int32(m), score(ofKey: heap[slot]))) }
         }
         var arcStart = [Int](repeating: 0, count: menteeCount + 1)
         var arcMentor: [Int32] = [], arcScore: [Int64] = []
-        var total = 0
         for e in 0..<menteeCount {
             perMentee[e].sort { $0.0 < $1.0 }
             var previous: Int32 = -1
@@ -197,9 +207,48 @@ struct CandidateGraph: Sendable {
             }
             arcStart[e + 1] = arcMentor.count
         }
-        var eligibleList = [Int32](repeating: 0, count: menteeCount), aboveList = [Int32](repeating: 0, count: menteeCount)
-        for e in 0..<menteeCount { eligibleList[e] = eligible[e]; aboveList[e] = above[e]; total += Int(eligible[e]) }
-        return CandidateGraph(arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, menteeBound: menteeBound, mentorBound: mentorBound, eligibleMentors: eligibleList, aboveMinimum: aboveList, eligiblePairs: total)
+        let total = eligibleCounts.reduce(0) { $0 + Int($1) }
+        return CandidateGraph(arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, menteeBound: menteeBound, mentorBound: mentorBound, eligibleMentors: eligibleCounts, aboveMinimum: aboveList, eligiblePairs: total)
+    }
+
+    /// Rows (slots of one side) in order of time zone and meeting frequency, each with the block of
+    /// the other side to start from: the first of its own time zone, whose pairs tend to score high
+    /// and so fill the row's list with strong entries early.
+    static func rowOrder(_ instance: PreparedInstance, _ slots: [Int32], mentors: Bool) -> [Int32] {
+        slots.sorted { a, b in
+            let p = Int(mentors ? instance.mentorPerson[Int(a)] : instance.menteePerson[Int(a)])
+            let q = Int(mentors ? instance.mentorPerson[Int(b)] : instance.menteePerson[Int(b)])
+            let left = (instance.timezoneIndex[p], instance.frequencyCode[p]), right = (instance.timezoneIndex[q], instance.frequencyCode[q])
+            return left != right ? left < right : a < b
+        }
+    }
+
+    /// Runs `body(row, first block, blocks)` over every row and every block, the rows split evenly
+    /// over `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data
+    /// stays in cache while each row of the tile is bounded and scored against it; a tile starts at
+    /// the first block of its first row's time zone. A row's state lives in its list between runs.
+    static func run(rows: [Int32], blocks: LaneBlocks, threads: Int, instance: PreparedInstance, progress: ProgressCounter, perRow: Int, _ body: @Sendable (Int, Int, Int) -> Void) {
+        guard blocks.count > 0, !rows.isEmpty else { return }
+        let mentors = !blocks.mentors
+        let tile = 32, blockRun = 8
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let first = rows.count * worker / threads, last = rows.count * (worker + 1) / threads
+            var tileStart = first
+            while tileStart < last {
+                let tileEnd = min(last, tileStart + tile)
+                let slot = Int(rows[tileStart])
+                let person = Int(mentors ? instance.mentorPerson[slot] : instance.menteePerson[slot])
+                let start = blocks.firstBlockOfZone[Int(instance.timezoneIndex[person])]
+                var visited = 0
+                while visited < blocks.count {
+                    let length = min(blockRun, blocks.count - visited)
+                    for position in tileStart..<tileEnd { body(Int(rows[position]), (start + visited) % blocks.count, length) }
+                    visited += length
+                }
+                progress.add((tileEnd - tileStart) * perRow)
+                tileStart = tileEnd
+            }
+        }
     }
 
     /// Adds pairs (found by the proof) to the graph.
@@ -220,19 +269,10 @@ struct CandidateGraph: Sendable {
     }
 }
 
-/// A read-only buffer the scoring workers share.
-struct SendableBuffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Int32>
-    let count: Int
-    subscript(index: Int) -> Int32 { base[index] }
-    subscript(range: Range<Int>) -> Slice<UnsafeBufferPointer<Int32>> { UnsafeBufferPointer(start: base, count: count)[range] }
-}
-
 /// Pointers the scoring workers share; each worker writes only its own rows.
 struct SharedPointers: @unchecked Sendable {
     let menteeHeaps: UnsafeMutablePointer<Int64>
     let menteeHeapCount: UnsafeMutablePointer<Int32>
-    let eligible: UnsafeMutablePointer<Int32>
     let above: UnsafeMutablePointer<Int32>
     let mentorHeaps: UnsafeMutablePointer<Int64>
     let mentorHeapCount: UnsafeMutablePointer<Int32>
@@ -249,6 +289,8 @@ struct ScoringTables: @unchecked Sendable {
     let frequency: UnsafeMutablePointer<Int64>
     let experience: UnsafeMutablePointer<Int64>
     let languageShared: Int64, languageUnknown: Int64, experienceUnknown: Int64
+    /// The largest interest and value contributions (a mentor sharing all of the fewer list).
+    let interestMax: Int64, valueMax: Int64
 
     init(_ instance: PreparedInstance) {
         func copy(_ array: [Int64]) -> UnsafeMutablePointer<Int64> {
@@ -260,10 +302,49 @@ struct ScoringTables: @unchecked Sendable {
         complement = copy(instance.complementTable); interest = copy(instance.interestTable); value = copy(instance.valueTable)
         zones = copy(instance.timezoneTable); frequency = copy(instance.frequencyTable); experience = copy(instance.experienceTable)
         languageShared = instance.languageShared; languageUnknown = instance.languageUnknown; experienceUnknown = instance.experienceUnknown
+        interestMax = instance.interestTable.max() ?? 0; valueMax = instance.valueTable.max() ?? 0
     }
 
     func release() {
         complement.deallocate(); interest.deallocate(); value.deallocate(); zones.deallocate(); frequency.deallocate(); experience.deallocate()
+    }
+
+    /// Views of the mentees at positions (`order[i]` the mentee slot at position i, -1 for none),
+    /// with their tags copied into buffers in that order, so that walking positions reads memory in
+    /// order. The buffers live as long as the returned owner.
+    func packedViews(order: [Int32], _ instance: PreparedInstance) -> (views: [MenteeView], storage: UnsafeMutablePointer<UInt64>) {
+        let words = instance.skillWords + instance.interestWords + instance.valueWords + instance.languageWords
+        let storage = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, order.count * words))
+        storage.initialize(repeating: 0, count: max(1, order.count * words))
+        var views: [MenteeView] = []
+        views.reserveCapacity(order.count)
+        let empty = MenteeView(
+            person: -1, tourIn: 0, tourOut: 0, department: -1, development: storage, interests: storage, interestCount: 0,
+            values: storage, valueCount: 0, languages: storage, languageCount: 0, years: -1, complementRow: nil,
+            zoneRow: UnsafePointer(zones), frequencyRow: UnsafePointer(frequency)
+        )
+        for (position, slot) in order.enumerated() {
+            guard slot >= 0 else { views.append(empty); continue }
+            let view = view(of: Int(slot), instance)
+            var target = storage + position * words
+            func copy(_ source: UnsafeMutablePointer<UInt64>, _ count: Int) -> UnsafeMutablePointer<UInt64> {
+                let start = target
+                start.update(from: source, count: count)
+                target += count
+                return start
+            }
+            let development = copy(view.development, instance.skillWords)
+            let interests = copy(view.interests, instance.interestWords)
+            let values = copy(view.values, instance.valueWords)
+            let languages = copy(view.languages, instance.languageWords)
+            views.append(MenteeView(
+                person: view.person, tourIn: view.tourIn, tourOut: view.tourOut, department: view.department,
+                development: development, interests: interests, interestCount: view.interestCount,
+                values: values, valueCount: view.valueCount, languages: languages, languageCount: view.languageCount,
+                years: view.years, complementRow: view.complementRow, zoneRow: view.zoneRow, frequencyRow: view.frequencyRow
+            ))
+        }
+        return (views, storage)
     }
 
     func view(of e: Int, _ instance: PreparedInstance) -> MenteeView {
@@ -305,73 +386,57 @@ final class ProgressCounter: @unchecked Sendable {
 }
 
 extension ScoringKernel {
-    /// The scores of one mentee against a run of mentors, in millionths, or -1 where a hard rule
-    /// forbids the pair, written to `output`. The same arithmetic as `PreparedInstance.score`, on
-    /// flat buffers, in one loop with nothing called per pair.
-    func scoreRow(_ view: MenteeView, mentors: UnsafeBufferPointer<Int32>, tables: ScoringTables, excluded: [Int32], department: Int32, output: UnsafeMutablePointer<Int64>) {
-        let stride = ScoringKernel.stride
-        let skillWords = self.skillWords, interestWords = self.interestWords
-        let valueWords = self.valueWords, languageWords = self.languageWords
+    /// The score of one mentee and one mentor in millionths, or -1 where a hard rule forbids the
+    /// pair. The same arithmetic as `PreparedInstance.score`, on flat buffers, with nothing called.
+    @inline(__always)
+    func scoreOne(_ view: MenteeView, mentor: Int, slot: Int32, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+        let f = fields + mentor * ScoringKernel.stride
+        if f[9] == view.person { return -1 }
+        let otherIn = f[7], otherOut = f[8]
+        if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { return -1 }
+        if department >= 0 && f[6] == department { return -1 }
+        if !excluded.isEmpty && excluded.contains(slot) { return -1 }
         let row = tables.row
-        let interestTable = tables.interest, valueTable = tables.value, experience = tables.experience
-        let languageShared = tables.languageShared, languageUnknown = tables.languageUnknown, experienceUnknown = tables.experienceUnknown
-        let perOne = ScoreUnits.perOne
-        let kernel = self
-        let hasExclusions = !excluded.isEmpty
-        for index in 0..<mentors.count {
-            let mentor = Int(mentors[index])
-            let f = kernel.fields + mentor * stride
-            if f[9] == view.person { output[index] = -1; continue }
-            let otherIn = f[7], otherOut = f[8]
-            if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { output[index] = -1; continue }
-            if department >= 0 && f[6] == department { output[index] = -1; continue }
-            if hasExclusions && excluded.contains(Int32(mentor)) { output[index] = -1; continue }
-            var score: Int64 = 0
-            if let complementRow = view.complementRow {
-                var shared = 0
-                let exp = kernel.expertise + mentor * skillWords
-                for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
-                score &+= complementRow[shared]
-            }
-            let interestMin = min(view.interestCount, f[0])
-            if interestMin > 0 {
-                var shared = 0
-                let other = kernel.interests + mentor * interestWords
-                for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
-                score &+= interestTable[Int(interestMin) &* row &+ shared]
-            }
-            let valueMin = min(view.valueCount, f[1])
-            if valueMin > 0 {
-                var shared = 0
-                let other = kernel.values + mentor * valueWords
-                for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
-                score &+= valueTable[Int(valueMin) &* row &+ shared]
-            }
-            score &+= view.zoneRow[Int(f[3])]
-            if view.languageCount == 0 || f[2] == 0 {
-                score &+= languageUnknown
-            } else {
-                var shared: UInt64 = 0
-                let other = kernel.languages + mentor * languageWords
-                for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
-                if shared != 0 { score &+= languageShared }
-            }
-            score &+= view.frequencyRow[Int(f[4])]
-            let mentorYears = f[5]
-            if view.years < 0 || mentorYears < 0 { score &+= experienceUnknown }
-            else { score &+= experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
-            if score > perOne { score = perOne }
-            output[index] = score
+        var score: Int64 = 0
+        if let complementRow = view.complementRow {
+            var shared = 0
+            let exp = expertise + mentor * skillWords
+            for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
+            score &+= complementRow[shared]
         }
+        let interestMin = min(view.interestCount, f[0])
+        if interestMin > 0 {
+            var shared = 0
+            let other = interests + mentor * interestWords
+            for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
+            score &+= tables.interest[Int(interestMin) &* row &+ shared]
+        }
+        let valueMin = min(view.valueCount, f[1])
+        if valueMin > 0 {
+            var shared = 0
+            let other = values + mentor * valueWords
+            for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
+            score &+= tables.value[Int(valueMin) &* row &+ shared]
+        }
+        score &+= view.zoneRow[Int(f[3])]
+        if view.languageCount == 0 || f[2] == 0 {
+            score &+= tables.languageUnknown
+        } else {
+            var shared: UInt64 = 0
+            let other = languages + mentor * languageWords
+            for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
+            if shared != 0 { score &+= tables.languageShared }
+        }
+        score &+= view.frequencyRow[Int(f[4])]
+        let mentorYears = f[5]
+        if view.years < 0 || mentorYears < 0 { score &+= tables.experienceUnknown }
+        else { score &+= tables.experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
+        return min(score, ScoreUnits.perOne)
     }
 
     /// The score of one pair, or -1 when a hard rule forbids it.
     func score(_ view: MenteeView, mentor: Int, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
-        var mentorIndex = Int32(mentor)
-        var result: Int64 = 0
-        withUnsafePointer(to: &mentorIndex) { pointer in
-            scoreRow(view, mentors: UnsafeBufferPointer(start: pointer, count: 1), tables: tables, excluded: excluded, department: department, output: &result)
-        }
-        return result
+        scoreOne(view, mentor: mentor, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
     }
 }
+

@@ -32,6 +32,8 @@ final class PreparedInstance: @unchecked Sendable {
     let years: [Int32]                   // -1 for unknown
     let department: [Int32]              // -1 for none
     let tourIn: [Int32], tourOut: [Int32]
+    /// Each participant's manager (participant index), or -1.
+    let managerIndex: [Int32]
     /// Per mentee slot, sorted mentor slots that must not be paired with it.
     let exclusions: [[Int32]]
 
@@ -142,12 +144,15 @@ final class PreparedInstance: @unchecked Sendable {
         // Reporting lines: a depth-first tour of the manager forest.
         var children = [[Int32]](repeating: [], count: participants.count)
         var hasManager = [Bool](repeating: false, count: participants.count)
+        var parent = [Int32](repeating: -1, count: participants.count)
         for (position, person) in participants.enumerated() {
             if let manager = person.managerID, let managerIndex = index[manager], managerIndex != position {
                 children[managerIndex].append(Int32(position))
                 hasManager[position] = true
+                parent[position] = Int32(managerIndex)
             }
         }
+        managerIndex = parent
         var tin = [Int32](repeating: -1, count: participants.count), tout = [Int32](repeating: -1, count: participants.count)
         var clock: Int32 = 0
         for root in participants.indices where !hasManager[root] {

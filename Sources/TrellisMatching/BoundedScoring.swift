@@ -1,0 +1,389 @@
+/// Bounding the scores of 64 pairs at once, so that most pairs are never scored.
+///
+/// A 100,000 × 25,000 run has 2.5 billion pairs, but a mentee keeps only its best 25 mentors and a
+/// mentor its best 50 mentees, and once a list is full a pair has to beat its weakest entry. The
+/// candidate pass therefore walks each row (a mentee, then in a second pass a mentor) over the other
+/// side in blocks of 64 lanes, computes an upper bound of the score of all 64 pairs together, and
+/// scores exactly only the lanes whose bound reaches the row's weakest kept score.
+///
+/// The bound of a lane is the sum of:
+/// - for complementary strengths, shared interests and shared values, the contribution of the lane's
+///   exact number of shared tags, counted for all 64 lanes at once in bit-sliced counters (one 64-bit
+///   column per tag and block; plane i of a counter holds bit i of every lane's count), divided by the
+///   smallest count the block allows (a lane's share is s / max(s, fewest));
+/// - the best time-zone + meeting-frequency, experience and language contribution of any lane of the
+///   block. Each side is ordered by time zone, meeting frequency, list lengths and experience, so a
+///   block is nearly uniform in these and the bound is nearly exact.
+///
+/// A lane is left out only when its bound is below its row's weakest kept score, so the pair could not
+/// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
+/// 256 lanes: four 64-bit words, one vector operation each where the machine has 256-bit vectors.
+typealias LaneMask = SIMD4<UInt64>
+
+struct LaneBlocks: @unchecked Sendable {
+    static let width = 256
+    /// Counters have four planes: lists of up to 15 tags. A row with a longer list is scored in full.
+    static let largestCount = 15
+    let count: Int
+    /// True for blocks of mentors (rows are mentees), false for blocks of mentees.
+    let mentors: Bool
+    /// Slot (mentor or mentee) per lane; -1 past the last one.
+    let slots: UnsafeMutablePointer<Int32>
+    let valid: UnsafeMutablePointer<LaneMask>
+    let skillVocabulary: Int, interestVocabulary: Int, valueVocabulary: Int
+    /// Per block, one 256-bit column per tag (expertise for mentors, development areas for mentees).
+    let skillColumns: UnsafeMutablePointer<LaneMask>
+    let interestColumns: UnsafeMutablePointer<LaneMask>
+    let valueColumns: UnsafeMutablePointer<LaneMask>
+    /// Per block, its distinct (time zone, meeting frequency) codes: `zone << 3 | frequency`.
+    let codeStart: UnsafeMutablePointer<Int32>
+    let codes: UnsafeMutablePointer<Int32>
+    /// Per block, the years of experience that score best (the most among mentors, the fewest among
+    /// mentees), -1 when no lane's years are known, and whether some lane's are unknown.
+    let bestYears: UnsafeMutablePointer<Int32>
+    let unknownYears: UnsafeMutablePointer<Bool>
+    /// Per block, the fewest development areas (mentee blocks; Int32.max for mentor blocks), interests
+    /// and values a lane has: the divisors of the shares.
+    let fewestSkills: UnsafeMutablePointer<Int32>
+    let fewestInterests: UnsafeMutablePointer<Int32>
+    let fewestValues: UnsafeMutablePointer<Int32>
+    /// The first block whose first lane is in each time zone or a later one.
+    let firstBlockOfZone: [Int]
+
+    init(_ instance: PreparedInstance, slots list: [Int32], mentors: Bool) {
+        self.mentors = mentors
+        func person(_ slot: Int32) -> Int { Int(mentors ? instance.mentorPerson[Int(slot)] : instance.menteePerson[Int(slot)]) }
+        let order = list.sorted { a, b in
+            let p = person(a), q = person(b)
+            let left = (instance.timezoneIndex[p], instance.frequencyCode[p]), right = (instance.timezoneIndex[q], instance.frequencyCode[q])
+            if left != right { return left < right }
+            let leftCounts = (mentors ? 0 : instance.developmentCount[p], instance.interestCount[p], instance.valueCount[p])
+            let rightCounts = (mentors ? 0 : instance.developmentCount[q], instance.interestCount[q], instance.valueCount[q])
+            if leftCounts != rightCounts { return leftCounts < rightCounts }
+            let leftYears = mentors ? -instance.years[p] : instance.years[p], rightYears = mentors ? -instance.years[q] : instance.years[q]
+            return leftYears != rightYears ? leftYears < rightYears : a < b
+        }
+        // Blocks: a new one at every change of (time zone, meeting frequency) when there are few
+        // such groups, so that a block's time-zone and frequency bound is exact; otherwise packed.
+        var runs: [[Int32]] = []
+        var previousCode: Int32 = -1
+        for slot in order {
+            let p = person(slot)
+            let code = instance.timezoneIndex[p] << 3 | instance.frequencyCode[p]
+            if code != previousCode || runs.isEmpty { runs.append([]); previousCode = code }
+            runs[runs.count - 1].append(slot)
+        }
+        var members: [ArraySlice<Int32>] = []
+        if runs.count <= max(1, order.count / 128) {
+            for run in runs { for start in stride(from: 0, to: run.count, by: Self.width) { members.append(run[start..<min(run.count, start + Self.width)]) } }
+        } else {
+            for start in stride(from: 0, to: order.count, by: Self.width) { members.append(order[start..<min(order.count, start + Self.width)]) }
+        }
+        let blockCount = members.count
+        count = blockCount
+        skillVocabulary = max(1, instance.skillNames.count)
+        interestVocabulary = max(1, instance.interestNames.count)
+        valueVocabulary = max(1, instance.valueNames.count)
+        let blocks = max(1, blockCount)
+        slots = .allocate(capacity: blocks * Self.width); slots.initialize(repeating: -1, count: blocks * Self.width)
+        valid = .allocate(capacity: blocks); valid.initialize(repeating: .zero, count: blocks)
+        skillColumns = .allocate(capacity: blocks * skillVocabulary); skillColumns.initialize(repeating: .zero, count: blocks * skillVocabulary)
+        interestColumns = .allocate(capacity: blocks * interestVocabulary); interestColumns.initialize(repeating: .zero, count: blocks * interestVocabulary)
+        valueColumns = .allocate(capacity: blocks * valueVocabulary); valueColumns.initialize(repeating: .zero, count: blocks * valueVocabulary)
+        codeStart = .allocate(capacity: blocks + 1)
+        bestYears = .allocate(capacity: blocks); bestYears.initialize(repeating: -1, count: blocks)
+        unknownYears = .allocate(capacity: blocks); unknownYears.initialize(repeating: false, count: blocks)
+        fewestSkills = .allocate(capacity: blocks); fewestSkills.initialize(repeating: Int32.max, count: blocks)
+        fewestInterests = .allocate(capacity: blocks); fewestInterests.initialize(repeating: Int32.max, count: blocks)
+        fewestValues = .allocate(capacity: blocks); fewestValues.initialize(repeating: Int32.max, count: blocks)
+        var codeList: [Int32] = []
+        var firstOfZone = [Int](repeating: blockCount, count: max(1, instance.zoneCount))
+        func setColumns(_ target: UnsafeMutablePointer<LaneMask>, _ vocabulary: Int, _ bits: UnsafeMutablePointer<UInt64>, _ words: Int, person: Int, block: Int, lane: Int) {
+            for word in 0..<words {
+                var remaining = bits[person * words + word]
+                while remaining != 0 {
+                    let tag = word * 64 + remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    if tag < vocabulary { target[block * vocabulary + tag][lane / 64] |= UInt64(1) << UInt64(lane % 64) }
+                }
+            }
+        }
+        for block in 0..<blockCount {
+            codeStart[block] = Int32(codeList.count)
+            var blockCodes: [Int32] = []
+            for (lane, slot) in members[block].enumerated() {
+                let position = block * Self.width + lane
+                let p = person(slot)
+                slots[position] = slot
+                valid[block][lane / 64] |= UInt64(1) << UInt64(lane % 64)
+                setColumns(skillColumns, skillVocabulary, mentors ? instance.expertiseBits : instance.developmentBits, instance.skillWords, person: p, block: block, lane: lane)
+                setColumns(interestColumns, interestVocabulary, instance.interestBits, instance.interestWords, person: p, block: block, lane: lane)
+                setColumns(valueColumns, valueVocabulary, instance.valueBits, instance.valueWords, person: p, block: block, lane: lane)
+                let code = instance.timezoneIndex[p] << 3 | instance.frequencyCode[p]
+                if !blockCodes.contains(code) { blockCodes.append(code) }
+                let years = instance.years[p]
+                if years < 0 { unknownYears[block] = true }
+                else if bestYears[block] < 0 { bestYears[block] = years }
+                else { bestYears[block] = mentors ? max(bestYears[block], years) : min(bestYears[block], years) }
+                if !mentors { fewestSkills[block] = min(fewestSkills[block], instance.developmentCount[p]) }
+                fewestInterests[block] = min(fewestInterests[block], instance.interestCount[p])
+                fewestValues[block] = min(fewestValues[block], instance.valueCount[p])
+                if lane == 0 {
+                    let zone = Int(instance.timezoneIndex[p])
+                    for earlier in 0...zone where firstOfZone[earlier] == blockCount { firstOfZone[earlier] = block }
+                }
+            }
+            codeList += blockCodes
+        }
+        codeStart[blockCount] = Int32(codeList.count)
+        codes = .allocate(capacity: max(1, codeList.count))
+        _ = UnsafeMutableBufferPointer(start: codes, count: codeList.count).initialize(from: codeList)
+        firstBlockOfZone = firstOfZone.map { $0 == blockCount ? 0 : $0 }
+    }
+
+    func release() {
+        slots.deallocate(); valid.deallocate(); skillColumns.deallocate(); interestColumns.deallocate(); valueColumns.deallocate()
+        codeStart.deallocate(); codes.deallocate(); bestYears.deallocate(); unknownYears.deallocate()
+        fewestSkills.deallocate(); fewestInterests.deallocate(); fewestValues.deallocate()
+    }
+}
+
+/// Every participant's tags as lists of vocabulary indices, for the rows of the bounded pass.
+struct TagLists: @unchecked Sendable {
+    /// Per participant: skills (development areas for mentees, expertise for mentors), interests, values.
+    let start: UnsafeMutablePointer<Int32>   // 4 offsets per (participant, side)
+    let tags: UnsafeMutablePointer<Int32>
+    let participants: Int
+
+    init(_ instance: PreparedInstance) {
+        participants = instance.participants.count
+        var offsets: [Int32] = [], list: [Int32] = []
+        offsets.reserveCapacity(participants * 8)
+        func append(_ bits: UnsafeMutablePointer<UInt64>, _ words: Int, _ person: Int) {
+            for word in 0..<words {
+                var remaining = bits[person * words + word]
+                while remaining != 0 { list.append(Int32(word * 64 + remaining.trailingZeroBitCount)); remaining &= remaining - 1 }
+            }
+        }
+        // Mentor side rows first, then mentee side rows: (person, side) → 4 offsets.
+        for side in 0..<2 {
+            for person in 0..<participants {
+                offsets.append(Int32(list.count))
+                append(side == 0 ? instance.expertiseBits : instance.developmentBits, instance.skillWords, person)
+                offsets.append(Int32(list.count))
+                append(instance.interestBits, instance.interestWords, person)
+                offsets.append(Int32(list.count))
+                append(instance.valueBits, instance.valueWords, person)
+                offsets.append(Int32(list.count))
+            }
+        }
+        start = .allocate(capacity: offsets.count)
+        _ = UnsafeMutableBufferPointer(start: start, count: offsets.count).initialize(from: offsets)
+        tags = .allocate(capacity: max(1, list.count))
+        _ = UnsafeMutableBufferPointer(start: tags, count: list.count).initialize(from: list)
+    }
+
+    func release() { start.deallocate(); tags.deallocate() }
+}
+
+/// What bounding needs to know about the row: a mentee against mentor blocks, or a mentor against
+/// mentee blocks.
+struct RowBound {
+    let skills: UnsafePointer<Int32>, skillCount: Int
+    let interests: UnsafePointer<Int32>, interestCount: Int
+    let values: UnsafePointer<Int32>, valueCount: Int
+    /// The row's own divisor of the complementary-strengths share: its development areas for a
+    /// mentee, none (Int.max) for a mentor.
+    let skillDivisor: Int
+    let usable: Bool
+    let zoneRow: UnsafePointer<Int64>
+    let frequencyRow: UnsafePointer<Int64>
+    let years: Int32
+    let languageMax: Int64
+
+    init(person: Int, mentor: Bool, _ instance: PreparedInstance, lists: TagLists, tables: ScoringTables) {
+        let base = lists.start + ((mentor ? 0 : lists.participants) + person) * 4
+        skills = UnsafePointer(lists.tags + Int(base[0])); skillCount = Int(base[1] - base[0])
+        interests = UnsafePointer(lists.tags + Int(base[1])); interestCount = Int(base[2] - base[1])
+        values = UnsafePointer(lists.tags + Int(base[2])); valueCount = Int(base[3] - base[2])
+        skillDivisor = mentor ? Int.max : skillCount
+        usable = max(skillCount, interestCount, valueCount) <= LaneBlocks.largestCount
+        zoneRow = UnsafePointer(tables.zones + Int(instance.timezoneIndex[person]) * tables.zoneCount)
+        frequencyRow = UnsafePointer(tables.frequency + Int(instance.frequencyCode[person]) * 5)
+        years = instance.years[person]
+        languageMax = instance.languageCount[person] == 0 ? tables.languageUnknown : max(tables.languageShared, tables.languageUnknown)
+    }
+}
+
+extension LaneBlocks {
+    /// Adds a column to a four-plane bit-sliced counter.
+    @inline(__always)
+    static func add(_ column: LaneMask, _ p0: inout LaneMask, _ p1: inout LaneMask, _ p2: inout LaneMask, _ p3: inout LaneMask) {
+        var carry = column
+        var next = p0 & carry; p0 ^= carry; carry = next
+        next = p1 & carry; p1 ^= carry; carry = next
+        next = p2 & carry; p2 ^= carry; carry = next
+        p3 ^= carry
+    }
+
+    /// Lanes whose four-plane count equals `value`.
+    @inline(__always)
+    static func equal(_ value: Int, _ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> LaneMask {
+        (value & 1 != 0 ? p0 : ~p0) & (value & 2 != 0 ? p1 : ~p1) & (value & 4 != 0 ? p2 : ~p2) & (value & 8 != 0 ? p3 : ~p3)
+    }
+
+    /// Lanes whose four-plane count is at least `value` (1...15).
+    @inline(__always)
+    static func atLeast(_ value: Int, _ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> LaneMask {
+        var greater = LaneMask.zero, equal = ~LaneMask.zero
+        if value & 8 != 0 { equal &= p3 } else { greater |= equal & p3; equal &= ~p3 }
+        if value & 4 != 0 { equal &= p2 } else { greater |= equal & p2; equal &= ~p2 }
+        if value & 2 != 0 { equal &= p1 } else { greater |= equal & p1; equal &= ~p1 }
+        if value & 1 != 0 { equal &= p0 } else { greater |= equal & p0; equal &= ~p0 }
+        return greater | equal
+    }
+
+    /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
+    @inline(__always)
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: ScoringTables) -> LaneMask {
+        let lanes = valid[block]
+        if reach == Int64.min || !row.usable { return lanes }
+        var zoneFrequency = Int64.min
+        for index in Int(codeStart[block])..<Int(codeStart[block &+ 1]) {
+            let code = Int(codes[index])
+            zoneFrequency = max(zoneFrequency, row.zoneRow[code &>> 3] &+ row.frequencyRow[code & 7])
+        }
+        var experience: Int64
+        if row.years < 0 { experience = tables.experienceUnknown }
+        else {
+            experience = Int64.min
+            let best = bestYears[block]
+            if best >= 0 {
+                let gap = mentors ? best &- row.years : row.years &- best
+                experience = tables.experience[Int(min(max(gap, -1), 8)) &+ 1]
+            }
+            if unknownYears[block] { experience = max(experience, tables.experienceUnknown) }
+        }
+        let need = reach &- (zoneFrequency &+ experience &+ row.languageMax)
+
+        var s0 = LaneMask.zero, s1 = LaneMask.zero, s2 = LaneMask.zero, s3 = LaneMask.zero
+        let skillColumn = skillColumns + block &* skillVocabulary
+        for index in 0..<row.skillCount { Self.add(skillColumn[Int(row.skills[index])], &s0, &s1, &s2, &s3) }
+        var i0 = LaneMask.zero, i1 = LaneMask.zero, i2 = LaneMask.zero, i3 = LaneMask.zero
+        let interestColumn = interestColumns + block &* interestVocabulary
+        for index in 0..<row.interestCount { Self.add(interestColumn[Int(row.interests[index])], &i0, &i1, &i2, &i3) }
+        var v0 = LaneMask.zero, v1 = LaneMask.zero, v2 = LaneMask.zero, v3 = LaneMask.zero
+        let valueColumn = valueColumns + block &* valueVocabulary
+        for index in 0..<row.valueCount { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
+
+        // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight.
+        let tableRow = tables.row
+        let skillDivisor = min(row.skillDivisor, Int(fewestSkills[block]))
+        let interestDivisor = min(row.interestCount, Int(fewestInterests[block]))
+        let valueDivisor = min(row.valueCount, Int(fewestValues[block]))
+        let complement = tables.complement, interest = tables.interest, value = tables.value
+        // Early out: the best any lane of the block could do.
+        @inline(__always) func largest(_ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> Int {
+            p3 != .zero ? 15 : p2 != .zero ? 7 : p1 != .zero ? 3 : p0 != .zero ? 1 : 0
+        }
+        let topSkills = min(largest(s0, s1, s2, s3), row.skillCount), topInterests = min(largest(i0, i1, i2, i3), row.interestCount), topValues = min(largest(v0, v1, v2, v3), row.valueCount)
+        let best = (topSkills == 0 ? 0 : complement[max(topSkills, skillDivisor) &* tableRow &+ topSkills])
+            &+ (topInterests == 0 ? 0 : interest[max(topInterests, interestDivisor) &* tableRow &+ topInterests])
+            &+ (topValues == 0 ? 0 : value[max(topValues, valueDivisor) &* tableRow &+ topValues])
+        if best < need { return .zero }
+        var result = LaneMask.zero
+        var interestLeft = lanes
+        var sharedInterests = 0
+        while interestLeft != .zero && sharedInterests <= row.interestCount {
+            let interestLanes = Self.equal(sharedInterests, i0, i1, i2, i3) & interestLeft
+            interestLeft &= ~interestLanes
+            if interestLanes != .zero {
+                let interestBound = sharedInterests == 0 ? 0 : interest[max(sharedInterests, interestDivisor) &* tableRow &+ sharedInterests]
+                var valueLeft = interestLanes
+                var sharedValues = 0
+                while valueLeft != .zero && sharedValues <= row.valueCount {
+                    let both = Self.equal(sharedValues, v0, v1, v2, v3) & valueLeft
+                    valueLeft &= ~both
+                    if both != .zero {
+                        let valueBound = sharedValues == 0 ? 0 : value[max(sharedValues, valueDivisor) &* tableRow &+ sharedValues]
+                        let needed = need &- interestBound &- valueBound
+                        // The fewest shared skills whose contribution reaches `needed`.
+                        var k = 0
+                        while k <= row.skillCount {
+                            let contribution = k == 0 ? 0 : complement[max(k, skillDivisor) &* tableRow &+ k]
+                            if contribution >= needed { break }
+                            k &+= 1
+                        }
+                        if k == 0 { result |= both }
+                        else if k <= row.skillCount { result |= both & Self.atLeast(k, s0, s1, s2, s3) }
+                    }
+                    sharedValues &+= 1
+                }
+            }
+            sharedInterests &+= 1
+        }
+        return result
+    }
+}
+extension PreparedInstance {
+    /// For every mentee, how many of `activeMentors` pass every hard rule, counted without
+    /// looking at pairs: all active mentors, less the mentee themself, their reporting line
+    /// (managers above through the manager chain, reports below as an interval of the tour),
+    /// the same department when the run excludes it, and explicit exclusions, each counted once.
+    func eligibleMentorCounts(activeMentors: [Int32], skipMentees: Set<Int>) -> [Int32] {
+        let active = activeMentors.count
+        var isActive = [Bool](repeating: false, count: participants.count)
+        for slot in activeMentors { isActive[Int(mentorPerson[Int(slot)])] = true }
+        let tours = activeMentors.map { tourIn[Int(mentorPerson[Int($0)])] }.sorted()
+        var departmentTours: [Int32: [Int32]] = [:]
+        for slot in activeMentors {
+            let person = Int(mentorPerson[Int(slot)])
+            if department[person] >= 0 { departmentTours[department[person], default: []].append(tourIn[person]) }
+        }
+        for key in departmentTours.keys { departmentTours[key]!.sort() }
+        /// Entries of a sorted array strictly between two values.
+        func countBetween(_ sorted: [Int32], _ low: Int32, _ high: Int32) -> Int {
+            func firstAbove(_ value: Int32) -> Int {
+                var lower = 0, upper = sorted.count
+                while lower < upper { let mid = (lower + upper) / 2; if sorted[mid] <= value { lower = mid + 1 } else { upper = mid } }
+                return lower
+            }
+            func firstAtLeast(_ value: Int32) -> Int {
+                var lower = 0, upper = sorted.count
+                while lower < upper { let mid = (lower + upper) / 2; if sorted[mid] < value { lower = mid + 1 } else { upper = mid } }
+                return lower
+            }
+            return max(0, firstAtLeast(high) - firstAbove(low))
+        }
+        var result = [Int32](repeating: 0, count: menteePerson.count)
+        for e in menteePerson.indices where !skipMentees.contains(e) {
+            let person = Int(menteePerson[e])
+            var ineligible = 0
+            if isActive[person] { ineligible += 1 }
+            var ancestor = Int(managerIndex[person])
+            var ancestorsInDepartment = 0
+            while ancestor >= 0 {
+                if isActive[ancestor] {
+                    ineligible += 1
+                    if department[ancestor] == department[person] { ancestorsInDepartment += 1 }
+                }
+                ancestor = Int(managerIndex[ancestor])
+            }
+            ineligible += countBetween(tours, tourIn[person], tourOut[person])
+            let ownDepartment = department[person]
+            if options.excludeSameDepartment && ownDepartment >= 0, let list = departmentTours[ownDepartment] {
+                let below = countBetween(list, tourIn[person], tourOut[person])
+                ineligible += list.count - (isActive[person] ? 1 : 0) - ancestorsInDepartment - below
+            }
+            for m in exclusions[e] {
+                let mentor = Int(mentorPerson[Int(m)])
+                guard isActive[mentor] else { continue }
+                if mentor == person || isAbove(mentor, person) || isAbove(person, mentor) { continue }
+                if options.excludeSameDepartment && ownDepartment >= 0 && department[mentor] == ownDepartment { continue }
+                ineligible += 1
+            }
+            result[e] = Int32(active - ineligible)
+        }
+        return result
+    }
+}
