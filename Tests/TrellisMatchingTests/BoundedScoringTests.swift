@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TrellisCore
+@testable import TrellisMatching
+
+/// Cohorts that put every branch of the block bound to work: few or many time-zone groups (so
+/// blocks are aligned to groups or packed), unknown time zones, years, languages and frequencies,
+/// mentees without development areas, lists too long for the bit-sliced counters, people in both
+/// roles, departments and reporting lines, and uneven weights.
+func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> [Participant] {
+    var people = SyntheticPopulation.make(mentees: mentees, mentors: mentors, capacities: 1...4, skills: 40, seed: seed)
+    var rng = SeededGenerator(seed: seed &* 97 &+ 5)
+    let zones = fewZones ? ["Europe/London", "Asia/Tokyo", ""] : SyntheticPopulation.zones + [""]
+    let skills = (0..<40).map { "skill-\($0)" }
+    for index in people.indices {
+        people[index].department = "D\(Int.random(in: 0..<4, using: &rng))"
+        people[index].timezone = rng.pick(zones)
+        if Int.random(in: 0..<10, using: &rng) == 0 { people[index].yearsExperience = nil }
+        if Int.random(in: 0..<12, using: &rng) == 0 { people[index].languages = [] }
+        if Int.random(in: 0..<8, using: &rng) == 0 { people[index].meetingFrequency = nil }
+        if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }
+        if Int.random(in: 0..<40, using: &rng) == 0 {
+            // Longer than the counters take: these rows are scored in full.
+            if people[index].role.canMentor { people[index].expertise = Array(skills.prefix(17)) } else { people[index].developmentAreas = Array(skills.prefix(16 + Int.random(in: 0..<4, using: &rng))) }
+        }
+        if people[index].role.wantsMentor && Int.random(in: 0..<15, using: &rng) == 0 { people[index].developmentAreas = [] }
+    }
+    if people.count > mentors + 1 {
+        people[mentors].role = .both; people[mentors].capacity = 2; people[mentors].expertise = ["skill-1", "skill-2", "skill-3"]
+    }
+    return people
+}
+
+@Suite struct BoundedScoringTests {
+    static let shapes: [(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool)] = [
+        (1, 700, 600, true), (2, 900, 300, true), (3, 500, 520, false), (4, 60, 300, true),
+        (5, 800, 40, false), (6, 1_100, 700, true), (7, 300, 1_000, true), (8, 1, 5, false),
+    ]
+
+    @Test("bounding gives exactly the lists of scoring every pair", arguments: shapes)
+    func boundedEqualsFull(shape: (seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool)) throws {
+        let people = boundedCohort(seed: shape.seed, mentees: shape.mentees, mentors: shape.mentors, fewZones: shape.fewZones)
+        var rng = SeededGenerator(seed: shape.seed &+ 1_000)
+        let menteeIDs = people.filter { $0.role.wantsMentor }.map(\.id), mentorIDs = people.filter { $0.role.canMentor && $0.capacity > 0 }.map(\.id)
+        var exclusions: [(mentee: String, mentor: String)] = []
+        for _ in 0..<20 { exclusions.append((rng.pick(menteeIDs), rng.pick(mentorIDs))) }
+        let weights = MatchWeights(complementarity: Double(Int.random(in: 1...6, using: &rng)), sharedInterests: Double(Int.random(in: 0...3, using: &rng)), sharedValues: 1, timeZone: Double(Int.random(in: 0...3, using: &rng)), language: 1, meetingFrequency: 1, experience: Double(Int.random(in: 0...2, using: &rng)))
+        for variant in 0..<3 {
+            let options = MatchOptions(
+                weights: weights, excludeSameDepartment: variant == 1, minimumScore: variant == 2 ? 0.3 : 0,
+                exclusions: exclusions, menteeCandidates: 6 + variant, mentorCandidates: 9 + 2 * variant, threads: 2
+            )
+            let instance = try PreparedInstance(participants: people, options: options)
+            var capacityLeft = instance.mentorCapacity
+            for m in capacityLeft.indices where m % 7 == 3 { capacityLeft[m] = 0 } // some mentors full (locks)
+            let skip = Set((0..<instance.menteePerson.count).filter { $0 % 11 == 5 })
+            let bounded = CandidateGraph.build(instance, skipMentees: skip, capacityLeft: capacityLeft, bounded: true, progress: nil)
+            let full = CandidateGraph.build(instance, skipMentees: skip, capacityLeft: capacityLeft, bounded: false, progress: nil)
+            #expect(bounded.arcStart == full.arcStart)
+            #expect(bounded.arcMentor == full.arcMentor)
+            #expect(bounded.arcScore == full.arcScore)
+            #expect(bounded.menteeBound == full.menteeBound)
+            #expect(bounded.mentorBound == full.mentorBound)
+            #expect(bounded.aboveMinimum == full.aboveMinimum)
+
+            // Counts of allowed pairs, checked pair by pair against the rules.
+            var eligible = [Int32](repeating: 0, count: instance.menteePerson.count)
+            var above = [Int32](repeating: 0, count: instance.menteePerson.count)
+            for e in 0..<instance.menteePerson.count where !skip.contains(e) {
+                for m in 0..<instance.mentorPerson.count where capacityLeft[m] > 0 && instance.ruleBroken(mentee: e, mentor: m) == nil {
+                    eligible[e] += 1
+                    if instance.score(mentee: e, mentor: m) >= instance.minimumScore { above[e] += 1 }
+                }
+            }
+            #expect(bounded.eligibleMentors == eligible)
+            #expect(bounded.aboveMinimum == above)
+            #expect(bounded.eligiblePairs == eligible.reduce(0) { $0 + Int($1) })
+
+            // Every kept pair's score is the pair's real score, and no left-out pair beats a bound.
+            for e in 0..<instance.menteePerson.count {
+                var kept = Set<Int>()
+                for arc in bounded.arcStart[e]..<bounded.arcStart[e + 1] {
+                    let m = Int(bounded.arcMentor[arc])
+                    kept.insert(m)
+                    #expect(instance.ruleBroken(mentee: e, mentor: m) == nil)
+                    #expect(bounded.arcScore[arc] == instance.score(mentee: e, mentor: m))
+                }
+                if skip.contains(e) { #expect(kept.isEmpty); continue }
+                for m in 0..<instance.mentorPerson.count where capacityLeft[m] > 0 && !kept.contains(m) && instance.ruleBroken(mentee: e, mentor: m) == nil {
+                    let score = instance.score(mentee: e, mentor: m)
+                    guard score >= instance.minimumScore else { continue }
+                    #expect(score <= bounded.menteeBound[e] && score <= bounded.mentorBound[m], "left-out pair \(e)–\(m) scores \(score)")
+                }
+            }
+        }
+    }
+
+    @Test("the bound never falls below a pair's score")
+    func boundIsAnUpperBound() throws {
+        for seed: UInt64 in 20...23 {
+            let people = boundedCohort(seed: seed, mentees: 400, mentors: 500, fewZones: seed % 2 == 0)
+            let instance = try PreparedInstance(participants: people, options: MatchOptions(threads: 1))
+            let tables = ScoringTables(instance)
+            defer { tables.release() }
+            let lists = TagLists(instance)
+            defer { lists.release() }
+            let mentors = LaneBlocks(instance, slots: instance.mentorPerson.indices.map(Int32.init), mentors: true)
+            defer { mentors.release() }
+            let mentees = LaneBlocks(instance, slots: instance.menteePerson.indices.map(Int32.init), mentors: false)
+            defer { mentees.release() }
+            // For sampled pairs: asking for exactly the pair's score must keep the pair's lane.
+            var rng = SeededGenerator(seed: seed)
+            for _ in 0..<150 {
+                let e = Int.random(in: 0..<instance.menteePerson.count, using: &rng)
+                let block = Int.random(in: 0..<mentors.count, using: &rng)
+                let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
+                for lane in 0..<LaneBlocks.width {
+                    let m = mentors.slots[block * LaneBlocks.width + lane]
+                    guard m >= 0 else { continue }
+                    let score = instance.score(mentee: e, mentor: Int(m))
+                    let lanes = mentors.lanes(reaching: score, block: block, row: row, tables: tables)
+                    #expect(lanes[lane / 64] & (UInt64(1) << UInt64(lane % 64)) != 0, "mentee \(e), mentor \(m), score \(score)")
+                }
+                let m = Int.random(in: 0..<instance.mentorPerson.count, using: &rng)
+                let menteeBlock = Int.random(in: 0..<mentees.count, using: &rng)
+                let mentorRow = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
+                for lane in 0..<LaneBlocks.width {
+                    let other = mentees.slots[menteeBlock * LaneBlocks.width + lane]
+                    guard other >= 0 else { continue }
+                    let score = instance.score(mentee: Int(other), mentor: m)
+                    let lanes = mentees.lanes(reaching: score, block: menteeBlock, row: mentorRow, tables: tables)
+                    #expect(lanes[lane / 64] & (UInt64(1) << UInt64(lane % 64)) != 0, "mentor \(m), mentee \(other), score \(score)")
+                }
+            }
+        }
+    }
+}
