@@ -20,6 +20,8 @@ struct AuctionSolver {
         var personSlots: [Int32]
         var phases: Int
         var bids: Int
+        /// The ε of the last phase run (1 when solved to the end).
+        var epsilon: Int64
     }
 
     let menteeCount: Int
@@ -34,7 +36,9 @@ struct AuctionSolver {
     /// - Parameters:
     ///   - warmPrices, warmSlots: the end state of an earlier solve of the same people and
     ///     capacities (arcs may have been added); people whose place is still good keep it.
-    func solve(warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil) -> Result {
+    ///   - stopEpsilon: stop after the first phase whose ε is at most this (an intermediate state,
+    ///     for the caller to add arcs to and continue from); nil solves to the end.
+    func solve(warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil, stopEpsilon: Int64? = nil) -> Result {
         let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue, warmPrices: warmPrices)
         if let warmSlots, warmPrices != nil { state.restore(warmSlots) }
         defer { state.release() }
@@ -46,10 +50,10 @@ struct AuctionSolver {
             phases += 1
             state.runPhase(epsilon: epsilon, fresh: phases == 1 && warmSlots == nil)
             if trace { FileHandle.standardError.write(Data("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)\n".utf8)) }
-            if epsilon == 1 { break }
+            if epsilon == 1 || epsilon <= (stopEpsilon ?? 0) { break }
             epsilon = max(1, epsilon / Self.reduction)
         }
-        return state.result(phases: phases)
+        return state.result(phases: phases, epsilon: epsilon)
     }
 }
 
@@ -309,7 +313,7 @@ final class AuctionState {
         }
     }
 
-    func result(phases: Int) -> AuctionSolver.Result {
+    func result(phases: Int, epsilon: Int64) -> AuctionSolver.Result {
         var mentorOf = [Int32](repeating: -1, count: n)
         for j in 0..<mentors {
             for slot in slotStart[j]..<slotStart[j + 1] where slotHolder[slot] >= 0 && Int(slotHolder[slot]) < n {
@@ -329,7 +333,7 @@ final class AuctionState {
         return AuctionSolver.Result(
             mentorOf: mentorOf, mentorPrice: mentorPrice,
             slotPrices: Array(UnsafeBufferPointer(start: slotPrice, count: slotCount)),
-            personSlots: Array(UnsafeBufferPointer(start: personSlot, count: personCount)), phases: phases, bids: bids
+            personSlots: Array(UnsafeBufferPointer(start: personSlot, count: personCount)), phases: phases, bids: bids, epsilon: epsilon
         )
     }
 }

@@ -85,6 +85,10 @@ public final class MatchEngine: @unchecked Sendable {
         var added = 0
         var proven = false
         var result: AuctionSolver.Result
+        // The first solve stops part-way, when prices are within a few millionths of a score of
+        // their final values, so that the pairs the proof would add are added then, and the
+        // solve continues from there instead of starting over.
+        var stopEpsilon: Int64? = scale * 16
         var round = 0
         repeat {
             round += 1
@@ -94,7 +98,9 @@ public final class MatchEngine: @unchecked Sendable {
                 menteeCount: n, capacity: capacityLeft, arcStart: graph.arcStart, arcMentor: graph.arcMentor,
                 arcValue: graph.arcScore.map(value)
             )
-            result = solver.solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon)
+            result = solver.solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon)
+            let intermediate = result.epsilon > 1
+            stopEpsilon = nil
             progress?(.solving, 1)
             timings.solve += (clock.now - start).inSeconds
 
@@ -159,7 +165,12 @@ public final class MatchEngine: @unchecked Sendable {
                 }
                 violations = found.all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { (mentee: $0.0, mentor: $0.1, score: $0.2) }
             }
-            if violations.isEmpty {
+            if intermediate {
+                if !violations.isEmpty { added += violations.count; graph.add(violations) }
+                warm = result.slotPrices
+                warmSlots = result.personSlots
+                startingEpsilon = max(1, result.epsilon / AuctionSolver.reduction)
+            } else if violations.isEmpty {
                 // Dual objective minus primal value: the sum of every complementary-slackness gap.
                 var gap: Int64 = 0, overflowed = false
                 func add(_ amount: Int64) {
@@ -196,10 +207,10 @@ public final class MatchEngine: @unchecked Sendable {
             }
             timings.proof += (clock.now - start).inSeconds
             if ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil {
-                print("round \(round): \(violations.count) left-out pairs could improve the result")
+                print("round \(round)\(intermediate ? " (part-way)" : ""): \(violations.count) left-out pairs could improve the result")
             }
             progress?(.proving, 1)
-            if violations.isEmpty { break }
+            if violations.isEmpty && !intermediate { break }
         } while round < 50
 
         var pairs: [MatchedPair] = locks.map { lock in
