@@ -72,9 +72,11 @@ final class AuctionState {
     let minSlot: UnsafeMutablePointer<Int32>
     let minPrice: UnsafeMutablePointer<Int64>
     let secondPrice: UnsafeMutablePointer<Int64>
-    /// The unmatched object's slots as a min-heap by price.
-    let heap: UnsafeMutablePointer<Int32>
-    let heapPosition: UnsafeMutablePointer<Int32>
+    /// The unmatched object's slots as a 4-ary min-heap by price, prices kept beside the slots so
+    /// that sifting reads one cache line per level. Bids only ever take the cheapest slot, so the
+    /// only change is raising the top's price.
+    let heapKey: UnsafeMutablePointer<Int64>
+    let heapSlot: UnsafeMutablePointer<Int32>
     /// Objects (those with slots) in a min-heap by cheapest price, for the fillers. Prices only
     /// rise within a phase, so a change only ever moves an object down.
     let objectHeap: UnsafeMutablePointer<Int32>
@@ -110,8 +112,8 @@ final class AuctionState {
         minPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
         secondPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
         let firstUnmatchedSlot = starts[capacity.count]
-        heap = copy((0..<menteeCount).map { Int32(firstUnmatchedSlot + $0) })
-        heapPosition = copy((0..<menteeCount).map { Int32($0) })
+        heapSlot = copy((0..<menteeCount).map { Int32(firstUnmatchedSlot + $0) })
+        heapKey = copy([Int64](repeating: 0, count: menteeCount))
         queue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, personCount))
         objectHeap = copy([Int32](repeating: 0, count: capacity.count + 1))
         objectPosition = copy([Int32](repeating: -1, count: capacity.count + 1))
@@ -128,7 +130,7 @@ final class AuctionState {
     func release() {
         arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate(); slotStart.deallocate()
         slotPrice.deallocate(); slotHolder.deallocate(); personSlot.deallocate(); minSlot.deallocate()
-        minPrice.deallocate(); secondPrice.deallocate(); heap.deallocate(); heapPosition.deallocate(); queue.deallocate()
+        minPrice.deallocate(); secondPrice.deallocate(); heapKey.deallocate(); heapSlot.deallocate(); queue.deallocate()
         objectHeap.deallocate(); objectPosition.deallocate()
     }
 
@@ -159,36 +161,41 @@ final class AuctionState {
 
     @inline(__always) func refreshUnmatched() {
         guard n > 0 else { return }
-        let top = Int(heap[0])
-        minSlot[unmatched] = Int32(top)
-        minPrice[unmatched] = slotPrice[top]
+        minSlot[unmatched] = heapSlot[0]
+        minPrice[unmatched] = heapKey[0]
         var second = Int64.max
-        if n > 1 { second = slotPrice[Int(heap[1])] }
-        if n > 2 { second = min(second, slotPrice[Int(heap[2])]) }
+        for child in 1..<min(n, 5) { second = min(second, heapKey[child]) }
         secondPrice[unmatched] = second
     }
 
     func heapSiftDown(_ start: Int) {
         var position = start
-        let moving = heap[position]
-        let price = slotPrice[Int(moving)]
+        let key = heapKey[position], slot = heapSlot[position]
         while true {
-            let left = 2 * position + 1
-            if left >= n { break }
-            var child = left
-            if left + 1 < n && slotPrice[Int(heap[left + 1])] < slotPrice[Int(heap[left])] { child = left + 1 }
-            if price <= slotPrice[Int(heap[child])] { break }
-            heap[position] = heap[child]
-            heapPosition[Int(heap[position]) - mentorSlots] = Int32(position)
+            let first = 4 &* position &+ 1
+            if first >= n { break }
+            var child = first
+            var childKey = heapKey[first]
+            let last = min(first &+ 4, n)
+            var other = first &+ 1
+            while other < last {
+                let otherKey = heapKey[other]
+                if otherKey < childKey { childKey = otherKey; child = other }
+                other &+= 1
+            }
+            if key <= childKey { break }
+            heapKey[position] = childKey
+            heapSlot[position] = heapSlot[child]
             position = child
         }
-        heap[position] = moving
-        heapPosition[Int(moving) - mentorSlots] = Int32(position)
+        heapKey[position] = key
+        heapSlot[position] = slot
     }
 
     func heapify() {
-        guard n > 1 else { return }
-        for position in stride(from: n / 2 - 1, through: 0, by: -1) { heapSiftDown(position) }
+        guard n > 1 else { if n == 1 { heapKey[0] = slotPrice[Int(heapSlot[0])] }; return }
+        for position in 0..<n { heapKey[position] = slotPrice[Int(heapSlot[position])] }
+        for position in stride(from: (n - 2) / 4, through: 0, by: -1) { heapSiftDown(position) }
     }
 
     // The fillers' heap of objects.
@@ -304,7 +311,8 @@ final class AuctionState {
                 push(evicted)
             }
             if target == unmatched {
-                heapSiftDown(Int(heapPosition[slot - mentorSlots]))
+                heapKey[0] = newPrice
+                heapSiftDown(0)
                 refreshUnmatched()
             } else {
                 refreshMentor(target)
