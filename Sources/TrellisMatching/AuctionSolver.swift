@@ -3,19 +3,28 @@ import Foundation
 /// An exact solver for the sparse capacitated assignment: each mentee takes at most one mentor,
 /// each mentor at most their capacity, and the total value is the largest possible.
 ///
-/// It is the auction algorithm with ε-scaling (Bertsekas), on a balanced version of the problem:
-/// mentor slots plus one "unmatched" object with a slot per mentee, and one filler person per
-/// mentor slot who values every slot at zero. Every person can then be placed, the auction for
-/// the symmetric assignment applies unchanged, and with values scaled by more than the number of
-/// persons an ε of 1 leaves a total within one unit of the optimum, that is, optimal. The caller
-/// does not have to trust this argument: `MatchEngine` checks a dual certificate.
+/// It is the forward/reverse auction algorithm with ε-scaling (Bertsekas and Castañón) for an
+/// assignment where both sides may stay unassigned. Mentees bid for mentor slots (forward); a
+/// mentee whose best net value is not positive stays unmatched at profit 0 (a private outside
+/// option, so nobody competes for it). A slot left empty with a positive price — a place given up
+/// when ε shrinks — bids for the mentee it suits best (reverse), lowering its price so that every
+/// other mentee stays within ε of its best; if no mentee gains from it, its price drops to 0.
+/// At the end of every phase all mentees are within ε of their best (ε-complementary slackness),
+/// unmatched mentees have profit 0 and empty slots price 0. With values scaled by more than the
+/// number of mentees and slots, an ε of 1 then leaves a total within one unit of the optimum, that
+/// is, optimal. The caller does not have to trust this argument: `MatchEngine` checks a dual
+/// certificate.
+///
+/// Forward bids only raise prices; reverse bids only raise mentee profits and evict nobody, and
+/// keep everyone within ε, so a phase's reverse stage never creates forward work, and each stage
+/// terminates.
 struct AuctionSolver {
     struct Result {
         /// Mentor slot of each mentee, or -1.
         var mentorOf: [Int32]
-        /// A feasible price per mentor (dual of its capacity), never negative.
+        /// A feasible price per mentor (dual of its capacity), never negative; 0 when it has room.
         var mentorPrice: [Int64]
-        /// The slot prices and each person's slot at the end, to warm-start a re-solve.
+        /// The slot prices and each mentee's slot at the end, to warm-start a re-solve.
         var slotPrices: [Int64]
         var personSlots: [Int32]
         var phases: Int
@@ -30,26 +39,27 @@ struct AuctionSolver {
     let arcMentor: [Int32]
     let arcValue: [Int64]
 
-    /// How much ε shrinks between phases (3 to 16 measured on the 100k benchmark graph: 3–4 best).
+    /// How much ε shrinks between phases.
     static let reduction: Int64 = 4
 
     /// - Parameters:
     ///   - warmPrices, warmSlots: the end state of an earlier solve of the same people and
-    ///     capacities (arcs may have been added); people whose place is still good keep it.
+    ///     capacities (arcs may have been added); mentees whose place is still good keep it.
     ///   - stopEpsilon: stop after the first phase whose ε is at most this (an intermediate state,
     ///     for the caller to add arcs to and continue from); nil solves to the end.
     func solve(warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil, stopEpsilon: Int64? = nil) -> Result {
-        let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue, warmPrices: warmPrices)
-        if let warmSlots, warmPrices != nil { state.restore(warmSlots) }
+        let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue)
         defer { state.release() }
+        let warm = warmPrices != nil && warmSlots != nil
+        if warm, let warmPrices, let warmSlots { state.restore(prices: warmPrices, slots: warmSlots) }
         let maxValue = arcValue.max() ?? 0
         var epsilon = max(1, startingEpsilon ?? maxValue / 4)
         var phases = 0
         let trace = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil
         while true {
             phases += 1
-            state.runPhase(epsilon: epsilon, fresh: phases == 1 && warmSlots == nil)
-            if trace { FileHandle.standardError.write(Data("auction phase \(phases): ε \(epsilon), \(state.bids) bids so far (\(state.fillerBids) by fillers)\n".utf8)) }
+            state.runPhase(epsilon: epsilon, fresh: phases == 1 && !warm)
+            if trace { FileHandle.standardError.write(Data("auction phase \(phases): ε \(epsilon), \(state.bids) forward and \(state.reverseBids) reverse bids so far\n".utf8)) }
             if epsilon == 1 || epsilon <= (stopEpsilon ?? 0) { break }
             epsilon = max(1, epsilon / Self.reduction)
         }
@@ -59,38 +69,36 @@ struct AuctionSolver {
 
 /// The auction's working state, in flat buffers: the inner loops touch nothing else.
 final class AuctionState {
-    let n: Int, mentors: Int, mentorSlots: Int, slotCount: Int, personCount: Int
-    let unmatched: Int
+    let n: Int, mentors: Int, slotCount: Int
     let arcStart: UnsafeMutablePointer<Int>
     let arcMentor: UnsafeMutablePointer<Int32>
     let arcValue: UnsafeMutablePointer<Int64>
+    /// The arcs by mentor, for reverse bids.
+    let inStart: UnsafeMutablePointer<Int>
+    let inMentee: UnsafeMutablePointer<Int32>
+    let inValue: UnsafeMutablePointer<Int64>
     let slotStart: UnsafeMutablePointer<Int>
+    let slotMentor: UnsafeMutablePointer<Int32>
     let slotPrice: UnsafeMutablePointer<Int64>
     let slotHolder: UnsafeMutablePointer<Int32>
     let personSlot: UnsafeMutablePointer<Int32>
-    /// Per object (mentors, then the unmatched object): cheapest slot, its price, the next price.
+    /// The value of the arc a mentee holds (so its profit is this minus its slot's price).
+    let personValue: UnsafeMutablePointer<Int64>
+    /// Per mentor: its cheapest slot, that slot's price, and the next cheapest price.
     let minSlot: UnsafeMutablePointer<Int32>
     let minPrice: UnsafeMutablePointer<Int64>
     let secondPrice: UnsafeMutablePointer<Int64>
-    /// The unmatched object's slots as a 4-ary min-heap by price, prices kept beside the slots so
-    /// that sifting reads one cache line per level. Bids only ever take the cheapest slot, so the
-    /// only change is raising the top's price.
-    let heapKey: UnsafeMutablePointer<Int64>
-    let heapSlot: UnsafeMutablePointer<Int32>
-    /// Objects (those with slots) in a min-heap by cheapest price, for the fillers. Prices only
-    /// rise within a phase, so a change only ever moves an object down.
-    let objectHeap: UnsafeMutablePointer<Int32>
-    let objectPosition: UnsafeMutablePointer<Int32>
-    var objectHeapCount = 0
     let queue: UnsafeMutablePointer<Int32>
     var queueHead = 0, queueCount = 0
+    let reverseQueue: UnsafeMutablePointer<Int32>
+    var reverseCount = 0
+    let queued: UnsafeMutablePointer<Bool>
     var bids = 0
-    var fillerBids = 0
+    var reverseBids = 0
 
-    init(menteeCount: Int, capacity: [Int32], arcStart starts: [Int], arcMentor mentorsOfArcs: [Int32], arcValue values: [Int64], warmPrices: [Int64]?) {
+    init(menteeCount: Int, capacity: [Int32], arcStart starts: [Int], arcMentor mentorsOfArcs: [Int32], arcValue values: [Int64]) {
         n = menteeCount
         mentors = capacity.count
-        unmatched = mentors
         func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
             let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
             _ = UnsafeMutableBufferPointer(start: pointer, count: array.count).initialize(from: array)
@@ -99,44 +107,62 @@ final class AuctionState {
         arcStart = copy(starts)
         arcMentor = copy(mentorsOfArcs)
         arcValue = copy(values)
-        var starts = [Int](repeating: 0, count: mentors + 1)
-        for j in 0..<mentors { starts[j + 1] = starts[j] + Int(capacity[j]) }
-        mentorSlots = starts[mentors]
-        slotStart = copy(starts)
-        slotCount = mentorSlots + n
-        personCount = n + mentorSlots
-        slotPrice = copy(warmPrices ?? [Int64](repeating: 0, count: slotCount))
+        var incoming = [Int](repeating: 0, count: mentors + 1)
+        for mentor in mentorsOfArcs { incoming[Int(mentor) + 1] += 1 }
+        for j in 0..<mentors { incoming[j + 1] += incoming[j] }
+        var fill = incoming
+        var inMentees = [Int32](repeating: 0, count: mentorsOfArcs.count), inValues = [Int64](repeating: 0, count: mentorsOfArcs.count)
+        for e in 0..<menteeCount {
+            for arc in starts[e]..<starts[e + 1] {
+                let j = Int(mentorsOfArcs[arc])
+                inMentees[fill[j]] = Int32(e); inValues[fill[j]] = values[arc]; fill[j] += 1
+            }
+        }
+        inStart = copy(incoming); inMentee = copy(inMentees); inValue = copy(inValues)
+        var slotStarts = [Int](repeating: 0, count: mentors + 1)
+        for j in 0..<mentors { slotStarts[j + 1] = slotStarts[j] + Int(max(0, capacity[j])) }
+        slotCount = slotStarts[mentors]
+        slotStart = copy(slotStarts)
+        var owners = [Int32](repeating: 0, count: slotCount)
+        for j in 0..<mentors { for slot in slotStarts[j]..<slotStarts[j + 1] { owners[slot] = Int32(j) } }
+        slotMentor = copy(owners)
+        slotPrice = copy([Int64](repeating: 0, count: slotCount))
         slotHolder = copy([Int32](repeating: -1, count: slotCount))
-        personSlot = copy([Int32](repeating: -1, count: personCount))
-        minSlot = copy([Int32](repeating: 0, count: mentors + 1))
-        minPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
-        secondPrice = copy([Int64](repeating: Int64.max, count: mentors + 1))
-        let firstUnmatchedSlot = starts[capacity.count]
-        heapSlot = copy((0..<menteeCount).map { Int32(firstUnmatchedSlot + $0) })
-        heapKey = copy([Int64](repeating: 0, count: menteeCount))
-        queue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, personCount))
-        objectHeap = copy([Int32](repeating: 0, count: capacity.count + 1))
-        objectPosition = copy([Int32](repeating: -1, count: capacity.count + 1))
+        personSlot = copy([Int32](repeating: -1, count: menteeCount))
+        personValue = copy([Int64](repeating: 0, count: menteeCount))
+        minSlot = copy([Int32](repeating: 0, count: mentors))
+        minPrice = copy([Int64](repeating: Int64.max, count: mentors))
+        secondPrice = copy([Int64](repeating: Int64.max, count: mentors))
+        queue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, menteeCount))
+        reverseQueue = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, slotCount))
+        queued = copy([Bool](repeating: false, count: slotCount))
     }
 
-    func restore(_ slots: [Int32]) {
-        for slot in 0..<slotCount { slotHolder[slot] = -1 }
-        for person in 0..<personCount {
-            personSlot[person] = slots[person]
-            if slots[person] >= 0 { slotHolder[Int(slots[person])] = Int32(person) }
+    /// Takes over prices and places from an earlier solve (arcs may have been added since).
+    func restore(prices: [Int64], slots: [Int32]) {
+        for slot in 0..<slotCount { slotPrice[slot] = prices[slot]; slotHolder[slot] = -1 }
+        for e in 0..<n {
+            let slot = Int(slots[e])
+            personSlot[e] = -1
+            guard slot >= 0 else { continue }
+            let j = slotMentor[slot]
+            for arc in arcStart[e]..<arcStart[e + 1] where arcMentor[arc] == j {
+                personSlot[e] = Int32(slot); slotHolder[slot] = Int32(e); personValue[e] = arcValue[arc]
+            }
         }
     }
 
     func release() {
-        arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate(); slotStart.deallocate()
-        slotPrice.deallocate(); slotHolder.deallocate(); personSlot.deallocate(); minSlot.deallocate()
-        minPrice.deallocate(); secondPrice.deallocate(); heapKey.deallocate(); heapSlot.deallocate(); queue.deallocate()
-        objectHeap.deallocate(); objectPosition.deallocate()
+        arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate()
+        inStart.deallocate(); inMentee.deallocate(); inValue.deallocate()
+        slotStart.deallocate(); slotMentor.deallocate(); slotPrice.deallocate(); slotHolder.deallocate()
+        personSlot.deallocate(); personValue.deallocate(); minSlot.deallocate(); minPrice.deallocate(); secondPrice.deallocate()
+        queue.deallocate(); reverseQueue.deallocate(); queued.deallocate()
     }
 
     @inline(__always) func push(_ person: Int32) {
         var index = queueHead + queueCount
-        if index >= personCount { index -= personCount }
+        if index >= n { index -= n }
         queue[index] = person
         queueCount += 1
     }
@@ -145,9 +171,17 @@ final class AuctionState {
         guard queueCount > 0 else { return nil }
         let person = queue[queueHead]
         queueHead += 1
-        if queueHead == personCount { queueHead = 0 }
+        if queueHead == n { queueHead = 0 }
         queueCount -= 1
         return person
+    }
+
+    /// An empty slot whose price is above 0 waits for a reverse bid.
+    @inline(__always) func pushReverse(_ slot: Int) {
+        guard slotHolder[slot] < 0, slotPrice[slot] > 0, !queued[slot] else { return }
+        queued[slot] = true
+        reverseQueue[reverseCount] = Int32(slot)
+        reverseCount += 1
     }
 
     @inline(__always) func refreshMentor(_ j: Int) {
@@ -159,189 +193,127 @@ final class AuctionState {
         minPrice[j] = best; secondPrice[j] = second; minSlot[j] = Int32(bestSlot)
     }
 
-    @inline(__always) func refreshUnmatched() {
-        guard n > 0 else { return }
-        minSlot[unmatched] = heapSlot[0]
-        minPrice[unmatched] = heapKey[0]
-        var second = Int64.max
-        for child in 1..<min(n, 5) { second = min(second, heapKey[child]) }
-        secondPrice[unmatched] = second
+    /// The mentee's best net value over its arcs (Int64.min without arcs).
+    @inline(__always) func bestNet(_ e: Int) -> Int64 {
+        var best = Int64.min
+        for arc in arcStart[e]..<arcStart[e + 1] { best = max(best, arcValue[arc] &- minPrice[Int(arcMentor[arc])]) }
+        return best
     }
 
-    func heapSiftDown(_ start: Int) {
-        var position = start
-        let key = heapKey[position], slot = heapSlot[position]
-        while true {
-            let first = 4 &* position &+ 1
-            if first >= n { break }
-            var child = first
-            var childKey = heapKey[first]
-            let last = min(first &+ 4, n)
-            var other = first &+ 1
-            while other < last {
-                let otherKey = heapKey[other]
-                if otherKey < childKey { childKey = otherKey; child = other }
-                other &+= 1
-            }
-            if key <= childKey { break }
-            heapKey[position] = childKey
-            heapSlot[position] = heapSlot[child]
-            position = child
-        }
-        heapKey[position] = key
-        heapSlot[position] = slot
-    }
-
-    func heapify() {
-        guard n > 1 else { if n == 1 { heapKey[0] = slotPrice[Int(heapSlot[0])] }; return }
-        for position in 0..<n { heapKey[position] = slotPrice[Int(heapSlot[position])] }
-        for position in stride(from: (n - 2) / 4, through: 0, by: -1) { heapSiftDown(position) }
-    }
-
-    // The fillers' heap of objects.
-    @inline(__always) func objectLess(_ a: Int32, _ b: Int32) -> Bool {
-        let pa = minPrice[Int(a)], pb = minPrice[Int(b)]
-        return pa < pb || (pa == pb && a < b)
-    }
-
-    func objectSiftDown(_ start: Int) {
-        var position = start
-        let moving = objectHeap[position]
-        while true {
-            let left = 2 * position + 1
-            if left >= objectHeapCount { break }
-            var child = left
-            if left + 1 < objectHeapCount && objectLess(objectHeap[left + 1], objectHeap[left]) { child = left + 1 }
-            if !objectLess(objectHeap[child], moving) { break }
-            objectHeap[position] = objectHeap[child]
-            objectPosition[Int(objectHeap[position])] = Int32(position)
-            position = child
-        }
-        objectHeap[position] = moving
-        objectPosition[Int(moving)] = Int32(position)
-    }
-
-    func objectHeapify() {
-        objectHeapCount = 0
-        for j in 0..<mentors where slotStart[j + 1] > slotStart[j] { objectHeap[objectHeapCount] = Int32(j); objectHeapCount += 1 }
-        if n > 0 { objectHeap[objectHeapCount] = Int32(unmatched); objectHeapCount += 1 }
-        for position in 0..<objectHeapCount { objectPosition[Int(objectHeap[position])] = Int32(position) }
-        if objectHeapCount > 1 { for position in stride(from: objectHeapCount / 2 - 1, through: 0, by: -1) { objectSiftDown(position) } }
-    }
-
-    /// One scaling phase. The first starts from nothing; later ones keep every person whose
-    /// place is still within the new ε of their best, and only the others bid again.
+    /// One scaling phase: mentees no longer within ε of their best give up their place; then
+    /// forward bids until every mentee is placed within ε or better off unmatched; then reverse
+    /// bids until no empty slot has a price above 0.
     func runPhase(epsilon: Int64, fresh: Bool) {
-        heapify()
         for j in 0..<mentors { refreshMentor(j) }
-        refreshUnmatched()
-        objectHeapify()
         queueHead = 0; queueCount = 0
         if fresh {
-            for slot in 0..<slotCount { slotHolder[slot] = -1 }
-            for person in 0..<personCount { personSlot[person] = -1; push(Int32(person)) }
+            for slot in 0..<slotCount { slotHolder[slot] = -1; slotPrice[slot] = 0 }
+            for j in 0..<mentors { refreshMentor(j) }
+            for e in 0..<n { personSlot[e] = -1; if arcStart[e + 1] > arcStart[e] { push(Int32(e)) } }
         } else {
-            let cheapestAnywhere = objectHeapCount > 0 ? minPrice[Int(objectHeap[0])] : 0
-            for person in 0..<personCount {
-                let slot = Int(personSlot[person])
-                var keep = false
+            for e in 0..<n {
+                let best = bestNet(e)
+                let slot = Int(personSlot[e])
                 if slot >= 0 {
-                    if person < n {
-                        var best = -minPrice[unmatched], current = slot >= mentorSlots ? -slotPrice[slot] : Int64.min
-                        for arc in arcStart[person]..<arcStart[person + 1] {
-                            let j = Int(arcMentor[arc])
-                            best = max(best, arcValue[arc] &- minPrice[j])
-                            if slot >= slotStart[j] && slot < slotStart[j + 1] { current = arcValue[arc] &- slotPrice[slot] }
-                        }
-                        keep = current >= best - epsilon
-                    } else {
-                        keep = slotPrice[slot] <= cheapestAnywhere + epsilon
+                    if personValue[e] &- slotPrice[slot] < max(0, best) &- epsilon {
+                        slotHolder[slot] = -1
+                        personSlot[e] = -1
+                        push(Int32(e))
                     }
-                }
-                if !keep {
-                    if slot >= 0 { slotHolder[slot] = -1 }
-                    personSlot[person] = -1
-                    push(Int32(person))
+                } else if best > epsilon {
+                    push(Int32(e))
                 }
             }
         }
 
+        // Forward: mentees bid for their best mentor's cheapest slot.
         while let person32 = pop() {
             let person = Int(person32)
-            bids += 1
-            var target = 0
-            var newPrice: Int64
-            if person < n {
-                var best = -minPrice[unmatched], second = Int64.min
-                var bestAlternative = secondPrice[unmatched] == Int64.max ? Int64.min : -secondPrice[unmatched]
-                target = unmatched
-                var arc = arcStart[person]
-                let end = arcStart[person + 1]
-                while arc < end {
-                    let j = Int(arcMentor[arc])
-                    let value = arcValue[arc] &- minPrice[j]
-                    if value > best {
-                        second = max(second, best)
-                        best = value; target = j
-                        bestAlternative = secondPrice[j] == Int64.max ? Int64.min : arcValue[arc] &- secondPrice[j]
-                    } else if value > second {
-                        second = value
-                    }
-                    arc += 1
+            var best = Int64.min, second = Int64.min, bestAlternative = Int64.min
+            var target = -1, targetValue: Int64 = 0
+            var arc = arcStart[person]
+            let end = arcStart[person + 1]
+            while arc < end {
+                let j = Int(arcMentor[arc])
+                let value = arcValue[arc] &- minPrice[j]
+                if value > best {
+                    second = max(second, best)
+                    best = value; target = j; targetValue = arcValue[arc]
+                    bestAlternative = secondPrice[j] == Int64.max ? Int64.min : arcValue[arc] &- secondPrice[j]
+                } else if value > second {
+                    second = value
                 }
-                let runnerUp = max(second, bestAlternative)
-                newPrice = minPrice[target] + (runnerUp == Int64.min ? 0 : best - runnerUp) + epsilon
-            } else {
-                // A filler wants the cheapest slot anywhere.
-                fillerBids += 1
-                target = Int(objectHeap[0])
-                var next = Int64.max
-                if objectHeapCount > 1 { next = minPrice[Int(objectHeap[1])] }
-                if objectHeapCount > 2 { next = min(next, minPrice[Int(objectHeap[2])]) }
-                let runnerUp = min(secondPrice[target], next)
-                newPrice = (runnerUp == Int64.max ? minPrice[target] : runnerUp) + epsilon
+                arc += 1
             }
+            // Not worth a place: unmatched, at profit 0, competing with nobody.
+            if target < 0 || best <= 0 { continue }
+            bids += 1
+            let runnerUp = max(second, bestAlternative, 0)
             let slot = Int(minSlot[target])
             let evicted = slotHolder[slot]
             slotHolder[slot] = person32
             personSlot[person] = Int32(slot)
-            slotPrice[slot] = newPrice
+            personValue[person] = targetValue
+            slotPrice[slot] = minPrice[target] &+ (best &- runnerUp) &+ epsilon
             if evicted >= 0 {
                 personSlot[Int(evicted)] = -1
                 push(evicted)
             }
-            if target == unmatched {
-                heapKey[0] = newPrice
-                heapSiftDown(0)
-                refreshUnmatched()
-            } else {
-                refreshMentor(target)
+            refreshMentor(target)
+        }
+
+        // Reverse: empty slots with a price above 0 bid for the mentee they suit best.
+        reverseCount = 0
+        for slot in 0..<slotCount { queued[slot] = false }
+        for slot in 0..<slotCount { pushReverse(slot) }
+        while reverseCount > 0 {
+            reverseCount -= 1
+            let slot = Int(reverseQueue[reverseCount])
+            queued[slot] = false
+            guard slotHolder[slot] < 0, slotPrice[slot] > 0 else { continue }
+            reverseBids += 1
+            let j = Int(slotMentor[slot])
+            var first = Int64.min, second = Int64.min, chosen = -1, chosenValue: Int64 = 0
+            for index in inStart[j]..<inStart[j + 1] {
+                let e = Int(inMentee[index])
+                let held = Int(personSlot[e])
+                let profit = held >= 0 ? personValue[e] &- slotPrice[held] : 0
+                let gain = inValue[index] &- profit
+                if gain > first { second = first; first = gain; chosen = e; chosenValue = inValue[index] } else if gain > second { second = gain }
             }
-            objectSiftDown(Int(objectPosition[target]))
+            if chosen < 0 || first <= 0 {
+                // Nobody gains from this place: it stays empty, at price 0.
+                slotPrice[slot] = 0
+                refreshMentor(j)
+                continue
+            }
+            let price = max(0, max(second, 0) &- epsilon)
+            let previous = Int(personSlot[chosen])
+            if previous >= 0 {
+                slotHolder[previous] = -1
+                refreshMentor(Int(slotMentor[previous]))
+                pushReverse(previous)
+            }
+            slotHolder[slot] = Int32(chosen)
+            personSlot[chosen] = Int32(slot)
+            personValue[chosen] = chosenValue
+            slotPrice[slot] = price
+            refreshMentor(j)
         }
     }
 
     func result(phases: Int, epsilon: Int64) -> AuctionSolver.Result {
         var mentorOf = [Int32](repeating: -1, count: n)
-        for j in 0..<mentors {
-            for slot in slotStart[j]..<slotStart[j + 1] where slotHolder[slot] >= 0 && Int(slotHolder[slot]) < n {
-                mentorOf[Int(slotHolder[slot])] = Int32(j)
-            }
-        }
-        // Prices as duals of the original problem: how far a mentor's cheapest slot stands above
-        // the cheapest "unmatched" slot, never below zero.
-        refreshUnmatched()
-        var level = n > 0 ? minPrice[unmatched] : Int64.max
-        if n == 0 { for slot in 0..<slotCount { level = min(level, slotPrice[slot]) } }
+        for e in 0..<n where personSlot[e] >= 0 { mentorOf[e] = slotMentor[Int(personSlot[e])] }
         var mentorPrice = [Int64](repeating: 0, count: mentors)
         for j in 0..<mentors where slotStart[j + 1] > slotStart[j] {
             refreshMentor(j)
-            mentorPrice[j] = max(0, minPrice[j] - level)
+            mentorPrice[j] = max(0, minPrice[j])
         }
         return AuctionSolver.Result(
             mentorOf: mentorOf, mentorPrice: mentorPrice,
             slotPrices: Array(UnsafeBufferPointer(start: slotPrice, count: slotCount)),
-            personSlots: Array(UnsafeBufferPointer(start: personSlot, count: personCount)), phases: phases, bids: bids, epsilon: epsilon
+            personSlots: Array(UnsafeBufferPointer(start: personSlot, count: n)), phases: phases, bids: bids, epsilon: epsilon
         )
     }
 }
