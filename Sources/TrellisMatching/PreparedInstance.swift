@@ -84,10 +84,18 @@ final class PreparedInstance: @unchecked Sendable {
         menteeSlotOfPerson = menteeSlot
 
         // Vocabularies: skills are shared by expertise and development areas so that they can meet.
+        // Tags repeat a great deal, so each distinct spelling is normalised once and then looked up.
         func vocabulary(_ lists: [[String]]) -> (names: [String], index: [String: Int]) {
-            var names: [String] = [], index: [String: Int] = [:]
-            for list in lists { for tag in list { let key = Tags.key(tag); if !key.isEmpty, index[key] == nil { index[key] = names.count; names.append(Tags.clean(tag)) } } }
-            return (names, index)
+            var names: [String] = [], byKey: [String: Int] = [:], bySpelling: [String: Int] = [:]
+            for list in lists {
+                for tag in list where bySpelling[tag] == nil {
+                    let key = Tags.key(tag)
+                    if key.isEmpty { bySpelling[tag] = -1; continue }
+                    if let known = byKey[key] { bySpelling[tag] = known; continue }
+                    byKey[key] = names.count; bySpelling[tag] = names.count; names.append(Tags.clean(tag))
+                }
+            }
+            return (names, bySpelling)
         }
         let skills = vocabulary(participants.map(\.expertise) + participants.map(\.developmentAreas))
         let interests = vocabulary(participants.map(\.interests))
@@ -103,7 +111,7 @@ final class PreparedInstance: @unchecked Sendable {
             var counts = [Int32](repeating: 0, count: participants.count)
             for (position, person) in participants.enumerated() {
                 for tag in person[keyPath: list] {
-                    guard let bit = vocab[Tags.key(tag)] else { continue }
+                    guard let bit = vocab[tag], bit >= 0 else { continue }
                     let word = position * words + bit / 64, mask = UInt64(1) << UInt64(bit % 64)
                     if pointer[word] & mask == 0 { pointer[word] |= mask; counts[position] += 1 }
                 }
@@ -132,13 +140,16 @@ final class PreparedInstance: @unchecked Sendable {
             return Int32(MeetingFrequency.allCases.firstIndex(of: frequency)!)
         }
         years = participants.map { Int32($0.yearsExperience ?? -1) }
-        var departmentIndex: [String: Int32] = [:]
+        var departmentIndex: [String: Int32] = [:], departmentOfSpelling: [String: Int32] = [:]
         department = participants.map { person in
+            if let known = departmentOfSpelling[person.department] { return known }
             let key = Tags.key(person.department)
-            if key.isEmpty { return -1 }
-            if let known = departmentIndex[key] { return known }
-            departmentIndex[key] = Int32(departmentIndex.count)
-            return Int32(departmentIndex.count - 1)
+            var index: Int32 = -1
+            if !key.isEmpty {
+                if let known = departmentIndex[key] { index = known } else { index = Int32(departmentIndex.count); departmentIndex[key] = index }
+            }
+            departmentOfSpelling[person.department] = index
+            return index
         }
 
         // Reporting lines: a depth-first tour of the manager forest.
