@@ -65,22 +65,39 @@ let exportPath = option("--export-graph")
 let candidateCounts = (option("--candidates") ?? "25,50").split(separator: ",").map { Int($0)! }
 
 print("Trellis matching benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, mentees:mentors \(ratio):1, capacities \(capacities.lowerBound)–\(capacities.upperBound), candidates \(candidateCounts[0]) per mentee and \(candidateCounts[1]) per mentor")
-print("size      people   eligible pairs  candidates  score(s) solve(s) proof(s) total(s) peak MiB  optimal total     proven  greedy gap")
+/// The process's peak resident memory at the end of each phase (the first time it ends).
+final class PhasePeaks: @unchecked Sendable {
+    let lock = NSLock()
+    var values: [TrellisMatching.MatchEngine.Phase: Double] = [:]
+    func ended(_ phase: TrellisMatching.MatchEngine.Phase) {
+        lock.lock(); defer { lock.unlock() }
+        if values[phase] == nil { values[phase] = peakMemoryMiB() }
+    }
+}
+
+print("size      people   eligible pairs  candidates  score(s) solve(s) proof(s) total(s)  peak MiB: scoring solve  proof  optimal total     proven  greedy gap")
 for size in sizes {
     let people = SyntheticPopulation.make(mentees: size, mentors: max(1, size / ratio), capacities: capacities, seed: UInt64(size))
     let clock = ContinuousClock()
     let start = clock.now
     let engine = try MatchEngine(participants: people, options: MatchOptions(menteeCandidates: candidateCounts[0], mentorCandidates: candidateCounts[1]))
     let prepare = (clock.now - start)
-    let optimal = try engine.optimal()
+    let peaks = PhasePeaks()
+    let optimal = try engine.optimal { phase, fraction in
+        // A phase ends when the next one starts.
+        if phase == .solving && fraction == 0 { peaks.ended(.scoring) }
+        if phase == .proving && fraction == 0 { peaks.ended(.solving) }
+    }
+    peaks.ended(.proving)
     let greedy = try engine.greedy()
     let gap = optimal.totalScore == 0 ? 0 : 100 * Double(optimal.totalScore - greedy.totalScore) / Double(optimal.totalScore)
     let t = optimal.timings
     let prepareSeconds = Double(prepare.components.seconds) + Double(prepare.components.attoseconds) / 1e18
     print(String(
-        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %9.0f  %14@ %7@ %9.2f%%",
+        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
         size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.solve, t.proof,
-        t.total + prepareSeconds, peakMemoryMiB(), ScoreUnits.format(optimal.totalScore) as NSString,
+        t.total + prepareSeconds, peaks.values[.scoring] ?? 0, peaks.values[.solving] ?? 0, peaks.values[.proving] ?? 0,
+        ScoreUnits.format(optimal.totalScore) as NSString,
         (optimal.provenOptimal ? "yes" : "no") as NSString, gap
     ))
     if let exportPath, size == sizes.last {
