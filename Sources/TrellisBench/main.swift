@@ -75,7 +75,7 @@ final class PhasePeaks: @unchecked Sendable {
     }
 }
 
-print("size      people   eligible pairs  candidates  score(s) solve(s) proof(s) total(s)  peak MiB: scoring solve  proof  optimal total     proven  greedy gap")
+print("size      people   eligible pairs  candidates  score(s) lists(s) solve(s) proof(s) total(s)  peak MiB: scoring solve  proof  optimal total     proven  greedy gap")
 for size in sizes {
     let people = SyntheticPopulation.make(mentees: size, mentors: max(1, size / ratio), capacities: capacities, seed: UInt64(size))
     let clock = ContinuousClock()
@@ -94,8 +94,8 @@ for size in sizes {
     let t = optimal.timings
     let prepareSeconds = Double(prepare.components.seconds) + Double(prepare.components.attoseconds) / 1e18
     print(String(
-        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
-        size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.solve, t.proof,
+        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
+        size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.candidates, t.solve, t.proof,
         t.total + prepareSeconds, peaks.values[.scoring] ?? 0, peaks.values[.solving] ?? 0, peaks.values[.proving] ?? 0,
         ScoreUnits.format(optimal.totalScore) as NSString,
         (optimal.provenOptimal ? "yes" : "no") as NSString, gap

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The sparse problem: for every mentee, its best mentors, and for every mentor, its best
-/// mentees, found in one multi-threaded pass over all pairs. Also what the proof of optimality
-/// needs to know about the pairs left out (each side's weakest kept score).
+/// mentees, found in two multi-threaded passes that bound pairs 256 at a time and score only
+/// those that could enter a list (see `LaneBlocks`). Also what the proof of optimality needs to
+/// know about the pairs left out (each side's weakest kept score).
 struct CandidateGraph: Sendable {
     /// CSR by mentee slot: arcs `arcStart[e]..<arcStart[e+1]` lead to `arcMentor` with `arcScore`.
     var arcStart: [Int]
@@ -17,6 +18,9 @@ struct CandidateGraph: Sendable {
     var aboveMinimum: [Int32]
     /// All allowed pairs, counted during the pass.
     var eligiblePairs: Int
+    /// Seconds spent turning the lists into this graph (and counting allowed pairs), after the
+    /// scoring passes.
+    var listingSeconds: Double = 0
 
     var arcCount: Int { arcMentor.count }
 
@@ -177,6 +181,7 @@ struct CandidateGraph: Sendable {
             shared.mentorHeapCount[m] = count
         }
 
+        let clock = ContinuousClock(), listingStart = clock.now
         let eligibleCounts = instance.eligibleMentorCounts(activeMentors: activeMentors, skipMentees: skipMentees)
         var aboveList = [Int32](repeating: 0, count: menteeCount)
         for e in 0..<menteeCount { aboveList[e] = countAbove ? above[e] : eligibleCounts[e] }
@@ -208,7 +213,12 @@ struct CandidateGraph: Sendable {
             arcStart[e + 1] = arcMentor.count
         }
         let total = eligibleCounts.reduce(0) { $0 + Int($1) }
-        return CandidateGraph(arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, menteeBound: menteeBound, mentorBound: mentorBound, eligibleMentors: eligibleCounts, aboveMinimum: aboveList, eligiblePairs: total)
+        let listing = clock.now - listingStart
+        return CandidateGraph(
+            arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, menteeBound: menteeBound, mentorBound: mentorBound,
+            eligibleMentors: eligibleCounts, aboveMinimum: aboveList, eligiblePairs: total,
+            listingSeconds: Double(listing.components.seconds) + Double(listing.components.attoseconds) / 1e18
+        )
     }
 
     /// Rows (slots of one side) in order of time zone and meeting frequency, each with the block of

@@ -23,7 +23,8 @@ extension MatchEngine {
         let lockedMentees = Set(locks.map(\.mentee))
         var start = clock.now
         let graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).inSeconds
+        timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
+        timings.candidates = graph.listingSeconds
         start = clock.now
         var arcs = Array(0..<graph.arcCount)
         var menteeOfArc = [Int32](repeating: 0, count: graph.arcCount)

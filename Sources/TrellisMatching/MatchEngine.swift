@@ -67,7 +67,8 @@ public final class MatchEngine: @unchecked Sendable {
         let lockedMentees = Set(locks.map(\.mentee))
         var start = clock.now
         var graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).inSeconds
+        timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
+        timings.candidates = graph.listingSeconds
         let n = menteeCount, mentors = mentorCount
 
         // Values: scores scaled so that an ε of 1 is exact; for participation, a bonus per
@@ -79,7 +80,7 @@ public final class MatchEngine: @unchecked Sendable {
         let (maxValue, overflow) = (bonus + ScoreUnits.perOne).multipliedReportingOverflow(by: scale)
         if overflow || maxValue > Int64.max / 8 { throw MatchInputError("This run is too large for the participation objective.") }
         @Sendable func value(_ score: Int64) -> Int64 { (score + bonus) * scale }
-        timings.candidates = (clock.now - start).inSeconds
+        timings.candidates += (clock.now - start).inSeconds
 
         var warm: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil
         var added = 0

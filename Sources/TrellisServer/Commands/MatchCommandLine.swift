@@ -239,7 +239,7 @@ enum MatchCommandLine {
             people: result.people, mentees: result.menteeCount, mentors: result.mentorCount, eligible: result.eligiblePairs,
             candidates: result.candidatePairs, matched: result.pairs.count, unmatched: result.unmatched.count,
             total: result.totalScore, algorithm: algorithm, proven: result.provenOptimal, addedByProof: result.pairsAddedByProof,
-            phases: [("read", readSeconds), ("score", result.timings.scoring), ("solve", result.timings.solve), ("proof", result.timings.proof), ("explain and write", explainSeconds)],
+            phases: [("read", readSeconds), ("score", result.timings.scoring), ("candidates", result.timings.candidates), ("solve", result.timings.solve), ("proof", result.timings.proof), ("explain and write", explainSeconds)],
             out: out
         )
     }
