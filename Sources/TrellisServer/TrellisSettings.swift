@@ -26,6 +26,10 @@ public struct TrellisSettings: Sendable {
     public var bcryptCost: Int
     /// How long a session lives; each use (at most hourly) extends it by this much.
     public var sessionLifetime: TimeInterval = 14 * 24 * 3600
+    /// Addresses of reverse proxies in front of the server. A request from one of them is
+    /// attributed to the address it names in X-Forwarded-For (sign-in throttling counts failures
+    /// per address); from anywhere else the header is ignored, so it cannot be forged.
+    public var trustedProxies: Set<String> = []
 
     public init(database: DatabaseChoice, hostname: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, bcryptCost: Int = 12) {
         self.database = database
@@ -37,7 +41,8 @@ public struct TrellisSettings: Sendable {
 
     public var secureCookies: Bool { baseURL.lowercased().hasPrefix("https://") }
 
-    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `TRELLIS_BASE_URL` and `TRELLIS_BCRYPT_COST`.
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `TRELLIS_BASE_URL`, `TRELLIS_BCRYPT_COST` and
+    /// `TRELLIS_TRUSTED_PROXIES` (addresses separated by commas).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TrellisSettings {
         let port = environment["PORT"].flatMap(Int.init) ?? 8080
         let database: DatabaseChoice
@@ -53,13 +58,15 @@ public struct TrellisSettings: Sendable {
         } else {
             database = .sqliteFile("trellis.sqlite")
         }
-        return TrellisSettings(
+        var settings = TrellisSettings(
             database: database,
             hostname: environment["HOST"] ?? "127.0.0.1",
             port: port,
             baseURL: environment["TRELLIS_BASE_URL"],
             bcryptCost: environment["TRELLIS_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12
         )
+        settings.trustedProxies = Set((environment["TRELLIS_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        return settings
     }
 }
 

@@ -90,6 +90,73 @@ extension ServerTests {
             #expect(AuthController.safeNext("/\\evil.example") == "/")
         }
 
+        @Test func `X-Forwarded-For counts only from a trusted proxy, read from the right`() {
+            let proxies: Set<String> = ["10.0.0.2", "10.0.0.3"]
+            #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["198.51.100.1"], trusted: proxies) == "203.0.113.9")
+            #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["198.51.100.1"], trusted: proxies) == "198.51.100.1")
+            // A client's own (forged) entries sit to the left of what the proxies appended.
+            #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 198.51.100.1, 10.0.0.3"], trusted: proxies) == "198.51.100.1")
+            #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4", "198.51.100.1"], trusted: proxies) == "198.51.100.1")
+            #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: [], trusted: proxies) == "10.0.0.2")
+            #expect(ClientAddress.resolve(peer: nil, forwardedFor: ["198.51.100.1"], trusted: proxies) == "unknown")
+            let settings = TrellisSettings.fromEnvironment(["TRELLIS_TRUSTED_PROXIES": " 127.0.0.1, ::1 ,"])
+            #expect(settings.trustedProxies == ["127.0.0.1", "::1"])
+            #expect(TrellisSettings.fromEnvironment([:]).trustedProxies.isEmpty)
+        }
+
+        @Test func `behind a trusted proxy, failures lock the client's address, not the proxy's`() async throws {
+            var settings = testSettings()
+            settings.trustedProxies = ["127.0.0.1"]
+            try await withTrellis(settings: settings) { app in
+                try await TestPeople.create(on: app)
+                // A real server on a socket; every request comes from 127.0.0.1, the "proxy".
+                app.http.client.configuration.redirectConfiguration = .disallow
+                try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+                let port = app.http.server.shared.localAddress?.port ?? 0
+                func signIn(_ email: String, _ password: String, from address: String) async throws -> HTTPStatus {
+                    let form = try await app.client.get(URI(string: "http://127.0.0.1:\(port)/sign-in"))
+                    let cookie = try #require(form.headers[.setCookie].first { $0.hasPrefix(CSRFMiddleware.cookieName) })
+                    let token = String(cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)[1])
+                    var headers = HTTPHeaders()
+                    headers.add(name: .xForwardedFor, value: address)
+                    headers.add(name: .cookie, value: "\(CSRFMiddleware.cookieName)=\(token)")
+                    headers.contentType = .urlEncodedForm
+                    let response = try await app.client.post(URI(string: "http://127.0.0.1:\(port)/sign-in"), headers: headers) { request in
+                        request.body = ByteBuffer(string: Browser.encode([("email", email), ("password", password), ("csrf", token)]))
+                    }
+                    return response.status
+                }
+                do {
+                    #expect(port > 0)
+                    for _ in 0..<5 { #expect(try await signIn(TestPeople.alice, "guess", from: "203.0.113.5") == .unauthorized) }
+                    // The attacker's address is locked, also for another account …
+                    #expect(try await signIn(TestPeople.bob, TestPeople.password, from: "203.0.113.5") == .tooManyRequests)
+                    // … but someone else behind the same proxy signs in.
+                    #expect(try await signIn(TestPeople.bob, TestPeople.password, from: "198.51.100.7") == .seeOther)
+                } catch {
+                    await app.server.shutdown()
+                    throw error
+                }
+                await app.server.shutdown()
+            }
+        }
+
+        @Test func `X-Forwarded-For from an untrusted peer is ignored`() async throws {
+            var settings = testSettings()
+            settings.trustedProxies = ["10.0.0.2"]
+            try await withTrellis(settings: settings) { app in
+                try await TestPeople.create(on: app)
+                var browser = Browser(app)
+                for attempt in 0..<5 {
+                    browser.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.\(attempt)")
+                    #expect(try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", "guess")]).status == .unauthorized)
+                }
+                // A new forged address does not escape the lock on the real one.
+                browser.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.99")
+                #expect(try await browser.post("/sign-in", [("email", TestPeople.bob), ("password", TestPeople.password)]).status == .tooManyRequests)
+            }
+        }
+
         @Test func `after five failures the account is locked, even for the right password, and the lock lapses`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

@@ -21,10 +21,10 @@ var usingPostgres: Bool {
 }
 
 /// Runs a test against a freshly migrated, empty database.
-func withTrellis(_ test: (Application) async throws -> Void) async throws {
+func withTrellis(settings: TrellisSettings = testSettings(), _ test: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, settings: testSettings())
+        try await configure(app, settings: settings)
         if usingPostgres, let sql = app.db as? any SQLDatabase {
             // A clean schema for every test: the suite is serialized when it shares one database.
             try await sql.raw("DROP SCHEMA public CASCADE").run()
@@ -43,6 +43,8 @@ func withTrellis(_ test: (Application) async throws -> Void) async throws {
 struct Browser {
     let app: Application
     var cookies: [String: String] = [:]
+    /// Headers sent with every request.
+    var headers: HTTPHeaders = [:]
 
     init(_ app: Application) { self.app = app }
 
@@ -81,6 +83,7 @@ struct Browser {
 
     mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> TestingHTTPResponse {
         var headers = headers
+        for (name, value) in self.headers where !headers.contains(name: name) { headers.add(name: name, value: value) }
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }

@@ -74,7 +74,7 @@ enum AuthController {
     @Sendable static func signIn(_ req: Request) async throws -> Response {
         let input = try req.content.decode(SignInInput.self)
         let email = EmailAddress.normalize(input.email ?? "")
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = ClientAddress.of(req)
         if let remaining = try await SignInThrottle.lockRemaining(email: email, address: address, on: req.db) {
             let minutes = max(1, Int((remaining / 60).rounded(.up)))
             let page = AuthPages.signIn(req, email: email, next: input.next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: try again in \(minutes) minute\(minutes == 1 ? "" : "s").")
