@@ -32,7 +32,12 @@ def test_demo_prints_sign_in_details_that_work(demo_server, context):
     page.locator(".person-card a").first.click()
     check_accessibility(page, "22-demo-person")
     page.goto(demo_server.url + "/admin/people")
+    expect(page.get_by_text("Page 1 of 4")).to_be_visible()
     check_accessibility(page, "23-demo-admin-people")
+    page.get_by_label("Name or email").fill("sam.rivera")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name=re.compile("1 person matches"))).to_be_visible()
+    expect(page.get_by_role("link", name="Sam Rivera")).to_be_visible()
 
 
 def test_profile_form_suggests_tags_in_use(demo_server, context):

@@ -281,6 +281,41 @@ extension ServerTests {
         }
     }
 
+    @Suite struct PeopleAdministration {
+        @Test func `the people page shows fifty at a time and searches by name or email`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                for index in 0..<60 {
+                    try await PeopleStore.createPerson(email: "member\(index)@example.org", name: "Member \(String(format: "%02d", index))", role: .participant, on: app.db)
+                }
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                func rows(_ html: String) -> Int { html.components(separatedBy: "<tr>").count - 2 } // less the header row
+                let first = try await admin.get("/admin/people")
+                #expect(first.status == .ok)
+                #expect(first.text.contains("Everyone (63)"))
+                #expect(first.text.contains("Page 1 of 2"))
+                #expect(first.text.contains("href=\"/admin/people?page=2\" rel=\"next\""))
+                #expect(rows(first.text) == 50)
+                let second = try await admin.get("/admin/people?page=2")
+                #expect(rows(second.text) == 13)
+                #expect(second.text.contains("rel=\"prev\""))
+                #expect(try await admin.get("/admin/people?page=99").text.contains("Page 2 of 2"))
+
+                let alice = try await admin.get("/admin/people?q=ALICE")
+                #expect(alice.text.contains("1 person matches “alice”"))
+                #expect(alice.text.contains(TestPeople.alice))
+                #expect(!alice.text.contains(TestPeople.bob))
+                #expect(rows(alice.text) == 1)
+                let byEmail = try await admin.get("/admin/people?q=member5")
+                #expect(byEmail.text.contains("11 people match")) // member5 and member50…59
+                #expect(!byEmail.text.contains("Page 1 of"))
+                let none = try await admin.get("/admin/people?q=nobody-like-this")
+                #expect(none.text.contains("No one matches"))
+            }
+        }
+    }
+
     @Suite struct Links {
         @Test func `an invited person sets their own password through a one-time link`() async throws {
             try await withTrellis { app in

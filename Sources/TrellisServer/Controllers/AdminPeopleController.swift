@@ -105,8 +105,37 @@ enum AdminPages {
         _ req: Request, input: AdminPeopleController.AddInput, errors: ValidationErrors,
         createdLink: (name: String, url: String, purpose: OneTimeToken.Purpose)?, notice: String? = nil
     ) async throws -> HTML {
-        let users = try await User.query(on: req.db).sort(\.$searchName).all()
-        let profiles = try await Profile.query(on: req.db).field(\.$id).field(\.$department).field(\.$mentoringRole).all()
+        // Fifty to a page, searchable by name or email: organisations have thousands of people.
+        let search = Tags.key((try? req.query.get(String.self, at: "q")) ?? "")
+        let requestedPage = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let pageSize = 50
+        let matching = User.query(on: req.db)
+        if !search.isEmpty {
+            matching.group(.or) { group in
+                group.filter(\.$searchName ~~ search)
+                group.filter(\.$email ~~ search)
+            }
+        }
+        let total = try await matching.count()
+        let pageCount = max(1, (total + pageSize - 1) / pageSize)
+        let pageNumber = min(requestedPage, pageCount)
+        let users = try await matching.sort(\.$searchName).sort(\.$id).range(((pageNumber - 1) * pageSize)..<(pageNumber * pageSize)).all()
+        let ids = users.compactMap(\.id)
+        let profiles = ids.isEmpty ? [] : try await Profile.query(on: req.db).filter(\.$id ~~ ids).field(\.$id).field(\.$department).field(\.$mentoringRole).all()
+        func link(page number: Int) -> String {
+            var components = URLComponents()
+            components.path = "/admin/people"
+            components.queryItems = [URLQueryItem(name: "page", value: String(number))] + (search.isEmpty ? [] : [URLQueryItem(name: "q", value: search)])
+            return components.string ?? "/admin/people"
+        }
+        let pagination: HTML = pageCount <= 1 ? .empty : """
+        <nav class="pagination" aria-label="Pages">
+          \(pageNumber > 1 ? "<a href=\"\(link(page: pageNumber - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
+          <span>Page \(pageNumber) of \(pageCount)</span>
+          \(pageNumber < pageCount ? "<a href=\"\(link(page: pageNumber + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
+        </nav>
+        """
+        let heading = search.isEmpty ? "Everyone (\(total))" : "\(total == 1 ? "1 person matches" : "\(total) people match") “\(search)”"
         let profileByID = Dictionary(uniqueKeysWithValues: profiles.compactMap { profile in profile.id.map { ($0, profile) } })
         let linkBlock: HTML = createdLink.map { link in
             """
@@ -157,7 +186,12 @@ enum AdminPages {
           </form>
         </section>
         <section aria-labelledby="list-heading">
-          <div class="actions"><h2 id="list-heading">Everyone (\(users.count))</h2><a class="button secondary" href="/admin/export/people.csv">Export CSV</a><a class="button secondary" href="/admin/import">Import CSV</a><a href="/admin/audit">Audit log</a></div>
+          <div class="actions"><h2 id="list-heading">\(heading)</h2><a class="button secondary" href="/admin/export/people.csv">Export CSV</a><a class="button secondary" href="/admin/import">Import CSV</a><a href="/admin/audit">Audit log</a></div>
+          <form class="filters" method="get" action="/admin/people" role="search" aria-label="Search people">
+            \(Form.text("q", label: "Name or email", value: search, type: "search"))
+            <div class="field"><button type="submit" class="secondary">Search</button></div>
+          </form>
+          \(users.isEmpty ? "<p class=\"panel\">No one matches. Try another name or email.</p>" as HTML : .empty)
           <div class="table-wrap">
             <table>
               <caption class="muted">People, their platform role and mentoring role</caption>
@@ -165,6 +199,7 @@ enum AdminPages {
               <tbody>\(rows)</tbody>
             </table>
           </div>
+          \(pagination)
         </section>
         """)
     }
