@@ -26,22 +26,9 @@ extension MatchEngine {
         timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
         timings.candidates = graph.listingSeconds
         start = clock.now
-        var arcs = Array(0..<graph.arcCount)
-        var menteeOfArc = [Int32](repeating: 0, count: graph.arcCount)
-        for e in 0..<menteeCount { for arc in graph.arcStart[e]..<graph.arcStart[e + 1] { menteeOfArc[arc] = Int32(e) } }
-        // Highest score first; ties by mentee, then mentor, so the result never depends on order.
-        arcs.sort { a, b in
-            graph.arcScore[a] != graph.arcScore[b] ? graph.arcScore[a] > graph.arcScore[b]
-                : menteeOfArc[a] != menteeOfArc[b] ? menteeOfArc[a] < menteeOfArc[b] : graph.arcMentor[a] < graph.arcMentor[b]
-        }
+        let mentorOf = Greedy.assign(arcStart: graph.arcStart, arcMentor: graph.arcMentor, arcScore: graph.arcScore, capacity: capacityLeft)
         var load = [Int32](repeating: 0, count: mentorCount)
-        var mentorOf = [Int32](repeating: -1, count: menteeCount)
-        for arc in arcs {
-            let e = Int(menteeOfArc[arc]), m = Int(graph.arcMentor[arc])
-            guard mentorOf[e] < 0, load[m] < capacityLeft[m] else { continue }
-            mentorOf[e] = Int32(m)
-            load[m] += 1
-        }
+        for m in mentorOf where m >= 0 { load[Int(m)] += 1 }
         timings.solve = (clock.now - start).inSeconds
         var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
         for e in 0..<menteeCount where mentorOf[e] >= 0 {
@@ -159,5 +146,30 @@ extension MatchEngine {
             sentences.append("Stable matching follows both sides' rankings, not scores.")
         }
         return sentences.joined(separator: " ")
+    }
+}
+
+/// Best pair first over a sparse problem given as arcs by mentee (CSR): the greedy baseline.
+enum Greedy {
+    /// The mentor of each mentee (-1 for none). Highest score first; ties by mentee, then mentor,
+    /// so the result never depends on the order of the arcs.
+    static func assign(arcStart: [Int], arcMentor: [Int32], arcScore: [Int64], capacity: [Int32]) -> [Int32] {
+        let menteeCount = arcStart.count - 1
+        var menteeOfArc = [Int32](repeating: 0, count: arcMentor.count)
+        for e in 0..<menteeCount { for arc in arcStart[e]..<arcStart[e + 1] { menteeOfArc[arc] = Int32(e) } }
+        var arcs = Array(0..<arcMentor.count)
+        arcs.sort { a, b in
+            arcScore[a] != arcScore[b] ? arcScore[a] > arcScore[b]
+                : menteeOfArc[a] != menteeOfArc[b] ? menteeOfArc[a] < menteeOfArc[b] : arcMentor[a] < arcMentor[b]
+        }
+        var load = [Int32](repeating: 0, count: capacity.count)
+        var mentorOf = [Int32](repeating: -1, count: menteeCount)
+        for arc in arcs {
+            let e = Int(menteeOfArc[arc]), m = Int(arcMentor[arc])
+            guard mentorOf[e] < 0, load[m] < capacity[m] else { continue }
+            mentorOf[e] = Int32(m)
+            load[m] += 1
+        }
+        return mentorOf
     }
 }

@@ -107,18 +107,10 @@ public struct PairTableMatcher: Sendable {
             proven = !broken && gap < scale
         case .greedy, .stable:
             // Greedy: best pair first. Stable: both sides rank by the given score, mentees propose.
-            var arcs = Array(0..<arcMentor.count)
             var menteeOfArc = [Int32](repeating: 0, count: arcMentor.count)
             for e in 0..<n { for arc in arcStart[e]..<arcStart[e + 1] { menteeOfArc[arc] = Int32(e) } }
             if algorithm == .greedy {
-                arcs.sort { a, b in
-                    arcScore[a] != arcScore[b] ? arcScore[a] > arcScore[b] : menteeOfArc[a] != menteeOfArc[b] ? menteeOfArc[a] < menteeOfArc[b] : arcMentor[a] < arcMentor[b]
-                }
-                var load = [Int32](repeating: 0, count: mentors.count)
-                for arc in arcs {
-                    let e = Int(menteeOfArc[arc]), m = Int(arcMentor[arc])
-                    if mentorOf[e] < 0 && load[m] < capacities[m] { mentorOf[e] = Int32(m); load[m] += 1 }
-                }
+                mentorOf = Greedy.assign(arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, capacity: capacities)
             } else {
                 var lists = (0..<n).map { e in Array(arcStart[e]..<arcStart[e + 1]).sorted { arcScore[$0] != arcScore[$1] ? arcScore[$0] > arcScore[$1] : arcMentor[$0] < arcMentor[$1] } }
                 var next = [Int](repeating: 0, count: n)
