@@ -180,11 +180,11 @@ public enum PeopleTable {
                 problems.append(Problem(row: row, column: "manager_email", value: manager, message: "No person with this email is in the file or already in Trellis."))
             }
         }
+        // The walk up from the manager stops when it reaches the person, so the person's own entry
+        // in `line` never matters (and copying the whole line per row would make this quadratic).
         for (record, row) in zip(records, recordRows) {
             guard let manager = record.managerEmail else { continue }
-            var without = line
-            without.setManager(nil, of: record.email)
-            if let loop = without.cycle(ifManagerOf: record.email, becomes: manager) {
+            if let loop = line.cycle(ifManagerOf: record.email, becomes: manager) {
                 problems.append(Problem(row: row, column: "manager_email", value: manager, message: "This would make a reporting loop: \(loop.joined(separator: " → ")). A person cannot be managed, directly or not, by someone they manage."))
             }
         }
