@@ -78,7 +78,7 @@ public enum PeopleTable {
                 continue
             }
             func cell(_ column: String) -> String {
-                cells[index[column]!].trimmingCharacters(in: .whitespacesAndNewlines)
+                Tags.trimmed(cells[index[column]!])
             }
             func problem(_ column: String, _ message: String) {
                 problems.append(Problem(row: rowNumber, column: column, value: cell(column), message: message))

@@ -10,7 +10,15 @@ public enum Tags {
 
     /// A tag with surrounding whitespace removed and inner runs of whitespace collapsed to one space.
     public static func clean(_ tag: String) -> String {
-        tag.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // Most tags are plain ASCII with single spaces: those are returned as they are, without
+        // walking them character by character.
+        var previousSpace = true, plain = true
+        for byte in tag.utf8 {
+            if byte >= 0x80 || (byte < 0x20) || (byte == 0x20 && previousSpace) { plain = false; break }
+            previousSpace = byte == 0x20
+        }
+        if plain && !previousSpace { return tag }
+        return tag.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// Normalises a list of tags; empty entries are dropped.
@@ -28,6 +36,14 @@ public enum Tags {
     /// Splits a list typed by a person (commas, semicolons or new lines) and normalises it.
     public static func parse(_ text: String, separators: Set<Character> = [",", ";", "\n"]) -> [String] {
         normalize(text.split(whereSeparator: { separators.contains($0) }).map(String.init))
+    }
+
+    /// The text of a cell or field without surrounding whitespace and new lines; quick when there
+    /// is none to remove.
+    public static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The longest tag accepted.

@@ -16,6 +16,20 @@ import Testing
     }
 }
 
+@Suite struct TagFastPathTests {
+    static let samples = [
+        "", " ", "Kubernetes", "Machine Learning", " Machine Learning", "Machine Learning ", "Machine  Learning",
+        "Machine\tLearning", "Machine\nLearning", "A", "a b c", "Ünïcode Tag", "Tag\u{00A0}With NBSP", "\u{00A0}Lead",
+        "Trail\u{2003}", "x\u{85}", "Emoji 🚀 tag", "  spaced   out  ", "\r\nCRLF\r\n", "tab\t",
+    ]
+
+    @Test("the quick paths give what the full normalisation gives", arguments: samples)
+    func quickPathsAgree(sample: String) {
+        #expect(Tags.clean(sample) == sample.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+        #expect(Tags.trimmed(sample) == sample.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
 @Suite struct ProfileDraftTests {
     func valid() -> ProfileDraft {
         ProfileDraft(name: "Ada Lovelace", timezone: "Europe/London", mentoringRole: .mentor, capacityMentees: 2, tags: [.expertise: ["Mathematics"]])
