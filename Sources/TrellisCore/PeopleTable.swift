@@ -72,7 +72,11 @@ public enum PeopleTable {
         var recordRows: [Int] = []
         for (offset, cells) in rows.enumerated() {
             let rowNumber = offset + 2
-            if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if cells.allSatisfy({ cell in
+                // Quick for the usual cell that starts with a visible ASCII character.
+                if let first = cell.utf8.first, first > 0x20, first < 0x80 { return false }
+                return cell.trimmingCharacters(in: .whitespaces).isEmpty
+            }) { continue }
             if cells.count != header.count {
                 problems.append(Problem(row: rowNumber, column: "", value: "", message: "This row has \(cells.count) cells but the header has \(header.count)."))
                 continue

@@ -35,7 +35,19 @@ public enum Tags {
 
     /// Splits a list typed by a person (commas, semicolons or new lines) and normalises it.
     public static func parse(_ text: String, separators: Set<Character> = [",", ";", "\n"]) -> [String] {
-        normalize(text.split(whereSeparator: { separators.contains($0) }).map(String.init))
+        // ASCII without carriage returns (where "\r\n" would be one character): split the bytes.
+        let separatorBytes = separators.compactMap(\.asciiValue)
+        if separatorBytes.count == separators.count, text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            let bytes = Array(text.utf8)
+            var parts: [String] = [], start = 0
+            for (position, byte) in bytes.enumerated() where separatorBytes.contains(byte) {
+                parts.append(String(decoding: bytes[start..<position], as: UTF8.self))
+                start = position + 1
+            }
+            parts.append(String(decoding: bytes[start...], as: UTF8.self))
+            return normalize(parts)
+        }
+        return normalize(text.split(whereSeparator: { separators.contains($0) }).map(String.init))
     }
 
     /// The text of a cell or field without surrounding whitespace and new lines; quick when there

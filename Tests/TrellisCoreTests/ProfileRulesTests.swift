@@ -28,6 +28,18 @@ import Testing
         #expect(Tags.clean(sample) == sample.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
         #expect(Tags.trimmed(sample) == sample.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+
+    static let lists = [
+        "", "Go, Rust;  rust\nCooking,,", "a;b;c", " , ; ", "One\r\nTwo", "Ünï, code", "x,\ty", "single",
+        "trailing,", ",leading", "new\n\nlines", "Emoji 🚀, Rocket",
+    ]
+
+    @Test("the quick list split gives what splitting by characters gives", arguments: lists)
+    func quickSplitAgrees(list: String) {
+        let separators: Set<Character> = [",", ";", "\n"]
+        #expect(Tags.parse(list) == Tags.normalize(list.split(whereSeparator: { separators.contains($0) }).map(String.init)))
+        #expect(Tags.parse(list, separators: [";"]) == Tags.normalize(list.split(separator: ";").map(String.init)))
+    }
 }
 
 @Suite struct ProfileDraftTests {

@@ -169,7 +169,7 @@ enum MatchCommandLine {
         try writer.write(row: header)
         for row in rows { try writer.write(row: row) }
         writer.stream.close()
-        let data = (stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) ?? Data()
+        let data = PeopleCSV.writtenData(stream) ?? Data()
         do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "\(path): cannot write the file (\(error.localizedDescription)).", code: 1)
         }

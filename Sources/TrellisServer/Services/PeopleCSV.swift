@@ -57,7 +57,7 @@ enum PeopleCSV {
             try writer.write(row: PeopleTable.cells(of: record))
         }
         writer.stream.close()
-        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else { return "" }
+        guard let data = PeopleCSV.writtenData(stream) else { return "" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -159,5 +159,14 @@ enum PeopleCSV {
                 by: actor, on: tx
             )
         }
+    }
+}
+
+extension PeopleCSV {
+    /// What a memory stream holds. Taken as NSData and wrapped: bridging it with `as? Data` copies
+    /// it byte by byte on Linux (seconds for a large file).
+    static func writtenData(_ stream: OutputStream) -> Data? {
+        guard let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? NSData else { return nil }
+        return Data(referencing: written)
     }
 }
