@@ -22,7 +22,8 @@ enum PeopleCSV {
     static func read(_ text: String) throws -> (header: [String], rows: [[String]]) {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        // Stops at the first visible character (trimming would copy the whole file).
+        guard text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) else {
             throw ValidationErrors(field: "file", "The file is empty; it needs a header row: \(PeopleTable.columns.joined(separator: ",")).")
         }
         do {
@@ -163,10 +164,10 @@ enum PeopleCSV {
 }
 
 extension PeopleCSV {
-    /// What a memory stream holds. Taken as NSData and wrapped: bridging it with `as? Data` copies
-    /// it byte by byte on Linux (seconds for a large file).
+    /// What a memory stream holds, copied in one go: bridging it with `as? Data` (or wrapping it)
+    /// copies it byte by byte on Linux (seconds for a large file).
     static func writtenData(_ stream: OutputStream) -> Data? {
         guard let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? NSData else { return nil }
-        return Data(referencing: written)
+        return Data(bytes: written.bytes, count: written.length)
     }
 }
