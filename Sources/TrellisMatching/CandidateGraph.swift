@@ -30,6 +30,14 @@ struct CandidateGraph: Sendable {
     @inline(__always) static func score(ofKey key: Int64) -> Int64 { key >> indexBits }
     @inline(__always) static func index(ofKey key: Int64) -> Int { Int(indexMask - (key & indexMask)) }
 
+    /// Offers a key to a row's list if it beats the list's weakest entry once the list is full
+    /// (`threshold`, Int64.min before), and keeps `threshold` up to date.
+    @inline(__always) static func offer(_ key: Int64, to heap: UnsafeMutablePointer<Int64>, count: inout Int32, threshold: inout Int64, capacity: Int) {
+        guard key > threshold else { return }
+        offer(key, heap: heap, count: &count, capacity: capacity)
+        if count == Int32(capacity) { threshold = heap[0] }
+    }
+
     /// Keeps the `capacity` largest keys in a min-heap stored at `base`.
     @inline(__always) static func offer(_ key: Int64, heap base: UnsafeMutablePointer<Int64>, count: inout Int32, capacity: Int) {
         var size = Int(count)
@@ -118,21 +126,12 @@ struct CandidateGraph: Sendable {
                 let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
                 let lanes = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
                 let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
-                for word in 0..<4 where lanes[word] != 0 {
-                    var bits = lanes[word]
-                    while bits != 0 {
-                        let lane = word &* 64 &+ bits.trailingZeroBitCount
-                        bits &= bits &- 1
-                        let mentor = Int(laneSlots[lane])
-                        let score = blockKernel.scoreOne(view, mentor: block * LaneBlocks.width + lane, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
-                        if score < minimum { continue }
-                        aboveCount &+= 1
-                        let key = key(score, mentor)
-                        if key > threshold {
-                            offer(key, heap: heap, count: &count, capacity: k1)
-                            if count == Int32(k1) { threshold = heap[0] }
-                        }
-                    }
+                lanes.forEachLane { lane in
+                    let mentor = Int(laneSlots[lane])
+                    let score = blockKernel.scoreOne(view, mentor: block * LaneBlocks.width + lane, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
+                    guard score >= minimum else { return }
+                    aboveCount &+= 1
+                    offer(key(score, mentor), to: heap, count: &count, threshold: &threshold, capacity: k1)
                 }
                 block &+= 1
                 if block == mentorBlocks.count { block = 0 }
@@ -159,21 +158,12 @@ struct CandidateGraph: Sendable {
                 let reach = !bounded ? Int64.min : threshold == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: threshold), minimum)
                 let lanes = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
                 let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
-                for word in 0..<4 where lanes[word] != 0 {
-                    var bits = lanes[word]
-                    while bits != 0 {
-                        let lane = word &* 64 &+ bits.trailingZeroBitCount
-                        bits &= bits &- 1
-                        let e = Int(laneSlots[lane])
-                        let view = blockViews[block * LaneBlocks.width + lane]
-                        let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : -2)
-                        if score < minimum { continue }
-                        let key = key(score, e)
-                        if key > threshold {
-                            offer(key, heap: heap, count: &count, capacity: k2)
-                            if count == Int32(k2) { threshold = heap[0] }
-                        }
-                    }
+                lanes.forEachLane { lane in
+                    let e = Int(laneSlots[lane])
+                    let view = blockViews[block * LaneBlocks.width + lane]
+                    let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : -2)
+                    guard score >= minimum else { return }
+                    offer(key(score, e), to: heap, count: &count, threshold: &threshold, capacity: k2)
                 }
                 block &+= 1
                 if block == menteeBlocks.count { block = 0 }
@@ -288,7 +278,6 @@ struct SharedPointers: @unchecked Sendable {
     let mentorHeapCount: UnsafeMutablePointer<Int32>
 }
 
-/// Counts finished work from several threads and reports the fraction done.
 /// The contribution tables as flat buffers, and each mentee's rows.
 struct ScoringTables: @unchecked Sendable {
     let row: Int, zoneCount: Int
@@ -374,6 +363,7 @@ struct ScoringTables: @unchecked Sendable {
     }
 }
 
+/// Counts finished work from several threads and reports the fraction done.
 final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
