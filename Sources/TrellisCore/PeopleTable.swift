@@ -82,7 +82,7 @@ public enum PeopleTable {
                 continue
             }
             func cell(_ column: String) -> String {
-                Tags.trimmed(cells[index[column]!])
+                Tags.trimmed(SpreadsheetSafety.unescape(cells[index[column]!]))
             }
             func problem(_ column: String, _ message: String) {
                 problems.append(Problem(row: rowNumber, column: column, value: cell(column), message: message))
@@ -124,6 +124,8 @@ public enum PeopleTable {
                     problem(column, "At most \(Tags.maximumCount) values, separated by “;”.")
                 } else if let long = values.first(where: { $0.count > Tags.maximumLength }) {
                     problems.append(Problem(row: rowNumber, column: column, value: long, message: "Each value must be at most \(Tags.maximumLength) characters."))
+                } else if let comma = values.first(where: { $0.contains(",") }) {
+                    problems.append(Problem(row: rowNumber, column: column, value: comma, message: "A value cannot contain “,”: separate values with “;”."))
                 }
                 return values
             }
@@ -196,15 +198,17 @@ public enum PeopleTable {
         return ParseResult(records: problems.isEmpty ? records : [], problems: problems)
     }
 
-    /// The cells of one record, in `columns` order.
+    /// The cells of one record, in `columns` order, safe to open in a spreadsheet
+    /// (`SpreadsheetSafety`; `parse` undoes it).
     public static func cells(of record: PersonRecord) -> [String] {
         let separator = String(listSeparator)
-        return [
+        let cells: [String] = [
             record.email, record.name, record.role.rawValue, record.department, record.managerEmail ?? "",
             record.timezone, record.languages.joined(separator: separator), record.expertise.joined(separator: separator),
             record.developmentAreas.joined(separator: separator), record.interests.joined(separator: separator),
             record.values.joined(separator: separator), record.capacity.map(String.init) ?? "",
             record.meetingFrequency?.rawValue ?? "", record.yearsExperience.map(String.init) ?? "",
         ]
+        return cells.map(SpreadsheetSafety.escape)
     }
 }

@@ -50,14 +50,14 @@ public struct ProfileDraft: Sendable, Equatable {
     /// Returns a copy with text trimmed and tags normalised.
     public func normalized() -> ProfileDraft {
         var copy = self
-        copy.name = Tags.clean(name)
-        copy.headline = headline.trimmingCharacters(in: .whitespacesAndNewlines)
-        copy.bio = bio.trimmingCharacters(in: .whitespacesAndNewlines)
-        copy.department = Tags.clean(department)
-        copy.timezone = timezone.trimmingCharacters(in: .whitespaces)
-        copy.careerGoals = careerGoals.trimmingCharacters(in: .whitespacesAndNewlines)
-        copy.phone = phone.trimmingCharacters(in: .whitespaces)
-        copy.location = Tags.clean(location)
+        copy.name = TextInput.line(name)
+        copy.headline = TextInput.line(headline)
+        copy.bio = TextInput.paragraphs(bio)
+        copy.department = TextInput.line(department)
+        copy.timezone = TextInput.line(timezone)
+        copy.careerGoals = TextInput.paragraphs(careerGoals)
+        copy.phone = TextInput.line(phone)
+        copy.location = TextInput.line(location)
         var seen = Set<CommunicationMethod>()
         copy.communicationMethods = communicationMethods.filter { seen.insert($0).inserted }
         copy.tags = tags.mapValues { Tags.normalize($0) }
@@ -96,8 +96,8 @@ public struct ProfileDraft: Sendable, Equatable {
             let list = tags(kind)
             if list.count > Tags.maximumCount {
                 errors.add(kind.rawValue, "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(list.count)).")
-            } else if let long = list.first(where: { $0.count > Tags.maximumLength }) {
-                errors.add(kind.rawValue, "“\(long.prefix(20))…” is too long: each entry must be at most \(Tags.maximumLength) characters.")
+            } else if let problem = list.lazy.compactMap(Tags.problem(with:)).first {
+                errors.add(kind.rawValue, problem)
             }
         }
         return errors
@@ -160,7 +160,8 @@ public enum EmailAddress {
 
     /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces.
     public static func isValid(_ email: String) -> Bool {
-        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else { return false }
+        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" }),
+              !TextInput.containsControl(email) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return false }
         let domain = parts[1]

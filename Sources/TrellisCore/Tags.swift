@@ -8,7 +8,8 @@ public enum Tags {
         clean(tag).lowercased()
     }
 
-    /// A tag with surrounding whitespace removed and inner runs of whitespace collapsed to one space.
+    /// A tag (or any one-line text) with control characters removed, surrounding whitespace
+    /// removed and inner runs of whitespace collapsed to one space.
     public static func clean(_ tag: String) -> String {
         // Most tags are plain ASCII with single spaces: those are returned as they are, without
         // walking them character by character.
@@ -18,7 +19,11 @@ public enum Tags {
             previousSpace = byte == 0x20
         }
         if plain && !previousSpace { return tag }
-        return tag.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // Control characters (NUL, escape, …) read back blank and break exports: removed.
+        let visible = tag.unicodeScalars.contains(where: TextInput.isControl)
+            ? String(String.UnicodeScalarView(tag.unicodeScalars.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }.filter { !TextInput.isControl($0) }))
+            : tag
+        return visible.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// Normalises a list of tags; empty entries are dropped.
@@ -56,6 +61,18 @@ public enum Tags {
         guard let first = text.utf8.first, let last = text.utf8.last else { return text }
         if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 { return text }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Characters that separate entries in a typed list or a CSV cell, and so cannot be inside one.
+    public static let forbiddenCharacters: Set<Character> = [",", ";"]
+
+    /// A problem with one entry of a list, or nil.
+    public static func problem(with tag: String) -> String? {
+        if tag.count > maximumLength { return "“\(tag.prefix(20))…” is too long: each entry must be at most \(maximumLength) characters." }
+        if let separator = tag.first(where: forbiddenCharacters.contains) {
+            return "“\(tag.prefix(40))” contains “\(separator)”, which separates entries: give each entry on its own."
+        }
+        return nil
     }
 
     /// The longest tag accepted.

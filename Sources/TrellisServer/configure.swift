@@ -1,5 +1,6 @@
 import Fluent
 import FluentPostgresDriver
+import FluentSQL
 import FluentSQLiteDriver
 import Vapor
 
@@ -18,7 +19,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.trellisSettings = settings
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
-    app.routes.defaultMaxBodySize = "10mb"
+    app.routes.defaultMaxBodySize = ByteCount(value: RequestLimits.uploadBytes)  // the middleware enforces the real, smaller limits
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
     switch settings.database {
@@ -29,16 +30,22 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     case .postgres(let url):
         app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
     }
+    if case .sqliteFile = settings.database, let sql = app.db as? any SQLDatabase {
+        // Write-ahead logging: readers never wait for the writer and the writer never waits for
+        // readers. The setting is stored in the file, so every process that opens it uses it.
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
     app.migrations.add(M0001_CreateAccountsAndProfiles())
     app.migrations.add(M0002_AddSearchIndexes())
 
-    // Order matters: errors outermost so they see everything; headers on every answer;
-    // CSRF before anything reads a form; the session before any route asks who is signed in.
+    // Order matters: errors outermost so they see everything; headers on every answer; the
+    // session before CSRF, which reads the form and allows a large body only to a program
+    // manager's upload; both before any route.
     app.middleware = .init()
     app.middleware.use(TrellisErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(secure: settings.secureCookies))
-    app.middleware.use(CSRFMiddleware(secure: settings.secureCookies))
     app.middleware.use(SessionMiddleware(settings: settings))
+    app.middleware.use(CSRFMiddleware(secure: settings.secureCookies))
 
     try routes(app)
 

@@ -184,7 +184,7 @@ extension ServerTests {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
                 for index in 0..<5 {
-                    try await SignInThrottle.record(email: TestPeople.alice, address: "203.0.113.\(index)", succeeded: false, on: app.db)
+                    _ = try await SignInThrottle.reserve(email: TestPeople.alice, address: "203.0.113.\(index)", on: app.db)
                 }
                 var browser = Browser(app)
                 #expect(try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)]).status == .tooManyRequests)

@@ -21,7 +21,7 @@ struct APIAuthMiddleware: AsyncMiddleware {
         let now = Date()
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             token.lastUsedAt = now
-            try await token.save(on: request.db)
+            try await DatabaseWrites.transaction(on: request.db) { tx in try await token.save(on: tx) }
         }
         return try await next.respond(to: request)
     }

@@ -11,7 +11,7 @@ enum APIController {
             response.headers.contentType = .json
             return response
         }
-        let authed = api.grouped(APIAuthMiddleware())
+        let authed = api.grouped(APIBodyLimitMiddleware(), APIAuthMiddleware())
         authed.get("me", use: me)
         authed.get("me", "profile", use: myProfile)
         authed.put("me", "profile", use: updateMyProfile)
@@ -107,12 +107,10 @@ enum APIController {
     @Sendable static func people(_ req: Request) async throws -> DirectoryPage {
         _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
-        var errors = ValidationErrors()
-        if let role = query.role, !role.isEmpty, MentoringRole(rawValue: role) == nil {
+        var errors = query.pagingErrors()
+        if let role = query.role, MentoringRole(rawValue: role) == nil {
             errors.add("role", "Allowed values: mentor, mentee, both.")
         }
-        if let per = query.per, !(1...100).contains(per) { errors.add("per", "Must be from 1 to 100.") }
-        if let page = query.page, page < 1 { errors.add("page", "Must be 1 or more.") }
         guard errors.isEmpty else { throw InvalidInput(message: "The query is not valid.", errors: errors) }
         return try await Directory.search(query, on: req.db)
     }

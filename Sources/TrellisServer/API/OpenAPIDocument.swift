@@ -118,7 +118,7 @@ enum OpenAPIDocument {
                     queryParameter("role", "mentor (can mentor) or mentee (wants a mentor); people who do both match either.", ["type": "string", "enum": ["mentor", "mentee", "both"]]),
                     queryParameter("timezone", "Exact IANA time zone.", string),
                     queryParameter("tag", "Exact tag, any kind.", string),
-                    queryParameter("page", "Page number, from 1.", ["type": "integer", "minimum": 1]),
+                    queryParameter("page", "Page number, from 1 to 100000; past the last page answers the last page.", ["type": "integer", "minimum": 1, "maximum": DirectoryQuery.maximumPage]),
                     queryParameter("per", "Page size, 1 to 100 (default 24).", ["type": "integer", "minimum": 1, "maximum": 100]),
                 ],
                 "responses": ["200": jsonBody(ref("DirectoryPage"), description: "One page of people."), "401": errorResponse("No valid token."), "422": errorResponse("Invalid query parameters.")],

@@ -11,7 +11,7 @@ enum DemoLoader {
         let hash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(DemoOrganisation.password).get()
         let progress = console.progressBar(title: "People")
         progress.start()
-        try await app.db.transaction { tx in
+        try await DatabaseWrites.transaction(on: app.db) { tx in
             var ids: [String: UUID] = [:]
             for (index, person) in people.enumerated() {
                 let user = User(email: person.record.email, name: person.record.name, role: person.isAdmin ? .admin : .participant, passwordHash: hash)
@@ -56,7 +56,7 @@ enum DemoLoader {
 
     /// Deletes every row, children first, in one transaction.
     static func reset(on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await DatabaseWrites.transaction(on: db) { tx in
             try await AuditEntry.query(on: tx).delete()
             try await APIToken.query(on: tx).delete()
             try await OneTimeToken.query(on: tx).delete()

@@ -167,7 +167,7 @@ enum MatchCommandLine {
         let stream = OutputStream(toMemory: ())
         let writer = try CSVWriter(stream: stream)
         try writer.write(row: header)
-        for row in rows { try writer.write(row: row) }
+        for row in rows { try writer.write(row: row.map(SpreadsheetSafety.escape)) }
         writer.stream.close()
         let data = PeopleCSV.writtenData(stream) ?? Data()
         do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {

@@ -50,7 +50,7 @@ enum AuthController {
         guard errors.isEmpty else {
             return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.setup(req, input: input, errors: errors)).encodeResponse(for: req)
         }
-        let hash = try await req.password.async.hash(input.password ?? "").get()
+        let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         let user = try await PeopleStore.createPerson(email: email, name: name, role: .admin, passwordHash: hash, on: req.db)
         try await PeopleStore.audit("setup", "First program manager \(email) created", by: user, on: req.db)
         return try await Sessions.start(for: user, on: req)
@@ -75,35 +75,51 @@ enum AuthController {
         let input = try req.content.decode(SignInInput.self)
         let email = EmailAddress.normalize(input.email ?? "")
         let address = ClientAddress.of(req)
-        if let remaining = try await SignInThrottle.lockRemaining(email: email, address: address, on: req.db) {
-            let minutes = max(1, Int((remaining / 60).rounded(.up)))
-            let page = AuthPages.signIn(req, email: email, next: input.next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: try again in \(minutes) minute\(minutes == 1 ? "" : "s").")
+        let next = safeNext(input.next)
+        let attempt: UUID
+        switch try await SignInThrottle.reserve(email: email, address: address, on: req.db) {
+        case .locked(let remaining):
+            let page = AuthPages.signIn(req, email: email, next: next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: \(SignInThrottle.describe(remaining)).")
             return try await HTMLPage(status: .tooManyRequests, html: page).encodeResponse(for: req)
+        case .allowed(let id):
+            attempt = id
         }
         let user = email.isEmpty ? nil : try await User.query(on: req.db).filter(\.$email == email).first()
-        var verified = false
-        if let user, user.isActive, let hash = user.passwordHash {
-            verified = try await req.password.async.verify(input.password ?? "", created: hash).get()
-        }
-        try await SignInThrottle.record(email: email, address: address, succeeded: verified, on: req.db)
+        // The same Bcrypt work whether or not the account exists: timing reveals nothing.
+        let hash = user.flatMap { $0.isActive ? $0.passwordHash : nil }
+        let verified = try await PasswordCheck.verify(input.password ?? "", against: hash, on: req)
         guard verified, let user else {
-            let page = AuthPages.signIn(req, email: email, next: input.next, message: "That email and password do not match an account. Check both and try again.")
+            let page = AuthPages.signIn(req, email: email, next: next, message: "That email and password do not match an account. Check both and try again.")
             return try await HTMLPage(status: .unauthorized, html: page).encodeResponse(for: req)
         }
+        try await SignInThrottle.succeeded(attempt, on: req.db)
         let response = try await Sessions.start(for: user, on: req)
-        response.headers.replaceOrAdd(name: .location, value: safeNext(input.next))
+        response.headers.replaceOrAdd(name: .location, value: next)
         return response
     }
 
-    /// Only a path on this site is followed after sign-in, never another site.
+    /// Only a path on this site is followed after sign-in, never another site: the value must be
+    /// an absolute path made of printable ASCII, with no scheme or host, no backslash (browsers
+    /// read it as a slash), no second slash or encoded slash at the start, and it must parse as a
+    /// path-only URL. Anything else goes to the dashboard.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        guard let next, next.utf8.count <= 2048, next.hasPrefix("/") else { return "/" }
+        // Printable ASCII only: control characters and spaces are dropped by browsers, which
+        // turns "/\t/evil.example" into "//evil.example".
+        guard next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "/" }
+        let lowered = next.lowercased()
+        guard !next.contains("\\"), !lowered.hasPrefix("//"), !lowered.hasPrefix("/%2f"), !lowered.hasPrefix("/%5c"),
+              !lowered.contains("%09"), !lowered.contains("%0a"), !lowered.contains("%0d"), !lowered.contains("%00")
+        else { return "/" }
+        guard let components = URLComponents(string: next), components.scheme == nil, components.host == nil,
+              components.user == nil, components.port == nil, components.path.hasPrefix("/"), !components.path.hasPrefix("//")
+        else { return "/" }
         return next
     }
 
     @Sendable static func signOut(_ req: Request) async throws -> Response {
         if let session = req.storage[CurrentSessionKey.self] {
-            try await session.delete(on: req.db)
+            try await DatabaseWrites.transaction(on: req.db) { tx in try await session.delete(on: tx) }
         }
         let response = req.redirect(to: "/sign-in")
         Sessions.clearCookie(on: response)
@@ -144,9 +160,9 @@ enum AuthController {
         guard errors.isEmpty else {
             return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.passwordLink(req, user: user, purpose: purpose, errors: errors)).encodeResponse(for: req)
         }
-        let hash = try await req.password.async.hash(input.password ?? "").get()
+        let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         let userID = try user.requireID()
-        try await req.db.transaction { tx in
+        try await DatabaseWrites.transaction(on: req.db) { tx in
             guard try await claim(link.requireID(), on: tx) else {
                 throw Abort(.gone, reason: "This link has already been used. Sign in, or ask your program manager for a new link.")
             }
@@ -174,7 +190,7 @@ enum AuthController {
     static func createLink(for user: User, purpose: OneTimeToken.Purpose, by actor: User, on req: Request) async throws -> String {
         let token = SecretToken.generate()
         let lifetime: TimeInterval = purpose == .invite ? 7 * 24 * 3600 : 24 * 3600
-        try await req.db.transaction { tx in
+        try await DatabaseWrites.transaction(on: req.db) { tx in
             // A new link replaces any unused one of the same kind.
             try await OneTimeToken.query(on: tx).filter(\.$userID == user.requireID()).filter(\.$purpose == purpose.rawValue)
                 .filter(\.$usedAt == nil).set(\.$usedAt, to: Date()).update()
@@ -212,7 +228,7 @@ enum AuthPages {
           \(error)
           <form method="post" action="/sign-in">
             \(Layout.csrfField(req))
-            <input type="hidden" name="next" value="\(next ?? "/")">
+            <input type="hidden" name="next" value="\(AuthController.safeNext(next))">
             \(Form.text("email", label: "Email", value: email, type: "email", required: true, autocomplete: "username"))
             \(Form.text("password", label: "Password", value: "", type: "password", required: true, autocomplete: "current-password"))
             <div class="actions"><button type="submit">Sign in</button></div>

@@ -30,17 +30,29 @@ enum SettingsController {
         let user = try req.requireUser()
         let input = try req.content.decode(PasswordChange.self)
         var errors = ValidationErrors()
-        let currentMatches = try await user.passwordHash.asyncMap { try await req.password.async.verify(input.current_password ?? "", created: $0).get() } ?? false
-        if !currentMatches { errors.add("current_password", "This is not your current password.") }
+        // The current-password check counts towards the same limit as sign-in, so a stolen
+        // session cannot be used to guess the password.
+        switch try await SignInThrottle.reserve(email: user.email, address: ClientAddress.of(req), on: req.db) {
+        case .locked(let remaining):
+            errors.add("current_password", "Too many wrong passwords. For your security, password checks are paused: \(SignInThrottle.describe(remaining)).")
+            let page = try await SettingsPages.page(req, user: user, passwordErrors: errors)
+            return try await HTMLPage(status: .tooManyRequests, html: page).encodeResponse(for: req)
+        case .allowed(let attempt):
+            if try await PasswordCheck.verify(input.current_password ?? "", against: user.passwordHash, on: req) {
+                try await SignInThrottle.succeeded(attempt, on: req.db)
+            } else {
+                errors.add("current_password", "This is not your current password.")
+            }
+        }
         let rules = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         for field in rules.order { errors.add(field, rules[field]!) }
         guard errors.isEmpty else {
             let page = try await SettingsPages.page(req, user: user, passwordErrors: errors)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
-        user.passwordHash = try await req.password.async.hash(input.password ?? "").get()
+        user.passwordHash = try await PasswordCheck.hash(input.password ?? "", on: req)
         let keep = req.storage[CurrentSessionKey.self]?.id
-        try await req.db.transaction { tx in
+        try await DatabaseWrites.transaction(on: req.db) { tx in
             try await user.save(on: tx)
             try await Sessions.endAll(of: user.requireID(), except: keep, on: tx)
         }
@@ -57,7 +69,8 @@ enum SettingsController {
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
         let secret = SecretToken.generate(prefix: "trl_")
-        try await APIToken(userID: user.requireID(), name: name, tokenHash: SecretToken.digest(secret), hint: String(secret.suffix(4)), now: Date()).create(on: req.db)
+        let token = APIToken(userID: try user.requireID(), name: name, tokenHash: SecretToken.digest(secret), hint: String(secret.suffix(4)), now: Date())
+        try await DatabaseWrites.transaction(on: req.db) { tx in try await token.create(on: tx) }
         return try await SettingsPages.page(req, user: user, newToken: (name, secret)).encodeResponse(for: req)
     }
 
@@ -71,16 +84,9 @@ enum SettingsController {
         }
         if token.revokedAt == nil {
             token.revokedAt = Date()
-            try await token.save(on: req.db)
+            try await DatabaseWrites.transaction(on: req.db) { tx in try await token.save(on: tx) }
         }
         return try await SettingsPages.page(req, user: user, notice: "The token “\(token.name)” was revoked.").encodeResponse(for: req)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
 

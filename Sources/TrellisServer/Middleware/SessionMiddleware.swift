@@ -22,7 +22,7 @@ struct SessionMiddleware: AsyncMiddleware {
                 if now.timeIntervalSince(session.lastSeenAt) > 3600 {
                     session.lastSeenAt = now
                     session.expiresAt = now.addingTimeInterval(settings.sessionLifetime)
-                    try await session.save(on: request.db)
+                    try await DatabaseWrites.transaction(on: request.db) { tx in try await session.save(on: tx) }
                 }
             }
         }
@@ -57,7 +57,7 @@ enum Sessions {
         let settings = request.application.trellisSettings
         let token = SecretToken.generate()
         let session = UserSession(tokenHash: SecretToken.digest(token), userID: try user.requireID(), now: Date(), lifetime: settings.sessionLifetime)
-        try await session.create(on: request.db)
+        try await DatabaseWrites.transaction(on: request.db) { tx in try await session.create(on: tx) }
         let response = request.redirect(to: "/")
         setCookie(token, on: response, settings: settings)
         return response

@@ -11,11 +11,29 @@ struct DirectoryQuery: Content, Sendable {
     var role: String?
     var timezone: String?
     var tag: String?
-    var page: Int?
-    var per: Int?
+    /// Kept as text so that any value can be answered in words (the API) or clamped (the web).
+    var page: String?
+    var per: String?
 
-    var pageNumber: Int { max(1, page ?? 1) }
-    var pageSize: Int { min(max(1, per ?? 24), 100) }
+    static let maximumPage = 100_000
+    static let maximumPageSize = 100
+    static let defaultPageSize = 24
+
+    /// The page asked for, within 1...maximumPage (anything unreadable is page 1).
+    var pageNumber: Int { min(max(1, page.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 1), Self.maximumPage) }
+    var pageSize: Int { min(max(1, per.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Self.defaultPageSize), Self.maximumPageSize) }
+
+    /// Problems with the paging parameters, for the API (the web clamps instead).
+    func pagingErrors() -> ValidationErrors {
+        var errors = ValidationErrors()
+        if let page, Int(page).map({ (1...Self.maximumPage).contains($0) }) != true {
+            errors.add("page", "Must be a whole number from 1 to \(Self.maximumPage) (got “\(page.prefix(40))”).")
+        }
+        if let per, Int(per).map({ (1...Self.maximumPageSize).contains($0) }) != true {
+            errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.prefix(40))”).")
+        }
+        return errors
+    }
 }
 
 struct PersonSummary: Content, Sendable {
@@ -65,8 +83,12 @@ enum Directory {
             users.filter(\User.$id ~~ tagged)
         }
         let total = try await users.count()
+        let pageSize = query.pageSize
+        // Past the last page shows the last page; the bounds keep the offset arithmetic small.
+        let lastPage = max(1, (total + pageSize - 1) / pageSize)
+        let pageNumber = min(query.pageNumber, lastPage)
         let rows = try await users.sort(\.$searchName).sort(\.$id)
-            .range((query.pageNumber - 1) * query.pageSize..<(query.pageNumber * query.pageSize))
+            .range((pageNumber - 1) * pageSize..<(pageNumber * pageSize))
             .all()
         let ids = rows.compactMap(\.id)
         let tags = try await PeopleStore.tags(of: ids, on: db)
@@ -81,7 +103,7 @@ enum Directory {
                 interests: personTags[.interest] ?? []
             )
         }
-        return DirectoryPage(items: items, page: query.pageNumber, per: query.pageSize, total: total)
+        return DirectoryPage(items: items, page: pageNumber, per: pageSize, total: total)
     }
 
     /// Departments and time zones in use, for the filter menus.

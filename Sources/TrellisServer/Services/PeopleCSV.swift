@@ -108,7 +108,7 @@ enum PeopleCSV {
     /// (a manager may appear later in the file than the people they manage).
     static func apply(_ plan: Plan, by actor: User?, on db: any Database) async throws {
         precondition(plan.isValid)
-        try await db.transaction { tx in
+        try await DatabaseWrites.transaction(on: db) { tx in
             let emails = plan.records.map(\.email)
             var usersByEmail: [String: User] = [:]
             for chunk in stride(from: 0, to: emails.count, by: 500).map({ Array(emails[$0..<min($0 + 500, emails.count)]) }) {

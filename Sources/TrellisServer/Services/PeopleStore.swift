@@ -63,7 +63,7 @@ enum PeopleStore {
 
     /// Saves a validated draft and (optionally) a new manager, all in one transaction.
     static func save(_ draft: ProfileDraft, manager: UUID??, for userID: UUID, on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await DatabaseWrites.transaction(on: db) { tx in
             guard let user = try await User.find(userID, on: tx) else { throw Abort(.notFound, reason: "This person no longer exists.") }
             user.rename(draft.name)
             try await user.save(on: tx)
@@ -86,7 +86,7 @@ enum PeopleStore {
     /// Creates an account with an empty profile, in one transaction.
     static func createPerson(email: String, name: String, role: AccountRole, passwordHash: String? = nil, on db: any Database) async throws -> User {
         let user = User(email: email, name: name, role: role, passwordHash: passwordHash)
-        try await db.transaction { tx in
+        try await DatabaseWrites.transaction(on: db) { tx in
             try await user.create(on: tx)
             try await Profile(userID: user.requireID()).create(on: tx)
         }
@@ -94,7 +94,8 @@ enum PeopleStore {
     }
 
     static func audit(_ action: String, _ detail: String, by actor: User?, on db: any Database) async throws {
-        try await AuditEntry(actorID: actor?.id, action: action, detail: detail).create(on: db)
+        let entry = AuditEntry(actorID: actor?.id, action: action, detail: detail)
+        try await DatabaseWrites.transaction(on: db) { tx in try await entry.create(on: tx) }
     }
 
     /// Tags in use of one kind, most used first: the suggestions offered while typing.

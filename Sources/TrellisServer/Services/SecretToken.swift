@@ -16,6 +16,15 @@ enum SecretToken {
         return prefix + encoded
     }
 
+    /// The token itself when it has the shape `generate()` gives (43 URL-safe base64
+    /// characters), nil otherwise.
+    static func isWellFormed(_ token: String) -> String? {
+        guard token.utf8.count == 43, token.utf8.allSatisfy({ byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
+        }) else { return nil }
+        return token
+    }
+
     static func digest(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Text as people type it, made safe to store: control characters (NUL, escape, bell, …) are
+/// removed everywhere, since they read back blank or break exports; single-line fields also turn
+/// line breaks and tabs into spaces. Every text input — web form, API, CSV, command line — goes
+/// through here (directly or through `Tags.clean`).
+public enum TextInput {
+    /// Whether a scalar is a control or an invisible line/paragraph separator.
+    @inlinable
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// One line: controls removed, line breaks and tabs become spaces, trimmed, inner runs of
+    /// whitespace collapsed.
+    public static func line(_ text: String) -> String {
+        Tags.clean(text)
+    }
+
+    /// Several lines (a bio): `\r\n` and `\r` become `\n`, tabs become spaces, other controls are
+    /// removed, surrounding whitespace trimmed.
+    public static func paragraphs(_ text: String) -> String {
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A }) {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var scalars = String.UnicodeScalarView()
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousCR = scalar == "\r" }
+            switch scalar {
+            case "\r": scalars.append("\n")
+            case "\n": if !previousCR { scalars.append("\n") }
+            case "\t": scalars.append(" ")
+            default: if !isControl(scalar) { scalars.append(scalar) }
+            }
+        }
+        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether the text holds a character `line` would remove or change.
+    public static func containsControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+}
+
+/// Spreadsheet formula injection: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is run as a formula by Excel, LibreOffice and Google Sheets. Exports prefix such a cell
+/// with an apostrophe (which spreadsheets show as text and do not display); imports remove that
+/// apostrophe again, so export followed by import gives back exactly what was exported.
+///
+/// To keep the round trip exact, a value that itself starts with an apostrophe followed by one of
+/// those characters (or by another apostrophe) is prefixed too; any other leading apostrophe,
+/// as in “'Neill”, is left alone both ways.
+public enum SpreadsheetSafety {
+    static let triggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    public static func escape(_ cell: String) -> String {
+        var scalars = cell.unicodeScalars.makeIterator()
+        guard let first = scalars.next() else { return cell }
+        if triggers.contains(first) { return "'" + cell }
+        if first == "'", let second = scalars.next(), second == "'" || triggers.contains(second) { return "'" + cell }
+        return cell
+    }
+
+    public static func unescape(_ cell: String) -> String {
+        var scalars = cell.unicodeScalars.makeIterator()
+        guard scalars.next() == "'", let second = scalars.next(), second == "'" || triggers.contains(second) else { return cell }
+        return String(cell.unicodeScalars.dropFirst())
+    }
+}

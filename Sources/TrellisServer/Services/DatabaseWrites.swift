@@ -1,0 +1,89 @@
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// The one way Trellis changes data: every write that matters runs in `DatabaseWrites.transaction`.
+///
+/// SQLite allows one writer at a time. Fluent's own transactions start with a deferred
+/// `BEGIN`, which takes the write lock only at the first write; two such transactions that both
+/// read first then deadlock, and SQLite answers one of them at once with "database is locked"
+/// (no busy timeout helps with that). So on SQLite a write transaction here:
+/// - waits its turn in this process (`WriteQueue`, first come first served), so requests of one
+///   server never fight over the lock;
+/// - starts with `BEGIN IMMEDIATE`, which takes the write lock up front, so a transaction that
+///   holds it never has to upgrade;
+/// - waits up to `busyTimeout` for another process (a second server, `trellis import`) to
+///   finish, through SQLite's busy timeout, and only then gives up with a clear 503.
+/// Readers never wait: the database file runs in WAL mode (see `configure`).
+///
+/// On PostgreSQL it is an ordinary transaction: PostgreSQL has row locks and many writers.
+/// Calls nest: inside a transaction, a nested call runs in the same transaction.
+enum DatabaseWrites {
+    /// How long a write waits for another process to release SQLite's write lock.
+    static let busyTimeoutMilliseconds = 15_000
+
+    @TaskLocal static var insideTransaction = false
+
+    static let queue = WriteQueue()
+
+    static func isSQLite(_ db: any Database) -> Bool {
+        (db as? any SQLDatabase)?.dialect.name == "sqlite"
+    }
+
+    static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if insideTransaction { return try await body(db) }
+        guard isSQLite(db) else {
+            return try await db.transaction { tx in
+                try await $insideTransaction.withValue(true) { try await body(tx) }
+            }
+        }
+        return try await queue.run {
+            try await db.withConnection { connection in
+                guard let sql = connection as? any SQLDatabase else { return try await body(connection) }
+                try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+                do {
+                    try await sql.raw("BEGIN IMMEDIATE").run()
+                } catch {
+                    throw Abort(.serviceUnavailable, reason: "The database is busy with a long change (such as an import). Please try again in a moment.")
+                }
+                do {
+                    let result = try await $insideTransaction.withValue(true) { try await body(connection) }
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Whether an error is a unique-constraint violation (two requests inserting the same key).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("UNIQUE constraint failed") || text.contains("23505") || text.contains("uniqueViolation") || text.contains("unique_violation")
+    }
+}
+
+/// A first-come-first-served lock for async code: one holder at a time, the rest wait in order
+/// without blocking a thread.
+actor WriteQueue {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
