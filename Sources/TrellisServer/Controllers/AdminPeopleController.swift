@@ -69,7 +69,13 @@ enum AdminPeopleController {
             let page = try await AdminPages.people(req, input: input, errors: errors, createdLink: nil)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
-        let user = try await PeopleStore.createPerson(email: email, name: name, role: role, on: req.db)
+        let user: User
+        do {
+            user = try await PeopleStore.createPerson(email: email, name: name, role: role, on: req.db)
+        } catch let taken as ValidationErrors {
+            let page = try await AdminPages.people(req, input: input, errors: taken, createdLink: nil)
+            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+        }
         try await PeopleStore.audit("person.create", "\(email) as \(role.rawValue)", by: admin, on: req.db)
         var link: (String, String)?
         if input.invite == "on" {

@@ -51,8 +51,16 @@ enum AuthController {
             return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.setup(req, input: input, errors: errors)).encodeResponse(for: req)
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
-        let user = try await PeopleStore.createPerson(email: email, name: name, role: .admin, passwordHash: hash, on: req.db)
-        try await PeopleStore.audit("setup", "First program manager \(email) created", by: user, on: req.db)
+        // Checked again with the table locked: of two setups racing, one creates the account.
+        let user = try await DatabaseWrites.transaction(on: req.db) { tx in
+            try await DatabaseWrites.lockTable(User.schema, on: tx)
+            guard try await needsSetup(tx) else {
+                throw Abort(.forbidden, reason: "Trellis is already set up. Sign in, or ask a program manager for an invitation.")
+            }
+            let user = try await PeopleStore.createPerson(email: email, name: name, role: .admin, passwordHash: hash, on: tx)
+            try await PeopleStore.audit("setup", "First program manager \(email) created", by: user, on: tx)
+            return user
+        }
         return try await Sessions.start(for: user, on: req)
     }
 
@@ -108,7 +116,7 @@ enum AuthController {
         // turns "/\t/evil.example" into "//evil.example".
         guard next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "/" }
         let lowered = next.lowercased()
-        guard !next.contains("\\"), !lowered.hasPrefix("//"), !lowered.hasPrefix("/%2f"), !lowered.hasPrefix("/%5c"),
+        guard !next.contains("\\"), !next.contains("//"), !next.contains("/./"), !next.contains("/../"), !lowered.hasPrefix("/%2f"), !lowered.hasPrefix("/%5c"),
               !lowered.contains("%09"), !lowered.contains("%0a"), !lowered.contains("%0d"), !lowered.contains("%00")
         else { return "/" }
         guard let components = URLComponents(string: next), components.scheme == nil, components.host == nil,

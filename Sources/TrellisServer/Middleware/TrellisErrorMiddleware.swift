@@ -37,13 +37,14 @@ struct TrellisErrorMiddleware: AsyncMiddleware {
             status = .unprocessableEntity
             message = "Some fields are not valid."
             fields = errors.fields
+        case let decoding as DecodingError:
+            // Before AbortError: Vapor makes DecodingError one, with a reason full of Swift types.
+            status = .badRequest
+            message = Self.describe(decoding)
         case let abort as any AbortError:
             status = abort.status
             message = abort.reason
             if status == .notFound && message == "Not Found" { message = "There is nothing at this address." }
-        case let decoding as DecodingError:
-            status = .badRequest
-            message = Self.describe(decoding)
         default:
             request.logger.report(error: error)
         }
@@ -101,7 +102,9 @@ struct TrellisErrorMiddleware: AsyncMiddleware {
         case .valueNotFound(let type, let context):
             return "Missing value for \(path(context)): expected \(Self.typeName(type))."
         case .dataCorrupted(let context):
-            return "Could not read \(path(context)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "The body could not be read: send valid JSON (or a form) with the documented fields."
+                : "Could not read \(path(context)): the value is not in the expected format."
         @unknown default:
             return "The request body could not be read."
         }
@@ -112,8 +115,10 @@ struct TrellisErrorMiddleware: AsyncMiddleware {
         case is String.Type: "a string"
         case is Int.Type: "a whole number"
         case is Bool.Type: "true or false"
-        case is Double.Type: "a number"
-        default: "\(type)".lowercased()
+        case is Double.Type, is Float.Type: "a number"
+        case is [String].Type, is [Int].Type: "a list"
+        case is UUID.Type: "an id (a UUID)"
+        default: "a value of another kind"
         }
     }
 }

@@ -59,6 +59,14 @@ enum DatabaseWrites {
         }
     }
 
+    /// Inside a transaction, makes other writers of the table wait until this one ends, so that a
+    /// check ("no one exists yet") stays true until the write that depends on it. SQLite has one
+    /// writer at a time already; PostgreSQL takes a table lock that still lets readers read.
+    static func lockTable(_ table: String, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("LOCK TABLE \(ident: table) IN SHARE ROW EXCLUSIVE MODE").run()
+    }
+
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).
     static func isUniqueViolation(_ error: any Error) -> Bool {
         let text = String(reflecting: error)

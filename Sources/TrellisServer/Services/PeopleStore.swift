@@ -83,12 +83,19 @@ enum PeopleStore {
         return (profile.draft(name: user.name, tags: tags), profile)
     }
 
-    /// Creates an account with an empty profile, in one transaction.
+    /// Creates an account with an empty profile, in one transaction. Throws `ValidationErrors`
+    /// for the field `email` when someone already has the email, also when two requests race.
     static func createPerson(email: String, name: String, role: AccountRole, passwordHash: String? = nil, on db: any Database) async throws -> User {
         let user = User(email: email, name: name, role: role, passwordHash: passwordHash)
-        try await DatabaseWrites.transaction(on: db) { tx in
-            try await user.create(on: tx)
-            try await Profile(userID: user.requireID()).create(on: tx)
+        let taken = ValidationErrors(field: "email", "Someone with this email is already in Trellis.")
+        do {
+            try await DatabaseWrites.transaction(on: db) { tx in
+                if try await User.query(on: tx).filter(\.$email == user.email).first() != nil { throw taken }
+                try await user.create(on: tx)
+                try await Profile(userID: user.requireID()).create(on: tx)
+            }
+        } catch let error where DatabaseWrites.isUniqueViolation(error) {
+            throw taken
         }
         return user
     }

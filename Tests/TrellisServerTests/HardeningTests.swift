@@ -1,0 +1,273 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+/// Runs a test against a database the way a server uses it: an SQLite file (WAL, several
+/// connections) by default, or the PostgreSQL of `TRELLIS_TEST_DATABASE_URL`. In-memory SQLite
+/// shares one cache between connections and locks whole tables, which no server uses.
+func withTrellisOnDisk(_ test: (Application) async throws -> Void) async throws {
+    if usingPostgres { return try await withTrellis(test) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var settings = testSettings()
+    settings.database = .sqliteFile(folder.appendingPathComponent("trellis.sqlite").path)
+    try await withTrellis(settings: settings, test)
+}
+
+/// Many people at once, each with their own signed-in browser.
+func signedInBrowsers(_ count: Int, app: Application) async throws -> [(User, Browser)] {
+    let hash = try Bcrypt.hash(TestPeople.password, cost: 4)
+    var result: [(User, Browser)] = []
+    for index in 0..<count {
+        let user = try await PeopleStore.createPerson(email: "person\(index)@example.org", name: "Person \(index)", role: .participant, passwordHash: hash, on: app.db)
+        var browser = Browser(app)
+        try await browser.signIn(user.email)
+        result.append((user, browser))
+    }
+    return result
+}
+
+extension ServerTests {
+    @Suite struct Concurrency {
+        @Test func `fifty people saving their profiles at once all succeed and every save is kept`() async throws {
+            try await withTrellisOnDisk { app in
+                let people = try await signedInBrowsers(50, app: app)
+                let statuses = try await withThrowingTaskGroup(of: (Int, HTTPStatus).self) { group in
+                    for (index, (user, browser)) in people.enumerated() {
+                        group.addTask {
+                            var browser = browser
+                            let response = try await browser.post("/people/\(user.id!)/edit", [
+                                ("name", "Person \(index)"), ("headline", "Headline \(index)"), ("department", "Team \(index % 5)"),
+                                ("expertise", "Swift, Skill \(index)"), ("interests", "Chess"), ("years_experience", "\(index % 40)"),
+                            ])
+                            return (index, response.status)
+                        }
+                    }
+                    var all: [Int: HTTPStatus] = [:]
+                    for try await (index, status) in group { all[index] = status }
+                    return all
+                }
+                #expect(statuses.values.allSatisfy { $0 == .seeOther }, "\(statuses.filter { $0.value != .seeOther })")
+                for (index, (user, _)) in people.enumerated() {
+                    let profile = try #require(try await Profile.find(user.id, on: app.db))
+                    #expect(profile.headline == "Headline \(index)")
+                    #expect(profile.yearsExperience == index % 40)
+                    let tags = try await PeopleStore.tags(of: [user.id!], on: app.db)[user.id!]?[.expertise] ?? []
+                    #expect(tags == ["Swift", "Skill \(index)"])
+                }
+            }
+        }
+
+        @Test func `twenty parallel adds of one email make one person; the rest get a clear 422`() async throws {
+            try await withTrellisOnDisk { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
+                    for index in 0..<20 {
+                        group.addTask { [admin] in
+                            var browser = admin
+                            let response = try await browser.post("/admin/people", [("name", "Twin \(index)"), ("email", "twin@example.org"), ("role", "participant")])
+                            return (response.status, response.text)
+                        }
+                    }
+                    var all: [(HTTPStatus, String)] = []
+                    for try await result in group { all.append(result) }
+                    return all
+                }
+                #expect(statuses.filter { $0.0 == .created }.count == 1)
+                let refused = statuses.filter { $0.0 != .created }
+                #expect(refused.count == 19)
+                #expect(refused.allSatisfy { $0.0 == .unprocessableEntity && $0.1.contains("already in Trellis") })
+                #expect(try await User.query(on: app.db).filter(\.$email == "twin@example.org").count() == 1)
+            }
+        }
+
+        @Test func `two setups racing make one program manager`() async throws {
+            try await withTrellisOnDisk { app in
+                let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for index in 0..<6 {
+                        group.addTask {
+                            var browser = Browser(app)
+                            return try await browser.post("/setup", [("name", "Admin \(index)"), ("email", "admin\(index)@example.org"), ("password", "a long enough password"), ("password_confirmation", "a long enough password")]).status
+                        }
+                    }
+                    var all: [HTTPStatus] = []
+                    for try await status in group { all.append(status) }
+                    return all
+                }
+                #expect(statuses.filter { $0 == .seeOther }.count == 1, "\(statuses)")
+                #expect(try await User.query(on: app.db).count() == 1)
+            }
+        }
+
+        @Test func `forty parallel sign-in attempts on one account check at most five passwords, and the right one is refused too`() async throws {
+            try await withTrellisOnDisk { app in
+                try await TestPeople.create(on: app)
+                var template = Browser(app)
+                _ = try await template.get("/sign-in")
+                let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for index in 0..<40 {
+                        group.addTask { [template] in
+                            var browser = template
+                            // One attempt in the middle has the right password.
+                            let password = index == 20 ? TestPeople.password : "guess \(index)"
+                            return try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", password)]).status
+                        }
+                    }
+                    var all: [HTTPStatus] = []
+                    for try await status in group { all.append(status) }
+                    return all
+                }
+                let checked = statuses.filter { $0 != .tooManyRequests }
+                #expect(checked.count <= SignInThrottle.maximumFailures, "\(checked.count) passwords were checked")
+                #expect(statuses.filter { $0 == .tooManyRequests }.count >= 35)
+                #expect(try await SignInAttempt.query(on: app.db).count() == checked.count, "only checked attempts are recorded")
+                // Whether or not the right password was among the first five, the account is locked now.
+                var late = template
+                if !statuses.contains(.seeOther) {
+                    #expect(try await late.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password)]).status == .tooManyRequests)
+                }
+            }
+        }
+    }
+
+    @Suite struct Throttling {
+        @Test func `the current-password check of a password change is throttled like sign-in`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                for index in 0..<5 {
+                    let wrong = try await alice.post("/settings/password", [("current_password", "guess \(index)"), ("password", "a brand new password"), ("password_confirmation", "a brand new password")])
+                    #expect(wrong.status == .unprocessableEntity)
+                    #expect(wrong.text.contains("This is not your current password"))
+                }
+                let paused = try await alice.post("/settings/password", [("current_password", TestPeople.password), ("password", "a brand new password"), ("password_confirmation", "a brand new password")])
+                #expect(paused.status == .tooManyRequests)
+                #expect(paused.text.contains("password checks are paused"))
+                let stored = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first())
+                #expect(try Bcrypt.verify(TestPeople.password, created: stored.passwordHash!), "the password did not change")
+            }
+        }
+
+        @Test func `an unknown email costs the same Bcrypt work as a known one`() async throws {
+            try await withTrellis { app in
+                // The decoy has the configured cost, so checking it takes as long as a real hash.
+                let decoy = try PasswordCheck.decoyHash(cost: app.trellisSettings.bcryptCost)
+                #expect(decoy.hasPrefix("$2b$0\(app.trellisSettings.bcryptCost)$") || decoy.hasPrefix("$2a$0\(app.trellisSettings.bcryptCost)$") || decoy.hasPrefix("$2y$0\(app.trellisSettings.bcryptCost)$"), "\(decoy)")
+                try await TestPeople.create(on: app)
+                var browser = Browser(app)
+                let unknown = try await browser.post("/sign-in", [("email", "nobody@example.org"), ("password", "whatever it is")])
+                let known = try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", "whatever it is")])
+                #expect(unknown.status == known.status)
+                #expect(unknown.text.contains("do not match an account") && known.text.contains("do not match an account"))
+            }
+        }
+    }
+
+    @Suite struct Redirects {
+        static let bypasses = [
+            "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example", "/\n/evil.example",
+            "/\r/evil.example", "/%09/evil.example", "/%2f%2fevil.example", "/%2F/evil.example", "/%5cevil.example",
+            "https://evil.example", "http:evil.example", "javascript:alert(1)", "//evil.example/%2e%2e", "/ /evil.example",
+            "evil.example", " /evil", "/\u{0}/evil.example", "//@evil.example", "/\u{3000}/evil.example", "%2f%2fevil.example",
+            "/.//evil.example", "data:text/html,<script>alert(1)</script>", "//evil.example:443/", "/\u{FF0F}evil.example",
+        ]
+
+        @Test func `only same-origin paths survive as next`() {
+            for value in Self.bypasses {
+                let result = AuthController.safeNext(value)
+                #expect(result == "/", "\(value.debugDescription) was accepted as \(result)")
+            }
+            for good in ["/people", "/people?q=swift&page=2", "/people/123/edit", "/admin/people#list", "/"] {
+                #expect(AuthController.safeNext(good) == good)
+            }
+        }
+
+        @Test func `sign-in never redirects to another host`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                for value in Self.bypasses {
+                    var browser = Browser(app)
+                    let response = try await browser.post("/sign-in", [("email", TestPeople.alice), ("password", TestPeople.password), ("next", value)])
+                    #expect(response.status == .seeOther)
+                    #expect(response.location == "/", "\(value.debugDescription) → \(response.location ?? "")")
+                }
+            }
+        }
+    }
+
+    @Suite struct Limits {
+        @Test func `a CSRF cookie and field that are empty or short are refused`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                for token in ["", "a", "abc", String(repeating: "x", count: 31)] {
+                    var headers = HTTPHeaders()
+                    headers.contentType = .urlEncodedForm
+                    headers.replaceOrAdd(name: .cookie, value: "\(CSRFMiddleware.cookieName)=\(token)")
+                    let body = "email=\(TestPeople.alice.replacingOccurrences(of: "@", with: "%40"))&password=correct+horse+battery&csrf=\(token)"
+                    try await app.testing().test(.POST, "/sign-in", headers: headers, body: ByteBuffer(string: body)) { response in
+                        #expect(response.status == .forbidden, "token \(token.debugDescription)")
+                    }
+                }
+                #expect(try await UserSession.query(on: app.db).count() == 0)
+            }
+        }
+
+        @Test func `passwords longer than Bcrypt reads are refused with the limit named`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let long = String(repeating: "é", count: 40)  // 40 characters, 80 bytes
+                let response = try await alice.post("/settings/password", [("current_password", TestPeople.password), ("password", long), ("password_confirmation", long)])
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.text.contains("at most 72 bytes"))
+                let withNul = "a long password\u{0}with a NUL"
+                #expect(!PasswordRules.check(withNul, confirmation: withNul).isEmpty)
+            }
+        }
+
+        @Test func `anonymous and ordinary forms are limited to small bodies, with the limit in words`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let big = ByteBuffer(string: "csrf=x&bio=" + String(repeating: "a", count: 1_000_000))
+                var headers = HTTPHeaders()
+                headers.contentType = .urlEncodedForm
+                for path in ["/sign-in", "/no-such-page", "/admin/import/preview", "/setup"] {
+                    try await app.testing().test(.POST, path, headers: headers, body: big) { response in
+                        #expect(response.status == .payloadTooLarge, "\(path)")
+                        #expect(response.body.string.contains("the limit is 256 KB"), "\(path)")
+                    }
+                }
+                // A program manager's upload may be large.
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let rows = (0..<6000).map { "person\($0)@example.org,Person \($0),mentee,,,,,,,,,,," }.joined(separator: "\n")
+                let file = Data((PeopleTable.columns.joined(separator: ",") + "\n" + rows).utf8)
+                #expect(file.count > RequestLimits.formBytes)
+                let preview = try await admin.upload("/admin/import/preview", file: file, filename: "people.csv")
+                #expect(preview.status == .ok)
+            }
+        }
+
+        @Test func `decoding errors say what was wrong in words, not Swift type names`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                for body in [#"{"years_experience": "ten"}"#, #"{"years_experience": 1e300}"#, #"{"years_experience": 99999999999999999999999}"#, #"{"contact_private": "yes"}"#, "{not json", #"{"languages": "English"}"#] {
+                    try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: ByteBuffer(string: body)) { response throws in
+                        #expect(response.status == .badRequest, "\(body)")
+                        let message = try response.content.decode(APIErrorBody.self).error
+                        #expect(!message.contains("Int") && !message.contains("Swift") && !message.contains("Optional") && !message.contains("Bool"), "\(body): \(message)")
+                    }
+                }
+            }
+        }
+    }
+}
