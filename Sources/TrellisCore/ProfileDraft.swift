@@ -155,7 +155,7 @@ public enum TimeZones {
 public enum EmailAddress {
     /// Lower-cased and trimmed: the key an account is found by.
     public static func normalize(_ email: String) -> String {
-        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        TextInput.line(email).lowercased()
     }
 
     /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces.

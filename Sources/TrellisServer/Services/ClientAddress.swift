@@ -10,7 +10,7 @@ enum ClientAddress {
         guard let peer else { return "unknown" }
         guard trusted.contains(peer) else { return peer }
         let chain = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for address in chain.reversed() where !trusted.contains(address) { return address }
+        for address in chain.reversed() where !trusted.contains(address) { return String(address.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F }.prefix(64).map(Character.init)) }
         return peer
     }
 

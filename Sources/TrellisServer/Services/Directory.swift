@@ -68,10 +68,10 @@ enum Directory {
                 if !tagged.isEmpty { group.filter(\User.$id ~~ tagged) }
             }
         }
-        if let department = query.department, !department.isEmpty {
+        if let department = query.department.map(TextInput.line), !department.isEmpty {
             users.filter(Profile.self, \.$department == department)
         }
-        if let timezone = query.timezone, !timezone.isEmpty {
+        if let timezone = query.timezone.map(TextInput.line), !timezone.isEmpty {
             users.filter(Profile.self, \.$timezone == timezone)
         }
         if let role = query.role.flatMap(MentoringRole.init(rawValue:)) {

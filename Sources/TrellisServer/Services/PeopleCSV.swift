@@ -104,62 +104,9 @@ enum PeopleCSV {
         return Plan(records: parsed.records, changes: changes, problems: [])
     }
 
-    /// Applies a valid plan in one transaction: creates and updates people, then sets managers
-    /// (a manager may appear later in the file than the people they manage).
+    /// Applies a valid plan, all or nothing (see `PeopleImport`).
     static func apply(_ plan: Plan, by actor: User?, on db: any Database) async throws {
-        precondition(plan.isValid)
-        try await DatabaseWrites.transaction(on: db) { tx in
-            let emails = plan.records.map(\.email)
-            var usersByEmail: [String: User] = [:]
-            for chunk in stride(from: 0, to: emails.count, by: 500).map({ Array(emails[$0..<min($0 + 500, emails.count)]) }) {
-                for user in try await User.query(on: tx).filter(\.$email ~~ chunk).all() { usersByEmail[user.email] = user }
-            }
-            for (record, change) in zip(plan.records, plan.changes) where change != .unchanged {
-                let user: User
-                if let existing = usersByEmail[record.email] {
-                    user = existing
-                    if user.name != record.name {
-                        user.rename(record.name)
-                        try await user.save(on: tx)
-                    }
-                } else {
-                    user = User(email: record.email, name: record.name, role: .participant)
-                    try await user.create(on: tx)
-                    usersByEmail[record.email] = user
-                }
-                let id = try user.requireID()
-                let profile = try await Profile.find(id, on: tx) ?? Profile(userID: id)
-                profile.department = record.department
-                profile.timezone = record.timezone
-                profile.mentoringRole = record.role.rawValue
-                profile.capacityMentees = record.capacity
-                profile.meetingFrequency = record.meetingFrequency?.rawValue
-                profile.yearsExperience = record.yearsExperience
-                try await profile.save(on: tx)
-                var tags: [TagKind: [String]] = [:]
-                for kind in TagKind.allCases { tags[kind] = record.tags(kind) }
-                try await PeopleStore.replaceTags(of: id, with: tags, on: tx)
-            }
-            // Managers last, once everyone in the file exists.
-            var managerIDs: [String: UUID] = usersByEmail.compactMapValues(\.id)
-            let missing = Set(plan.records.compactMap(\.managerEmail)).subtracting(managerIDs.keys)
-            if !missing.isEmpty {
-                for user in try await User.query(on: tx).filter(\.$email ~~ Array(missing)).all() { managerIDs[user.email] = user.id }
-            }
-            for (record, change) in zip(plan.records, plan.changes) where change != .unchanged {
-                guard let id = usersByEmail[record.email]?.id, let profile = try await Profile.find(id, on: tx) else { continue }
-                let manager = record.managerEmail.flatMap { managerIDs[$0] }
-                if profile.managerID != manager {
-                    profile.managerID = manager
-                    try await profile.save(on: tx)
-                }
-            }
-            try await PeopleStore.audit(
-                "people.import",
-                "\(plan.count(.create)) created, \(plan.count(.update)) updated, \(plan.count(.unchanged)) unchanged",
-                by: actor, on: tx
-            )
-        }
+        try await PeopleImport.apply(plan, by: actor?.id, on: db)
     }
 }
 

@@ -101,7 +101,11 @@ enum PeopleStore {
     }
 
     static func audit(_ action: String, _ detail: String, by actor: User?, on db: any Database) async throws {
-        let entry = AuditEntry(actorID: actor?.id, action: action, detail: detail)
+        try await audit(action, detail, actorID: actor?.id, on: db)
+    }
+
+    static func audit(_ action: String, _ detail: String, actorID: UUID?, on db: any Database) async throws {
+        let entry = AuditEntry(actorID: actorID, action: action, detail: detail)
         try await DatabaseWrites.transaction(on: db) { tx in try await entry.create(on: tx) }
     }
 

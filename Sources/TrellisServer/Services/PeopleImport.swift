@@ -1,0 +1,161 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import Vapor
+
+/// Writes a checked people import without holding up everyone else, and all or nothing.
+///
+/// A large import used to be one long transaction of row-by-row writes: on SQLite, which has one
+/// writer at a time, every other request that writes (even a sign-in, which stores a session)
+/// waited for minutes. Now:
+/// 1. the rows to write are **staged** into `import_people` and `import_tags` in batches of
+///    `batchSize`, each in its own short transaction, so other writers take turns in between;
+/// 2. one short transaction **applies** the staged rows with a handful of set-based statements
+///    (`INSERT … SELECT`, `UPDATE … FROM`) — the database does the work, with no round trip per
+///    row — and deletes them. If it fails, nothing of the import is written.
+enum PeopleImport {
+    static let batchSize = 1_000
+
+    /// Called after each staged batch with (rows staged, rows to stage).
+    typealias Progress = @Sendable (Int, Int) async throws -> Void
+
+    /// Counts of what an import did.
+    struct Outcome: Sendable, Equatable {
+        var created: Int
+        var updated: Int
+        var unchanged: Int
+
+        var summary: String { "\(created) created, \(updated) updated, \(unchanged) unchanged" }
+    }
+
+    /// Applies a valid plan (see `PeopleCSV.plan`).
+    @discardableResult
+    static func apply(_ plan: PeopleCSV.Plan, jobID: UUID = UUID(), by actorID: UUID?, on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        precondition(plan.isValid)
+        guard db is any SQLDatabase else { throw Abort(.internalServerError, reason: "Imports need an SQL database.") }
+        let rows = zip(plan.records, plan.changes).filter { $0.1 != .unchanged }.map(\.0)
+        let outcome = Outcome(created: plan.count(.create), updated: plan.count(.update), unchanged: plan.count(.unchanged))
+
+        // Who already exists (by email), in chunks that stay under every database's parameter limit.
+        var existing: [String: UUID] = [:]
+        for chunk in rows.map(\.email).chunked(into: 500) {
+            for user in try await User.query(on: db).filter(\.$email ~~ chunk).field(\.$id).field(\.$email).all() {
+                existing[user.email] = user.id
+            }
+        }
+
+        let known = existing
+        do {
+            var staged = 0
+            for batch in rows.chunked(into: batchSize) {
+                try await DatabaseWrites.transaction(on: db) { tx in
+                    try await stage(batch, existing: known, jobID: jobID, on: tx as! any SQLDatabase)
+                }
+                staged += batch.count
+                try await progress?(staged, rows.count)
+            }
+            try await DatabaseWrites.transaction(on: db) { tx in
+                try await applyStaged(jobID: jobID, on: tx)
+                try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
+            }
+        } catch {
+            try? await discardStaged(jobID: jobID, on: db)
+            if DatabaseWrites.isUniqueViolation(error) {
+                throw ValidationErrors(field: "file", "Someone in the file was added to Trellis by someone else while the import ran. Nothing was imported; preview the file again.")
+            }
+            throw error
+        }
+        return outcome
+    }
+
+    static func stage(_ batch: ArraySlice<PersonRecord>, existing: [String: UUID], jobID: UUID, on sql: any SQLDatabase) async throws {
+        let people = sql.insert(into: "import_people").columns(
+            "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
+            "timezone", "capacity", "meeting_frequency", "years_experience"
+        )
+        var tagRows: [[any SQLExpression]] = []
+        for record in batch {
+            let id = existing[record.email] ?? UUID()
+            people.values([
+                SQLBind(jobID), SQLBind(id), SQLBind(existing[record.email] == nil), SQLBind(record.email), SQLBind(record.name),
+                SQLBind(record.name.lowercased()), SQLBind(record.role.rawValue), SQLBind(record.department),
+                SQLBind(record.managerEmail), SQLBind(record.timezone), SQLBind(record.capacity),
+                SQLBind(record.meetingFrequency?.rawValue), SQLBind(record.yearsExperience),
+            ] as [any SQLExpression])
+            for kind in TagKind.allCases {
+                for (position, name) in Tags.normalize(record.tags(kind)).enumerated() {
+                    tagRows.append([
+                        SQLBind(jobID), SQLBind(UUID()), SQLBind(id), SQLBind(kind.rawValue), SQLBind(name), SQLBind(Tags.key(name)), SQLBind(position),
+                    ])
+                }
+            }
+        }
+        try await people.run()
+        // 7 parameters a row: 2,000 rows a statement stays well under SQLite's and PostgreSQL's limits.
+        for chunk in tagRows.chunked(into: 2_000) {
+            let tags = sql.insert(into: "import_tags").columns("job_id", "id", "profile_id", "kind", "name", "key", "position")
+            for row in chunk { tags.values(row) }
+            try await tags.run()
+        }
+    }
+
+    /// The whole import in one transaction, as set-based statements over the staged rows.
+    static func applyStaged(jobID: UUID, on tx: any Database) async throws {
+        let sql = tx as! any SQLDatabase
+        let now = Date()
+        let job = SQLBind(jobID)
+        let people = "FROM import_people ip WHERE ip.job_id = "
+        // New accounts, then their empty profiles.
+        try await sql.raw("""
+            INSERT INTO users (id, email, name, search_name, role, is_active, created_at, updated_at)
+            SELECT ip.user_id, ip.email, ip.name, ip.search_name, \(bind: AccountRole.participant.rawValue), \(bind: true), \(bind: now), \(bind: now)
+            \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: true)
+            """).run()
+        try await sql.raw("""
+            INSERT INTO profiles (id, headline, bio, department, timezone, communication_methods, career_goals, phone, location, contact_private, updated_at)
+            SELECT ip.user_id, '', '', '', '', '', '', '', '', \(bind: false), \(bind: now)
+            \(unsafeRaw: people)\(job) AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = ip.user_id)
+            """).run()
+        // Names of people already here.
+        try await sql.raw("""
+            UPDATE users SET name = ip.name, search_name = ip.search_name, updated_at = \(bind: now)
+            \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false) AND users.id = ip.user_id AND users.name <> ip.name
+            """).run()
+        // What the file says about everyone in it (other profile text is kept).
+        try await sql.raw("""
+            UPDATE profiles SET department = ip.department, timezone = ip.timezone, mentoring_role = ip.role,
+                capacity_mentees = ip.capacity, meeting_frequency = ip.meeting_frequency,
+                years_experience = ip.years_experience, updated_at = \(bind: now)
+            \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
+            """).run()
+        // Tags: replaced for everyone in the file.
+        try await sql.raw("""
+            DELETE FROM profile_tags WHERE profile_id IN (SELECT ip.user_id \(unsafeRaw: people)\(job))
+            """).run()
+        try await sql.raw("""
+            INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
+            SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position FROM import_tags it WHERE it.job_id = \(job)
+            """).run()
+        // Managers last, once everyone in the file exists.
+        try await sql.raw("""
+            UPDATE profiles SET manager_id = (SELECT u.id FROM users u WHERE u.email = ip.manager_email)
+            \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
+            """).run()
+        try await discardStaged(jobID: jobID, on: tx)
+    }
+
+    static func discardStaged(jobID: UUID, on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            try await sql.delete(from: "import_people").where("job_id", .equal, jobID).run()
+            try await sql.delete(from: "import_tags").where("job_id", .equal, jobID).run()
+        }
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
