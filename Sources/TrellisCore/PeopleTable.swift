@@ -70,6 +70,7 @@ public enum PeopleTable {
         var records: [PersonRecord] = []
         var rowOfEmail: [String: Int] = [:]
         var recordRows: [Int] = []
+        var lines: [(email: String, manager: String?, row: Int)] = []
         for (offset, cells) in rows.enumerated() {
             let rowNumber = offset + 2
             if cells.allSatisfy({ cell in
@@ -166,6 +167,12 @@ public enum PeopleTable {
                 else { problem("years_experience", "Must be a whole number from 0 to 60 (or blank).") }
             }
 
+            // The reporting line is checked for every row with a usable email, even when other
+            // cells of the row are wrong, so that one report lists every problem.
+            if EmailAddress.isValid(email), rowOfEmail[email] == nil {
+                let manager = managerRaw.isEmpty || !EmailAddress.isValid(managerRaw) || managerRaw == email ? nil : managerRaw
+                lines.append((email, manager, rowNumber))
+            }
             if !email.isEmpty, rowOfEmail[email] == nil { rowOfEmail[email] = rowNumber }
             guard problems.count == before, let role else { continue }
             records.append(PersonRecord(
@@ -180,22 +187,32 @@ public enum PeopleTable {
 
         // Managers: each must be in the file (anywhere) or already stored, and no loop may form.
         var line = ReportingLine(managerOf: existingManagers)
-        for (record, row) in zip(records, recordRows) {
-            line.setManager(record.managerEmail, of: record.email)
-            if let manager = record.managerEmail, rowOfEmail[manager] == nil, !knownEmails.contains(manager) {
-                problems.append(Problem(row: row, column: "manager_email", value: manager, message: "No person with this email is in the file or already in Trellis."))
+        for entry in lines {
+            line.setManager(entry.manager, of: entry.email)
+            if let manager = entry.manager, rowOfEmail[manager] == nil, !knownEmails.contains(manager) {
+                problems.append(Problem(row: entry.row, column: "manager_email", value: manager, message: "No person with this email is in the file or already in Trellis."))
             }
         }
-        // The walk up from the manager stops when it reaches the person, so the person's own entry
-        // in `line` never matters (and copying the whole line per row would make this quadratic).
-        for (record, row) in zip(records, recordRows) {
-            guard let manager = record.managerEmail else { continue }
-            if let loop = line.cycle(ifManagerOf: record.email, becomes: manager) {
-                problems.append(Problem(row: row, column: "manager_email", value: manager, message: "This would make a reporting loop: \(loop.joined(separator: " → ")). A person cannot be managed, directly or not, by someone they manage."))
-            }
+        // Every loop, found in one pass over the whole line (linear in the number of people, however
+        // deep the chains), reported on each row of the file that is part of it.
+        var loopOf: [String: (cycle: [String], position: Int)] = [:]
+        for cycle in line.cycles() {
+            for (position, email) in cycle.enumerated() { loopOf[email] = (cycle, position) }
+        }
+        for entry in lines {
+            guard let manager = entry.manager, let (cycle, position) = loopOf[entry.email] else { continue }
+            problems.append(Problem(row: entry.row, column: "manager_email", value: manager, message: "This would make a reporting loop: \(Self.describeLoop(cycle, from: position)). A person cannot be managed, directly or not, by someone they manage."))
         }
         problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
         return ParseResult(records: problems.isEmpty ? records : [], problems: problems)
+    }
+
+    /// "a → b → c → a", starting at `position`; a long loop is shortened to its first people.
+    static func describeLoop(_ cycle: [String], from position: Int) -> String {
+        let start = cycle[position]
+        let ordered = (0..<min(cycle.count, 6)).map { cycle[(position + $0) % cycle.count] }
+        if cycle.count <= 6 { return (ordered + [start]).joined(separator: " → ") }
+        return ordered.joined(separator: " → ") + " → … (\(cycle.count) people in all) → " + start
     }
 
     /// The cells of one record, in `columns` order, safe to open in a spreadsheet

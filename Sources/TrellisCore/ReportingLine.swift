@@ -46,6 +46,28 @@ public struct ReportingLine<ID: Hashable & Sendable>: Sendable {
         managerOf[person] = manager
     }
 
+    /// Every cycle in the graph, each once, in time proportional to the number of people (each
+    /// person has at most one manager, so each person is walked once).
+    public func cycles() -> [[ID]] {
+        var state: [ID: Int] = [:]  // absent: unvisited; -1: done; n ≥ 0: on the current walk at n
+        var found: [[ID]] = []
+        for start in managerOf.keys where state[start] == nil {
+            var walk: [ID] = []
+            var current: ID? = start
+            while let person = current {
+                if let mark = state[person] {
+                    if mark >= 0 { found.append(Array(walk[mark...])) }  // closed a loop on this walk
+                    break
+                }
+                state[person] = walk.count
+                walk.append(person)
+                current = managerOf[person]
+            }
+            for person in walk { state[person] = -1 }
+        }
+        return found
+    }
+
     /// The first cycle present in the whole graph, if any.
     public func firstCycle() -> [ID]? {
         for person in managerOf.keys {

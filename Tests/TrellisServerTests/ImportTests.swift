@@ -18,6 +18,22 @@ extension ServerTests {
             return Data(text.utf8)
         }
 
+        /// Confirms the import a preview page offers, then follows its progress page until the
+        /// background job ends, as a browser's refreshes would.
+        static func confirm(_ preview: TestingHTTPResponse, as browser: inout Browser) async throws -> TestingHTTPResponse {
+            let job = try #require(preview.text.firstMatch(of: /name="job" value="([0-9A-Fa-f-]{36})"/)?.output.1)
+            let confirmed = try await browser.post("/admin/import/confirm", [("job", String(job))])
+            #expect(confirmed.status == .seeOther)
+            #expect(confirmed.location == "/admin/import/jobs/\(job)")
+            for _ in 0..<600 {
+                let page = try await browser.get("/admin/import/jobs/\(job)")
+                if !page.text.contains("http-equiv=\"refresh\"") { return page }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            Issue.record("the import did not finish")
+            return try await browser.get("/admin/import/jobs/\(job)")
+        }
+
         @Test func `upload, preview, confirm: tricky CSV imports people and managers in one go`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
@@ -29,8 +45,8 @@ extension ServerTests {
                 #expect(preview.text.contains("José Álvarez, Jr."))
                 #expect(try await User.query(on: app.db).count() == 3, "a preview writes nothing")
 
-                let csv = String(decoding: Self.tricky, as: UTF8.self)
-                let done = try await admin.post("/admin/import/confirm", [("csv", csv)])
+                #expect(!preview.text.contains("Board games"), "the file stays on the server: the page carries only its id")
+                let done = try await Self.confirm(preview, as: &admin)
                 #expect(done.status == .ok)
                 #expect(done.text.contains("Import complete: 2 created, 0 updated, 0 unchanged."))
 
@@ -47,6 +63,78 @@ extension ServerTests {
             }
         }
 
+        @Test func `an upload is kept for the admin who made it: others cannot confirm it, it imports once, and it expires`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let other = try await PeopleStore.createPerson(email: "second@example.org", name: "Second Admin", role: .admin, passwordHash: try Bcrypt.hash(TestPeople.password, cost: 4), on: app.db)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                var second = Browser(app)
+                try await second.signIn(other.email)
+                let preview = try await admin.upload("/admin/import/preview", file: Self.tricky, filename: "people.csv")
+                let job = try #require(preview.text.firstMatch(of: /name="job" value="([0-9A-Fa-f-]{36})"/)?.output.1)
+                let stolen = try await second.post("/admin/import/confirm", [("job", String(job))])
+                #expect(stolen.status == .notFound)
+                #expect(try await User.query(on: app.db).count() == 4)
+
+                // Two confirmations at once (a double click): one import.
+                let first = try await admin.post("/admin/import/confirm", [("job", String(job))])
+                let again = try await admin.post("/admin/import/confirm", [("job", String(job))])
+                #expect(first.status == .seeOther && again.status == .seeOther)
+                for _ in 0..<200 where try await ImportJob.find(UUID(uuidString: String(job)), on: app.db)?.jobState == .running {
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                #expect(try await User.query(on: app.db).count() == 6)
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "people.import").count() == 1)
+                #expect(try await ImportJob.find(UUID(uuidString: String(job)), on: app.db)?.csv == "", "the file is not kept once imported")
+
+                // An upload nobody confirmed within the hour is refused.
+                let changed = Data(String(decoding: Self.tricky, as: UTF8.self).replacingOccurrences(of: "Skiing", with: "Sailing").utf8)
+                let late = try await admin.upload("/admin/import/preview", file: changed, filename: "people.csv")
+                let lateJob = try #require(late.text.firstMatch(of: /name="job" value="([0-9A-Fa-f-]{36})"/)?.output.1)
+                try await ImportJob.query(on: app.db).filter(\.$id == UUID(uuidString: String(lateJob))!).set(\.$expiresAt, to: Date().addingTimeInterval(-1)).update()
+                let expired = try await admin.post("/admin/import/confirm", [("job", String(lateJob))])
+                #expect(expired.status == .gone)
+                #expect(expired.text.contains("expired"))
+            }
+        }
+
+        @Test func `a few megabytes of non-ASCII text preview and import through the web`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let rows = (0..<12_000).map { index in
+                    "żółw\(index)@example.org,Zoë Żółkiewska-Ñúñez 李小龙 \(index),mentee,Ventas y Márketing,,Europe/Warsaw,Polski;Español;中文,,Négociation;Prise de parole en public,Échecs;Cuisine,Bienveillance;Curiosité,,weekly,3"
+                }
+                let file = Data((Self.header + "\n" + rows.joined(separator: "\n") + "\n").utf8)
+                #expect(file.count > 2_000_000)
+                let preview = try await admin.upload("/admin/import/preview", file: file, filename: "großes.csv")
+                #expect(preview.status == .ok)
+                #expect(preview.text.contains("Preview: 12000 people"))
+                #expect(preview.text.utf8.count < 200_000, "the preview does not carry the file")
+                let done = try await Self.confirm(preview, as: &admin)
+                #expect(done.text.contains("Import complete: 12000 created, 0 updated, 0 unchanged."), "\(done.text.prefix(2000))")
+                #expect(try await User.query(on: app.db).count() == 12_003)
+                let someone = try #require(try await User.query(on: app.db).filter(\.$email == "żółw11999@example.org").first())
+                let (draft, _) = try await PeopleStore.draft(for: someone, on: app.db)
+                #expect(draft.tags(.development) == ["Négociation", "Prise de parole en public"])
+                #expect(draft.tags(.language) == ["Polski", "Español", "中文"])
+            }
+        }
+
+        @Test func `a preview where nothing would change offers nothing to import`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: Self.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let preview = try await admin.upload("/admin/import/preview", file: Self.tricky, filename: "people.csv")
+                #expect(preview.text.contains("there is nothing to import"))
+                #expect(!preview.text.contains("action=\"/admin/import/confirm\""))
+            }
+        }
+
         @Test func `a file with bad rows writes nothing and lists every problem`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
@@ -56,7 +144,7 @@ extension ServerTests {
                     + "ok@example.org,Okay Person,mentee,Sales,,Europe/Paris,English,,Writing,,,,weekly,3\n"
                     + "bad-email,Someone,mentee,Sales,,Europe/Paris,English,,,,,,,\n"
                     + "x@example.org,X,teacher,Sales,,Nowhere/City,English,,,,,,daily,\n"
-                for path in ["/admin/import/preview", "/admin/import/confirm"] {
+                for path in ["/admin/import/preview"] {
                     let response = try await admin.post(path, [("csv", csv)])
                     #expect(response.status == .unprocessableEntity)
                     let html = response.text

@@ -3,7 +3,7 @@ import Vapor
 
 /// The frame of every page: skip link, header with navigation, main landmark, footer.
 enum Layout {
-    static func page(_ request: Request, title: String, active: String = "", notice: String? = nil, content: HTML) -> HTML {
+    static func page(_ request: Request, title: String, active: String = "", notice: String? = nil, refreshSeconds: Int? = nil, content: HTML) -> HTML {
         let user = request.currentUser
         var links: [(String, String, String)] = []
         if let user {
@@ -40,6 +40,7 @@ enum Layout {
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>\(title) · Trellis</title>
+          \(refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" as HTML } ?? .empty)
           <link rel="stylesheet" href="/static/app.css">
           <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
           <script src="/static/app.js" defer></script>

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import TrellisCore
+
+@Suite struct InputSafetyTests {
+    let header = PeopleTable.columns
+
+    func row(_ email: String, manager: String = "", name: String = "Person", role: String = "mentee", timezone: String = "", capacity: String = "") -> [String] {
+        let values: [String: String] = [
+            "email": email, "name": name, "role": role, "department": "", "manager_email": manager, "timezone": timezone,
+            "languages": "", "expertise": "", "development_areas": "", "interests": "", "values": "", "capacity": capacity,
+            "meeting_frequency": "", "years_experience": "",
+        ]
+        return header.map { values[$0]! }
+    }
+
+    @Test func `a chain sixteen thousand deep is accepted, and a loop at its end is found and described briefly`() {
+        let depth = 16_000
+        var rows = (0..<depth).map { row("p\($0)@example.org", manager: $0 == 0 ? "" : "p\($0 - 1)@example.org") }
+        #expect(PeopleTable.parse(header: header, rows: rows).isValid)
+        // The top of the chain now reports to the bottom: everyone is in one loop.
+        rows[0] = row("p0@example.org", manager: "p\(depth - 1)@example.org")
+        let result = PeopleTable.parse(header: header, rows: rows)
+        #expect(result.problems.count == depth)
+        let first = result.problems.first { $0.row == 2 }
+        #expect(first?.message.contains("p0@example.org → p15999@example.org → p15998@example.org") == true)
+        #expect(first?.message.contains("(16000 people in all)") == true)
+        #expect((first?.message.count ?? 0) < 400, "a long loop is shortened")
+    }
+
+    @Test func `an unknown manager is reported even when the row has other problems`() {
+        let result = PeopleTable.parse(header: header, rows: [row("a@example.org", manager: "ghost@example.org", role: "teacher", timezone: "Nowhere/City")])
+        let columns = Set(result.problems.map(\.column))
+        #expect(columns == ["role", "timezone", "manager_email"])
+    }
+
+    @Test func `cycles are found once each, in a forest with several loops`() {
+        let line = ReportingLine(managerOf: [1: 2, 2: 3, 3: 1, 4: 1, 5: 6, 6: 5, 7: 7, 8: 9])
+        let cycles = line.cycles().map { Set($0) }
+        #expect(cycles.count == 3)
+        #expect(Set(cycles) == [[1, 2, 3], [5, 6], [7]])
+    }
+
+    @Test func `cells that spreadsheets would run as formulas are neutralised, and import undoes it exactly`() {
+        let values = ["=HYPERLINK(\"http://evil.example\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=already", "''", "'Neill", "O'Neill", "plain", "", "'"]
+        for value in values {
+            let escaped = SpreadsheetSafety.escape(value)
+            if let first = escaped.unicodeScalars.first {
+                #expect(!["=", "+", "-", "@", "\t", "\r"].contains(first), "\(value.debugDescription) → \(escaped.debugDescription)")
+            }
+            #expect(SpreadsheetSafety.unescape(escaped) == value, "\(value.debugDescription)")
+        }
+        #expect(SpreadsheetSafety.escape("'Neill") == "'Neill", "an ordinary apostrophe is left alone")
+    }
+
+    @Test func `export then import is the identity on adversarial records`() {
+        let records = [
+            PersonRecord(email: "eve@example.org", name: "=cmd|' /C calc'!A0", role: .mentor, department: "+Sales", managerEmail: nil,
+                         timezone: "Europe/Paris", languages: ["@English"], expertise: ["-Negotiation", "'=quoted"], developmentAreas: [],
+                         interests: ["'Neill's pub quiz"], values: ["\u{00E9}quit\u{00E9}"], capacity: 2, meetingFrequency: .weekly, yearsExperience: 7),
+            PersonRecord(email: "mallory@example.org", name: "''", role: .mentee, department: "@Ops", managerEmail: "eve@example.org",
+                         timezone: "", languages: [], expertise: [], developmentAreas: ["=1+1"], interests: [], values: [], capacity: nil),
+        ]
+        let cells = records.map(PeopleTable.cells(of:))
+        for row in cells {
+            for cell in row {
+                if let first = cell.unicodeScalars.first { #expect(!["=", "+", "-", "@"].contains(first), "\(cell)") }
+            }
+        }
+        let parsed = PeopleTable.parse(header: header, rows: cells)
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        #expect(parsed.records == records)
+    }
+
+    @Test func `control characters are removed from text and never split or blank a value`() {
+        #expect(TextInput.line("Ada\u{0}Lovelace") == "AdaLovelace")
+        #expect(TextInput.line("  Ada\tLove\u{1B}[31mlace \n") == "Ada Love[31mlace")
+        #expect(TextInput.line("\u{0}") == "")
+        #expect(TextInput.paragraphs("One\r\nTwo\u{0}\rThree\u{7}") == "One\nTwo\nThree")
+        #expect(Tags.clean("Swift\u{0}UI") == "SwiftUI")
+        #expect(!EmailAddress.isValid("a\u{0}b@example.org"))
+        var draft = ProfileDraft(name: "Ada\u{0}", bio: "Line\u{0}one", tags: [.expertise: ["Sw\u{0}ift"]]).normalized()
+        #expect(draft.name == "Ada" && draft.bio == "Lineone" && draft.tags(.expertise) == ["Swift"])
+        draft.tags[.interest] = ["Reading; writing"]
+        #expect(draft.validate()["interests"]?.contains("separates entries") == true)
+    }
+}
