@@ -22,6 +22,8 @@ public struct TrellisSettings: Sendable {
     public var port: Int
     /// The address people use to reach the server; invitation links are built from it.
     public var baseURL: String
+    /// Whether `baseURL` was given (`TRELLIS_BASE_URL`); if not, it follows the port actually served.
+    public var baseURLIsExplicit: Bool
     /// Bcrypt work factor. 12 in production; tests lower it so they stay fast.
     public var bcryptCost: Int
     /// How long a session lives; each use (at most hourly) extends it by this much.
@@ -36,6 +38,7 @@ public struct TrellisSettings: Sendable {
         self.hostname = hostname
         self.port = port
         self.baseURL = (baseURL ?? "http://localhost:\(port)").trimmingSuffix("/")
+        baseURLIsExplicit = baseURL != nil
         self.bcryptCost = bcryptCost
     }
 
@@ -62,7 +65,7 @@ public struct TrellisSettings: Sendable {
             database: database,
             hostname: environment["HOST"] ?? "127.0.0.1",
             port: port,
-            baseURL: environment["TRELLIS_BASE_URL"],
+            baseURL: environment["TRELLIS_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             bcryptCost: environment["TRELLIS_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12
         )
         settings.trustedProxies = Set((environment["TRELLIS_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

@@ -62,7 +62,7 @@ extension ServerTests {
                     #expect(fields["years_experience"]?.contains("0 to 60") == true)
                     #expect(fields["mentoring_role"]?.contains("mentor, mentee, both") == true)
                     #expect(fields["communication_methods"]?.contains("smoke signals") == true)
-                    #expect(fields["manager_id"]?.contains("own manager") == true)
+                    #expect(fields["manager_id"]?.contains("Only a program manager") == true)
                 }
                 #expect(try await Profile.find(people.alice.id, on: app.db)?.headline == "")
 
@@ -74,17 +74,38 @@ extension ServerTests {
                 let good: [String: Any] = [
                     "headline": "Engineer", "timezone": "Europe/Berlin", "years_experience": 4, "mentoring_role": "mentee",
                     "communication_methods": ["video"], "development_areas": ["System design", " system design "],
-                    "manager_id": people.bob.id!.uuidString, "contact_private": true, "phone": "+49 1",
+                    "contact_private": true, "phone": "+49 1",
                 ]
                 try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(token), body: Self.json(good)) { response throws in
                     #expect(response.status == .ok)
                     let person = try response.content.decode(PersonDetail.self)
                     #expect(person.headline == "Engineer")
                     #expect(person.development_areas == ["System design"])
-                    #expect(person.manager?.name == "Bob Brown")
                     #expect(person.name == "Alice Ahmed", "name kept when left out")
                     #expect(person.phone == "+49 1")
                 }
+            }
+        }
+
+        @Test func `only a program manager's token sets a reporting line`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let adminToken = try await Self.token(for: TestPeople.admin, app: app)
+                let aliceToken = try await Self.token(for: TestPeople.alice, app: app)
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(adminToken), body: Self.json(["manager_id": people.bob.id!.uuidString])) { response throws in
+                    #expect(response.status == .ok)
+                    #expect(try response.content.decode(PersonDetail.self).manager?.name == "Bob Brown")
+                }
+                // Alice cannot make herself Bob's report, nor probe ids; leaving the field out keeps her line.
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(aliceToken), body: Self.json(["manager_id": people.bob.id!.uuidString])) { response throws in
+                    #expect(response.status == .unprocessableEntity)
+                }
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(aliceToken), body: Self.json(["manager_id": UUID().uuidString])) { response throws in
+                    #expect(response.status == .unprocessableEntity)
+                    #expect(try response.content.decode(APIErrorBody.self).fields?["manager_id"]?.contains("Only a program manager") == true, "the same answer whether or not the id exists")
+                }
+                #expect(try await Profile.find(people.alice.id, on: app.db)?.managerID == nil)
+                #expect(try await Profile.query(on: app.db).filter(\.$managerID == people.bob.id!).count() == 1)
             }
         }
 

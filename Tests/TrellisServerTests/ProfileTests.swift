@@ -66,23 +66,51 @@ extension ServerTests {
         @Test func `a manager that would make a loop is refused with the loop named`() async throws {
             try await withTrellis { app in
                 let people = try await TestPeople.create(on: app)
-                var alice = Browser(app)
-                try await alice.signIn(TestPeople.alice)
-                var bob = Browser(app)
-                try await bob.signIn(TestPeople.bob)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
                 // Bob reports to Alice.
-                #expect(try await bob.post("/people/\(people.bob.id!)/edit", [("name", "Bob Brown"), ("manager_email", TestPeople.alice)]).status == .seeOther)
+                #expect(try await admin.post("/people/\(people.bob.id!)/edit", [("name", "Bob Brown"), ("manager_email", TestPeople.alice)]).status == .seeOther)
                 // Alice cannot then report to Bob.
-                let loop = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.bob)])
+                let loop = try await admin.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.bob)])
                 #expect(loop.status == .unprocessableEntity)
                 #expect(loop.text.contains("reporting loop (Alice Ahmed → Bob Brown → Alice Ahmed)"))
                 #expect(try await Profile.find(people.alice.id, on: app.db)?.managerID == nil)
                 // Nor her own manager, nor someone unknown.
-                #expect(try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.alice)]).text.contains("cannot be their own manager"))
-                #expect(try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", "ghost@example.org")]).text.contains("No one in Trellis has the email"))
+                #expect(try await admin.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.alice)]).text.contains("cannot be their own manager"))
+                #expect(try await admin.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", "ghost@example.org")]).text.contains("No one in Trellis has the email"))
                 // The reporting line shows on both profiles.
+                var bob = Browser(app)
+                try await bob.signIn(TestPeople.bob)
                 let alicePage = try await bob.get("/people/\(people.alice.id!)").text
                 #expect(alicePage.contains("Reports</dt><dd><a href=\"/people/\(people.bob.id!)\">Bob Brown</a>"))
+            }
+        }
+
+        @Test func `a participant cannot set a reporting line, probe emails, or see a private manager's email`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                // Alice reports to Bob, who keeps his contact details private.
+                #expect(try await admin.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.bob)]).status == .seeOther)
+                var bobBrowser = Browser(app)
+                try await bobBrowser.signIn(TestPeople.bob)
+                #expect(try await bobBrowser.post("/people/\(people.bob.id!)/edit", [("name", "Bob Brown"), ("contact_private", "on")]).status == .seeOther)
+                #expect(try await Profile.find(people.alice.id, on: app.db)?.managerID == people.bob.id, "saving his own profile keeps his reports")
+
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let form = try await alice.get("/people/\(people.alice.id!)/edit").text
+                #expect(!form.contains(TestPeople.bob), "the private manager's email is not on the form")
+                #expect(form.contains("Bob Brown"), "the manager is shown by name")
+                #expect(!form.contains("name=\"manager_email\""))
+
+                // A crafted submission neither moves Alice under the admin nor says whether an email exists.
+                let crafted = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", TestPeople.admin)])
+                #expect(crafted.status == .seeOther)
+                let probe = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("manager_email", "ghost@example.org")])
+                #expect(probe.status == .seeOther)
+                #expect(try await Profile.find(people.alice.id, on: app.db)?.managerID == people.bob.id)
             }
         }
 

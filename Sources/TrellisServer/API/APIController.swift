@@ -97,10 +97,18 @@ enum APIController {
         ).normalized()
         let problems = draft.validate()
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
-        let managerErrors = try await PeopleStore.checkManager(input.manager_id, for: id, on: req.db)
-        if let message = managerErrors["manager"] { errors.add("manager_id", message) }
+        // Reporting lines are set by program managers. A participant may send their current
+        // manager back (or leave the field out); anything else is refused.
+        var managerChange: UUID?? = .none
+        if user.isAdmin {
+            let managerErrors = try await PeopleStore.checkManager(input.manager_id, for: id, on: req.db)
+            if let message = managerErrors["manager"] { errors.add("manager_id", message) }
+            managerChange = .some(input.manager_id)
+        } else if let requested = input.manager_id, requested != (try await Profile.find(id, on: req.db))?.managerID {
+            errors.add("manager_id", "Only a program manager can change who you report to. Leave this field out, or send your current manager.")
+        }
         guard errors.isEmpty else { throw InvalidInput(message: "The profile was not saved: some fields are not valid.", errors: errors) }
-        try await PeopleStore.save(draft, manager: .some(input.manager_id), for: id, on: req.db)
+        try await PeopleStore.save(draft, manager: managerChange, for: id, on: req.db)
         return try await PersonDetail.load(id, viewer: user, on: req.db)
     }
 

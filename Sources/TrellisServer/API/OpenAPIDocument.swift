@@ -45,7 +45,7 @@ enum OpenAPIDocument {
         let profileUpdateProperties: [String: Any] = [
             "name": ["type": "string", "maxLength": 120],
             "headline": ["type": "string", "maxLength": 140], "bio": ["type": "string", "maxLength": 4000],
-            "department": ["type": "string", "maxLength": 80], "manager_id": ["type": ["string", "null"], "format": "uuid"],
+            "department": ["type": "string", "maxLength": 80], "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
             "years_experience": ["type": ["integer", "null"], "minimum": 0, "maximum": 60],
             "timezone": ["type": "string", "description": "An IANA time-zone name such as Europe/Berlin, or empty."],
             "mentoring_role": ["type": ["string", "null"], "enum": ["mentor", "mentee", "both", NSNull()]],

@@ -77,7 +77,11 @@ struct ImportCommand: AsyncCommand {
             context.console.print("Dry run: \(plan.records.count) people would be imported (\(summary)). Nothing was written.")
             return
         }
-        try await PeopleCSV.apply(plan, by: nil, on: app.db)
+        let bar = ProgressBar()
+        try await PeopleImport.apply(plan, by: nil, on: app.db) { staged, total in
+            bar.draw("preparing \(staged) of \(total) people", total == 0 ? 1 : Double(staged) / Double(total))
+        }
+        bar.finish()
         context.console.output("Imported \(plan.records.count) people: \(summary).".consoleText(.success))
     }
 }

@@ -17,7 +17,18 @@ struct ServeTrellisCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         if let hostname = signature.hostname { app.http.server.configuration.hostname = hostname }
-        if let port = signature.port { app.http.server.configuration.port = port }
+        if let port = signature.port {
+            guard (1...65535).contains(port) else {
+                context.console.error("--port: \(port) is not a port; use a number from 1 to 65535.")
+                throw ExitCode(2)
+            }
+            app.http.server.configuration.port = port
+        }
+        // Invitation and reset links, and the setup address printed below, use the port
+        // actually served unless TRELLIS_BASE_URL says otherwise.
+        if !app.trellisSettings.baseURLIsExplicit {
+            app.trellisSettings.baseURL = "http://localhost:\(app.http.server.configuration.port)"
+        }
         let settings = app.trellisSettings
         context.console.print("Database: \(settings.database.description)")
         try await app.autoMigrate()
@@ -27,7 +38,7 @@ struct ServeTrellisCommand: AsyncCommand {
             } else {
                 context.console.print("The database already has people; the demo organisation was not loaded again.")
             }
-            DemoLoader.printSignIn(context.console, baseURL: "http://localhost:\(app.http.server.configuration.port)")
+            DemoLoader.printSignIn(context.console, baseURL: settings.baseURL)
         } else if try await User.query(on: app.db).count() == 0 {
             context.console.print("No accounts yet: open \(settings.baseURL)/setup to create the first program manager.")
         }

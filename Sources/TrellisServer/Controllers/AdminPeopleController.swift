@@ -28,7 +28,7 @@ enum AdminPeopleController {
         <h1>Audit log</h1>
         <p class="lede">The latest \(entries.count) actions by program managers and the command line.</p>
         \(entries.isEmpty ? "<p class=\"panel\">Nothing yet.</p>" as HTML : """
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log">
           <table>
             <caption class="muted">Newest first</caption>
             <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Detail</th></tr></thead>
@@ -148,7 +148,7 @@ enum AdminPages {
             <section class="panel" aria-labelledby="link-heading">
               <h2 id="link-heading">\(link.purpose == .invite ? "Invitation link" : "Password-reset link") for \(link.name)</h2>
               <p>Send this link to \(link.name). It works once and expires in \(link.purpose == .invite ? "7 days" : "24 hours"). It is shown only now.</p>
-              <p class="token" id="created-link">\(link.url)</p>
+              <p class="token" id="created-link" data-copy="Copy the link for \(link.name)">\(link.url)</p>
             </section>
             """
         } ?? .empty
@@ -161,10 +161,10 @@ enum AdminPages {
             return """
             <tr>
               <td><a href="/people/\(id)">\(user.name)</a><br><span class="muted">\(user.email)</span></td>
-              <td>\(user.accountRole.label)</td>
-              <td>\(profile?.department ?? "")</td>
-              <td>\(ProfilePages.roleLabel(profile?.mentoringRole))</td>
-              <td>\(status)</td>
+              <td data-label="Role">\(user.accountRole.label)</td>
+              <td data-label="Department">\(profile?.department ?? "")</td>
+              <td data-label="Mentoring">\(ProfilePages.roleLabel(profile?.mentoringRole))</td>
+              <td data-label="Account">\(status)</td>
               <td>
                 <form method="post" action="/admin/people/\(id)/\(linkPurpose)">
                   \(Layout.csrfField(req))
@@ -198,8 +198,8 @@ enum AdminPages {
             <div class="field"><button type="submit" class="secondary">Search</button></div>
           </form>
           \(users.isEmpty ? "<p class=\"panel\">No one matches. Try another name or email.</p>" as HTML : .empty)
-          <div class="table-wrap">
-            <table>
+          <div class="table-wrap" tabindex="0" role="region" aria-label="People">
+            <table class="stack">
               <caption class="muted">People, their platform role and mentoring role</caption>
               <thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">Department</th><th scope="col">Mentoring</th><th scope="col">Account</th><th scope="col">Link</th></tr></thead>
               <tbody>\(rows)</tbody>

@@ -52,7 +52,7 @@ enum DashboardController {
           <section class="panel" aria-labelledby="explore">
             <h2 id="explore">Find people</h2>
             <p>Browse colleagues by skill, department or time zone, and see who can mentor in what you want to learn.</p>
-            \(draft.tags(.development).isEmpty ? HTML.empty : "<p>People with expertise in <a href=\"/people?tag=\(draft.tags(.development)[0].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(draft.tags(.development)[0])</a>.</p>")
+            \(draft.tags(.development).isEmpty ? HTML.empty : "<p>People who can mentor you in <a href=\"/people?role=mentor&amp;tag=\(draft.tags(.development)[0].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(draft.tags(.development)[0])</a>.</p>")
             <p><a class="button secondary" href="/people">Open the directory</a></p>
           </section>
         </div>

@@ -199,7 +199,7 @@ enum ImportPages {
             <div class="error-summary" role="alert" tabindex="-1">
               <h2>The file has \(plan.problems.count) problem\(plan.problems.count == 1 ? "" : "s"). Fix \(plan.problems.count == 1 ? "it" : "them") and upload the file again.</h2>
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Problems in the file">
               <table>
                 <caption class="muted">Row numbers count the header as row 1</caption>
                 <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Value</th><th scope="col">Problem</th></tr></thead>
@@ -240,7 +240,7 @@ enum ImportPages {
           </div>
           \(confirmForm)
         </section>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Rows in the file">
           <table>
             <caption class="muted">Rows in the file</caption>
             <thead><tr><th scope="col">Change</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Mentoring</th><th scope="col">Department</th><th scope="col">Manager</th></tr></thead>

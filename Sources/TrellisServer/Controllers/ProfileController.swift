@@ -66,9 +66,11 @@ enum ProfileController {
     @Sendable static func editForm(_ req: Request) async throws -> HTML {
         let user = try await editable(req)
         let (draft, profile) = try await PeopleStore.draft(for: user, on: req.db)
-        var managerEmail = ""
-        if let managerID = profile.managerID, let manager = try await User.find(managerID, on: req.db) { managerEmail = manager.email }
-        return try await ProfilePages.edit(req, user: user, form: ProfileForm(draft: draft, managerEmail: managerEmail), errors: ValidationErrors())
+        let manager = try await profile.managerID.asyncFlatMap { try await User.find($0, on: req.db) }
+        // Only program managers set reporting lines, and only they see every email: a
+        // participant's form shows their manager's name, never the address.
+        let managerEmail = req.currentUser?.isAdmin == true ? manager?.email ?? "" : ""
+        return try await ProfilePages.edit(req, user: user, form: ProfileForm(draft: draft, managerEmail: managerEmail), manager: manager, errors: ValidationErrors())
     }
 
     @Sendable static func save(_ req: Request) async throws -> Response {
@@ -80,25 +82,42 @@ enum ProfileController {
         let problems = draft.validate()
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
 
-        var managerID: UUID?
-        let managerEmail = EmailAddress.normalize(form.manager_email ?? "")
-        if !managerEmail.isEmpty {
-            if let manager = try await User.query(on: req.db).filter(\.$email == managerEmail).first() {
-                managerID = manager.id
-                let managerErrors = try await PeopleStore.checkManager(managerID, for: id, on: req.db)
-                if let message = managerErrors["manager"] { errors.add("manager_email", message) }
-            } else {
-                errors.add("manager_email", "No one in Trellis has the email “\(managerEmail)”. Leave it blank if your manager is not here.")
+        // Reporting lines are set by program managers only (a participant naming someone as
+        // their manager would add themselves to that person's reports, and the field would tell
+        // them whether an email has an account). A participant's submission leaves it as it is.
+        let viewerIsAdmin = req.currentUser?.isAdmin == true
+        var managerChange: UUID?? = .none
+        if viewerIsAdmin {
+            var managerID: UUID?
+            let managerEmail = EmailAddress.normalize(form.manager_email ?? "")
+            if !managerEmail.isEmpty {
+                if let manager = try await User.query(on: req.db).filter(\.$email == managerEmail).first() {
+                    managerID = manager.id
+                    let managerErrors = try await PeopleStore.checkManager(managerID, for: id, on: req.db)
+                    if let message = managerErrors["manager"] { errors.add("manager_email", message) }
+                } else {
+                    errors.add("manager_email", "No one in Trellis has the email “\(managerEmail)”. Leave it blank if the manager is not here.")
+                }
             }
+            managerChange = .some(managerID)
         }
         guard errors.isEmpty else {
-            let page = try await ProfilePages.edit(req, user: user, form: form, errors: errors)
+            let profile = try await Profile.find(id, on: req.db)
+            let manager = try await profile?.managerID.asyncFlatMap { try await User.find($0, on: req.db) }
+            let page = try await ProfilePages.edit(req, user: user, form: form, manager: manager, errors: errors)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
-        try await PeopleStore.save(draft, manager: .some(managerID), for: id, on: req.db)
+        try await PeopleStore.save(draft, manager: managerChange, for: id, on: req.db)
         if let viewer = req.currentUser, viewer.id != id {
             try await PeopleStore.audit("person.profile-edit", user.email, by: viewer, on: req.db)
         }
         return req.redirect(to: "/people/\(id)?saved=1")
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -112,7 +112,7 @@ enum SettingsPages {
             """
             <div class="notice" role="status">
               <p>Your new token “\(token.name)”. Copy it now: it will not be shown again.</p>
-              <p class="token" id="new-token">\(token.secret)</p>
+              <p class="token" id="new-token" data-copy="Copy the token \(token.name)">\(token.secret)</p>
             </div>
             """
         } ?? .empty
@@ -144,7 +144,7 @@ enum SettingsPages {
           </section>
         </div>
         \(tokens.isEmpty ? HTML.empty : """
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Your API tokens">
           <table>
             <caption class="muted">Your tokens</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Ends in</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="muted">Action</span></th></tr></thead>

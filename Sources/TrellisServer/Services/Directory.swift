@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import TrellisCore
 import Vapor
@@ -58,15 +59,33 @@ struct DirectoryPage: Content, Sendable {
 }
 
 enum Directory {
+    /// Which tags a search looks at: someone looking for a mentor wants people who can teach the
+    /// skill (their expertise), someone looking for a mentee wants people who want to learn it.
+    static func tagKinds(for role: MentoringRole?) -> [TagKind] {
+        switch role {
+        case .mentor: [.expertise]
+        case .mentee: [.development]
+        case .both, nil: TagKind.allCases
+        }
+    }
+
+    /// `text` for a LIKE pattern, with LIKE's own wildcards taken literally.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
     static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryPage {
         let users = User.query(on: db).join(Profile.self, on: \User.$id == \Profile.$id).filter(\.$isActive == true)
-        if let text = query.q.map(Tags.key), !text.isEmpty {
-            // A match on name, or on any tag, or on headline/department.
-            let tagged = try await ProfileTag.query(on: db).filter(\.$key ~~ text).field(\.$profileID).unique().all().map(\.profileID)
-            users.group(.or) { group in
-                group.filter(\User.$searchName ~~ text)
-                if !tagged.isEmpty { group.filter(\User.$id ~~ tagged) }
-            }
+        let role = query.role.flatMap(MentoringRole.init(rawValue:))
+        let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
+        let text = query.q.map(Tags.key) ?? ""
+        if !text.isEmpty {
+            // A match on the name, or on a tag of the kinds that fit the role asked for. Tags are
+            // matched in a subquery: a popular skill may be held by tens of thousands of people.
+            let pattern = "%" + likeEscaped(text) + "%"
+            users.filter(.custom(SQLQueryString("""
+                (users.search_name LIKE \(bind: pattern) ESCAPE '\\' OR users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key LIKE \(bind: pattern) ESCAPE '\\' AND pt.kind IN (\(binds: kinds))))
+                """)))
         }
         if let department = query.department.map(TextInput.line), !department.isEmpty {
             users.filter(Profile.self, \.$department == department)
@@ -74,13 +93,27 @@ enum Directory {
         if let timezone = query.timezone.map(TextInput.line), !timezone.isEmpty {
             users.filter(Profile.self, \.$timezone == timezone)
         }
-        if let role = query.role.flatMap(MentoringRole.init(rawValue:)) {
+        if let role {
             // Someone who does both appears under mentors and under mentees.
             users.filter(Profile.self, \.$mentoringRole ~~ [role.rawValue, MentoringRole.both.rawValue])
         }
         if let tag = query.tag.map(Tags.key), !tag.isEmpty {
-            let tagged = try await ProfileTag.query(on: db).filter(\.$key == tag).field(\.$profileID).unique().all().map(\.profileID)
-            users.filter(\User.$id ~~ tagged)
+            users.filter(.custom(SQLQueryString("""
+                users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))
+                """)))
+        }
+        if !text.isEmpty {
+            // Most relevant first: the name itself, a name that starts with the words, a word of the
+            // name, an exact skill; then everyone else who matched, alphabetically.
+            let prefix = likeEscaped(text) + "%"
+            let wordPrefix = "% " + likeEscaped(text) + "%"
+            users.sort(.custom(SQLQueryString("""
+                CASE WHEN users.search_name = \(bind: text) THEN 0
+                     WHEN users.search_name LIKE \(bind: prefix) ESCAPE '\\' THEN 1
+                     WHEN users.search_name LIKE \(bind: wordPrefix) ESCAPE '\\' THEN 2
+                     WHEN users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: text) AND pt.kind IN (\(binds: kinds))) THEN 3
+                     ELSE 4 END
+                """)))
         }
         let total = try await users.count()
         let pageSize = query.pageSize

@@ -127,7 +127,7 @@ enum ProfilePages {
         """)
     }
 
-    static func edit(_ req: Request, user: User, form: ProfileForm, errors: ValidationErrors) async throws -> HTML {
+    static func edit(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
         let id = try user.requireID()
         let isSelf = req.currentUser?.id == id
         async let departmentsQuery = Directory.facets(on: req.db)
@@ -146,6 +146,15 @@ enum ProfilePages {
             \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, extra: " data-tag-kind=\"\(kind.rawValue)\""))
             """
         }
+        let managerField: HTML = req.currentUser?.isAdmin == true
+            ? Form.text("manager_email", label: "Manager’s email", value: form.manager_email ?? "", type: "email", hint: "A manager, and their managers, are never suggested as mentor.", error: errors["manager_email"])
+            : """
+            <div class="field">
+              <p class="label-like">Manager</p>
+              <p>\(manager.map { "<a href=\"/people/\($0.id?.uuidString ?? "")\">\($0.name)</a>" as HTML } ?? "None recorded")</p>
+              <p class="hint">Set by your program managers from the organisation’s records; ask them if it is wrong. Your manager is never suggested as your mentor.</p>
+            </div>
+            """
         return Layout.page(req, title: isSelf ? "Edit your profile" : "Edit \(user.name)", active: isSelf ? "profile" : "admin-people", content: """
         <h1>\(isSelf ? "Edit your profile" : "Edit \(user.name)’s profile")</h1>
         <p class="lede">Your profile is how mentors and mentees find you and how Trellis explains a match. Everything except contact details marked private is visible to colleagues.</p>
@@ -159,7 +168,7 @@ enum ProfilePages {
               \(Form.text("name", label: "Name", value: form.name ?? "", error: errors["name"], required: true, autocomplete: "name"))
               \(Form.text("headline", label: "Headline", value: form.headline ?? "", hint: "Your role and focus in a line, e.g. “Product designer · accessibility”.", error: errors["headline"]))
               \(Form.text("department", label: "Department", value: form.department ?? "", error: errors["department"], list: "departments"))
-              \(Form.text("manager_email", label: "Manager’s email", value: form.manager_email ?? "", type: "email", hint: "Your manager is never suggested as your mentor.", error: errors["manager_email"]))
+              \(managerField)
               \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: " min=\"0\" max=\"60\" inputmode=\"numeric\""))
               \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"]))
             </div>

@@ -21,6 +21,32 @@ enum StaticAssets {
 
     /// Progressive enhancement only: every page works without it.
     static let script = """
+    // A copy button beside every link or token that is shown once.
+    document.querySelectorAll(".token[data-copy]").forEach(function (box) {
+      if (!navigator.clipboard) { return; }
+      var row = document.createElement("div");
+      row.className = "copy-row";
+      box.parentNode.insertBefore(row, box);
+      row.appendChild(box);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", box.getAttribute("data-copy"));
+      var status = document.createElement("span");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(box.textContent.trim()).then(function () {
+          button.textContent = "Copied";
+          status.textContent = "Copied to the clipboard";
+          setTimeout(function () { button.textContent = "Copy"; status.textContent = ""; }, 2500);
+        });
+      });
+      row.appendChild(button);
+      row.appendChild(status);
+    });
+
     // Suggests tags already in use while a person types a list, so that colleagues converge on
     // the same words. Without JavaScript the hint under the field lists the common ones.
     document.querySelectorAll("textarea[data-tag-kind]").forEach(function (field) {
@@ -121,6 +147,7 @@ enum StaticAssets {
     .field label, .field legend { display: block; font-weight: 600; margin-bottom: .25rem; }
     .required { font-weight: 400; color: var(--muted); font-size: .9rem; }
     .hint { color: var(--muted); font-size: .92rem; margin: 0 0 .3rem; }
+    .label-like { font-weight: 600; margin: 0 0 .3rem; }
     .field-error { color: var(--warn); font-weight: 600; margin: 0 0 .3rem; }
     .has-error input, .has-error textarea, .has-error select { border-color: var(--warn); border-width: 2px; }
     input[type=text], input[type=email], input[type=password], input[type=number], input[type=search], input[type=file], select, textarea {
@@ -149,7 +176,16 @@ enum StaticAssets {
     table { width: 100%; border-collapse: collapse; background: var(--card); }
     th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { font-size: .9rem; color: var(--muted); font-weight: 600; }
-    .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); margin-bottom: 1.2rem; }
+    .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); margin-bottom: 1.2rem;
+      /* Shadows at the edges that still have columns to scroll to. */
+      background: linear-gradient(to right, var(--card) 30%, rgba(255,255,255,0)), linear-gradient(to left, var(--card) 30%, rgba(255,255,255,0)) 100% 0,
+        radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.2), rgba(0,0,0,0)), radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.2), rgba(0,0,0,0)) 100% 0;
+      background-color: var(--card); background-repeat: no-repeat; background-size: 2.5rem 100%, 2.5rem 100%, .9rem 100%, .9rem 100%;
+      background-attachment: local, local, scroll, scroll; }
+    .table-wrap table { background: transparent; }
+    .table-wrap:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+    .copy-row { display: flex; gap: .5rem; align-items: flex-start; flex-wrap: wrap; }
+    .copy-row .token { flex: 1 1 16rem; margin: 0; }
     .badge { display: inline-block; border-radius: 999px; padding: .05rem .55rem; font-size: .82rem; background: var(--accent-soft); color: var(--accent); }
     .badge.new { background: var(--ok-soft); color: var(--ok); }
     .badge.changed { background: #fff4dc; color: #7a4b00; }
@@ -176,6 +212,12 @@ enum StaticAssets {
       main { padding: 1.1rem .8rem 2.5rem; }
       .panel { padding: 1rem; }
       dl.facts { grid-template-columns: 1fr; }
+      /* Tables marked "stack" become one card per row: every column, actions included, in view. */
+      table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+      table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+      table.stack tr { border-bottom: 1px solid var(--line); padding: .5rem 0; }
+      table.stack td { border: none; padding: .2rem .7rem; }
+      table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 600; }
       dl.facts dd { margin-bottom: .4rem; }
     }
     """
