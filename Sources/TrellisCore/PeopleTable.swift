@@ -125,8 +125,6 @@ public enum PeopleTable {
                     problem(column, "At most \(Tags.maximumCount) values, separated by “;”.")
                 } else if let long = values.first(where: { $0.count > Tags.maximumLength }) {
                     problems.append(Problem(row: rowNumber, column: column, value: long, message: "Each value must be at most \(Tags.maximumLength) characters."))
-                } else if let comma = values.first(where: { $0.contains(",") }) {
-                    problems.append(Problem(row: rowNumber, column: column, value: comma, message: "A value cannot contain “,”: separate values with “;”."))
                 }
                 return values
             }

@@ -63,8 +63,21 @@ public enum Tags {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Characters that separate entries in a typed list or a CSV cell, and so cannot be inside one.
-    public static let forbiddenCharacters: Set<Character> = [",", ";"]
+    /// The character that separates entries in a CSV cell (and a typed list), and so cannot be
+    /// inside one. Commas may be ("Climbing, bouldering"): see `formText` and `parseTyped`.
+    public static let forbiddenCharacters: Set<Character> = [";"]
+
+    /// A list as the web form shows it: separated by commas, or by semicolons (with one at the
+    /// end) when an entry holds a comma, so that `parseTyped` gives the same list back.
+    public static func formText(_ tags: [String]) -> String {
+        tags.contains { $0.contains(",") } ? tags.joined(separator: "; ") + ";" : tags.joined(separator: ", ")
+    }
+
+    /// A list typed in the web form: entries separated by semicolons or new lines when there are
+    /// any, otherwise by commas too.
+    public static func parseTyped(_ text: String) -> [String] {
+        text.contains(where: { $0 == ";" || $0.isNewline }) ? parse(text, separators: [";", "\n"]) : parse(text)
+    }
 
     /// A problem with one entry of a list, or nil.
     public static func problem(with tag: String) -> String? {

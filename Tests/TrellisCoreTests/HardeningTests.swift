@@ -84,4 +84,12 @@ import Testing
         draft.tags[.interest] = ["Reading; writing"]
         #expect(draft.validate()["interests"]?.contains("separates entries") == true)
     }
+
+    @Test func `the web form shows lists so that saving them gives the same list back, commas included`() {
+        for tags in [["Climbing, bouldering"], ["Chess", "Climbing, bouldering"], ["Go", "Rust"], [], ["Ünïcode"]] {
+            #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags)")
+        }
+        #expect(Tags.parseTyped("Go, Rust, Swift") == ["Go", "Rust", "Swift"])
+        #expect(Tags.parseTyped("Go\nRust, the language") == ["Go", "Rust, the language"])
+    }
 }

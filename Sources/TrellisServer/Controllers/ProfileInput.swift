@@ -55,11 +55,11 @@ struct ProfileForm: Content {
             else { errors.add("communication_methods", "“\(raw)” is not a communication method we know.") }
         }
         var tags: [TagKind: [String]] = [:]
-        tags[.expertise] = Tags.parse(expertise ?? "")
-        tags[.development] = Tags.parse(development_areas ?? "")
-        tags[.interest] = Tags.parse(interests ?? "")
-        tags[.value] = Tags.parse(values ?? "")
-        tags[.language] = Tags.parse(languages ?? "")
+        tags[.expertise] = Tags.parseTyped(expertise ?? "")
+        tags[.development] = Tags.parseTyped(development_areas ?? "")
+        tags[.interest] = Tags.parseTyped(interests ?? "")
+        tags[.value] = Tags.parseTyped(values ?? "")
+        tags[.language] = Tags.parseTyped(languages ?? "")
         let draft = ProfileDraft(
             name: name ?? "", headline: headline ?? "", bio: bio ?? "", department: department ?? "",
             yearsExperience: number("years_experience", years_experience, label: "Years of experience"),
@@ -90,11 +90,11 @@ struct ProfileForm: Content {
         phone = draft.phone
         location = draft.location
         contact_private = draft.contactPrivate ? "on" : nil
-        expertise = draft.tags(.expertise).joined(separator: ", ")
-        development_areas = draft.tags(.development).joined(separator: ", ")
-        interests = draft.tags(.interest).joined(separator: ", ")
-        values = draft.tags(.value).joined(separator: ", ")
-        languages = draft.tags(.language).joined(separator: ", ")
+        expertise = Tags.formText(draft.tags(.expertise))
+        development_areas = Tags.formText(draft.tags(.development))
+        interests = Tags.formText(draft.tags(.interest))
+        values = Tags.formText(draft.tags(.value))
+        languages = Tags.formText(draft.tags(.language))
     }
 
     func tagText(_ kind: TagKind) -> String {

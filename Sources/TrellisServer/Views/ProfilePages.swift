@@ -141,7 +141,7 @@ enum ProfilePages {
         let timezoneOptions = [("", "Choose your time zone")] + TimeZones.all.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
         func tagField(_ kind: TagKind) -> HTML {
             let popular = suggestions[kind] ?? []
-            let hint = kind.hint + " Separate entries with commas." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
+            let hint = kind.hint + " Separate entries with commas (or with semicolons when an entry holds a comma)." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
             return """
             \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, extra: " data-tag-kind=\"\(kind.rawValue)\""))
             """
