@@ -50,8 +50,7 @@ struct M0003_CreateImportJobs: AsyncMigration {
             .create()
 
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("CREATE INDEX idx_import_people_job ON import_people (job_id)").run()
-        try await sql.raw("CREATE INDEX idx_import_tags_job ON import_tags (job_id)").run()
+        // No index on job_id: the staging tables hold one job's rows at a time, read and deleted whole.
         try await sql.raw("CREATE INDEX idx_users_search_name ON users (search_name)").run()
     }
 

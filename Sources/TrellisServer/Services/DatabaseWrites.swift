@@ -41,7 +41,7 @@ enum DatabaseWrites {
         return try await queue.run {
             try await db.withConnection { connection in
                 guard let sql = connection as? any SQLDatabase else { return try await body(connection) }
-                try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+                try await configure(sql)
                 do {
                     try await sql.raw("BEGIN IMMEDIATE").run()
                 } catch {
@@ -65,6 +65,16 @@ enum DatabaseWrites {
     static func lockTable(_ table: String, on tx: any Database) async throws {
         guard let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
         try await sql.raw("LOCK TABLE \(ident: table) IN SHARE ROW EXCLUSIVE MODE").run()
+    }
+
+    /// Per-connection settings for writing (cheap to repeat): wait for other processes instead of
+    /// failing; in WAL mode, sync at checkpoints rather than at every commit (a crash cannot
+    /// corrupt the database or lose a committed transaction; a power cut may lose the last few);
+    /// a page cache big enough for bulk writes such as an import (64 MB, allocated as used).
+    static func configure(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+        try await sql.raw("PRAGMA synchronous = NORMAL").run()
+        try await sql.raw("PRAGMA cache_size = -65536").run()
     }
 
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).

@@ -76,7 +76,7 @@ enum PeopleImport {
         )
         var tagRows: [[any SQLExpression]] = []
         for record in batch {
-            let id = existing[record.email] ?? UUID()
+            let id = existing[record.email] ?? OrderedUUID.make()
             people.values([
                 SQLBind(jobID), SQLBind(id), SQLBind(existing[record.email] == nil), SQLBind(record.email), SQLBind(record.name),
                 SQLBind(record.name.lowercased()), SQLBind(record.role.rawValue), SQLBind(record.department),
@@ -86,7 +86,7 @@ enum PeopleImport {
             for kind in TagKind.allCases {
                 for (position, name) in Tags.normalize(record.tags(kind)).enumerated() {
                     tagRows.append([
-                        SQLBind(jobID), SQLBind(UUID()), SQLBind(id), SQLBind(kind.rawValue), SQLBind(name), SQLBind(Tags.key(name)), SQLBind(position),
+                        SQLBind(jobID), SQLBind(OrderedUUID.make()), SQLBind(id), SQLBind(kind.rawValue), SQLBind(name), SQLBind(Tags.key(name)), SQLBind(position),
                     ])
                 }
             }
@@ -103,6 +103,7 @@ enum PeopleImport {
     /// The whole import in one transaction, as set-based statements over the staged rows.
     static func applyStaged(jobID: UUID, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
+
         let now = Date()
         let job = SQLBind(jobID)
         let people = "FROM import_people ip WHERE ip.job_id = "
