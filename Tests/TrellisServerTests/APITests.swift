@@ -189,6 +189,16 @@ extension ServerTests {
                         #expect(operations[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented")
                     }
                     #expect(routed == Set(paths.keys), "documented paths without a route")
+                    // Every method the document does not list for a path answers 405.
+                    for (path, operations) in paths {
+                        let listed = Set(((operations as? [String: Any]) ?? [:]).keys)
+                        for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH, .TRACE, .OPTIONS, HTTPMethod(rawValue: "QUERY")] where !listed.contains(method.rawValue.lowercased()) {
+                            try await app.testing().test(method, path.replacingOccurrences(of: "{id}", with: UUID().uuidString)) { answer in
+                                #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
+                                #expect(answer.headers.first(name: .allow)?.contains("GET") == true)
+                            }
+                        }
+                    }
                 }
             }
         }

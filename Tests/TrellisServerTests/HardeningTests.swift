@@ -256,6 +256,26 @@ extension ServerTests {
             }
         }
 
+        @Test func `the API refuses unknown fields and bodies that are not JSON, as its document says`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: ByteBuffer(string: #"{"headline": "Hi", "head_line": "typo", "": null}"#)) { response throws in
+                    #expect(response.status == .unprocessableEntity)
+                    let fields = try response.content.decode(APIErrorBody.self).fields ?? [:]
+                    #expect(fields["head_line"]?.contains("Unknown field") == true && fields[""] != nil)
+                }
+                #expect(try await Profile.find(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first()!.id, on: app.db)?.headline == "")
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.bearer(token), body: ByteBuffer(string: "headline=Hi")) { response throws in
+                    #expect(response.status == .unsupportedMediaType)
+                    #expect(try response.content.decode(APIErrorBody.self).error.contains("application/json"))
+                }
+                try await app.testing().test(.TRACE, "/api/v1/me", headers: API.bearer(token)) { response in
+                    #expect(response.status == .methodNotAllowed)
+                }
+            }
+        }
+
         @Test func `decoding errors say what was wrong in words, not Swift type names`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

@@ -62,11 +62,29 @@ enum APIController {
         var development_areas: [String]?
         var interests: [String]?
         var values: [String]?
+
+        static let fieldNames: Set<String> = [
+            "name", "headline", "bio", "department", "manager_id", "years_experience", "timezone", "mentoring_role",
+            "capacity_mentees", "capacity_hours", "meeting_frequency", "communication_methods", "career_goals", "phone",
+            "location", "contact_private", "languages", "expertise", "development_areas", "interests", "values",
+        ]
     }
 
     @Sendable static func updateMyProfile(_ req: Request) async throws -> PersonDetail {
         let user = try req.requireUser()
         let id = try user.requireID()
+        guard req.headers.contentType == .json else {
+            throw Abort(.unsupportedMediaType, reason: "Send the profile as JSON, with the header “Content-Type: application/json”.")
+        }
+        // The schema allows no other fields: a misspelt one would otherwise be dropped silently.
+        if let data = req.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] {
+            let unknown = object.keys.filter { !ProfileUpdate.fieldNames.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                var errors = ValidationErrors()
+                for field in unknown.prefix(20) { errors.add(String(field.prefix(100)), "Unknown field. Allowed fields: \(ProfileUpdate.fieldNames.sorted().joined(separator: ", ")).") }
+                throw InvalidInput(message: "The profile was not saved: the body has fields a profile does not have.", errors: errors)
+            }
+        }
         let input = try req.content.decode(ProfileUpdate.self)
         var errors = ValidationErrors()
         var role: MentoringRole?
@@ -148,5 +166,32 @@ enum APIController {
         let prefix = (try? req.query.get(String.self, at: "prefix")) ?? ""
         let tags = try await PeopleStore.tagSuggestions(kind: kind, prefix: prefix, on: req.db)
         return TagList(kind: kind.rawValue, tags: tags.map { TagCount(name: $0.name, count: $0.count) })
+    }
+}
+
+/// A method the OpenAPI document does not list for an API path answers 405 with an `Allow` header
+/// naming the ones it does (any method, including ones the router has never heard of, such as
+/// QUERY), before routing, which would answer 404.
+struct APIMethodMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.url.path.hasPrefix("/api/v1/"), let allowed = Self.methods(for: request.url.path),
+              !allowed.contains(request.method), !(request.method == .HEAD && allowed.contains(.GET))
+        else { return try await next.respond(to: request) }
+        let response = Response(status: .methodNotAllowed)
+        response.headers.replaceOrAdd(name: .allow, value: (allowed + (allowed.contains(.GET) ? [.HEAD] : [])).map(\.rawValue).joined(separator: ", "))
+        try response.content.encode(APIErrorBody(error: "This endpoint accepts \(allowed.map(\.rawValue).joined(separator: " and ")) only."), as: .json)
+        return response
+    }
+
+    /// The methods the document lists for a path, or nil when it does not document the path.
+    static func methods(for path: String) -> [HTTPMethod]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        guard let paths = OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]] else { return nil }
+        for (documented, operations) in paths {
+            let pattern = documented.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            guard pattern.count == parts.count, zip(pattern, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) else { continue }
+            return operations.keys.map { HTTPMethod(rawValue: $0.uppercased()) }.sorted { $0.rawValue < $1.rawValue }
+        }
+        return nil
     }
 }

@@ -43,7 +43,7 @@ enum OpenAPIDocument {
             "interests": stringArray, "values": stringArray,
         ]
         let profileUpdateProperties: [String: Any] = [
-            "name": ["type": "string", "maxLength": 120],
+            "name": ["type": "string", "minLength": 1, "maxLength": 120],
             "headline": ["type": "string", "maxLength": 140], "bio": ["type": "string", "maxLength": 4000],
             "department": ["type": "string", "maxLength": 80], "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
             "years_experience": ["type": ["integer", "null"], "minimum": 0, "maximum": 60],
@@ -77,7 +77,9 @@ enum OpenAPIDocument {
             ],
             "PersonLink": personLink,
             "PersonDetail": ["type": "object", "required": Array(personDetailProperties.keys).filter { !["email", "phone", "manager", "years_experience", "mentoring_role", "capacity_mentees", "capacity_hours", "meeting_frequency"].contains($0) }.sorted(), "properties": personDetailProperties],
-            "ProfileUpdate": ["type": "object", "additionalProperties": false, "properties": profileUpdateProperties],
+            // Every field may be left out or null: either clears it (name and a participant's
+            // manager_id are kept instead).
+            "ProfileUpdate": ["type": "object", "additionalProperties": false, "properties": profileUpdateProperties.mapValues(Self.nullable)],
             "PersonSummary": ["type": "object", "required": ["id", "name", "headline", "department", "timezone", "location", "expertise", "development_areas", "interests"], "properties": personSummaryProperties],
             "DirectoryPage": [
                 "type": "object", "required": ["items", "page", "per", "total"],
@@ -100,13 +102,15 @@ enum OpenAPIDocument {
                     "responses": ["200": jsonBody(ref("PersonDetail"), description: "Your profile."), "401": errorResponse("No valid token.")],
                 ],
                 "put": [
-                    "operationId": "replaceMyProfile", "summary": "Replace your profile. Fields left out are cleared; name is kept when left out.",
+                    "operationId": "replaceMyProfile", "summary": "Replace your profile. Fields left out are cleared; name (and, for participants, manager_id) is kept when left out. Unknown fields are refused.",
                     "requestBody": ["required": true, "content": ["application/json": ["schema": ref("ProfileUpdate")]]],
                     "responses": [
                         "200": jsonBody(ref("PersonDetail"), description: "The saved profile."),
                         "400": errorResponse("The body is not JSON of the right shape."),
                         "401": errorResponse("No valid token."),
-                        "422": errorResponse("Invalid fields; `fields` names each one. Nothing was changed."),
+                        "413": errorResponse("The body is larger than 256 KB."),
+                        "415": errorResponse("The body is not sent as `application/json`."),
+                        "422": errorResponse("Invalid fields, or fields the schema does not have; `fields` names each one. Nothing was changed."),
                     ],
                 ],
             ],
@@ -151,6 +155,15 @@ enum OpenAPIDocument {
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "description": "A personal API token (trl_…)."]],
             ],
         ]
+    }
+
+    /// The same schema, also allowing null.
+    static func nullable(_ schema: Any) -> Any {
+        guard var schema = schema as? [String: Any] else { return schema }
+        if let type = schema["type"] as? String { schema["type"] = [type, "null"] }
+        if var types = schema["type"] as? [String], !types.contains("null") { types.append("null"); schema["type"] = types }
+        if let values = schema["enum"] as? [Any], !values.contains(where: { $0 is NSNull }) { schema["enum"] = values + [NSNull()] }
+        return schema
     }
 
     /// Documented paths, with `{id}` placeholders, for the route-coverage test.
