@@ -291,3 +291,57 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Suite struct KeptCounts {
+        /// What the counts should be, counted from scratch.
+        static func recount(_ app: Application) async throws -> (facets: [String], tags: [String]) {
+            let profiles = try await Profile.query(on: app.db).all()
+            var facets = Set<String>()
+            for profile in profiles {
+                if !profile.department.isEmpty { facets.insert("department:\(profile.department)") }
+                if !profile.timezone.isEmpty { facets.insert("timezone:\(profile.timezone)") }
+            }
+            var tags: [String: Int] = [:]
+            for tag in try await ProfileTag.query(on: app.db).all() { tags["\(tag.kind):\(tag.key)", default: 0] += 1 }
+            return (facets.sorted(), tags.map { "\($0.key)=\($0.value)" }.sorted())
+        }
+
+        static func kept(_ app: Application) async throws -> (facets: [String], tags: [String]) {
+            let (departments, timezones) = try await DirectoryCounts.facets(on: app.db)
+            var tags: [String] = []
+            for kind in TagKind.allCases {
+                for suggestion in try await DirectoryCounts.suggestions(kind: kind, prefix: "", limit: 1000, on: app.db) {
+                    tags.append("\(kind.rawValue):\(Tags.key(suggestion.name))=\(suggestion.count)")
+                }
+            }
+            return ((departments.map { "department:\($0)" } + timezones.map { "timezone:\($0)" }).sorted(), tags.sorted())
+        }
+
+        @Test func `filter values and tag counts kept on write equal a count from scratch after edits and imports`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                var bob = Browser(app)
+                try await bob.signIn(TestPeople.bob)
+                _ = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("department", "Sales"), ("timezone", "Europe/Paris"), ("expertise", "Go, Rust"), ("interests", "Chess")])
+                _ = try await bob.post("/people/\(people.bob.id!)/edit", [("name", "Bob Brown"), ("department", "Sales"), ("timezone", "Asia/Tokyo"), ("expertise", "go"), ("interests", "Chess, Tennis")])
+                #expect(try await Self.kept(app) == Self.recount(app))
+                // Alice moves and changes her skills; Sales still has Bob; Paris is gone.
+                _ = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("department", "Legal"), ("timezone", "Asia/Tokyo"), ("expertise", "Rust, Zig"), ("interests", "")])
+                #expect(try await Self.kept(app) == Self.recount(app))
+                #expect(try await DirectoryCounts.facets(on: app.db).timezones == ["Asia/Tokyo"])
+                // An import, then the suggestions for a prefix.
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: PeopleImport_.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                #expect(try await Self.kept(app) == Self.recount(app))
+                let negotiation = try await DirectoryCounts.suggestions(kind: .expertise, prefix: "neg", limit: 5, on: app.db)
+                #expect(negotiation.map(\.name) == ["Negotiation"] && negotiation.first?.count == 1)
+                let go = try await DirectoryCounts.suggestions(kind: .expertise, prefix: "G", limit: 5, on: app.db)
+                #expect(go.first?.name == "go" && go.first?.count == 1, "Bob's spelling, now that Alice dropped Go")
+            }
+        }
+    }
+}
+
+typealias PeopleImport_ = ServerTests.PeopleImport

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import TrellisCore
 import Vapor
 
@@ -41,6 +42,7 @@ enum DemoLoader {
                 progress.activity.currentProgress = Double(index + 1) / Double(people.count)
             }
             try await PeopleStore.audit("demo.load", "\(people.count) people", by: nil, on: tx)
+            if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
         }
         progress.succeed()
     }
@@ -58,6 +60,7 @@ enum DemoLoader {
     static func reset(on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             try await AuditEntry.query(on: tx).delete()
+            try await ImportJob.query(on: tx).delete()
             try await APIToken.query(on: tx).delete()
             try await OneTimeToken.query(on: tx).delete()
             try await SignInAttempt.query(on: tx).delete()
@@ -65,6 +68,7 @@ enum DemoLoader {
             try await ProfileTag.query(on: tx).delete()
             try await Profile.query(on: tx).delete()
             try await User.query(on: tx).delete()
+            if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
         }
     }
 }

@@ -141,11 +141,9 @@ enum Directory {
 
     /// Departments and time zones in use, for the filter menus.
     static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
-        let profiles = try await Profile.query(on: db).field(\.$department).field(\.$timezone).all()
-        let departments = Set(profiles.map(\.department).filter { !$0.isEmpty }).sorted()
-        let timezones = Set(profiles.map(\.timezone).filter { !$0.isEmpty }).sorted()
-        return (departments, timezones)
+        try await DirectoryCounts.facets(on: db)
     }
+
 }
 
 /// One person as another person sees them. Contact details the person marked private are left

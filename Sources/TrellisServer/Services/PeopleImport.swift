@@ -144,6 +144,7 @@ enum PeopleImport {
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
         try await discardStaged(jobID: jobID, on: tx)
+        try await DirectoryCounts.rebuild(on: sql)
     }
 
     static func discardStaged(jobID: UUID, on db: any Database) async throws {

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import TrellisCore
 import Vapor
@@ -21,8 +22,9 @@ enum PeopleStore {
         return result
     }
 
-    /// Replaces every tag of a profile (call inside a transaction).
+    /// Replaces every tag of a profile, keeping the tag counts up to date (call inside a transaction).
     static func replaceTags(of profileID: UUID, with tags: [TagKind: [String]], on db: any Database) async throws {
+        let old = try await ProfileTag.query(on: db).filter(\.$profileID == profileID).all()
         try await ProfileTag.query(on: db).filter(\.$profileID == profileID).delete()
         var rows: [ProfileTag] = []
         for kind in TagKind.allCases {
@@ -31,6 +33,14 @@ enum PeopleStore {
             }
         }
         if !rows.isEmpty { try await rows.create(on: db) }
+        guard let sql = db as? any SQLDatabase else { return }
+        let before = Set(old.map { "\($0.kind)\u{1F}\($0.key)" }), after = Set(rows.map { "\($0.kind)\u{1F}\($0.key)" })
+        for tag in old where !after.contains("\(tag.kind)\u{1F}\(tag.key)") {
+            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: -1, on: sql) }
+        }
+        for tag in rows where !before.contains("\(tag.kind)\u{1F}\(tag.key)") {
+            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: 1, on: sql) }
+        }
     }
 
     /// Everyone's manager, for reporting-line checks.
@@ -68,7 +78,14 @@ enum PeopleStore {
             user.rename(draft.name)
             try await user.save(on: tx)
             let profile = try await Profile.find(userID, on: tx) ?? Profile(userID: userID)
+            let (oldDepartment, oldTimezone) = (profile.$department.value ?? "", profile.$timezone.value ?? "")
             profile.apply(draft)
+            if let sql = tx as? any SQLDatabase {
+                for (facet, old, new) in [(DirectoryCounts.Facet.department, oldDepartment, profile.department), (.timezone, oldTimezone, profile.timezone)] where old != new {
+                    try await DirectoryCounts.adjust(facet, old, by: -1, on: sql)
+                    try await DirectoryCounts.adjust(facet, new, by: 1, on: sql)
+                }
+            }
             if let manager { profile.managerID = manager }
             try await profile.save(on: tx)
             try await replaceTags(of: userID, with: draft.tags, on: tx)
@@ -111,14 +128,7 @@ enum PeopleStore {
 
     /// Tags in use of one kind, most used first: the suggestions offered while typing.
     static func tagSuggestions(kind: TagKind, prefix: String = "", limit: Int = 50, on db: any Database) async throws -> [(name: String, count: Int)] {
-        let query = ProfileTag.query(on: db).filter(\.$kind == kind.rawValue)
-        let key = Tags.key(prefix)
-        if !key.isEmpty { query.filter(\.$key =~ key) }
-        let rows = try await query.field(\.$key).field(\.$name).all()
-        var counts: [String: (name: String, count: Int)] = [:]
-        for row in rows {
-            counts[row.key, default: (row.name, 0)].count += 1
-        }
-        return counts.values.sorted { ($1.count, $0.name.lowercased()) < ($0.count, $1.name.lowercased()) }.prefix(limit).map { $0 }
+        try await DirectoryCounts.suggestions(kind: kind, prefix: prefix, limit: limit, on: db)
     }
+
 }

@@ -1,0 +1,80 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+
+/// The directory's filter values and the tag counts behind suggestions, kept up to date on write
+/// (`M0004_CreateDirectoryCounts`): reading them costs the same for 200 people or 50,000.
+enum DirectoryCounts {
+    enum Facet: String, CaseIterable { case department, timezone }
+
+    /// Adds `delta` people to a filter value (a value nobody has any more disappears).
+    static func adjust(_ facet: Facet, _ value: String, by delta: Int, on sql: any SQLDatabase) async throws {
+        guard !value.isEmpty, delta != 0 else { return }
+        try await sql.raw("""
+            INSERT INTO directory_facets (kind, value, people) VALUES (\(bind: facet.rawValue), \(bind: value), \(bind: delta))
+            ON CONFLICT (kind, value) DO UPDATE SET people = directory_facets.people + excluded.people
+            """).run()
+        if delta < 0 {
+            try await sql.raw("DELETE FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value) AND people <= 0").run()
+        }
+    }
+
+    /// Adds `delta` people to a tag (the first spelling seen is the one suggested).
+    static func adjustTag(_ kind: TagKind, key: String, name: String, by delta: Int, on sql: any SQLDatabase) async throws {
+        guard !key.isEmpty, delta != 0 else { return }
+        try await sql.raw("""
+            INSERT INTO tag_counts (kind, key, name, people) VALUES (\(bind: kind.rawValue), \(bind: key), \(bind: name), \(bind: delta))
+            ON CONFLICT (kind, key) DO UPDATE SET people = tag_counts.people + excluded.people
+            """).run()
+        if delta < 0 {
+            try await sql.raw("DELETE FROM tag_counts WHERE kind = \(bind: kind.rawValue) AND key = \(bind: key) AND people <= 0").run()
+        }
+    }
+
+    /// Counts everything again from the profiles (after an import or the demo: work that already
+    /// grows with the organisation, never on a page).
+    static func rebuild(on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM directory_facets").run()
+        for facet in Facet.allCases {
+            try await sql.raw("""
+                INSERT INTO directory_facets (kind, value, people)
+                SELECT \(bind: facet.rawValue), \(ident: facet.rawValue), COUNT(*) FROM profiles WHERE \(ident: facet.rawValue) <> '' GROUP BY \(ident: facet.rawValue)
+                """).run()
+        }
+        try await sql.raw("DELETE FROM tag_counts").run()
+        try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
+    }
+
+    /// Departments and time zones in use, for the filter menus.
+    static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
+        guard let sql = db as? any SQLDatabase else { return ([], []) }
+        let rows = try await sql.raw("SELECT kind, value FROM directory_facets ORDER BY kind, value").all()
+        var departments: [String] = [], timezones: [String] = []
+        for row in rows {
+            let kind = try row.decode(column: "kind", as: String.self), value = try row.decode(column: "value", as: String.self)
+            if kind == Facet.department.rawValue { departments.append(value) } else if kind == Facet.timezone.rawValue { timezones.append(value) }
+        }
+        return (departments, timezones)
+    }
+
+    /// Tags in use of one kind, most used first, optionally only those starting with `prefix`.
+    static func suggestions(kind: TagKind, prefix: String, limit: Int, on db: any Database) async throws -> [(name: String, count: Int)] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let key = Tags.key(prefix)
+        let rows: [any SQLRow]
+        if key.isEmpty {
+            rows = try await sql.raw("""
+                SELECT name, people FROM tag_counts WHERE kind = \(bind: kind.rawValue) ORDER BY people DESC, key LIMIT \(literal: limit)
+                """).all()
+        } else {
+            // A range on the key (the primary key's order) rather than LIKE, which SQLite would not
+            // answer from the index.
+            rows = try await sql.raw("""
+                SELECT name, people FROM tag_counts WHERE kind = \(bind: kind.rawValue) AND key >= \(bind: key) AND key < \(bind: key + "\u{10FFFF}")
+                ORDER BY people DESC, key LIMIT \(literal: limit)
+                """).all()
+        }
+        return try rows.map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "people", as: Int.self)) }
+    }
+}
