@@ -173,9 +173,9 @@ extension ServerTests {
             try await PeopleCSV.apply(plan, by: nil, on: app.db)
             for index in 1...30 {
                 let user = try await PeopleStore.createPerson(email: "filler\(index)@example.org", name: "Zed Filler \(String(format: "%02d", index))", role: .participant, on: app.db)
-                let profile = try #require(try await Profile.find(user.id, on: app.db))
-                profile.department = "Finance"
-                try await profile.save(on: app.db)
+                var (draft, _) = try await PeopleStore.draft(for: user, on: app.db)
+                draft.department = "Finance"
+                try await PeopleStore.save(draft, manager: .none, for: user.requireID(), on: app.db)
             }
         }
 

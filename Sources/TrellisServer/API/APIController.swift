@@ -7,7 +7,7 @@ enum APIController {
     static func register(_ app: Application) {
         let api = app.grouped("api", "v1")
         api.get("openapi.json") { req async throws -> Response in
-            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json(baseURL: req.application.trellisSettings.baseURL)))
+            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.cachedJSON(baseURL: req.application.trellisSettings.baseURL)))
             response.headers.contentType = .json
             return response
         }
@@ -186,12 +186,19 @@ struct APIMethodMiddleware: AsyncMiddleware {
     /// The methods the document lists for a path, or nil when it does not document the path.
     static func methods(for path: String) -> [HTTPMethod]? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        guard let paths = OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]] else { return nil }
-        for (documented, operations) in paths {
-            let pattern = documented.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        for (pattern, methods) in documented {
             guard pattern.count == parts.count, zip(pattern, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) else { continue }
-            return operations.keys.map { HTTPMethod(rawValue: $0.uppercased()) }.sorted { $0.rawValue < $1.rawValue }
+            return methods
         }
         return nil
     }
+
+    /// Each documented path, split at its slashes, with its methods: read from the document once.
+    static let documented: [([String], [HTTPMethod])] = {
+        let paths = (OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]]) ?? [:]
+        return paths.map { path, operations in
+            (path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
+             operations.keys.map { HTTPMethod(rawValue: $0.uppercased()) }.sorted { $0.rawValue < $1.rawValue })
+        }
+    }()
 }

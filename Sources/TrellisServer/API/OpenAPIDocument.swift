@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import TrellisCore
 
 /// The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. Kept beside the
@@ -7,6 +8,16 @@ import TrellisCore
 enum OpenAPIDocument {
     static func json(baseURL: String) -> Data {
         (try? JSONSerialization.data(withJSONObject: document(baseURL: baseURL), options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    }
+
+    private static let cache = NIOLockedValueBox<[String: Data]>([:])
+
+    /// The document as served: made once per base URL (it never changes while the server runs).
+    static func cachedJSON(baseURL: String) -> Data {
+        if let data = cache.withLockedValue({ $0[baseURL] }) { return data }
+        let data = json(baseURL: baseURL)
+        cache.withLockedValue { $0[baseURL] = data }
+        return data
     }
 
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }

@@ -115,14 +115,36 @@ enum Directory {
                      ELSE 4 END
                 """)))
         }
-        let total = try await users.count()
+        // The total: a kept count when the page is everyone, or everyone with one department,
+        // time zone or role; counted otherwise (the filtered set, through its index).
+        let filters = [text.isEmpty, (query.department ?? "").isEmpty, (query.timezone ?? "").isEmpty, role == nil, (query.tag ?? "").isEmpty]
+        let total: Int
+        if filters.allSatisfy({ $0 }) {
+            total = try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: db)
+        } else if filters.filter({ !$0 }).count == 1, let department = query.department.map(TextInput.line), !department.isEmpty {
+            total = try await DirectoryCounts.count(.department, department, on: db)
+        } else if filters.filter({ !$0 }).count == 1, let timezone = query.timezone.map(TextInput.line), !timezone.isEmpty {
+            total = try await DirectoryCounts.count(.timezone, timezone, on: db)
+        } else if filters.filter({ !$0 }).count == 1, let role, role != .both {
+            async let only = DirectoryCounts.count(.role, role.rawValue, on: db)
+            async let both = DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: db)
+            total = try await only + both
+        } else {
+            total = try await users.count()
+        }
         let pageSize = query.pageSize
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         let lastPage = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(query.pageNumber, lastPage)
-        let rows = try await users.sort(\.$searchName).sort(\.$id)
-            .range((pageNumber - 1) * pageSize..<(pageNumber * pageSize))
-            .all()
+        if filters.allSatisfy({ $0 }) {
+            // Everyone, alphabetically: the page's ids from the index alone, then their rows.
+            let ids = try await User.query(on: db).filter(\.$isActive == true).sort(\.$searchName).sort(\.$id)
+                .range((pageNumber - 1) * pageSize..<(pageNumber * pageSize)).field(\.$id).all().compactMap(\.id)
+            users.filter(\User.$id ~~ ids)
+        } else {
+            users.range((pageNumber - 1) * pageSize..<(pageNumber * pageSize))
+        }
+        let rows = try await users.sort(\.$searchName).sort(\.$id).all()
         let ids = rows.compactMap(\.id)
         let tags = try await PeopleStore.tags(of: ids, on: db)
         let items: [PersonSummary] = try rows.map { user in

@@ -6,7 +6,11 @@ import TrellisCore
 /// The directory's filter values and the tag counts behind suggestions, kept up to date on write
 /// (`M0004_CreateDirectoryCounts`): reading them costs the same for 200 people or 50,000.
 enum DirectoryCounts {
-    enum Facet: String, CaseIterable { case department, timezone }
+    /// What is counted: people per department, per time zone and per mentoring role, and
+    /// (`account`) everyone (`people`) and those without a password yet (`no-password`).
+    enum Facet: String, CaseIterable { case department, timezone, role, account }
+    static let everyone = "people"
+    static let withoutPassword = "no-password"
 
     /// Adds `delta` people to a filter value (a value nobody has any more disappears).
     static func adjust(_ facet: Facet, _ value: String, by delta: Int, on sql: any SQLDatabase) async throws {
@@ -36,14 +40,33 @@ enum DirectoryCounts {
     /// grows with the organisation, never on a page).
     static func rebuild(on sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM directory_facets").run()
-        for facet in Facet.allCases {
+        for facet in [Facet.department, .timezone] {
             try await sql.raw("""
                 INSERT INTO directory_facets (kind, value, people)
                 SELECT \(bind: facet.rawValue), \(ident: facet.rawValue), COUNT(*) FROM profiles WHERE \(ident: facet.rawValue) <> '' GROUP BY \(ident: facet.rawValue)
                 """).run()
         }
+        try await sql.raw("""
+            INSERT INTO directory_facets (kind, value, people)
+            SELECT \(bind: Facet.role.rawValue), mentoring_role, COUNT(*) FROM profiles WHERE mentoring_role IS NOT NULL GROUP BY mentoring_role
+            """).run()
+        try await sql.raw("""
+            INSERT INTO directory_facets (kind, value, people)
+            SELECT \(bind: Facet.account.rawValue), \(bind: everyone), COUNT(*) FROM users WHERE is_active = \(bind: true)
+            """).run()
+        try await sql.raw("""
+            INSERT INTO directory_facets (kind, value, people)
+            SELECT \(bind: Facet.account.rawValue), \(bind: withoutPassword), COUNT(*) FROM users WHERE is_active = \(bind: true) AND password_hash IS NULL
+            """).run()
         try await sql.raw("DELETE FROM tag_counts").run()
         try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
+    }
+
+    /// One kept count (0 when nobody has the value).
+    static func count(_ facet: Facet, _ value: String, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { return 0 }
+        let row = try await sql.raw("SELECT people FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value)").first()
+        return try row?.decode(column: "people", as: Int.self) ?? 0
     }
 
     /// Departments and time zones in use, for the filter menus.

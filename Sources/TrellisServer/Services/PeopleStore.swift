@@ -78,10 +78,10 @@ enum PeopleStore {
             user.rename(draft.name)
             try await user.save(on: tx)
             let profile = try await Profile.find(userID, on: tx) ?? Profile(userID: userID)
-            let (oldDepartment, oldTimezone) = (profile.$department.value ?? "", profile.$timezone.value ?? "")
+            let (oldDepartment, oldTimezone, oldRole) = (profile.$department.value ?? "", profile.$timezone.value ?? "", profile.$mentoringRole.value.flatMap { $0 } ?? "")
             profile.apply(draft)
             if let sql = tx as? any SQLDatabase {
-                for (facet, old, new) in [(DirectoryCounts.Facet.department, oldDepartment, profile.department), (.timezone, oldTimezone, profile.timezone)] where old != new {
+                for (facet, old, new) in [(DirectoryCounts.Facet.department, oldDepartment, profile.department), (.timezone, oldTimezone, profile.timezone), (.role, oldRole, profile.mentoringRole ?? "")] where old != new {
                     try await DirectoryCounts.adjust(facet, old, by: -1, on: sql)
                     try await DirectoryCounts.adjust(facet, new, by: 1, on: sql)
                 }
@@ -110,6 +110,10 @@ enum PeopleStore {
                 if try await User.query(on: tx).filter(\.$email == user.email).first() != nil { throw taken }
                 try await user.create(on: tx)
                 try await Profile(userID: user.requireID()).create(on: tx)
+                if let sql = tx as? any SQLDatabase {
+                    try await DirectoryCounts.adjust(.account, DirectoryCounts.everyone, by: 1, on: sql)
+                    if passwordHash == nil { try await DirectoryCounts.adjust(.account, DirectoryCounts.withoutPassword, by: 1, on: sql) }
+                }
             }
         } catch let error where DatabaseWrites.isUniqueViolation(error) {
             throw taken
