@@ -345,3 +345,34 @@ extension ServerTests {
 }
 
 typealias PeopleImport_ = ServerTests.PeopleImport
+
+extension ServerTests {
+    @Suite struct FullTextSearch {
+        @Test func `search finds word starts in names and tags, ignores case and accents, and follows edits and imports`() async throws {
+            try await withTrellis { app in
+                try await DirectoryPages.seed(app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                // Word starts, any case, any accent; every word must match.
+                #expect(try await admin.get("/people?q=KUBE").text.contains("Mira Patel"))
+                #expect(try await admin.get("/people?q=patel").text.contains("Mira Patel"), "a surname")
+                #expect(try await admin.get("/people?q=mira%20distributed").text.contains("Mira Patel"), "a name and a skill together")
+                #expect(!(try await admin.get("/people?q=mira%20sketching").text.contains("Mira Patel")), "every word must match")
+                // A rename is found at once, the old name no longer.
+                let mira = try #require(try await User.query(on: app.db).filter(\.$email == "mira@example.org").first())
+                _ = try await admin.post("/people/\(mira.id!)/edit", [("name", "Mírä Pätel-Sørensen"), ("expertise", "Kubernetes")])
+                #expect(try await admin.get("/people?q=sorensen").text.contains("Mírä Pätel-Sørensen"))
+                #expect(!(try await admin.get("/people?q=distributed").text.contains("Pätel")), "a removed skill is not found")
+                // An import's people are found too, and the admin list finds surnames and email starts.
+                let csv = PeopleImport_.header + "\nzara@example.org,Zara Ndiaye,mentor,Ops,,Africa/Dakar,French,Incident response,,,,2,monthly,9\n"
+                try await PeopleCSV.apply(try await PeopleCSV.plan(csv, on: app.db), by: nil, on: app.db)
+                #expect(try await admin.get("/people?q=incident&role=mentor").text.contains("Zara Ndiaye"))
+                #expect(try await admin.get("/admin/people?q=ndiaye").text.contains("zara@example.org"))
+                #expect(try await admin.get("/admin/people?q=zara%40ex").text.contains("Zara Ndiaye"))
+                // Only punctuation finds nobody, and nothing breaks.
+                let punctuation = try await admin.get("/people?q=%22%2A%28%29%3A")
+                #expect(punctuation.status == .ok && punctuation.text.contains("No one matches"))
+            }
+        }
+    }
+}

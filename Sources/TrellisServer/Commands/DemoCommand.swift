@@ -43,6 +43,7 @@ enum DemoLoader {
             }
             try await PeopleStore.audit("demo.load", "\(people.count) people", by: nil, on: tx)
             if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
+            try await SearchIndex.rebuild(on: tx)
         }
         progress.succeed()
     }
@@ -69,6 +70,7 @@ enum DemoLoader {
             try await Profile.query(on: tx).delete()
             try await User.query(on: tx).delete()
             if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
+            try await SearchIndex.rebuild(on: tx)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import TrellisCore
 import Vapor
 
@@ -116,13 +117,13 @@ enum AdminPages {
         let requestedPage = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
         let pageSize = 50
         let matching = User.query(on: req.db)
-        if !search.isEmpty {
-            matching.group(.or) { group in
-                group.filter(\.$searchName ~~ search)
-                group.filter(\.$email ~~ search)
-            }
+        if !search.isEmpty, let sql = req.db as? any SQLDatabase {
+            // Words of the name through the full-text index, or the start of the email (a range
+            // on its unique index).
+            let name = SearchIndex.matching(search, scope: .name, on: sql) ?? SQLQueryString("1 = 0")
+            matching.filter(.custom(SQLQueryString("(\(name) OR (users.email >= \(bind: search) AND users.email < \(bind: search + "\u{10FFFF}")))")))
         }
-        let total = try await matching.count()
+        let total = search.isEmpty ? try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db) : try await matching.count()
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(requestedPage, pageCount)
         let users = try await matching.sort(\.$searchName).sort(\.$id).range(((pageNumber - 1) * pageSize)..<(pageNumber * pageSize)).all()

@@ -37,6 +37,11 @@ struct M0003_CreateImportJobs: AsyncMigration {
             .field("capacity", .int)
             .field("meeting_frequency", .string)
             .field("years_experience", .int)
+            // The person's search document (see SearchIndex), folded in Swift.
+            .field("doc_name", .string, .required)
+            .field("doc_expertise", .string, .required)
+            .field("doc_development", .string, .required)
+            .field("doc_other", .string, .required)
             .create()
 
         try await database.schema("import_tags")

@@ -79,13 +79,19 @@ enum Directory {
         let role = query.role.flatMap(MentoringRole.init(rawValue:))
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
         let text = query.q.map(Tags.key) ?? ""
-        if !text.isEmpty {
-            // A match on the name, or on a tag of the kinds that fit the role asked for. Tags are
-            // matched in a subquery: a popular skill may be held by tens of thousands of people.
-            let pattern = "%" + likeEscaped(text) + "%"
-            users.filter(.custom(SQLQueryString("""
-                (users.search_name LIKE \(bind: pattern) ESCAPE '\\' OR users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key LIKE \(bind: pattern) ESCAPE '\\' AND pt.kind IN (\(binds: kinds))))
-                """)))
+        if !text.isEmpty, let sql = db as? any SQLDatabase {
+            // Every word, at the start of a word of the name or of a tag of the kinds that fit
+            // the role asked for, through the full-text index.
+            let scope: SearchIndex.Scope = switch role {
+            case .mentor: .nameAndExpertise
+            case .mentee: .nameAndDevelopment
+            case .both, nil: .everything
+            }
+            if let condition = SearchIndex.matching(text, scope: scope, on: sql) {
+                users.filter(.custom(condition))
+            } else {
+                users.filter(.custom(SQLQueryString("1 = 0")))  // only punctuation: nothing to find
+            }
         }
         if let department = query.department.map(TextInput.line), !department.isEmpty {
             users.filter(Profile.self, \.$department == department)

@@ -72,16 +72,21 @@ enum PeopleImport {
     static func stage(_ batch: ArraySlice<PersonRecord>, existing: [String: UUID], jobID: UUID, on sql: any SQLDatabase) async throws {
         let people = sql.insert(into: "import_people").columns(
             "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
-            "timezone", "capacity", "meeting_frequency", "years_experience"
+            "timezone", "capacity", "meeting_frequency", "years_experience",
+            "doc_name", "doc_expertise", "doc_development", "doc_other"
         )
         var tagRows: [[any SQLExpression]] = []
         for record in batch {
             let id = existing[record.email] ?? OrderedUUID.make()
+            var tags: [TagKind: [String]] = [:]
+            for kind in TagKind.allCases { tags[kind] = Tags.normalize(record.tags(kind)) }
+            let document = SearchIndex.Document(name: record.name, tags: tags)
             people.values([
                 SQLBind(jobID), SQLBind(id), SQLBind(existing[record.email] == nil), SQLBind(record.email), SQLBind(record.name),
                 SQLBind(record.name.lowercased()), SQLBind(record.role.rawValue), SQLBind(record.department),
                 SQLBind(record.managerEmail), SQLBind(record.timezone), SQLBind(record.capacity),
                 SQLBind(record.meetingFrequency?.rawValue), SQLBind(record.yearsExperience),
+                SQLBind(document.name), SQLBind(document.expertise), SQLBind(document.development), SQLBind(document.other),
             ] as [any SQLExpression])
             for kind in TagKind.allCases {
                 for (position, name) in Tags.normalize(record.tags(kind)).enumerated() {
@@ -143,6 +148,7 @@ enum PeopleImport {
             UPDATE profiles SET manager_id = (SELECT u.id FROM users u WHERE u.email = ip.manager_email)
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
+        try await SearchIndex.updateStaged(jobID: jobID, on: sql)
         try await discardStaged(jobID: jobID, on: tx)
         try await DirectoryCounts.rebuild(on: sql)
     }

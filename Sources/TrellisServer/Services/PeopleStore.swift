@@ -89,6 +89,9 @@ enum PeopleStore {
             if let manager { profile.managerID = manager }
             try await profile.save(on: tx)
             try await replaceTags(of: userID, with: draft.tags, on: tx)
+            if let sql = tx as? any SQLDatabase {
+                try await SearchIndex.update(userID, SearchIndex.Document(name: draft.name, tags: draft.tags.mapValues { Tags.normalize($0) }), on: sql)
+            }
         }
     }
 
@@ -111,6 +114,7 @@ enum PeopleStore {
                 try await user.create(on: tx)
                 try await Profile(userID: user.requireID()).create(on: tx)
                 if let sql = tx as? any SQLDatabase {
+                    try await SearchIndex.update(try user.requireID(), SearchIndex.Document(name: user.name, tags: [:]), on: sql)
                     try await DirectoryCounts.adjust(.account, DirectoryCounts.everyone, by: 1, on: sql)
                     if passwordHash == nil { try await DirectoryCounts.adjust(.account, DirectoryCounts.withoutPassword, by: 1, on: sql) }
                 }
