@@ -126,7 +126,14 @@ enum AdminPages {
         let total = search.isEmpty ? try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db) : try await matching.count()
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(requestedPage, pageCount)
-        let users = try await matching.sort(\.$searchName).sort(\.$id).range(((pageNumber - 1) * pageSize)..<(pageNumber * pageSize)).all()
+        // The page's ids first (read from the (search_name, id) index alone, however deep the
+        // page), then their rows.
+        let pageIDs = try await matching.sort(\.$searchName).sort(\.$id).range(((pageNumber - 1) * pageSize)..<(pageNumber * pageSize)).field(\.$id).all().compactMap(\.id)
+        // Ordered here, not by SQL: "ORDER BY search_name" would tempt SQLite to walk the whole
+        // name index looking for fifty ids.
+        let fetched = pageIDs.isEmpty ? [] : try await User.query(on: req.db).filter(\.$id ~~ pageIDs).all()
+        let fetchedByID = Dictionary(uniqueKeysWithValues: fetched.compactMap { user in user.id.map { ($0, user) } })
+        let users = pageIDs.compactMap { fetchedByID[$0] }
         let ids = users.compactMap(\.id)
         let profiles = ids.isEmpty ? [] : try await Profile.query(on: req.db).filter(\.$id ~~ ids).field(\.$id).field(\.$department).field(\.$mentoringRole).all()
         func link(page number: Int) -> String {

@@ -56,7 +56,7 @@ struct M0003_CreateImportJobs: AsyncMigration {
 
         guard let sql = database as? any SQLDatabase else { return }
         // No index on job_id: the staging tables hold one job's rows at a time, read and deleted whole.
-        try await sql.raw("CREATE INDEX idx_users_search_name ON users (search_name)").run()
+        try await sql.raw("CREATE INDEX idx_users_search_name ON users (search_name, id)").run()
     }
 
     func revert(on database: any Database) async throws {

@@ -151,6 +151,10 @@ enum PeopleImport {
         try await SearchIndex.updateStaged(jobID: jobID, on: sql)
         try await discardStaged(jobID: jobID, on: tx)
         try await DirectoryCounts.rebuild(on: sql)
+        // Fresh statistics, so that the query planner knows, say, that a department is a small
+        // part of the organisation (SQLite samples at most 1,000 rows an index).
+        if !SearchIndex.isPostgres(sql) { try await sql.raw("PRAGMA analysis_limit = 1000").run() }
+        try await sql.raw("ANALYZE").run()
     }
 
     static func discardStaged(jobID: UUID, on db: any Database) async throws {

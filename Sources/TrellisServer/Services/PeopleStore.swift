@@ -12,11 +12,16 @@ enum PeopleStore {
         guard !profileIDs.isEmpty else { return [:] }
         var result: [UUID: [TagKind: [String]]] = [:]
         // Chunked so that very large pages stay under every database's parameter limit.
-        for chunk in stride(from: 0, to: profileIDs.count, by: 500).map({ Array(profileIDs[$0..<min($0 + 500, profileIDs.count)]) }) {
-            let rows = try await ProfileTag.query(on: db).filter(\.$profileID ~~ chunk).sort(\.$position).all()
+        // Plain SQL rows, not Fluent models: a directory page reads a few hundred tags, and model
+        // decoding cost more than everything else on the page.
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        for chunk in profileIDs.chunked(into: 500) {
+            let rows = try await sql.raw("""
+                SELECT profile_id, kind, name FROM profile_tags WHERE profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable])) ORDER BY position
+                """).all()
             for row in rows {
-                guard let kind = TagKind(rawValue: row.kind) else { continue }
-                result[row.profileID, default: [:]][kind, default: []].append(row.name)
+                guard let kind = TagKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+                result[try row.decode(column: "profile_id", as: UUID.self), default: [:]][kind, default: []].append(try row.decode(column: "name", as: String.self))
             }
         }
         return result
