@@ -55,7 +55,9 @@ struct M0003_CreateImportJobs: AsyncMigration {
             .create()
 
         guard let sql = database as? any SQLDatabase else { return }
-        // No index on job_id: the staging tables hold one job's rows at a time, read and deleted whole.
+        // Staged people are joined to profiles and search rows by person; the staging tables hold
+        // one job's rows at a time, read and deleted whole, so job_id needs no index.
+        try await sql.raw("CREATE INDEX idx_import_people_user ON import_people (user_id)").run()
         try await sql.raw("CREATE INDEX idx_users_search_name ON users (search_name, id)").run()
     }
 

@@ -59,7 +59,7 @@ enum SearchIndex {
             try await sql.raw("CREATE TABLE people_search (person_id UUID PRIMARY KEY, document TSVECTOR NOT NULL)").run()
             try await sql.raw("CREATE INDEX idx_people_search_document ON people_search USING GIN (document)").run()
         } else {
-            try await sql.raw("CREATE TABLE people_search_ids (rowid INTEGER PRIMARY KEY, person_id TEXT NOT NULL UNIQUE)").run()
+            try await sql.raw("CREATE TABLE people_search_ids (rowid INTEGER PRIMARY KEY, person_id UUID NOT NULL UNIQUE)").run()
             try await sql.raw("CREATE VIRTUAL TABLE people_search USING fts5(name, expertise, development, other, tokenize = 'unicode61 remove_diacritics 2')").run()
         }
     }
@@ -113,14 +113,16 @@ enum SearchIndex {
                 INSERT INTO people_search_ids (person_id) SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID)
                 ON CONFLICT (person_id) DO NOTHING
                 """).run()
+            // Driven from the staged rows, each looked up by its unique person_id (declared UUID like
+            // users.id: with another type the affinities differ and SQLite cannot use the index).
             try await sql.raw("""
                 DELETE FROM people_search WHERE rowid IN
-                    (SELECT s.rowid FROM people_search_ids s JOIN import_people ip ON ip.user_id = s.person_id WHERE ip.job_id = \(bind: jobID))
+                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID))
                 """).run()
             try await sql.raw("""
                 INSERT INTO people_search (rowid, name, expertise, development, other)
                 SELECT s.rowid, ip.doc_name, ip.doc_expertise, ip.doc_development, ip.doc_other
-                FROM import_people ip JOIN people_search_ids s ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
+                FROM import_people ip CROSS JOIN people_search_ids s ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
                 """).run()
         }
     }
