@@ -34,8 +34,6 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
         // Write-ahead logging: readers never wait for the writer and the writer never waits for
         // readers. The setting is stored in the file, so every process that opens it uses it.
         try await sql.raw("PRAGMA journal_mode = WAL").run()
-        // Statistics for the query planner where they are missing or stale (cheap when fresh).
-        try await sql.raw("PRAGMA optimize = 0x10002").run()
     }
     app.migrations.add(M0001_CreateAccountsAndProfiles())
     app.migrations.add(M0002_AddSearchIndexes())

@@ -59,7 +59,8 @@ enum SearchIndex {
             try await sql.raw("CREATE TABLE people_search (person_id UUID PRIMARY KEY, document TSVECTOR NOT NULL)").run()
             try await sql.raw("CREATE INDEX idx_people_search_document ON people_search USING GIN (document)").run()
         } else {
-            try await sql.raw("CREATE TABLE people_search_ids (rowid INTEGER PRIMARY KEY, person_id UUID NOT NULL UNIQUE)").run()
+            try await sql.raw("CREATE TABLE people_search_ids (rowid INTEGER PRIMARY KEY, person_id UUID NOT NULL)").run()
+            try await sql.raw("CREATE UNIQUE INDEX idx_people_search_person ON people_search_ids (person_id)").run()
             try await sql.raw("CREATE VIRTUAL TABLE people_search USING fts5(name, expertise, development, other, tokenize = 'unicode61 remove_diacritics 2')").run()
         }
     }
@@ -113,16 +114,17 @@ enum SearchIndex {
                 INSERT INTO people_search_ids (person_id) SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID)
                 ON CONFLICT (person_id) DO NOTHING
                 """).run()
-            // Driven from the staged rows, each looked up by its unique person_id (declared UUID like
-            // users.id: with another type the affinities differ and SQLite cannot use the index).
+            // Driven from the staged rows, each looked up through the person_id index, named so that
+            // stale statistics cannot talk the planner into a scan per row (the column is declared
+            // UUID like users.id: with another type the affinities differ and the index is unusable).
             try await sql.raw("""
                 DELETE FROM people_search WHERE rowid IN
-                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID))
+                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID))
                 """).run()
             try await sql.raw("""
                 INSERT INTO people_search (rowid, name, expertise, development, other)
                 SELECT s.rowid, ip.doc_name, ip.doc_expertise, ip.doc_development, ip.doc_other
-                FROM import_people ip CROSS JOIN people_search_ids s ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
+                FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
                 """).run()
         }
     }
