@@ -369,6 +369,13 @@ extension ServerTests {
                 #expect(try await admin.get("/people?q=incident&role=mentor").text.contains("Zara Ndiaye"))
                 #expect(try await admin.get("/admin/people?q=ndiaye").text.contains("zara@example.org"))
                 #expect(try await admin.get("/admin/people?q=zara%40ex").text.contains("Zara Ndiaye"))
+                // Most relevant first: a name that starts with the word before a skill that does.
+                _ = try await PeopleStore.createPerson(email: "zora@example.org", name: "Zora Kubernetes", role: .participant, on: app.db)
+                let ranked = try await admin.get("/people?q=kubernetes").text
+                let zora = try #require(ranked.range(of: "Zora Kubernetes")), tom = try #require(ranked.range(of: "Tom Okafor"))
+                #expect(zora.lowerBound < tom.lowerBound, "a word of the name ranks above a skill, though Z sorts last")
+                let both = try await admin.get("/people?q=okafor%20kubernetes").text
+                #expect(both.contains("Tom Okafor") && !both.contains("Zora Kubernetes"))
                 // Only punctuation finds nobody, and nothing breaks.
                 let punctuation = try await admin.get("/people?q=%22%2A%28%29%3A")
                 #expect(punctuation.status == .ok && punctuation.text.contains("No one matches"))
