@@ -7,6 +7,9 @@ enum ProfilePages {
         name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased()
     }
 
+    /// Every IANA zone for the profile form's menu, made once.
+    static let timezoneOptions: [(String, String)] = [("", "Choose your time zone")] + TimeZones.all.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
+
     static func roleLabel(_ raw: String?) -> String {
         raw.flatMap(MentoringRole.init(rawValue:))?.label ?? "Not chosen yet"
     }
@@ -138,7 +141,7 @@ enum ProfilePages {
         let departments = try await departmentsQuery.departments
         let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
         let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
-        let timezoneOptions = [("", "Choose your time zone")] + TimeZones.all.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
+        let timezoneOptions = Self.timezoneOptions
         func tagField(_ kind: TagKind) -> HTML {
             let popular = suggestions[kind] ?? []
             let hint = kind.hint + " Separate entries with commas (or with semicolons when an entry holds a comma)." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
