@@ -78,7 +78,11 @@ enum Directory {
         let users = User.query(on: db).join(Profile.self, on: \User.$id == \Profile.$id).filter(\.$isActive == true)
         let role = query.role.flatMap(MentoringRole.init(rawValue:))
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
+        // Each filter as it is applied (cleaned once), so that choosing the total agrees with it.
         let text = query.q.map(Tags.key) ?? ""
+        let department = query.department.map(TextInput.line) ?? ""
+        let timezone = query.timezone.map(TextInput.line) ?? ""
+        let tag = query.tag.map(Tags.key) ?? ""
         if !text.isEmpty, let sql = db as? any SQLDatabase {
             // Every word, at the start of a word of the name or of a tag of the kinds that fit
             // the role asked for, through the full-text index.
@@ -93,17 +97,17 @@ enum Directory {
                 users.filter(.custom(SQLQueryString("1 = 0")))  // only punctuation: nothing to find
             }
         }
-        if let department = query.department.map(TextInput.line), !department.isEmpty {
+        if !department.isEmpty {
             users.filter(Profile.self, \.$department == department)
         }
-        if let timezone = query.timezone.map(TextInput.line), !timezone.isEmpty {
+        if !timezone.isEmpty {
             users.filter(Profile.self, \.$timezone == timezone)
         }
         if let role {
             // Someone who does both appears under mentors and under mentees.
             users.filter(Profile.self, \.$mentoringRole ~~ [role.rawValue, MentoringRole.both.rawValue])
         }
-        if let tag = query.tag.map(Tags.key), !tag.isEmpty {
+        if !tag.isEmpty {
             users.filter(.custom(SQLQueryString("""
                 users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))
                 """)))
@@ -123,15 +127,15 @@ enum Directory {
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
-        let filters = [text.isEmpty, (query.department ?? "").isEmpty, (query.timezone ?? "").isEmpty, role == nil, (query.tag ?? "").isEmpty]
+        let activeFilters = [!text.isEmpty, !department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
         let total: Int
-        if filters.allSatisfy({ $0 }) {
+        if activeFilters == 0 {
             total = try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: db)
-        } else if filters.filter({ !$0 }).count == 1, let department = query.department.map(TextInput.line), !department.isEmpty {
+        } else if activeFilters == 1, !department.isEmpty {
             total = try await DirectoryCounts.count(.department, department, on: db)
-        } else if filters.filter({ !$0 }).count == 1, let timezone = query.timezone.map(TextInput.line), !timezone.isEmpty {
+        } else if activeFilters == 1, !timezone.isEmpty {
             total = try await DirectoryCounts.count(.timezone, timezone, on: db)
-        } else if filters.filter({ !$0 }).count == 1, let role, role != .both {
+        } else if activeFilters == 1, let role, role != .both {
             async let only = DirectoryCounts.count(.role, role.rawValue, on: db)
             async let both = DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: db)
             total = try await only + both
@@ -142,7 +146,7 @@ enum Directory {
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         let lastPage = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(query.pageNumber, lastPage)
-        if filters.allSatisfy({ $0 }) {
+        if activeFilters == 0 {
             // Everyone, alphabetically: the page's ids from the index alone, then their rows.
             let ids = try await User.query(on: db).filter(\.$isActive == true).sort(\.$searchName).sort(\.$id)
                 .range((pageNumber - 1) * pageSize..<(pageNumber * pageSize)).field(\.$id).all().compactMap(\.id)
