@@ -84,6 +84,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "trellis"))
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
+    parser.add_argument("--only", default=None, help="run only the routes whose name contains this text (the bare route always runs)")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-web-"))
     port = free_port()
@@ -158,6 +159,8 @@ def main():
         print("|---|---|---|---|---|---|")
         bare = None
         for name, path, headers in routes:
+            if args.only and bare and args.only not in name:
+                continue
             rps, p50, p99, bad = wrk(base + path, args.seconds, args.connections, headers)
             bare = bare or rps
             print(f"| {name} | {rps:,.0f} | {rps / bare:.3f} | {p50:.1f} | {p99:.1f} | {bad} |", flush=True)

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// Authenticates API requests by personal token (`Authorization: Bearer trl_…`). The API never
@@ -11,17 +12,24 @@ struct APIAuthMiddleware: AsyncMiddleware {
         guard let bearer = request.headers.bearerAuthorization?.token, !bearer.isEmpty else {
             throw Abort(.unauthorized, reason: "Send a personal API token as “Authorization: Bearer <token>”. Create one under Settings.")
         }
-        guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == SecretToken.digest(bearer)).first(),
-              token.revokedAt == nil,
-              let user = try await User.find(token.userID, on: request.db), user.isActive
-        else {
-            throw Abort(.unauthorized, reason: "This API token is not valid or has been revoked.")
-        }
+        let invalid = Abort(.unauthorized, reason: "This API token is not valid or has been revoked.")
+        guard let sql = request.db as? any SQLDatabase else { throw invalid }
+        // The token and its person in one plain read: every API request passes here.
+        guard let row = try await sql.raw("""
+            SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: User.columns("u"))
+            FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = \(bind: SecretToken.digest(bearer)) AND t.revoked_at IS NULL
+            """).first()
+        else { throw invalid }
+        let user = try User(row: row)
+        guard user.isActive else { throw invalid }
         request.storage[CurrentUserKey.self] = user
         let now = Date()
-        if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-            token.lastUsedAt = now
-            try await DatabaseWrites.transaction(on: request.db) { tx in try await token.save(on: tx) }
+        let tokenID = try row.decode(column: "token_id", as: UUID.self)
+        if try row.decode(column: "token_last_used_at", as: Date?.self).map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await DatabaseWrites.transaction(on: request.db) { tx in
+                try await APIToken.query(on: tx).filter(\.$id == tokenID).set(\.$lastUsedAt, to: now).update()
+            }
         }
         return try await next.respond(to: request)
     }

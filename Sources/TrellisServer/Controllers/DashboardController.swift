@@ -16,11 +16,12 @@ enum DashboardController {
         var adminPanel: HTML = .empty
         if user.isAdmin {
             // Kept counts: the same cost for 200 people or 50,000.
-            let people = try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db)
-            let pending = try await DirectoryCounts.count(.account, DirectoryCounts.withoutPassword, on: req.db)
-            let both = try await DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: req.db)
-            let mentors = try await DirectoryCounts.count(.role, MentoringRole.mentor.rawValue, on: req.db) + both
-            let mentees = try await DirectoryCounts.count(.role, MentoringRole.mentee.rawValue, on: req.db) + both
+            let counts = try await DirectoryCounts.counts([.account, .role], on: req.db)
+            let people = counts[.account]?[DirectoryCounts.everyone] ?? 0
+            let pending = counts[.account]?[DirectoryCounts.withoutPassword] ?? 0
+            let both = counts[.role]?[MentoringRole.both.rawValue] ?? 0
+            let mentors = (counts[.role]?[MentoringRole.mentor.rawValue] ?? 0) + both
+            let mentees = (counts[.role]?[MentoringRole.mentee.rawValue] ?? 0) + both
             adminPanel = """
             <section class="panel" aria-labelledby="organisation">
               <h2 id="organisation">Your organisation</h2>

@@ -37,14 +37,14 @@ enum ProfileController {
     }
 
     /// A person may edit their own profile; a program manager may edit anyone's.
-    static func editable(_ req: Request) async throws -> User {
+    static func editable(_ req: Request) async throws -> PeopleStore.Stored {
         let viewer = try req.requireUser()
         let id = try personID(req)
         guard viewer.id == id || viewer.isAdmin else {
             throw Abort(.forbidden, reason: "You can only edit your own profile.")
         }
-        guard let user = try await User.find(id, on: req.db) else { throw Abort(.notFound, reason: "There is no person with this id.") }
-        return user
+        guard let stored = try await PeopleStore.person(id, on: req.db) else { throw Abort(.notFound, reason: "There is no person with this id.") }
+        return stored
     }
 
     @Sendable static func directory(_ req: Request) async throws -> HTML {
@@ -64,9 +64,9 @@ enum ProfileController {
     }
 
     @Sendable static func editForm(_ req: Request) async throws -> HTML {
-        let user = try await editable(req)
-        let (draft, profile) = try await PeopleStore.draft(for: user, on: req.db)
-        let manager = try await profile.managerID.asyncFlatMap { try await User.find($0, on: req.db) }
+        let stored = try await editable(req)
+        let (user, manager) = (stored.user, stored.manager)
+        let draft = try await PeopleStore.draft(for: stored, on: req.db)
         // Only program managers set reporting lines, and only they see every email: a
         // participant's form shows their manager's name, never the address.
         let managerEmail = req.currentUser?.isAdmin == true ? manager?.email ?? "" : ""
@@ -74,7 +74,8 @@ enum ProfileController {
     }
 
     @Sendable static func save(_ req: Request) async throws -> Response {
-        let user = try await editable(req)
+        let stored = try await editable(req)
+        let user = stored.user
         let id = try user.requireID()
         let form = try req.content.decode(ProfileForm.self)
         let (draft, readingErrors) = form.draft()
@@ -102,9 +103,7 @@ enum ProfileController {
             managerChange = .some(managerID)
         }
         guard errors.isEmpty else {
-            let profile = try await Profile.find(id, on: req.db)
-            let manager = try await profile?.managerID.asyncFlatMap { try await User.find($0, on: req.db) }
-            let page = try await ProfilePages.edit(req, user: user, form: form, manager: manager, errors: errors)
+            let page = try await ProfilePages.edit(req, user: user, form: form, manager: stored.manager, errors: errors)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
         try await PeopleStore.save(draft, manager: managerChange, for: id, on: req.db)

@@ -50,10 +50,12 @@ enum SettingsController {
             let page = try await SettingsPages.page(req, user: user, passwordErrors: errors)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
         }
-        user.passwordHash = try await PasswordCheck.hash(input.password ?? "", on: req)
+        let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
+        user.passwordHash = hash
         let keep = req.storage[CurrentSessionKey.self]?.id
         try await DatabaseWrites.transaction(on: req.db) { tx in
-            try await user.save(on: tx)
+            // Only the password: the rest of the account may have changed since this request began.
+            try await User.query(on: tx).filter(\.$id == user.requireID()).set(\.$passwordHash, to: hash).set(\.$updatedAt, to: Date()).update()
             try await Sessions.endAll(of: user.requireID(), except: keep, on: tx)
         }
         return try await SettingsPages.page(req, user: user, notice: "Your password was changed. You were signed out on every other device.").encodeResponse(for: req)

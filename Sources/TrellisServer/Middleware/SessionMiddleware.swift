@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// Reads the session cookie and, if it names a live session, makes its user the request's user.
@@ -8,21 +9,36 @@ struct SessionMiddleware: AsyncMiddleware {
     let settings: TrellisSettings
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
+        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty, let sql = request.db as? any SQLDatabase {
             let now = Date()
-            if let session = try await UserSession.query(on: request.db)
-                .filter(\.$tokenHash == SecretToken.digest(token))
-                .first(),
-               session.expiresAt > now,
-               let user = try await User.find(session.userID, on: request.db),
-               user.isActive {
-                request.storage[CurrentUserKey.self] = user
-                request.storage[CurrentSessionKey.self] = session
-                // Sliding expiry, written at most once an hour to keep reads cheap.
-                if now.timeIntervalSince(session.lastSeenAt) > 3600 {
-                    session.lastSeenAt = now
-                    session.expiresAt = now.addingTimeInterval(settings.sessionLifetime)
-                    try await DatabaseWrites.transaction(on: request.db) { tx in try await session.save(on: tx) }
+            // The session and its person in one plain read: every signed-in page passes here.
+            if let row = try await sql.raw("""
+                SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
+                       s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
+                FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: SecretToken.digest(token))
+                """).first() {
+                let user = try User(row: row)
+                let session = UserSession()
+                session.id = try row.decode(column: "session_id", as: UUID.self)
+                session.$id.exists = true
+                session.tokenHash = SecretToken.digest(token)
+                session.userID = try user.requireID()
+                session.createdAt = try row.decode(column: "session_created_at", as: Date.self)
+                session.lastSeenAt = try row.decode(column: "session_last_seen_at", as: Date.self)
+                session.expiresAt = try row.decode(column: "session_expires_at", as: Date.self)
+                if session.expiresAt > now, user.isActive {
+                    request.storage[CurrentUserKey.self] = user
+                    request.storage[CurrentSessionKey.self] = session
+                    // Sliding expiry, written at most once an hour to keep reads cheap.
+                    if now.timeIntervalSince(session.lastSeenAt) > 3600 {
+                        let expires = now.addingTimeInterval(settings.sessionLifetime)
+                        try await DatabaseWrites.transaction(on: request.db) { tx in
+                            try await UserSession.query(on: tx).filter(\.$id == session.id!)
+                                .set(\.$lastSeenAt, to: now).set(\.$expiresAt, to: expires).update()
+                        }
+                        session.lastSeenAt = now
+                        session.expiresAt = expires
+                    }
                 }
             }
         }

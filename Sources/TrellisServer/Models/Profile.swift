@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import TrellisCore
 
@@ -94,5 +95,42 @@ final class ProfileTag: Model, @unchecked Sendable {
         self.name = name
         self.key = Tags.key(name)
         self.position = position
+    }
+}
+
+extension Profile {
+    static let columnNames = [
+        "id", "headline", "bio", "department", "manager_id", "years_experience", "timezone", "mentoring_role", "capacity_mentees",
+        "capacity_hours", "meeting_frequency", "communication_methods", "career_goals", "phone", "location", "contact_private", "updated_at",
+    ]
+
+    /// The columns `init(row:)` reads, for a plain SQL query on `profiles` under the alias `alias`.
+    static func columns(_ alias: String) -> String {
+        columnNames.map { "\(alias).\($0) AS profile_\($0)" }.joined(separator: ", ")
+    }
+
+    /// A profile read by plain SQL (see `columns(_:)`), without Fluent's reflective decoding; nil
+    /// when the row has no profile (a LEFT JOIN that found none). Marked as stored, so `save` updates it.
+    convenience init?(row: any SQLRow) throws {
+        guard let id = try row.decode(column: "profile_id", as: UUID?.self) else { return nil }
+        self.init()
+        self.id = id
+        $id.exists = true
+        headline = try row.decode(column: "profile_headline", as: String.self)
+        bio = try row.decode(column: "profile_bio", as: String.self)
+        department = try row.decode(column: "profile_department", as: String.self)
+        managerID = try row.decode(column: "profile_manager_id", as: UUID?.self)
+        yearsExperience = try row.decode(column: "profile_years_experience", as: Int?.self)
+        timezone = try row.decode(column: "profile_timezone", as: String.self)
+        mentoringRole = try row.decode(column: "profile_mentoring_role", as: String?.self)
+        capacityMentees = try row.decode(column: "profile_capacity_mentees", as: Int?.self)
+        capacityHours = try row.decode(column: "profile_capacity_hours", as: Int?.self)
+        meetingFrequency = try row.decode(column: "profile_meeting_frequency", as: String?.self)
+        communicationMethods = try row.decode(column: "profile_communication_methods", as: String.self)
+        careerGoals = try row.decode(column: "profile_career_goals", as: String.self)
+        phone = try row.decode(column: "profile_phone", as: String.self)
+        location = try row.decode(column: "profile_location", as: String.self)
+        contactPrivate = try row.decode(column: "profile_contact_private", as: Bool.self)
+        updatedAt = try row.decode(column: "profile_updated_at", as: Date?.self)
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import TrellisCore
 
@@ -35,5 +36,30 @@ final class User: Model, @unchecked Sendable {
     func rename(_ newName: String) {
         name = newName
         searchName = newName.lowercased()
+    }
+}
+
+extension User {
+    /// The columns `init(row:)` reads, for a plain SQL query on `users` under the alias `alias`.
+    static func columns(_ alias: String, prefix: String = "user_") -> String {
+        ["id", "email", "name", "search_name", "role", "password_hash", "is_active", "created_at", "updated_at"]
+            .map { "\(alias).\($0) AS \(prefix)\($0)" }.joined(separator: ", ")
+    }
+
+    /// A user read by plain SQL (see `columns(_:)`). Fluent's own decoding reflects over the model
+    /// for every row, which cost more than the queries on the pages every request passes through.
+    /// The model is marked as stored, so `save` updates it.
+    convenience init(row: any SQLRow, prefix: String = "user_") throws {
+        self.init()
+        id = try row.decode(column: prefix + "id", as: UUID.self)
+        $id.exists = true
+        email = try row.decode(column: prefix + "email", as: String.self)
+        name = try row.decode(column: prefix + "name", as: String.self)
+        searchName = try row.decode(column: prefix + "search_name", as: String.self)
+        role = try row.decode(column: prefix + "role", as: String.self)
+        passwordHash = try row.decode(column: prefix + "password_hash", as: String?.self)
+        isActive = try row.decode(column: prefix + "is_active", as: Bool.self)
+        createdAt = try row.decode(column: prefix + "created_at", as: Date?.self)
+        updatedAt = try row.decode(column: prefix + "updated_at", as: Date?.self)
     }
 }

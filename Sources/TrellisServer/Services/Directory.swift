@@ -74,8 +74,11 @@ enum Directory {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
+    /// One page of the directory. Plain SQL throughout: the page's ids through the indexes, then
+    /// the page's people and their tags (Fluent's reflective model decoding cost more than the
+    /// queries on this, the busiest page).
     static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryPage {
-        let users = User.query(on: db).join(Profile.self, on: \User.$id == \Profile.$id).filter(\.$isActive == true)
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The directory needs an SQL database.") }
         let role = query.role.flatMap(MentoringRole.init(rawValue:))
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
         // Each filter as it is applied (cleaned once), so that choosing the total agrees with it.
@@ -83,7 +86,8 @@ enum Directory {
         let department = query.department.map(TextInput.line) ?? ""
         let timezone = query.timezone.map(TextInput.line) ?? ""
         let tag = query.tag.map(Tags.key) ?? ""
-        if !text.isEmpty, let sql = db as? any SQLDatabase {
+        var conditions: [SQLQueryString] = ["users.is_active = \(bind: true)"]
+        if !text.isEmpty {
             // Every word, at the start of a word of the name or of a tag of the kinds that fit
             // the role asked for, through the full-text index.
             let scope: SearchIndex.Scope = switch role {
@@ -91,39 +95,33 @@ enum Directory {
             case .mentee: .nameAndDevelopment
             case .both, nil: .everything
             }
-            if let condition = SearchIndex.matching(text, scope: scope, on: sql) {
-                users.filter(.custom(condition))
-            } else {
-                users.filter(.custom(SQLQueryString("1 = 0")))  // only punctuation: nothing to find
-            }
+            conditions.append(SearchIndex.matching(text, scope: scope, on: sql) ?? "1 = 0")  // only punctuation: nothing to find
         }
-        if !department.isEmpty {
-            users.filter(Profile.self, \.$department == department)
-        }
-        if !timezone.isEmpty {
-            users.filter(Profile.self, \.$timezone == timezone)
-        }
+        if !department.isEmpty { conditions.append("profiles.department = \(bind: department)") }
+        if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
         if let role {
             // Someone who does both appears under mentors and under mentees.
-            users.filter(Profile.self, \.$mentoringRole ~~ [role.rawValue, MentoringRole.both.rawValue])
+            conditions.append("profiles.mentoring_role IN (\(bind: role.rawValue), \(bind: MentoringRole.both.rawValue))")
         }
         if !tag.isEmpty {
-            users.filter(.custom(SQLQueryString("""
-                users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))
-                """)))
+            conditions.append("users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))")
         }
+        let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
+        let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
+        let filter = conditions.joined(separator: " AND ")
+        var order: SQLQueryString = "users.search_name, users.id"
         if !text.isEmpty {
             // Most relevant first: the name itself, a name that starts with the words, a word of the
             // name, an exact skill; then everyone else who matched, alphabetically.
             let prefix = likeEscaped(text) + "%"
             let wordPrefix = "% " + likeEscaped(text) + "%"
-            users.sort(.custom(SQLQueryString("""
+            order = """
                 CASE WHEN users.search_name = \(bind: text) THEN 0
                      WHEN users.search_name LIKE \(bind: prefix) ESCAPE '\\' THEN 1
                      WHEN users.search_name LIKE \(bind: wordPrefix) ESCAPE '\\' THEN 2
                      WHEN users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: text) AND pt.kind IN (\(binds: kinds))) THEN 3
-                     ELSE 4 END
-                """)))
+                     ELSE 4 END, 
+                """ + order
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
@@ -140,24 +138,17 @@ enum Directory {
             async let both = DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: db)
             total = try await only + both
         } else {
-            total = try await users.count()
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
         let pageSize = query.pageSize
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         let lastPage = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(query.pageNumber, lastPage)
-        if activeFilters == 0 {
-            // Everyone, alphabetically: the page's ids from the index alone, then their rows.
-            let ids = try await User.query(on: db).filter(\.$isActive == true).sort(\.$searchName).sort(\.$id)
-                .range((pageNumber - 1) * pageSize..<(pageNumber * pageSize)).field(\.$id).all().compactMap(\.id)
-            users.filter(\User.$id ~~ ids)
-        } else {
-            users.range((pageNumber - 1) * pageSize..<(pageNumber * pageSize))
-        }
-        // The page's ids from the query, then its people in one plain SQL read (decoding Fluent
-        // models of users joined with profiles cost more than the queries).
-        let ids = try await users.sort(\.$searchName).sort(\.$id).field(\User.$id).all().compactMap(\.id)
-        guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
+        let ids = try await sql.raw("""
+            SELECT users.id FROM \(from) WHERE \(filter) ORDER BY \(order)
+            LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         async let tagsQuery = PeopleStore.tags(of: ids, on: db)
         let rows = try await sql.raw("""
             SELECT u.id, u.name, p.headline, p.department, p.timezone, p.location, p.mentoring_role
@@ -221,24 +212,24 @@ struct PersonDetail: Content, Sendable {
     var values: [String]
 
     static func load(_ id: UUID, viewer: User, on db: any Database) async throws -> PersonDetail {
-        guard let user = try await User.find(id, on: db), user.isActive || viewer.isAdmin else {
+        guard let stored = try await PeopleStore.person(id, on: db), stored.user.isActive || viewer.isAdmin,
+              let sql = db as? any SQLDatabase
+        else {
             throw Abort(.notFound, reason: "There is no person with this id.")
         }
-        let profile = try await Profile.find(id, on: db) ?? Profile(userID: id)
+        let (user, profile, manager) = (stored.user, stored.profile, stored.manager)
         async let tagsQuery = PeopleStore.tags(of: [id], on: db)
-        async let reportsQuery = Profile.query(on: db).filter(\.$managerID == id).field(\.$id).all()
-        var manager: User?
-        if let managerID = profile.managerID { manager = try await User.find(managerID, on: db) }
-        let (tagsByID, reportProfiles) = try await (tagsQuery, reportsQuery)
-        let reportIDs = reportProfiles.compactMap(\.id)
-        let reports = reportIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ reportIDs).sort(\.$searchName).all()
+        let reports = try await sql.raw("""
+            SELECT u.id, u.name FROM profiles p JOIN users u ON u.id = p.id WHERE p.manager_id = \(bind: id) ORDER BY u.search_name, u.id
+            """).all().map { PersonLink(id: try $0.decode(column: "id", as: UUID.self), name: try $0.decode(column: "name", as: String.self)) }
+        let tagsByID = try await tagsQuery
         let tags = tagsByID[id] ?? [:]
         let mayContact = !profile.contactPrivate || viewer.id == id || viewer.isAdmin
         return PersonDetail(
             id: id, name: user.name, email: mayContact ? user.email : nil, phone: mayContact && !profile.phone.isEmpty ? profile.phone : nil,
             location: profile.location, contact_private: profile.contactPrivate, headline: profile.headline, bio: profile.bio,
             department: profile.department, manager: try manager.map { PersonLink(id: try $0.requireID(), name: $0.name) },
-            reports: try reports.map { PersonLink(id: try $0.requireID(), name: $0.name) },
+            reports: reports,
             years_experience: profile.yearsExperience, timezone: profile.timezone, mentoring_role: profile.mentoringRole,
             capacity_mentees: profile.capacityMentees, capacity_hours: profile.capacityHours,
             meeting_frequency: profile.meetingFrequency, communication_methods: profile.methods.map(\.rawValue),

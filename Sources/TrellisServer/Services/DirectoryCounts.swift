@@ -69,6 +69,19 @@ enum DirectoryCounts {
         return try row?.decode(column: "people", as: Int.self) ?? 0
     }
 
+    /// Every kept count of some facets, in one read (a value nobody has reads as absent).
+    static func counts(_ facets: [Facet], on db: any Database) async throws -> [Facet: [String: Int]] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var result: [Facet: [String: Int]] = [:]
+        for row in try await sql.raw("""
+            SELECT kind, value, people FROM directory_facets WHERE kind IN (\(binds: facets.map(\.rawValue) as [any Encodable & Sendable]))
+            """).all() {
+            guard let facet = Facet(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            result[facet, default: [:]][try row.decode(column: "value", as: String.self)] = try row.decode(column: "people", as: Int.self)
+        }
+        return result
+    }
+
     /// Departments and time zones in use, for the filter menus.
     static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
         guard let sql = db as? any SQLDatabase else { return ([], []) }

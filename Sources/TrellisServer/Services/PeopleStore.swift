@@ -101,10 +101,38 @@ enum PeopleStore {
     }
 
     /// The draft of a stored person.
+    /// A person as stored: their account, their profile (an empty one if none was saved yet) and
+    /// their manager's account, in one plain read.
+    struct Stored: Sendable {
+        var user: User
+        var profile: Profile
+        var manager: User?
+    }
+
+    static func person(_ id: UUID, on db: any Database) async throws -> Stored? {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
+        guard let row = try await sql.raw("""
+            SELECT \(unsafeRaw: User.columns("u")), \(unsafeRaw: Profile.columns("p")), \(unsafeRaw: User.columns("m", prefix: "manager_"))
+            FROM users u LEFT JOIN profiles p ON p.id = u.id LEFT JOIN users m ON m.id = p.manager_id WHERE u.id = \(bind: id)
+            """).first()
+        else { return nil }
+        let manager = try row.decode(column: "manager_id", as: UUID?.self) == nil ? nil : try User(row: row, prefix: "manager_")
+        return Stored(user: try User(row: row), profile: try Profile(row: row) ?? Profile(userID: id), manager: manager)
+    }
+
+    static func draft(for stored: Stored, on db: any Database) async throws -> ProfileDraft {
+        let id = try stored.user.requireID()
+        let tags = try await tags(of: [id], on: db)[id] ?? [:]
+        return stored.profile.draft(name: stored.user.name, tags: tags)
+    }
+
     static func draft(for user: User, on db: any Database) async throws -> (ProfileDraft, Profile) {
         let id = try user.requireID()
-        let profile = try await Profile.find(id, on: db) ?? Profile(userID: id)
-        let tags = try await tags(of: [id], on: db)[id] ?? [:]
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
+        async let tagsQuery = tags(of: [id], on: db)
+        let row = try await sql.raw("SELECT \(unsafeRaw: Profile.columns("p")) FROM profiles p WHERE p.id = \(bind: id)").first()
+        let profile = try row.flatMap { try Profile(row: $0) } ?? Profile(userID: id)
+        let tags = try await tagsQuery[id] ?? [:]
         return (profile.draft(name: user.name, tags: tags), profile)
     }
 
