@@ -13,20 +13,19 @@ struct APIAuthMiddleware: AsyncMiddleware {
             throw Abort(.unauthorized, reason: "Send a personal API token as “Authorization: Bearer <token>”. Create one under Settings.")
         }
         let invalid = Abort(.unauthorized, reason: "This API token is not valid or has been revoked.")
-        guard let sql = request.db as? any SQLDatabase else { throw invalid }
         // The token and its person in one plain read: every API request passes here.
-        guard let row = try await sql.raw("""
+        guard let row = try await PlainRows.first("""
             SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: User.columns("u"))
             FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = \(bind: SecretToken.digest(bearer)) AND t.revoked_at IS NULL
-            """).first()
+            """, on: request.db)
         else { throw invalid }
         let user = try User(row: row)
         guard user.isActive else { throw invalid }
         request.storage[CurrentUserKey.self] = user
         let now = Date()
-        let tokenID = try row.decode(column: "token_id", as: UUID.self)
-        if try row.decode(column: "token_last_used_at", as: Date?.self).map({ now.timeIntervalSince($0) > 60 }) ?? true {
+        let tokenID = try row.uuid("token_id")
+        if try row.optionalDate("token_last_used_at").map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await DatabaseWrites.transaction(on: request.db) { tx in
                 try await APIToken.query(on: tx).filter(\.$id == tokenID).set(\.$lastUsedAt, to: now).update()
             }

@@ -126,31 +126,31 @@ enum AdminPages {
         }
         let total = search.isEmpty
             ? try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db)
-            : try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE \(filter)").first()?.decode(column: "n", as: Int.self) ?? 0
+            : try await PlainRows.first("SELECT COUNT(*) AS n FROM users WHERE \(filter)", on: req.db)?.int("n") ?? 0
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(requestedPage, pageCount)
         // The page's ids first (read from the (search_name, id) index alone, however deep the
         // page), then their rows, in plain SQL (Fluent's model decoding cost more than the queries).
-        let pageIDs = try await sql.raw("""
+        let pageIDs = try await PlainRows.all("""
             SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
             LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """, on: req.db).map { try $0.uuid("id") }
         struct Row {
             var id: UUID, name: String, email: String, role: AccountRole, hasPassword: Bool, department: String, mentoringRole: String?
         }
         var rowsByID: [UUID: Row] = [:]
         if !pageIDs.isEmpty {
-            for row in try await sql.raw("""
+            for row in try await PlainRows.all("""
                 SELECT u.id, u.name, u.email, u.role, u.password_hash IS NOT NULL AS has_password, p.department, p.mentoring_role
                 FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: pageIDs as [any Encodable & Sendable]))
-                """).all() {
-                let id = try row.decode(column: "id", as: UUID.self)
+                """, on: req.db) {
+                let id = try row.uuid("id")
                 rowsByID[id] = Row(
-                    id: id, name: try row.decode(column: "name", as: String.self), email: try row.decode(column: "email", as: String.self),
-                    role: AccountRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .participant,
-                    hasPassword: try row.decode(column: "has_password", as: Bool.self),
-                    department: try row.decode(column: "department", as: String?.self) ?? "",
-                    mentoringRole: try row.decode(column: "mentoring_role", as: String?.self)
+                    id: id, name: try row.string("name"), email: try row.string("email"),
+                    role: AccountRole(rawValue: try row.string("role")) ?? .participant,
+                    hasPassword: try row.bool("has_password"),
+                    department: try row.optionalString("department") ?? "",
+                    mentoringRole: try row.optionalString("mentoring_role")
                 )
             }
         }

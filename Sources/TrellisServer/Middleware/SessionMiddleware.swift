@@ -9,23 +9,23 @@ struct SessionMiddleware: AsyncMiddleware {
     let settings: TrellisSettings
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty, let sql = request.db as? any SQLDatabase {
+        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
             let now = Date()
             // The session and its person in one plain read: every signed-in page passes here.
-            if let row = try await sql.raw("""
+            if let row = try await PlainRows.first("""
                 SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
                        s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
                 FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: SecretToken.digest(token))
-                """).first() {
+                """, on: request.db) {
                 let user = try User(row: row)
                 let session = UserSession()
-                session.id = try row.decode(column: "session_id", as: UUID.self)
+                session.id = try row.uuid("session_id")
                 session.$id.exists = true
                 session.tokenHash = SecretToken.digest(token)
                 session.userID = try user.requireID()
-                session.createdAt = try row.decode(column: "session_created_at", as: Date.self)
-                session.lastSeenAt = try row.decode(column: "session_last_seen_at", as: Date.self)
-                session.expiresAt = try row.decode(column: "session_expires_at", as: Date.self)
+                session.createdAt = try row.date("session_created_at")
+                session.lastSeenAt = try row.date("session_last_seen_at")
+                session.expiresAt = try row.date("session_expires_at")
                 if session.expiresAt > now, user.isActive {
                     request.storage[CurrentUserKey.self] = user
                     request.storage[CurrentSessionKey.self] = session

@@ -111,26 +111,26 @@ extension Profile {
 
     /// A profile read by plain SQL (see `columns(_:)`), without Fluent's reflective decoding; nil
     /// when the row has no profile (a LEFT JOIN that found none). Marked as stored, so `save` updates it.
-    convenience init?(row: any SQLRow) throws {
-        guard let id = try row.decode(column: "profile_id", as: UUID?.self) else { return nil }
+    convenience init?(row: PlainRow) throws {
+        guard let id = try row.optionalUUID("profile_id") else { return nil }
         self.init()
         self.id = id
         $id.exists = true
-        headline = try row.decode(column: "profile_headline", as: String.self)
-        bio = try row.decode(column: "profile_bio", as: String.self)
-        department = try row.decode(column: "profile_department", as: String.self)
-        managerID = try row.decode(column: "profile_manager_id", as: UUID?.self)
-        yearsExperience = try row.decode(column: "profile_years_experience", as: Int?.self)
-        timezone = try row.decode(column: "profile_timezone", as: String.self)
-        mentoringRole = try row.decode(column: "profile_mentoring_role", as: String?.self)
-        capacityMentees = try row.decode(column: "profile_capacity_mentees", as: Int?.self)
-        capacityHours = try row.decode(column: "profile_capacity_hours", as: Int?.self)
-        meetingFrequency = try row.decode(column: "profile_meeting_frequency", as: String?.self)
-        communicationMethods = try row.decode(column: "profile_communication_methods", as: String.self)
-        careerGoals = try row.decode(column: "profile_career_goals", as: String.self)
-        phone = try row.decode(column: "profile_phone", as: String.self)
-        location = try row.decode(column: "profile_location", as: String.self)
-        contactPrivate = try row.decode(column: "profile_contact_private", as: Bool.self)
-        updatedAt = try row.decode(column: "profile_updated_at", as: Date?.self)
+        headline = try row.string("profile_headline")
+        bio = try row.string("profile_bio")
+        department = try row.string("profile_department")
+        managerID = try row.optionalUUID("profile_manager_id")
+        yearsExperience = try row.optionalInt("profile_years_experience")
+        timezone = try row.string("profile_timezone")
+        mentoringRole = try row.optionalString("profile_mentoring_role")
+        capacityMentees = try row.optionalInt("profile_capacity_mentees")
+        capacityHours = try row.optionalInt("profile_capacity_hours")
+        meetingFrequency = try row.optionalString("profile_meeting_frequency")
+        communicationMethods = try row.string("profile_communication_methods")
+        careerGoals = try row.string("profile_career_goals")
+        phone = try row.string("profile_phone")
+        location = try row.string("profile_location")
+        contactPrivate = try row.bool("profile_contact_private")
+        updatedAt = try row.optionalDate("profile_updated_at")
     }
 }

@@ -49,17 +49,17 @@ extension User {
     /// A user read by plain SQL (see `columns(_:)`). Fluent's own decoding reflects over the model
     /// for every row, which cost more than the queries on the pages every request passes through.
     /// The model is marked as stored, so `save` updates it.
-    convenience init(row: any SQLRow, prefix: String = "user_") throws {
+    convenience init(row: PlainRow, prefix: String = "user_") throws {
         self.init()
-        id = try row.decode(column: prefix + "id", as: UUID.self)
+        id = try row.uuid(prefix + "id")
         $id.exists = true
-        email = try row.decode(column: prefix + "email", as: String.self)
-        name = try row.decode(column: prefix + "name", as: String.self)
-        searchName = try row.decode(column: prefix + "search_name", as: String.self)
-        role = try row.decode(column: prefix + "role", as: String.self)
-        passwordHash = try row.decode(column: prefix + "password_hash", as: String?.self)
-        isActive = try row.decode(column: prefix + "is_active", as: Bool.self)
-        createdAt = try row.decode(column: prefix + "created_at", as: Date?.self)
-        updatedAt = try row.decode(column: prefix + "updated_at", as: Date?.self)
+        email = try row.string(prefix + "email")
+        name = try row.string(prefix + "name")
+        searchName = try row.string(prefix + "search_name")
+        role = try row.string(prefix + "role")
+        passwordHash = try row.optionalString(prefix + "password_hash")
+        isActive = try row.bool(prefix + "is_active")
+        createdAt = try row.optionalDate(prefix + "created_at")
+        updatedAt = try row.optionalDate(prefix + "updated_at")
     }
 }

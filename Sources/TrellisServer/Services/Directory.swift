@@ -138,31 +138,31 @@ enum Directory {
             async let both = DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: db)
             total = try await only + both
         } else {
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)").first()?.decode(column: "n", as: Int.self) ?? 0
+            total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
         }
         let pageSize = query.pageSize
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         let lastPage = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(query.pageNumber, lastPage)
-        let ids = try await sql.raw("""
+        let ids = try await PlainRows.all("""
             SELECT users.id FROM \(from) WHERE \(filter) ORDER BY \(order)
             LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """, on: db).map { try $0.uuid("id") }
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         async let tagsQuery = PeopleStore.tags(of: ids, on: db)
-        let rows = try await sql.raw("""
+        let rows = try await PlainRows.all("""
             SELECT u.id, u.name, p.headline, p.department, p.timezone, p.location, p.mentoring_role
             FROM users u JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: ids as [any Encodable & Sendable]))
-            """).all()
+            """, on: db)
         let tags = try await tagsQuery
         var byID: [UUID: PersonSummary] = [:]
         for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
+            let id = try row.uuid("id")
             let personTags = tags[id] ?? [:]
             byID[id] = PersonSummary(
-                id: id, name: try row.decode(column: "name", as: String.self), headline: try row.decode(column: "headline", as: String.self),
-                department: try row.decode(column: "department", as: String.self), timezone: try row.decode(column: "timezone", as: String.self),
-                location: try row.decode(column: "location", as: String.self), mentoring_role: try row.decode(column: "mentoring_role", as: String?.self),
+                id: id, name: try row.string("name"), headline: try row.string("headline"),
+                department: try row.string("department"), timezone: try row.string("timezone"),
+                location: try row.string("location"), mentoring_role: try row.optionalString("mentoring_role"),
                 expertise: personTags[.expertise] ?? [], development_areas: personTags[.development] ?? [],
                 interests: personTags[.interest] ?? []
             )
@@ -212,16 +212,14 @@ struct PersonDetail: Content, Sendable {
     var values: [String]
 
     static func load(_ id: UUID, viewer: User, on db: any Database) async throws -> PersonDetail {
-        guard let stored = try await PeopleStore.person(id, on: db), stored.user.isActive || viewer.isAdmin,
-              let sql = db as? any SQLDatabase
-        else {
+        guard let stored = try await PeopleStore.person(id, on: db), stored.user.isActive || viewer.isAdmin else {
             throw Abort(.notFound, reason: "There is no person with this id.")
         }
         let (user, profile, manager) = (stored.user, stored.profile, stored.manager)
         async let tagsQuery = PeopleStore.tags(of: [id], on: db)
-        let reports = try await sql.raw("""
+        let reports = try await PlainRows.all("""
             SELECT u.id, u.name FROM profiles p JOIN users u ON u.id = p.id WHERE p.manager_id = \(bind: id) ORDER BY u.search_name, u.id
-            """).all().map { PersonLink(id: try $0.decode(column: "id", as: UUID.self), name: try $0.decode(column: "name", as: String.self)) }
+            """, on: db).map { PersonLink(id: try $0.uuid("id"), name: try $0.string("name")) }
         let tagsByID = try await tagsQuery
         let tags = tagsByID[id] ?? [:]
         let mayContact = !profile.contactPrivate || viewer.id == id || viewer.isAdmin

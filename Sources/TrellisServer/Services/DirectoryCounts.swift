@@ -64,31 +64,28 @@ enum DirectoryCounts {
 
     /// One kept count (0 when nobody has the value).
     static func count(_ facet: Facet, _ value: String, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { return 0 }
-        let row = try await sql.raw("SELECT people FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value)").first()
-        return try row?.decode(column: "people", as: Int.self) ?? 0
+        let row = try await PlainRows.first("SELECT people FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value)", on: db)
+        return try row?.int("people") ?? 0
     }
 
     /// Every kept count of some facets, in one read (a value nobody has reads as absent).
     static func counts(_ facets: [Facet], on db: any Database) async throws -> [Facet: [String: Int]] {
-        guard let sql = db as? any SQLDatabase else { return [:] }
         var result: [Facet: [String: Int]] = [:]
-        for row in try await sql.raw("""
+        for row in try await PlainRows.all("""
             SELECT kind, value, people FROM directory_facets WHERE kind IN (\(binds: facets.map(\.rawValue) as [any Encodable & Sendable]))
-            """).all() {
-            guard let facet = Facet(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-            result[facet, default: [:]][try row.decode(column: "value", as: String.self)] = try row.decode(column: "people", as: Int.self)
+            """, on: db) {
+            guard let facet = Facet(rawValue: try row.string("kind")) else { continue }
+            result[facet, default: [:]][try row.string("value")] = try row.int("people")
         }
         return result
     }
 
     /// Departments and time zones in use, for the filter menus.
     static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
-        guard let sql = db as? any SQLDatabase else { return ([], []) }
-        let rows = try await sql.raw("SELECT kind, value FROM directory_facets ORDER BY kind, value").all()
+        let rows = try await PlainRows.all("SELECT kind, value FROM directory_facets WHERE kind IN ('department', 'timezone') ORDER BY kind, value", on: db)
         var departments: [String] = [], timezones: [String] = []
         for row in rows {
-            let kind = try row.decode(column: "kind", as: String.self), value = try row.decode(column: "value", as: String.self)
+            let kind = try row.string("kind"), value = try row.string("value")
             if kind == Facet.department.rawValue { departments.append(value) } else if kind == Facet.timezone.rawValue { timezones.append(value) }
         }
         return (departments, timezones)
@@ -96,21 +93,20 @@ enum DirectoryCounts {
 
     /// Tags in use of one kind, most used first, optionally only those starting with `prefix`.
     static func suggestions(kind: TagKind, prefix: String, limit: Int, on db: any Database) async throws -> [(name: String, count: Int)] {
-        guard let sql = db as? any SQLDatabase else { return [] }
         let key = Tags.key(prefix)
-        let rows: [any SQLRow]
+        let rows: [PlainRow]
         if key.isEmpty {
-            rows = try await sql.raw("""
+            rows = try await PlainRows.all("""
                 SELECT name, people FROM tag_counts WHERE kind = \(bind: kind.rawValue) ORDER BY people DESC, key LIMIT \(literal: limit)
-                """).all()
+                """, on: db)
         } else {
             // A range on the key (the primary key's order) rather than LIKE, which SQLite would not
             // answer from the index.
-            rows = try await sql.raw("""
+            rows = try await PlainRows.all("""
                 SELECT name, people FROM tag_counts WHERE kind = \(bind: kind.rawValue) AND key >= \(bind: key) AND key < \(bind: key + "\u{10FFFF}")
                 ORDER BY people DESC, key LIMIT \(literal: limit)
-                """).all()
+                """, on: db)
         }
-        return try rows.map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "people", as: Int.self)) }
+        return try rows.map { (try $0.string("name"), try $0.int("people")) }
     }
 }

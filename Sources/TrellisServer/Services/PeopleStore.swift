@@ -14,14 +14,13 @@ enum PeopleStore {
         // Chunked so that very large pages stay under every database's parameter limit.
         // Plain SQL rows, not Fluent models: a directory page reads a few hundred tags, and model
         // decoding cost more than everything else on the page.
-        guard let sql = db as? any SQLDatabase else { return [:] }
         for chunk in profileIDs.chunked(into: 500) {
-            let rows = try await sql.raw("""
+            let rows = try await PlainRows.all("""
                 SELECT profile_id, kind, name FROM profile_tags WHERE profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable])) ORDER BY position
-                """).all()
+                """, on: db)
             for row in rows {
-                guard let kind = TagKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-                result[try row.decode(column: "profile_id", as: UUID.self), default: [:]][kind, default: []].append(try row.decode(column: "name", as: String.self))
+                guard let kind = TagKind(rawValue: try row.string("kind")) else { continue }
+                result[try row.uuid("profile_id"), default: [:]][kind, default: []].append(try row.string("name"))
             }
         }
         return result
@@ -110,13 +109,12 @@ enum PeopleStore {
     }
 
     static func person(_ id: UUID, on db: any Database) async throws -> Stored? {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
-        guard let row = try await sql.raw("""
+        guard let row = try await PlainRows.first("""
             SELECT \(unsafeRaw: User.columns("u")), \(unsafeRaw: Profile.columns("p")), \(unsafeRaw: User.columns("m", prefix: "manager_"))
             FROM users u LEFT JOIN profiles p ON p.id = u.id LEFT JOIN users m ON m.id = p.manager_id WHERE u.id = \(bind: id)
-            """).first()
+            """, on: db)
         else { return nil }
-        let manager = try row.decode(column: "manager_id", as: UUID?.self) == nil ? nil : try User(row: row, prefix: "manager_")
+        let manager = try row.optionalUUID("manager_id") == nil ? nil : try User(row: row, prefix: "manager_")
         return Stored(user: try User(row: row), profile: try Profile(row: row) ?? Profile(userID: id), manager: manager)
     }
 
@@ -128,9 +126,8 @@ enum PeopleStore {
 
     static func draft(for user: User, on db: any Database) async throws -> (ProfileDraft, Profile) {
         let id = try user.requireID()
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
         async let tagsQuery = tags(of: [id], on: db)
-        let row = try await sql.raw("SELECT \(unsafeRaw: Profile.columns("p")) FROM profiles p WHERE p.id = \(bind: id)").first()
+        let row = try await PlainRows.first("SELECT \(unsafeRaw: Profile.columns("p")) FROM profiles p WHERE p.id = \(bind: id)", on: db)
         let profile = try row.flatMap { try Profile(row: $0) } ?? Profile(userID: id)
         let tags = try await tagsQuery[id] ?? [:]
         return (profile.draft(name: user.name, tags: tags), profile)

@@ -1,0 +1,77 @@
+import FluentSQL
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    /// The plain reads behind the busiest pages agree with Fluent's own decoding, on SQLite and
+    /// on PostgreSQL, for every kind of value they read (ids, text, numbers, booleans, dates, nulls).
+    @Suite struct PlainReads {
+        @Test func `ids read as UUID reads them, and nothing else reads as an id`() {
+            for _ in 0..<2_000 {
+                let id = UUID()
+                #expect(UUID.parse(id.uuidString) == id)
+                #expect(UUID.parse(id.uuidString.lowercased()) == id)
+            }
+            for text in ["", "not an id", String(UUID().uuidString.dropLast()), UUID().uuidString + "0",
+                         UUID().uuidString.replacingOccurrences(of: "-", with: "_"), "G" + UUID().uuidString.dropFirst(),
+                         "{\(UUID().uuidString)}", UUID().uuidString.replacingOccurrences(of: "-", with: ""),
+                         "0000000-00000-0000-0000-000000000000", "é" + UUID().uuidString.dropFirst(2)] {
+                #expect(UUID.parse(text) == nil, "\(text)")
+                #expect(UUID(uuidString: text) == nil, "\(text)")
+            }
+        }
+
+        @Test func `a person read in plain SQL is the person Fluent reads`() async throws {
+            try await withTrellis { app in
+                let manager = try await PeopleStore.createPerson(email: "boss@example.org", name: "Zoë O'Brien", role: .admin, on: app.db)
+                let person = try await PeopleStore.createPerson(email: "ada@example.org", name: "Ada <Lovelace> & co", role: .participant, passwordHash: "hash", on: app.db)
+                var draft = ProfileDraft(name: "Ada <Lovelace> & co")
+                draft.headline = "Engineer — “quotes”"
+                draft.yearsExperience = 0
+                draft.mentoringRole = .both
+                draft.capacityMentees = 3
+                draft.communicationMethods = [.video, .chat]
+                draft.contactPrivate = true
+                draft.tags[.expertise] = ["Swift", "SQL"]
+                try await PeopleStore.save(draft, manager: .some(manager.id), for: person.requireID(), on: app.db)
+
+                let stored = try #require(try await PeopleStore.person(person.requireID(), on: app.db))
+                let fluentUser = try #require(try await User.find(person.id, on: app.db))
+                let fluentProfile = try #require(try await Profile.find(person.id, on: app.db))
+                #expect(stored.user.id == fluentUser.id && stored.user.email == fluentUser.email && stored.user.name == fluentUser.name)
+                #expect(stored.user.passwordHash == "hash" && stored.user.isActive && stored.user.role == fluentUser.role)
+                #expect(stored.user.createdAt.map { Int($0.timeIntervalSince1970) } == fluentUser.createdAt.map { Int($0.timeIntervalSince1970) })
+                #expect(stored.profile.headline == fluentProfile.headline && stored.profile.yearsExperience == 0)
+                #expect(stored.profile.capacityMentees == 3 && stored.profile.capacityHours == nil && stored.profile.meetingFrequency == nil)
+                #expect(stored.profile.contactPrivate && stored.profile.communicationMethods == fluentProfile.communicationMethods)
+                #expect(stored.profile.managerID == manager.id && stored.manager?.name == "Zoë O'Brien" && stored.manager?.passwordHash == nil)
+
+                // Someone without a profile yet, and no manager.
+                let lonely = try await PeopleStore.createPerson(email: "new@example.org", name: "New", role: .participant, on: app.db)
+                let fresh = try #require(try await PeopleStore.person(lonely.requireID(), on: app.db))
+                #expect(fresh.manager == nil && fresh.profile.headline == "" && fresh.profile.managerID == nil)
+                #expect(try await PeopleStore.person(UUID(), on: app.db) == nil)
+
+                // A stored person read this way saves as an update, not a second insert.
+                stored.user.rename("Ada L.")
+                try await stored.user.save(on: app.db)
+                #expect(try await User.query(on: app.db).count() == 3)
+                #expect(try await User.find(person.id, on: app.db)?.name == "Ada L.")
+            }
+        }
+
+        @Test func `a plain read names the column it could not read`() async throws {
+            try await withTrellis { app in
+                let row = try #require(try await PlainRows.first("SELECT 'text' AS word, NULL AS empty_value", on: app.db))
+                #expect(try row.string("word") == "text")
+                #expect(try row.optionalInt("empty_value") == nil)
+                #expect(throws: (any Error).self) { try row.int("missing") }
+                #expect(throws: (any Error).self) { try row.uuid("word") }
+                #expect(throws: (any Error).self) { try row.string("empty_value") }
+            }
+        }
+    }
+}
