@@ -308,9 +308,13 @@ extension ServerTests {
         }
 
         static func kept(_ app: Application) async throws -> (facets: [String], tags: [String]) {
-            let (departments, timezones) = try await DirectoryCounts.facets(on: app.db)
+            let snapshot = try await DirectoryCounts.snapshot(on: app.db)
+            let (departments, timezones) = (snapshot.departments, snapshot.timezones)
             var tags: [String] = []
+            // The form's suggestions of every kind in one read are each kind's own, in the same order.
+            let popular = try await DirectoryCounts.popular(limit: 2, on: app.db)
             for kind in TagKind.allCases {
+                #expect(popular[kind] ?? [] == (try await DirectoryCounts.suggestions(kind: kind, prefix: "", limit: 2, on: app.db)).map(\.name))
                 for suggestion in try await DirectoryCounts.suggestions(kind: kind, prefix: "", limit: 1000, on: app.db) {
                     tags.append("\(kind.rawValue):\(Tags.key(suggestion.name))=\(suggestion.count)")
                 }
@@ -331,7 +335,7 @@ extension ServerTests {
                 // Alice moves and changes her skills; Sales still has Bob; Paris is gone.
                 _ = try await alice.post("/people/\(people.alice.id!)/edit", [("name", "Alice Ahmed"), ("department", "Legal"), ("timezone", "Asia/Tokyo"), ("expertise", "Rust, Zig"), ("interests", "")])
                 #expect(try await Self.kept(app) == Self.recount(app))
-                #expect(try await DirectoryCounts.facets(on: app.db).timezones == ["Asia/Tokyo"])
+                #expect(try await DirectoryCounts.snapshot(on: app.db).timezones == ["Asia/Tokyo"])
                 // An import, then the suggestions for a prefix.
                 try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: PeopleImport_.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
                 #expect(try await Self.kept(app) == Self.recount(app))

@@ -50,10 +50,10 @@ enum ProfileController {
     @Sendable static func directory(_ req: Request) async throws -> HTML {
         _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
-        async let pageQuery = Directory.search(query, on: req.db)
-        async let facetsQuery = Directory.facets(on: req.db)
-        let (page, facets) = try await (pageQuery, facetsQuery)
-        return ProfilePages.directory(req, query: query, page: page, facets: facets)
+        // The kept counts serve both the filter menus and the total.
+        let counts = try await DirectoryCounts.snapshot(on: req.db)
+        let page = try await Directory.search(query, counts: counts, tagsShown: ProfilePages.tagsOnCard, on: req.db)
+        return ProfilePages.directory(req, query: query, page: page, facets: (counts.departments, counts.timezones))
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {

@@ -77,7 +77,13 @@ enum Directory {
     /// One page of the directory. Plain SQL throughout: the page's ids through the indexes, then
     /// the page's people and their tags (Fluent's reflective model decoding cost more than the
     /// queries on this, the busiest page).
-    static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryPage {
+    ///
+    /// `counts`, when the caller read them already (the web page does, for its filter menus),
+    /// spare a read; `tagsShown` limits the tags read to those a card shows (the first few
+    /// expertise and development areas); nil reads every tag (the API).
+    static func search(
+        _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil, on db: any Database
+    ) async throws -> DirectoryPage {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The directory needs an SQL database.") }
         let role = query.role.flatMap(MentoringRole.init(rawValue:))
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
@@ -127,16 +133,15 @@ enum Directory {
         // time zone or role; counted otherwise (the filtered set, through its index).
         let activeFilters = [!text.isEmpty, !department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
         let total: Int
+        let kept = if let counts { counts } else if activeFilters <= 1, text.isEmpty, tag.isEmpty { try await DirectoryCounts.snapshot(on: db) } else { DirectoryCounts.Snapshot() }
         if activeFilters == 0 {
-            total = try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: db)
+            total = kept.count(.account, DirectoryCounts.everyone)
         } else if activeFilters == 1, !department.isEmpty {
-            total = try await DirectoryCounts.count(.department, department, on: db)
+            total = kept.count(.department, department)
         } else if activeFilters == 1, !timezone.isEmpty {
-            total = try await DirectoryCounts.count(.timezone, timezone, on: db)
+            total = kept.count(.timezone, timezone)
         } else if activeFilters == 1, let role, role != .both {
-            async let only = DirectoryCounts.count(.role, role.rawValue, on: db)
-            async let both = DirectoryCounts.count(.role, MentoringRole.both.rawValue, on: db)
-            total = try await only + both
+            total = kept.count(.role, role.rawValue) + kept.count(.role, MentoringRole.both.rawValue)
         } else {
             total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
         }
@@ -144,17 +149,35 @@ enum Directory {
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         let lastPage = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(query.pageNumber, lastPage)
-        let ids = try await PlainRows.all("""
-            SELECT users.id FROM \(from) WHERE \(filter) ORDER BY \(order)
-            LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
-            """, on: db).map { try $0.uuid("id") }
+        let offset = (pageNumber - 1) * pageSize
+        let columns: SQLQueryString = """
+            users.id, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
+            """
+        let ids: [UUID]
+        let rows: [PlainRow]
+        if text.isEmpty, offset <= 10 * DirectoryQuery.maximumPageSize {
+            // A near page in name order: the people themselves in one read, walking the name index.
+            rows = try await PlainRows.all("""
+                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter) ORDER BY users.search_name, users.id
+                LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                """, on: db)
+            ids = try rows.map { try $0.uuid("id") }
+        } else {
+            // A far page, or in order of relevance: the page's ids through the indexes alone, then
+            // their people (joining every skipped or matched row to its profile would cost more).
+            ids = try await PlainRows.all("""
+                SELECT users.id FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                """, on: db).map { try $0.uuid("id") }
+            rows = ids.isEmpty ? [] : try await PlainRows.all("""
+                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
+                """, on: db)
+        }
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
-        async let tagsQuery = PeopleStore.tags(of: ids, on: db)
-        let rows = try await PlainRows.all("""
-            SELECT u.id, u.name, p.headline, p.department, p.timezone, p.location, p.mentoring_role
-            FROM users u JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: ids as [any Encodable & Sendable]))
-            """, on: db)
-        let tags = try await tagsQuery
+        let tags = if let tagsShown {
+            try await PeopleStore.tags(of: ids, kinds: [.expertise, .development], first: tagsShown, on: db)
+        } else {
+            try await PeopleStore.tags(of: ids, on: db)
+        }
         var byID: [UUID: PersonSummary] = [:]
         for row in rows {
             let id = try row.uuid("id")
@@ -171,10 +194,6 @@ enum Directory {
         return DirectoryPage(items: items, page: pageNumber, per: pageSize, total: total)
     }
 
-    /// Departments and time zones in use, for the filter menus.
-    static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
-        try await DirectoryCounts.facets(on: db)
-    }
 
 }
 

@@ -80,15 +80,43 @@ enum DirectoryCounts {
         return result
     }
 
-    /// Departments and time zones in use, for the filter menus.
-    static func facets(on db: any Database) async throws -> (departments: [String], timezones: [String]) {
-        let rows = try await PlainRows.all("SELECT kind, value FROM directory_facets WHERE kind IN ('department', 'timezone') ORDER BY kind, value", on: db)
-        var departments: [String] = [], timezones: [String] = []
-        for row in rows {
-            let kind = try row.string("kind"), value = try row.string("value")
-            if kind == Facet.department.rawValue { departments.append(value) } else if kind == Facet.timezone.rawValue { timezones.append(value) }
+    /// Every kept count in one read: the departments and time zones in use (for the filter menus)
+    /// and the counts that spare the directory a count of its own.
+    struct Snapshot: Sendable {
+        var departments: [String] = []
+        var timezones: [String] = []
+        var counts: [Facet: [String: Int]] = [:]
+
+        func count(_ facet: Facet, _ value: String) -> Int { counts[facet]?[value] ?? 0 }
+    }
+
+    static func snapshot(on db: any Database) async throws -> Snapshot {
+        var snapshot = Snapshot()
+        for row in try await PlainRows.all("SELECT kind, value, people FROM directory_facets ORDER BY kind, value", on: db) {
+            guard let facet = Facet(rawValue: try row.string("kind")) else { continue }
+            let value = try row.string("value")
+            snapshot.counts[facet, default: [:]][value] = try row.int("people")
+            switch facet {
+            case .department: snapshot.departments.append(value)
+            case .timezone: snapshot.timezones.append(value)
+            case .role, .account: break
+            }
         }
-        return (departments, timezones)
+        return snapshot
+    }
+
+    /// The most used tags of every kind, in one read (the profile form's suggestions).
+    static func popular(limit: Int, on db: any Database) async throws -> [TagKind: [String]] {
+        let parts: [SQLQueryString] = TagKind.allCases.map { kind in
+            "SELECT * FROM (SELECT kind, name, people, key FROM tag_counts WHERE kind = \(bind: kind.rawValue) ORDER BY people DESC, key LIMIT \(literal: limit)) AS \(ident: "popular_" + kind.rawValue)"
+        }
+        var found: [TagKind: [(people: Int, key: String, name: String)]] = [:]
+        for row in try await PlainRows.all(parts.joined(separator: " UNION ALL "), on: db) {
+            guard let kind = TagKind(rawValue: try row.string("kind")) else { continue }
+            found[kind, default: []].append((try row.int("people"), try row.string("key"), try row.string("name")))
+        }
+        // A union keeps no order of its own: most used first, then by key, as one query would.
+        return found.mapValues { tags in tags.sorted { ($1.people, $0.key) < ($0.people, $1.key) }.map(\.name) }
     }
 
     /// Tags in use of one kind, most used first, optionally only those starting with `prefix`.

@@ -9,15 +9,22 @@ import Vapor
 enum PeopleStore {
     /// Tags of many profiles in one query, in the order the person gave them.
     static func tags(of profileIDs: [UUID], on db: any Database) async throws -> [UUID: [TagKind: [String]]] {
+        try await tags(of: profileIDs, kinds: nil, first: nil, on: db)
+    }
+
+    /// Tags of many profiles, only of some kinds and only the first few of each kind (what a
+    /// directory card shows), or all of them.
+    static func tags(of profileIDs: [UUID], kinds: [TagKind]?, first: Int?, on db: any Database) async throws -> [UUID: [TagKind: [String]]] {
         guard !profileIDs.isEmpty else { return [:] }
         var result: [UUID: [TagKind: [String]]] = [:]
         // Chunked so that very large pages stay under every database's parameter limit.
         // Plain SQL rows, not Fluent models: a directory page reads a few hundred tags, and model
         // decoding cost more than everything else on the page.
         for chunk in profileIDs.chunked(into: 500) {
-            let rows = try await PlainRows.all("""
-                SELECT profile_id, kind, name FROM profile_tags WHERE profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable])) ORDER BY position
-                """, on: db)
+            var condition: SQLQueryString = "profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable]))"
+            if let kinds { condition += " AND kind IN (\(binds: kinds.map(\.rawValue) as [any Encodable & Sendable]))" }
+            if let first { condition += " AND position < \(literal: first)" }
+            let rows = try await PlainRows.all("SELECT profile_id, kind, name FROM profile_tags WHERE \(condition) ORDER BY position", on: db)
             for row in rows {
                 guard let kind = TagKind(rawValue: try row.string("kind")) else { continue }
                 result[try row.uuid("profile_id"), default: [:]][kind, default: []].append(try row.string("name"))

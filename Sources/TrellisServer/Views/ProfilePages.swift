@@ -14,6 +14,9 @@ enum ProfilePages {
         raw.flatMap(MentoringRole.init(rawValue:))?.label ?? "Not chosen yet"
     }
 
+    /// How many expertise and development tags a directory card shows.
+    static let tagsOnCard = 4
+
     static func directory(_ req: Request, query: DirectoryQuery, page: DirectoryPage, facets: (departments: [String], timezones: [String])) -> HTML {
         let departmentOptions = [("", "Any department")] + facets.departments.map { ($0, $0) }
         let timezoneOptions = [("", "Any time zone")] + facets.timezones.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
@@ -34,8 +37,8 @@ enum ProfilePages {
               <h2><a href="/people/\(person.id.uuidString)">\(person.name)</a></h2>
               <p class="meta">\(person.headline.isEmpty ? person.department : person.headline)\(person.location.isEmpty ? "" : " · \(person.location)")</p>
               <p class="meta">\(roleLabel(person.mentoring_role))\(person.department.isEmpty ? "" : " · \(person.department)")</p>
-              \(person.expertise.isEmpty ? HTML.empty : "<p class=\"meta\">Can help with</p><ul class=\"tags\">\(person.expertise.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
-              \(person.development_areas.isEmpty || person.mentoring_role == MentoringRole.mentor.rawValue ? HTML.empty : "<p class=\"meta\">Wants to grow</p><ul class=\"tags development\">\(person.development_areas.prefix(4).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+              \(person.expertise.isEmpty ? HTML.empty : "<p class=\"meta\">Can help with</p><ul class=\"tags\">\(person.expertise.prefix(tagsOnCard).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+              \(person.development_areas.isEmpty || person.mentoring_role == MentoringRole.mentor.rawValue ? HTML.empty : "<p class=\"meta\">Wants to grow</p><ul class=\"tags development\">\(person.development_areas.prefix(tagsOnCard).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
             </li>
             """
         }
@@ -133,11 +136,8 @@ enum ProfilePages {
     static func edit(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
         let id = try user.requireID()
         let isSelf = req.currentUser?.id == id
-        async let departmentsQuery = Directory.facets(on: req.db)
-        var suggestions: [TagKind: [String]] = [:]
-        for kind in TagKind.allCases {
-            suggestions[kind] = try await PeopleStore.tagSuggestions(kind: kind, limit: 40, on: req.db).map(\.name)
-        }
+        async let departmentsQuery = DirectoryCounts.snapshot(on: req.db)
+        let suggestions = try await DirectoryCounts.popular(limit: 40, on: req.db)
         let departments = try await departmentsQuery.departments
         let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
         let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
