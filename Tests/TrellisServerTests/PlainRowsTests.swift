@@ -75,3 +75,28 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Suite struct SessionReuse {
+        @Test func `a session read a moment ago is not used after any write: sign-out, deactivation and role changes apply at once`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                #expect(try await alice.get("/people").status == .ok)
+                #expect(try await alice.get("/people").status == .ok)  // served from the reused read
+                // Made a program manager by a write elsewhere in this process: the next page knows.
+                try await DatabaseWrites.transaction(on: app.db) { tx in
+                    try await User.query(on: tx).filter(\.$id == people.alice.requireID()).set(\.$role, to: AccountRole.admin.rawValue).update()
+                }
+                #expect(try await alice.get("/admin/people").status == .ok)
+                // Deactivated: signed out on the next request.
+                try await DatabaseWrites.transaction(on: app.db) { tx in
+                    try await User.query(on: tx).filter(\.$id == people.alice.requireID()).set(\.$isActive, to: false).update()
+                }
+                let after = try await alice.get("/people")
+                #expect(after.status == .seeOther || after.status == .unauthorized || after.headers.first(name: .location)?.contains("sign-in") == true)
+            }
+        }
+    }
+}

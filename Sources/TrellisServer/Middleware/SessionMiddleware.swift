@@ -1,4 +1,5 @@
 import Fluent
+import Synchronization
 import SQLKit
 import Vapor
 
@@ -11,17 +12,21 @@ struct SessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
             let now = Date()
-            // The session and its person in one plain read: every signed-in page passes here.
-            if let row = try await PlainRows.first("""
-                SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
-                       s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
-                FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: SecretToken.digest(token))
-                """, on: request.db) {
+            // The session and its person in one plain read (every signed-in page passes here),
+            // or the same read made a moment ago if nothing was written since (`SessionCache`).
+            let digest = SecretToken.digest(token)
+            if let row = try await SessionCache.shared.row(for: digest, on: request.db, read: { db in
+                try await PlainRows.first("""
+                    SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
+                           s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
+                    FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: digest)
+                    """, on: db)
+            }) {
                 let user = try User(row: row)
                 let session = UserSession()
                 session.id = try row.uuid("session_id")
                 session.$id.exists = true
-                session.tokenHash = SecretToken.digest(token)
+                session.tokenHash = digest
                 session.userID = try user.requireID()
                 session.createdAt = try row.date("session_created_at")
                 session.lastSeenAt = try row.date("session_last_seen_at")
@@ -43,6 +48,42 @@ struct SessionMiddleware: AsyncMiddleware {
             }
         }
         return try await next.respond(to: request)
+    }
+}
+
+/// Sessions read in the last few seconds, so that a person clicking through pages does not cost
+/// a database read per page.
+///
+/// An entry is used only while no write transaction of this process has started since it was
+/// read (`DatabaseWrites.generation`): signing out, a password change, a role change or any other
+/// write here is seen by the very next request. Writes by another process (a second server on
+/// the same database, the command line) are seen within `lifetime`. Entries hold the row as read
+/// (immutable); every request makes its own `User` from it.
+final class SessionCache: Sendable {
+    static let shared = SessionCache()
+    static let lifetime: Duration = .seconds(5)
+    static let maximumEntries = 10_000
+
+    private struct Entry {
+        var row: PlainRow?
+        var generation: UInt64
+        var readAt: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func row(for digest: String, on db: any Database, read: @Sendable (any Database) async throws -> PlainRow?) async throws -> PlainRow? {
+        let now = ContinuousClock.now
+        let generation = DatabaseWrites.generation.load(ordering: .sequentiallyConsistent)
+        if let entry = entries.withLock({ $0[digest] }), entry.generation == generation, now - entry.readAt < Self.lifetime {
+            return entry.row
+        }
+        let row = try await read(db)
+        entries.withLock { entries in
+            if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
+            entries[digest] = Entry(row: row, generation: generation, readAt: now)
+        }
+        return row
     }
 }
 

@@ -1,6 +1,7 @@
 import Fluent
 import FluentSQL
 import Foundation
+import Synchronization
 import Vapor
 
 /// The one way Trellis changes data: every write that matters runs in `DatabaseWrites.transaction`.
@@ -27,12 +28,21 @@ enum DatabaseWrites {
 
     static let queue = WriteQueue()
 
+    /// Counts write transactions of this process (each one moves it on, committed or not), so
+    /// that what was read before a write can tell it may be out of date (`SessionCache`).
+    static let generation = Atomic<UInt64>(0)
+
+    static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if insideTransaction { return try await body(db) }
+        defer { generation.add(1, ordering: .sequentiallyConsistent) }
+        return try await outermostTransaction(on: db, body)
+    }
+
     static func isSQLite(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "sqlite"
     }
 
-    static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if insideTransaction { return try await body(db) }
+    private static func outermostTransaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard isSQLite(db) else {
             return try await db.transaction { tx in
                 try await $insideTransaction.withValue(true) { try await body(tx) }
