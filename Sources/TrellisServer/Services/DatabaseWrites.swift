@@ -80,11 +80,13 @@ enum DatabaseWrites {
     /// Per-connection settings for writing (cheap to repeat): wait for other processes instead of
     /// failing; in WAL mode, sync at checkpoints rather than at every commit (a crash cannot
     /// corrupt the database or lose a committed transaction; a power cut may lose the last few);
-    /// a page cache big enough for bulk writes such as an import (64 MB, allocated as used).
+    /// a page cache big enough for bulk writes such as an import (64 MB, allocated as used); reads
+    /// through the memory map, as readers do (`PlainRows.memoryMapBytes`).
     static func configure(_ sql: any SQLDatabase) async throws {
         try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
         try await sql.raw("PRAGMA synchronous = NORMAL").run()
         try await sql.raw("PRAGMA cache_size = -65536").run()
+        try await sql.raw("PRAGMA mmap_size = \(unsafeRaw: String(PlainRows.memoryMapBytes))").run()
     }
 
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import FluentSQLiteDriver
 import SQLKit
+import Synchronization
 import Vapor
 
 /// Plain SQL reads for the pages every request passes through, decoded without `Codable`.
@@ -19,8 +20,29 @@ enum PlainRows {
         var serializer = SQLSerializer(database: sql)
         query.serialize(to: &serializer)
         let binds = try serializer.binds.map(sqliteValue)
-        let rows = try await sqlite.query(serializer.sql, binds).get()
+        let text = serializer.sql
+        let rows = try await sqlite.withConnection { connection in
+            prepare(connection).flatMap { connection.query(text, binds) }
+        }.get()
         return rows.map(PlainRow.init(sqlite:))
+    }
+
+    /// The size of the memory map through which SQLite reads the database file: pages come
+    /// straight from the operating system's file cache, shared by every connection, instead of
+    /// being copied by a system call into each connection's own small page cache (at 50,000
+    /// people, a filtered directory page read 2-3 times faster). SQLite caps it at 2 GB.
+    static let memoryMapBytes = 1 << 30
+
+    /// Connections already given `memoryMapBytes` (a per-connection setting; the pool keeps its
+    /// connections, so each is set once).
+    private static let prepared = Mutex<Set<ObjectIdentifier>>([])
+
+    private static func prepare(_ connection: SQLiteConnection) -> EventLoopFuture<Void> {
+        let id = ObjectIdentifier(connection)
+        if prepared.withLock({ $0.contains(id) }) { return connection.eventLoop.makeSucceededVoidFuture() }
+        return connection.query("PRAGMA mmap_size = \(memoryMapBytes)").map { _ in
+            _ = prepared.withLock { $0.insert(id) }
+        }
     }
 
     static func first(_ query: SQLQueryString, on db: any Database) async throws -> PlainRow? {
