@@ -100,3 +100,41 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Suite struct DirectoryTotals {
+        @Test func `totals counted with the page agree with a count, on every page and past the last`() async throws {
+            try await withTrellis { app in
+                let viewerHash = try Bcrypt.hash(TestPeople.password, cost: 4)
+                for index in 0..<7 {
+                    let person = try await PeopleStore.createPerson(email: "m\(index)@example.org", name: "Mentor \(index)", role: .participant, passwordHash: viewerHash, on: app.db)
+                    var draft = ProfileDraft(name: "Mentor \(index)")
+                    draft.mentoringRole = index % 2 == 0 ? .mentor : .mentee
+                    draft.tags[.expertise] = ["Kotlin"]
+                    draft.tags[.development] = index < 3 ? ["Kotlin"] : ["Rust"]
+                    try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                }
+                let cases: [(DirectoryQuery, Int)] = [
+                    (DirectoryQuery(q: "kotlin", per: "2"), 7),
+                    (DirectoryQuery(q: "mentor", role: "mentee", per: "2"), 3),
+                    (DirectoryQuery(role: "mentor", tag: "Kotlin", per: "2"), 4),
+                    (DirectoryQuery(role: "mentee", tag: "Kotlin", per: "2"), 1),
+                    (DirectoryQuery(q: "nobody", per: "2"), 0),
+                ]
+                for (base, expected) in cases {
+                    var seen: [UUID] = []
+                    for page in 1...6 {
+                        var query = base
+                        query.page = String(page)
+                        let result = try await Directory.search(query, on: app.db)
+                        #expect(result.total == expected, "\(base) page \(page)")
+                        let last = max(1, (expected + 1) / 2)
+                        #expect(result.page == min(page, last), "\(base) page \(page)")
+                        if page <= last { seen += result.items.map(\.id) }
+                    }
+                    #expect(seen.count == expected && Set(seen).count == expected, "\(base)")
+                }
+            }
+        }
+    }
+}

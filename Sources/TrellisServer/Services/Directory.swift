@@ -132,45 +132,71 @@ enum Directory {
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
         let activeFilters = [!text.isEmpty, !department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
-        let total: Int
         let kept = if let counts { counts } else if activeFilters <= 1, text.isEmpty, tag.isEmpty { try await DirectoryCounts.snapshot(on: db) } else { DirectoryCounts.Snapshot() }
-        if activeFilters == 0 {
-            total = kept.count(.account, DirectoryCounts.everyone)
+        let keptTotal: Int? = if activeFilters == 0 {
+            kept.count(.account, DirectoryCounts.everyone)
         } else if activeFilters == 1, !department.isEmpty {
-            total = kept.count(.department, department)
+            kept.count(.department, department)
         } else if activeFilters == 1, !timezone.isEmpty {
-            total = kept.count(.timezone, timezone)
+            kept.count(.timezone, timezone)
         } else if activeFilters == 1, let role, role != .both {
-            total = kept.count(.role, role.rawValue) + kept.count(.role, MentoringRole.both.rawValue)
+            kept.count(.role, role.rawValue) + kept.count(.role, MentoringRole.both.rawValue)
         } else {
-            total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+            nil
         }
         let pageSize = query.pageSize
-        // Past the last page shows the last page; the bounds keep the offset arithmetic small.
-        let lastPage = max(1, (total + pageSize - 1) / pageSize)
-        let pageNumber = min(query.pageNumber, lastPage)
-        let offset = (pageNumber - 1) * pageSize
         let columns: SQLQueryString = """
             users.id, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
             """
+        /// One page's ids and people; with `counting`, each row also carries the number of matches
+        /// (counted in the same pass that orders them, rather than by a second query).
+        func read(page: Int, counting: Bool) async throws -> (ids: [UUID], rows: [PlainRow], total: Int?) {
+            let offset = (page - 1) * pageSize
+            let count: SQLQueryString = counting ? ", COUNT(*) OVER () AS total_matches" : ""
+            let ids: [UUID]
+            let rows: [PlainRow]
+            var total: Int?
+            if text.isEmpty, offset <= 10 * DirectoryQuery.maximumPageSize {
+                // A near page in name order: the people themselves in one read, walking the name index.
+                rows = try await PlainRows.all("""
+                    SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)
+                    ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    """, on: db)
+                ids = try rows.map { try $0.uuid("id") }
+                if counting { total = try rows.first?.int("total_matches") }
+            } else {
+                // A far page, or in order of relevance: the page's ids through the indexes alone, then
+                // their people (joining every skipped or matched row to its profile would cost more).
+                let found = try await PlainRows.all("""
+                    SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    """, on: db)
+                ids = try found.map { try $0.uuid("id") }
+                if counting { total = try found.first?.int("total_matches") }
+                rows = ids.isEmpty ? [] : try await PlainRows.all("""
+                    SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
+                    """, on: db)
+            }
+            return (ids, rows, total)
+        }
+        let total: Int
+        let pageNumber: Int
         let ids: [UUID]
         let rows: [PlainRow]
-        if text.isEmpty, offset <= 10 * DirectoryQuery.maximumPageSize {
-            // A near page in name order: the people themselves in one read, walking the name index.
-            rows = try await PlainRows.all("""
-                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter) ORDER BY users.search_name, users.id
-                LIMIT \(literal: pageSize) OFFSET \(literal: offset)
-                """, on: db)
-            ids = try rows.map { try $0.uuid("id") }
+        // Past the last page shows the last page; the bounds keep the offset arithmetic small.
+        if let keptTotal {
+            total = keptTotal
+            pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
+            (ids, rows, _) = try await read(page: pageNumber, counting: false)
         } else {
-            // A far page, or in order of relevance: the page's ids through the indexes alone, then
-            // their people (joining every skipped or matched row to its profile would cost more).
-            ids = try await PlainRows.all("""
-                SELECT users.id FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
-                """, on: db).map { try $0.uuid("id") }
-            rows = ids.isEmpty ? [] : try await PlainRows.all("""
-                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
-                """, on: db)
+            let asked = try await read(page: query.pageNumber, counting: true)
+            if let counted = asked.total {
+                (total, pageNumber, ids, rows) = (counted, query.pageNumber, asked.ids, asked.rows)
+            } else {
+                // Nothing on the page asked for: count, and show the last page (if any).
+                total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+                pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
+                (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
+            }
         }
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         let tags = if let tagsShown {
