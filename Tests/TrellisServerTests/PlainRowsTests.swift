@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import TrellisServer
 import TrellisCore
+import Synchronization
 import VaporTesting
 
 extension ServerTests {
@@ -134,6 +135,32 @@ extension ServerTests {
                     }
                     #expect(seen.count == expected && Set(seen).count == expected, "\(base)")
                 }
+            }
+        }
+    }
+}
+
+extension ServerTests {
+    @Suite struct StreamedExport {
+        @Test func `the export streamed in batches of any size is the export written at once`() async throws {
+            try await withTrellis { app in
+                _ = try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: PeopleImport_.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                let records = try await PeopleCSV.exportRecords(on: app.db)
+                let whole = try PeopleCSV.write(records)
+                #expect(records.count >= 2)
+                for batch in [1, 2, 3, 1_000] {
+                    let parts = Mutex<[String]>([])
+                    let written = try await PeopleCSV.exportStream(on: app.db, batchSize: batch) { text in parts.withLock { $0.append(text) } }
+                    #expect(parts.withLock { $0.joined() } == whole, "batches of \(batch)")
+                    #expect(written == records.count)
+                }
+                // Through the web, as a program manager downloads it.
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let response = try await admin.get("/admin/export/people.csv")
+                #expect(response.status == .ok)
+                #expect(response.body.string == whole)
             }
         }
     }

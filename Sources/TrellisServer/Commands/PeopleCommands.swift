@@ -101,13 +101,21 @@ struct ExportCommand: AsyncCommand {
         guard signature.kind == "people" else { context.console.error("Only `export people FILE.csv` is supported."); throw ExitCode(2) }
         let app = context.application
         try await app.autoMigrate()
-        let records = try await PeopleCSV.exportRecords(on: app.db)
-        let csv = try PeopleCSV.write(records)
+        // A batch at a time, as the web export does: memory stays the size of a batch.
+        let output: FileHandle
         if signature.file == "-" {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+            output = FileHandle.standardOutput
         } else {
-            try Data(csv.utf8).write(to: URL(fileURLWithPath: signature.file))
-            context.console.print("Wrote \(records.count) people to \(signature.file).")
+            guard FileManager.default.createFile(atPath: signature.file, contents: nil), let file = FileHandle(forWritingAtPath: signature.file) else {
+                context.console.error("Cannot write to \(signature.file).")
+                throw ExitCode(1)
+            }
+            output = file
+        }
+        let written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
+        if signature.file != "-" {
+            try output.close()
+            context.console.print("Wrote \(written) people to \(signature.file).")
         }
     }
 }

@@ -132,15 +132,20 @@ enum Directory {
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
         let activeFilters = [!text.isEmpty, !department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
-        let kept = if let counts { counts } else if activeFilters <= 1, text.isEmpty, tag.isEmpty { try await DirectoryCounts.snapshot(on: db) } else { DirectoryCounts.Snapshot() }
-        let keptTotal: Int? = if activeFilters == 0 {
-            kept.count(.account, DirectoryCounts.everyone)
+        // Which kept counts make the total (none: it is counted with the page).
+        let keptValues: [(DirectoryCounts.Facet, String)]? = if activeFilters == 0 {
+            [(.account, DirectoryCounts.everyone)]
         } else if activeFilters == 1, !department.isEmpty {
-            kept.count(.department, department)
+            [(.department, department)]
         } else if activeFilters == 1, !timezone.isEmpty {
-            kept.count(.timezone, timezone)
+            [(.timezone, timezone)]
         } else if activeFilters == 1, let role, role != .both {
-            kept.count(.role, role.rawValue) + kept.count(.role, MentoringRole.both.rawValue)
+            [(.role, role.rawValue), (.role, MentoringRole.both.rawValue)]
+        } else {
+            nil
+        }
+        let keptTotal: Int? = if let keptValues {
+            if let counts { keptValues.reduce(0) { $0 + counts.count($1.0, $1.1) } } else { try await DirectoryCounts.sum(keptValues, on: db) }
         } else {
             nil
         }

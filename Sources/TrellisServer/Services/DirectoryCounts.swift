@@ -68,6 +68,13 @@ enum DirectoryCounts {
         return try row?.int("people") ?? 0
     }
 
+    /// The sum of some kept counts, in one read of as many rows.
+    static func sum(_ values: [(Facet, String)], on db: any Database) async throws -> Int {
+        guard !values.isEmpty else { return 0 }
+        let pairs: [SQLQueryString] = values.map { "(kind = \(bind: $0.0.rawValue) AND value = \(bind: $0.1))" }
+        return try await PlainRows.first("SELECT COALESCE(SUM(people), 0) AS n FROM directory_facets WHERE \(pairs.joined(separator: " OR "))", on: db)?.int("n") ?? 0
+    }
+
     /// Every kept count of some facets, in one read (a value nobody has reads as absent).
     static func counts(_ facets: [Facet], on db: any Database) async throws -> [Facet: [String: Int]] {
         var result: [Facet: [String: Int]] = [:]
