@@ -71,8 +71,9 @@ enum DirectoryCounts {
     /// The sum of some kept counts, in one read of as many rows.
     static func sum(_ values: [(Facet, String)], on db: any Database) async throws -> Int {
         guard !values.isEmpty else { return 0 }
+        // Cast: PostgreSQL sums a bigint column as numeric.
         let pairs: [SQLQueryString] = values.map { "(kind = \(bind: $0.0.rawValue) AND value = \(bind: $0.1))" }
-        return try await PlainRows.first("SELECT COALESCE(SUM(people), 0) AS n FROM directory_facets WHERE \(pairs.joined(separator: " OR "))", on: db)?.int("n") ?? 0
+        return try await PlainRows.first("SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) AS n FROM directory_facets WHERE \(pairs.joined(separator: " OR "))", on: db)?.int("n") ?? 0
     }
 
     /// Every kept count of some facets, in one read (a value nobody has reads as absent).
