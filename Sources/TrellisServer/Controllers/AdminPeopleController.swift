@@ -125,8 +125,13 @@ enum AdminPages {
         if !search.isEmpty {
             // Words of the name through the full-text index, or the start of the email (a range
             // on its unique index).
-            let name = SearchIndex.matching(search, scope: .name, on: sql) ?? SQLQueryString("1 = 0")
-            filter = "(\(name) OR (users.email >= \(bind: search) AND users.email < \(bind: search + "\u{10FFFF}")))"
+            // One set of ids from both indexes (an OR of the two made PostgreSQL read everyone).
+            let byEmail: SQLQueryString = "SELECT e.id FROM users e WHERE e.email >= \(bind: search) AND e.email < \(bind: search + "\u{10FFFF}")"
+            filter = if let byName = SearchIndex.matchingIDs(search, scope: .name, on: sql) {
+                "users.id IN (\(byName) UNION \(byEmail))"
+            } else {
+                "users.id IN (\(byEmail))"
+            }
         }
         let total = search.isEmpty
             ? try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db)

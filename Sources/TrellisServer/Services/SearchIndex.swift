@@ -152,7 +152,9 @@ enum SearchIndex {
 
     /// A condition on `users.id`: the people whose document matches every word. Nil when there
     /// is no word to search for.
-    static func matching(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
+    /// A query for the ids of the people whose name or tags (in `scope`) have every word of
+    /// `query` at the start of one of their words; nil when `query` has no words.
+    static func matchingIDs(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
         let words = words(query)
         guard !words.isEmpty else { return nil }
         if isPostgres(sql) {
@@ -163,7 +165,7 @@ enum SearchIndex {
             case .name: "A"
             }
             let expression = words.map { "\($0):*\(weights)" }.joined(separator: " & ")
-            return "users.id IN (SELECT ps.person_id FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression)))"
+            return "SELECT ps.person_id FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression))"
         }
         let columns = switch scope {
         case .everything: "{name expertise development other}"
@@ -173,7 +175,12 @@ enum SearchIndex {
         }
         let expression = columns + " : " + words.map { "\"\($0)\"*" }.joined(separator: " AND ")
         return """
-            users.id IN (SELECT s.person_id FROM people_search_ids s WHERE s.rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: expression)))
+            SELECT s.person_id FROM people_search_ids s WHERE s.rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: expression))
             """
+    }
+
+    /// The condition "users.id is one of the people `query` matches" (see `matchingIDs`).
+    static func matching(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
+        matchingIDs(query, scope: scope, on: sql).map { "users.id IN (\($0))" }
     }
 }
