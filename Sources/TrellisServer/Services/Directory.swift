@@ -93,6 +93,10 @@ enum Directory {
         let timezone = query.timezone.map(TextInput.line) ?? ""
         let tag = query.tag.map(Tags.key) ?? ""
         var conditions: [SQLQueryString] = ["users.is_active = \(bind: true)"]
+        // The people a text search matches, found first and kept (a materialized common table
+        // expression): left to itself, PostgreSQL sorted everyone and then checked each person
+        // against the search (at 50,000 people, 128 ms instead of 8).
+        var matched: SQLQueryString = ""
         if !text.isEmpty {
             // Every word, at the start of a word of the name or of a tag of the kinds that fit
             // the role asked for, through the full-text index.
@@ -101,7 +105,12 @@ enum Directory {
             case .mentee: .nameAndDevelopment
             case .both, nil: .everything
             }
-            conditions.append(SearchIndex.matching(text, scope: scope, on: sql) ?? "1 = 0")  // only punctuation: nothing to find
+            if let ids = SearchIndex.matchingIDs(text, scope: scope, on: sql) {
+                matched = "WITH matched AS MATERIALIZED (\(ids)) "
+                conditions.append("users.id IN (SELECT matched.person_id FROM matched)")
+            } else {
+                conditions.append("1 = 0")  // only punctuation: nothing to find
+            }
         }
         if !department.isEmpty { conditions.append("profiles.department = \(bind: department)") }
         if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
@@ -164,7 +173,7 @@ enum Directory {
             if text.isEmpty, offset <= 10 * DirectoryQuery.maximumPageSize {
                 // A near page in name order: the people themselves in one read, walking the name index.
                 rows = try await PlainRows.all("""
-                    SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)
+                    \(matched)SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)
                     ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
                     """, on: db)
                 ids = try rows.map { try $0.uuid("id") }
@@ -173,7 +182,7 @@ enum Directory {
                 // A far page, or in order of relevance: the page's ids through the indexes alone, then
                 // their people (joining every skipped or matched row to its profile would cost more).
                 let found = try await PlainRows.all("""
-                    SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    \(matched)SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
                     """, on: db)
                 ids = try found.map { try $0.uuid("id") }
                 if counting { total = try found.first?.int("total_matches") }
@@ -198,7 +207,7 @@ enum Directory {
                 (total, pageNumber, ids, rows) = (counted, query.pageNumber, asked.ids, asked.rows)
             } else {
                 // Nothing on the page asked for: count, and show the last page (if any).
-                total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+                total = try await PlainRows.first("\(matched)SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
                 pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
                 (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
             }
