@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import TrellisServer
 import TrellisCore
-import Synchronization
+import NIOConcurrencyHelpers
 import VaporTesting
 
 extension ServerTests {
@@ -150,9 +150,9 @@ extension ServerTests {
                 let whole = try PeopleCSV.write(records)
                 #expect(records.count >= 2)
                 for batch in [1, 2, 3, 1_000] {
-                    let parts = Mutex<[String]>([])
-                    let written = try await PeopleCSV.exportStream(on: app.db, batchSize: batch) { text in parts.withLock { $0.append(text) } }
-                    #expect(parts.withLock { $0.joined() } == whole, "batches of \(batch)")
+                    let parts = NIOLockedValueBox<[String]>([])
+                    let written = try await PeopleCSV.exportStream(on: app.db, batchSize: batch) { text in parts.withLockedValue { $0.append(text) } }
+                    #expect(parts.withLockedValue { $0.joined() } == whole, "batches of \(batch)")
                     #expect(written == records.count)
                 }
                 // Through the web, as a program manager downloads it.

@@ -102,20 +102,28 @@ struct ExportCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         // A batch at a time, as the web export does: memory stays the size of a batch.
-        let output: FileHandle
         if signature.file == "-" {
-            output = FileHandle.standardOutput
-        } else {
-            guard FileManager.default.createFile(atPath: signature.file, contents: nil), let file = FileHandle(forWritingAtPath: signature.file) else {
-                context.console.error("Cannot write to \(signature.file).")
-                throw ExitCode(1)
-            }
-            output = file
+            let output = FileHandle.standardOutput
+            try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
+            return
         }
-        let written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
-        if signature.file != "-" {
-            try output.close()
-            context.console.print("Wrote \(written) people to \(signature.file).")
+        // Into a file beside the target, renamed over it only when complete: a failure midway
+        // leaves no half-written export behind.
+        let target = URL(fileURLWithPath: signature.file)
+        let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let output = FileHandle(forWritingAtPath: partial.path) else {
+            context.console.error("Cannot write to \(signature.file).")
+            throw ExitCode(1)
         }
+        let written: Int
+        do {
+            defer { try? output.close() }
+            written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            throw error
+        }
+        if FileManager.default.fileExists(atPath: target.path) { _ = try FileManager.default.replaceItemAt(target, withItemAt: partial) } else { try FileManager.default.moveItem(at: partial, to: target) }
+        context.console.print("Wrote \(written) people to \(signature.file).")
     }
 }

@@ -1,5 +1,5 @@
 import Fluent
-import Synchronization
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -70,16 +70,16 @@ final class SessionCache: Sendable {
         var readAt: ContinuousClock.Instant
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
 
     func row(for digest: String, on db: any Database, read: @Sendable (any Database) async throws -> PlainRow?) async throws -> PlainRow? {
         let now = ContinuousClock.now
-        let generation = DatabaseWrites.generation.load(ordering: .sequentiallyConsistent)
-        if let entry = entries.withLock({ $0[digest] }), entry.generation == generation, now - entry.readAt < Self.lifetime {
+        let generation = DatabaseWrites.currentGeneration
+        if let entry = entries.withLockedValue({ $0[digest] }), entry.generation == generation, now - entry.readAt < Self.lifetime {
             return entry.row
         }
         let row = try await read(db)
-        entries.withLock { entries in
+        entries.withLockedValue { entries in
             if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
             entries[digest] = Entry(row: row, generation: generation, readAt: now)
         }

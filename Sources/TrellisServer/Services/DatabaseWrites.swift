@@ -1,7 +1,7 @@
 import Fluent
 import FluentSQL
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The one way Trellis changes data: every write that matters runs in `DatabaseWrites.transaction`.
@@ -30,11 +30,12 @@ enum DatabaseWrites {
 
     /// Counts write transactions of this process (each one moves it on, committed or not), so
     /// that what was read before a write can tell it may be out of date (`SessionCache`).
-    static let generation = Atomic<UInt64>(0)
+    private static let generation = NIOLockedValueBox<UInt64>(0)
+    static var currentGeneration: UInt64 { generation.withLockedValue { $0 } }
 
     static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if insideTransaction { return try await body(db) }
-        defer { generation.add(1, ordering: .sequentiallyConsistent) }
+        defer { generation.withLockedValue { $0 &+= 1 } }
         return try await outermostTransaction(on: db, body)
     }
 

@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 import FluentSQLiteDriver
 import SQLKit
-import Synchronization
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Plain SQL reads for the pages every request passes through, decoded without `Codable`.
@@ -35,13 +35,13 @@ enum PlainRows {
 
     /// Connections already given `memoryMapBytes` (a per-connection setting; the pool keeps its
     /// connections, so each is set once).
-    private static let prepared = Mutex<Set<ObjectIdentifier>>([])
+    private static let prepared = NIOLockedValueBox<Set<ObjectIdentifier>>([])
 
     private static func prepare(_ connection: SQLiteConnection) -> EventLoopFuture<Void> {
         let id = ObjectIdentifier(connection)
-        if prepared.withLock({ $0.contains(id) }) { return connection.eventLoop.makeSucceededVoidFuture() }
+        if prepared.withLockedValue({ $0.contains(id) }) { return connection.eventLoop.makeSucceededVoidFuture() }
         return connection.query("PRAGMA mmap_size = \(memoryMapBytes)").map { _ in
-            _ = prepared.withLock { $0.insert(id) }
+            _ = prepared.withLockedValue { $0.insert(id) }
         }
     }
 
