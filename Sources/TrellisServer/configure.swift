@@ -78,10 +78,15 @@ public enum TrellisMain {
         do {
             try await configure(app, settings: .fromEnvironment())
             try await app.execute()
+        } catch let failure as ExitCode {
+            // The command said what went wrong already: end with its status, not a crash report.
+            try? await app.asyncShutdown()
+            exit(failure.code)
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()
-            throw error
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
         }
         try await app.asyncShutdown()
     }
