@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import SQLKit
 import NIOConcurrencyHelpers
@@ -14,11 +15,18 @@ import Vapor
 enum PlainRows {
     static func all(_ query: SQLQueryString, on db: any Database) async throws -> [PlainRow] {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
+        var serializer = SQLSerializer(database: sql)
+        query.serialize(to: &serializer)
+        if let postgres = db as? any PostgresDatabase {
+            // Values PostgreSQL's own types read and write directly; anything else through SQLKit.
+            let binds = serializer.binds.compactMap(postgresValue)
+            guard binds.count == serializer.binds.count else { return try await sql.raw(query).all().map(PlainRow.init(other:)) }
+            let result = try await postgres.query(serializer.sql, binds).get()
+            return result.rows.map { PlainRow(postgres: $0.makeRandomAccess()) }
+        }
         guard let sqlite = db as? any SQLiteDatabase else {
             return try await sql.raw(query).all().map(PlainRow.init(other:))
         }
-        var serializer = SQLSerializer(database: sql)
-        query.serialize(to: &serializer)
         let binds = try serializer.binds.map(sqliteValue)
         let text = serializer.sql
         let rows = try await sqlite.withConnection { connection in
@@ -49,6 +57,17 @@ enum PlainRows {
         try await all(query, on: db).first
     }
 
+    private static func postgresValue(_ value: any Encodable & Sendable) -> PostgresData? {
+        switch value {
+        case let text as String: PostgresData(string: text)
+        case let id as UUID: PostgresData(uuid: id)
+        case let number as Int: PostgresData(int: number)
+        case let flag as Bool: PostgresData(bool: flag)
+        case let date as Date: PostgresData(date: date)
+        default: nil
+        }
+    }
+
     /// The value SQLite stores for a bound Swift value, as SQLiteKit's encoder would make it
     /// (UUIDs as their text, booleans as 0 and 1), without its `Encoder` for the common types.
     private static func sqliteValue(_ value: any Encodable & Sendable) throws -> SQLiteData {
@@ -67,13 +86,28 @@ enum PlainRows {
 struct PlainRow: Sendable {
     private enum Source: Sendable {
         case sqlite(SQLiteRow)
+        case postgres(PostgresRandomAccessRow)
         case other(any SQLRow)
     }
 
     private let source: Source
 
     init(sqlite row: SQLiteRow) { source = .sqlite(row) }
+    init(postgres row: PostgresRandomAccessRow) { source = .postgres(row) }
     init(other row: any SQLRow) { source = .other(row) }
+
+    /// A value read by PostgreSQL's own decoding (nil for NULL).
+    private func postgres<T: PostgresDecodable>(_ column: String, _ type: T.Type, expected: String) throws -> T? {
+        guard case .postgres(let row) = source else { return nil }
+        guard row.contains(column) else { throw UnreadableColumn(column: column, expected: "any value (it is missing)") }
+        do {
+            let cell = row[column]
+            guard cell.bytes != nil else { return nil }
+            return try cell.decode(T.self)
+        } catch {
+            throw UnreadableColumn(column: column, expected: expected)
+        }
+    }
 
     struct UnreadableColumn: Error, CustomStringConvertible {
         var column: String
@@ -100,6 +134,7 @@ struct PlainRow: Sendable {
             case .null, nil: return nil
             case .some(let other): return other.string
             }
+        case .postgres: return try postgres(column, String.self, expected: "text")
         case .other(let row): return try row.decode(column: column, as: String?.self)
         }
     }
@@ -117,6 +152,7 @@ struct PlainRow: Sendable {
             case .null, nil: return nil
             case .some: throw UnreadableColumn(column: column, expected: "a whole number")
             }
+        case .postgres: return try postgres(column, Int.self, expected: "a whole number")
         case .other(let row): return try row.decode(column: column, as: Int?.self)
         }
     }
@@ -126,6 +162,9 @@ struct PlainRow: Sendable {
         case .sqlite:
             guard case .integer(let number) = try sqliteData(column) else { throw UnreadableColumn(column: column, expected: "true or false") }
             return number != 0
+        case .postgres:
+            guard let flag = try postgres(column, Bool.self, expected: "true or false") else { throw UnreadableColumn(column: column, expected: "true or false") }
+            return flag
         case .other(let row): return try row.decode(column: column, as: Bool.self)
         }
     }
@@ -146,6 +185,7 @@ struct PlainRow: Sendable {
             case .some(let other):
                 return try SQLiteDataDecoder().decode(UUID.self, from: other)
             }
+        case .postgres: return try postgres(column, UUID.self, expected: "an id")
         case .other(let row): return try row.decode(column: column, as: UUID?.self)
         }
     }
@@ -159,6 +199,7 @@ struct PlainRow: Sendable {
             case .null, nil: return nil
             case .some(let other): return try SQLiteDataDecoder().decode(Date.self, from: other)
             }
+        case .postgres: return try postgres(column, Date.self, expected: "a date")
         case .other(let row): return try row.decode(column: column, as: Date?.self)
         }
     }
