@@ -32,6 +32,10 @@ public struct TrellisSettings: Sendable {
     /// attributed to the address it names in X-Forwarded-For (sign-in throttling counts failures
     /// per address); from anywhere else the header is ignored, so it cannot be forged.
     public var trustedProxies: Set<String> = []
+    /// PostgreSQL connections per event loop (one event loop per core). Fluent's default of one
+    /// made every request of a loop wait at the database for the one before it. (SQLite's driver
+    /// keeps one per loop whatever is asked: its work is on this machine's cores anyway.)
+    public var databaseConnectionsPerLoop = 4
 
     public init(database: DatabaseChoice, hostname: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, bcryptCost: Int = 12) {
         self.database = database
@@ -45,7 +49,8 @@ public struct TrellisSettings: Sendable {
     public var secureCookies: Bool { baseURL.lowercased().hasPrefix("https://") }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `TRELLIS_BASE_URL`, `TRELLIS_BCRYPT_COST` and
-    /// `TRELLIS_TRUSTED_PROXIES` (addresses separated by commas).
+    /// `TRELLIS_TRUSTED_PROXIES` (addresses separated by commas) and `TRELLIS_DB_CONNECTIONS`
+    /// (PostgreSQL connections per core, 1–64).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TrellisSettings {
         let port = environment["PORT"].flatMap(Int.init) ?? 8080
         let database: DatabaseChoice
@@ -68,6 +73,9 @@ public struct TrellisSettings: Sendable {
             baseURL: environment["TRELLIS_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             bcryptCost: environment["TRELLIS_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12
         )
+        if let connections = environment["TRELLIS_DB_CONNECTIONS"].flatMap(Int.init) {
+            settings.databaseConnectionsPerLoop = min(max(connections, 1), 64)
+        }
         settings.trustedProxies = Set((environment["TRELLIS_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         return settings
     }

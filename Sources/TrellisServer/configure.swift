@@ -28,7 +28,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url)), as: .psql)
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop), as: .psql)
     }
     if case .sqliteFile = settings.database, let sql = app.db as? any SQLDatabase {
         // Write-ahead logging: readers never wait for the writer and the writer never waits for
