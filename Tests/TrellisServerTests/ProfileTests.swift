@@ -201,6 +201,25 @@ extension ServerTests {
             }
         }
 
+        @Test func `the dashboard's link to mentors in what you want to learn lists those who can teach it, not fellow learners`() async throws {
+            try await withTrellis { app in
+                try await Self.seed(app)
+                let alice = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first())
+                var (draft, _) = try await PeopleStore.draft(for: alice, on: app.db)
+                draft.tags[.development] = ["Kubernetes"]
+                try await PeopleStore.save(draft, manager: .none, for: alice.requireID(), on: app.db)
+                var browser = Browser(app)
+                try await browser.signIn(TestPeople.alice)
+                let dashboard = try await browser.get("/").text
+                let href = try #require(dashboard.firstMatch(of: /href="(\/people\?role=mentor&amp;tag=[^"]+)"/)?.1)
+                #expect(dashboard.contains(">Kubernetes</a>"))
+                let page = try await browser.get(String(href).replacingOccurrences(of: "&amp;", with: "&")).text
+                // Mira teaches Kubernetes; Tom wants to learn it (and is no mentor), Alice herself only wants to learn it.
+                #expect(page.contains("Mira Patel") && page.contains("1 person"))
+                #expect(!page.contains("Tom Okafor") && !page.contains("Li Wei"))
+            }
+        }
+
         @Test func `the directory is paginated`() async throws {
             try await withTrellis { app in
                 try await Self.seed(app)
