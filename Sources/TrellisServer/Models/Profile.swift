@@ -111,6 +111,9 @@ extension Profile {
 
     /// A profile read by plain SQL (see `columns(_:)`), without Fluent's reflective decoding; nil
     /// when the row has no profile (a LEFT JOIN that found none). Marked as stored, so `save` updates it.
+    /// Every field counts as set, so `save` writes every column back as it was read: to change
+    /// something, update just those columns in a transaction (as the password change does), or
+    /// read the model with Fluent inside the transaction that saves it.
     convenience init?(row: PlainRow) throws {
         guard let id = try row.optionalUUID("profile_id") else { return nil }
         self.init()

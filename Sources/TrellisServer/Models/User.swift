@@ -49,6 +49,9 @@ extension User {
     /// A user read by plain SQL (see `columns(_:)`). Fluent's own decoding reflects over the model
     /// for every row, which cost more than the queries on the pages every request passes through.
     /// The model is marked as stored, so `save` updates it.
+    /// Every field counts as set, so `save` writes every column back as it was read: to change
+    /// something, update just those columns in a transaction (as the password change does), or
+    /// read the model with Fluent inside the transaction that saves it.
     convenience init(row: PlainRow, prefix: String = "user_") throws {
         self.init()
         id = try row.uuid(prefix + "id")
