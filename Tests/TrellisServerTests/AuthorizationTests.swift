@@ -71,6 +71,33 @@ extension ServerTests {
                     Case(method: .GET, path: "/static/app.css", expect: [.anonymous: .ok, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/api/v1/openapi.json", expect: [.anonymous: .ok, .alice: .ok, .bob: .ok, .admin: .ok]),
                 ]
+                // Every web route of the application is in this matrix, or public by design (named
+                // here with the test that covers it): a new route cannot be added without deciding
+                // who may use it.
+                let publicByDesign: Set<String> = [
+                    "GET /healthz", "GET /sign-in", "POST /sign-in", "POST /sign-out",  // AuthTests
+                    "GET /invite/:", "POST /invite/:", "GET /reset/:", "POST /reset/:",  // AuthTests: links
+                ]
+                for route in app.routes.all {
+                    let segments = route.path.map { component -> String in
+                        switch component {
+                        case .constant(let text): text
+                        case .parameter: ":"
+                        case .anything, .catchall: "*"
+                        }
+                    }
+                    if segments.first == "api" { continue }  // the API's own test below walks every API path
+                    if segments.first == "static" { continue }  // files anyone may fetch (a case above)
+                    let name = "\(route.method.rawValue) /" + segments.joined(separator: "/")
+                    if publicByDesign.contains(name) { continue }
+                    let covered = cases.contains { testCase in
+                        guard testCase.method == route.method else { return false }
+                        let parts = (testCase.path.split(separator: "?").first ?? "").split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+                        guard parts.count == segments.count else { return false }
+                        return zip(parts, segments).allSatisfy { part, segment in segment == ":" || segment == "*" || segment == part }
+                    }
+                    #expect(covered, "\(name) is not in the authorization matrix: add a case saying what each visitor gets")
+                }
                 for testCase in cases {
                     // Alice's revoke goes last among visitors so the others see a live token.
                     for visitor in [Visitor.anonymous, .bob, .admin, .alice] {
