@@ -23,7 +23,9 @@ public enum Tags {
         let visible = tag.unicodeScalars.contains(where: TextInput.isControl)
             ? String(String.UnicodeScalarView(tag.unicodeScalars.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }.filter { !TextInput.isControl($0) }))
             : tag
-        return visible.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // One spelling for one text: "é" typed as one character or as "e" and an accent is stored
+        // as one character (NFC), so that databases, which compare bytes, agree with people.
+        return visible.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").precomposedStringWithCanonicalMapping
     }
 
     /// Normalises a list of tags; empty entries are dropped.

@@ -34,7 +34,7 @@ public enum TextInput {
             default: if !isControl(scalar) { scalars.append(scalar) }
             }
         }
-        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
     }
 
     /// Whether the text holds a character `line` would remove or change.

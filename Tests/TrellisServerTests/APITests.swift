@@ -8,9 +8,9 @@ import VaporTesting
 extension ServerTests {
     @Suite struct API {
         /// Creates a token for a person through the settings page, as a person would.
-        static func token(for email: String, app: Application) async throws -> String {
+        static func token(for email: String, app: Application, password: String = TestPeople.password) async throws -> String {
             var browser = Browser(app)
-            try await browser.signIn(email)
+            try await browser.signIn(email, password)
             let page = try await browser.post("/settings/tokens", [("token_name", "tests")])
             return String(try #require(page.text.firstMatch(of: /trl_[A-Za-z0-9_-]+/)).output)
         }

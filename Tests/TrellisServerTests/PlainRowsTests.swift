@@ -165,3 +165,82 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    /// What the independent test round after this work found, each now held.
+    @Suite struct SecondRound {
+        @Test func `one text typed in two Unicode forms is one department, one tag and one count`() async throws {
+            #expect(Array(Tags.clean("Cafe\u{301}").utf8) == Array("Caf\u{E9}".utf8))
+            #expect(Array(TextInput.paragraphs("Cafe\u{301}\nbar").utf8) == Array("Caf\u{E9}\nbar".utf8))
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                // Through the web form, as people type it.
+                for (person, email, spelling) in [(people.alice, TestPeople.alice, "Cafe\u{301}"), (people.bob, TestPeople.bob, "Caf\u{E9}")] {
+                    var browser = Browser(app)
+                    try await browser.signIn(email)
+                    let response = try await browser.post("/people/\(try person.requireID())/edit", [
+                        ("name", person.name), ("timezone", "Europe/Paris"), ("department", spelling), ("expertise", spelling == "Caf\u{E9}" ? "Zet\u{E1}" : "Zeta\u{301}"),
+                    ])
+                    #expect(response.status == .seeOther)
+                }
+                let snapshot = try await DirectoryCounts.snapshot(on: app.db)
+                #expect(snapshot.departments == ["Caf\u{E9}"])
+                let page = try await Directory.search(DirectoryQuery(department: "Cafe\u{301}"), on: app.db)
+                #expect(page.total == 2 && page.items.count == 2)
+                #expect(try await DirectoryCounts.suggestions(kind: .expertise, prefix: "", limit: 10, on: app.db).map(\.count) == [2])
+            }
+        }
+
+        @Test func `page links keep a plus sign and the page size`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                for person in [people.admin, people.alice, people.bob] {
+                    var (draft, _) = try await PeopleStore.draft(for: person, on: app.db)
+                    draft.tags[.expertise] = ["C++"]
+                    try await PeopleStore.save(draft, manager: .none, for: person.requireID(), on: app.db)
+                }
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let first = try await alice.get("/people?tag=C%2B%2B&per=2").text
+                #expect(first.contains("3 people") && first.contains("Page 1 of 2"))
+                let next = try #require(first.firstMatch(of: /href="([^"]+)" rel="next"/)?.1)
+                #expect(next.contains("tag=C%2B%2B") && next.contains("per=2"))
+                let second = try await alice.get(String(next).replacingOccurrences(of: "&amp;", with: "&")).text
+                #expect(second.contains("3 people") && second.contains("Page 2 of 2"))
+            }
+        }
+
+        @Test func `a page number too long to read shows the last page, like any other too large number`() {
+            #expect(DirectoryQuery(page: "99999999999999999999").pageNumber == DirectoryQuery.maximumPage)
+            #expect(DirectoryQuery(page: "-99999999999999999999").pageNumber == 1)
+            #expect(DirectoryQuery(page: "12abc").pageNumber == 1)
+            #expect(DirectoryQuery(per: "99999999999999999999").pageSize == DirectoryQuery.maximumPageSize)
+            #expect(DirectoryQuery(per: " 7 ").pageSize == 7)
+        }
+
+        @Test func `a password reset stops personal API tokens; a password change says they keep working`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let token = try await ServerTests.API.token(for: TestPeople.alice, app: app)
+                let alice = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first())
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let page = try await admin.post("/admin/people/\(try alice.requireID())/reset-link")
+                let link = try #require(page.text.firstMatch(of: /http:\/\/trellis\.test\/reset\/[A-Za-z0-9_-]+/)).output
+                var visitor = Browser(app)
+                _ = try await visitor.post(String(link.dropFirst("http://trellis.test".count)), [("password", "a brand new password"), ("password_confirmation", "a brand new password")])
+                try await app.testing().test(.GET, "/api/v1/me", headers: ServerTests.API.bearer(token)) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                let kept = try await ServerTests.API.token(for: TestPeople.alice, app: app, password: "a brand new password")
+                var browser = Browser(app)
+                try await browser.signIn(TestPeople.alice, "a brand new password")
+                let changed = try await browser.post("/settings/password", [("current_password", "a brand new password"), ("password", "another new password"), ("password_confirmation", "another new password")]).text
+                #expect(changed.contains("API tokens keep working"))
+                try await app.testing().test(.GET, "/api/v1/me", headers: ServerTests.API.bearer(kept)) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+}

@@ -118,7 +118,7 @@ enum AdminPages {
     ) async throws -> HTML {
         // Fifty to a page, searchable by name or email: organisations have thousands of people.
         let search = Tags.key((try? req.query.get(String.self, at: "q")) ?? "")
-        let requestedPage = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let requestedPage = DirectoryQuery.clamped(try? req.query.get(String.self, at: "page"), to: 1...DirectoryQuery.maximumPage, otherwise: 1)
         let pageSize = 50
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The people list needs an SQL database.") }
         var filter: SQLQueryString = "1 = 1"
@@ -167,10 +167,7 @@ enum AdminPages {
         // name index looking for fifty ids.
         let users = pageIDs.compactMap { rowsByID[$0] }
         func link(page number: Int) -> String {
-            var components = URLComponents()
-            components.path = "/admin/people"
-            components.queryItems = [URLQueryItem(name: "page", value: String(number))] + (search.isEmpty ? [] : [URLQueryItem(name: "q", value: search)])
-            return components.string ?? "/admin/people"
+            QueryLink.make("/admin/people", [("page", String(number))] + (search.isEmpty ? [] : [("q", search)]))
         }
         let pagination: HTML = pageCount <= 1 ? .empty : """
         <nav class="pagination" aria-label="Pages">

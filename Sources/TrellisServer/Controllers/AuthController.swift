@@ -180,6 +180,9 @@ enum AuthController {
             user.passwordHash = hash
             try await user.save(on: tx)
             try await Sessions.endAll(of: userID, on: tx)
+            // A reset is how an account is recovered: personal API tokens made before it (perhaps
+            // by whoever had the account) stop working too.
+            try await APIToken.query(on: tx).filter(\.$userID == userID).filter(\.$revokedAt == nil).set(\.$revokedAt, to: Date()).update()
         }
         return try await Sessions.start(for: user, on: req)
     }

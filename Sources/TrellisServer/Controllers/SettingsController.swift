@@ -58,7 +58,7 @@ enum SettingsController {
             try await User.query(on: tx).filter(\.$id == user.requireID()).set(\.$passwordHash, to: hash).set(\.$updatedAt, to: Date()).update()
             try await Sessions.endAll(of: user.requireID(), except: keep, on: tx)
         }
-        return try await SettingsPages.page(req, user: user, notice: "Your password was changed. You were signed out on every other device.").encodeResponse(for: req)
+        return try await SettingsPages.page(req, user: user, notice: "Your password was changed. You were signed out on every other device. Personal API tokens keep working: revoke below any you do not recognise.").encodeResponse(for: req)
     }
 
     @Sendable static func createToken(_ req: Request) async throws -> Response {

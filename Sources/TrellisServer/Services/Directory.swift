@@ -20,9 +20,21 @@ struct DirectoryQuery: Content, Sendable {
     static let maximumPageSize = 100
     static let defaultPageSize = 24
 
-    /// The page asked for, within 1...maximumPage (anything unreadable is page 1).
-    var pageNumber: Int { min(max(1, page.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 1), Self.maximumPage) }
-    var pageSize: Int { min(max(1, per.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Self.defaultPageSize), Self.maximumPageSize) }
+    /// The page asked for, within 1...maximumPage: a number too large to read is the largest
+    /// (so the web shows the last page), anything else unreadable is page 1.
+    var pageNumber: Int { Self.clamped(page, to: 1...Self.maximumPage, otherwise: 1) }
+    var pageSize: Int { Self.clamped(per, to: 1...Self.maximumPageSize, otherwise: Self.defaultPageSize) }
+
+    /// A whole number from text, brought within `range`; digits beyond what an `Int` holds count
+    /// as the nearest end of the range; text that is not a number gives `otherwise`.
+    static func clamped(_ text: String?, to range: ClosedRange<Int>, otherwise: Int) -> Int {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return otherwise }
+        if let number = Int(text) { return min(max(number, range.lowerBound), range.upperBound) }
+        let negative = text.hasPrefix("-")
+        let digits = negative || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return otherwise }
+        return negative ? range.lowerBound : range.upperBound
+    }
 
     /// Problems with the paging parameters, for the API (the web clamps instead).
     func pagingErrors() -> ValidationErrors {

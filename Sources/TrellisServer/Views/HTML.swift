@@ -74,3 +74,17 @@ public struct HTMLPage: AsyncResponseEncodable {
         return Response(status: status, headers: headers, body: .init(string: html.markup))
     }
 }
+
+/// A link to a path with query parameters, every value percent-encoded except the characters
+/// RFC 3986 leaves unreserved (`URLComponents` leaves `+` as it is, which servers read as a
+/// space: "C++" came back as "C  ").
+enum QueryLink {
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func make(_ path: String, _ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return path }
+        return path + "?" + items.map { name, value in
+            "\(name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")=\(value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
+        }.joined(separator: "&")
+    }
+}

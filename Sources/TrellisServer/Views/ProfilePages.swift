@@ -22,14 +22,13 @@ enum ProfilePages {
         let timezoneOptions = [("", "Any time zone")] + facets.timezones.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
         let roleOptions = [("", "Anyone"), ("mentor", "Can mentor"), ("mentee", "Wants a mentor")]
         func link(page number: Int) -> String {
-            var items: [URLQueryItem] = [URLQueryItem(name: "page", value: String(number))]
+            var items = [("page", String(number))]
             for (name, value) in [("q", query.q), ("department", query.department), ("role", query.role), ("timezone", query.timezone), ("tag", query.tag)] {
-                if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) }
+                if let value, !value.isEmpty { items.append((name, value)) }
             }
-            var components = URLComponents()
-            components.path = "/people"
-            components.queryItems = items
-            return components.string ?? "/people"
+            // The page size chosen stays with the pages.
+            if page.per != DirectoryQuery.defaultPageSize { items.append(("per", String(page.per))) }
+            return QueryLink.make("/people", items)
         }
         let cards: [HTML] = page.items.map { person in
             """
