@@ -3,6 +3,7 @@ keyboard, the people table readable as cards), copy buttons for links shown once
 `serve --port` giving working addresses."""
 import os
 import re
+import socket
 import subprocess
 import tempfile
 import time
@@ -75,6 +76,36 @@ def test_serve_port_gives_working_addresses():
                 break
         output = "".join(lines)
         assert f"http://localhost:{port}/setup" in output, output
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_half_sent_request_is_closed_after_the_idle_timeout():
+    """An anonymous client that opens connections and sends half a request cannot hold them."""
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="trellis-idle-")
+    env = dict(os.environ, PORT=str(port), TRELLIS_IDLE_TIMEOUT="2", DATABASE_URL=os.path.join(workdir, "t.sqlite"))
+    env.pop("TRELLIS_BASE_URL", None)
+    process = subprocess.Popen([trellis_binary(), "serve"], cwd=workdir, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        idle = socket.create_connection(("127.0.0.1", port), timeout=10)
+        idle.sendall(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        started = time.time()
+        closed = idle.recv(1024) == b""  # blocks until the server closes the connection
+        assert closed and 1.5 <= time.time() - started < 9, time.time() - started
+        # A whole request on a fresh connection is still answered.
+        working = socket.create_connection(("127.0.0.1", port), timeout=10)
+        working.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert working.recv(1024).startswith(b"HTTP/1.1 200")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -36,6 +36,10 @@ public struct TrellisSettings: Sendable {
     /// made every request of a loop wait at the database for the one before it. (SQLite's driver
     /// keeps one per loop whatever is asked: its work is on this machine's cores anyway.)
     public var databaseConnectionsPerLoop = 4
+    /// A connection that sends and receives nothing for this long is closed: a client that opens
+    /// connections and sends half a request cannot hold them (and the server's file handles)
+    /// for ever. Reading and writing both count, so a slow download that keeps moving is not cut.
+    public var idleTimeoutSeconds = 60
 
     public init(database: DatabaseChoice, hostname: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, bcryptCost: Int = 12) {
         self.database = database
@@ -50,7 +54,7 @@ public struct TrellisSettings: Sendable {
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `TRELLIS_BASE_URL`, `TRELLIS_BCRYPT_COST` and
     /// `TRELLIS_TRUSTED_PROXIES` (addresses separated by commas) and `TRELLIS_DB_CONNECTIONS`
-    /// (PostgreSQL connections per core, 1–64).
+    /// (PostgreSQL connections per core, 1–64) and `TRELLIS_IDLE_TIMEOUT` (seconds, 1–3600).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TrellisSettings {
         let port = environment["PORT"].flatMap(Int.init) ?? 8080
         let database: DatabaseChoice
@@ -73,6 +77,9 @@ public struct TrellisSettings: Sendable {
             baseURL: environment["TRELLIS_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             bcryptCost: environment["TRELLIS_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12
         )
+        if let idle = environment["TRELLIS_IDLE_TIMEOUT"].flatMap(Int.init) {
+            settings.idleTimeoutSeconds = min(max(idle, 1), 3600)
+        }
         if let connections = environment["TRELLIS_DB_CONNECTIONS"].flatMap(Int.init) {
             settings.databaseConnectionsPerLoop = min(max(connections, 1), 64)
         }

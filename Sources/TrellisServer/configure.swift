@@ -19,6 +19,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.trellisSettings = settings
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
+    app.http.server.configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
     app.routes.defaultMaxBodySize = ByteCount(value: RequestLimits.uploadBytes)  // the middleware enforces the real, smaller limits
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
