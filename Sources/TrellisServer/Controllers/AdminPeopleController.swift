@@ -134,7 +134,7 @@ enum AdminPages {
             }
         }
         let total = search.isEmpty
-            ? try await DirectoryCounts.count(.account, DirectoryCounts.everyone, on: req.db)
+            ? try await DirectoryCounts.sum([(.account, DirectoryCounts.everyone)], on: req.db)
             : try await PlainRows.first("SELECT COUNT(*) AS n FROM users WHERE \(filter)", on: req.db)?.int("n") ?? 0
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
         let pageNumber = min(requestedPage, pageCount)

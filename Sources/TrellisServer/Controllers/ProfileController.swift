@@ -113,10 +113,3 @@ enum ProfileController {
         return req.redirect(to: "/people/\(id)?saved=1")
     }
 }
-
-extension Optional where Wrapped: Sendable {
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

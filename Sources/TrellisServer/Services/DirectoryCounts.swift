@@ -62,12 +62,6 @@ enum DirectoryCounts {
         try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
     }
 
-    /// One kept count (0 when nobody has the value).
-    static func count(_ facet: Facet, _ value: String, on db: any Database) async throws -> Int {
-        let row = try await PlainRows.first("SELECT people FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value)", on: db)
-        return try row?.int("people") ?? 0
-    }
-
     /// The sum of some kept counts, in one read of as many rows.
     static func sum(_ values: [(Facet, String)], on db: any Database) async throws -> Int {
         guard !values.isEmpty else { return 0 }

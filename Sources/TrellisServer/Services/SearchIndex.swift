@@ -178,9 +178,4 @@ enum SearchIndex {
             SELECT s.person_id FROM people_search_ids s WHERE s.rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: expression))
             """
     }
-
-    /// The condition "users.id is one of the people `query` matches" (see `matchingIDs`).
-    static func matching(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
-        matchingIDs(query, scope: scope, on: sql).map { "users.id IN (\($0))" }
-    }
 }
