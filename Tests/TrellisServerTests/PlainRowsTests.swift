@@ -244,3 +244,155 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    /// Pages after or before a person (keyset paging along the name index): the same people in the
+    /// same order as numbered pages, forwards and backwards, with filters, with people of one name,
+    /// on the web, the admin people list and the API.
+    @Suite struct PagesFromAPerson {
+        /// 23 people, some sharing a name (their order is then by id), in two departments and roles.
+        static func seed(_ app: Application) async throws -> [UUID] {
+            var ids: [UUID] = []
+            for index in 0..<23 {
+                let name = index % 5 == 0 ? "Sam Lee" : "Person \(String(format: "%02d", index))"
+                let person = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: name, role: .participant, on: app.db)
+                var draft = ProfileDraft(name: name)
+                draft.department = index % 3 == 0 ? "Design" : "Engineering"
+                draft.mentoringRole = index % 2 == 0 ? .mentor : .mentee
+                try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                ids.append(try person.requireID())
+            }
+            return ids
+        }
+
+        @Test func `walking after and before each person gives the numbered pages' people in order`() async throws {
+            try await withTrellis { app in
+                _ = try await Self.seed(app)
+                for base in [DirectoryQuery(per: "4"), DirectoryQuery(department: "Engineering", per: "3"),
+                             DirectoryQuery(role: "mentor", per: "2"), DirectoryQuery(department: "Design", role: "mentee", per: "1")] {
+                    var numbered: [UUID] = []
+                    var page = 1
+                    while true {
+                        var query = base
+                        query.page = String(page)
+                        let result = try await Directory.search(query, on: app.db)
+                        numbered += result.items.map(\.id)
+                        if page >= result.pageCount { break }
+                        page += 1
+                    }
+                    #expect(Set(numbered).count == numbered.count && !numbered.isEmpty, "\(base)")
+                    // Forwards from the first page.
+                    var walked = try await Directory.search(base, on: app.db).items.map(\.id)
+                    var number = 1
+                    while walked.count < numbered.count {
+                        var query = base
+                        number += 1
+                        (query.page, query.after) = (String(number), walked.last?.uuidString)
+                        let result = try await Directory.search(query, on: app.db)
+                        #expect(result.page == number && !result.items.isEmpty, "\(base) after page \(number - 1)")
+                        if result.items.isEmpty { break }
+                        walked += result.items.map(\.id)
+                    }
+                    #expect(walked == numbered, "\(base) forwards")
+                    // Backwards from the last page.
+                    var last = base
+                    last.page = "100000"
+                    let lastPage = try await Directory.search(last, on: app.db)
+                    var backwards = lastPage.items.map(\.id)
+                    number = lastPage.page
+                    while number > 1 {
+                        var query = base
+                        number -= 1
+                        (query.page, query.before) = (String(number), backwards.first?.uuidString)
+                        let result = try await Directory.search(query, on: app.db)
+                        #expect(result.items.count == result.per, "\(base) before page \(number + 1)")
+                        backwards = result.items.map(\.id) + backwards
+                    }
+                    #expect(backwards == numbered, "\(base) backwards")
+                }
+                // A person who is not there, or nothing after the last person: the numbered page.
+                let unknown = try await Directory.search(DirectoryQuery(page: "2", per: "4", after: UUID().uuidString), on: app.db)
+                let second = try await Directory.search(DirectoryQuery(page: "2", per: "4"), on: app.db)
+                #expect(unknown.items.map(\.id) == second.items.map(\.id) && unknown.page == 2)
+                let lastPage = try await Directory.search(DirectoryQuery(page: "6", per: "4"), on: app.db)
+                let pastEnd = try await Directory.search(DirectoryQuery(page: "7", per: "4", after: lastPage.items.last?.id.uuidString), on: app.db)
+                #expect(pastEnd.items.map(\.id) == lastPage.items.map(\.id) && pastEnd.page == 6)
+                // A search is in order of relevance: the person is ignored and the page number used.
+                let searched = try await Directory.search(DirectoryQuery(q: "person", page: "1", per: "4", after: lastPage.items.last?.id.uuidString), on: app.db)
+                #expect(searched.page == 1 && searched.items.count == 4)
+            }
+        }
+
+        /// The people a page lists, and its previous and next links.
+        static func read(_ html: String) -> (ids: [String], previous: String?, next: String?) {
+            let ids = html.matches(of: /<h2><a href="\/people\/([0-9A-F-]{36})"/).map { String($0.output.1) }
+                + html.matches(of: /<td><a href="\/people\/([0-9A-F-]{36})"/).map { String($0.output.1) }
+            func link(_ rel: String) -> String? {
+                html.matches(of: /<a href="([^"]+)" rel="(prev|next)">/).first { $0.output.2 == rel }
+                    .map { String($0.output.1).replacingOccurrences(of: "&amp;", with: "&") }
+            }
+            return (ids, link("prev"), link("next"))
+        }
+
+        @Test func `the directory's and the people list's links name the person at the edge and visit everyone once`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                _ = try await Self.seed(app)
+                for index in 23..<120 {
+                    _ = try await PeopleStore.createPerson(email: "q\(index)@example.org", name: "Q \(index)", role: .participant, on: app.db)
+                }
+                var browser = Browser(app)
+                try await browser.signIn(TestPeople.admin)
+                for (start, everyone) in [("/people?per=5", 123), ("/admin/people", 123)] {
+                    var seen: [String] = []
+                    var path: String? = start
+                    var pages = 0
+                    var lastPath = start
+                    while let next = path {
+                        let page = Self.read(try await browser.get(next).text)
+                        seen += page.ids
+                        if pages > 0 { #expect(next.contains("after="), "\(next)") }
+                        (path, lastPath, pages) = (page.next, next, pages + 1)
+                    }
+                    #expect(seen.count == everyone && Set(seen).count == everyone, "\(start): \(seen.count)")
+                    // And back again.
+                    var back: [String] = []
+                    path = lastPath
+                    while let previous = path {
+                        let page = Self.read(try await browser.get(previous).text)
+                        back = page.ids + back
+                        path = page.previous
+                    }
+                    #expect(back == seen, "\(start) backwards")
+                }
+            }
+        }
+
+        @Test func `the API answers after and before, and names what is wrong with them`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                _ = try await Self.seed(app)
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                var firstPage: DirectoryPage?
+                try await app.testing().test(.GET, "/api/v1/people?per=3", headers: API.bearer(token)) { response throws in
+                    firstPage = try response.content.decode(DirectoryPage.self)
+                }
+                let first = try #require(firstPage)
+                try await app.testing().test(.GET, "/api/v1/people?per=3&after=\(first.items[2].id)", headers: API.bearer(token)) { response throws in
+                    let next = try response.content.decode(DirectoryPage.self)
+                    var numbered = DirectoryQuery(page: "2", per: "3")
+                    numbered.page = "2"
+                    let expected = try await Directory.search(numbered, on: app.db)
+                    #expect(next.items.map(\.id) == expected.items.map(\.id) && next.total == first.total)
+                }
+                for (query, field, words) in [("after=12", "after", "id of a person"), ("after=\(first.items[0].id)&q=sam", "after", "q"),
+                                              ("before=x%00", "before", "id of a person"), ("after=\(first.items[0].id)&before=\(first.items[1].id)", "before", "not both")] {
+                    try await app.testing().test(.GET, "/api/v1/people?\(query)", headers: API.bearer(token)) { response in
+                        #expect(response.status == .unprocessableEntity, "\(query)")
+                        #expect(response.body.string.contains("\"\(field)\"") && response.body.string.contains(words), "\(query): \(response.body.string)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -135,6 +135,8 @@ enum OpenAPIDocument {
                     queryParameter("tag", "Exact tag, any kind.", string),
                     queryParameter("page", "Page number, from 1 to 100000; past the last page answers the last page.", ["type": "integer", "minimum": 1, "maximum": DirectoryQuery.maximumPage]),
                     queryParameter("per", "Page size, 1 to 100 (default 24).", ["type": "integer", "minimum": 1, "maximum": 100]),
+                    queryParameter("after", "The page after this person (the id of the last item of the page you have), read along the name index: as fast on a deep page as on the first. Not with q. If the person is gone or nothing follows them, the numbered page is answered; page then only labels the result.", uuid),
+                    queryParameter("before", "The page before this person (the id of the first item of the page you have). Not with q or after.", uuid),
                 ],
                 "responses": ["200": jsonBody(ref("DirectoryPage"), description: "One page of people."), "401": errorResponse("No valid token."), "422": errorResponse("Invalid query parameters.")],
             ]],

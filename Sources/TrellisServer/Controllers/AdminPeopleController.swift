@@ -137,13 +137,32 @@ enum AdminPages {
             ? try await DirectoryCounts.sum([(.account, DirectoryCounts.everyone)], on: req.db)
             : try await PlainRows.first("SELECT COUNT(*) AS n FROM users WHERE \(filter)", on: req.db)?.int("n") ?? 0
         let pageCount = max(1, (total + pageSize - 1) / pageSize)
-        let pageNumber = min(requestedPage, pageCount)
-        // The page's ids first (read from the (search_name, id) index alone, however deep the
-        // page), then their rows, in plain SQL (Fluent's model decoding cost more than the queries).
-        let pageIDs = try await PlainRows.all("""
-            SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
-            LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
-            """, on: req.db).map { try $0.uuid("id") }
+        var pageNumber = min(requestedPage, pageCount)
+        // The page's ids first (read from the (search_name, id) index alone), then their rows, in
+        // plain SQL (Fluent's model decoding cost more than the queries). A page after (or before)
+        // a person is read along the index from them, as fast however deep; a numbered page skips
+        // every earlier person, so the page links name the person at the edge.
+        var pageIDs: [UUID] = []
+        let after = try? req.query.get(String.self, at: "after"), before = try? req.query.get(String.self, at: "before")
+        if let cursor = after ?? before, let anchorID = UUID(uuidString: cursor),
+           let anchor = try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: anchorID)", on: req.db)?.string("search_name") {
+            let forward = after != nil
+            let found = try await PlainRows.all("""
+                SELECT users.id FROM users WHERE \(filter) AND (users.search_name, users.id) \(unsafeRaw: forward ? ">" : "<") (\(bind: anchor), \(bind: anchorID))
+                ORDER BY users.search_name \(unsafeRaw: forward ? "ASC" : "DESC"), users.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize)
+                """, on: req.db).map { try $0.uuid("id") }
+            // Nothing after the person, or a short page before them: the numbered page instead.
+            if forward ? !found.isEmpty : found.count == pageSize {
+                pageIDs = forward ? found : found.reversed()
+                pageNumber = max(forward ? 2 : 1, pageNumber)
+            }
+        }
+        if pageIDs.isEmpty {
+            pageIDs = try await PlainRows.all("""
+                SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
+                LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
+                """, on: req.db).map { try $0.uuid("id") }
+        }
         struct Row {
             var id: UUID, name: String, email: String, role: AccountRole, hasPassword: Bool, department: String, mentoringRole: String?
         }
@@ -167,7 +186,11 @@ enum AdminPages {
         // name index looking for fifty ids.
         let users = pageIDs.compactMap { rowsByID[$0] }
         func link(page number: Int) -> String {
-            QueryLink.make("/admin/people", [("page", String(number))] + (search.isEmpty ? [] : [("q", search)]))
+            var items = [("page", String(number))] + (search.isEmpty ? [] : [("q", search)])
+            if number > 1, let edge = number > pageNumber ? users.last : users.first {
+                items.append((number > pageNumber ? "after" : "before", edge.id.uuidString))
+            }
+            return QueryLink.make("/admin/people", items)
         }
         let pagination: HTML = pageCount <= 1 ? .empty : """
         <nav class="pagination" aria-label="Pages">

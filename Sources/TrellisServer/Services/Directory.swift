@@ -15,6 +15,12 @@ struct DirectoryQuery: Content, Sendable {
     /// Kept as text so that any value can be answered in words (the API) or clamped (the web).
     var page: String?
     var per: String?
+    /// The page after, or before, a person: the id of the last (or first) person of the page seen.
+    /// Read along the name index from that person, however deep the page (an offset walks past
+    /// every earlier person). Only in name order, so a text search ignores them; `page` then only
+    /// labels the page.
+    var after: String?
+    var before: String?
 
     static let maximumPage = 100_000
     static let maximumPageSize = 100
@@ -45,6 +51,15 @@ struct DirectoryQuery: Content, Sendable {
         if let per, Int(per).map({ (1...Self.maximumPageSize).contains($0) }) != true {
             errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.prefix(40))”).")
         }
+        for (name, value) in [("after", after), ("before", before)] {
+            guard let value else { continue }
+            if UUID(uuidString: value) == nil {
+                errors.add(name, "Must be the id of a person (got “\(value.prefix(40))”).")
+            } else if !Tags.key(q ?? "").isEmpty {
+                errors.add(name, "Cannot be combined with q: search results come in order of relevance, so use page.")
+            }
+        }
+        if after != nil, before != nil { errors.add("before", "Give after or before, not both.") }
         return errors
     }
 }
@@ -204,6 +219,29 @@ enum Directory {
             }
             return (ids, rows, total)
         }
+        // The page after or before a person, along the name index from them.
+        if text.isEmpty, let cursor = query.after ?? query.before, let anchorID = UUID(uuidString: cursor),
+           let anchor = try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: anchorID)", on: db)?.string("search_name") {
+            let forward = query.after != nil
+            let rows = try await PlainRows.all("""
+                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id
+                WHERE \(filter) AND (users.search_name, users.id) \(unsafeRaw: forward ? ">" : "<") (\(bind: anchor), \(bind: anchorID))
+                ORDER BY users.search_name \(unsafeRaw: forward ? "ASC" : "DESC"), users.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize)
+                """, on: db)
+            // Nothing after the person, or a short page before them (people came or went since):
+            // the numbered page instead.
+            if forward ? !rows.isEmpty : rows.count == pageSize {
+                let total = if let keptTotal { keptTotal } else {
+                    try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+                }
+                let ordered = forward ? rows : rows.reversed()
+                let pageCount = max(1, (total + pageSize - 1) / pageSize)
+                // The page number only labels the page (a page after a person is never the first).
+                let number = max(forward ? 2 : 1, min(query.pageNumber, pageCount))
+                return try await assemble(
+                    ids: try ordered.map { try $0.uuid("id") }, rows: ordered, page: number, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+            }
+        }
         let total: Int
         let pageNumber: Int
         let ids: [UUID]
@@ -224,6 +262,13 @@ enum Directory {
                 (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
             }
         }
+        return try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+    }
+
+    /// The page's people in the order of `ids`, with the tags a card shows (all, when `tagsShown` is nil).
+    private static func assemble(
+        ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int, tagsShown: Int?, on db: any Database
+    ) async throws -> DirectoryPage {
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         let tags = if let tagsShown {
             try await PeopleStore.tags(of: ids, kinds: [.expertise, .development], first: tagsShown, on: db)
@@ -245,8 +290,6 @@ enum Directory {
         let items = ids.compactMap { byID[$0] }
         return DirectoryPage(items: items, page: pageNumber, per: pageSize, total: total)
     }
-
-
 }
 
 /// One person as another person sees them. Contact details the person marked private are left

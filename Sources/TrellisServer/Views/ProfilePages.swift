@@ -21,8 +21,13 @@ enum ProfilePages {
         let departmentOptions = [("", "Any department")] + facets.departments.map { ($0, $0) }
         let timezoneOptions = [("", "Any time zone")] + facets.timezones.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
         let roleOptions = [("", "Anyone"), ("mentor", "Can mentor"), ("mentee", "Wants a mentor")]
+        /// A neighbouring page. In name order it is read from the person at the edge of this page
+        /// (as fast however deep); search results, in order of relevance, are numbered.
         func link(page number: Int) -> String {
             var items = [("page", String(number))]
+            if Tags.key(query.q ?? "").isEmpty, number > 1, let edge = number > page.page ? page.items.last : page.items.first {
+                items.append((number > page.page ? "after" : "before", edge.id.uuidString))
+            }
             for (name, value) in [("q", query.q), ("department", query.department), ("role", query.role), ("timezone", query.timezone), ("tag", query.tag)] {
                 if let value, !value.isEmpty { items.append((name, value)) }
             }
