@@ -126,12 +126,20 @@ def main():
         token = re.search(r"trl_[A-Za-z0-9_-]+", token_page).group(0)
         other_id = re.search(r'/people/([0-9A-F-]{36})', admin.get("/admin/people?q=p4321%40example.org")).group(1)
 
+        def next_link(session, path):
+            """The Next link of a page, as a person paging through would follow it."""
+            html = session.get(path)
+            return re.search(r'<a href="([^"]+)" rel="next">', html).group(1).replace("&amp;", "&")
+
+        directory_deep = next_link(participant, "/people?page=999")
+        admin_deep = next_link(admin, "/admin/people?page=899")
         routes = [
             ("bare route (scale)", "/healthz", {}),
             ("dashboard (admin)", "/", {"Cookie": admin.header()}),
             ("dashboard (participant)", "/", {"Cookie": participant.header()}),
             ("directory", "/people", {"Cookie": participant.header()}),
-            ("directory, page 1,000", "/people?page=1000", {"Cookie": participant.header()}),
+            ("directory, page 1,000 (its link on page 999)", directory_deep, {"Cookie": participant.header()}),
+            ("directory, page 1,000 (typed)", "/people?page=1000", {"Cookie": participant.header()}),
             ("directory, search a skill", "/people?q=skill+42", {"Cookie": participant.header()}),
             ("directory, search a name", "/people?q=person4321", {"Cookie": participant.header()}),
             ("directory, mentors of a skill", "/people?role=mentor&tag=Skill+7", {"Cookie": participant.header()}),
@@ -142,7 +150,8 @@ def main():
             ("settings", "/settings", {"Cookie": participant.header()}),
             ("admin people", "/admin/people", {"Cookie": admin.header()}),
             ("admin people, search", "/admin/people?q=person4321", {"Cookie": admin.header()}),
-            ("admin people, page 900", "/admin/people?page=900", {"Cookie": admin.header()}),
+            ("admin people, page 900 (its link on page 899)", admin_deep, {"Cookie": admin.header()}),
+            ("admin people, page 900 (typed)", "/admin/people?page=900", {"Cookie": admin.header()}),
             ("audit log", "/admin/audit", {"Cookie": admin.header()}),
             ("import form", "/admin/import", {"Cookie": admin.header()}),
             ("API me", "/api/v1/me", {"Authorization": f"Bearer {token}"}),

@@ -248,6 +248,14 @@ extension ServerTests {
                 let exported = try String(contentsOf: output, encoding: .utf8)
                 #expect(exported.hasPrefix(Self.header))
                 #expect(exported.contains("jose@example.org"))
+                // Again over the same file (replacing it had deleted it, leaving only the partial file).
+                try Data("an older export".utf8).write(to: output)
+                try await run(app, ["trellis", "export", "people", output.path])
+                #expect(try String(contentsOf: output, encoding: .utf8) == exported)
+                try await run(app, ["trellis", "export", "people", output.path])
+                #expect(try String(contentsOf: output, encoding: .utf8) == exported)
+                let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".partial") }
+                #expect(left.isEmpty, "\(left)")
                 let bad = directory.appendingPathComponent("bad.csv")
                 try Data((Self.header + "\nnope,N,mentee,,,,,,,,,,,\n").utf8).write(to: bad)
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "import", "people", bad.path]) }

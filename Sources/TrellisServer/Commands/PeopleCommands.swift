@@ -123,7 +123,14 @@ struct ExportCommand: AsyncCommand {
             try? FileManager.default.removeItem(at: partial)
             throw error
         }
-        if FileManager.default.fileExists(atPath: target.path) { _ = try FileManager.default.replaceItemAt(target, withItemAt: partial) } else { try FileManager.default.moveItem(at: partial, to: target) }
+        // rename(2) replaces an earlier export in one step (Foundation's replaceItemAt deleted the
+        // earlier file here and then failed, leaving only the partial one).
+        guard rename(partial.path, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: partial)
+            context.console.error("Cannot write to \(signature.file): \(reason).")
+            throw ExitCode(1)
+        }
         context.console.print("Wrote \(written) people to \(signature.file).")
     }
 }

@@ -79,10 +79,8 @@ enum PeopleCSV {
     }
 
     private static func exportBatches(on db: any Database, batchSize: Int, emit: @Sendable (String) async throws -> Void) async throws -> Int {
-        var after: String?
-        var written = 0
-        var header = true
-        while true {
+        /// One batch: the people after `after` (an email) with their managers' emails, and their tags.
+        @Sendable func read(after: String?) async throws -> (rows: [PlainRow], tags: [UUID: [TagKind: [String]]]) {
             let from: SQLQueryString = after.map { "AND u.email > \(bind: $0)" } ?? ""
             let rows = try await PlainRows.all("""
                 SELECT u.id, u.email, u.name, p.mentoring_role, p.department, m.email AS manager_email, p.timezone,
@@ -90,32 +88,49 @@ enum PeopleCSV {
                 FROM users u JOIN profiles p ON p.id = u.id LEFT JOIN users m ON m.id = p.manager_id
                 WHERE p.mentoring_role IS NOT NULL \(from) ORDER BY u.email LIMIT \(literal: batchSize)
                 """, on: db)
-            after = try rows.last?.string("email")
-            let tags = try await PeopleStore.tags(of: try rows.map { try $0.uuid("id") }, on: db)
-            let stream = OutputStream(toMemory: ())
-            let writer = try CSVWriter(stream: stream)
-            if header { try writer.write(row: PeopleTable.columns) }
-            var any = header
-            for row in rows {
-                guard let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:)) else { continue }
-                let personTags = tags[try row.uuid("id")] ?? [:]
-                let record = PersonRecord(
-                    email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
-                    managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
-                    languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
-                    developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                    values: personTags[.value] ?? [], capacity: role.canMentor ? (try row.optionalInt("capacity_mentees") ?? 0) : nil,
-                    meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
-                    yearsExperience: try row.optionalInt("years_experience")
-                )
-                try writer.write(row: PeopleTable.cells(of: record))
-                written += 1
-                any = true
+            return (rows, try await PeopleStore.tags(of: try rows.map { try $0.uuid("id") }, on: db))
+        }
+        var written = 0
+        var header = true
+        var batch = try await read(after: nil)
+        while true {
+            // The next batch is read while this one is written out (reading and writing CSV take
+            // about as long as each other, and the server has more than one core).
+            let next: Task<(rows: [PlainRow], tags: [UUID: [TagKind: [String]]]), any Error>? = if batch.rows.count == batchSize {
+                Task { [after = try batch.rows.last?.string("email")] in try await read(after: after) }
+            } else {
+                nil
             }
-            writer.stream.close()
-            if any, let data = writtenData(stream) { try await emit(String(decoding: data, as: UTF8.self) + "\n") }
+            do {
+                let stream = OutputStream(toMemory: ())
+                let writer = try CSVWriter(stream: stream)
+                if header { try writer.write(row: PeopleTable.columns) }
+                var any = header
+                for row in batch.rows {
+                    guard let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:)) else { continue }
+                    let personTags = batch.tags[try row.uuid("id")] ?? [:]
+                    let record = PersonRecord(
+                        email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
+                        managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
+                        languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
+                        developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
+                        values: personTags[.value] ?? [], capacity: role.canMentor ? (try row.optionalInt("capacity_mentees") ?? 0) : nil,
+                        meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
+                        yearsExperience: try row.optionalInt("years_experience")
+                    )
+                    try writer.write(row: PeopleTable.cells(of: record))
+                    written += 1
+                    any = true
+                }
+                writer.stream.close()
+                if any, let data = writtenData(stream) { try await emit(String(decoding: data, as: UTF8.self) + "\n") }
+            } catch {
+                next?.cancel()
+                throw error
+            }
             header = false
-            if rows.count < batchSize { return written }
+            guard let next else { return written }
+            batch = try await next.value
         }
     }
 
