@@ -91,22 +91,24 @@ public enum PeopleTable {
             let before = problems.count
 
             let email = EmailAddress.normalize(cell("email"))
-            if email.isEmpty {
-                problem("email", "An email address is required.")
-            } else if !EmailAddress.isValid(email) {
-                problem("email", "Not an email address; expected something like name@example.org.")
+            if let message = ProfileRules.emailProblem(email) {
+                problem("email", message)
             } else if let first = rowOfEmail[email] {
                 problem("email", "This email already appears in row \(first); each person must appear once.")
             }
             let name = Tags.clean(cell("name"))
-            if name.isEmpty { problem("name", "A name is required.") }
-            else if name.count > 120 { problem("name", "A name must be at most 120 characters.") }
+            if let message = ProfileRules.name.problem(name) { problem("name", message) }
 
-            let role = MentoringRole(rawValue: cell("role").lowercased())
-            if role == nil { problem("role", "Allowed values: mentor, mentee, both.") }
+            // A role is required in the file: it is what the file is for.
+            var role: MentoringRole?
+            switch ProfileRules.choice(cell("role"), as: MentoringRole.self) {
+            case .success(let value?): role = value
+            case .success(nil): problem("role", "\(MentoringRole.choiceLabel) is required: \(MentoringRole.allowedText).")
+            case .failure(let failure): problem("role", failure.message)
+            }
 
             let department = Tags.clean(cell("department"))
-            if department.count > 80 { problem("department", "A department must be at most 80 characters.") }
+            if let message = ProfileRules.department.problem(department) { problem("department", message) }
 
             let managerRaw = EmailAddress.normalize(cell("manager_email"))
             if !managerRaw.isEmpty {
@@ -115,55 +117,39 @@ public enum PeopleTable {
             }
 
             let timezone = cell("timezone")
-            if !timezone.isEmpty, !TimeZones.isValid(timezone) {
-                problem("timezone", "Not an IANA time zone; use a name such as Europe/Berlin or America/New_York.")
-            }
+            if let message = ProfileRules.timezoneProblem(timezone) { problem("timezone", message) }
 
-            func list(_ column: String) -> [String] {
+            func list(_ column: String, _ kind: TagKind) -> [String] {
                 let values = Tags.parse(cell(column), separators: [listSeparator])
-                if values.count > Tags.maximumCount {
-                    problem(column, "At most \(Tags.maximumCount) values, separated by “;”.")
-                } else if let long = values.first(where: { $0.count > Tags.maximumLength }) {
-                    problems.append(Problem(row: rowNumber, column: column, value: long, message: "Each value must be at most \(Tags.maximumLength) characters."))
-                }
+                if let message = ProfileRules.tagsProblem(values, kind: kind) { problem(column, message) }
                 return values
             }
-            let languages = list("languages")
-            let expertise = list("expertise")
-            let development = list("development_areas")
-            let interests = list("interests")
-            let values = list("values")
+            let languages = list("languages", .language)
+            let expertise = list("expertise", .expertise)
+            let development = list("development_areas", .development)
+            let interests = list("interests", .interest)
+            let values = list("values", .value)
 
-            var capacity: Int?
-            let capacityText = cell("capacity")
-            if !capacityText.isEmpty {
-                if let value = Int(capacityText), (0...10).contains(value) {
-                    capacity = value
-                } else {
-                    problem("capacity", "Must be a whole number of mentees from 0 to 10.")
+            func number(_ column: String, _ rule: ProfileRules.Number) -> (value: Int?, readable: Bool) {
+                switch rule.parse(cell(column)) {
+                case .success(let value): return (value, true)
+                case .failure(let failure):
+                    problem(column, failure.message)
+                    return (nil, false)
                 }
             }
-            if let role {
-                if role.canMentor, capacityText.isEmpty {
-                    problem("capacity", "Required for a \(role.rawValue): a whole number of mentees from 0 to 10.")
-                } else if role == .mentee, !capacityText.isEmpty {
-                    problem("capacity", "Must be blank for a mentee (only mentors take mentees).")
-                }
+            let capacity = number("capacity", ProfileRules.capacityMentees)
+            if capacity.readable, let role, let message = ProfileRules.capacityProblems(role: role, capacity: capacity.value, hours: nil).capacity {
+                problem("capacity", message)
             }
 
             var frequency: MeetingFrequency?
-            let frequencyText = cell("meeting_frequency").lowercased()
-            if !frequencyText.isEmpty {
-                frequency = MeetingFrequency(rawValue: frequencyText)
-                if frequency == nil { problem("meeting_frequency", "Allowed values: weekly, biweekly, monthly, as-needed (or blank).") }
+            switch ProfileRules.choice(cell("meeting_frequency"), as: MeetingFrequency.self) {
+            case .success(let value): frequency = value
+            case .failure(let failure): problem("meeting_frequency", failure.message)
             }
 
-            var years: Int?
-            let yearsText = cell("years_experience")
-            if !yearsText.isEmpty {
-                if let value = Int(yearsText), (0...60).contains(value) { years = value }
-                else { problem("years_experience", "Must be a whole number from 0 to 60 (or blank).") }
-            }
+            let years = number("years_experience", ProfileRules.yearsExperience).value
 
             // The reporting line is checked for every row with a usable email, even when other
             // cells of the row are wrong, so that one report lists every problem.
@@ -177,7 +163,7 @@ public enum PeopleTable {
                 email: email, name: name, role: role, department: department,
                 managerEmail: managerRaw.isEmpty ? nil : managerRaw, timezone: timezone,
                 languages: languages, expertise: expertise, developmentAreas: development,
-                interests: interests, values: values, capacity: capacity,
+                interests: interests, values: values, capacity: capacity.value,
                 meetingFrequency: frequency, yearsExperience: years
             ))
             recordRows.append(rowNumber)

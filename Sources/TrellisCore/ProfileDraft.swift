@@ -64,41 +64,31 @@ public struct ProfileDraft: Sendable, Equatable {
         return copy
     }
 
-    /// Validates a normalised draft. Field names match the web form and the API.
+    /// Validates a normalised draft against `ProfileRules`. Field names match the web form and the API.
     public func validate() -> ValidationErrors {
         var errors = ValidationErrors()
-        if name.isEmpty {
-            errors.add("name", "Name is required.")
-        } else if name.count > 120 {
-            errors.add("name", "Name must be at most 120 characters (it has \(name.count)).")
+        let texts: [(String, ProfileRules.Text, String)] = [
+            ("name", ProfileRules.name, name), ("headline", ProfileRules.headline, headline), ("bio", ProfileRules.bio, bio),
+            ("department", ProfileRules.department, department), ("career_goals", ProfileRules.careerGoals, careerGoals),
+            ("phone", ProfileRules.phone, phone), ("location", ProfileRules.location, location),
+        ]
+        for (field, rule, value) in texts {
+            if let problem = rule.problem(value) { errors.add(field, problem) }
         }
-        if headline.count > 140 { errors.add("headline", "Headline must be at most 140 characters (it has \(headline.count)).") }
-        if bio.count > 4000 { errors.add("bio", "Bio must be at most 4,000 characters (it has \(bio.count)).") }
-        if department.count > 80 { errors.add("department", "Department must be at most 80 characters.") }
-        if careerGoals.count > 2000 { errors.add("career_goals", "Career goals must be at most 2,000 characters.") }
-        if phone.count > 40 { errors.add("phone", "Phone must be at most 40 characters.") }
-        if location.count > 100 { errors.add("location", "Location must be at most 100 characters.") }
-        if let years = yearsExperience, !(0...60).contains(years) {
-            errors.add("years_experience", "Years of experience must be a whole number from 0 to 60.")
+        let numbers: [(String, ProfileRules.Number, Int?)] = [
+            ("years_experience", ProfileRules.yearsExperience, yearsExperience),
+            ("capacity_mentees", ProfileRules.capacityMentees, capacityMentees),
+            ("capacity_hours", ProfileRules.capacityHours, capacityHoursPerMonth),
+        ]
+        for (field, rule, value) in numbers {
+            if let value, let problem = rule.problem(value) { errors.add(field, problem) }
         }
-        if !timezone.isEmpty, !TimeZones.isValid(timezone) {
-            errors.add("timezone", "“\(timezone)” is not an IANA time zone; use a name such as Europe/Berlin or America/New_York.")
-        }
-        if let capacity = capacityMentees {
-            if !(0...10).contains(capacity) {
-                errors.add("capacity_mentees", "Capacity must be a whole number of mentees from 0 to 10.")
-            }
-        }
-        if let hours = capacityHoursPerMonth, !(0...80).contains(hours) {
-            errors.add("capacity_hours", "Hours per month must be a whole number from 0 to 80.")
-        }
+        if let problem = ProfileRules.timezoneProblem(timezone) { errors.add("timezone", problem) }
+        let capacity = ProfileRules.capacityProblems(role: mentoringRole, capacity: capacityMentees, hours: capacityHoursPerMonth)
+        if let problem = capacity.capacity, errors["capacity_mentees"] == nil { errors.add("capacity_mentees", problem) }
+        if let problem = capacity.hours, errors["capacity_hours"] == nil { errors.add("capacity_hours", problem) }
         for kind in TagKind.allCases {
-            let list = tags(kind)
-            if list.count > Tags.maximumCount {
-                errors.add(kind.rawValue, "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(list.count)).")
-            } else if let problem = list.lazy.compactMap(Tags.problem(with:)).first {
-                errors.add(kind.rawValue, problem)
-            }
+            if let problem = ProfileRules.tagsProblem(tags(kind), kind: kind) { errors.add(kind.rawValue, problem) }
         }
         return errors
     }

@@ -75,14 +75,14 @@ import Testing
         func has(_ row: Int, _ column: String, _ value: String? = nil, _ text: String) -> Bool {
             result.problems.contains { $0.row == row && $0.column == column && (value == nil || $0.value == value) && $0.message.contains(text) }
         }
-        #expect(has(3, "email", "not-an-email", "Not an email address"))
-        #expect(has(4, "name", "", "name is required"))
-        #expect(has(5, "role", "guru", "mentor, mentee, both"))
+        #expect(has(3, "email", "not-an-email", "is not an email address; expected something like name@example.org"))
+        #expect(has(4, "name", "", "Name is required"))
+        #expect(has(5, "role", "guru", "Mentoring role: choose mentor, mentee or both (got “guru”)"))
         #expect(has(6, "timezone", "Mars/Base", "IANA"))
-        #expect(has(7, "capacity", "many", "whole number"))
-        #expect(has(8, "capacity", "", "Required for a mentor"))
-        #expect(has(9, "capacity", "1", "blank for a mentee"))
-        #expect(has(10, "meeting_frequency", "daily", "weekly, biweekly, monthly, as-needed"))
+        #expect(has(7, "capacity", "many", "Capacity must be a whole number from 0 to 10 (got “many”)"))
+        #expect(has(8, "capacity", "", "Capacity is required for someone who mentors"))
+        #expect(has(9, "capacity", "1", "A mentee does not take mentees: leave capacity blank"))
+        #expect(has(10, "meeting_frequency", "daily", "choose weekly, biweekly, monthly or as-needed"))
         #expect(has(11, "years_experience", "-3", "0 to 60"))
         #expect(has(12, "manager_email", "nobody@example.org", "No person with this email"))
         #expect(has(13, "email", "ada@example.org", "already appears in row 2"))

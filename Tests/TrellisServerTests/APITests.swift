@@ -60,7 +60,7 @@ extension ServerTests {
                     let fields = try #require(body.fields)
                     #expect(fields["timezone"]?.contains("IANA") == true)
                     #expect(fields["years_experience"]?.contains("0 to 60") == true)
-                    #expect(fields["mentoring_role"]?.contains("mentor, mentee, both") == true)
+                    #expect(fields["mentoring_role"]?.contains("mentor, mentee or both") == true)
                     #expect(fields["communication_methods"]?.contains("smoke signals") == true)
                     #expect(fields["manager_id"]?.contains("Only a program manager") == true)
                 }

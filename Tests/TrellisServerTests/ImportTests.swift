@@ -151,7 +151,7 @@ extension ServerTests {
                     #expect(html.contains("Nothing was imported"))
                     #expect(html.contains("The file has 4 problems"))
                     #expect(html.contains("<td>3</td><td>email</td><td>bad-email</td>"))
-                    #expect(html.contains("<td>4</td><td>role</td><td>teacher</td><td>Allowed values: mentor, mentee, both.</td>"))
+                    #expect(html.contains("<td>4</td><td>role</td><td>teacher</td><td>Mentoring role: choose mentor, mentee or both (got “teacher”).</td>"))
                     #expect(html.contains("<td>4</td><td>timezone</td><td>Nowhere/City</td>"))
                     #expect(html.contains("<td>4</td><td>meeting_frequency</td><td>daily</td>"))
                 }

@@ -51,9 +51,9 @@ extension ServerTests {
                 let response = try await alice.post("/people/\(id)/edit", form)
                 #expect(response.status == .unprocessableEntity)
                 let html = response.text
-                #expect(html.contains("id=\"years_experience-error\">Years of experience must be a whole number (you typed “ten”)."))
-                #expect(html.contains("id=\"capacity_mentees-error\">Capacity must be a whole number of mentees from 0 to 10."))
-                #expect(html.contains("id=\"mentoring_role-error\">Choose mentor, mentee, or both."))
+                #expect(html.contains("id=\"years_experience-error\">Years of experience must be a whole number from 0 to 60 (got “ten”)."))
+                #expect(html.contains("id=\"capacity_mentees-error\">Capacity must be a whole number from 0 to 10 (got 40)."))
+                #expect(html.contains("id=\"mentoring_role-error\">Mentoring role: choose mentor, mentee or both (got “guru”)."))
                 #expect(html.contains("timezone-error"))
                 #expect(html.contains("aria-invalid=\"true\""))
                 #expect(html.contains("value=\"Data scientist · forecasting\""), "typed input is kept")

@@ -87,21 +87,21 @@ enum APIController {
         }
         let input = try req.content.decode(ProfileUpdate.self)
         var errors = ValidationErrors()
-        var role: MentoringRole?
-        if let raw = input.mentoring_role {
-            role = MentoringRole(rawValue: raw)
-            if role == nil { errors.add("mentoring_role", "Allowed values: mentor, mentee, both (or null).") }
+        /// A choice as the rules read it; an empty text is not a choice here (null is how JSON says none).
+        func choice<Value: Choice>(_ field: String, _ raw: String?, as type: Value.Type) -> Value? {
+            guard let raw else { return nil }
+            switch ProfileRules.choice(raw, as: type) {
+            case .success(let value?): return value
+            case .success(nil):
+                if errors[field] == nil { errors.add(field, "\(Value.choiceLabel): choose \(Value.allowedText), or send null (got an empty text).") }
+            case .failure(let failure):
+                if errors[field] == nil { errors.add(field, failure.message) }
+            }
+            return nil
         }
-        var frequency: MeetingFrequency?
-        if let raw = input.meeting_frequency {
-            frequency = MeetingFrequency(rawValue: raw)
-            if frequency == nil { errors.add("meeting_frequency", "Allowed values: weekly, biweekly, monthly, as-needed (or null).") }
-        }
-        var methods: [CommunicationMethod] = []
-        for raw in input.communication_methods ?? [] {
-            if let method = CommunicationMethod(rawValue: raw) { methods.append(method) }
-            else { errors.add("communication_methods", "“\(raw)” is not allowed; use in-person, video, phone, email or chat.") }
-        }
+        let role = choice("mentoring_role", input.mentoring_role, as: MentoringRole.self)
+        let frequency = choice("meeting_frequency", input.meeting_frequency, as: MeetingFrequency.self)
+        let methods = (input.communication_methods ?? []).compactMap { choice("communication_methods", $0, as: CommunicationMethod.self) }
         let draft = ProfileDraft(
             name: input.name ?? user.name, headline: input.headline ?? "", bio: input.bio ?? "", department: input.department ?? "",
             yearsExperience: input.years_experience, timezone: input.timezone ?? "", mentoringRole: role,
@@ -134,8 +134,8 @@ enum APIController {
         _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
         var errors = query.pagingErrors()
-        if let role = query.role, MentoringRole(rawValue: role) == nil {
-            errors.add("role", "Allowed values: mentor, mentee, both.")
+        if let role = query.role, case .failure(let failure) = ProfileRules.choice(role, as: MentoringRole.self) {
+            errors.add("role", failure.message)
         }
         guard errors.isEmpty else { throw InvalidInput(message: "The query is not valid.", errors: errors) }
         return try await Directory.search(query, on: req.db)

@@ -45,7 +45,7 @@ enum OpenAPIDocument {
             "manager": ["oneOf": [ref("PersonLink"), ["type": "null"]]],
             "reports": ["type": "array", "items": ref("PersonLink")],
             "years_experience": nullableInteger, "timezone": string,
-            "mentoring_role": ["type": ["string", "null"], "enum": ["mentor", "mentee", "both", NSNull()]],
+            "mentoring_role": ["type": ["string", "null"], "enum": MentoringRole.allCases.map(\.rawValue) + [NSNull()] as [Any]],
             "capacity_mentees": nullableInteger, "capacity_hours": nullableInteger,
             "meeting_frequency": ["type": ["string", "null"], "enum": MeetingFrequency.allCases.map(\.rawValue) + [NSNull()] as [Any]],
             "communication_methods": ["type": "array", "items": ["type": "string", "enum": CommunicationMethod.allCases.map(\.rawValue)]],
@@ -53,21 +53,35 @@ enum OpenAPIDocument {
             "languages": stringArray, "expertise": stringArray, "development_areas": stringArray,
             "interests": stringArray, "values": stringArray,
         ]
+        /// A text field's schema from its rule.
+        func text(_ rule: ProfileRules.Text) -> [String: Any] {
+            rule.required ? ["type": "string", "minLength": 1, "maxLength": rule.maximum] : ["type": "string", "maxLength": rule.maximum]
+        }
+        func number(_ rule: ProfileRules.Number, _ description: String? = nil) -> [String: Any] {
+            var schema: [String: Any] = ["type": ["integer", "null"], "minimum": rule.range.lowerBound, "maximum": rule.range.upperBound]
+            if let description { schema["description"] = description }
+            return schema
+        }
+        let tagList: [String: Any] = [
+            "type": "array", "maxItems": Tags.maximumCount,
+            "items": ["type": "string", "maxLength": Tags.maximumLength, "pattern": "^[^;]*$"],
+            "description": "At most \(Tags.maximumCount) entries of at most \(Tags.maximumLength) characters each, without “;”; trimmed and de-duplicated without regard to case.",
+        ]
         let profileUpdateProperties: [String: Any] = [
-            "name": ["type": "string", "minLength": 1, "maxLength": 120],
-            "headline": ["type": "string", "maxLength": 140], "bio": ["type": "string", "maxLength": 4000],
-            "department": ["type": "string", "maxLength": 80], "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
-            "years_experience": ["type": ["integer", "null"], "minimum": 0, "maximum": 60],
+            "name": text(ProfileRules.name),
+            "headline": text(ProfileRules.headline), "bio": text(ProfileRules.bio),
+            "department": text(ProfileRules.department), "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
+            "years_experience": number(ProfileRules.yearsExperience),
             "timezone": ["type": "string", "description": "An IANA time-zone name such as Europe/Berlin, or empty."],
-            "mentoring_role": ["type": ["string", "null"], "enum": ["mentor", "mentee", "both", NSNull()]],
-            "capacity_mentees": ["type": ["integer", "null"], "minimum": 0, "maximum": 10],
-            "capacity_hours": ["type": ["integer", "null"], "minimum": 0, "maximum": 80],
+            "mentoring_role": ["type": ["string", "null"], "enum": MentoringRole.allCases.map(\.rawValue) + [NSNull()] as [Any]],
+            "capacity_mentees": number(ProfileRules.capacityMentees, "How many mentees at once: required when mentoring_role is mentor or both, and must be null or left out otherwise (422)."),
+            "capacity_hours": number(ProfileRules.capacityHours, "Hours a month for mentoring: only when mentoring_role is mentor or both (422 otherwise)."),
             "meeting_frequency": ["type": ["string", "null"], "enum": MeetingFrequency.allCases.map(\.rawValue) + [NSNull()] as [Any]],
             "communication_methods": ["type": "array", "items": ["type": "string", "enum": CommunicationMethod.allCases.map(\.rawValue)]],
-            "career_goals": ["type": "string", "maxLength": 2000], "phone": ["type": "string", "maxLength": 40],
-            "location": ["type": "string", "maxLength": 100], "contact_private": ["type": "boolean"],
-            "languages": stringArray, "expertise": stringArray, "development_areas": stringArray,
-            "interests": stringArray, "values": stringArray,
+            "career_goals": text(ProfileRules.careerGoals), "phone": text(ProfileRules.phone),
+            "location": text(ProfileRules.location), "contact_private": ["type": "boolean"],
+            "languages": tagList, "expertise": tagList, "development_areas": tagList,
+            "interests": tagList, "values": tagList,
         ]
         let personSummaryProperties: [String: Any] = [
             "id": uuid, "name": string, "headline": string, "department": string, "timezone": string,
@@ -84,7 +98,7 @@ enum OpenAPIDocument {
             ],
             "Me": [
                 "type": "object", "required": ["id", "email", "name", "role"],
-                "properties": ["id": uuid, "email": string, "name": string, "role": ["type": "string", "enum": ["admin", "participant"]]],
+                "properties": ["id": uuid, "email": string, "name": string, "role": ["type": "string", "enum": AccountRole.allCases.map(\.rawValue)]],
             ],
             "PersonLink": personLink,
             "PersonDetail": ["type": "object", "required": Array(personDetailProperties.keys).filter { !["email", "phone", "manager", "years_experience", "mentoring_role", "capacity_mentees", "capacity_hours", "meeting_frequency"].contains($0) }.sorted(), "properties": personDetailProperties],
@@ -119,7 +133,7 @@ enum OpenAPIDocument {
                         "200": jsonBody(ref("PersonDetail"), description: "The saved profile."),
                         "400": errorResponse("The body is not JSON of the right shape."),
                         "401": errorResponse("No valid token."),
-                        "413": errorResponse("The body is larger than 256 KB."),
+                        "413": errorResponse("The body is larger than \(RequestLimits.formBytes / 1024) KB."),
                         "415": errorResponse("The body is not sent as `application/json`."),
                         "422": errorResponse("Invalid fields, or fields the schema does not have; `fields` names each one. Nothing was changed."),
                     ],
@@ -130,11 +144,11 @@ enum OpenAPIDocument {
                 "parameters": [
                     queryParameter("q", "Text matched against names and tags.", string),
                     queryParameter("department", "Exact department.", string),
-                    queryParameter("role", "mentor (can mentor) or mentee (wants a mentor); people who do both match either.", ["type": "string", "enum": ["mentor", "mentee", "both"]]),
+                    queryParameter("role", "mentor (can mentor) or mentee (wants a mentor); people who do both match either.", ["type": "string", "enum": MentoringRole.allCases.map(\.rawValue)]),
                     queryParameter("timezone", "Exact IANA time zone.", string),
                     queryParameter("tag", "Exact tag, any kind.", string),
-                    queryParameter("page", "Page number, from 1 to 100000; past the last page answers the last page.", ["type": "integer", "minimum": 1, "maximum": DirectoryQuery.maximumPage]),
-                    queryParameter("per", "Page size, 1 to 100 (default 24).", ["type": "integer", "minimum": 1, "maximum": 100]),
+                    queryParameter("page", "Page number, from 1 to \(DirectoryQuery.maximumPage); past the last page answers the last page.", ["type": "integer", "minimum": 1, "maximum": DirectoryQuery.maximumPage]),
+                    queryParameter("per", "Page size, 1 to \(DirectoryQuery.maximumPageSize) (default \(DirectoryQuery.defaultPageSize)).", ["type": "integer", "minimum": 1, "maximum": DirectoryQuery.maximumPageSize]),
                     queryParameter("after", "The page after this person (the id of the last item of the page you have), read along the name index: as fast on a deep page as on the first. Not with q. If the person is gone or nothing follows them, the numbered page is answered; page then only labels the result.", uuid),
                     queryParameter("before", "The page before this person (the id of the first item of the page you have). Not with q or after.", uuid),
                 ],

@@ -20,8 +20,8 @@ struct CreateAdminCommand: AsyncCommand {
         try await app.autoMigrate()
         let email = EmailAddress.normalize(signature.email ?? context.console.ask("Email:"))
         let name = Tags.clean(signature.name ?? context.console.ask("Name:"))
-        guard EmailAddress.isValid(email) else { context.console.error("--email: “\(email)” is not an email address."); throw ExitCode(1) }
-        guard !name.isEmpty else { context.console.error("--name: a name is required."); throw ExitCode(1) }
+        if let problem = ProfileRules.emailProblem(email) { context.console.error("--email: \(problem)"); throw ExitCode(1) }
+        if let problem = ProfileRules.name.problem(name) { context.console.error("--name: \(problem)"); throw ExitCode(1) }
         if try await User.query(on: app.db).filter(\.$email == email).first() != nil {
             context.console.error("--email: someone with \(email) already exists."); throw ExitCode(1)
         }

@@ -58,14 +58,17 @@ enum AdminPeopleController {
         let name = Tags.clean(input.name ?? "")
         let email = EmailAddress.normalize(input.email ?? "")
         var errors = ValidationErrors()
-        if name.isEmpty { errors.add("name", "A name is required.") } else if name.count > 120 { errors.add("name", "A name must be at most 120 characters.") }
-        if !EmailAddress.isValid(email) {
-            errors.add("email", "Enter an email address such as name@example.org.")
+        if let problem = ProfileRules.name.problem(name) { errors.add("name", problem) }
+        if let problem = ProfileRules.emailProblem(email) {
+            errors.add("email", problem)
         } else if try await User.query(on: req.db).filter(\.$email == email).first() != nil {
             errors.add("email", "Someone with this email is already in Trellis.")
         }
-        let role = AccountRole(rawValue: input.role ?? "participant")
-        if role == nil { errors.add("role", "Choose participant or program manager.") }
+        var role: AccountRole?
+        switch ProfileRules.choice(input.role ?? "", as: AccountRole.self) {
+        case .success(let chosen): role = chosen ?? .participant
+        case .failure(let failure): errors.add("role", failure.message)
+        }
         guard errors.isEmpty, let role else {
             let page = try await AdminPages.people(req, input: input, errors: errors, createdLink: nil)
             return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)

@@ -43,8 +43,8 @@ enum AuthController {
         let name = Tags.clean(input.name ?? "")
         let email = EmailAddress.normalize(input.email ?? "")
         var errors = ValidationErrors()
-        if name.isEmpty { errors.add("name", "Your name is required.") }
-        if !EmailAddress.isValid(email) { errors.add("email", "Enter an email address such as name@example.org.") }
+        if let problem = ProfileRules.name.problem(name) { errors.add("name", problem) }
+        if let problem = ProfileRules.emailProblem(email) { errors.add("email", problem) }
         let passwordErrors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         for field in passwordErrors.order { errors.add(field, passwordErrors[field]!) }
         guard errors.isEmpty else {

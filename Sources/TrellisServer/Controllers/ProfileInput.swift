@@ -30,30 +30,25 @@ struct ProfileForm: Content {
     /// The draft, plus problems found while reading the text (numbers, choices).
     func draft() -> (ProfileDraft, ValidationErrors) {
         var errors = ValidationErrors()
-        func number(_ field: String, _ text: String?, label: String) -> Int? {
-            let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { return nil }
-            guard let value = Int(trimmed) else {
-                errors.add(field, "\(label) must be a whole number (you typed “\(trimmed)”).")
+        func number(_ field: String, _ text: String?, _ rule: ProfileRules.Number) -> Int? {
+            switch rule.parse(text ?? "") {
+            case .success(let value): return value
+            case .failure(let failure):
+                errors.add(field, failure.message)
                 return nil
             }
-            return value
         }
-        var role: MentoringRole?
-        if let text = mentoring_role, !text.isEmpty {
-            role = MentoringRole(rawValue: text)
-            if role == nil { errors.add("mentoring_role", "Choose mentor, mentee, or both.") }
+        func choice<Value: Choice>(_ field: String, _ text: String?, as type: Value.Type) -> Value? {
+            switch ProfileRules.choice(text ?? "", as: type) {
+            case .success(let value): return value
+            case .failure(let failure):
+                if errors[field] == nil { errors.add(field, failure.message) }
+                return nil
+            }
         }
-        var frequency: MeetingFrequency?
-        if let text = meeting_frequency, !text.isEmpty {
-            frequency = MeetingFrequency(rawValue: text)
-            if frequency == nil { errors.add("meeting_frequency", "Choose weekly, every two weeks, monthly or as needed.") }
-        }
-        var methods: [CommunicationMethod] = []
-        for raw in communication_methods ?? [] {
-            if let method = CommunicationMethod(rawValue: raw) { methods.append(method) }
-            else { errors.add("communication_methods", "“\(raw)” is not a communication method we know.") }
-        }
+        let role = choice("mentoring_role", mentoring_role, as: MentoringRole.self)
+        let frequency = choice("meeting_frequency", meeting_frequency, as: MeetingFrequency.self)
+        let methods = (communication_methods ?? []).compactMap { choice("communication_methods", $0, as: CommunicationMethod.self) }
         var tags: [TagKind: [String]] = [:]
         tags[.expertise] = Tags.parseTyped(expertise ?? "")
         tags[.development] = Tags.parseTyped(development_areas ?? "")
@@ -62,10 +57,10 @@ struct ProfileForm: Content {
         tags[.language] = Tags.parseTyped(languages ?? "")
         let draft = ProfileDraft(
             name: name ?? "", headline: headline ?? "", bio: bio ?? "", department: department ?? "",
-            yearsExperience: number("years_experience", years_experience, label: "Years of experience"),
+            yearsExperience: number("years_experience", years_experience, ProfileRules.yearsExperience),
             timezone: timezone ?? "", mentoringRole: role,
-            capacityMentees: number("capacity_mentees", capacity_mentees, label: "Capacity"),
-            capacityHoursPerMonth: number("capacity_hours", capacity_hours, label: "Hours per month"),
+            capacityMentees: number("capacity_mentees", capacity_mentees, ProfileRules.capacityMentees),
+            capacityHoursPerMonth: number("capacity_hours", capacity_hours, ProfileRules.capacityHours),
             meetingFrequency: frequency, communicationMethods: methods, careerGoals: career_goals ?? "",
             phone: phone ?? "", location: location ?? "", contactPrivate: contact_private == "on" || contact_private == "true",
             tags: tags

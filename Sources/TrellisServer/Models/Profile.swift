@@ -55,7 +55,7 @@ final class Profile: Model, @unchecked Sendable {
         yearsExperience = draft.yearsExperience
         timezone = draft.timezone
         mentoringRole = draft.mentoringRole?.rawValue
-        capacityMentees = draft.mentoringRole?.canMentor == true ? draft.capacityMentees : nil
+        capacityMentees = draft.capacityMentees  // ProfileRules.capacityProblems: only people who mentor have one
         capacityHours = draft.capacityHoursPerMonth
         meetingFrequency = draft.meetingFrequency?.rawValue
         communicationMethods = draft.communicationMethods.map(\.rawValue).joined(separator: ",")

@@ -112,7 +112,7 @@ enum Directory {
         _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil, on db: any Database
     ) async throws -> DirectoryPage {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The directory needs an SQL database.") }
-        let role = query.role.flatMap(MentoringRole.init(rawValue:))
+        let role = query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
         // Each filter as it is applied (cleaned once), so that choosing the total agrees with it.
         let text = query.q.map(Tags.key) ?? ""

@@ -132,6 +132,7 @@ enum PeopleImport {
         try await sql.raw("""
             UPDATE profiles SET department = ip.department, timezone = ip.timezone, mentoring_role = ip.role,
                 capacity_mentees = ip.capacity, meeting_frequency = ip.meeting_frequency,
+                capacity_hours = CASE WHEN ip.role IN (\(binds: MentoringRole.mentoring.map(\.rawValue) as [any Encodable & Sendable])) THEN profiles.capacity_hours ELSE NULL END,
                 years_experience = ip.years_experience, updated_at = \(bind: now)
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()

@@ -14,6 +14,11 @@ enum ProfilePages {
         raw.flatMap(MentoringRole.init(rawValue:))?.label ?? "Not chosen yet"
     }
 
+    /// A number field's limits, from its rule.
+    static func numberLimits(_ rule: ProfileRules.Number) -> HTML {
+        " min=\"\(rule.range.lowerBound)\" max=\"\(rule.range.upperBound)\" inputmode=\"numeric\""
+    }
+
     /// How many expertise and development tags a directory card shows.
     static let tagsOnCard = 4
 
@@ -176,7 +181,7 @@ enum ProfilePages {
               \(Form.text("headline", label: "Headline", value: form.headline ?? "", hint: "Your role and focus in a line, e.g. “Product designer · accessibility”.", error: errors["headline"]))
               \(Form.text("department", label: "Department", value: form.department ?? "", error: errors["department"], list: "departments"))
               \(managerField)
-              \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: " min=\"0\" max=\"60\" inputmode=\"numeric\""))
+              \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: numberLimits(ProfileRules.yearsExperience)))
               \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"]))
             </div>
             \(Form.textarea("bio", label: "Bio", value: form.bio ?? "", hint: "A few sentences about your work and what you enjoy.", error: errors["bio"], rows: 4))
@@ -186,8 +191,8 @@ enum ProfilePages {
             <h2 id="mentoring">Mentoring</h2>
             <div class="form-columns">
               \(Form.select("mentoring_role", label: "I would like to", options: roleOptions, selected: form.mentoring_role ?? "", error: errors["mentoring_role"]))
-              \(Form.text("capacity_mentees", label: "Mentees I can take", value: form.capacity_mentees ?? "", type: "number", hint: "Mentors only: 0 to 10.", error: errors["capacity_mentees"], extra: " min=\"0\" max=\"10\" inputmode=\"numeric\""))
-              \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", error: errors["capacity_hours"], extra: " min=\"0\" max=\"80\" inputmode=\"numeric\""))
+              \(Form.text("capacity_mentees", label: "Mentees I can take", value: form.capacity_mentees ?? "", type: "number", hint: "Required if you mentor: \(ProfileRules.capacityMentees.range.lowerBound) to \(ProfileRules.capacityMentees.range.upperBound) at once. Leave it blank if you do not mentor.", error: errors["capacity_mentees"], extra: numberLimits(ProfileRules.capacityMentees)))
+              \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", hint: "If you mentor; optional.", error: errors["capacity_hours"], extra: numberLimits(ProfileRules.capacityHours)))
               \(Form.select("meeting_frequency", label: "Preferred meeting frequency", options: frequencyOptions, selected: form.meeting_frequency ?? "", error: errors["meeting_frequency"]))
             </div>
             \(Form.checkboxes("communication_methods", legend: "How I like to communicate", options: CommunicationMethod.allCases.map { ($0.rawValue, $0.label) }, checked: Set(form.communication_methods ?? []), error: errors["communication_methods"]))

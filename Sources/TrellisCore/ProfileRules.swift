@@ -1,0 +1,158 @@
+import Foundation
+
+/// The rules of a profile and an account, written once. The web forms, the API, CSV import, the
+/// command line and the OpenAPI document all read their limits, choices and messages from here,
+/// so a limit changes in one place and every way in says the same thing about it.
+///
+/// Messages name the field by its label and say what is allowed; the caller attaches them to its
+/// own field or column name ("capacity_mentees" in a form, "capacity" in a CSV file).
+public enum ProfileRules {
+    /// A text field: required or not, and its longest length in characters (after cleaning).
+    public struct Text: Sendable {
+        public let label: String
+        public let maximum: Int
+        public let required: Bool
+
+        /// What is wrong with a cleaned value, or nil.
+        public func problem(_ value: String) -> String? {
+            if required, value.isEmpty { return "\(label) is required." }
+            let length = value.count
+            if length > maximum { return "\(label) must be at most \(maximum.grouped) characters (it has \(length.grouped))." }
+            return nil
+        }
+    }
+
+    public static let name = Text(label: "Name", maximum: 120, required: true)
+    public static let headline = Text(label: "Headline", maximum: 140, required: false)
+    public static let bio = Text(label: "Bio", maximum: 4_000, required: false)
+    public static let department = Text(label: "Department", maximum: 80, required: false)
+    public static let careerGoals = Text(label: "Career goals", maximum: 2_000, required: false)
+    public static let phone = Text(label: "Phone", maximum: 40, required: false)
+    public static let location = Text(label: "Location", maximum: 100, required: false)
+
+    /// A whole number within a range; blank means "not given".
+    public struct Number: Sendable {
+        public let label: String
+        public let range: ClosedRange<Int>
+
+        /// "a whole number from 0 to 10"
+        public var allowed: String { "a whole number from \(range.lowerBound) to \(range.upperBound)" }
+
+        /// What is wrong with a number, or nil.
+        public func problem(_ value: Int) -> String? {
+            range.contains(value) ? nil : "\(label) must be \(allowed) (got \(value))."
+        }
+
+        /// A number typed as text (a form field, a CSV cell): nil when blank, else the number or
+        /// what is wrong with the text.
+        public func parse(_ text: String) -> Result<Int?, Problem> {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { return .success(nil) }
+            guard let value = Int(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.prefix(40))”).")) }
+            if let problem = problem(value) { return .failure(Problem(problem)) }
+            return .success(value)
+        }
+    }
+
+    public static let yearsExperience = Number(label: "Years of experience", range: 0...60)
+    /// How many mentees a mentor can take at once.
+    public static let capacityMentees = Number(label: "Capacity", range: 0...10)
+    /// Hours a month a mentor can give.
+    public static let capacityHours = Number(label: "Hours per month", range: 0...80)
+
+    /// A message about one value.
+    public struct Problem: Error, Sendable, Equatable {
+        public let message: String
+        public init(_ message: String) { self.message = message }
+    }
+
+    /// Capacity belongs to people who mentor, and they must give it: without one, matching would
+    /// treat a mentor as having no room, and a mentee's capacity would mean nothing. Decided once
+    /// for every way in (the web form used to accept both silently, CSV import to refuse them,
+    /// and saving to drop a mentee's capacity without a word).
+    public static func capacityProblems(role: MentoringRole?, capacity: Int?, hours: Int?) -> (capacity: String?, hours: String?) {
+        if role?.canMentor == true {
+            guard capacity == nil else { return (nil, nil) }
+            return ("\(capacityMentees.label) is required for someone who mentors: how many mentees at once, \(capacityMentees.allowed).", nil)
+        }
+        let who = role.map { "A \($0.rawValue) does not take mentees" } ?? "No mentoring role is chosen"
+        return (
+            capacity == nil ? nil : "\(who): leave \(capacityMentees.label.lowercased()) blank, or choose mentor or both.",
+            hours == nil ? nil : "\(who): leave \(capacityHours.label.lowercased()) blank, or choose mentor or both."
+        )
+    }
+
+    // MARK: Choices
+
+    /// A value typed or sent for a choice: surrounding spaces and letter case do not matter
+    /// ("Mentor", " both "); nil when blank, else the choice or what is wrong.
+    public static func choice<Value: Choice>(_ text: String, as type: Value.Type = Value.self) -> Result<Value?, Problem> {
+        let key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !key.isEmpty else { return .success(nil) }
+        if let value = Value.allCases.first(where: { $0.rawValue == key }) { return .success(value) }
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.prefix(40))”)."))
+    }
+
+    // MARK: Tags
+
+    /// What is wrong with one list of tags (normalised), or nil: how many, and each entry.
+    public static func tagsProblem(_ tags: [String], kind: TagKind) -> String? {
+        if tags.count > Tags.maximumCount {
+            return "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(tags.count))."
+        }
+        return tags.lazy.compactMap(Tags.problem(with:)).first
+    }
+
+    // MARK: Accounts
+
+    /// What is wrong with an email address (normalised), or nil.
+    public static func emailProblem(_ email: String) -> String? {
+        if email.isEmpty { return "An email address is required." }
+        if !EmailAddress.isValid(email) { return "“\(email.prefix(80))” is not an email address; expected something like name@example.org." }
+        return nil
+    }
+
+    /// What is wrong with a time zone name, or nil (blank is allowed: not given).
+    public static func timezoneProblem(_ name: String) -> String? {
+        guard !name.isEmpty, !TimeZones.isValid(name) else { return nil }
+        return "“\(name.prefix(60))” is not an IANA time zone; use a name such as Europe/Berlin or America/New_York."
+    }
+}
+
+/// A closed set of values chosen by name (roles, meeting frequencies, communication methods).
+public protocol Choice: RawRepresentable<String>, CaseIterable, Sendable {
+    /// What the choice is called in messages ("Mentoring role").
+    static var choiceLabel: String { get }
+}
+
+extension Choice {
+    /// "mentor, mentee or both"
+    public static var allowedText: String {
+        let names = allCases.map(\.rawValue)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+}
+
+extension MentoringRole: Choice { public static var choiceLabel: String { "Mentoring role" } }
+extension MeetingFrequency: Choice { public static var choiceLabel: String { "Meeting frequency" } }
+extension CommunicationMethod: Choice { public static var choiceLabel: String { "Communication method" } }
+extension AccountRole: Choice { public static var choiceLabel: String { "Account role" } }
+
+extension MentoringRole {
+    /// The roles a search for mentors (or for mentees) includes: whoever does both is both.
+    public static var mentoring: [MentoringRole] { allCases.filter(\.canMentor) }
+    public static var wantingMentor: [MentoringRole] { allCases.filter(\.wantsMentor) }
+}
+
+extension Int {
+    /// 4000 as "4,000" (the same whatever the server's locale).
+    var grouped: String {
+        let digits = String(magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return (self < 0 ? "-" : "") + result
+    }
+}
