@@ -33,7 +33,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
-        .target(name: "TrellisCore"),
+        .target(name: "TrellisCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "TrellisMatching", dependencies: ["TrellisCore"], swiftSettings: matchingSettings),
         .target(
             name: "TrellisServer",

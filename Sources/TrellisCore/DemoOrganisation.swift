@@ -24,6 +24,19 @@ public enum DemoOrganisation {
         public var contactPrivate: Bool
         public var hoursPerMonth: Int?
         public var communication: [CommunicationMethod]
+
+        /// The person's profile as a form or the API would send it.
+        public var draft: ProfileDraft {
+            var tags: [TagKind: [String]] = [:]
+            for kind in TagKind.allCases { tags[kind] = record.tags(kind) }
+            return ProfileDraft(
+                name: record.name, headline: headline, bio: bio, department: record.department,
+                yearsExperience: record.yearsExperience, timezone: record.timezone, mentoringRole: record.role,
+                capacityMentees: record.capacity, capacityHoursPerMonth: hoursPerMonth, meetingFrequency: record.meetingFrequency,
+                communicationMethods: communication, careerGoals: careerGoals, phone: phone, location: location,
+                contactPrivate: contactPrivate, tags: tags
+            )
+        }
     }
 
     struct Office {

@@ -139,9 +139,32 @@ extension CommunicationMethod: Choice { public static var choiceLabel: String { 
 extension AccountRole: Choice { public static var choiceLabel: String { "Account role" } }
 
 extension MentoringRole {
-    /// The roles a search for mentors (or for mentees) includes: whoever does both is both.
+    /// Everyone who can mentor (or wants a mentor): whoever does both is both.
     public static var mentoring: [MentoringRole] { allCases.filter(\.canMentor) }
     public static var wantingMentor: [MentoringRole] { allCases.filter(\.wantsMentor) }
+
+    /// The people a filter for this role lists: "can mentor" lists mentors and whoever does both,
+    /// "wants a mentor" mentees and whoever does both, "both" only them.
+    public var listed: [MentoringRole] {
+        switch self {
+        case .mentor: Self.mentoring
+        case .mentee: Self.wantingMentor
+        case .both: [.both]
+        }
+    }
+
+    /// A capacity as a file or a match reads it: a mentor who never gave one has no room (0); a
+    /// mentee has none at all.
+    public func capacity(stored: Int?) -> Int? { canMentor ? (stored ?? 0) : nil }
+}
+
+/// Who may see a person's contact details.
+public enum ContactPrivacy {
+    /// Email and phone are shown unless the person keeps them private; then only to themselves and
+    /// to program managers.
+    public static func mayContact(contactPrivate: Bool, viewerIsThePerson: Bool, viewerIsProgramManager: Bool) -> Bool {
+        !contactPrivate || viewerIsThePerson || viewerIsProgramManager
+    }
 }
 
 extension Int {

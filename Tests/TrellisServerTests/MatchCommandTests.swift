@@ -22,7 +22,7 @@ import TrellisMatching
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     func read(_ path: String) throws -> (header: [String], rows: [[String]]) {
-        try PeopleCSV.read(String(contentsOfFile: path, encoding: .utf8))
+        try PeopleFile.read(String(contentsOfFile: path, encoding: .utf8))
     }
 
     static let people = """

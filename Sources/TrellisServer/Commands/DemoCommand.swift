@@ -13,37 +13,29 @@ enum DemoLoader {
         let progress = console.progressBar(title: "People")
         progress.start()
         try await DatabaseWrites.transaction(on: app.db) { tx in
+            // Everyone first, so that every manager exists when a profile names them.
             var ids: [String: UUID] = [:]
+            for person in people {
+                let user = try await PeopleStore.createPerson(
+                    email: person.record.email, name: person.record.name, role: person.isAdmin ? .admin : .participant, passwordHash: hash, on: tx)
+                ids[person.record.email] = try user.requireID()
+            }
+            // Then each profile through the profile rules and the one profile write that the web
+            // form and the API use (kept counts and the search index come with it).
             for (index, person) in people.enumerated() {
-                let user = User(email: person.record.email, name: person.record.name, role: person.isAdmin ? .admin : .participant, passwordHash: hash)
-                try await user.create(on: tx)
-                let id = try user.requireID()
-                ids[person.record.email] = id
-                let profile = Profile(userID: id)
-                profile.headline = person.headline
-                profile.bio = person.bio
-                profile.department = person.record.department
-                profile.timezone = person.record.timezone
-                profile.mentoringRole = person.record.role.rawValue
-                profile.capacityMentees = person.record.capacity
-                profile.capacityHours = person.hoursPerMonth
-                profile.meetingFrequency = person.record.meetingFrequency?.rawValue
-                profile.yearsExperience = person.record.yearsExperience
-                profile.communicationMethods = person.communication.map(\.rawValue).joined(separator: ",")
-                profile.careerGoals = person.careerGoals
-                profile.location = person.location
-                profile.phone = person.phone
-                profile.contactPrivate = person.contactPrivate
-                profile.managerID = person.record.managerEmail.flatMap { ids[$0] }
-                try await profile.create(on: tx)
-                var tags: [TagKind: [String]] = [:]
-                for kind in TagKind.allCases { tags[kind] = person.record.tags(kind) }
-                try await PeopleStore.replaceTags(of: id, with: tags, on: tx)
+                let id = ids[person.record.email]!
+                let draft = person.draft.normalized()
+                var errors = draft.validate()
+                let manager = person.record.managerEmail.flatMap { ids[$0] }
+                let managerErrors = try await PeopleStore.checkManager(manager, for: id, on: tx)
+                for field in managerErrors.order { errors.add(field, managerErrors[field]!) }
+                guard errors.isEmpty else {
+                    throw Abort(.internalServerError, reason: "The demo person \(person.record.email) breaks the profile rules: \(errors.summary)")
+                }
+                try await PeopleStore.save(draft, manager: .some(manager), for: id, on: tx)
                 progress.activity.currentProgress = Double(index + 1) / Double(people.count)
             }
             try await PeopleStore.audit("demo.load", "\(people.count) people", by: nil, on: tx)
-            if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
-            try await SearchIndex.rebuild(on: tx)
         }
         progress.succeed()
     }

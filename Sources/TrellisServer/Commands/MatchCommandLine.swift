@@ -118,7 +118,7 @@ enum MatchCommandLine {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the file.", code: 1) }
         let header: [String], rows: [[String]]
         do {
-            (header, rows) = try PeopleCSV.read(try PeopleCSV.decode(data))
+            (header, rows) = try PeopleFile.read(try PeopleFile.decode(data))
         } catch let errors as ValidationErrors {
             throw Failure(message: "\(path): \(errors["file"] ?? errors.summary)", code: 1)
         }
@@ -169,7 +169,7 @@ enum MatchCommandLine {
         try writer.write(row: header)
         for row in rows { try writer.write(row: row.map(SpreadsheetSafety.escape)) }
         writer.stream.close()
-        let data = PeopleCSV.writtenData(stream) ?? Data()
+        let data = PeopleFile.writtenData(stream) ?? Data()
         do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "\(path): cannot write the file (\(error.localizedDescription)).", code: 1)
         }
@@ -183,7 +183,7 @@ enum MatchCommandLine {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the file.", code: 1) }
         let parsed: PeopleTable.ParseResult
         do {
-            let (header, rows) = try PeopleCSV.read(try PeopleCSV.decode(data))
+            let (header, rows) = try PeopleFile.read(try PeopleFile.decode(data))
             parsed = PeopleTable.parse(header: header, rows: rows)
         } catch let errors as ValidationErrors {
             throw Failure(message: "\(path): \(errors["file"] ?? errors.summary)", code: 1)

@@ -63,7 +63,7 @@ struct ImportCommand: AsyncCommand {
         }
         let plan: PeopleCSV.Plan
         do {
-            plan = try await PeopleCSV.plan(try PeopleCSV.decode(data), on: app.db)
+            plan = try await PeopleCSV.plan(try PeopleFile.decode(data), on: app.db)
         } catch let errors as ValidationErrors {
             context.console.error(errors["file"] ?? errors.summary); throw ExitCode(1)
         }

@@ -19,9 +19,8 @@ enum DashboardController {
             let counts = try await DirectoryCounts.counts([.account, .role], on: req.db)
             let people = counts[.account]?[DirectoryCounts.everyone] ?? 0
             let pending = counts[.account]?[DirectoryCounts.withoutPassword] ?? 0
-            let both = counts[.role]?[MentoringRole.both.rawValue] ?? 0
-            let mentors = (counts[.role]?[MentoringRole.mentor.rawValue] ?? 0) + both
-            let mentees = (counts[.role]?[MentoringRole.mentee.rawValue] ?? 0) + both
+            let mentors = MentoringRole.mentoring.reduce(0) { $0 + (counts[.role]?[$1.rawValue] ?? 0) }
+            let mentees = MentoringRole.wantingMentor.reduce(0) { $0 + (counts[.role]?[$1.rawValue] ?? 0) }
             adminPanel = """
             <section class="panel" aria-labelledby="organisation">
               <h2 id="organisation">Your organisation</h2>

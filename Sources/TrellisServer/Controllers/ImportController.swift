@@ -29,7 +29,7 @@ enum ImportController {
 
     static func text(of input: UploadInput) throws -> (text: String, filename: String) {
         if let file = input.file, file.data.readableBytes > 0 {
-            return (try PeopleCSV.decode(Data(buffer: file.data)), TextInput.line(file.filename))
+            return (try PeopleFile.decode(Data(buffer: file.data)), TextInput.line(file.filename))
         }
         if let csv = input.csv, !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return (csv, "pasted text") }
         throw ValidationErrors(field: "file", "Choose a CSV file to upload, or paste its contents.")

@@ -143,7 +143,7 @@ enum Directory {
         if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
         if let role {
             // Someone who does both appears under mentors and under mentees.
-            conditions.append("profiles.mentoring_role IN (\(bind: role.rawValue), \(bind: MentoringRole.both.rawValue))")
+            conditions.append("profiles.mentoring_role IN (\(binds: role.listed.map(\.rawValue) as [any Encodable & Sendable]))")
         }
         if !tag.isEmpty {
             conditions.append("users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))")
@@ -175,8 +175,8 @@ enum Directory {
             [(.department, department)]
         } else if activeFilters == 1, !timezone.isEmpty {
             [(.timezone, timezone)]
-        } else if activeFilters == 1, let role, role != .both {
-            [(.role, role.rawValue), (.role, MentoringRole.both.rawValue)]
+        } else if activeFilters == 1, let role {
+            role.listed.map { (.role, $0.rawValue) }
         } else {
             nil
         }
@@ -336,7 +336,7 @@ struct PersonDetail: Content, Sendable {
             """, on: db).map { PersonLink(id: try $0.uuid("id"), name: try $0.string("name")) }
         let tagsByID = try await tagsQuery
         let tags = tagsByID[id] ?? [:]
-        let mayContact = !profile.contactPrivate || viewer.id == id || viewer.isAdmin
+        let mayContact = ContactPrivacy.mayContact(contactPrivate: profile.contactPrivate, viewerIsThePerson: viewer.id == id, viewerIsProgramManager: viewer.isAdmin)
         return PersonDetail(
             id: id, name: user.name, email: mayContact ? user.email : nil, phone: mayContact && !profile.phone.isEmpty ? profile.phone : nil,
             location: profile.location, contact_private: profile.contactPrivate, headline: profile.headline, bio: profile.bio,

@@ -1,4 +1,3 @@
-import CSV
 import Fluent
 import FluentSQL
 import NIOConcurrencyHelpers
@@ -19,58 +18,13 @@ enum PeopleCSV {
         func count(_ change: Change) -> Int { changes.filter { $0 == change }.count }
     }
 
-    /// Splits CSV text into the header and rows. A byte-order mark is dropped first; quoted fields
-    /// with commas, quotes and new lines are the library's business.
-    static func read(_ text: String) throws -> (header: [String], rows: [[String]]) {
-        var text = text
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        // Stops at the first visible character (trimming would copy the whole file).
-        guard text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) else {
-            throw ValidationErrors(field: "file", "The file is empty; it needs a header row: \(PeopleTable.columns.joined(separator: ",")).")
-        }
-        do {
-            let reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: false)
-            let header = reader.headerRow ?? []
-            var rows: [[String]] = []
-            while let row = reader.next() { rows.append(row) }
-            if let error = reader.error {
-                throw ValidationErrors(field: "file", "The file is not valid CSV (after row \(rows.count + 1)): \(error).")
-            }
-            return (header, rows)
-        } catch let error as ValidationErrors {
-            throw error
-        } catch {
-            throw ValidationErrors(field: "file", "The file is not valid CSV: \(error).")
-        }
-    }
-
-    static func decode(_ data: Data) throws -> String {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationErrors(field: "file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-        }
-        return text
-    }
-
-    /// Writes records as CSV, header first.
-    static func write(_ records: [PersonRecord]) throws -> String {
-        let stream = OutputStream(toMemory: ())
-        let writer = try CSVWriter(stream: stream)
-        try writer.write(row: PeopleTable.columns)
-        for record in records {
-            try writer.write(row: PeopleTable.cells(of: record))
-        }
-        writer.stream.close()
-        guard let data = PeopleCSV.writtenData(stream) else { return "" }
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
     /// The export a batch of people at a time, in order of email: each batch read by plain SQL
     /// (people with their managers' emails, then their tags) and handed to `emit` as CSV text,
     /// the header first. Memory stays the size of one batch however large the organisation, and
     /// the first bytes leave at once. Each batch is its own short read: no database connection or
     /// transaction is held while `emit` waits for a slow client. The next batch starts after the
     /// last email sent, so a change made during an export shows in it or not, but nobody is sent
-    /// twice. Without changes meanwhile, the same text as `write(exportRecords(...))` (the order is
+    /// twice. Without changes meanwhile, the same text as `PeopleFile.text(of: exportRecords(...))` (the order is
     /// the database's order of emails: byte order on SQLite and on a C-collated PostgreSQL).
     /// Returns how many people were written.
     @discardableResult
@@ -102,28 +56,24 @@ enum PeopleCSV {
                 nil
             }
             do {
-                let stream = OutputStream(toMemory: ())
-                let writer = try CSVWriter(stream: stream)
-                if header { try writer.write(row: PeopleTable.columns) }
-                var any = header
+                var records: [PersonRecord] = []
+                records.reserveCapacity(batch.rows.count)
                 for row in batch.rows {
                     guard let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:)) else { continue }
                     let personTags = batch.tags[try row.uuid("id")] ?? [:]
-                    let record = PersonRecord(
+                    records.append(PersonRecord(
                         email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
                         managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
                         languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
                         developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                        values: personTags[.value] ?? [], capacity: role.canMentor ? (try row.optionalInt("capacity_mentees") ?? 0) : nil,
+                        values: personTags[.value] ?? [], capacity: role.capacity(stored: try row.optionalInt("capacity_mentees")),
                         meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
                         yearsExperience: try row.optionalInt("years_experience")
-                    )
-                    try writer.write(row: PeopleTable.cells(of: record))
-                    written += 1
-                    any = true
+                    ))
                 }
-                writer.stream.close()
-                if any, let data = writtenData(stream) { try await emit(String(decoding: data, as: UTF8.self) + "\n") }
+                let text = try PeopleFile.text(of: records, header: header)
+                written += records.count
+                if !text.isEmpty { try await emit(text) }
             } catch {
                 next?.cancel()
                 throw error
@@ -180,7 +130,7 @@ enum PeopleCSV {
                 managerEmail: person.managerID.flatMap { emailByID[$0] }, timezone: person.timezone,
                 languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
                 developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                values: personTags[.value] ?? [], capacity: person.role.canMentor ? (person.capacity ?? 0) : nil,
+                values: personTags[.value] ?? [], capacity: person.role.capacity(stored: person.capacity),
                 meetingFrequency: person.frequency, yearsExperience: person.years
             )
         }.sorted { $0.email < $1.email }
@@ -188,7 +138,7 @@ enum PeopleCSV {
 
     /// Checks a file against the format and the people already stored, and says what would change.
     static func plan(_ text: String, on db: any Database) async throws -> Plan {
-        let (header, rows) = try read(text)
+        let (header, rows) = try PeopleFile.read(text)
         let existing = try await exportRecords(on: db)
         let allEmails = try await User.query(on: db).field(\.$email).all().map(\.email)  // also people without a mentoring role
         var existingManagers: [String: String] = [:]
@@ -207,14 +157,5 @@ enum PeopleCSV {
     /// Applies a valid plan, all or nothing (see `PeopleImport`).
     static func apply(_ plan: Plan, by actor: User?, on db: any Database) async throws {
         try await PeopleImport.apply(plan, by: actor?.id, on: db)
-    }
-}
-
-extension PeopleCSV {
-    /// What a memory stream holds, copied in one go: bridging it with `as? Data` (or wrapping it)
-    /// copies it byte by byte on Linux (seconds for a large file).
-    static func writtenData(_ stream: OutputStream) -> Data? {
-        guard let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? NSData else { return nil }
-        return Data(bytes: written.bytes, count: written.length)
     }
 }

@@ -83,7 +83,7 @@ enum ProfilePages {
         }
         var facts: [HTML] = []
         facts.append("<dt>Mentoring</dt><dd>\(roleLabel(person.mentoring_role))</dd>")
-        if let capacity = person.capacity_mentees, person.mentoring_role != MentoringRole.mentee.rawValue {
+        if let capacity = person.capacity_mentees, person.mentoring_role.flatMap(MentoringRole.init(rawValue:))?.canMentor == true {
             facts.append("<dt>Capacity</dt><dd>\(capacity) mentee\(capacity == 1 ? "" : "s")\(person.capacity_hours.map { ", \($0) hours a month" } ?? "")</dd>")
         }
         if let frequency = person.meeting_frequency.flatMap(MeetingFrequency.init(rawValue:)) {
