@@ -396,3 +396,40 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Suite struct RecentReadsReuse {
+        @Test func `a recent read is reused until a write of this process, then read again`() async throws {
+            try await withTrellis { app in
+                let reads = NIOLockedValueBox(0)
+                let cache = RecentReads()
+                for _ in 0..<3 {
+                    let value = try await cache.value("k") { reads.withLockedValue { $0 += 1; return $0 } }
+                    #expect(value == 1)
+                }
+                try await DatabaseWrites.transaction(on: app.db) { _ in }
+                #expect(try await cache.value("k") { reads.withLockedValue { $0 += 1; return $0 } } == 2)
+                #expect(try await cache.value("other") { 7 } == 7)
+            }
+        }
+
+        @Test func `the directory's menus, the form's suggestions and the dashboard's counts show a change on the next page`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                // Read once, so that the values are in the cache.
+                #expect(!(try await admin.get("/people").text.contains("Ocean Sciences")))
+                #expect(!(try await admin.get("/people/\(try people.admin.requireID())/edit").text.contains("Tidepooling")))
+                let dashboard = try await admin.get("/").text
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let saved = try await alice.post("/people/\(try people.alice.requireID())/edit", OneRule.form(["department": "Ocean Sciences", "interests": "Tidepooling"]))
+                #expect(saved.status == .seeOther)
+                #expect(try await admin.get("/people").text.contains("<option value=\"Ocean Sciences\">"))
+                #expect(try await admin.get("/people/\(try people.admin.requireID())/edit").text.contains("Tidepooling"))
+                #expect(try await admin.get("/").text != dashboard, "the dashboard counts a new mentor")
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@ enum DashboardController {
         var adminPanel: HTML = .empty
         if user.isAdmin {
             // Kept counts: the same cost for 200 people or 50,000.
-            let counts = try await DirectoryCounts.counts([.account, .role], on: req.db)
+            let counts = try await DirectoryCounts.counts([.account, .role], req)
             let people = counts[.account]?[DirectoryCounts.everyone] ?? 0
             let pending = counts[.account]?[DirectoryCounts.withoutPassword] ?? 0
             let mentors = MentoringRole.mentoring.reduce(0) { $0 + (counts[.role]?[$1.rawValue] ?? 0) }

@@ -51,7 +51,7 @@ enum ProfileController {
         _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
         // The kept counts serve both the filter menus and the total.
-        let counts = try await DirectoryCounts.snapshot(on: req.db)
+        let counts = try await DirectoryCounts.snapshot(req)
         let page = try await Directory.search(query, counts: counts, tagsShown: ProfilePages.tagsOnCard, on: req.db)
         return ProfilePages.directory(req, query: query, page: page, facets: (counts.departments, counts.timezones))
     }

@@ -145,8 +145,8 @@ enum ProfilePages {
     static func edit(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
         let id = try user.requireID()
         let isSelf = req.currentUser?.id == id
-        async let departmentsQuery = DirectoryCounts.snapshot(on: req.db)
-        let suggestions = try await DirectoryCounts.popular(limit: 40, on: req.db)
+        async let departmentsQuery = DirectoryCounts.snapshot(req)
+        let suggestions = try await DirectoryCounts.popular(limit: 40, req)
         let departments = try await departmentsQuery.departments
         let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
         let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
