@@ -138,7 +138,7 @@ enum APIController {
             errors.add("role", failure.message)
         }
         guard errors.isEmpty else { throw InvalidInput(message: "The query is not valid.", errors: errors) }
-        return try await Directory.search(query, on: req.db)
+        return try await Directory.search(query, counts: try await DirectoryCounts.snapshot(req), on: req.db)
     }
 
     @Sendable static func person(_ req: Request) async throws -> PersonDetail {
