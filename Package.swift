@@ -1,20 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The matching engine counts shared tags with POPCNT and bounds 256 pairs at a time with vector
-// operations. Baseline x86-64 has neither POPCNT nor 256-bit vectors, so the matching module is
-// built for the processor it is built on: Haswell's instruction set (AVX2, every x86 server since
-// 2013) when the build machine has it, else Nehalem's (POPCNT, every x86 processor since 2009).
-// Trellis is built from source where it runs, so the two are the same machine.
-#if arch(x86_64)
+// Portable by default: every module is built for the baseline of its architecture, so a binary
+// built on one machine runs on any other of that architecture, and no unsafe flags keep the
+// library products from being used as dependencies. The matching engine's vector code uses
+// Swift's SIMD types and `nonzeroBitCount`, which compile to what the target has (POPCNT and
+// 256-bit vectors when tuned, portable instructions otherwise) with the same results.
+//
+// A build tuned to the processor it runs on is an explicit choice: set TRELLIS_TARGET_CPU
+// (`native`, or a name such as `haswell` or `x86-64-v3`) when building, e.g.
+//     TRELLIS_TARGET_CPU=native swift build -c release
+// Such a binary may stop with an illegal instruction on an older processor.
 import Foundation
-let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-    .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
-let matchingCPU = ["avx2", "bmi2", "fma", "movbe"].allSatisfy(cpuFlags.contains) ? "haswell" : "nehalem"
-let matchingSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", matchingCPU])]
-#else
-let matchingSettings: [SwiftSetting] = []
-#endif
+let tunedCPU = ProcessInfo.processInfo.environment["TRELLIS_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+let matchingSettings: [SwiftSetting] = tunedCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 let package = Package(
     name: "Trellis",

@@ -107,7 +107,7 @@ enum Directory {
     ///
     /// `counts`, when the caller read them already (the web page does, for its filter menus),
     /// spare a read; `tagsShown` limits the tags read to those a card shows (the first few
-    /// expertise and development areas); nil reads every tag (the API).
+    /// expertise and development areas); nil reads every tag a summary has (the API).
     static func search(
         _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil, on db: any Database
     ) async throws -> DirectoryPage {
@@ -270,10 +270,11 @@ enum Directory {
         ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int, tagsShown: Int?, on db: any Database
     ) async throws -> DirectoryPage {
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
+        // Only the kinds a summary carries (a card shows the first few of two of them).
         let tags = if let tagsShown {
             try await PeopleStore.tags(of: ids, kinds: [.expertise, .development], first: tagsShown, on: db)
         } else {
-            try await PeopleStore.tags(of: ids, on: db)
+            try await PeopleStore.tags(of: ids, kinds: [.expertise, .development, .interest], first: nil, on: db)
         }
         var byID: [UUID: PersonSummary] = [:]
         for row in rows {
