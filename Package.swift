@@ -8,7 +8,7 @@ import PackageDescription
 // 256-bit vectors when tuned, portable instructions otherwise) with the same results.
 //
 // A build tuned to the processor it runs on is an explicit choice: set TRELLIS_TARGET_CPU
-// (`native`, or a name such as `haswell` or `x86-64-v3`) when building, e.g.
+// (`native`, or a processor name LLVM knows, such as `haswell` or `znver3`) when building, e.g.
 //     TRELLIS_TARGET_CPU=native swift build -c release
 // Such a binary may stop with an illegal instruction on an older processor.
 import Foundation
