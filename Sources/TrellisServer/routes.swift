@@ -6,9 +6,13 @@ func routes(_ app: Application) throws {
     app.get(use: DashboardController.show)
     app.get("healthz") { _ in ["status": "ok"] }
     AuthController.register(app)
-    ProfileController.register(app)
-    AdminPeopleController.register(app)
-    ImportController.register(app)
-    SettingsController.register(app)
+    // Who may reach a route is declared here, once per group; the authorization tests walk every
+    // route with every kind of visitor.
+    let signedIn = app.grouped(SignedInMiddleware())
+    let programManagers = app.grouped(ProgramManagerMiddleware())
+    ProfileController.register(signedIn)
+    SettingsController.register(signedIn)
+    AdminPeopleController.register(programManagers)
+    ImportController.register(programManagers)
     APIController.register(app)
 }

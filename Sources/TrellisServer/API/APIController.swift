@@ -131,7 +131,6 @@ enum APIController {
     }
 
     @Sendable static func people(_ req: Request) async throws -> DirectoryPage {
-        _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
         var errors = query.pagingErrors()
         if let role = query.role, case .failure(let failure) = ProfileRules.choice(role, as: MentoringRole.self) {
@@ -158,7 +157,6 @@ enum APIController {
     }
 
     @Sendable static func tags(_ req: Request) async throws -> TagList {
-        _ = try req.requireUser()
         let raw = (try? req.query.get(String.self, at: "kind")) ?? ""
         guard let kind = TagKind(rawValue: raw) else {
             throw InvalidInput(message: "The query is not valid.", errors: ValidationErrors(field: "kind", "Allowed values: \(TagKind.allCases.map(\.rawValue).joined(separator: ", ")).") )

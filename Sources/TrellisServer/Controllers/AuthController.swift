@@ -48,7 +48,7 @@ enum AuthController {
         let passwordErrors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         for field in passwordErrors.order { errors.add(field, passwordErrors[field]!) }
         guard errors.isEmpty else {
-            return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.setup(req, input: input, errors: errors)).encodeResponse(for: req)
+            return try await req.invalidForm(AuthPages.setup(req, input: input, errors: errors))
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         // Checked again with the table locked: of two setups racing, one creates the account.
@@ -166,7 +166,7 @@ enum AuthController {
         let input = try req.content.decode(PasswordInput.self)
         let errors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         guard errors.isEmpty else {
-            return try await HTMLPage(status: .unprocessableEntity, html: AuthPages.passwordLink(req, user: user, purpose: purpose, errors: errors)).encodeResponse(for: req)
+            return try await req.invalidForm(AuthPages.passwordLink(req, user: user, purpose: purpose, errors: errors))
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         let userID = try user.requireID()

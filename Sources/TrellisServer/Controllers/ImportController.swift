@@ -23,7 +23,6 @@ enum ImportController {
     }
 
     @Sendable static func form(_ req: Request) async throws -> HTML {
-        _ = try req.requireAdmin()
         return ImportPages.form(req, error: nil)
     }
 
@@ -38,13 +37,13 @@ enum ImportController {
     /// Checks the file and shows what would change. A valid file is kept on the server, for this
     /// program manager only and for an hour, so that confirming sends only its id.
     @Sendable static func preview(_ req: Request) async throws -> Response {
-        let admin = try req.requireAdmin()
+        let admin = try req.requireUser()  // a program manager: the route group checks
         let input = try req.content.decode(UploadInput.self)
         do {
             let (csv, filename) = try text(of: input)
             let plan = try await PeopleCSV.plan(csv, on: req.db)
             guard plan.isValid else {
-                return try await HTMLPage(status: .unprocessableEntity, html: ImportPages.preview(req, plan: plan, job: nil)).encodeResponse(for: req)
+                return try await req.invalidForm(ImportPages.preview(req, plan: plan, job: nil))
             }
             guard plan.count(.create) + plan.count(.update) > 0 else {
                 return try await ImportPages.preview(req, plan: plan, job: nil).encodeResponse(for: req)
@@ -57,13 +56,13 @@ enum ImportController {
             }
             return try await ImportPages.preview(req, plan: plan, job: job).encodeResponse(for: req)
         } catch let errors as ValidationErrors {
-            return try await HTMLPage(status: .unprocessableEntity, html: ImportPages.form(req, error: errors["file"])).encodeResponse(for: req)
+            return try await req.invalidForm(ImportPages.form(req, error: errors["file"]))
         }
     }
 
     /// Starts the import of a previewed file in the background and shows its progress page.
     @Sendable static func confirm(_ req: Request) async throws -> Response {
-        let admin = try req.requireAdmin()
+        let admin = try req.requireUser()  // a program manager: the route group checks
         let input = try req.content.decode(ConfirmInput.self)
         let expired = Abort(.gone, reason: "This preview has expired or was already imported. Upload the file again to see a fresh preview.")
         guard let id = input.job.flatMap(UUID.init(uuidString:)),
@@ -83,7 +82,6 @@ enum ImportController {
     }
 
     @Sendable static func job(_ req: Request) async throws -> Response {
-        _ = try req.requireAdmin()
         guard let id = req.parameters.get("id", as: UUID.self), let job = try await ImportJob.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such import.")
         }

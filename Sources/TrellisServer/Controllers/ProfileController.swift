@@ -20,7 +20,6 @@ enum ProfileController {
 
     /// Tag suggestions for the profile form's script (the API offers the same to token holders).
     @Sendable static func suggestTags(_ req: Request) async throws -> APIController.TagList {
-        _ = try req.requireUser()
         guard let kind = TagKind(rawValue: (try? req.query.get(String.self, at: "kind")) ?? "") else {
             throw Abort(.badRequest, reason: "Unknown tag kind.")
         }
@@ -48,7 +47,6 @@ enum ProfileController {
     }
 
     @Sendable static func directory(_ req: Request) async throws -> HTML {
-        _ = try req.requireUser()
         let query = try req.query.decode(DirectoryQuery.self)
         // The kept counts serve both the filter menus and the total.
         let counts = try await DirectoryCounts.snapshot(req)
@@ -104,7 +102,7 @@ enum ProfileController {
         }
         guard errors.isEmpty else {
             let page = try await ProfilePages.edit(req, user: user, form: form, manager: stored.manager, errors: errors)
-            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+            return try await req.invalidForm(page)
         }
         try await PeopleStore.save(draft, manager: managerChange, for: id, on: req.db)
         if let viewer = req.currentUser, viewer.id != id {

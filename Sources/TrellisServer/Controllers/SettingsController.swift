@@ -48,7 +48,7 @@ enum SettingsController {
         for field in rules.order { errors.add(field, rules[field]!) }
         guard errors.isEmpty else {
             let page = try await SettingsPages.page(req, user: user, passwordErrors: errors)
-            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+            return try await req.invalidForm(page)
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         user.passwordHash = hash
@@ -68,7 +68,7 @@ enum SettingsController {
         guard !name.isEmpty, name.count <= 60 else {
             let errors = ValidationErrors(field: "token_name", name.isEmpty ? "Give the token a name, such as “calendar sync”." : "A token name must be at most 60 characters.")
             let page = try await SettingsPages.page(req, user: user, tokenErrors: errors, tokenName: name)
-            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+            return try await req.invalidForm(page)
         }
         let secret = SecretToken.generate(prefix: "trl_")
         let token = APIToken(userID: try user.requireID(), name: name, tokenHash: SecretToken.digest(secret), hint: String(secret.suffix(4)), now: Date())

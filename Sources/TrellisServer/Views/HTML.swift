@@ -75,6 +75,14 @@ public struct HTMLPage: AsyncResponseEncodable {
     }
 }
 
+extension Request {
+    /// A form shown again because what was sent is not valid: 422, with each problem beside its
+    /// field (every form answers bad input this way).
+    func invalidForm(_ page: HTML) async throws -> Response {
+        try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: self)
+    }
+}
+
 /// A link to a path with query parameters, every value percent-encoded except the characters
 /// RFC 3986 leaves unreserved (`URLComponents` leaves `+` as it is, which servers read as a
 /// space: "C++" came back as "C  ").
