@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing.git", from: "1.19.7"),
     ],
     targets: [
         .target(name: "TrellisCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
@@ -55,6 +56,7 @@ let package = Package(
             dependencies: [
                 "TrellisServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ]
         ),
     ]

@@ -1,0 +1,87 @@
+import Foundation
+import SnapshotTesting
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    /// The main pages' HTML as text, compared with the copies in `__Snapshots__/PageSnapshotTests/`,
+    /// so that a change to a page shows as a readable diff in review. Ids, tokens and times are
+    /// replaced by placeholders first, so only the markup and the words are compared.
+    ///
+    /// After an intended change to a page, record the new copies with
+    /// `SNAPSHOT_TESTING_RECORD=failed swift test --filter PageSnapshots`, read the diff, and commit.
+    @Suite struct PageSnapshots {
+        /// The page with what changes from run to run replaced by placeholders.
+        static func normalized(_ html: String) -> String {
+            var text = html
+            text = text.replacing(/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/, with: "<id>")
+            text = text.replacing(/name="csrf" value="[^"]*"/, with: "name=\"csrf\" value=\"<csrf>\"")
+            text = text.replacing(/content="[A-Za-z0-9_-]{20,}"/, with: "content=\"<token>\"")
+            text = text.replacing(/trl_[A-Za-z0-9_-]+/, with: "<api-token>")
+            text = text.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/, with: "<time>")
+            return text
+        }
+
+        /// A small organisation with fixed names, roles, departments and tags.
+        static func seed(_ app: Application) async throws -> (admin: User, alice: User, bob: User) {
+            let people = try await TestPeople.create(on: app)
+            let profiles: [(User, ProfileDraft)] = [
+                (people.alice, ProfileDraft(
+                    name: "Alice Ahmed", headline: "Data scientist · forecasting", bio: "I like clean data & honest charts.",
+                    department: "Data", yearsExperience: 6, timezone: "Europe/Berlin", mentoringRole: .both, capacityMentees: 2,
+                    capacityHoursPerMonth: 4, meetingFrequency: .biweekly, communicationMethods: [.video, .chat],
+                    careerGoals: "Lead a small team.", phone: "+49 30 1234", location: "Berlin", contactPrivate: true,
+                    tags: [.expertise: ["SQL", "Forecasting"], .development: ["Public speaking"], .interest: ["Chess"], .value: ["Curiosity"], .language: ["English", "German"]]
+                )),
+                (people.bob, ProfileDraft(
+                    name: "Bob Brown", headline: "Support engineer", department: "Support", timezone: "America/Chicago",
+                    mentoringRole: .mentee, tags: [.development: ["SQL", "Leadership"], .language: ["English"]]
+                )),
+            ]
+            for (user, draft) in profiles {
+                try await PeopleStore.save(draft.normalized(), manager: nil, for: try user.requireID(), on: app.db)
+            }
+            return people
+        }
+
+        @Test func pages() async throws {
+            try await withTrellis { app in
+                var visitor = Browser(app)
+                let setup = try await visitor.get("/setup").text
+                let people = try await Self.seed(app)
+                let signIn = try await visitor.get("/sign-in").text
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let aliceID = try people.alice.requireID()
+                let pages: [(String, String)] = [
+                    ("setup", setup),
+                    ("sign-in", signIn),
+                    ("dashboard-participant", try await alice.get("/").text),
+                    ("dashboard-program-manager", try await admin.get("/").text),
+                    ("directory", try await alice.get("/people").text),
+                    ("directory-search", try await alice.get("/people?q=sql&role=mentor").text),
+                    ("profile", try await alice.get("/people/\(aliceID)").text),
+                    ("profile-as-another-participant", try await Self.viewAs(TestPeople.bob, "/people/\(aliceID)", app)),
+                    ("profile-edit", try await alice.get("/people/\(aliceID)/edit").text),
+                    ("profile-edit-with-errors", try await alice.post("/people/\(aliceID)/edit", OneRule.form(["years_experience": "75", "mentoring_role": "mentee"])).text),
+                    ("settings", try await alice.get("/settings").text),
+                    ("admin-people", try await admin.get("/admin/people").text),
+                    ("import", try await admin.get("/admin/import").text),
+                ]
+                for (name, html) in pages {
+                    assertSnapshot(of: Self.normalized(html), as: .lines, named: name, testName: "page")
+                }
+            }
+        }
+
+        static func viewAs(_ email: String, _ path: String, _ app: Application) async throws -> String {
+            var browser = Browser(app)
+            try await browser.signIn(email)
+            return try await browser.get(path).text
+        }
+    }
+}
