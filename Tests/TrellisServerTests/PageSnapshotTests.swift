@@ -21,6 +21,7 @@ extension ServerTests {
             text = text.replacing(/content="[A-Za-z0-9_-]{20,}"/, with: "content=\"<token>\"")
             text = text.replacing(/trl_[A-Za-z0-9_-]+/, with: "<api-token>")
             text = text.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/, with: "<time>")
+            text = text.replacing(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/, with: "<time>")
             return text
         }
 
@@ -72,7 +73,10 @@ extension ServerTests {
                     ("admin-people", try await admin.get("/admin/people").text),
                     ("import", try await admin.get("/admin/import").text),
                 ]
-                for (name, html) in pages {
+                let emptyAudit = try await admin.get("/admin/audit").text
+                #expect(try await admin.post("/admin/people", [("name", "Carla Cruz"), ("email", "carla@example.org"), ("role", "participant"), ("invite", "on")]).status.code < 400)
+                let audit = try await admin.get("/admin/audit").text
+                for (name, html) in pages + [("audit-log-empty", emptyAudit), ("audit-log", audit)] {
                     assertSnapshot(of: Self.normalized(html), as: .lines, named: name, testName: "page")
                 }
             }

@@ -1,0 +1,90 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import Vapor
+
+/// The program managers' list of everyone: fifty to a page in name order, searchable by name or
+/// email (organisations have thousands of people), read in plain SQL.
+enum PeopleList {
+    static let pageSize = 50
+
+    struct Row: Sendable {
+        var id: UUID, name: String, email: String, role: AccountRole, hasPassword: Bool, department: String, mentoringRole: String?
+    }
+
+    struct Page: Sendable {
+        var rows: [Row]
+        var search: String
+        var total: Int
+        var pageNumber: Int
+        var pageCount: Int
+    }
+
+    /// One page: `requestedPage` (past the last: the last), or the page after or before a person.
+    static func page(search: String, page requestedPage: Int, after: String?, before: String?, on db: any Database) async throws -> Page {
+        let pageSize = Self.pageSize
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The people list needs an SQL database.") }
+        var filter: SQLQueryString = "1 = 1"
+        if !search.isEmpty {
+            // Words of the name through the full-text index, or the start of the email (a range
+            // on its unique index).
+            // One set of ids from both indexes (an OR of the two made PostgreSQL read everyone).
+            let byEmail: SQLQueryString = "SELECT e.id FROM users e WHERE e.email >= \(bind: search) AND e.email < \(bind: search + "\u{10FFFF}")"
+            filter = if let byName = SearchIndex.matchingIDs(search, scope: .name, on: sql) {
+                "users.id IN (\(byName) UNION \(byEmail))"
+            } else {
+                "users.id IN (\(byEmail))"
+            }
+        }
+        let total = search.isEmpty
+            ? try await DirectoryCounts.sum([(.account, DirectoryCounts.everyone)], on: db)
+            : try await PlainRows.first("SELECT COUNT(*) AS n FROM users WHERE \(filter)", on: db)?.int("n") ?? 0
+        let pageCount = max(1, (total + pageSize - 1) / pageSize)
+        var pageNumber = min(requestedPage, pageCount)
+        // The page's ids first (read from the (search_name, id) index alone), then their rows, in
+        // plain SQL (Fluent's model decoding cost more than the queries). A page after (or before)
+        // a person is read along the index from them, as fast however deep; a numbered page skips
+        // every earlier person, so the page links name the person at the edge.
+        var pageIDs: [UUID] = []
+        if let cursor = after ?? before, let anchorID = UUID(uuidString: cursor),
+           let anchor = try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: anchorID)", on: db)?.string("search_name") {
+            let forward = after != nil
+            let found = try await PlainRows.all("""
+                SELECT users.id FROM users WHERE \(filter) AND (users.search_name, users.id) \(unsafeRaw: forward ? ">" : "<") (\(bind: anchor), \(bind: anchorID))
+                ORDER BY users.search_name \(unsafeRaw: forward ? "ASC" : "DESC"), users.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize)
+                """, on: db).map { try $0.uuid("id") }
+            // Nothing after the person, or a short page before them: the numbered page instead.
+            if forward ? !found.isEmpty : found.count == pageSize {
+                pageIDs = forward ? found : found.reversed()
+                pageNumber = max(forward ? 2 : 1, pageNumber)
+            }
+        }
+        if pageIDs.isEmpty {
+            pageIDs = try await PlainRows.all("""
+                SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
+                LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
+                """, on: db).map { try $0.uuid("id") }
+        }
+        var rowsByID: [UUID: Row] = [:]
+        if !pageIDs.isEmpty {
+            for row in try await PlainRows.all("""
+                SELECT u.id, u.name, u.email, u.role, u.password_hash IS NOT NULL AS has_password, p.department, p.mentoring_role
+                FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: pageIDs as [any Encodable & Sendable]))
+                """, on: db) {
+                let id = try row.uuid("id")
+                rowsByID[id] = Row(
+                    id: id, name: try row.string("name"), email: try row.string("email"),
+                    role: AccountRole(rawValue: try row.string("role")) ?? .participant,
+                    hasPassword: try row.bool("has_password"),
+                    department: try row.optionalString("department") ?? "",
+                    mentoringRole: try row.optionalString("mentoring_role")
+                )
+            }
+        }
+        // Ordered here, not by SQL: "ORDER BY search_name" would tempt SQLite to walk the whole
+        // name index looking for fifty ids.
+        let users = pageIDs.compactMap { rowsByID[$0] }
+        return Page(rows: users, search: search, total: total, pageNumber: pageNumber, pageCount: pageCount)
+    }
+}
