@@ -46,6 +46,14 @@ enum ProfileController {
         return stored
     }
 
+    /// The profile form with the departments and tags in use (from the kept counts).
+    static func editPage(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
+        async let snapshot = DirectoryCounts.snapshot(req)
+        let suggestions = try await DirectoryCounts.popular(limit: 40, req)
+        return try ProfilePages.edit(
+            req, user: user, form: form, manager: manager, errors: errors, departments: try await snapshot.departments, suggestions: suggestions)
+    }
+
     @Sendable static func directory(_ req: Request) async throws -> HTML {
         let query = try req.query.decode(DirectoryQuery.self)
         // The kept counts serve both the filter menus and the total.
@@ -68,7 +76,7 @@ enum ProfileController {
         // Only program managers set reporting lines, and only they see every email: a
         // participant's form shows their manager's name, never the address.
         let managerEmail = req.currentUser?.isAdmin == true ? manager?.email ?? "" : ""
-        return try await ProfilePages.edit(req, user: user, form: ProfileForm(draft: draft, managerEmail: managerEmail), manager: manager, errors: ValidationErrors())
+        return try await editPage(req, user: user, form: ProfileForm(draft: draft, managerEmail: managerEmail), manager: manager, errors: ValidationErrors())
     }
 
     @Sendable static func save(_ req: Request) async throws -> Response {
@@ -101,7 +109,7 @@ enum ProfileController {
             managerChange = .some(managerID)
         }
         guard errors.isEmpty else {
-            let page = try await ProfilePages.edit(req, user: user, form: form, manager: stored.manager, errors: errors)
+            let page = try await editPage(req, user: user, form: form, manager: stored.manager, errors: errors)
             return try await req.invalidForm(page)
         }
         try await PeopleStore.save(draft, manager: managerChange, for: id, on: req.db)

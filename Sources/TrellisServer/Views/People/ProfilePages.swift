@@ -142,12 +142,14 @@ enum ProfilePages {
         """)
     }
 
-    static func edit(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
+    /// The profile form. `departments` and `suggestions` (tags in use, most used first) come from
+    /// the kept counts, read by the controller.
+    static func edit(
+        _ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors,
+        departments: [String], suggestions: [TagKind: [String]]
+    ) throws -> HTML {
         let id = try user.requireID()
         let isSelf = req.currentUser?.id == id
-        async let departmentsQuery = DirectoryCounts.snapshot(req)
-        let suggestions = try await DirectoryCounts.popular(limit: 40, req)
-        let departments = try await departmentsQuery.departments
         let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
         let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
         let timezoneOptions = Self.timezoneOptions

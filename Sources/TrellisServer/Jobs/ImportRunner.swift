@@ -1,0 +1,74 @@
+import Fluent
+import FluentSQL
+import TrellisCore
+import Vapor
+
+/// Runs confirmed imports in the background of the server that received the confirmation.
+enum ImportRunner {
+    /// Moves a previewed job to running, in one statement that only matches a previewed job.
+    static func claim(_ id: UUID, on db: any Database) async throws -> Bool {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            guard let sql = tx as? any SQLDatabase else { return false }
+            let rows = try await sql.update(ImportJob.schema)
+                .set("state", to: ImportJob.State.running.rawValue)
+                .set("heartbeat_at", to: Date())
+                .where("id", .equal, id)
+                .where("state", .equal, ImportJob.State.previewed.rawValue)
+                .returning("id")
+                .all()
+            return rows.count == 1
+        }
+    }
+
+    static func start(_ id: UUID, by adminID: UUID, app: Application) {
+        Task.detached {
+            await run(id, by: adminID, db: app.db, logger: app.logger)
+        }
+    }
+
+    /// Checks the stored file again (people may have changed since the preview), writes it with
+    /// progress, and records the outcome. Nothing is written unless everything is.
+    static func run(_ id: UUID, by adminID: UUID, db: any Database, logger: Logger) async {
+        func finish(_ state: ImportJob.State, message: String, outcome: PeopleImport.Outcome? = nil) async {
+            do {
+                try await DatabaseWrites.transaction(on: db) { tx in
+                    guard let job = try await ImportJob.find(id, on: tx) else { return }
+                    job.state = state.rawValue
+                    job.message = message
+                    job.finishedAt = Date()
+                    job.csv = ""  // the file's content is not kept once it is imported
+                    if let outcome {
+                        job.createdCount = outcome.created
+                        job.updatedCount = outcome.updated
+                        job.unchangedCount = outcome.unchanged
+                        job.stagedRows = job.totalRows
+                    }
+                    try await job.save(on: tx)
+                }
+            } catch {
+                logger.report(error: error)
+            }
+        }
+        do {
+            guard let job = try await ImportJob.find(id, on: db) else { return }
+            let plan = try await PeopleCSV.plan(job.csv, on: db)
+            guard plan.isValid else {
+                let first = plan.problems.prefix(3).map(\.description).joined(separator: "; ")
+                await finish(.failed, message: "People changed since the preview, and the file no longer passes the checks (\(plan.problems.count) problem\(plan.problems.count == 1 ? "" : "s"): \(first)). Nothing was imported; upload the file again to see every problem.")
+                return
+            }
+            let outcome = try await PeopleImport.apply(plan, jobID: id, by: adminID, on: db) { staged, _ in
+                try await DatabaseWrites.transaction(on: db) { tx in
+                    try await ImportJob.query(on: tx).filter(\.$id == id)
+                        .set(\.$stagedRows, to: staged).set(\.$heartbeatAt, to: Date()).update()
+                }
+            }
+            await finish(.done, message: "Import complete: \(outcome.summary).", outcome: outcome)
+        } catch let errors as ValidationErrors {
+            await finish(.failed, message: (errors["file"] ?? errors.summary))
+        } catch {
+            logger.report(error: error)
+            await finish(.failed, message: "The import stopped because of an error on our side (it has been logged). Nothing was imported; please try again.")
+        }
+    }
+}
