@@ -368,6 +368,61 @@ extension ServerTests {
             }
         }
 
+        @Test func `Previous and Next follow who is there, not the page number: after people are added, renamed, or the number is made up`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                _ = try await Self.seed(app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                // Forwards to page 4, five at a time.
+                var path = "/people?per=5"
+                var forward: [String] = []
+                for _ in 0..<3 {
+                    let page = Self.read(try await admin.get(path).text)
+                    forward += page.ids
+                    path = try #require(page.next)
+                }
+                let fourth = Self.read(try await admin.get(path).text)
+                forward += fourth.ids
+                #expect(forward.count == 20)
+                // Three people join, in front of everyone, and the fourth page's first person is renamed
+                // to the far end of the alphabet.
+                for index in 0..<3 {
+                    _ = try await PeopleStore.createPerson(email: "early\(index)@example.org", name: "Aaaa Early \(index)", role: .participant, on: app.db)
+                }
+                // Backwards to the start: nobody seen on the way forward is missed, nobody twice.
+                var back = fourth.ids
+                var previous = fourth.previous
+                while let link = previous {
+                    let page = Self.read(try await admin.get(link).text)
+                    back = page.ids + back
+                    previous = page.previous
+                }
+                #expect(Set(forward).isSubset(of: Set(back)), "missed going back: \(Set(forward).subtracting(back).count)")
+                #expect(Set(back).count == back.count && back.count == 23, "\(back.count)")
+
+                // A link made before its person was renamed still leads to the page that followed.
+                let first = Self.read(try await admin.get("/people?per=5").text)
+                let second = Self.read(try await admin.get(try #require(first.next)).text)
+                let lastID = try #require(first.ids.last)
+                let edge = try #require(UUID(uuidString: lastID))
+                let renamed = try #require(try await User.find(edge, on: app.db))
+                var draft = try await PeopleStore.draft(for: renamed, on: app.db).0
+                draft.name = "Zzzz Renamed"
+                try await PeopleStore.save(draft, manager: nil, for: edge, on: app.db)
+                #expect(Self.read(try await admin.get(try #require(first.next)).text).ids == second.ids)
+
+                // A page number made up with a person: Next is there while anyone follows, and the
+                // number stays within the pages.
+                let made = try await admin.get("/people?per=5&page=42&after=\(first.ids[1])").text
+                #expect(Self.read(made).next != nil && Self.read(made).previous != nil)
+                #expect(!made.contains("Page 42 of"))
+                // Everyone on one page: a person in the link changes nothing.
+                let few = try await admin.get("/people?department=Design&per=100&after=\(first.ids[0])").text
+                #expect(Self.read(few).ids.count == 8 && Self.read(few).next == nil && Self.read(few).previous == nil)
+            }
+        }
+
         @Test func `the API answers after and before, and names what is wrong with them`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

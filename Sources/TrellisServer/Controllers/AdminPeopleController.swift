@@ -42,7 +42,8 @@ enum AdminPeopleController {
         let list = try await PeopleList.page(
             search: Tags.key((try? req.query.get(String.self, at: "q")) ?? ""),
             page: DirectoryQuery.clamped(try? req.query.get(String.self, at: "page"), to: 1...DirectoryQuery.maximumPage, otherwise: 1),
-            after: try? req.query.get(String.self, at: "after"), before: try? req.query.get(String.self, at: "before"), on: req.db
+            after: try? req.query.get(String.self, at: "after"), before: try? req.query.get(String.self, at: "before"),
+            at: try? req.query.get(String.self, at: "at"), on: req.db
         )
         let link = createdLink.map { AdminPeopleView.CreatedLink(name: $0.name, url: $0.url, purpose: $0.purpose) }
         return AdminPeoplePage.render(req, AdminPeopleView(list: list, input: input, errors: errors, createdLink: link, notice: notice))

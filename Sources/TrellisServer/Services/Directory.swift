@@ -21,6 +21,9 @@ struct DirectoryQuery: Content, Sendable {
     /// labels the page.
     var after: String?
     var before: String?
+    /// The name the person in `after` or `before` had when the page was read (the web's links carry
+    /// it, so that renaming them meanwhile does not move the page); without it, their current name.
+    var at: String?
 
     static let maximumPage = 100_000
     static let maximumPageSize = 100
@@ -83,6 +86,15 @@ struct DirectoryPage: Content, Sendable {
     var per: Int
     var total: Int
     var pageCount: Int { max(1, (total + per - 1) / per) }
+
+    /// Whether anyone comes before this page, or after it (what Previous and Next depend on), and
+    /// the names the first and last people were read at (for the links). Not part of the API.
+    var hasPrevious = false
+    var hasNext = false
+    var firstName: String?
+    var lastName: String?
+
+    enum CodingKeys: String, CodingKey { case items, page, per, total }
 }
 
 enum Directory {
@@ -187,7 +199,7 @@ enum Directory {
         }
         let pageSize = query.pageSize
         let columns: SQLQueryString = """
-            users.id, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
+            users.id, users.search_name, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
             """
         /// One page's ids and people; with `counting`, each row also carries the number of matches
         /// (counted in the same pass that orders them, rather than by a second query).
@@ -219,27 +231,20 @@ enum Directory {
             }
             return (ids, rows, total)
         }
-        // The page after or before a person, along the name index from them.
-        if text.isEmpty, let cursor = query.after ?? query.before, let anchorID = UUID(uuidString: cursor),
-           let anchor = try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: anchorID)", on: db)?.string("search_name") {
-            let forward = query.after != nil
-            let rows = try await PlainRows.all("""
-                SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id
-                WHERE \(filter) AND (users.search_name, users.id) \(unsafeRaw: forward ? ">" : "<") (\(bind: anchor), \(bind: anchorID))
-                ORDER BY users.search_name \(unsafeRaw: forward ? "ASC" : "DESC"), users.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize)
-                """, on: db)
-            // Nothing after the person, or a short page before them (people came or went since):
-            // the numbered page instead.
-            if forward ? !rows.isEmpty : rows.count == pageSize {
-                let total = if let keptTotal { keptTotal } else {
-                    try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
-                }
-                let ordered = forward ? rows : rows.reversed()
+        // The page after or before a person, along the name index from them (not for a search, in
+        // order of relevance, nor when everyone fits on one page).
+        if text.isEmpty, let cursor = try await NamePaging.cursor(after: query.after, before: query.before, at: query.at, on: db) {
+            let total = if let keptTotal { keptTotal } else {
+                try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+            }
+            if total > pageSize,
+               let found = try await NamePaging.page(columns, from: "users JOIN profiles ON profiles.id = users.id", filter: filter, cursor: cursor, size: pageSize, on: db) {
                 let pageCount = max(1, (total + pageSize - 1) / pageSize)
-                // The page number only labels the page (a page after a person is never the first).
-                let number = max(forward ? 2 : 1, min(query.pageNumber, pageCount))
-                return try await assemble(
-                    ids: try ordered.map { try $0.uuid("id") }, rows: ordered, page: number, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+                let number = NamePaging.label(asked: query.pageNumber, pageCount: pageCount, hasPrevious: found.hasPrevious, hasNext: found.hasNext)
+                var page = try await assemble(
+                    ids: try found.rows.map { try $0.uuid("id") }, rows: found.rows, page: number, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+                (page.hasPrevious, page.hasNext) = (found.hasPrevious, found.hasNext)
+                return page
             }
         }
         let total: Int
@@ -262,7 +267,9 @@ enum Directory {
                 (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
             }
         }
-        return try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        var page = try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        (page.hasPrevious, page.hasNext) = (pageNumber > 1, pageNumber < page.pageCount)
+        return page
     }
 
     /// The page's people in the order of `ids`, with the tags a card shows (all, when `tagsShown` is nil).
@@ -289,7 +296,11 @@ enum Directory {
             )
         }
         let items = ids.compactMap { byID[$0] }
-        return DirectoryPage(items: items, page: pageNumber, per: pageSize, total: total)
+        var names: [UUID: String] = [:]
+        for row in rows { names[try row.uuid("id")] = try row.string("search_name") }
+        return DirectoryPage(
+            items: items, page: pageNumber, per: pageSize, total: total,
+            firstName: items.first.flatMap { names[$0.id] }, lastName: items.last.flatMap { names[$0.id] })
     }
 }
 

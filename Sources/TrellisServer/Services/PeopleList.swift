@@ -10,7 +10,7 @@ enum PeopleList {
     static let pageSize = 50
 
     struct Row: Sendable {
-        var id: UUID, name: String, email: String, role: AccountRole, hasPassword: Bool, department: String, mentoringRole: String?
+        var id: UUID, searchName: String, name: String, email: String, role: AccountRole, hasPassword: Bool, department: String, mentoringRole: String?
     }
 
     struct Page: Sendable {
@@ -19,10 +19,13 @@ enum PeopleList {
         var total: Int
         var pageNumber: Int
         var pageCount: Int
+        /// Whether anyone comes before this page, or after it (what Previous and Next depend on).
+        var hasPrevious: Bool
+        var hasNext: Bool
     }
 
     /// One page: `requestedPage` (past the last: the last), or the page after or before a person.
-    static func page(search: String, page requestedPage: Int, after: String?, before: String?, on db: any Database) async throws -> Page {
+    static func page(search: String, page requestedPage: Int, after: String?, before: String?, at: String?, on db: any Database) async throws -> Page {
         let pageSize = Self.pageSize
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The people list needs an SQL database.") }
         var filter: SQLQueryString = "1 = 1"
@@ -47,20 +50,15 @@ enum PeopleList {
         // a person is read along the index from them, as fast however deep; a numbered page skips
         // every earlier person, so the page links name the person at the edge.
         var pageIDs: [UUID] = []
-        if let cursor = after ?? before, let anchorID = UUID(uuidString: cursor),
-           let anchor = try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: anchorID)", on: db)?.string("search_name") {
-            let forward = after != nil
-            let found = try await PlainRows.all("""
-                SELECT users.id FROM users WHERE \(filter) AND (users.search_name, users.id) \(unsafeRaw: forward ? ">" : "<") (\(bind: anchor), \(bind: anchorID))
-                ORDER BY users.search_name \(unsafeRaw: forward ? "ASC" : "DESC"), users.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize)
-                """, on: db).map { try $0.uuid("id") }
-            // Nothing after the person, or a short page before them: the numbered page instead.
-            if forward ? !found.isEmpty : found.count == pageSize {
-                pageIDs = forward ? found : found.reversed()
-                pageNumber = max(forward ? 2 : 1, pageNumber)
-            }
+        var (hasPrevious, hasNext) = (false, false)
+        if total > pageSize, let cursor = try await NamePaging.cursor(after: after, before: before, at: at, on: db),
+           let found = try await NamePaging.page("users.id", from: "users", filter: filter, cursor: cursor, size: pageSize, on: db) {
+            pageIDs = try found.rows.map { try $0.uuid("id") }
+            (hasPrevious, hasNext) = (found.hasPrevious, found.hasNext)
+            pageNumber = NamePaging.label(asked: pageNumber, pageCount: pageCount, hasPrevious: hasPrevious, hasNext: hasNext)
         }
         if pageIDs.isEmpty {
+            (hasPrevious, hasNext) = (pageNumber > 1, pageNumber < pageCount)
             pageIDs = try await PlainRows.all("""
                 SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
                 LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
@@ -69,12 +67,12 @@ enum PeopleList {
         var rowsByID: [UUID: Row] = [:]
         if !pageIDs.isEmpty {
             for row in try await PlainRows.all("""
-                SELECT u.id, u.name, u.email, u.role, u.password_hash IS NOT NULL AS has_password, p.department, p.mentoring_role
+                SELECT u.id, u.search_name, u.name, u.email, u.role, u.password_hash IS NOT NULL AS has_password, p.department, p.mentoring_role
                 FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: pageIDs as [any Encodable & Sendable]))
                 """, on: db) {
                 let id = try row.uuid("id")
                 rowsByID[id] = Row(
-                    id: id, name: try row.string("name"), email: try row.string("email"),
+                    id: id, searchName: try row.string("search_name"), name: try row.string("name"), email: try row.string("email"),
                     role: AccountRole(rawValue: try row.string("role")) ?? .participant,
                     hasPassword: try row.bool("has_password"),
                     department: try row.optionalString("department") ?? "",
@@ -85,6 +83,6 @@ enum PeopleList {
         // Ordered here, not by SQL: "ORDER BY search_name" would tempt SQLite to walk the whole
         // name index looking for fifty ids.
         let users = pageIDs.compactMap { rowsByID[$0] }
-        return Page(rows: users, search: search, total: total, pageNumber: pageNumber, pageCount: pageCount)
+        return Page(rows: users, search: search, total: total, pageNumber: pageNumber, pageCount: pageCount, hasPrevious: hasPrevious, hasNext: hasNext)
     }
 }

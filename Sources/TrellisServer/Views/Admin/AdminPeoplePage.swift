@@ -25,16 +25,17 @@ enum AdminPeoplePage {
         let (list, input, errors) = (view.list, view.input, view.errors)
         func link(page number: Int) -> String {
             var items = [("page", String(number))] + (list.search.isEmpty ? [] : [("q", list.search)])
-            if number > 1, let edge = number > list.pageNumber ? list.rows.last : list.rows.first {
-                items.append((number > list.pageNumber ? "after" : "before", edge.id.uuidString))
+            let forward = number > list.pageNumber
+            if let edge = forward ? list.rows.last : list.rows.first {
+                items += [(forward ? "after" : "before", edge.id.uuidString), ("at", edge.searchName)]
             }
             return QueryLink.make("/admin/people", items)
         }
-        let pagination: HTML = list.pageCount <= 1 ? .empty : """
+        let pagination: HTML = !list.hasPrevious && !list.hasNext ? .empty : """
         <nav class="pagination" aria-label="Pages">
-          \(list.pageNumber > 1 ? "<a href=\"\(link(page: list.pageNumber - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
+          \(list.hasPrevious ? "<a href=\"\(link(page: list.pageNumber - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
           <span>Page \(list.pageNumber) of \(list.pageCount)</span>
-          \(list.pageNumber < list.pageCount ? "<a href=\"\(link(page: list.pageNumber + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
+          \(list.hasNext ? "<a href=\"\(link(page: list.pageNumber + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
         </nav>
         """
         let heading = list.search.isEmpty ? "Everyone (\(list.total))" : "\(list.total == 1 ? "1 person matches" : "\(list.total) people match") “\(list.search)”"

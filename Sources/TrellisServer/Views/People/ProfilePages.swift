@@ -30,8 +30,10 @@ enum ProfilePages {
         /// (as fast however deep); search results, in order of relevance, are numbered.
         func link(page number: Int) -> String {
             var items = [("page", String(number))]
-            if Tags.key(query.q ?? "").isEmpty, number > 1, let edge = number > page.page ? page.items.last : page.items.first {
-                items.append((number > page.page ? "after" : "before", edge.id.uuidString))
+            let forward = number > page.page
+            if Tags.key(query.q ?? "").isEmpty, let edge = forward ? page.items.last : page.items.first,
+               let name = forward ? page.lastName : page.firstName {
+                items += [(forward ? "after" : "before", edge.id.uuidString), ("at", name)]
             }
             for (name, value) in [("q", query.q), ("department", query.department), ("role", query.role), ("timezone", query.timezone), ("tag", query.tag)] {
                 if let value, !value.isEmpty { items.append((name, value)) }
@@ -52,11 +54,11 @@ enum ProfilePages {
             """
         }
         let summary = page.total == 1 ? "1 person" : "\(page.total) people"
-        let pagination: HTML = page.pageCount <= 1 ? .empty : """
+        let pagination: HTML = !page.hasPrevious && !page.hasNext ? .empty : """
         <nav class="pagination" aria-label="Pages">
-          \(page.page > 1 ? "<a href=\"\(link(page: page.page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
+          \(page.hasPrevious ? "<a href=\"\(link(page: page.page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
           <span>Page \(page.page) of \(page.pageCount)</span>
-          \(page.page < page.pageCount ? "<a href=\"\(link(page: page.page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
+          \(page.hasNext ? "<a href=\"\(link(page: page.page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
         </nav>
         """
         return Layout.page(req, title: "Directory", active: "directory", content: """
