@@ -67,6 +67,14 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
 
 /// The entry point of the `trellis` executable.
 public enum TrellisMain {
+    /// A lone "-" (standard output, as in `trellis export people -`), as commands receive it: the
+    /// command-line parser would read anything starting with "-" as an option.
+    static let standardStream = "\u{2}-"
+
+    static func commandArguments(_ arguments: [String]) -> [String] {
+        arguments.map { $0 == "-" ? standardStream : $0 }
+    }
+
     public static func run() async throws {
         // `match` works on files alone: no database, no server, no Vapor.
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -74,6 +82,7 @@ public enum TrellisMain {
             exit(MatchCommandLine.run(Array(arguments.dropFirst())))
         }
         var environment = try Environment.detect()
+        environment.arguments = commandArguments(environment.arguments)
         try LoggingSystem.bootstrap(from: &environment)
         let app = try await Application.make(environment)
         do {

@@ -256,6 +256,27 @@ extension ServerTests {
                 #expect(try String(contentsOf: output, encoding: .utf8) == exported)
                 let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".partial") }
                 #expect(left.isEmpty, "\(left)")
+                // A new export is readable by its owner only; an earlier export keeps its permissions.
+                func mode(_ url: URL) throws -> Int { (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) ?? -1 }
+                let fresh = directory.appendingPathComponent("fresh.csv")
+                try await run(app, ["trellis", "export", "people", fresh.path])
+                #expect(try mode(fresh) == 0o600)
+                try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: output.path)
+                try await run(app, ["trellis", "export", "people", output.path])
+                #expect(try mode(output) == 0o640)
+                // Through a link, the file it points to gets the export and the link stays a link.
+                let real = directory.appendingPathComponent("real.csv"), link = directory.appendingPathComponent("link.csv")
+                try Data("older".utf8).write(to: real)
+                try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+                try await run(app, ["trellis", "export", "people", link.path])
+                #expect(try String(contentsOf: real, encoding: .utf8) == exported)
+                #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == real.path)
+                // A folder, or a folder that is not there: a clear failure, nothing written.
+                await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "export", "people", directory.path]) }
+                await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "export", "people", directory.appendingPathComponent("nowhere/out.csv").path]) }
+                // "-" is standard output (the parser had read it as an option).
+                try await run(app, TrellisMain.commandArguments(["trellis", "export", "people", "-"]))
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".partial") }.isEmpty)
                 let bad = directory.appendingPathComponent("bad.csv")
                 try Data((Self.header + "\nnope,N,mentee,,,,,,,,,,,\n").utf8).write(to: bad)
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "import", "people", bad.path]) }

@@ -102,34 +102,58 @@ struct ExportCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         // A batch at a time, as the web export does: memory stays the size of a batch.
-        if signature.file == "-" {
+        if signature.file == "-" || signature.file == TrellisMain.standardStream {
             let output = FileHandle.standardOutput
             try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
             return
         }
-        // Into a file beside the target, renamed over it only when complete: a failure midway
-        // leaves no half-written export behind.
-        let target = URL(fileURLWithPath: signature.file)
-        let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let output = FileHandle(forWritingAtPath: partial.path) else {
-            context.console.error("Cannot write to \(signature.file).")
-            throw ExitCode(1)
-        }
-        let written: Int
-        do {
-            defer { try? output.close() }
-            written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw error
-        }
-        // rename(2) replaces an earlier export in one step (Foundation's replaceItemAt deleted the
-        // earlier file here and then failed, leaving only the partial one).
-        guard rename(partial.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: partial)
+        func fail(_ reason: String) throws -> Never {
             context.console.error("Cannot write to \(signature.file): \(reason).")
             throw ExitCode(1)
+        }
+        var info = stat()
+        let exists = stat(signature.file, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        if exists, kind == S_IFDIR { try fail("it is a folder") }
+        if exists, kind != S_IFREG {
+            // A device, a pipe or a socket (/dev/stdout, a named pipe): written to as it is.
+            guard let output = FileHandle(forWritingAtPath: signature.file) else { try fail(String(cString: strerror(errno))) }
+            defer { try? output.close() }
+            let written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
+            context.console.print("Wrote \(written) people to \(signature.file).")
+            return
+        }
+        // A file: written beside it under a temporary name, flushed to disk, and renamed over it
+        // only when complete (rename(2) replaces it in one step; a failure midway leaves it as it
+        // was). A link is followed, so the file it points to gets the export. The export keeps an
+        // earlier export's permissions; a new one is readable by its owner only (it holds every
+        // person's email and reporting line).
+        var target = signature.file
+        if exists, let real = realpath(signature.file, nil) {
+            target = String(cString: real)
+            free(real)
+        }
+        let targetURL = URL(fileURLWithPath: target)
+        let partial = targetURL.deletingLastPathComponent().appendingPathComponent(".\(targetURL.lastPathComponent).\(UUID().uuidString).partial").path
+        let mode: mode_t = exists ? info.st_mode & 0o7777 : 0o600
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard descriptor >= 0 else { try fail(String(cString: strerror(errno))) }
+        _ = fchmod(descriptor, mode)  // whatever the umask
+        let output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let written: Int
+        do {
+            written = try await PeopleCSV.exportStream(on: app.db) { text in output.write(Data(text.utf8)) }
+            try output.synchronize()
+            try output.close()
+        } catch {
+            try? output.close()
+            unlink(partial)
+            throw error
+        }
+        guard rename(partial, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(partial)
+            try fail(reason)
         }
         context.console.print("Wrote \(written) people to \(signature.file).")
     }
