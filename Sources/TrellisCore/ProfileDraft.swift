@@ -65,7 +65,9 @@ public struct ProfileDraft: Sendable, Equatable {
     }
 
     /// Validates a normalised draft against `ProfileRules`. Field names match the web form and the API.
-    public func validate() -> ValidationErrors {
+    /// `roleUnreadable`: the role typed was not one (the caller reported it), so capacity is not
+    /// judged against a role nobody chose.
+    public func validate(roleUnreadable: Bool = false) -> ValidationErrors {
         var errors = ValidationErrors()
         let texts: [(String, ProfileRules.Text, String)] = [
             ("name", ProfileRules.name, name), ("headline", ProfileRules.headline, headline), ("bio", ProfileRules.bio, bio),
@@ -84,7 +86,8 @@ public struct ProfileDraft: Sendable, Equatable {
             if let value, let problem = rule.problem(value) { errors.add(field, problem) }
         }
         if let problem = ProfileRules.timezoneProblem(timezone) { errors.add("timezone", problem) }
-        let capacity = ProfileRules.capacityProblems(role: mentoringRole, capacity: capacityMentees, hours: capacityHoursPerMonth)
+        let capacity = roleUnreadable
+            ? (capacity: nil, hours: nil) : ProfileRules.capacityProblems(role: mentoringRole, capacity: capacityMentees, hours: capacityHoursPerMonth)
         if let problem = capacity.capacity, errors["capacity_mentees"] == nil { errors.add("capacity_mentees", problem) }
         if let problem = capacity.hours, errors["capacity_hours"] == nil { errors.add("capacity_hours", problem) }
         for kind in TagKind.allCases {

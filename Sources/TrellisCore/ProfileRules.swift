@@ -75,7 +75,7 @@ public enum ProfileRules {
             guard capacity == nil else { return (nil, nil) }
             return ("\(capacityMentees.label) is required for someone who mentors: how many mentees at once, \(capacityMentees.allowed).", nil)
         }
-        let who = role.map { "A \($0.rawValue) does not take mentees" } ?? "No mentoring role is chosen"
+        let who = role.map { "A \($0.rawValue) does not mentor" } ?? "No mentoring role is chosen"
         return (
             capacity == nil ? nil : "\(who): leave \(capacityMentees.label.lowercased()) blank, or choose mentor or both.",
             hours == nil ? nil : "\(who): leave \(capacityHours.label.lowercased()) blank, or choose mentor or both."
@@ -123,11 +123,16 @@ public enum ProfileRules {
 public protocol Choice: RawRepresentable<String>, CaseIterable, Sendable {
     /// What the choice is called in messages ("Mentoring role").
     static var choiceLabel: String { get }
+    /// The values allowed, as a message lists them ("mentor, mentee or both").
+    static var allowedText: String { get }
 }
 
 extension Choice {
     /// "mentor, mentee or both"
-    public static var allowedText: String {
+    public static var allowedText: String { valuesText }
+
+    /// The values, listed: "mentor, mentee or both".
+    public static var valuesText: String {
         let names = allCases.map(\.rawValue)
         return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
@@ -136,7 +141,11 @@ extension Choice {
 extension MentoringRole: Choice { public static var choiceLabel: String { "Mentoring role" } }
 extension MeetingFrequency: Choice { public static var choiceLabel: String { "Meeting frequency" } }
 extension CommunicationMethod: Choice { public static var choiceLabel: String { "Communication method" } }
-extension AccountRole: Choice { public static var choiceLabel: String { "Account role" } }
+extension AccountRole: Choice {
+    public static var choiceLabel: String { "Account role" }
+    /// Forms show these by their labels.
+    public static var allowedText: String { "participant or admin (program manager)" }
+}
 
 extension MentoringRole {
     /// Everyone who can mentor (or wants a mentor): whoever does both is both.

@@ -81,7 +81,7 @@ import Testing
         #expect(has(6, "timezone", "Mars/Base", "IANA"))
         #expect(has(7, "capacity", "many", "Capacity must be a whole number from 0 to 10 (got “many”)"))
         #expect(has(8, "capacity", "", "Capacity is required for someone who mentors"))
-        #expect(has(9, "capacity", "1", "A mentee does not take mentees: leave capacity blank"))
+        #expect(has(9, "capacity", "1", "A mentee does not mentor: leave capacity blank"))
         #expect(has(10, "meeting_frequency", "daily", "choose weekly, biweekly, monthly or as-needed"))
         #expect(has(11, "years_experience", "-3", "0 to 60"))
         #expect(has(12, "manager_email", "nobody@example.org", "No person with this email"))

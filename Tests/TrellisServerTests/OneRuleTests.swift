@@ -110,8 +110,31 @@ extension ServerTests {
                 #expect(added.status == .unprocessableEntity)
                 #expect(added.text.contains(HTML.escape(ProfileRules.name.problem(long)!)))
                 #expect(added.text.contains(HTML.escape(ProfileRules.emailProblem("grace@")!)))
-                #expect(added.text.contains("Account role: choose admin or participant (got “Overlord”)."))
+                #expect(added.text.contains("Account role: choose participant or admin (program manager) (got “Overlord”)."))
                 #expect(try await User.query(on: app.db).count() == 3)
+            }
+        }
+
+        @Test func `a role that is not one is the only problem named, not the capacity that goes with it; messages say what to do`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let id = try people.alice.requireID()
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                let page = try await alice.post("/people/\(id)/edit", Self.form(["mentoring_role": "teacher"])).text
+                #expect(page.contains("mentoring_role-error") && !page.contains("capacity_mentees-error"))
+                let hours = try await alice.post("/people/\(id)/edit", Self.form(["mentoring_role": "mentee", "capacity_mentees": "", "capacity_hours": "3"])).text
+                #expect(hours.contains("A mentee does not mentor: leave hours per month blank, or choose mentor or both."))
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: API.json(Self.json(["mentoring_role": "teacher", "communication_methods": [""]]))) { response throws in
+                    #expect(response.status == .unprocessableEntity)
+                    let fields = try response.content.decode(APIErrorBody.self).fields ?? [:]
+                    #expect(fields["mentoring_role"] != nil && fields["capacity_mentees"] == nil, "\(fields)")
+                    #expect(fields["communication_methods"]?.contains("leave the entry out") == true, "\(fields)")
+                }
+                // A role typed in capitals filters the directory and is shown chosen, not added to the menu.
+                let directory = try await alice.get("/people?role=MENTOR").text
+                #expect(directory.contains("<option value=\"mentor\" selected>") && !directory.contains("value=\"MENTOR\""))
             }
         }
 

@@ -87,13 +87,15 @@ enum APIController {
         }
         let input = try req.content.decode(ProfileUpdate.self)
         var errors = ValidationErrors()
-        /// A choice as the rules read it; an empty text is not a choice here (null is how JSON says none).
-        func choice<Value: Choice>(_ field: String, _ raw: String?, as type: Value.Type) -> Value? {
+        /// A choice as the rules read it; an empty text is not a choice here (null is how JSON says
+        /// none, or leaving an entry out of a list).
+        func choice<Value: Choice>(_ field: String, _ raw: String?, as type: Value.Type, inList: Bool = false) -> Value? {
             guard let raw else { return nil }
             switch ProfileRules.choice(raw, as: type) {
             case .success(let value?): return value
             case .success(nil):
-                if errors[field] == nil { errors.add(field, "\(Value.choiceLabel): choose \(Value.allowedText), or send null (got an empty text).") }
+                let instead = inList ? "leave the entry out" : "send null"
+                if errors[field] == nil { errors.add(field, "\(Value.choiceLabel): choose \(Value.allowedText), or \(instead) (got an empty text).") }
             case .failure(let failure):
                 if errors[field] == nil { errors.add(field, failure.message) }
             }
@@ -101,7 +103,7 @@ enum APIController {
         }
         let role = choice("mentoring_role", input.mentoring_role, as: MentoringRole.self)
         let frequency = choice("meeting_frequency", input.meeting_frequency, as: MeetingFrequency.self)
-        let methods = (input.communication_methods ?? []).compactMap { choice("communication_methods", $0, as: CommunicationMethod.self) }
+        let methods = (input.communication_methods ?? []).compactMap { choice("communication_methods", $0, as: CommunicationMethod.self, inList: true) }
         let draft = ProfileDraft(
             name: input.name ?? user.name, headline: input.headline ?? "", bio: input.bio ?? "", department: input.department ?? "",
             yearsExperience: input.years_experience, timezone: input.timezone ?? "", mentoringRole: role,
@@ -113,7 +115,7 @@ enum APIController {
                 .interest: input.interests ?? [], .value: input.values ?? [],
             ]
         ).normalized()
-        let problems = draft.validate()
+        let problems = draft.validate(roleUnreadable: errors["mentoring_role"] != nil)
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
         // Reporting lines are set by program managers. A participant may send their current
         // manager back (or leave the field out); anything else is refused.

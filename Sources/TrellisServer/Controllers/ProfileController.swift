@@ -86,7 +86,7 @@ enum ProfileController {
         let form = try req.content.decode(ProfileForm.self)
         let (draft, readingErrors) = form.draft()
         var errors = readingErrors
-        let problems = draft.validate()
+        let problems = draft.validate(roleUnreadable: readingErrors["mentoring_role"] != nil)
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
 
         // Reporting lines are set by program managers only (a participant naming someone as

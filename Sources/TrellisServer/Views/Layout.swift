@@ -107,11 +107,14 @@ enum Form {
         """
     }
 
-    /// A menu. A chosen value that is not among the options (a time zone set through the API or
-    /// an import that the form's list leaves out) is offered too, so that saving the form keeps it
-    /// instead of silently choosing the first option.
-    static func select(_ name: String, label: String, options: [(value: String, label: String)], selected: String, hint: String? = nil, error: String? = nil) -> HTML {
-        let options = selected.isEmpty || options.contains(where: { $0.value == selected }) ? options : options + [(selected, selected)]
+    /// A menu. With `keepingUnknown`, a chosen value that is not among the options (a time zone set
+    /// through the API or an import that the form's list leaves out) is offered too, so that saving
+    /// the form keeps it instead of silently choosing the first option.
+    static func select(
+        _ name: String, label: String, options: [(value: String, label: String)], selected: String, hint: String? = nil, error: String? = nil,
+        keepingUnknown: Bool = false
+    ) -> HTML {
+        let options = !keepingUnknown || selected.isEmpty || options.contains(where: { $0.value == selected }) ? options : options + [(selected, selected)]
         return """
         <div class="field\(error == nil ? "" : " has-error")">
           <label for="\(name)">\(label)</label>

@@ -66,7 +66,7 @@ enum ProfilePages {
         <form class="panel filters" method="get" action="/people" role="search" aria-label="Search people">
           \(Form.text("q", label: "Name or skill", value: query.q ?? "", type: "search"))
           \(Form.select("department", label: "Department", options: departmentOptions, selected: query.department ?? ""))
-          \(Form.select("role", label: "Mentoring", options: roleOptions, selected: query.role ?? ""))
+          \(Form.select("role", label: "Mentoring", options: roleOptions, selected: query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }?.rawValue ?? ""))
           \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: query.timezone ?? ""))
           <div class="field"><button type="submit">Search</button></div>
         </form>
@@ -186,7 +186,7 @@ enum ProfilePages {
               \(Form.text("department", label: "Department", value: form.department ?? "", error: errors["department"], list: "departments"))
               \(managerField)
               \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: numberLimits(ProfileRules.yearsExperience)))
-              \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"]))
+              \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"], keepingUnknown: true))
             </div>
             \(Form.textarea("bio", label: "Bio", value: form.bio ?? "", hint: "A few sentences about your work and what you enjoy.", error: errors["bio"], rows: 4))
             \(Form.textarea("career_goals", label: "Career goals", value: form.career_goals ?? "", hint: "Where you want to be in a few years.", error: errors["career_goals"], rows: 3))
@@ -199,7 +199,7 @@ enum ProfilePages {
               \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", hint: "If you mentor; optional.", error: errors["capacity_hours"], extra: numberLimits(ProfileRules.capacityHours)))
               \(Form.select("meeting_frequency", label: "Preferred meeting frequency", options: frequencyOptions, selected: form.meeting_frequency ?? "", error: errors["meeting_frequency"]))
             </div>
-            \(Form.checkboxes("communication_methods", legend: "How I like to communicate", options: CommunicationMethod.allCases.map { ($0.rawValue, $0.label) }, checked: Set(form.communication_methods ?? []), error: errors["communication_methods"]))
+            \(Form.checkboxes("communication_methods", legend: "How I like to communicate", options: CommunicationMethod.allCases.map { ($0.rawValue, $0.label) }, checked: Set((form.communication_methods ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }), error: errors["communication_methods"]))
           </section>
           <section class="panel" aria-labelledby="skills">
             <h2 id="skills">Skills, interests and values</h2>
