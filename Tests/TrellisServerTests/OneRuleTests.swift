@@ -1,3 +1,4 @@
+import FluentSQL
 import Foundation
 import Testing
 @testable import TrellisServer
@@ -191,6 +192,36 @@ extension ServerTests {
                 #expect(profile.role == .mentee && profile.capacityMentees == nil && profile.capacityHours == nil)
                 // And the form saves as it is shown.
                 #expect(try await alice.post("/people/\(id)/edit", Self.form(["mentoring_role": "mentee", "capacity_mentees": ""])).status == .seeOther)
+            }
+        }
+
+        @Test func `profiles saved before the rules are brought in line, and save again as they are`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let (alice, bob) = (try people.alice.requireID(), try people.bob.requireID())
+                var aliceBrowser = Browser(app)
+                try await aliceBrowser.signIn(TestPeople.alice)
+                #expect(try await aliceBrowser.post("/people/\(alice)/edit", Self.form(["mentoring_role": "mentee", "capacity_mentees": ""])).status == .seeOther)
+                var bobBrowser = Browser(app)
+                try await bobBrowser.signIn(TestPeople.bob)
+                #expect(try await bobBrowser.post("/people/\(bob)/edit", Self.form(["name": "Bob Brown"])).status == .seeOther)
+                // As the old code could leave them: a mentee with a capacity and hours, a mentor without a capacity.
+                let sql = try #require(app.db as? any SQLDatabase)
+                try await sql.raw("UPDATE profiles SET capacity_mentees = 2, capacity_hours = 6 WHERE id = \(bind: alice)").run()
+                try await sql.raw("UPDATE profiles SET capacity_mentees = NULL WHERE id = \(bind: bob)").run()
+                #expect(try await aliceBrowser.get("/people/\(alice)/edit").text.contains("value=\"6\""))
+                try await M0008_AlignCapacityWithRole().prepare(on: app.db)
+                let (mentee, mentor) = (try #require(try await Profile.find(alice, on: app.db)), try #require(try await Profile.find(bob, on: app.db)))
+                #expect(mentee.capacityMentees == nil && mentee.capacityHours == nil)
+                #expect(mentor.capacityMentees == 0)
+                // The form as shown saves unchanged.
+                for (browser, id) in [(aliceBrowser, alice), (bobBrowser, bob)] {
+                    var browser = browser
+                    let shown = try await browser.get("/people/\(id)/edit").text
+                    let capacity = shown.firstMatch(of: /id="capacity_mentees"[^>]*value="([^"]*)"/).map { String($0.output.1) } ?? ""
+                    let role = id == alice ? "mentee" : "mentor"
+                    #expect(try await browser.post("/people/\(id)/edit", Self.form(["mentoring_role": role, "capacity_mentees": capacity, "capacity_hours": ""])).status == .seeOther, "\(role)")
+                }
             }
         }
 
