@@ -94,8 +94,8 @@ def test_first_run_setup_profile_import_and_directory(server, context, tmp_path)
     page.get_by_label("CSV file").set_input_files(str(bad_path))
     page.get_by_role("button", name="Preview import").click()
     expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
-    expect(page.get_by_role("cell", name="Africa/Atlantis")).to_be_visible()
-    expect(page.get_by_role("cell", name="apprentice")).to_be_visible()
+    expect(page.get_by_role("cell", name="Africa/Atlantis", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="apprentice", exact=True)).to_be_visible()
     check_accessibility(page, "10-import-problems")
 
     # Find the imported people in the directory, by skill and by filter.

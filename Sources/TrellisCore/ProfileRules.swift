@@ -20,6 +20,13 @@ public enum ProfileRules {
             if length > maximum { return "\(label) must be at most \(maximum.grouped) characters (it has \(length.grouped))." }
             return nil
         }
+
+        /// What is wrong with a value as sent, before cleaning, counted as JSON Schema counts
+        /// (Unicode scalars): an API's document states the limit of what is sent.
+        public func problem(sent value: String) -> String? {
+            let length = value.unicodeScalars.count
+            return length > maximum ? "\(label) must be at most \(maximum.grouped) characters (it has \(length.grouped))." : nil
+        }
     }
 
     public static let name = Text(label: "Name", maximum: 120, required: true)
@@ -94,6 +101,17 @@ public enum ProfileRules {
     }
 
     // MARK: Tags
+
+    /// What is wrong with a list of tags as sent, before cleaning (counted as JSON Schema counts).
+    public static func tagsProblem(sent tags: [String], kind: TagKind) -> String? {
+        if tags.count > Tags.maximumCount {
+            return "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(tags.count))."
+        }
+        if let long = tags.first(where: { $0.unicodeScalars.count > Tags.maximumLength }) {
+            return "“\(long.prefix(20))…” is too long: each entry must be at most \(Tags.maximumLength) characters."
+        }
+        return nil
+    }
 
     /// What is wrong with one list of tags (normalised), or nil: how many, and each entry.
     public static func tagsProblem(_ tags: [String], kind: TagKind) -> String? {

@@ -5,13 +5,16 @@ import TrellisCore
 import TrellisMatching
 
 /// `trellis match` on files. It needs no server, so these tests call it directly.
-@Suite struct MatchCommandTests {
+@Suite final class MatchCommandTests {
     let directory: URL
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-match-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
+
+    /// Each test's files go when it ends (they had been left in the temporary folder).
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func file(_ name: String, _ text: String) throws -> String {
         let url = directory.appendingPathComponent(name)

@@ -225,6 +225,25 @@ extension ServerTests {
             }
         }
 
+        @Test func `the API holds what is sent to the limits its document states, before cleaning shortens it`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                let cases: [([String: Any], String)] = [
+                    (["values": Array(repeating: "Curiosity", count: Tags.maximumCount + 1)], "values"),
+                    (["expertise": [String(repeating: "a", count: Tags.maximumLength) + "   "]], "expertise"),
+                    (["headline": String(repeating: "h", count: ProfileRules.headline.maximum) + "  "], "headline"),
+                    (["name": "Ade\u{301}" + String(repeating: "x", count: ProfileRules.name.maximum - 3)], "name"),
+                ]
+                for (change, field) in cases {
+                    try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: API.json(Self.json(change))) { response throws in
+                        #expect(response.status == .unprocessableEntity, "\(field)")
+                        #expect(try response.content.decode(APIErrorBody.self).fields?[field] != nil, "\(field)")
+                    }
+                }
+            }
+        }
+
         @Test func `the OpenAPI document states the limits the rules hold`() async throws {
             try await withTrellis { app in
                 try await app.testing().test(.GET, "/api/v1/openapi.json") { response throws in

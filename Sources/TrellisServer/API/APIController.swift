@@ -87,6 +87,22 @@ enum APIController {
         }
         let input = try req.content.decode(ProfileUpdate.self)
         var errors = ValidationErrors()
+        // The limits the document states hold for what is sent (cleaning may shorten it later).
+        let texts: [(String, String?, ProfileRules.Text)] = [
+            ("name", input.name, ProfileRules.name), ("headline", input.headline, ProfileRules.headline), ("bio", input.bio, ProfileRules.bio),
+            ("department", input.department, ProfileRules.department), ("career_goals", input.career_goals, ProfileRules.careerGoals),
+            ("phone", input.phone, ProfileRules.phone), ("location", input.location, ProfileRules.location),
+        ]
+        for (field, value, rule) in texts {
+            if let value, let problem = rule.problem(sent: value) { errors.add(field, problem) }
+        }
+        let lists: [(TagKind, [String]?)] = [
+            (.language, input.languages), (.expertise, input.expertise), (.development, input.development_areas),
+            (.interest, input.interests), (.value, input.values),
+        ]
+        for (kind, list) in lists {
+            if let list, let problem = ProfileRules.tagsProblem(sent: list, kind: kind) { errors.add(kind.rawValue, problem) }
+        }
         /// A choice as the rules read it; an empty text is not a choice here (null is how JSON says
         /// none, or leaving an entry out of a list).
         func choice<Value: Choice>(_ field: String, _ raw: String?, as type: Value.Type, inList: Bool = false) -> Value? {
