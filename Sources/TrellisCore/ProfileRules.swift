@@ -100,6 +100,13 @@ public enum ProfileRules {
         return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.prefix(40))”)."))
     }
 
+    /// A value sent for a choice where a document lists the exact values (the API's enums): only
+    /// those, as written; else what is wrong, in the same words as `choice`.
+    public static func exactChoice<Value: Choice>(_ text: String, as type: Value.Type = Value.self) -> Result<Value, Problem> {
+        if let value = Value(rawValue: text) { return .success(value) }
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.prefix(40))”)."))
+    }
+
     // MARK: Tags
 
     /// What is wrong with a list of tags as sent, before cleaning (counted as JSON Schema counts).

@@ -139,7 +139,7 @@ extension ServerTests {
             }
         }
 
-        @Test func `choices are read without regard to case or spaces on every way in`() async throws {
+        @Test func `choices are read without regard to case or spaces in forms and files; the API takes its listed values`() async throws {
             try await withTrellis { app in
                 let people = try await TestPeople.create(on: app)
                 let id = try people.alice.requireID()
@@ -149,12 +149,23 @@ extension ServerTests {
                 var profile = try #require(try await Profile.find(id, on: app.db))
                 #expect(profile.role == .mentor && profile.frequency == .weekly)
 
+                // The API takes the values its document lists, exactly (schemathesis checks that
+                // nothing else is accepted), and says the same about anything else.
                 let token = try await API.token(for: TestPeople.alice, app: app)
-                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: API.json(Self.json(["mentoring_role": "BOTH", "communication_methods": ["Video", "chat"]]))) { response in
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: API.json(Self.json(["mentoring_role": "both", "communication_methods": ["video", "chat"]]))) { response in
                     #expect(response.status == .ok, "\(response.body.string)")
                 }
                 profile = try #require(try await Profile.find(id, on: app.db))
                 #expect(profile.role == .both && profile.methods == [.video, .chat])
+                try await app.testing().test(.PUT, "/api/v1/me/profile", headers: API.jsonHeaders(token), body: API.json(Self.json(["mentoring_role": "BOTH"]))) { response throws in
+                    #expect(response.status == .unprocessableEntity)
+                    #expect(try response.content.decode(APIErrorBody.self).fields?["mentoring_role"] == "Mentoring role: choose mentor, mentee or both (got “BOTH”).")
+                }
+                for role in ["", "Mentor"] {
+                    try await app.testing().test(.GET, "/api/v1/people?role=\(role)", headers: API.bearer(token)) { response in
+                        #expect(response.status == .unprocessableEntity, "role=\(role)")
+                    }
+                }
 
                 let plan = try await PeopleCSV.plan(Self.header + "\n" + Self.csvRow(["role": "MENTEE", "capacity": "", "meeting_frequency": "As-Needed"]) + "\n", on: app.db)
                 #expect(plan.problems.isEmpty, "\(plan.problems.map(\.message))")

@@ -103,19 +103,22 @@ enum APIController {
         for (kind, list) in lists {
             if let list, let problem = ProfileRules.tagsProblem(sent: list, kind: kind) { errors.add(kind.rawValue, problem) }
         }
-        /// A choice as the rules read it; an empty text is not a choice here (null is how JSON says
-        /// none, or leaving an entry out of a list).
+        /// A choice as the document lists it (exactly: the forms and files are the ones that forgive
+        /// letter case); an empty text is not a choice (null is how JSON says none, or leaving an
+        /// entry out of a list).
         func choice<Value: Choice>(_ field: String, _ raw: String?, as type: Value.Type, inList: Bool = false) -> Value? {
             guard let raw else { return nil }
-            switch ProfileRules.choice(raw, as: type) {
-            case .success(let value?): return value
-            case .success(nil):
+            if raw.isEmpty {
                 let instead = inList ? "leave the entry out" : "send null"
                 if errors[field] == nil { errors.add(field, "\(Value.choiceLabel): choose \(Value.allowedText), or \(instead) (got an empty text).") }
+                return nil
+            }
+            switch ProfileRules.exactChoice(raw, as: type) {
+            case .success(let value): return value
             case .failure(let failure):
                 if errors[field] == nil { errors.add(field, failure.message) }
+                return nil
             }
-            return nil
         }
         let role = choice("mentoring_role", input.mentoring_role, as: MentoringRole.self)
         let frequency = choice("meeting_frequency", input.meeting_frequency, as: MeetingFrequency.self)
@@ -151,7 +154,7 @@ enum APIController {
     @Sendable static func people(_ req: Request) async throws -> DirectoryPage {
         let query = try req.query.decode(DirectoryQuery.self)
         var errors = query.pagingErrors()
-        if let role = query.role, case .failure(let failure) = ProfileRules.choice(role, as: MentoringRole.self) {
+        if let role = query.role, case .failure(let failure) = ProfileRules.exactChoice(role, as: MentoringRole.self) {
             errors.add("role", failure.message)
         }
         guard errors.isEmpty else { throw InvalidInput(message: "The query is not valid.", errors: errors) }
