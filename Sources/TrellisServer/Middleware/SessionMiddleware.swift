@@ -15,7 +15,8 @@ struct SessionMiddleware: AsyncMiddleware {
             // The session and its person in one plain read (every signed-in page passes here),
             // or the same read made a moment ago if nothing was written since (`SessionCache`).
             let digest = SecretToken.digest(token)
-            if let row = try await SessionCache.shared.row(for: digest, on: request.db, read: { db in
+            let db = request.db
+            if let row = try await SessionCache.shared.value(digest, read: {
                 try await PlainRows.first("""
                     SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
                            s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
@@ -57,34 +58,11 @@ struct SessionMiddleware: AsyncMiddleware {
 /// An entry is used only while no write transaction of this process has started since it was
 /// read (`DatabaseWrites.generation`): signing out, a password change, a role change or any other
 /// write here is seen by the very next request. Writes by another process (a second server on
-/// the same database, the command line) are seen within `lifetime`. Entries hold the row as read
-/// (immutable); every request makes its own `User` from it.
-final class SessionCache: Sendable {
-    static let shared = SessionCache()
-    static let lifetime: Duration = .seconds(5)
-    static let maximumEntries = 10_000
-
-    private struct Entry {
-        var row: PlainRow?
-        var generation: UInt64
-        var readAt: ContinuousClock.Instant
-    }
-
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
-
-    func row(for digest: String, on db: any Database, read: @Sendable (any Database) async throws -> PlainRow?) async throws -> PlainRow? {
-        let now = ContinuousClock.now
-        let generation = DatabaseWrites.currentGeneration
-        if let entry = entries.withLockedValue({ $0[digest] }), entry.generation == generation, now - entry.readAt < Self.lifetime {
-            return entry.row
-        }
-        let row = try await read(db)
-        entries.withLockedValue { entries in
-            if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
-            entries[digest] = Entry(row: row, generation: generation, readAt: now)
-        }
-        return row
-    }
+/// the same database, the command line) are seen within `RecentReads.lifetime`. Entries hold the
+/// row as read (immutable); every request makes its own `User` from it.
+enum SessionCache {
+    /// For the whole process: keyed by the session token's digest, which no two sessions share.
+    static let shared = RecentReads(maximumEntries: 10_000)
 }
 
 struct CurrentUserKey: StorageKey { typealias Value = User }

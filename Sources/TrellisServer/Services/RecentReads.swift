@@ -7,12 +7,16 @@ import Vapor
 /// Small reads that many pages repeat (the directory's menus and totals, the form's tag
 /// suggestions, the dashboard's counts), reused for a moment instead of read again per page.
 ///
-/// The same rule as `SessionCache`: a value is used only while no write transaction of this
-/// process has started since it was read (`DatabaseWrites.currentGeneration`), so a change made
-/// here shows on the very next page; a change made by another process (a second server on the
-/// same database, the command line) shows within `lifetime`. One cache per application.
+/// A value is used only while no write transaction of this process has started since it was read
+/// (`DatabaseWrites.currentGeneration`), so a change made here shows on the very next page; a
+/// change made by another process (a second server on the same database, the command line) shows
+/// within `lifetime`. One per application for counts; one per process for sessions (`SessionCache`).
 final class RecentReads: Sendable {
     static let lifetime: Duration = .seconds(5)
+    /// Past this many keys, every entry is dropped (a bound on memory, not a policy).
+    let maximumEntries: Int
+
+    init(maximumEntries: Int = 1_000) { self.maximumEntries = maximumEntries }
 
     private struct Entry: @unchecked Sendable {
         var value: any Sendable
@@ -31,7 +35,10 @@ final class RecentReads: Sendable {
             return value
         }
         let value = try await read()
-        entries.withLockedValue { $0[key] = Entry(value: value, generation: generation, readAt: now) }
+        entries.withLockedValue { entries in
+            if entries.count >= maximumEntries, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(value: value, generation: generation, readAt: now)
+        }
         return value
     }
 }

@@ -107,6 +107,19 @@ enum Form {
         """
     }
 
+    /// Previous and Next around "Page N of M", each shown when someone is there; nothing when
+    /// neither is. `link` makes the address of a neighbouring page number.
+    static func pagination(page: Int, of pageCount: Int, hasPrevious: Bool, hasNext: Bool, link: (Int) -> String) -> HTML {
+        guard hasPrevious || hasNext else { return .empty }
+        return """
+        <nav class="pagination" aria-label="Pages">
+          \(hasPrevious ? "<a href=\"\(link(page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
+          <span>Page \(page) of \(pageCount)</span>
+          \(hasNext ? "<a href=\"\(link(page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
+        </nav>
+        """
+    }
+
     /// A menu. With `keepingUnknown`, a chosen value that is not among the options (a time zone set
     /// through the API or an import that the form's list leaves out) is offered too, so that saving
     /// the form keeps it instead of silently choosing the first option.

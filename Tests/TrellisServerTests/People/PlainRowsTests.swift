@@ -465,6 +465,17 @@ extension ServerTests {
                 try await DatabaseWrites.transaction(on: app.db) { _ in }
                 #expect(try await cache.value("k") { reads.withLockedValue { $0 += 1; return $0 } } == 2)
                 #expect(try await cache.value("other") { 7 } == 7)
+                // Optional values too (a session token nobody has reads as nil, and is reused as nil).
+                let optionalReads = NIOLockedValueBox(0)
+                for _ in 0..<3 {
+                    let none: Int? = try await cache.value("none") { optionalReads.withLockedValue { $0 += 1 }; return nil }
+                    #expect(none == nil)
+                }
+                #expect(optionalReads.withLockedValue { $0 } == 1)
+                // A bounded number of keys.
+                let small = RecentReads(maximumEntries: 2)
+                for key in ["a", "b", "c"] { _ = try await small.value(key) { key } }
+                #expect(try await small.value("c") { "read again" } == "c")
             }
         }
 

@@ -31,13 +31,7 @@ enum AdminPeoplePage {
             }
             return QueryLink.make("/admin/people", items)
         }
-        let pagination: HTML = !list.hasPrevious && !list.hasNext ? .empty : """
-        <nav class="pagination" aria-label="Pages">
-          \(list.hasPrevious ? "<a href=\"\(link(page: list.pageNumber - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          <span>Page \(list.pageNumber) of \(list.pageCount)</span>
-          \(list.hasNext ? "<a href=\"\(link(page: list.pageNumber + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
-        </nav>
-        """
+        let pagination = Form.pagination(page: list.pageNumber, of: list.pageCount, hasPrevious: list.hasPrevious, hasNext: list.hasNext) { link(page: $0) }
         let heading = list.search.isEmpty ? "Everyone (\(list.total))" : "\(list.total == 1 ? "1 person matches" : "\(list.total) people match") “\(list.search)”"
         let linkBlock: HTML = view.createdLink.map { link in
             """

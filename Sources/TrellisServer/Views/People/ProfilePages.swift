@@ -54,13 +54,7 @@ enum ProfilePages {
             """
         }
         let summary = page.total == 1 ? "1 person" : "\(page.total) people"
-        let pagination: HTML = !page.hasPrevious && !page.hasNext ? .empty : """
-        <nav class="pagination" aria-label="Pages">
-          \(page.hasPrevious ? "<a href=\"\(link(page: page.page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          <span>Page \(page.page) of \(page.pageCount)</span>
-          \(page.hasNext ? "<a href=\"\(link(page: page.page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
-        </nav>
-        """
+        let pagination = Form.pagination(page: page.page, of: page.pageCount, hasPrevious: page.hasPrevious, hasNext: page.hasNext) { link(page: $0) }
         return Layout.page(req, title: "Directory", active: "directory", content: """
         <h1>Directory</h1>
         <form class="panel filters" method="get" action="/people" role="search" aria-label="Search people">
