@@ -44,6 +44,8 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0006_CreateMatchIndex())
     app.migrations.add(M0007_TunePostgresPlanner())
     app.migrations.add(M0008_AlignCapacityWithRole())
+    app.migrations.add(M0009_CreateSearchOrder())
+    app.migrations.add(M0010_TurnOffPostgresJIT())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

@@ -84,17 +84,19 @@ struct DirectoryPage: Content, Sendable {
     var items: [PersonSummary]
     var page: Int
     var per: Int
-    var total: Int
-    var pageCount: Int { max(1, (total + per - 1) / per) }
+    /// How many people there are in all; nil for a text search whose matches go on past this
+    /// page (they are read in order of relevance a page at a time, not counted).
+    var total: Int?
+    var pageCount: Int? { total.map { max(1, ($0 + per - 1) / per) } }
 
     /// Whether anyone comes before this page, or after it (what Previous and Next depend on), and
-    /// the names the first and last people were read at (for the links). Not part of the API.
+    /// the names the first and last people were read at (for the links).
     var hasPrevious = false
     var hasNext = false
     var firstName: String?
     var lastName: String?
 
-    enum CodingKeys: String, CodingKey { case items, page, per, total }
+    enum CodingKeys: String, CodingKey { case items, page, per, total, hasNext = "has_next" }
 }
 
 enum Directory {
@@ -121,7 +123,8 @@ enum Directory {
     /// spare a read; `tagsShown` limits the tags read to those a card shows (the first few
     /// expertise and development areas); nil reads every tag a summary has (the API).
     static func search(
-        _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil, on db: any Database
+        _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil,
+        tuning: DirectorySearch.Tuning = DirectorySearch.Tuning(), on db: any Database
     ) async throws -> DirectoryPage {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The directory needs an SQL database.") }
         let role = query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }
@@ -132,25 +135,6 @@ enum Directory {
         let timezone = query.timezone.map(TextInput.line) ?? ""
         let tag = query.tag.map(Tags.key) ?? ""
         var conditions: [SQLQueryString] = ["users.is_active = \(bind: true)"]
-        // The people a text search matches, found first and kept (a materialized common table
-        // expression): left to itself, PostgreSQL sorted everyone and then checked each person
-        // against the search (at 50,000 people, 128 ms instead of 8).
-        var matched: SQLQueryString = ""
-        if !text.isEmpty {
-            // Every word, at the start of a word of the name or of a tag of the kinds that fit
-            // the role asked for, through the full-text index.
-            let scope: SearchIndex.Scope = switch role {
-            case .mentor: .nameAndExpertise
-            case .mentee: .nameAndDevelopment
-            case .both, nil: .everything
-            }
-            if let ids = SearchIndex.matchingIDs(text, scope: scope, on: sql) {
-                matched = "WITH matched AS MATERIALIZED (\(ids)) "
-                conditions.append("users.id IN (SELECT matched.person_id FROM matched)")
-            } else {
-                conditions.append("1 = 0")  // only punctuation: nothing to find
-            }
-        }
         if !department.isEmpty { conditions.append("profiles.department = \(bind: department)") }
         if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
         if let role {
@@ -163,23 +147,18 @@ enum Directory {
         let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
         let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
         let filter = conditions.joined(separator: " AND ")
-        var order: SQLQueryString = "users.search_name, users.id"
+        let pageSize = query.pageSize
+        let columns: SQLQueryString = """
+            users.id, users.search_name, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
+            """
         if !text.isEmpty {
-            // Most relevant first: the name itself, a name that starts with the words, a word of the
-            // name, an exact skill; then everyone else who matched, alphabetically.
-            let prefix = likeEscaped(text) + "%"
-            let wordPrefix = "% " + likeEscaped(text) + "%"
-            order = """
-                CASE WHEN users.search_name = \(bind: text) THEN 0
-                     WHEN users.search_name LIKE \(bind: prefix) ESCAPE '\\' THEN 1
-                     WHEN users.search_name LIKE \(bind: wordPrefix) ESCAPE '\\' THEN 2
-                     WHEN users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: text) AND pt.kind IN (\(binds: kinds))) THEN 3
-                     ELSE 4 END, 
-                """ + order
+            return try await searchText(
+                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, columns: columns, tagsShown: tagsShown,
+                tuning: tuning, on: sql)
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
-        let activeFilters = [!text.isEmpty, !department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
+        let activeFilters = [!department.isEmpty, !timezone.isEmpty, role != nil, !tag.isEmpty].filter { $0 }.count
         // Which kept counts make the total (none: it is counted with the page).
         let keptValues: [(DirectoryCounts.Facet, String)]? = if activeFilters == 0 {
             [(.account, DirectoryCounts.everyone)]
@@ -197,10 +176,6 @@ enum Directory {
         } else {
             nil
         }
-        let pageSize = query.pageSize
-        let columns: SQLQueryString = """
-            users.id, users.search_name, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
-            """
         /// One page's ids and people; with `counting`, each row also carries the number of matches
         /// (counted in the same pass that orders them, rather than by a second query).
         func read(page: Int, counting: Bool) async throws -> (ids: [UUID], rows: [PlainRow], total: Int?) {
@@ -209,31 +184,29 @@ enum Directory {
             let ids: [UUID]
             let rows: [PlainRow]
             var total: Int?
-            if text.isEmpty, offset <= 10 * DirectoryQuery.maximumPageSize {
+            if offset <= 10 * DirectoryQuery.maximumPageSize {
                 // A near page in name order: the people themselves in one read, walking the name index.
                 rows = try await PlainRows.all("""
-                    \(matched)SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)
+                    SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)
                     ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
                     """, on: db)
                 ids = try rows.map { try $0.uuid("id") }
                 if counting { total = try rows.first?.int("total_matches") }
             } else {
-                // A far page, or in order of relevance: the page's ids through the indexes alone, then
-                // their people (joining every skipped or matched row to its profile would cost more).
+                // A far page: the page's ids through the indexes alone, then their people (joining
+                // every skipped row to its profile would cost more).
                 let found = try await PlainRows.all("""
-                    \(matched)SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY \(order) LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
                     """, on: db)
                 ids = try found.map { try $0.uuid("id") }
                 if counting { total = try found.first?.int("total_matches") }
-                rows = ids.isEmpty ? [] : try await PlainRows.all("""
-                    SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
-                    """, on: db)
+                rows = try await people(ids, columns: columns, on: db)
             }
             return (ids, rows, total)
         }
         // The page after or before a person, along the name index from them (not for a search, in
         // order of relevance, nor when everyone fits on one page).
-        if text.isEmpty, let cursor = try await NamePaging.cursor(after: query.after, before: query.before, at: query.at, on: db) {
+        if let cursor = try await NamePaging.cursor(after: query.after, before: query.before, at: query.at, on: db) {
             let total = if let keptTotal { keptTotal } else {
                 try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
             }
@@ -262,19 +235,63 @@ enum Directory {
                 (total, pageNumber, ids, rows) = (counted, query.pageNumber, asked.ids, asked.rows)
             } else {
                 // Nothing on the page asked for: count, and show the last page (if any).
-                total = try await PlainRows.first("\(matched)SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
+                total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
                 pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
                 (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
             }
         }
         var page = try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
-        (page.hasPrevious, page.hasNext) = (pageNumber > 1, pageNumber < page.pageCount)
+        (page.hasPrevious, page.hasNext) = (pageNumber > 1, pageNumber < page.pageCount ?? 1)
+        return page
+    }
+
+    /// The columns of these people (in any order).
+    private static func people(_ ids: [UUID], columns: SQLQueryString, on db: any Database) async throws -> [PlainRow] {
+        ids.isEmpty ? [] : try await PlainRows.all("""
+            SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
+            """, on: db)
+    }
+
+    /// A page of a text search, in order of relevance (`DirectorySearch`). How many match is
+    /// known when this page reaches the last of them; otherwise it is left out (counting them
+    /// would read every match). A page past the last shows the last page.
+    private static func searchText(
+        _ text: String, role: MentoringRole?, kinds: [TagKind], query: DirectoryQuery, from: SQLQueryString, filter: SQLQueryString,
+        columns: SQLQueryString, tagsShown: Int?, tuning: DirectorySearch.Tuning, on sql: any SQLDatabase
+    ) async throws -> DirectoryPage {
+        let db = sql as! any Database
+        let scope: SearchIndex.Scope = switch role {
+        case .mentor: .nameAndExpertise
+        case .mentee: .nameAndDevelopment
+        case .both, nil: .everything
+        }
+        let pageSize = query.pageSize
+        guard var search = DirectorySearch(text: text, scope: scope, kinds: kinds, on: sql) else {
+            return DirectoryPage(items: [], page: 1, per: pageSize, total: 0)  // only punctuation: nothing to find
+        }
+        search.tuning = tuning
+        var pageNumber = query.pageNumber
+        // One more than the page, to know whether another follows.
+        var found = try await search.read(from: from, filter: filter, offset: (pageNumber - 1) * pageSize, limit: pageSize + 1, on: sql)
+        var total: Int?
+        if found.isEmpty, pageNumber > 1 {
+            let counted = try await search.count(from: from, filter: filter, on: db)
+            pageNumber = max(1, (counted + pageSize - 1) / pageSize)
+            found = try await search.read(from: from, filter: filter, offset: (pageNumber - 1) * pageSize, limit: pageSize + 1, on: sql)
+            total = counted
+        }
+        let hasNext = found.count > pageSize
+        let ids = Array(found.prefix(pageSize))
+        if !hasNext { total = (pageNumber - 1) * pageSize + ids.count }
+        var page = try await assemble(
+            ids: ids, rows: try await people(ids, columns: columns, on: db), page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        (page.hasPrevious, page.hasNext) = (pageNumber > 1, hasNext)
         return page
     }
 
     /// The page's people in the order of `ids`, with the tags a card shows (all, when `tagsShown` is nil).
     private static func assemble(
-        ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int, tagsShown: Int?, on db: any Database
+        ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int?, tagsShown: Int?, on db: any Database
     ) async throws -> DirectoryPage {
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         // Only the kinds a summary carries (a card shows the first few of two of them).

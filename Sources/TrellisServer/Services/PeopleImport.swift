@@ -83,7 +83,7 @@ enum PeopleImport {
             let document = SearchIndex.Document(name: record.name, tags: tags)
             people.values([
                 SQLBind(jobID), SQLBind(id), SQLBind(existing[record.email] == nil), SQLBind(record.email), SQLBind(record.name),
-                SQLBind(record.name.lowercased()), SQLBind(record.role.rawValue), SQLBind(record.department),
+                SQLBind(User.searchName(record.name)), SQLBind(record.role.rawValue), SQLBind(record.department),
                 SQLBind(record.managerEmail), SQLBind(record.timezone), SQLBind(record.capacity),
                 SQLBind(record.meetingFrequency?.rawValue), SQLBind(record.yearsExperience),
                 SQLBind(document.name), SQLBind(document.expertise), SQLBind(document.development), SQLBind(document.other),

@@ -11,18 +11,32 @@ import TrellisCore
 /// Each person's document has four parts, so that a search can look only where it should: the
 /// name, their expertise (what they can teach), their development areas (what they want to
 /// learn), and the rest (interests, values, languages).
+///
+/// Two more structures serve the order of results (`DirectorySearch`) without reading every
+/// match: the names alone in their own index (`people_search_names` on SQLite, `name_document`
+/// on PostgreSQL), so that finding the people whose name matches does not wade through every tag
+/// with a common word; and each tag's key beside its holder's sorting name
+/// (`people_search_tags`), so that the people with a tag are read in name order from an index.
 enum SearchIndex {
     struct Document: Sendable {
         var name: String
         var expertise: String
         var development: String
         var other: String
+        /// The name as the directory sorts it (`users.search_name`) and every tag's kind and key.
+        var sortName: String
+        var tagKeys: [(kind: TagKind, key: String)]
 
         init(name: String, tags: [TagKind: [String]]) {
-            self.name = SearchIndex.fold(name)
-            expertise = SearchIndex.fold((tags[.expertise] ?? []).joined(separator: " "))
-            development = SearchIndex.fold((tags[.development] ?? []).joined(separator: " "))
-            other = SearchIndex.fold([TagKind.interest, .value, .language].flatMap { tags[$0] ?? [] }.joined(separator: " "))
+            self.name = SearchIndex.indexed(name)
+            expertise = SearchIndex.indexed((tags[.expertise] ?? []).joined(separator: " "))
+            development = SearchIndex.indexed((tags[.development] ?? []).joined(separator: " "))
+            other = SearchIndex.indexed([TagKind.interest, .value, .language].flatMap { tags[$0] ?? [] }.joined(separator: " "))
+            sortName = User.searchName(name)
+            var seen = Set<String>()
+            tagKeys = TagKind.allCases.flatMap { kind in
+                (tags[kind] ?? []).map { (kind: kind, key: Tags.key($0)) }.filter { !$0.key.isEmpty && seen.insert(kind.rawValue + "\u{0}" + $0.key).inserted }
+            }
         }
     }
 
@@ -42,9 +56,20 @@ enum SearchIndex {
         "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t",
     ]
 
+    /// The words of a text, folded: the runs of letters and digits. One definition for documents
+    /// and searches. SQLite's index takes the words as they are (its `ascii` tokenizer splits only
+    /// at the spaces between them), so what it holds is exactly these words, and a search can also
+    /// check one person's stored document with LIKE instead of the index.
+    static func tokens(_ text: String) -> [Substring] {
+        fold(text).split { !($0.isLetter || $0.isNumber) }
+    }
+
+    /// A document part as stored: its words, separated by single spaces.
+    static func indexed(_ text: String) -> String { tokens(text).joined(separator: " ") }
+
     /// The words of a search, folded; at most eight, each at most 40 characters.
     static func words(_ query: String) -> [String] {
-        fold(query).split { !($0.isLetter || $0.isNumber) }.prefix(8).map { String($0.prefix(40)) }
+        tokens(query).prefix(8).map { String($0.prefix(40)) }
     }
 
     /// Where a search looks.
@@ -61,11 +86,99 @@ enum SearchIndex {
         } else {
             try await sql.raw("CREATE TABLE people_search_ids (rowid INTEGER PRIMARY KEY, person_id UUID NOT NULL)").run()
             try await sql.raw("CREATE UNIQUE INDEX idx_people_search_person ON people_search_ids (person_id)").run()
-            try await sql.raw("CREATE VIRTUAL TABLE people_search USING fts5(name, expertise, development, other, tokenize = 'unicode61 remove_diacritics 2')").run()
+            try await sql.raw("CREATE VIRTUAL TABLE people_search USING fts5(name, expertise, development, other, tokenize = 'ascii')").run()
+        }
+        try await createOrderStructures(on: sql)
+    }
+
+    /// The names' own index and the tags in name order (see the type's comment); nothing if they
+    /// exist already.
+    static func createOrderStructures(on sql: any SQLDatabase) async throws {
+        if isPostgres(sql) {
+            try await sql.raw("ALTER TABLE people_search ADD COLUMN IF NOT EXISTS name_document TSVECTOR NOT NULL DEFAULT ''::tsvector").run()
+            try await sql.raw("CREATE INDEX IF NOT EXISTS idx_people_search_name_document ON people_search USING GIN (name_document)").run()
+        } else {
+            try await sql.raw("CREATE VIRTUAL TABLE IF NOT EXISTS people_search_names USING fts5(name, tokenize = 'ascii')").run()
+        }
+        let withoutRowID = isPostgres(sql) ? "" : " WITHOUT ROWID"
+        try await sql.raw("""
+            CREATE TABLE IF NOT EXISTS people_search_tags (key TEXT NOT NULL, sort_name TEXT NOT NULL, person_id UUID NOT NULL, kind TEXT NOT NULL,
+                PRIMARY KEY (key, sort_name, person_id, kind))\(unsafeRaw: withoutRowID)
+            """).run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS idx_people_search_tags_person ON people_search_tags (person_id)").run()
+    }
+
+    /// SQLite's index as `create` makes it now (documents stored as their words, the `ascii`
+    /// tokenizer), from one made before (folded text, the `unicode61` tokenizer): a thousand
+    /// documents at a time, rewritten as their words. Nothing to do on PostgreSQL.
+    static func storeDocumentsAsWords(on sql: any SQLDatabase) async throws {
+        guard !isPostgres(sql) else { return }
+        try await sql.raw("ALTER TABLE people_search RENAME TO people_search_before").run()
+        try await sql.raw("CREATE VIRTUAL TABLE people_search USING fts5(name, expertise, development, other, tokenize = 'ascii')").run()
+        var last = Int.min
+        while true {
+            let rows = try await sql.raw("""
+                SELECT rowid, name, expertise, development, other FROM people_search_before WHERE rowid > \(bind: last) ORDER BY rowid LIMIT 1000
+                """).all()
+            guard !rows.isEmpty else { break }
+            let insert = sql.insert(into: "people_search").columns("rowid", "name", "expertise", "development", "other")
+            for row in rows {
+                last = try row.decode(column: "rowid", as: Int.self)
+                var values: [any SQLExpression] = [SQLBind(last)]
+                for column in ["name", "expertise", "development", "other"] { values.append(SQLBind(indexed(try row.decode(column: column, as: String.self)))) }
+                insert.values(values)
+            }
+            try await insert.run()
+        }
+        try await sql.raw("DROP TABLE people_search_before").run()
+        // Databases made by an early version of M0005 declared person_id as TEXT, whose affinity
+        // differs from users.id's: comparing the two could not use the index, and checking one
+        // person's document read every row. Declared as users.id is, with the same values.
+        try await sql.raw("CREATE TABLE people_search_ids_new (rowid INTEGER PRIMARY KEY, person_id UUID NOT NULL)").run()
+        try await sql.raw("INSERT INTO people_search_ids_new (rowid, person_id) SELECT rowid, person_id FROM people_search_ids").run()
+        try await sql.raw("DROP TABLE people_search_ids").run()
+        try await sql.raw("ALTER TABLE people_search_ids_new RENAME TO people_search_ids").run()
+        try await sql.raw("CREATE UNIQUE INDEX idx_people_search_person ON people_search_ids (person_id)").run()
+    }
+
+    /// Fills the order structures from what is stored, in a few set-based statements.
+    static func fillOrderStructures(on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM people_search_tags").run()
+        try await sql.raw("""
+            INSERT INTO people_search_tags (key, sort_name, person_id, kind)
+            SELECT DISTINCT pt.key, u.search_name, pt.profile_id, pt.kind FROM profile_tags pt JOIN users u ON u.id = pt.profile_id WHERE pt.key <> ''
+            """).run()
+        if isPostgres(sql) {
+            try await sql.raw("UPDATE people_search SET name_document = ts_filter(document, '{a}')").run()
+            try await cleanPendingEntries(on: sql)
+        } else {
+            try await sql.raw("DELETE FROM people_search_names").run()
+            try await sql.raw("INSERT INTO people_search_names (rowid, name) SELECT rowid, name FROM people_search").run()
+        }
+    }
+
+    /// PostgreSQL keeps entries written to a GIN index in a pending list that every search reads
+    /// through until a vacuum merges it; after tens of thousands of writes at once (an import), a
+    /// search of the names took 3 ms instead of 0.1. Merged at once instead.
+    static func cleanPendingEntries(on sql: any SQLDatabase) async throws {
+        guard isPostgres(sql) else { return }
+        for index in ["idx_people_search_document", "idx_people_search_name_document"] {
+            try await sql.raw("SELECT gin_clean_pending_list(\(bind: index)::regclass)").run()
+        }
+    }
+
+    static func dropOrderStructures(on sql: any SQLDatabase) async throws {
+        try await sql.raw("DROP TABLE IF EXISTS people_search_tags").run()
+        if isPostgres(sql) {
+            try await sql.raw("DROP INDEX IF EXISTS idx_people_search_name_document").run()
+            try await sql.raw("ALTER TABLE people_search DROP COLUMN IF EXISTS name_document").run()
+        } else {
+            try await sql.raw("DROP TABLE IF EXISTS people_search_names").run()
         }
     }
 
     static func drop(on sql: any SQLDatabase) async throws {
+        try await dropOrderStructures(on: sql)
         try await sql.raw("DROP TABLE people_search").run()
         if !isPostgres(sql) { try await sql.raw("DROP TABLE people_search_ids").run() }
     }
@@ -76,8 +189,8 @@ enum SearchIndex {
     static func update(_ personID: UUID, _ document: Document, on sql: any SQLDatabase) async throws {
         if isPostgres(sql) {
             try await sql.raw("""
-                INSERT INTO people_search (person_id, document) VALUES (\(bind: personID), \(vector(document)))
-                ON CONFLICT (person_id) DO UPDATE SET document = excluded.document
+                INSERT INTO people_search (person_id, document, name_document) VALUES (\(bind: personID), \(vector(document)), to_tsvector('simple', \(bind: document.name)))
+                ON CONFLICT (person_id) DO UPDATE SET document = excluded.document, name_document = excluded.name_document
                 """).run()
         } else {
             try await sql.raw("INSERT INTO people_search_ids (person_id) VALUES (\(bind: personID)) ON CONFLICT (person_id) DO NOTHING").run()
@@ -88,6 +201,15 @@ enum SearchIndex {
                 INSERT INTO people_search (rowid, name, expertise, development, other)
                 VALUES (\(bind: rowid), \(bind: document.name), \(bind: document.expertise), \(bind: document.development), \(bind: document.other))
                 """).run()
+            try await sql.raw("DELETE FROM people_search_names WHERE rowid = \(bind: rowid)").run()
+            try await sql.raw("INSERT INTO people_search_names (rowid, name) VALUES (\(bind: rowid), \(bind: document.name))").run()
+        }
+        try await sql.raw("DELETE FROM people_search_tags WHERE person_id = \(bind: personID)").run()
+        // 4 parameters a row: 30 tags of each of five kinds stays far below either database's limit.
+        if !document.tagKeys.isEmpty {
+            let insert = sql.insert(into: "people_search_tags").columns("key", "sort_name", "person_id", "kind")
+            for tag in document.tagKeys { insert.values(SQLBind(tag.key), SQLBind(document.sortName), SQLBind(personID), SQLBind(tag.kind.rawValue)) }
+            try await insert.run()
         }
     }
 
@@ -103,12 +225,14 @@ enum SearchIndex {
     static func updateStaged(jobID: UUID, on sql: any SQLDatabase) async throws {
         if isPostgres(sql) {
             try await sql.raw("""
-                INSERT INTO people_search (person_id, document)
+                INSERT INTO people_search (person_id, document, name_document)
                 SELECT ip.user_id, setweight(to_tsvector('simple', ip.doc_name), 'A') || setweight(to_tsvector('simple', ip.doc_expertise), 'B')
-                    || setweight(to_tsvector('simple', ip.doc_development), 'C') || setweight(to_tsvector('simple', ip.doc_other), 'D')
+                    || setweight(to_tsvector('simple', ip.doc_development), 'C') || setweight(to_tsvector('simple', ip.doc_other), 'D'),
+                    to_tsvector('simple', ip.doc_name)
                 FROM import_people ip WHERE ip.job_id = \(bind: jobID)
-                ON CONFLICT (person_id) DO UPDATE SET document = excluded.document
+                ON CONFLICT (person_id) DO UPDATE SET document = excluded.document, name_document = excluded.name_document
                 """).run()
+            try await cleanPendingEntries(on: sql)
         } else {
             try await sql.raw("""
                 INSERT INTO people_search_ids (person_id) SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID)
@@ -126,17 +250,36 @@ enum SearchIndex {
                 SELECT s.rowid, ip.doc_name, ip.doc_expertise, ip.doc_development, ip.doc_other
                 FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
                 """).run()
+            try await sql.raw("""
+                DELETE FROM people_search_names WHERE rowid IN
+                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID))
+                """).run()
+            try await sql.raw("""
+                INSERT INTO people_search_names (rowid, name)
+                SELECT s.rowid, ip.doc_name
+                FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID)
+                """).run()
         }
+        // Everyone's tags in the file replace theirs, beside the name they sort by.
+        try await sql.raw("""
+            DELETE FROM people_search_tags WHERE person_id IN (SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID))
+            """).run()
+        try await sql.raw("""
+            INSERT INTO people_search_tags (key, sort_name, person_id, kind)
+            SELECT DISTINCT it.key, ip.search_name, it.profile_id, it.kind
+            FROM import_tags it JOIN import_people ip ON ip.job_id = it.job_id AND ip.user_id = it.profile_id
+            WHERE it.job_id = \(bind: jobID) AND it.key <> ''
+            """).run()
     }
 
     /// Every person's document again, read in Swift (the migration, the demo).
     static func rebuild(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        if isPostgres(sql) {
-            try await sql.raw("DELETE FROM people_search").run()
-        } else {
-            try await sql.raw("DELETE FROM people_search").run()
+        try await sql.raw("DELETE FROM people_search").run()
+        try await sql.raw("DELETE FROM people_search_tags").run()
+        if !isPostgres(sql) {
             try await sql.raw("DELETE FROM people_search_ids").run()
+            try await sql.raw("DELETE FROM people_search_names").run()
         }
         let users = try await User.query(on: db).field(\.$id).field(\.$name).all()
         for chunk in users.chunked(into: 500) {
@@ -150,30 +293,83 @@ enum SearchIndex {
 
     // MARK: Searching
 
-    /// A condition on `users.id`: the people whose document matches every word. Nil when there
-    /// is no word to search for.
-    /// A query for the ids of the people whose name or tags (in `scope`) have every word of
-    /// `query` at the start of one of their words; nil when `query` has no words.
-    static func matchingIDs(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
+    /// A condition on `users.id`: this person's stored document has every word of `query` (in
+    /// `scope`), checked on their document alone rather than through the index, for reading people
+    /// in name order and keeping those who match. Nil when `query` has no words.
+    static func documentMatches(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
         let words = words(query)
         guard !words.isEmpty else { return nil }
         if isPostgres(sql) {
-            let weights = switch scope {
-            case .everything: ""
-            case .nameAndExpertise: "AB"
-            case .nameAndDevelopment: "AC"
-            case .name: "A"
-            }
-            let expression = words.map { "\($0):*\(weights)" }.joined(separator: " & ")
-            return "SELECT ps.person_id FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression))"
+            let expression = words.map { "\($0):*\(weights(scope))" }.joined(separator: " & ")
+            return "EXISTS (SELECT 1 FROM people_search ps WHERE ps.person_id = users.id AND ps.document @@ to_tsquery('simple', \(bind: expression)))"
         }
+        // The words are letters and digits only, so they hold no LIKE wildcard.
+        let columns = switch scope {
+        case .everything: "' ' || ps.name || ' ' || ps.expertise || ' ' || ps.development || ' ' || ps.other"
+        case .nameAndExpertise: "' ' || ps.name || ' ' || ps.expertise"
+        case .nameAndDevelopment: "' ' || ps.name || ' ' || ps.development"
+        case .name: "' ' || ps.name"
+        }
+        let conditions = words.map { word -> SQLQueryString in "(\(unsafeRaw: columns)) LIKE \(bind: "% " + word + "%")" }.joined(separator: " AND ")
+        return """
+            EXISTS (SELECT 1 FROM people_search_ids s CROSS JOIN people_search ps WHERE s.person_id = users.id AND ps.rowid = s.rowid AND \(conditions))
+            """
+    }
+
+    /// A query for `n`: how many documents match, counted up to `limit` (a cheap sign of how
+    /// common the words are; inactive people and other filters not considered).
+    static func countMatches(_ query: String, scope: Scope, upTo limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
+        let words = words(query)
+        if isPostgres(sql) {
+            let expression = words.map { "\($0):*\(weights(scope))" }.joined(separator: " & ")
+            return "SELECT COUNT(*) AS n FROM (SELECT 1 FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression)) LIMIT \(literal: limit)) m"
+        }
+        return "SELECT COUNT(*) AS n FROM (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: ftsExpression(words, scope: scope)) LIMIT \(literal: limit)) m"
+    }
+
+    /// SQLite's full-text query for every word at the start of a word in the scope's columns.
+    static func ftsExpression(_ words: [String], scope: Scope) -> String {
         let columns = switch scope {
         case .everything: "{name expertise development other}"
         case .nameAndExpertise: "{name expertise}"
         case .nameAndDevelopment: "{name development}"
         case .name: "{name}"
         }
-        let expression = columns + " : " + words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        // The column filter in front of the brackets holds for every word (without them, only for the first).
+        return columns + " : (" + words.map { "\"\($0)\"*" }.joined(separator: " AND ") + ")"
+    }
+
+    /// PostgreSQL's weights for the parts of a document a scope looks at (`""` for all).
+    static func weights(_ scope: Scope) -> String {
+        switch scope {
+        case .everything: ""
+        case .nameAndExpertise: "AB"
+        case .nameAndDevelopment: "AC"
+        case .name: "A"
+        }
+    }
+
+    /// A query for the ids of the people whose name or tags (in `scope`) have every word of
+    /// `query` at the start of one of their words; nil when `query` has no words. The name alone
+    /// is looked up in the names' own index.
+    static func matchingIDs(_ query: String, scope: Scope, on sql: any SQLDatabase) -> SQLQueryString? {
+        let words = words(query)
+        guard !words.isEmpty else { return nil }
+        if scope == .name {
+            if isPostgres(sql) {
+                let expression = words.map { "\($0):*" }.joined(separator: " & ")
+                return "SELECT ps.person_id FROM people_search ps WHERE ps.name_document @@ to_tsquery('simple', \(bind: expression))"
+            }
+            let expression = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+            return """
+                SELECT s.person_id FROM people_search_ids s WHERE s.rowid IN (SELECT rowid FROM people_search_names WHERE people_search_names MATCH \(bind: expression))
+                """
+        }
+        if isPostgres(sql) {
+            let expression = words.map { "\($0):*\(weights(scope))" }.joined(separator: " & ")
+            return "SELECT ps.person_id FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression))"
+        }
+        let expression = ftsExpression(words, scope: scope)
         return """
             SELECT s.person_id FROM people_search_ids s WHERE s.rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: expression))
             """

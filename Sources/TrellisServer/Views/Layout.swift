@@ -107,14 +107,15 @@ enum Form {
         """
     }
 
-    /// Previous and Next around "Page N of M", each shown when someone is there; nothing when
-    /// neither is. `link` makes the address of a neighbouring page number.
-    static func pagination(page: Int, of pageCount: Int, hasPrevious: Bool, hasNext: Bool, link: (Int) -> String) -> HTML {
+    /// Previous and Next around "Page N of M" ("Page N" when the number of pages is not known),
+    /// each shown when someone is there; nothing when neither is. `link` makes the address of a
+    /// neighbouring page number.
+    static func pagination(page: Int, of pageCount: Int?, hasPrevious: Bool, hasNext: Bool, link: (Int) -> String) -> HTML {
         guard hasPrevious || hasNext else { return .empty }
         return """
         <nav class="pagination" aria-label="Pages">
           \(hasPrevious ? "<a href=\"\(link(page - 1))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          <span>Page \(page) of \(pageCount)</span>
+          <span>Page \(page)\(pageCount.map { " of \($0)" } ?? "")</span>
           \(hasNext ? "<a href=\"\(link(page + 1))\" rel=\"next\">Next</a>" as HTML : .empty)
         </nav>
         """

@@ -24,7 +24,7 @@ final class User: Model, @unchecked Sendable {
         self.id = id
         self.email = EmailAddress.normalize(email)
         self.name = name
-        self.searchName = name.lowercased()
+        self.searchName = Self.searchName(name)
         self.role = role.rawValue
         self.passwordHash = passwordHash
         self.isActive = true
@@ -35,8 +35,11 @@ final class User: Model, @unchecked Sendable {
 
     func rename(_ newName: String) {
         name = newName
-        searchName = newName.lowercased()
+        searchName = Self.searchName(newName)
     }
+
+    /// The name as lists sort and search it (`search_name`).
+    static func searchName(_ name: String) -> String { name.lowercased() }
 }
 
 extension User {

@@ -53,7 +53,12 @@ enum ProfilePages {
             </li>
             """
         }
-        let summary = page.total == 1 ? "1 person" : "\(page.total) people"
+        let summary = switch page.total {
+        case 1?: "1 person"
+        case let total?: "\(total) people"
+        // A search whose matches go on: they are read in order of relevance, not counted.
+        case nil: "More than \((page.page - 1) * page.per + page.items.count) people match, most relevant first"
+        }
         let pagination = Form.pagination(page: page.page, of: page.pageCount, hasPrevious: page.hasPrevious, hasNext: page.hasNext) { link(page: $0) }
         return Layout.page(req, title: "Directory", active: "directory", content: """
         <h1>Directory</h1>

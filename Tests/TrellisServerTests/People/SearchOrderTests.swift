@@ -1,0 +1,234 @@
+import FluentSQL
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension SeededGenerator {
+    /// A whole number from 0 to `bound` - 1.
+    mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
+}
+
+extension ServerTests {
+    /// A text search reads its results tier by tier from indexes (`DirectorySearch`); paging
+    /// through every page must give exactly the matches, once each, in the documented order, on
+    /// random organisations written through the profile form and through imports, with renames,
+    /// changed tags and deactivated people, with every filter and page size.
+    @Suite struct SearchOrder {
+        /// Small vocabularies, so that names and tags share words and the tiers overlap.
+        static let firstNames = ["Ada", "Bob", "Bo", "Cleo", "Kim", "Kimi", "Lee", "Ana", "Anna"]
+        static let lastNames = ["Data", "Lee", "Bobson", "Park", "Science", "Kimura", "Ng", "Rust"]
+        static let tagWords = ["Data", "Science", "Data Science", "Rust", "Data Engineering", "Bob", "Kim", "Park Design", "Science Fiction"]
+
+        struct Person { var id: UUID; var searchName: String; var active: Bool; var role: String?; var department: String; var tags: [(kind: String, key: String)] }
+
+        static func randomTags(_ random: inout SeededGenerator) -> [TagKind: [String]] {
+            var tags: [TagKind: [String]] = [:]
+            for kind in [TagKind.expertise, .development, .interest] where random.below(3) > 0 {
+                tags[kind] = (0..<random.below(3)).map { _ in tagWords[random.below(tagWords.count)] }
+            }
+            return tags
+        }
+
+        static func randomName(_ random: inout SeededGenerator) -> String {
+            random.below(6) == 0 ? firstNames[random.below(firstNames.count)] : "\(firstNames[random.below(firstNames.count)]) \(lastNames[random.below(lastNames.count)])"
+        }
+
+        /// The order the tiers promise, computed from everyone stored.
+        static func expected(
+            _ text: String, role: MentoringRole?, department: String?, matching: Set<UUID>, names: Set<UUID>, people: [Person]
+        ) -> [UUID] {
+            let kinds = Set(Directory.tagKinds(for: role).map(\.rawValue))
+            let listed = role.map { Set($0.listed.map(\.rawValue)) }
+            let candidates = people.filter { person in
+                person.active && matching.contains(person.id) && (department == nil || person.department == department)
+                    && (listed == nil || person.role.map { listed!.contains($0) } == true)
+            }
+            func tier(_ person: Person) -> (Int, Int) {
+                if person.searchName.hasPrefix(text) { return (1, 0) }
+                if names.contains(person.id) { return (2, person.searchName.contains(" " + text) ? 0 : 1) }
+                if person.tags.contains(where: { $0.key == text && kinds.contains($0.kind) }) { return (3, 0) }
+                return (4, 0)
+            }
+            return candidates.sorted { a, b in
+                let (ta, tb) = (tier(a), tier(b))
+                if ta != tb { return ta < tb }
+                return (a.searchName, a.id.uuidString) < (b.searchName, b.id.uuidString)
+            }.map(\.id)
+        }
+
+        static func stored(on db: any Database) async throws -> [Person] {
+            let rows = try await PlainRows.all("""
+                SELECT users.id, users.search_name, users.is_active, profiles.mentoring_role, profiles.department FROM users JOIN profiles ON profiles.id = users.id
+                """, on: db)
+            let tags = try await PlainRows.all("SELECT profile_id, kind, key FROM profile_tags", on: db)
+            var tagsOf: [UUID: [(kind: String, key: String)]] = [:]
+            for row in tags { tagsOf[try row.uuid("profile_id"), default: []].append((try row.string("kind"), try row.string("key"))) }
+            return try rows.map { row in
+                let id = try row.uuid("id")
+                return Person(id: id, searchName: try row.string("search_name"), active: try row.bool("is_active"),
+                              role: try row.optionalString("mentoring_role"), department: try row.string("department"), tags: tagsOf[id] ?? [])
+            }
+        }
+
+        static func ids(_ query: SQLQueryString, on db: any Database) async throws -> Set<UUID> {
+            Set(try await PlainRows.all(query, on: db).map { try $0.uuid("person_id") })
+        }
+
+        @Test func `paging through a search gives every match once, in the order of its tiers`() async throws {
+            try await withTrellis { app in
+                var random = SeededGenerator(seed: 7)
+                // Half through the profile form's write, half through an import.
+                var csv = ServerTests.PeopleImport.header + "\n"
+                for index in 0..<70 {
+                    let name = Self.randomName(&random)
+                    let tags = Self.randomTags(&random)
+                    // No role through the form only: an import requires one.
+                    let role = ["mentor", "mentee", "both", index % 2 == 0 ? "" : "mentee"][random.below(4)]
+                    let department = ["Ops", "Design", ""][random.below(3)]
+                    if index % 2 == 0 {
+                        let person = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: name, role: .participant, on: app.db)
+                        var draft = ProfileDraft(name: name)
+                        draft.mentoringRole = MentoringRole(rawValue: role)
+                        draft.department = department
+                        draft.tags = tags
+                        try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                    } else {
+                        func cell(_ kind: TagKind) -> String { (tags[kind] ?? []).joined(separator: ";") }
+                        let capacity = role == "mentor" || role == "both" ? "2" : ""
+                        csv += "p\(index)@example.org,\(name),\(role),\(department),,,,\(cell(.expertise)),\(cell(.development)),\(cell(.interest)),,\(capacity),,\n"
+                    }
+                }
+                let plan = try await PeopleCSV.plan(csv, on: app.db)
+                try #require(plan.isValid, "\(plan.problems)")
+                try await PeopleCSV.apply(plan, by: nil, on: app.db)
+                try await Self.compare(app, round: "first")
+
+                // Renames and new tags through the form, a second import changing others, and
+                // people deactivated: the order follows each at once.
+                let people = try await User.query(on: app.db).all()
+                for user in people.prefix(12) {
+                    var (draft, _) = try await PeopleStore.draft(for: user, on: app.db)
+                    draft.name = Self.randomName(&random)
+                    draft.tags = Self.randomTags(&random)
+                    try await PeopleStore.save(draft, manager: nil, for: user.requireID(), on: app.db)
+                }
+                var second = ServerTests.PeopleImport.header + "\n"
+                for user in people.dropFirst(12).prefix(15) {
+                    second += "\(user.email),\(Self.randomName(&random)),mentee,Ops,,,,,\(Self.tagWords[random.below(Self.tagWords.count)]),,,,,\n"
+                }
+                let secondPlan = try await PeopleCSV.plan(second, on: app.db)
+                try #require(secondPlan.isValid, "\(secondPlan.problems)")
+                try await PeopleCSV.apply(secondPlan, by: nil, on: app.db)
+                try await DatabaseWrites.transaction(on: app.db) { tx in
+                    for user in people.dropFirst(30).prefix(6) {
+                        try await User.query(on: tx).filter(\.$id == user.requireID()).set(\.$isActive, to: false).update()
+                    }
+                }
+                try await Self.compare(app, round: "after changes")
+            }
+        }
+
+        @Test func `a search limited to what a mentor teaches finds every word there, not one in what they want to learn`() async throws {
+            try await withTrellis { app in
+                let person = try await PeopleStore.createPerson(email: "ana@example.org", name: "Ana Data", role: .participant, on: app.db)
+                var draft = ProfileDraft(name: "Ana Data")
+                draft.mentoringRole = .both
+                draft.capacityMentees = 1
+                draft.tags[.development] = ["Science"]
+                try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                #expect(try await Directory.search(DirectoryQuery(q: "data science"), on: app.db).items.count == 1)
+                #expect(try await Directory.search(DirectoryQuery(q: "data science", role: "mentee"), on: app.db).items.count == 1)
+                #expect(try await Directory.search(DirectoryQuery(q: "data science", role: "mentor"), on: app.db).items.isEmpty)
+            }
+        }
+
+        /// The index and the check of one stored document agree on which documents have a word,
+        /// for text in any script, with marks, symbols, private-use characters and punctuation.
+        @Test func `the full-text index and the check of one document agree on adversarial text`() async throws {
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                var random = SeededGenerator(seed: 99)
+                let pieces = ["ab", "Ab", "abc", "é", "e\u{301}", "ß", "ø", "Ω", "日本", "語", "ー", "\u{E000}", "x\u{E001}y", "🙂", "👍🏽", "१२", "٣",
+                              "ǅ", "İ", "ı", "ﬁ", "Ⅻ", "-", "'", "’", ".", "_", "·", "/", "+", "1", "42", "a1b", "ǆ", "\u{0903}", "क्", " ", "  "]
+                var texts: [String] = []
+                for index in 0..<40 {
+                    let name = (0..<(1 + random.below(6))).map { _ in pieces[random.below(pieces.count)] }.joined()
+                    let tag = (0..<(1 + random.below(6))).map { _ in pieces[random.below(pieces.count)] }.joined()
+                    texts += [name, tag]
+                    let cleanName = TextInput.line(name).isEmpty ? "Person \(index)" : TextInput.line(name)
+                    let person = try await PeopleStore.createPerson(email: "u\(index)@example.org", name: cleanName, role: .participant, on: app.db)
+                    var draft = ProfileDraft(name: cleanName)
+                    draft.tags[.expertise] = Tags.normalize([tag]).filter { Tags.problem(with: $0) == nil }
+                    try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                }
+                // Searches: whole words and beginnings of words of the documents, and pieces.
+                var queries = pieces
+                for text in texts { for token in SearchIndex.tokens(text) { queries += [String(token), String(token.prefix(1)), String(token.prefix(2))] } }
+                for query in Set(queries) {
+                    for scope in [SearchIndex.Scope.everything, .nameAndExpertise, .name] {
+                        guard let indexed = SearchIndex.matchingIDs(query, scope: scope, on: sql),
+                              let checked = SearchIndex.documentMatches(query, scope: scope, on: sql) else { continue }
+                        let byIndex = try await Self.ids(indexed, on: app.db)
+                        let byDocument = Set(try await PlainRows.all("SELECT users.id AS person_id FROM users WHERE \(checked)", on: app.db).map { try $0.uuid("person_id") })
+                        #expect(byIndex == byDocument, "“\(query)” in \(scope)")
+                    }
+                }
+            }
+        }
+
+        /// Every path of the fourth tier: as tuned, walks so short that they rarely fill a page,
+        /// and a count so low that every search counts as common.
+        static let tunings = [
+            DirectorySearch.Tuning(),
+            DirectorySearch.Tuning(shortStretch: 1, longStretch: 2, common: 1_000),
+            DirectorySearch.Tuning(shortStretch: 1, longStretch: 2, common: 1),
+        ]
+
+        static func compare(_ app: Application, round: String) async throws {
+            let texts = ["data", "data science", "science", "bob", "bo", "kim", "lee", "park", "anna", "an", "rust", "data s", "science data", "kimura", "nobody"]
+            try await compare(app, round: round, tuning: tunings[0], texts: texts)
+            for tuning in tunings.dropFirst() { try await compare(app, round: round, tuning: tuning, texts: ["data", "science", "an", "data s", "kimura"]) }
+        }
+
+        static func compare(_ app: Application, round: String, tuning: DirectorySearch.Tuning, texts: [String]) async throws {
+            let sql = try #require(app.db as? any SQLDatabase)
+            let people = try await stored(on: app.db)
+            for text in texts {
+                for role in [nil, MentoringRole.mentor, .mentee] {
+                    let scope: SearchIndex.Scope = role == .mentor ? .nameAndExpertise : role == .mentee ? .nameAndDevelopment : .everything
+                    let matching = try await ids(try #require(SearchIndex.matchingIDs(text, scope: scope, on: sql)), on: app.db)
+                    let names = try await ids(try #require(SearchIndex.matchingIDs(text, scope: .name, on: sql)), on: app.db)
+                    for department in [nil, "Ops"] {
+                        let expected = Self.expected(text, role: role, department: department, matching: matching, names: names, people: people)
+                        for per in [1, 5] {
+                            let label = "\(round) \(tuning): “\(text)” role \(role?.rawValue ?? "any") department \(department ?? "any") per \(per)"
+                            var seen: [UUID] = []
+                            var page = 1
+                            while true {
+                                let result = try await Directory.search(
+                                    DirectoryQuery(q: text, department: department, role: role?.rawValue, page: String(page), per: String(per)), tuning: tuning, on: app.db)
+                                seen += result.items.map(\.id)
+                                #expect(result.page == page, "\(label) page \(page)")
+                                #expect(result.hasPrevious == (page > 1), "\(label) page \(page)")
+                                if !result.hasNext {
+                                    #expect(result.total == expected.count, "\(label) page \(page)")
+                                    break
+                                }
+                                #expect(result.total == nil && result.items.count == per, "\(label) page \(page)")
+                                page += 1
+                                if page > 100 { Issue.record("\(label): no end"); break }
+                            }
+                            #expect(seen == expected, "\(label)")
+                            // A page past the last shows the last page, counted.
+                            let past = try await Directory.search(
+                                DirectoryQuery(q: text, department: department, role: role?.rawValue, page: String(page + 3), per: String(per)), tuning: tuning, on: app.db)
+                            #expect(past.page == page && past.total == expected.count && !past.hasNext, "\(label) past the end")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
