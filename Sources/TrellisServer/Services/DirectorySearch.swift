@@ -53,20 +53,24 @@ struct DirectorySearch {
         self.matches = matches
     }
 
-    /// `users.search_name` starts with the text (LIKE's wildcards taken literally).
+    /// The first tier: `users.search_name` starts with the text (LIKE's wildcards taken literally)
+    /// and lies between the text and the last name that can start with it, so that it is read
+    /// along the name index. In byte order (SQLite, and PostgreSQL with a C collation) the two are
+    /// the same; in another collation a name outside the range falls to the second tier, and
+    /// since every later tier leaves out exactly this condition, nobody is lost or listed twice.
     private var startsWith: SQLQueryString {
-        "users.search_name LIKE \(bind: Directory.likeEscaped(text) + "%") ESCAPE '\\'"
+        """
+        (users.search_name >= \(bind: text) AND users.search_name < \(bind: text + "\u{10FFFF}")
+            AND users.search_name LIKE \(bind: Directory.likeEscaped(text) + "%") ESCAPE '\\')
+        """
     }
 
     /// The first three tiers, each a query for its ids in order (`LIMIT`/`OFFSET` to append) and
     /// one counting it; and the condition that keeps the fourth to those not in them. `from` joins
     /// `users` (and `profiles` if `filter` needs it); `filter` is the other conditions.
     private func tiers(from: SQLQueryString, filter: SQLQueryString) -> (indexed: [(page: SQLQueryString, count: SQLQueryString)], rest: SQLQueryString) {
-        // 1. Along the name index, from the text to the last name that can start with it (byte
-        // order on SQLite and on C-collated PostgreSQL; the LIKE keeps it exact in any order).
-        let first: SQLQueryString = """
-            FROM \(from) WHERE \(filter) AND users.search_name >= \(bind: text) AND users.search_name < \(bind: text + "\u{10FFFF}") AND \(startsWith)
-            """
+        // 1. Along the name index, from the text to the last name that can start with it.
+        let first: SQLQueryString = "FROM \(from) WHERE \(filter) AND \(startsWith)"
         // 2. The names' own index; a later word of the name starting with the text first.
         let second: SQLQueryString = "FROM \(from) WHERE \(filter) AND users.id IN (\(names)) AND NOT (\(startsWith))"
         // 3. Along the tags' keys in name order; a person with the tag in two kinds once.
