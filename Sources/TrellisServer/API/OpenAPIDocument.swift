@@ -107,11 +107,12 @@ enum OpenAPIDocument {
             "ProfileUpdate": ["type": "object", "additionalProperties": false, "properties": profileUpdateProperties.mapValues(Self.nullable)],
             "PersonSummary": ["type": "object", "required": ["id", "name", "headline", "department", "timezone", "location", "expertise", "development_areas", "interests"], "properties": personSummaryProperties],
             "DirectoryPage": [
-                "type": "object", "required": ["items", "page", "per", "has_next"],
+                "type": "object", "required": ["items", "page", "per", "has_next", "more_than_listed"],
                 "properties": [
                     "items": ["type": "array", "items": ref("PersonSummary")], "page": ["type": "integer"], "per": ["type": "integer"],
                     "total": ["type": "integer", "description": "How many people there are in all. Left out for a search (q) whose matches go on past this page: they are read in order of relevance a page at a time, not counted; follow has_next."],
                     "has_next": ["type": "boolean", "description": "Whether a next page has people."],
+                    "more_than_listed": ["type": "boolean", "description": "A search (q) lists at most \(DirectoryQuery.maximumSearchResults) people, most relevant first: true when it matched more than it lists (narrow it with more words or filters)."],
                 ],
             ],
             "TagList": [
@@ -146,7 +147,7 @@ enum OpenAPIDocument {
             "/api/v1/people": ["get": [
                 "operationId": "listPeople", "summary": "Search the directory.",
                 "parameters": [
-                    queryParameter("q", "Text matched against names and tags: every word at the start of a word of the name or of a tag (of the kinds the role looks at). Results come most relevant first: names starting with the text, other names with every word, an exact tag, then everyone else who matches; each in name order.", string),
+                    queryParameter("q", "At most \(DirectoryQuery.maximumSearchLength) characters. Text matched against names and tags: every word at the start of a word of the name or of a tag (of the kinds the role looks at). Results come most relevant first: names starting with the text, other names with every word, an exact tag, then everyone else who matches; each in name order.", ["type": "string", "maxLength": DirectoryQuery.maximumSearchLength]),
                     queryParameter("department", "Exact department.", string),
                     queryParameter("role", "mentor (can mentor) or mentee (wants a mentor); people who do both match either.", ["type": "string", "enum": MentoringRole.allCases.map(\.rawValue)]),
                     queryParameter("timezone", "Exact IANA time zone.", string),

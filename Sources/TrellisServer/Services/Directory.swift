@@ -28,6 +28,17 @@ struct DirectoryQuery: Content, Sendable {
     static let maximumPage = 100_000
     static let maximumPageSize = 100
     static let defaultPageSize = 24
+    /// The longest search (longer than any name or tag; the web uses the first this many
+    /// characters and says so, the API refuses more).
+    static let maximumSearchLength = 200
+    /// The most people a search lists: its pages end there, so that no page of a search reads
+    /// further than this into its matches (narrow the search to see others).
+    static let maximumSearchResults = 1_000
+
+    /// The search as used: at most `maximumSearchLength` characters.
+    var searchText: String { q.map { Tags.key(String($0.prefix(Self.maximumSearchLength))) } ?? "" }
+    /// Whether the search was longer than what is used.
+    var searchShortened: Bool { (q?.count ?? 0) > Self.maximumSearchLength }
 
     /// The page asked for, within 1...maximumPage: a number too large to read is the largest
     /// (so the web shows the last page), anything else unreadable is page 1.
@@ -63,6 +74,9 @@ struct DirectoryQuery: Content, Sendable {
             }
         }
         if after != nil, before != nil { errors.add("before", "Give after or before, not both.") }
+        if let q, q.count > Self.maximumSearchLength {
+            errors.add("q", "Must be at most \(Self.maximumSearchLength) characters (got \(q.count)).")
+        }
         return errors
     }
 }
@@ -95,8 +109,10 @@ struct DirectoryPage: Content, Sendable {
     var hasNext = false
     var firstName: String?
     var lastName: String?
+    /// A search matched more people than it lists (`DirectoryQuery.maximumSearchResults`).
+    var moreThanListed = false
 
-    enum CodingKeys: String, CodingKey { case items, page, per, total, hasNext = "has_next" }
+    enum CodingKeys: String, CodingKey { case items, page, per, total, hasNext = "has_next", moreThanListed = "more_than_listed" }
 }
 
 enum Directory {
@@ -130,7 +146,7 @@ enum Directory {
         let role = query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
         // Each filter as it is applied (cleaned once), so that choosing the total agrees with it.
-        let text = query.q.map(Tags.key) ?? ""
+        let text = query.searchText
         let department = query.department.map(TextInput.line) ?? ""
         let timezone = query.timezone.map(TextInput.line) ?? ""
         let tag = query.tag.map(Tags.key) ?? ""
@@ -270,22 +286,33 @@ enum Directory {
             return DirectoryPage(items: [], page: 1, per: pageSize, total: 0)  // only punctuation: nothing to find
         }
         search.tuning = tuning
-        var pageNumber = query.pageNumber
-        // One more than the page, to know whether another follows.
-        var found = try await search.read(from: from, filter: filter, offset: (pageNumber - 1) * pageSize, limit: pageSize + 1, on: sql)
-        var total: Int?
-        if found.isEmpty, pageNumber > 1 {
-            let counted = try await search.count(from: from, filter: filter, on: db)
-            pageNumber = max(1, (counted + pageSize - 1) / pageSize)
-            found = try await search.read(from: from, filter: filter, offset: (pageNumber - 1) * pageSize, limit: pageSize + 1, on: sql)
-            total = counted
+        // A search lists at most `maximumSearchResults` people: its last page is the one that
+        // reaches them.
+        let limit = DirectoryQuery.maximumSearchResults
+        let lastPage = (limit + pageSize - 1) / pageSize
+        var pageNumber = min(query.pageNumber, lastPage)
+        func read(_ number: Int) async throws -> [UUID] {
+            // One more than the page (within the limit), to know whether another follows.
+            let offset = (number - 1) * pageSize
+            return try await search.read(from: from, filter: filter, offset: offset, limit: min(pageSize + 1, limit + 1 - offset), on: sql)
         }
-        let hasNext = found.count > pageSize
-        let ids = Array(found.prefix(pageSize))
-        if !hasNext { total = (pageNumber - 1) * pageSize + ids.count }
+        var found = try await read(pageNumber)
+        if found.isEmpty, pageNumber > 1 {
+            // Past the last page: count (up to the limit) and show the last page.
+            let counted = try await search.count(from: from, filter: filter, upTo: limit, on: db)
+            pageNumber = max(1, (counted + pageSize - 1) / pageSize)
+            found = try await read(pageNumber)
+        }
+        let shown = (pageNumber - 1) * pageSize
+        let ids = Array(found.prefix(min(pageSize, limit - shown)))
+        let beyondLimit = shown + ids.count >= limit && found.count > ids.count
+        let hasNext = found.count > ids.count && !beyondLimit
+        // Counted when this page reaches the last match; not when matches go on (or pass the limit).
+        let total: Int? = found.count > ids.count ? nil : shown + ids.count
         var page = try await assemble(
             ids: ids, rows: try await people(ids, columns: columns, on: db), page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
         (page.hasPrevious, page.hasNext) = (pageNumber > 1, hasNext)
+        page.moreThanListed = beyondLimit
         return page
     }
 

@@ -31,6 +31,9 @@ struct DirectorySearch {
     }
 
     let text: String
+    /// The search as names are compared with it: its words (letters and digits) separated by
+    /// single spaces, so that "h." or "(mi)" rank names as "h" and "mi" do.
+    let nameText: String
     var tuning = Tuning()
     let scope: SearchIndex.Scope
     let kinds: [any Encodable & Sendable]
@@ -47,6 +50,7 @@ struct DirectorySearch {
               let matchesDocument = SearchIndex.documentMatches(text, scope: scope, on: sql) else { return nil }
         self.matchesDocument = matchesDocument
         self.text = text
+        nameText = text.split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
         self.scope = scope
         self.kinds = kinds.map(\.rawValue)
         self.names = names
@@ -60,8 +64,8 @@ struct DirectorySearch {
     /// since every later tier leaves out exactly this condition, nobody is lost or listed twice.
     private var startsWith: SQLQueryString {
         """
-        (users.search_name >= \(bind: text) AND users.search_name < \(bind: text + "\u{10FFFF}")
-            AND users.search_name LIKE \(bind: Directory.likeEscaped(text) + "%") ESCAPE '\\')
+        (users.search_name >= \(bind: nameText) AND users.search_name < \(bind: nameText + "\u{10FFFF}")
+            AND users.search_name LIKE \(bind: Directory.likeEscaped(nameText) + "%") ESCAPE '\\')
         """
     }
 
@@ -87,7 +91,7 @@ struct DirectorySearch {
             ("SELECT users.id \(first) ORDER BY users.search_name, users.id", "SELECT COUNT(*) AS n \(first)"),
             ("""
              SELECT users.id \(second)
-             ORDER BY CASE WHEN users.search_name LIKE \(bind: "% " + Directory.likeEscaped(text) + "%") ESCAPE '\\' THEN 0 ELSE 1 END, users.search_name, users.id
+             ORDER BY CASE WHEN users.search_name LIKE \(bind: "% " + Directory.likeEscaped(nameText) + "%") ESCAPE '\\' THEN 0 ELSE 1 END, users.search_name, users.id
              """, "SELECT COUNT(*) AS n \(second)"),
             ("SELECT t.person_id AS id \(third) GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id",
              "SELECT COUNT(DISTINCT t.person_id) AS n \(third)"),
@@ -166,10 +170,11 @@ struct DirectorySearch {
         return try rows.map { try $0.uuid("id") }
     }
 
-    /// How many match, counted (every match is read: only for a page past the end).
-    func count(from: SQLQueryString, filter: SQLQueryString, on db: any Database) async throws -> Int {
+    /// How many match, counted up to `limit` (only for a page past the end).
+    func count(from: SQLQueryString, filter: SQLQueryString, upTo limit: Int, on db: any Database) async throws -> Int {
         try await PlainRows.first("""
-            WITH matched AS MATERIALIZED (\(matches)) SELECT COUNT(*) AS n FROM \(from) WHERE \(filter) AND users.id IN (SELECT matched.person_id FROM matched)
-            """, on: db)?.int("n") ?? 0  // only for a page past the end
+            WITH matched AS MATERIALIZED (\(matches))
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(filter) AND users.id IN (SELECT matched.person_id FROM matched) LIMIT \(literal: limit)) counted
+            """, on: db)?.int("n") ?? 0
     }
 }

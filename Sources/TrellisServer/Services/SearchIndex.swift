@@ -67,9 +67,10 @@ enum SearchIndex {
     /// A document part as stored: its words, separated by single spaces.
     static func indexed(_ text: String) -> String { tokens(text).joined(separator: " ") }
 
-    /// The words of a search, folded; at most eight, each at most 40 characters.
+    /// The words of a search, folded, every one of them (a search is at most
+    /// `DirectoryQuery.maximumSearchLength` characters).
     static func words(_ query: String) -> [String] {
-        tokens(query).prefix(8).map { String($0.prefix(40)) }
+        tokens(query).map(String.init)
     }
 
     /// Where a search looks.

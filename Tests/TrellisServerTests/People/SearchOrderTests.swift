@@ -144,6 +144,64 @@ extension ServerTests {
             }
         }
 
+        /// Found by the second round of testing: a search of more than 50,000 characters failed
+        /// with a 500 (SQLite's LIKE pattern limit), words after the eighth were dropped, and
+        /// punctuation ("h.") moved names that start with the letter below later-word matches.
+        @Test func `long searches are limited with a message, every word counts, and punctuation does not change the order`() async throws {
+            try await withTrellis { app in
+                for (index, name) in ["Hafiz Wong", "Amelia Hughes", "Hamish O'Brien", "Zoe Hale"].enumerated() {
+                    let person = try await PeopleStore.createPerson(email: "h\(index)@example.org", name: name, role: .participant, passwordHash: try Bcrypt.hash(TestPeople.password, cost: 4), on: app.db)
+                    var draft = ProfileDraft(name: name)
+                    draft.tags[.expertise] = ["Kotlin"]
+                    try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                }
+                func names(_ q: String) async throws -> [String] {
+                    try await Directory.search(DirectoryQuery(q: q), on: app.db).items.map(\.name)
+                }
+                #expect(try await names("h") == ["Hafiz Wong", "Hamish O'Brien", "Amelia Hughes", "Zoe Hale"])
+                for punctuated in ["h.", "(h)", "h!", " h "] { #expect(try await names(punctuated) == names("h"), "\(punctuated)") }
+                // Every word counts, however many.
+                #expect(try await names("kotlin kotlin kotlin kotlin kotlin kotlin kotlin kotlin").count == 4)
+                #expect(try await names("kotlin kotlin kotlin kotlin kotlin kotlin kotlin kotlin zzz").isEmpty)
+                // At most 200 characters: the API says so, the web uses the first 200 and says so.
+                let long = String(repeating: "kotlin ", count: 8_000)
+                var browser = Browser(app)
+                try await browser.signIn("h0@example.org")
+                let page = try await browser.get("/people?q=" + (long.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                #expect(page.status == .ok && page.text.contains("Only the first 200 characters of the search were used") && page.text.contains("Hafiz Wong"))
+                let token = try await ServerTests.API.token(for: "h0@example.org", app: app)
+                let refused = try await app.sendRequest(.GET, "/api/v1/people?q=" + String(repeating: "a", count: 201), headers: ServerTests.API.bearer(token))
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains("\"q\""))
+            }
+        }
+
+        /// A search lists at most 1,000 people: no page reads further into its matches.
+        @Test func `a search that matches more than a thousand people lists the thousand most relevant and says so`() async throws {
+            try await withTrellis { app in
+                var csv = ServerTests.PeopleImport.header + "\n"
+                for index in 0..<1_030 { csv += "c\(index)@example.org,Crowd Member \(index),mentee,,,,,,Patience,,,,,\n" }
+                let plan = try await PeopleCSV.plan(csv, on: app.db)
+                try #require(plan.isValid, "\(plan.problems)")
+                try await PeopleCSV.apply(plan, by: nil, on: app.db)
+                var seen = Set<UUID>()
+                var page = 1
+                var last = try await Directory.search(DirectoryQuery(q: "patience", page: "1", per: "100"), on: app.db)
+                while true {
+                    last = try await Directory.search(DirectoryQuery(q: "patience", page: String(page), per: "100"), on: app.db)
+                    seen.formUnion(last.items.map(\.id))
+                    if !last.hasNext { break }
+                    page += 1
+                }
+                #expect(page == 10 && seen.count == 1_000 && last.moreThanListed && last.total == nil)
+                // Past the limit: the last page of the thousand.
+                let past = try await Directory.search(DirectoryQuery(q: "patience", page: "500", per: "24"), on: app.db)
+                #expect(past.page == 42 && past.items.count == 16 && past.moreThanListed && !past.hasNext)
+                // Fewer than the limit: counted at the end, as before.
+                let few = try await Directory.search(DirectoryQuery(q: "member 1002", per: "24"), on: app.db)
+                #expect(few.total == 1 && !few.moreThanListed)
+            }
+        }
+
         /// The index and the check of one stored document agree on which documents have a word,
         /// for text in any script, with marks, symbols, private-use characters and punctuation.
         @Test func `the full-text index and the check of one document agree on adversarial text`() async throws {

@@ -53,12 +53,8 @@ enum ProfilePages {
             </li>
             """
         }
-        let summary = switch page.total {
-        case 1?: "1 person"
-        case let total?: "\(total) people"
-        // A search whose matches go on: they are read in order of relevance, not counted.
-        case nil: "More than \((page.page - 1) * page.per + page.items.count) people match, most relevant first"
-        }
+        let summary = directorySummary(page, searched: !query.searchText.isEmpty, tag: query.tag.map(Tags.clean) ?? "")
+            + (query.searchShortened ? " Only the first \(DirectoryQuery.maximumSearchLength) characters of the search were used." : "")
         let pagination = Form.pagination(page: page.page, of: page.pageCount, hasPrevious: page.hasPrevious, hasNext: page.hasNext) { link(page: $0) }
         return Layout.page(req, title: "Directory", active: "directory", content: """
         <h1>Directory</h1>
@@ -69,10 +65,40 @@ enum ProfilePages {
           \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: query.timezone ?? ""))
           <div class="field"><button type="submit">Search</button></div>
         </form>
-        <p role="status">\(summary)\(query.tag.map { " tagged “\($0)”" } ?? "")</p>
+        <p role="status">\(summary)</p>
         \(page.items.isEmpty ? "<p class=\"panel\">No one matches. Try fewer filters or another word.</p>" as HTML : "<ul class=\"people-list\">\(cards)</ul>")
         \(pagination)
         """)
+    }
+
+    /// "1,234 people", "1 person".
+    static func people(_ count: Int) -> String {
+        count == 1 ? "1 person" : "\(grouped(count)) people"
+    }
+
+    /// A whole number with commas between groups of three digits ("50,001").
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result += "," }
+            result.append(digit)
+        }
+        return (number < 0 ? "-" : "") + result
+    }
+
+    /// The line above the directory's results: how many there are, or for a search whose
+    /// matches go on past the page (not counted), that there are more.
+    static func directorySummary(_ page: DirectoryPage, searched: Bool, tag: String) -> String {
+        let tagged = tag.isEmpty ? "" : " tagged “\(tag)”"
+        let listed = (page.page - 1) * page.per + page.items.count
+        if page.moreThanListed {
+            return "More than \(people(DirectoryQuery.maximumSearchResults))\(tagged) match; a search lists the \(grouped(DirectoryQuery.maximumSearchResults)) most relevant. Add a word or a filter to narrow it."
+        }
+        guard let total = page.total else {
+            return listed == 1 ? "More than one person\(tagged) matches, most relevant first." : "More than \(people(listed))\(tagged) match, most relevant first."
+        }
+        return searched ? "\(people(total))\(tagged) \(total == 1 ? "matches" : "match"), most relevant first." : "\(people(total))\(tagged)"
     }
 
     static func show(_ req: Request, person: PersonDetail, viewer: User, notice: String?) -> HTML {
