@@ -7,6 +7,10 @@ import Foundation
 import TrellisCore
 import TrellisMatching
 
+/// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error.
+let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil
+    ? nil : { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -83,11 +87,11 @@ for size in sizes {
     let engine = try MatchEngine(participants: people, options: MatchOptions(menteeCandidates: candidateCounts[0], mentorCandidates: candidateCounts[1]))
     let prepare = (clock.now - start)
     let peaks = PhasePeaks()
-    let optimal = try engine.optimal { phase, fraction in
+    let optimal = try engine.optimal(progress: { phase, fraction in
         // A phase ends when the next one starts.
         if phase == .solving && fraction == 0 { peaks.ended(.scoring) }
         if phase == .proving && fraction == 0 { peaks.ended(.solving) }
-    }
+    }, trace: solverTrace)
     peaks.ended(.proving)
     let greedy = try engine.greedy()
     let gap = optimal.totalScore == 0 ? 0 : 100 * Double(optimal.totalScore - greedy.totalScore) / Double(optimal.totalScore)

@@ -130,6 +130,23 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
         }
     }
 
+    /// The engine reads no environment and prints nothing: what it has to say about its solver
+    /// goes to the caller's trace, and the result does not depend on whether anyone listens.
+    @Test func `the solver's trace goes to the caller, and listening changes nothing`() throws {
+        let people = cohort(seed: 11, mentees: 200, mentors: 60, skills: 40)
+        final class Lines: @unchecked Sendable {
+            private let lock = NSLock()
+            private var stored: [String] = []
+            func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+            var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+        }
+        let lines = Lines()
+        let traced = try MatchEngine(participants: people).optimal(trace: lines.add)
+        let quiet = try MatchEngine(participants: people).optimal()
+        #expect(lines.all.contains { $0.hasPrefix("auction phase 1:") } && lines.all.contains { $0.hasPrefix("round 1") })
+        #expect(traced.pairs == quiet.pairs && traced.provenOptimal)
+    }
+
     @Test func `the same input gives the same output`() throws {
         let people = cohort(seed: 9, mentees: 300, mentors: 90, skills: 60)
         let first = try MatchEngine(participants: people, options: MatchOptions(threads: 2)).optimal()

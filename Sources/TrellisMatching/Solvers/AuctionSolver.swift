@@ -47,7 +47,11 @@ struct AuctionSolver {
     ///     capacities (arcs may have been added); mentees whose place is still good keep it.
     ///   - stopEpsilon: stop after the first phase whose ε is at most this (an intermediate state,
     ///     for the caller to add arcs to and continue from); nil solves to the end.
-    func solve(warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil, stopEpsilon: Int64? = nil) -> Result {
+    ///   - trace: receives a line after each phase (ε and the bids so far).
+    func solve(
+        warmPrices: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil, stopEpsilon: Int64? = nil,
+        trace: (@Sendable (String) -> Void)? = nil
+    ) -> Result {
         let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue)
         defer { state.release() }
         let warm = warmPrices != nil && warmSlots != nil
@@ -55,11 +59,10 @@ struct AuctionSolver {
         let maxValue = arcValue.max() ?? 0
         var epsilon = max(1, startingEpsilon ?? maxValue / 4)
         var phases = 0
-        let trace = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil
         while true {
             phases += 1
             state.runPhase(epsilon: epsilon, fresh: phases == 1 && !warm)
-            if trace { FileHandle.standardError.write(Data("auction phase \(phases): ε \(epsilon), \(state.bids) forward and \(state.reverseBids) reverse bids so far\n".utf8)) }
+            trace?("auction phase \(phases): ε \(epsilon), \(state.bids) forward and \(state.reverseBids) reverse bids so far")
             if epsilon == 1 || epsilon <= (stopEpsilon ?? 0) { break }
             epsilon = max(1, epsilon / Self.reduction)
         }

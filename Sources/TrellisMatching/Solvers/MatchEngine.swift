@@ -59,8 +59,10 @@ public final class MatchEngine: @unchecked Sendable {
 
     // MARK: Optimal
 
-    /// The assignment with the best objective under every hard rule, with a proof.
-    public func optimal(progress: (@Sendable (Phase, Double) -> Void)? = nil) throws -> MatchResult {
+    /// The assignment with the best objective under every hard rule, with a proof. `trace`, when
+    /// given, receives a line per auction phase and per proof round (for studying the solver; the
+    /// engine itself reads no environment and prints nothing).
+    public func optimal(progress: (@Sendable (Phase, Double) -> Void)? = nil, trace: (@Sendable (String) -> Void)? = nil) throws -> MatchResult {
         var timings = PhaseTimings()
         let clock = ContinuousClock()
         let (locks, capacityLeft) = try lockedPairs()
@@ -99,7 +101,7 @@ public final class MatchEngine: @unchecked Sendable {
                 menteeCount: n, capacity: capacityLeft, arcStart: graph.arcStart, arcMentor: graph.arcMentor,
                 arcValue: graph.arcScore.map(value)
             )
-            result = solver.solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon)
+            result = solver.solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon, trace: trace)
             let intermediate = result.epsilon > 1
             stopEpsilon = nil
             progress?(.solving, 1)
@@ -207,9 +209,7 @@ public final class MatchEngine: @unchecked Sendable {
                 startingEpsilon = max(1, violations.map { value($0.score) - profitNow[$0.mentee] - priceNow[$0.mentor] }.max()!)
             }
             timings.proof += (clock.now - start).inSeconds
-            if ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] != nil {
-                print("round \(round)\(intermediate ? " (part-way)" : ""): \(violations.count) left-out pairs could improve the result")
-            }
+            trace?("round \(round)\(intermediate ? " (part-way)" : ""): \(violations.count) left-out pairs could improve the result")
             progress?(.proving, 1)
             if violations.isEmpty && !intermediate { break }
         } while round < 50

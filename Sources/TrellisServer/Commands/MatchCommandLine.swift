@@ -47,6 +47,11 @@ enum MatchCommandLine {
     struct Failure: Error { var message: String; var code: Int32 }
 
     /// Runs the command; returns the exit code.
+    /// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error
+    /// (for studying the solver; the engine itself reads no environment).
+    static let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil
+        ? nil : { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
     static func run(_ arguments: [String]) -> Int32 {
         do {
             try execute(arguments)
@@ -217,7 +222,7 @@ enum MatchCommandLine {
         let result: MatchResult
         do {
             switch algorithm {
-            case .optimal: result = try engine.optimal(progress: progress.report)
+            case .optimal: result = try engine.optimal(progress: progress.report, trace: Self.solverTrace)
             case .greedy: result = try engine.greedy(progress: progress.report)
             case .stable: result = try engine.stable(rankings: rankings)
             }
