@@ -11,23 +11,11 @@ import FluentSQL
 struct M0007_TunePostgresPlanner: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("""
-            DO $$ BEGIN
-                EXECUTE format('ALTER DATABASE %I SET random_page_cost = 1.1', current_database());
-            EXCEPTION WHEN OTHERS THEN
-                RAISE NOTICE 'Trellis could not set random_page_cost for this database (%): searches may be slower.', SQLERRM;
-            END $$
-            """).run()
-        try await sql.raw("SET random_page_cost = 1.1").run()
+        try await PostgresDatabaseSetting.set("random_page_cost", to: "1.1", consequence: "searches may be slower.", on: sql)
     }
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("""
-            DO $$ BEGIN
-                EXECUTE format('ALTER DATABASE %I RESET random_page_cost', current_database());
-            EXCEPTION WHEN OTHERS THEN NULL;
-            END $$
-            """).run()
+        try await PostgresDatabaseSetting.reset("random_page_cost", on: sql)
     }
 }

@@ -9,23 +9,11 @@ import FluentSQL
 struct M0010_TurnOffPostgresJIT: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("""
-            DO $$ BEGIN
-                EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
-            EXCEPTION WHEN OTHERS THEN
-                RAISE NOTICE 'Trellis could not turn off jit for this database (%): some searches may be slower.', SQLERRM;
-            END $$
-            """).run()
-        try await sql.raw("SET jit = off").run()
+        try await PostgresDatabaseSetting.set("jit", to: "off", consequence: "some searches may be slower.", on: sql)
     }
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("""
-            DO $$ BEGIN
-                EXECUTE format('ALTER DATABASE %I RESET jit', current_database());
-            EXCEPTION WHEN OTHERS THEN NULL;
-            END $$
-            """).run()
+        try await PostgresDatabaseSetting.reset("jit", on: sql)
     }
 }
