@@ -18,9 +18,11 @@ import TrellisCore
 /// The first three tiers are read from indexes in that order and only as far as the page needs:
 /// the first along the name index, the second from the names' own full-text index, the third
 /// along `people_search_tags` (keys beside names). So the first page of a search that a tenth of
-/// the organisation matches reads a page of people, not the tenth. Only pages that reach the
-/// fourth tier rank its members (full-text matches, sorted), and counting every match happens
-/// only for a page past the end.
+/// the organisation matches reads a page of people, not the tenth. The fourth is read by walking
+/// people in name order and checking each one's stored document, or, for a rare search, by
+/// ranking its few full-text matches (`readRest`). A search lists at most
+/// `DirectoryQuery.maximumSearchResults` people, so no page reads further than that, and it is
+/// counted (up to that many) only for a page past the end.
 struct DirectorySearch {
     /// How far the fourth tier's walks go (people read for each one the page needs) and how many
     /// full-text matches make a search common. Tests shrink them to reach every path.
