@@ -170,7 +170,7 @@ enum Directory {
         if !text.isEmpty {
             return try await searchText(
                 text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, columns: columns, tagsShown: tagsShown,
-                tuning: tuning, on: sql)
+                tuning: tuning, on: db, sql: sql)
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
         // time zone or role; counted otherwise (the filtered set, through its index).
@@ -273,9 +273,8 @@ enum Directory {
     /// would read every match). A page past the last shows the last page.
     private static func searchText(
         _ text: String, role: MentoringRole?, kinds: [TagKind], query: DirectoryQuery, from: SQLQueryString, filter: SQLQueryString,
-        columns: SQLQueryString, tagsShown: Int?, tuning: DirectorySearch.Tuning, on sql: any SQLDatabase
+        columns: SQLQueryString, tagsShown: Int?, tuning: DirectorySearch.Tuning, on db: any Database, sql: any SQLDatabase
     ) async throws -> DirectoryPage {
-        let db = sql as! any Database
         let scope: SearchIndex.Scope = switch role {
         case .mentor: .nameAndExpertise
         case .mentee: .nameAndDevelopment
@@ -294,7 +293,7 @@ enum Directory {
         func read(_ number: Int) async throws -> [UUID] {
             // One more than the page (within the limit), to know whether another follows.
             let offset = (number - 1) * pageSize
-            return try await search.read(from: from, filter: filter, offset: offset, limit: min(pageSize + 1, limit + 1 - offset), on: sql)
+            return try await search.read(from: from, filter: filter, offset: offset, limit: min(pageSize + 1, limit + 1 - offset), on: db)
         }
         var found = try await read(pageNumber)
         if found.isEmpty, pageNumber > 1 {

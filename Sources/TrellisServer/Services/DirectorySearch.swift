@@ -44,6 +44,8 @@ struct DirectorySearch {
     let matches: SQLQueryString
     /// A condition: this person's own document matches (checked without the index).
     let matchesDocument: SQLQueryString
+    /// The database the queries are for (the same one as the `db` they run on).
+    let sql: any SQLDatabase
 
     /// Nil when the text has no word to search for (only punctuation).
     init?(text: String, scope: SearchIndex.Scope, kinds: [TagKind], on sql: any SQLDatabase) {
@@ -51,6 +53,7 @@ struct DirectorySearch {
               let matches = SearchIndex.matchingIDs(text, scope: scope, on: sql),
               let matchesDocument = SearchIndex.documentMatches(text, scope: scope, on: sql) else { return nil }
         self.matchesDocument = matchesDocument
+        self.sql = sql
         self.text = text
         nameText = text.split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
         self.scope = scope
@@ -105,8 +108,7 @@ struct DirectorySearch {
     /// one statement for all three cost more: SQLite prepares and PostgreSQL plans every statement
     /// afresh, a large one taking up to a millisecond, and tiers the page does not reach were read
     /// too).
-    func read(from: SQLQueryString, filter: SQLQueryString, offset: Int, limit: Int, on sql: any SQLDatabase) async throws -> [UUID] {
-        let db = sql as! any Database
+    func read(from: SQLQueryString, filter: SQLQueryString, offset: Int, limit: Int, on db: any Database) async throws -> [UUID] {
         let (indexed, rest) = tiers(from: from, filter: filter)
         var ids: [UUID] = []
         var skip = offset
@@ -121,7 +123,7 @@ struct DirectorySearch {
             }
         }
         guard ids.count < limit else { return ids }
-        ids += try await readRest(from: from, filter: filter, others: rest, offset: skip, limit: limit - ids.count, on: sql)
+        ids += try await readRest(from: from, filter: filter, others: rest, offset: skip, limit: limit - ids.count, on: db)
         return ids
     }
 
@@ -131,9 +133,8 @@ struct DirectorySearch {
     /// tells a rare search, whose few matches are ranked from the index, from one that is merely
     /// less common, which reads a longer stretch (forty people for each one the page needs).
     private func readRest(
-        from: SQLQueryString, filter: SQLQueryString, others: SQLQueryString, offset: Int, limit: Int, on sql: any SQLDatabase
+        from: SQLQueryString, filter: SQLQueryString, others: SQLQueryString, offset: Int, limit: Int, on db: any Database
     ) async throws -> [UUID] {
-        let db = sql as! any Database
         let reach = offset + limit
         if let ids = try await walk(stretch: tuning.shortStretch * reach, from: from, filter: filter, others: others, offset: offset, limit: limit, on: db) { return ids }
         let counted = try await PlainRows.first(SearchIndex.countMatches(text, scope: scope, upTo: tuning.common, on: sql), on: db)?.int("n") ?? 0
