@@ -82,6 +82,7 @@ def main():
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of load on each route before it is measured (connections prepared, caches and plans settled)")
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "trellis"))
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
     parser.add_argument("--only", default=None, help="run only the routes whose name contains one of these comma-separated texts (the bare route always runs)")
@@ -165,7 +166,7 @@ def main():
             ("API tags", "/api/v1/tags?kind=interests", {"Authorization": f"Bearer {token}"}),
             ("OpenAPI document", "/api/v1/openapi.json", {}),
         ]
-        print(f"{args.people:,} people on {database}; import took {import_seconds:.1f} s. wrk: {args.connections} connections, {args.seconds} s per route, loopback.")
+        print(f"{args.people:,} people on {database}; import took {import_seconds:.1f} s. wrk: {args.connections} connections, {args.seconds} s per route after {args.warmup} s of warm-up, loopback.")
         print()
         print("| route | requests/s | ratio to bare route | p50 ms | p99 ms | non-2xx |")
         print("|---|---|---|---|---|---|")
@@ -173,6 +174,8 @@ def main():
         for name, path, headers in routes:
             if args.only and bare and not any(part in name for part in args.only.split(",")):
                 continue
+            if args.warmup > 0:
+                wrk(base + path, args.warmup, args.connections, headers)
             rps, p50, p99, bad = wrk(base + path, args.seconds, args.connections, headers)
             bare = bare or rps
             print(f"| {name} | {rps:,.0f} | {rps / bare:.3f} | {p50:.1f} | {p99:.1f} | {bad} |", flush=True)

@@ -18,7 +18,7 @@ struct APIAuthMiddleware: AsyncMiddleware {
             SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \(unsafeRaw: User.columns("u"))
             FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = \(bind: SecretToken.digest(bearer)) AND t.revoked_at IS NULL
-            """, on: request.db)
+            """, on: request.db, prepared: true)
         else { throw invalid }
         let user = try User(row: row)
         guard user.isActive else { throw invalid }

@@ -21,7 +21,7 @@ struct SessionMiddleware: AsyncMiddleware {
                     SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
                            s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
                     FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: digest)
-                    """, on: db)
+                    """, on: db, prepared: true)
             }) {
                 let user = try User(row: row)
                 let session = UserSession()

@@ -265,7 +265,7 @@ enum Directory {
     private static func people(_ ids: [UUID], columns: SQLQueryString, on db: any Database) async throws -> [PlainRow] {
         ids.isEmpty ? [] : try await PlainRows.all("""
             SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
-            """, on: db)
+            """, on: db, prepared: true)
     }
 
     /// A page of a text search, in order of relevance (`DirectorySearch`). How many match is

@@ -113,10 +113,10 @@ struct DirectorySearch {
         var ids: [UUID] = []
         var skip = offset
         for tier in indexed where ids.count < limit {
-            let rows = try await PlainRows.all("\(tier.page) LIMIT \(literal: limit - ids.count) OFFSET \(literal: skip)", on: db)
+            let rows = try await PlainRows.all("\(tier.page) LIMIT \(literal: limit - ids.count) OFFSET \(literal: skip)", on: db, prepared: true)
             if rows.isEmpty {
                 // The whole tier lies before the page (or it is empty): skip past it.
-                if skip > 0 { skip = max(0, skip - (try await PlainRows.first(tier.count, on: db)?.int("n") ?? 0)) }
+                if skip > 0 { skip = max(0, skip - (try await PlainRows.first(tier.count, on: db, prepared: true)?.int("n") ?? 0)) }
             } else {
                 skip = 0
                 ids += try rows.map { try $0.uuid("id") }
@@ -137,7 +137,7 @@ struct DirectorySearch {
     ) async throws -> [UUID] {
         let reach = offset + limit
         if let ids = try await walk(stretch: tuning.shortStretch * reach, from: from, filter: filter, others: others, offset: offset, limit: limit, on: db) { return ids }
-        let counted = try await PlainRows.first(SearchIndex.countMatches(text, scope: scope, upTo: tuning.common, on: sql), on: db)?.int("n") ?? 0
+        let counted = try await PlainRows.first(SearchIndex.countMatches(text, scope: scope, upTo: tuning.common, on: sql), on: db, prepared: true)?.int("n") ?? 0
         if counted >= tuning.common,
            let ids = try await walk(stretch: tuning.longStretch * reach, from: from, filter: filter, others: others, offset: offset, limit: limit, on: db) { return ids }
         // Driven from the matches, each person looked up by id: left to itself, PostgreSQL walked
@@ -150,7 +150,7 @@ struct DirectorySearch {
             """ : """
             SELECT users.id FROM \(from) WHERE \(filter) AND users.id IN (\(matches)) AND \(others)
             ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """, on: db)
+            """, on: db, prepared: true)
         return try ranked.map { try $0.uuid("id") }
     }
 
@@ -166,7 +166,7 @@ struct DirectorySearch {
             SELECT users.id, \(end) AS stretch_end FROM \(from)
             WHERE \(filter) AND users.search_name <= COALESCE(\(end), \(bind: "\u{10FFFF}")) AND \(matchesDocument) AND \(others)
             ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """, on: db)
+            """, on: db, prepared: true)
         // Complete when full, or when the stretch reached the last person (no name ends it).
         let reachedLast = try rows.first.map { try $0.optionalString("stretch_end") == nil } ?? false
         guard rows.count == limit || reachedLast else { return nil }
@@ -178,6 +178,6 @@ struct DirectorySearch {
         try await PlainRows.first("""
             WITH matched AS MATERIALIZED (\(matches))
             SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(filter) AND users.id IN (SELECT matched.person_id FROM matched) LIMIT \(literal: limit)) counted
-            """, on: db)?.int("n") ?? 0
+            """, on: db, prepared: true)?.int("n") ?? 0
     }
 }

@@ -24,7 +24,7 @@ enum PeopleStore {
             var condition: SQLQueryString = "profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable]))"
             if let kinds { condition += " AND kind IN (\(binds: kinds.map(\.rawValue) as [any Encodable & Sendable]))" }
             if let first { condition += " AND position < \(literal: first)" }
-            let rows = try await PlainRows.all("SELECT profile_id, kind, name FROM profile_tags WHERE \(condition) ORDER BY position", on: db)
+            let rows = try await PlainRows.all("SELECT profile_id, kind, name FROM profile_tags WHERE \(condition) ORDER BY position", on: db, prepared: true)
             for row in rows {
                 guard let kind = TagKind(rawValue: try row.string("kind")) else { continue }
                 result[try row.uuid("profile_id"), default: [:]][kind, default: []].append(try row.string("name"))

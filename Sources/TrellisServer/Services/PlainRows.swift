@@ -13,7 +13,9 @@ import Vapor
 /// straight from SQLite's values; on PostgreSQL through `SQLRow` as usual. The query is an
 /// `SQLQueryString`, so values are always bound, never spliced into the text.
 enum PlainRows {
-    static func all(_ query: SQLQueryString, on db: any Database) async throws -> [PlainRow] {
+    /// `prepared`: on PostgreSQL, run it as a statement the connection keeps (`PostgresStatements`):
+    /// only for statements whose best plan is the same whatever values are bound.
+    static func all(_ query: SQLQueryString, on db: any Database, prepared: Bool = false) async throws -> [PlainRow] {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
         var serializer = SQLSerializer(database: sql)
         query.serialize(to: &serializer)
@@ -21,8 +23,11 @@ enum PlainRows {
             // Values PostgreSQL's own types read and write directly; anything else through SQLKit.
             let binds = serializer.binds.compactMap(postgresValue)
             guard binds.count == serializer.binds.count else { return try await sql.raw(query).all().map(PlainRow.init(other:)) }
-            let result = try await postgres.query(serializer.sql, binds).get()
-            return result.rows.map { PlainRow(postgres: $0.makeRandomAccess()) }
+            let text = serializer.sql
+            let rows = prepared
+                ? try await postgres.withConnection { PostgresStatements.run(text, binds, on: $0) }.get()
+                : try await postgres.query(text, binds).get().rows
+            return rows.map { PlainRow(postgres: $0.makeRandomAccess()) }
         }
         guard let sqlite = db as? any SQLiteDatabase else {
             return try await sql.raw(query).all().map(PlainRow.init(other:))
@@ -43,18 +48,18 @@ enum PlainRows {
 
     /// Connections already given `memoryMapBytes` (a per-connection setting; the pool keeps its
     /// connections, so each is set once).
-    private static let prepared = NIOLockedValueBox<Set<ObjectIdentifier>>([])
+    private static let memoryMapped = NIOLockedValueBox<Set<ObjectIdentifier>>([])
 
     private static func prepare(_ connection: SQLiteConnection) -> EventLoopFuture<Void> {
         let id = ObjectIdentifier(connection)
-        if prepared.withLockedValue({ $0.contains(id) }) { return connection.eventLoop.makeSucceededVoidFuture() }
+        if memoryMapped.withLockedValue({ $0.contains(id) }) { return connection.eventLoop.makeSucceededVoidFuture() }
         return connection.query("PRAGMA mmap_size = \(memoryMapBytes)").map { _ in
-            _ = prepared.withLockedValue { $0.insert(id) }
+            _ = memoryMapped.withLockedValue { $0.insert(id) }
         }
     }
 
-    static func first(_ query: SQLQueryString, on db: any Database) async throws -> PlainRow? {
-        try await all(query, on: db).first
+    static func first(_ query: SQLQueryString, on db: any Database, prepared: Bool = false) async throws -> PlainRow? {
+        try await all(query, on: db, prepared: prepared).first
     }
 
     private static func postgresValue(_ value: any Encodable & Sendable) -> PostgresData? {
@@ -101,8 +106,12 @@ struct PlainRow: Sendable {
         guard case .postgres(let row) = source else { return nil }
         guard row.contains(column) else { throw UnreadableColumn(column: column, expected: "any value (it is missing)") }
         do {
-            let cell = row[column]
+            var cell = row[column]
             guard cell.bytes != nil else { return nil }
+            // PostgresNIO asks for every result in binary (one format code for all columns in each
+            // Bind), but the rows of its `PreparedQuery` come labelled with the text format that
+            // PostgreSQL describes a statement with before it is bound.
+            cell.format = .binary
             return try cell.decode(T.self)
         } catch {
             throw UnreadableColumn(column: column, expected: expected)

@@ -302,7 +302,10 @@ enum SearchIndex {
         guard !words.isEmpty else { return nil }
         if isPostgres(sql) {
             let expression = words.map { "\($0):*\(weights(scope))" }.joined(separator: " & ")
-            return "EXISTS (SELECT 1 FROM people_search ps WHERE ps.person_id = users.id AND ps.document @@ to_tsquery('simple', \(bind: expression)))"
+            // A value read for each person, not a condition the planner may turn into a join: as a
+            // join, a plan made once for every search (a prepared statement's) read every match of
+            // a common word through the index (14 ms instead of 0.2).
+            return "(SELECT ps.document FROM people_search ps WHERE ps.person_id = users.id) @@ to_tsquery('simple', \(bind: expression))"
         }
         // The words are letters and digits only, so they hold no LIKE wildcard.
         let columns = switch scope {

@@ -1,3 +1,4 @@
+import FluentPostgresDriver
 import FluentSQL
 import Foundation
 import Testing
@@ -497,6 +498,85 @@ extension ServerTests {
                 #expect(try await admin.get("/people").text.contains("<option value=\"Ocean Sciences\">"))
                 #expect(try await admin.get("/people/\(try people.admin.requireID())/edit").text.contains("Tidepooling"))
                 #expect(try await admin.get("/").text != dashboard, "the dashboard counts a new mentor")
+            }
+        }
+    }
+}
+
+extension ServerTests {
+    /// Statements PostgreSQL keeps per connection (`PostgresStatements`): typed, bounded, and
+    /// prepared again when the server has lost them or their tables changed shape.
+    @Suite struct KeptStatements {
+        @Test func `each placeholder outside quotes gets its value's type, and nothing else changes`() {
+            let types: [PostgresDataType] = [.text, .uuid, .int8, .bool, .timestamptz, .text, .text, .text, .text, .text, .text, .int8]
+            #expect(PostgresStatements.typedPlaceholders("SELECT $1, $2,$3 FROM t WHERE a = $4 AND b < $5", types: types)
+                    == "SELECT $1::text, $2::uuid,$3::int8 FROM t WHERE a = $4::bool AND b < $5::timestamptz")
+            // Two digits; not a placeholder past the values, $0, or inside a string or a quoted name.
+            #expect(PostgresStatements.typedPlaceholders("x IN ($12, $13, $0) LIKE '$1 it''s $2' AND \"$3\" = $1", types: types)
+                    == "x IN ($12::int8, $13, $0) LIKE '$1 it''s $2' AND \"$3\" = $1::text")
+            // An unknown type is left for the server to infer; text outside ASCII is kept as it is.
+            #expect(PostgresStatements.typedPlaceholders("SELECT 'Zoë', $1 || 'ø$1'", types: [.jsonb]) == "SELECT 'Zoë', $1 || 'ø$1'")
+            #expect(PostgresStatements.typedPlaceholders("", types: []) == "")
+            #expect(PostgresStatements.typedPlaceholders("$", types: [.text]) == "$")
+        }
+
+        @Test func `kept statements read every kind of value, stay within their limit on the server, and come back after being lost`() async throws {
+            guard usingPostgres else { return }
+            try await withTrellis { app in
+                let id = UUID()
+                let date = Date(timeIntervalSince1970: 1_700_000_000)
+                let read = try #require(try await PlainRows.first("""
+                    SELECT \(bind: "Zoë 'O'") AS word, \(bind: id) AS id, \(bind: 41) + 1 AS number, NOT \(bind: false) AS flag, \(bind: date) AS at
+                    """, on: app.db, prepared: true))
+                #expect(try read.string("word") == "Zoë 'O'" && read.uuid("id") == id && read.int("number") == 42 && read.bool("flag"))
+                #expect(try read.optionalDate("at") == date)
+                // A whole number compared with a smaller integer column, as the unnamed statement would.
+                try await (app.db as! any SQLDatabase).raw("CREATE TABLE kept_check (small INTEGER, word TEXT)").run()
+                try await (app.db as! any SQLDatabase).raw("INSERT INTO kept_check VALUES (7, 'seven')").run()
+                let found = try await PlainRows.all("SELECT word FROM kept_check WHERE small = \(bind: 7)", on: app.db, prepared: true)
+                #expect(try found.map { try $0.string("word") } == ["seven"])
+
+                // On one connection (a transaction's): far more distinct statements than are kept.
+                try await app.db.transaction { db in
+                    let tx = try #require(db as? any PostgresDatabase)
+                    let total = PostgresStatements.capacity + 40
+                    for n in 0..<total {
+                        let row = try await PlainRows.first("SELECT \(bind: n) + \(literal: n) AS n", on: db, prepared: true)
+                        #expect(try row?.int("n") == 2 * n)
+                    }
+                    let (kept, onServer) = try await tx.withConnection { connection in
+                        connection.query("SELECT COUNT(*) AS n FROM pg_prepared_statements").map { result in
+                            (PostgresStatements.count(on: connection), (try? result.rows.first?.decode(Int.self)) ?? -1)
+                        }
+                    }.get()
+                    #expect(kept == PostgresStatements.capacity)
+                    #expect(onServer == PostgresStatements.capacity)
+                    // The first ones were closed; run again, they are prepared afresh.
+                    #expect(try await PlainRows.first("SELECT \(bind: 3) + \(literal: 3) AS n", on: db, prepared: true)?.int("n") == 6)
+
+                }
+
+                // On one connection outside a transaction: the server forgets every statement, or
+                // the table a kept statement reads changes shape; the next run prepares it again.
+                let postgres = try #require(app.db as? any PostgresDatabase)
+                try await postgres.withConnection { connection in
+                    connection.eventLoop.makeFutureWithTask {
+                        func run(_ text: String, _ binds: [PostgresData]) async throws -> [PlainRow] {
+                            try await PostgresStatements.run(text, binds, on: connection).get().map { PlainRow(postgres: $0.makeRandomAccess()) }
+                        }
+                        #expect(try await run("SELECT $1 + 3 AS n", [PostgresData(int: 3)]).first?.int("n") == 6)
+                        _ = try await connection.query("DEALLOCATE ALL").get()
+                        #expect(try await run("SELECT $1 + 3 AS n", [PostgresData(int: 3)]).first?.int("n") == 6)
+
+                        #expect(try await run("SELECT * FROM kept_check WHERE small = $1", [PostgresData(int: 7)]).count == 1)
+                        _ = try await connection.query("ALTER TABLE kept_check ADD COLUMN extra TEXT DEFAULT 'more'").get()
+                        let reshaped = try await run("SELECT * FROM kept_check WHERE small = $1", [PostgresData(int: 7)])
+                        #expect(try reshaped.first?.string("extra") == "more")
+                        // Any other error is the caller's, and the statement stays kept.
+                        await #expect(throws: (any Error).self) { try await run("SELECT 1 / $1 AS n", [PostgresData(int: 0)]) }
+                        #expect(try await run("SELECT 1 / $1 AS n", [PostgresData(int: 1)]).first?.int("n") == 1)
+                    }
+                }.get()
             }
         }
     }
