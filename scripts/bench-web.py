@@ -145,6 +145,7 @@ def main():
             ("directory, search a name", "/people?q=person4321", {"Cookie": participant.header()}),
             ("directory, search a first name (thousands match)", "/people?q=cleo", {"Cookie": participant.header()}),
             ("directory, search a word everyone has", "/people?q=skill", {"Cookie": participant.header()}),
+            ("directory, search a family name everyone has", "/people?q=person", {"Cookie": participant.header()}),
             ("directory, search a skill, mentors only", "/people?q=skill+42&role=mentor", {"Cookie": participant.header()}),
             ("directory, mentors of a skill", "/people?role=mentor&tag=Skill+7", {"Cookie": participant.header()}),
             ("directory, department filter", "/people?department=Department+17", {"Cookie": participant.header()}),
