@@ -72,12 +72,13 @@ enum PostgresStatements {
 
     private static func lookUp(_ text: String, on connection: PostgresConnection) -> PreparedQuery? {
         kept.withLockedValue { table in
+            // Changed in place (no copy of the connection's statements held meanwhile): this runs
+            // for every statement.
             let id = ObjectIdentifier(connection)
-            guard var entry = table[id], entry.connection === connection, let found = entry.statements[text] else { return nil }
-            entry.clock += 1
-            entry.statements[text] = (found.query, entry.clock)
-            table[id] = entry
-            return found.query
+            guard table[id]?.connection === connection, let query = table[id]?.statements[text]?.query else { return nil }
+            table[id]!.clock += 1
+            table[id]!.statements[text]!.used = table[id]!.clock
+            return query
         }
     }
 
@@ -86,8 +87,9 @@ enum PostgresStatements {
     private static func keep(_ query: PreparedQuery, as text: String, on connection: PostgresConnection) -> [PreparedQuery] {
         kept.withLockedValue { table in
             let id = ObjectIdentifier(connection)
+            // Taken out of the table while it changes, so that its statements are not copied.
             var entry: Kept
-            if let existing = table[id], existing.connection === connection {
+            if let existing = table.removeValue(forKey: id), existing.connection === connection {
                 entry = existing
             } else {
                 // A new connection (or a new one at a closed one's address): drop closed ones' statements.
