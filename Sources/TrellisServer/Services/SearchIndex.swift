@@ -353,6 +353,22 @@ enum SearchIndex {
         }
     }
 
+    /// A query for `person_id`: people whose name has every word of `query` at the start of one
+    /// of its words, at most `limit` of them in no particular order, read from the names' own
+    /// index (SQLite's stops at the limit instead of listing every match first).
+    static func matchingNames(_ query: String, upTo limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
+        let words = words(query)
+        if isPostgres(sql) {
+            let expression = words.map { "\($0):*" }.joined(separator: " & ")
+            return "SELECT ps.person_id FROM people_search ps WHERE ps.name_document @@ to_tsquery('simple', \(bind: expression)) LIMIT \(literal: limit)"
+        }
+        let expression = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        return """
+            SELECT s.person_id FROM (SELECT rowid FROM people_search_names WHERE people_search_names MATCH \(bind: expression) LIMIT \(literal: limit)) n
+            CROSS JOIN people_search_ids s WHERE s.rowid = n.rowid
+            """
+    }
+
     /// A query for the ids of the people whose name or tags (in `scope`) have every word of
     /// `query` at the start of one of their words; nil when `query` has no words. The name alone
     /// is looked up in the names' own index.
