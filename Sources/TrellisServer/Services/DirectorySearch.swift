@@ -148,7 +148,7 @@ struct DirectorySearch {
     ///
     /// The index is not always cheap to ask: a word at the start of 50,000 different names
     /// ("person" in Person1, Person2 …) took 3.3 ms to find its first match on SQLite. So words
-    /// found common lately (`CommonNames`) are walked first, and asked of the index only when the
+    /// found common lately (`SearchHints`) are walked first, and asked of the index only when the
     /// walk does not fill the page. The hint only orders two exact ways of reading the same page.
     private func readNames(
         from: SQLQueryString, filter: SQLQueryString, page: SQLQueryString, offset: Int, limit: Int, on db: any Database
@@ -156,32 +156,17 @@ struct DirectorySearch {
         guard let nameMatches = SearchIndex.documentMatches(text, scope: .name, on: sql) else { return [] }
         let condition: SQLQueryString = "\(nameMatches) AND NOT (\(startsWith))"
         let reach = offset + limit
-        let hint = "\(tuning.common) \(SearchIndex.words(text).joined(separator: " "))"
-        let walkedFirst = CommonNames.shared.contains(hint)
+        let hint = "common names \(tuning.common): \(SearchIndex.words(text).joined(separator: " "))"
+        let walkedFirst = SearchHints.shared.contains(hint)
         if walkedFirst, let ids = try await walk(stretch: tuning.shortStretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) {
             return ids
         }
-        // Driven from the few matches, each person looked up by id (as `readRest`'s ranking).
-        let matches = SearchIndex.matchingNames(text, upTo: tuning.common + 1, on: sql)
-        let ranked: SQLQueryString = SearchIndex.isPostgres(sql) ? """
-            SELECT found.id, found.search_name FROM matched
-            CROSS JOIN LATERAL (SELECT users.id, users.search_name FROM \(from) WHERE users.id = matched.person_id AND \(filter) AND NOT (\(startsWith)) LIMIT 1) found
-            ORDER BY found.search_name, found.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """ : """
-            SELECT users.id, users.search_name FROM matched CROSS JOIN \(from) WHERE users.id = matched.person_id AND \(filter) AND NOT (\(startsWith))
-            ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """
-        // The count comes with the page, and also when the page is empty.
-        let rows = try await PlainRows.all("""
-            WITH matched AS MATERIALIZED (\(matches))
-            SELECT counted.n, page.id FROM (SELECT COUNT(*) AS n FROM matched) counted LEFT JOIN (\(ranked)) page ON 1 = 1
-            ORDER BY page.search_name, page.id
-            """, on: db, prepared: true)
-        guard try (rows.first?.int("n") ?? 0) > tuning.common else {
-            CommonNames.shared.forget(hint)
-            return try rows.compactMap { try $0.optionalUUID("id") }
+        let (counted, ranked) = try await rankFew(.name, outside: "NOT (\(startsWith))", from: from, filter: filter, offset: offset, limit: limit, on: db)
+        guard counted > tuning.common else {
+            SearchHints.shared.forget(hint)
+            return ranked
         }
-        CommonNames.shared.remember(hint)
+        SearchHints.shared.remember(hint)
         for stretch in walkedFirst ? [tuning.longStretch] : [tuning.shortStretch, tuning.longStretch] {
             if let ids = try await walk(stretch: stretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) {
                 return ids
@@ -193,21 +178,32 @@ struct DirectorySearch {
 
     /// The fourth tier from `offset` on. People are read in name order and each checked on their
     /// own document: a word that many have finishes after about a page of people. When a short
-    /// stretch does not fill the page, a count of the full-text matches (stopping at a thousand)
-    /// tells a rare search, whose few matches are ranked from the index, from one that is merely
-    /// less common, which reads a longer stretch (forty people for each one the page needs).
+    /// stretch does not fill the page, the full-text matches, at most `tuning.common` + 1, are
+    /// ranked and counted in one statement: a rare search's page is then complete, and one that
+    /// is merely less common reads a longer stretch (forty people for each one the page needs).
+    /// A search found rare lately (`SearchHints`) is ranked at once, without the walk.
     private func readRest(
         from: SQLQueryString, filter: SQLQueryString, others: SQLQueryString, offset: Int, limit: Int, on db: any Database
     ) async throws -> [UUID] {
         let reach = offset + limit
         let condition: SQLQueryString = "\(matchesDocument) AND \(others)"
-        if let ids = try await walk(stretch: tuning.shortStretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) { return ids }
-        let counted = try await PlainRows.first(SearchIndex.countMatches(text, scope: scope, upTo: tuning.common, on: sql), on: db, prepared: true)?.int("n") ?? 0
-        if counted >= tuning.common,
-           let ids = try await walk(stretch: tuning.longStretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) { return ids }
-        // Driven from the matches, each person looked up by id: left to itself, PostgreSQL walked
-        // everyone in name order checking each against the search, or merged the matches with every
-        // person in id order.
+        let hint = "rare \(scope) \(tuning.common): \(SearchIndex.words(text).joined(separator: " "))"
+        if !SearchHints.shared.contains(hint),
+           let ids = try await walk(stretch: tuning.shortStretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) {
+            return ids
+        }
+        let few = try await rankFew(scope, outside: others, from: from, filter: filter, offset: offset, limit: limit, on: db)
+        guard few.counted > tuning.common else {
+            SearchHints.shared.remember(hint)
+            return few.ids
+        }
+        SearchHints.shared.forget(hint)
+        if let ids = try await walk(stretch: tuning.longStretch * reach, from: from, filter: filter, condition: condition, offset: offset, limit: limit, on: db) {
+            return ids
+        }
+        // Common, but too sparse for a walk: every match ranked, driven from the matches, each
+        // person looked up by id (left to itself, PostgreSQL walked everyone in name order
+        // checking each against the search, or merged the matches with every person in id order).
         let ranked = try await PlainRows.all(SearchIndex.isPostgres(sql) ? """
             SELECT found.id FROM (\(matches)) matched
             CROSS JOIN LATERAL (SELECT users.id, users.search_name FROM \(from) WHERE users.id = matched.person_id AND \(filter) AND \(others) LIMIT 1) found
@@ -217,6 +213,30 @@ struct DirectorySearch {
             ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
             """, on: db, prepared: true)
         return try ranked.map { try $0.uuid("id") }
+    }
+
+    /// The full-text matches in `scope`, at most `tuning.common` + 1 of them, counted, and the page
+    /// of those among them who pass `filter` and `outside`, in name order (exact when the count is
+    /// no more than `tuning.common`). One statement, driven from the matches, each person looked
+    /// up by id; the count comes also when the page is empty.
+    private func rankFew(
+        _ scope: SearchIndex.Scope, outside: SQLQueryString, from: SQLQueryString, filter: SQLQueryString, offset: Int, limit: Int, on db: any Database
+    ) async throws -> (counted: Int, ids: [UUID]) {
+        let matches = SearchIndex.matchingIDs(text, scope: scope, upTo: tuning.common + 1, on: sql)
+        let ranked: SQLQueryString = SearchIndex.isPostgres(sql) ? """
+            SELECT found.id, found.search_name FROM matched
+            CROSS JOIN LATERAL (SELECT users.id, users.search_name FROM \(from) WHERE users.id = matched.person_id AND \(filter) AND \(outside) LIMIT 1) found
+            ORDER BY found.search_name, found.id LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """ : """
+            SELECT users.id, users.search_name FROM matched CROSS JOIN \(from) WHERE users.id = matched.person_id AND \(filter) AND \(outside)
+            ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """
+        let rows = try await PlainRows.all("""
+            WITH matched AS MATERIALIZED (\(matches))
+            SELECT counted.n, page.id FROM (SELECT COUNT(*) AS n FROM matched) counted LEFT JOIN (\(ranked)) page ON 1 = 1
+            ORDER BY page.search_name, page.id
+            """, on: db, prepared: true)
+        return (try rows.first?.int("n") ?? 0, try rows.compactMap { try $0.optionalUUID("id") })
     }
 
     /// The page of those who meet `condition` (on `users.id` and `users.search_name`, checked
@@ -252,11 +272,12 @@ struct DirectorySearch {
     }
 }
 
-/// Search words that more names had than `DirectorySearch.Tuning.common` when last asked, for
-/// ten minutes, in this process: a hint of which way to read the names tier first
-/// (`DirectorySearch.readNames`), never a result. At most a thousand are kept.
-final class CommonNames: Sendable {
-    static let shared = CommonNames()
+/// What searches were found to be lately (a word more names have than
+/// `DirectorySearch.Tuning.common`; a search with fewer matches than that), for ten minutes, in
+/// this process: a hint of which way to read a tier first (`DirectorySearch.readNames`,
+/// `readRest`), never a result: either way reads the same page exactly. At most a thousand kept.
+final class SearchHints: Sendable {
+    static let shared = SearchHints()
     static let lifetime: Duration = .seconds(600)
     static let maximumEntries = 1_000
 

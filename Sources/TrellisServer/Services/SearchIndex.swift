@@ -320,17 +320,6 @@ enum SearchIndex {
             """
     }
 
-    /// A query for `n`: how many documents match, counted up to `limit` (a cheap sign of how
-    /// common the words are; inactive people and other filters not considered).
-    static func countMatches(_ query: String, scope: Scope, upTo limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
-        let words = words(query)
-        if isPostgres(sql) {
-            let expression = words.map { "\($0):*\(weights(scope))" }.joined(separator: " & ")
-            return "SELECT COUNT(*) AS n FROM (SELECT 1 FROM people_search ps WHERE ps.document @@ to_tsquery('simple', \(bind: expression)) LIMIT \(literal: limit)) m"
-        }
-        return "SELECT COUNT(*) AS n FROM (SELECT rowid FROM people_search WHERE people_search MATCH \(bind: ftsExpression(words, scope: scope)) LIMIT \(literal: limit)) m"
-    }
-
     /// SQLite's full-text query for every word at the start of a word in the scope's columns.
     static func ftsExpression(_ words: [String], scope: Scope) -> String {
         let columns = switch scope {
@@ -353,18 +342,22 @@ enum SearchIndex {
         }
     }
 
-    /// A query for `person_id`: people whose name has every word of `query` at the start of one
-    /// of its words, at most `limit` of them in no particular order, read from the names' own
-    /// index (SQLite's stops at the limit instead of listing every match first).
-    static func matchingNames(_ query: String, upTo limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
+    /// A query for `person_id`: people whose name or tags (in `scope`) have every word of `query`
+    /// at the start of one of their words, at most `limit` of them in no particular order (the
+    /// name alone from the names' own index). SQLite's stops at the limit instead of listing every
+    /// match first; PostgreSQL's index still finds every match before the first is read.
+    static func matchingIDs(_ query: String, scope: Scope, upTo limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
         let words = words(query)
         if isPostgres(sql) {
-            let expression = words.map { "\($0):*" }.joined(separator: " & ")
-            return "SELECT ps.person_id FROM people_search ps WHERE ps.name_document @@ to_tsquery('simple', \(bind: expression)) LIMIT \(literal: limit)"
+            let expression = words.map { "\($0):*\(scope == .name ? "" : weights(scope))" }.joined(separator: " & ")
+            let column = scope == .name ? "name_document" : "document"
+            return "SELECT ps.person_id FROM people_search ps WHERE ps.\(unsafeRaw: column) @@ to_tsquery('simple', \(bind: expression)) LIMIT \(literal: limit)"
         }
-        let expression = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        let (table, expression) = scope == .name
+            ? ("people_search_names", words.map { "\"\($0)\"*" }.joined(separator: " AND "))
+            : ("people_search", ftsExpression(words, scope: scope))
         return """
-            SELECT s.person_id FROM (SELECT rowid FROM people_search_names WHERE people_search_names MATCH \(bind: expression) LIMIT \(literal: limit)) n
+            SELECT s.person_id FROM (SELECT rowid FROM \(unsafeRaw: table) WHERE \(unsafeRaw: table) MATCH \(bind: expression) LIMIT \(literal: limit)) n
             CROSS JOIN people_search_ids s WHERE s.rowid = n.rowid
             """
     }
