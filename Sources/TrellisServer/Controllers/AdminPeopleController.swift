@@ -110,7 +110,9 @@ enum AdminPeopleController {
         // of a batch however large the organisation.
         let db = req.db
         return Response(status: .ok, headers: headers, body: .init(managedAsyncStream: { writer in
-            try await PeopleCSV.exportStream(on: db) { text in try await writer.writeBuffer(ByteBuffer(string: text)) }
+            try await LongWork.run {
+                _ = try await PeopleCSV.exportStream(on: db) { text in try await writer.writeBuffer(ByteBuffer(string: text)) }
+            }
         }))
     }
 }

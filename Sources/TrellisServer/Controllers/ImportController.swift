@@ -40,8 +40,11 @@ enum ImportController {
         let admin = try req.requireUser()  // a program manager: the route group checks
         let input = try req.content.decode(UploadInput.self)
         do {
-            let (csv, filename) = try text(of: input)
-            let plan = try await PeopleCSV.plan(csv, on: req.db)
+            let db = req.db
+            let (csv, filename, plan) = try await LongWork.run {
+                let (csv, filename) = try text(of: input)
+                return (csv, filename, try await PeopleCSV.plan(csv, on: db))
+            }
             guard plan.isValid else {
                 return try await req.invalidForm(ImportPages.preview(req, plan: plan, job: nil))
             }

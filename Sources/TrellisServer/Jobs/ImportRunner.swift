@@ -21,8 +21,8 @@ enum ImportRunner {
     }
 
     static func start(_ id: UUID, by adminID: UUID, app: Application) {
-        Task.detached {
-            await run(id, by: adminID, db: app.db, logger: app.logger)
+        Task.detached(executorPreference: LongWork.shared) {
+            await run(id, by: adminID, db: app.longWorkDB, logger: app.logger)
         }
     }
 
