@@ -9,6 +9,11 @@ people export is downloaded and timed. Prints a Markdown table; nothing is asser
 
 Usage (after `swift build -c release --product trellis`; wrk from Debian):
     scripts/bench-web.py [--people 50000] [--seconds 5] [--connections 32] [--postgres URL]
+
+With `--against OTHER_BINARY`, a baseline build serves the same database beside this one and each
+route is measured on the two in turn (`--rounds` times each): the medians and their ratio are
+printed. This machine's throughput drifts by 10-40 % between runs minutes apart, so a change is
+judged by such a side-by-side ratio, not by two tables made at different times.
 """
 import argparse
 import http.cookiejar
@@ -17,6 +22,7 @@ import pathlib
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -86,6 +92,8 @@ def main():
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "trellis"))
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
     parser.add_argument("--only", default=None, help="run only the routes whose name contains one of these comma-separated texts (the bare route always runs)")
+    parser.add_argument("--against", default=None, help="another build of trellis (a baseline): served on the same database beside --bin, each route is measured on the two in turn, --rounds times each, and the medians and their ratio printed")
+    parser.add_argument("--rounds", type=int, default=5, help="with --against: how many times each route is measured on each binary, alternately")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-web-"))
     port = free_port()
@@ -99,6 +107,7 @@ def main():
         env["DATABASE_URL"] = str(work / "trellis.sqlite")
         database = "SQLite"
     server = None
+    baseline = None
     try:
         people = work / "people.csv"
         bench_import.generate(people, args.people, "flat", seed=11)
@@ -167,6 +176,21 @@ def main():
             ("API tags", "/api/v1/tags?kind=interests", {"Authorization": f"Bearer {token}"}),
             ("OpenAPI document", "/api/v1/openapi.json", {}),
         ]
+        if args.against:
+            # The baseline serves the same database (sessions and tokens live there, so the same
+            # cookies work); the two are measured in turn, so both see the same machine.
+            other_port = free_port()
+            other_base = f"http://127.0.0.1:{other_port}"
+            baseline = subprocess.Popen([args.against, "serve"], env=dict(env, PORT=str(other_port), TRELLIS_BASE_URL=other_base),
+                                        stdout=open(work / "baseline.log", "w"), stderr=subprocess.STDOUT)
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(other_base + "/healthz", timeout=1)
+                    break
+                except Exception:
+                    time.sleep(0.2)
+            compare(routes, args, base, other_base, database)
+            return
         print(f"{args.people:,} people on {database}; import took {import_seconds:.1f} s. wrk: {args.connections} connections, {args.seconds} s per route after {args.warmup} s of warm-up, loopback.")
         print()
         print("| route | requests/s | ratio to bare route | p50 ms | p99 ms | non-2xx |")
@@ -185,10 +209,34 @@ def main():
         body = urllib.request.urlopen(request, timeout=120).read()
         print(f"\nExport of {args.people:,} people: {time.perf_counter() - started:.2f} s, {len(body) / 1e6:.1f} MB")
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=20)
+        for process in [server, baseline]:
+            if process:
+                process.terminate()
+                process.wait(timeout=20)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def compare(routes, args, base, other_base, database):
+    """Each route on this build and on the baseline in turn, `--rounds` times; medians and ratio."""
+    print(f"{args.people:,} people on {database}. {pathlib.Path(args.bin).name} against {pathlib.Path(args.against).name} on the same database: "
+          f"each route {args.rounds} times on each, in turn, {args.seconds} s a time after {args.warmup} s of warm-up each; wrk, {args.connections} connections, loopback.")
+    print()
+    print("| route | this build: requests/s (median) | baseline: requests/s (median) | ratio |")
+    print("|---|---|---|---|")
+    first = True
+    for name, path, headers in routes:
+        if args.only and not first and not any(part in name for part in args.only.split(",")):
+            continue
+        first = False
+        if args.warmup > 0:
+            for server in (base, other_base):
+                wrk(server + path, args.warmup, args.connections, headers)
+        ours, theirs = [], []
+        for _ in range(args.rounds):
+            ours.append(wrk(base + path, args.seconds, args.connections, headers)[0])
+            theirs.append(wrk(other_base + path, args.seconds, args.connections, headers)[0])
+        mine, baseline = statistics.median(ours), statistics.median(theirs)
+        print(f"| {name} | {mine:,.0f} | {baseline:,.0f} | {mine / baseline:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
