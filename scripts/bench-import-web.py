@@ -94,7 +94,14 @@ def main():
         phase[0] = "import"
         started = time.perf_counter()
         admin.post(base + "/admin/import/confirm", data={"csrf": admin.cookies["trellis_csrf"], "job": job})
-        while "Import complete" not in admin.get(base + f"/admin/import/jobs/{job}").text:
+        deadline = time.perf_counter() + 1800
+        while True:
+            page = admin.get(base + f"/admin/import/jobs/{job}").text
+            if "Import complete" in page:
+                break
+            if "Nothing was imported" in page or time.perf_counter() > deadline:
+                stop.set()
+                raise SystemExit("the import did not complete:\n" + page[-2000:])
             time.sleep(0.5)
         import_seconds = time.perf_counter() - started
         stop.set()

@@ -232,9 +232,10 @@ def compare(routes, args, base, other_base, database):
             for server in (base, other_base):
                 wrk(server + path, args.warmup, args.connections, headers)
         ours, theirs = [], []
-        for _ in range(args.rounds):
-            ours.append(wrk(base + path, args.seconds, args.connections, headers)[0])
-            theirs.append(wrk(other_base + path, args.seconds, args.connections, headers)[0])
+        for index in range(args.rounds):
+            # Alternately first, so neither always runs on a machine the other just warmed.
+            for server, results in ([(base, ours), (other_base, theirs)] if index % 2 == 0 else [(other_base, theirs), (base, ours)]):
+                results.append(wrk(server + path, args.seconds, args.connections, headers)[0])
         mine, baseline = statistics.median(ours), statistics.median(theirs)
         print(f"| {name} | {mine:,.0f} | {baseline:,.0f} | {mine / baseline:.2f} |", flush=True)
 

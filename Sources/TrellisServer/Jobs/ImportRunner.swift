@@ -20,9 +20,14 @@ enum ImportRunner {
         }
     }
 
+    /// Confirmed imports, one at a time in this process: an import holds its database connection
+    /// through its final transaction, and a second one started on the same event loop would wait
+    /// for that connection outside the write queue, give up after 10 s and fail.
+    static let queue = WriteQueue()
+
     static func start(_ id: UUID, by adminID: UUID, app: Application) {
         Task.detached(executorPreference: LongWork.shared) {
-            await run(id, by: adminID, db: app.longWorkDB, logger: app.logger)
+            try? await queue.run { await run(id, by: adminID, db: app.longWorkDB, logger: app.logger) }
         }
     }
 

@@ -79,8 +79,10 @@ struct DirectorySearch {
     /// `users` (and `profiles` if `filter` needs it); `filter` is the other conditions.
     ///
     /// `prepared`: whether PostgreSQL may keep the tier's page statement with one plan for every
-    /// search (`PlainRows`). Only the third is written so that every plan reads it the same way;
-    /// the first two are planned for each search, as their best plans differ with the words.
+    /// search (`PlainRows`). The third is written so that every plan reads it the same way; the
+    /// first, and the second's ranking of every match (`readNames`' last resort), are planned for
+    /// each search, as their best plans differ with the words. The second tier's usual statements
+    /// (`rankFew`, `walk`) are kept: they are driven from at most 1,001 matches or a stretch.
     private func tiers(from: SQLQueryString, filter: SQLQueryString) -> (indexed: [(page: SQLQueryString, count: SQLQueryString, prepared: Bool)], rest: SQLQueryString) {
         // 1. Along the name index, from the text to the last name that can start with it.
         let first: SQLQueryString = "FROM \(from) WHERE \(filter) AND \(startsWith)"
@@ -292,6 +294,11 @@ final class SearchHints: Sendable {
             if seen.count >= Self.maximumEntries, seen[words] == nil { seen.removeAll(keepingCapacity: true) }
             seen[words] = .now
         }
+    }
+
+    /// Forgets everything (tests that compare every path start from no hints).
+    func forgetAll() {
+        seen.withLockedValue { $0.removeAll() }
     }
 
     func forget(_ words: String) {

@@ -81,9 +81,11 @@ enum SignInThrottle {
 enum PasswordCheck {
     private static let decoys = NIOLockedValueBox<[Int: String]>([:])
 
-    static func decoyHash(cost: Int) throws -> String {
+    /// Made once a process, on `LongWork`'s thread: a hash of cost 12 takes a quarter of a
+    /// second, which must not hold up an event loop.
+    static func decoyHash(cost: Int) async throws -> String {
         if let hash = decoys.withLockedValue({ $0[cost] }) { return hash }
-        let hash = try Bcrypt.hash("trellis-decoy-password", cost: cost)
+        let hash = try await LongWork.run { try Bcrypt.hash("trellis-decoy-password", cost: cost) }
         decoys.withLockedValue { $0[cost] = hash }
         return hash
     }
@@ -91,7 +93,7 @@ enum PasswordCheck {
     static func verify(_ password: String, against hash: String?, on req: Request) async throws -> Bool {
         let cost = req.application.trellisSettings.bcryptCost
         guard let hash else {
-            let decoy = try decoyHash(cost: cost)
+            let decoy = try await decoyHash(cost: cost)
             _ = try await req.password.async.verify(password, created: decoy).get()
             return false
         }

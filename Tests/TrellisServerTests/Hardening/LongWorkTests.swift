@@ -55,7 +55,7 @@ extension ServerTests {
                     #expect(try await PlainRows.first("SELECT COUNT(*) AS n FROM users", on: db)?.int("n") == 3)
                     loops += 1
                 }
-                #expect(loops >= 2)
+                #expect(loops >= 1)
                 releaseSignal.yield()
                 #expect(try await held.value)
             } catch {
