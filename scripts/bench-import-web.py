@@ -15,19 +15,17 @@ import argparse
 import importlib.util
 import os
 import pathlib
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import requests
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("bench_import", ROOT / "scripts" / "bench-import.py")
-bench_import = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_import)
+_spec = importlib.util.spec_from_file_location("bench_web", ROOT / "scripts" / "bench-web.py")
+bench_web = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_web)
+bench_import = bench_web.bench_import
 
 
 def main():
@@ -38,28 +36,15 @@ def main():
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-import-web-"))
-    port = bench_import_free_port()
+    port = bench_web.free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PORT=str(port), TRELLIS_BASE_URL=base, TRELLIS_BCRYPT_COST="8")
-    if args.postgres:
-        bench_import.reset_postgres(args.postgres)
-        env["DATABASE_URL"] = args.postgres
-    else:
-        env["DATABASE_URL"] = str(work / "trellis.sqlite")
+    env = dict(os.environ, TRELLIS_BCRYPT_COST="8")
+    database = bench_web.use_database(args, work, env)
     people = work / "people.csv"
     bench_import.generate(people, args.people, args.shape, seed=11)
-    subprocess.run([args.bin, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([args.bin, "create-admin", "--email", "admin@example.org", "--name", "Bench Admin", "--password", "benchmark password"],
-                   env=env, check=True, capture_output=True)
-    log = open(work / "server.log", "w")
-    server = subprocess.Popen([args.bin, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    bench_web.migrate_with_admin(args.bin, env)
+    server = bench_web.serve(args.bin, env, port, work / "server.log")
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.2)
         admin = requests.Session()
         admin.get(base + "/sign-in")
         admin.post(base + "/sign-in", data={"email": "admin@example.org", "password": "benchmark password", "next": "/", "csrf": admin.cookies["trellis_csrf"]})
@@ -107,7 +92,6 @@ def main():
         stop.set()
         for thread in probes:
             thread.join()
-        database = "PostgreSQL" if args.postgres else "SQLite"
         print(f"{args.people:,} people ({args.shape}) through the web on {database}: preview {preview_seconds:.1f} s, import {import_seconds:.1f} s")
         for name, values in latencies.items():
             values.sort()
@@ -118,13 +102,6 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def bench_import_free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -67,6 +67,37 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
+def use_database(args, work, env):
+    """Points `env` at a fresh database (`--postgres URL`, emptied, or an SQLite file in `work`); its name."""
+    if args.postgres:
+        bench_import.reset_postgres(args.postgres)
+        env["DATABASE_URL"] = args.postgres
+        return "PostgreSQL"
+    env["DATABASE_URL"] = str(work / "trellis.sqlite")
+    return "SQLite"
+
+
+def migrate_with_admin(binary, env):
+    """Migrates the database and creates the program manager every benchmark signs in as."""
+    subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([binary, "create-admin", "--email", "admin@example.org", "--name", "Bench Admin", "--password", "benchmark password"],
+                   env=env, check=True, capture_output=True)
+
+
+def serve(binary, env, port, log_path):
+    """Starts `binary serve` on `port` (logging to `log_path`) and waits until it answers."""
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([binary, "serve"], env=dict(env, PORT=str(port), TRELLIS_BASE_URL=base),
+                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.2)
+    return process
+
+
 def wrk(url, seconds, connections, headers):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
@@ -99,31 +130,17 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PORT=str(port), TRELLIS_BASE_URL=base, TRELLIS_BCRYPT_COST="10")
-    if args.postgres:
-        bench_import.reset_postgres(args.postgres)
-        env["DATABASE_URL"] = args.postgres
-        database = "PostgreSQL"
-    else:
-        env["DATABASE_URL"] = str(work / "trellis.sqlite")
-        database = "SQLite"
+    database = use_database(args, work, env)
     server = None
     baseline = None
     try:
         people = work / "people.csv"
         bench_import.generate(people, args.people, "flat", seed=11)
-        subprocess.run([args.bin, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([args.bin, "create-admin", "--email", "admin@example.org", "--name", "Bench Admin", "--password", "benchmark password"], env=env, check=True, capture_output=True)
+        migrate_with_admin(args.bin, env)
         started = time.perf_counter()
         subprocess.run([args.bin, "import", "people", str(people)], env=env, check=True, capture_output=True)
         import_seconds = time.perf_counter() - started
-        log = open(work / "server.log", "w")
-        server = subprocess.Popen([args.bin, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.2)
+        server = serve(args.bin, env, port, work / "server.log")
         admin = Session(base)
         admin.post("/sign-in", [("email", "admin@example.org"), ("password", "benchmark password"), ("next", "/")])
         # A participant with a password, through an invitation link as a person would.
@@ -181,14 +198,7 @@ def main():
             # cookies work); the two are measured in turn, so both see the same machine.
             other_port = free_port()
             other_base = f"http://127.0.0.1:{other_port}"
-            baseline = subprocess.Popen([args.against, "serve"], env=dict(env, PORT=str(other_port), TRELLIS_BASE_URL=other_base),
-                                        stdout=open(work / "baseline.log", "w"), stderr=subprocess.STDOUT)
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(other_base + "/healthz", timeout=1)
-                    break
-                except Exception:
-                    time.sleep(0.2)
+            baseline = serve(args.against, env, other_port, work / "baseline.log")
             compare(routes, args, base, other_base, database)
             return
         print(f"{args.people:,} people on {database}; import took {import_seconds:.1f} s. wrk: {args.connections} connections, {args.seconds} s per route after {args.warmup} s of warm-up, loopback.")
