@@ -164,12 +164,10 @@ enum Directory {
         let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
         let filter = conditions.joined(separator: " AND ")
         let pageSize = query.pageSize
-        let columns: SQLQueryString = """
-            users.id, users.search_name, users.name, profiles.headline, profiles.department, profiles.timezone, profiles.location, profiles.mentoring_role
-            """
+        let columns: SQLQueryString = "\(unsafeRaw: cardColumns.joined(separator: ", "))"
         if !text.isEmpty {
             return try await searchText(
-                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, columns: columns, tagsShown: tagsShown,
+                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, tagsShown: tagsShown,
                 tuning: tuning, on: db, sql: sql)
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
@@ -194,11 +192,13 @@ enum Directory {
         }
         /// One page's ids and people; with `counting`, each row also carries the number of matches
         /// (counted in the same pass that orders them, rather than by a second query).
-        func read(page: Int, counting: Bool) async throws -> (ids: [UUID], rows: [PlainRow], total: Int?) {
+        /// A far page's rows come with their tags (`peopleWithTags`); a near page's without.
+        func read(page: Int, counting: Bool) async throws -> (ids: [UUID], rows: [PlainRow], tags: [UUID: [TagKind: [String]]]?, total: Int?) {
             let offset = (page - 1) * pageSize
             let count: SQLQueryString = counting ? ", COUNT(*) OVER () AS total_matches" : ""
             let ids: [UUID]
             let rows: [PlainRow]
+            var tags: [UUID: [TagKind: [String]]]?
             var total: Int?
             if offset <= 10 * DirectoryQuery.maximumPageSize {
                 // A near page in name order: the people themselves in one read, walking the name index.
@@ -209,16 +209,16 @@ enum Directory {
                 ids = try rows.map { try $0.uuid("id") }
                 if counting { total = try rows.first?.int("total_matches") }
             } else {
-                // A far page: the page's ids through the indexes alone, then their people (joining
-                // every skipped row to its profile would cost more).
+                // A far page: the page's ids through the indexes alone, then their people and tags
+                // (joining every skipped row to its profile would cost more).
                 let found = try await PlainRows.all("""
                     SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
                     """, on: db)
                 ids = try found.map { try $0.uuid("id") }
                 if counting { total = try found.first?.int("total_matches") }
-                rows = try await people(ids, columns: columns, on: db)
+                (rows, tags) = try await peopleWithTags(ids, tagsShown: tagsShown, on: db)
             }
-            return (ids, rows, total)
+            return (ids, rows, tags, total)
         }
         // The page after or before a person, along the name index from them (not for a search, in
         // order of relevance, nor when everyone fits on one page).
@@ -240,32 +240,31 @@ enum Directory {
         let pageNumber: Int
         let ids: [UUID]
         let rows: [PlainRow]
+        let tags: [UUID: [TagKind: [String]]]?
         // Past the last page shows the last page; the bounds keep the offset arithmetic small.
         if let keptTotal {
             total = keptTotal
             pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
-            (ids, rows, _) = try await read(page: pageNumber, counting: false)
+            (ids, rows, tags, _) = try await read(page: pageNumber, counting: false)
         } else {
             let asked = try await read(page: query.pageNumber, counting: true)
             if let counted = asked.total {
-                (total, pageNumber, ids, rows) = (counted, query.pageNumber, asked.ids, asked.rows)
+                (total, pageNumber, ids, rows, tags) = (counted, query.pageNumber, asked.ids, asked.rows, asked.tags)
             } else {
                 // Nothing on the page asked for: count, and show the last page (if any).
                 total = try await PlainRows.first("SELECT COUNT(*) AS n FROM \(from) WHERE \(filter)", on: db)?.int("n") ?? 0
                 pageNumber = min(query.pageNumber, max(1, (total + pageSize - 1) / pageSize))
-                (ids, rows, _) = pageNumber == query.pageNumber ? (asked.ids, asked.rows, nil) : try await read(page: pageNumber, counting: false)
+                (ids, rows, tags, _) = pageNumber == query.pageNumber
+                    ? (asked.ids, asked.rows, asked.tags, nil) : try await read(page: pageNumber, counting: false)
             }
         }
-        var page = try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        var page = if let tags {
+            try assemble(ids: ids, rows: rows, tags: tags, page: pageNumber, per: pageSize, total: total)
+        } else {
+            try await assemble(ids: ids, rows: rows, page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        }
         (page.hasPrevious, page.hasNext) = (pageNumber > 1, pageNumber < page.pageCount ?? 1)
         return page
-    }
-
-    /// The columns of these people (in any order).
-    private static func people(_ ids: [UUID], columns: SQLQueryString, on db: any Database) async throws -> [PlainRow] {
-        ids.isEmpty ? [] : try await PlainRows.all("""
-            SELECT \(columns) FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
-            """, on: db, prepared: true)
     }
 
     /// A page of a text search, in order of relevance (`DirectorySearch`). How many match is
@@ -273,7 +272,7 @@ enum Directory {
     /// would read every match). A page past the last shows the last page.
     private static func searchText(
         _ text: String, role: MentoringRole?, kinds: [TagKind], query: DirectoryQuery, from: SQLQueryString, filter: SQLQueryString,
-        columns: SQLQueryString, tagsShown: Int?, tuning: DirectorySearch.Tuning, on db: any Database, sql: any SQLDatabase
+        tagsShown: Int?, tuning: DirectorySearch.Tuning, on db: any Database, sql: any SQLDatabase
     ) async throws -> DirectoryPage {
         let scope: SearchIndex.Scope = switch role {
         case .mentor: .nameAndExpertise
@@ -308,11 +307,23 @@ enum Directory {
         let hasNext = found.count > ids.count && !beyondLimit
         // Counted when this page reaches the last match; not when matches go on (or pass the limit).
         let total: Int? = found.count > ids.count ? nil : shown + ids.count
-        var page = try await assemble(
-            ids: ids, rows: try await people(ids, columns: columns, on: db), page: pageNumber, per: pageSize, total: total, tagsShown: tagsShown, on: db)
+        let (rows, tags) = try await peopleWithTags(ids, tagsShown: tagsShown, on: db)
+        var page = try assemble(ids: ids, rows: rows, tags: tags, page: pageNumber, per: pageSize, total: total)
         (page.hasPrevious, page.hasNext) = (pageNumber > 1, hasNext)
         page.moreThanListed = beyondLimit
         return page
+    }
+
+    /// The columns of a person's card (`users` joined with `profiles`), the id first.
+    private static let cardColumns = [
+        "users.id", "users.search_name", "users.name", "profiles.headline", "profiles.department", "profiles.timezone",
+        "profiles.location", "profiles.mentoring_role",
+    ]
+
+    /// The tag kinds a summary carries: a card shows the first `tagsShown` of two of them; the
+    /// API (`tagsShown` nil) every tag of three.
+    private static func cardTagKinds(_ tagsShown: Int?) -> [TagKind] {
+        tagsShown == nil ? [.expertise, .development, .interest] : [.expertise, .development]
     }
 
     /// The page's people in the order of `ids`, with the tags a card shows (all, when `tagsShown` is nil).
@@ -320,12 +331,49 @@ enum Directory {
         ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int?, tagsShown: Int?, on db: any Database
     ) async throws -> DirectoryPage {
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
-        // Only the kinds a summary carries (a card shows the first few of two of them).
-        let tags = if let tagsShown {
-            try await PeopleStore.tags(of: ids, kinds: [.expertise, .development], first: tagsShown, on: db)
-        } else {
-            try await PeopleStore.tags(of: ids, kinds: [.expertise, .development, .interest], first: nil, on: db)
+        let tags = try await PeopleStore.tags(of: ids, kinds: cardTagKinds(tagsShown), first: tagsShown, on: db)
+        return try assemble(ids: ids, rows: rows, tags: tags, page: pageNumber, per: pageSize, total: total)
+    }
+
+    /// These people's `columns` and the tags their cards show, in one statement: the people's
+    /// rows, then their tags' rows (the other columns NULL), so that a page whose ids are known
+    /// (a search, a far page) makes one round trip for them instead of two.
+    private static func peopleWithTags(
+        _ ids: [UUID], tagsShown: Int?, on db: any Database
+    ) async throws -> (rows: [PlainRow], tags: [UUID: [TagKind: [String]]]) {
+        guard !ids.isEmpty else { return ([], [:]) }
+        let idBinds = ids as [any Encodable & Sendable]
+        var tagCondition: SQLQueryString = "pt.kind IN (\(binds: cardTagKinds(tagsShown).map(\.rawValue) as [any Encodable & Sendable]))"
+        if let tagsShown { tagCondition += " AND pt.position < \(literal: tagsShown)" }
+        let read = try await PlainRows.all("""
+            SELECT \(unsafeRaw: cardColumns.joined(separator: ", ")), NULL AS tag_kind, NULL AS tag_name, NULL AS tag_position
+                FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: idBinds))
+            UNION ALL
+            SELECT pt.profile_id, \(unsafeRaw: Array(repeating: "NULL", count: cardColumns.count - 1).joined(separator: ", ")), pt.kind, pt.name, pt.position
+                FROM profile_tags pt WHERE pt.profile_id IN (\(binds: idBinds)) AND \(tagCondition)
+            """, on: db, prepared: true)
+        var rows: [PlainRow] = []
+        var tagRows: [(id: UUID, kind: TagKind, position: Int, name: String)] = []
+        for row in read {
+            guard let kindText = try row.optionalString("tag_kind") else {
+                rows.append(row)
+                continue
+            }
+            guard let kind = TagKind(rawValue: kindText) else { continue }
+            tagRows.append((try row.uuid("id"), kind, try row.int("tag_position"), try row.string("tag_name")))
         }
+        var tags: [UUID: [TagKind: [String]]] = [:]
+        for tag in tagRows.sorted(by: { $0.position < $1.position }) {
+            tags[tag.id, default: [:]][tag.kind, default: []].append(tag.name)
+        }
+        return (rows, tags)
+    }
+
+    /// The page's people in the order of `ids`, with the tags given.
+    private static func assemble(
+        ids: [UUID], rows: [PlainRow], tags: [UUID: [TagKind: [String]]], page pageNumber: Int, per pageSize: Int, total: Int?
+    ) throws -> DirectoryPage {
+        guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
         var byID: [UUID: PersonSummary] = [:]
         for row in rows {
             let id = try row.uuid("id")

@@ -144,6 +144,57 @@ extension ServerTests {
 }
 
 extension ServerTests {
+    @Suite struct DirectoryCards {
+        /// A card's tags are read with the page's people in one statement when the ids come first
+        /// (a search, a far page) and apart from them on a near page: each way gives every person
+        /// their own tags, in their order, as many as a card shows, of the kinds it shows.
+        @Test func `a card shows the person's own first tags however the page was read`() async throws {
+            try await withTrellis { app in
+                var csv = ServerTests.PeopleImport.header + "\n"
+                // 1,010 people, so that a page past the 1,000th person is read as a far page.
+                var expected: [String: (expertise: [String], development: [String], interests: [String])] = [:]
+                for index in 0..<1_010 {
+                    let name = String(format: "Card Person %04d", index)
+                    // Tags in an order that is neither alphabetical nor the same for everyone.
+                    let expertise = (0..<(index % 6)).map { "Zeta \((index + $0 * 7) % 11)" }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    let development = index % 3 == 0 ? [] : ["Mu \(index % 5)", "Alpha \(index % 4)"]
+                    let interests = ["Chess \(index % 2)"]
+                    expected[name] = (expertise, development, interests)
+                    csv += "card\(index)@example.org,\(name),mentor,Cards,,,,\(expertise.joined(separator: ";")),\(development.joined(separator: ";")),\(interests.joined(separator: ";")),,2,,\n"
+                }
+                try await PeopleCSV.apply(try await PeopleCSV.plan(csv, on: app.db), by: nil, on: app.db)
+                func check(_ page: DirectoryPage, shown: Int?, _ label: String) {
+                    #expect(!page.items.isEmpty, "\(label)")
+                    for item in page.items {
+                        guard let want = expected[item.name] else { Issue.record("\(label): \(item.name) unexpected"); continue }
+                        if let shown {
+                            #expect(item.expertise == Array(want.expertise.prefix(shown)), "\(label): \(item.name)")
+                            #expect(item.development_areas == Array(want.development.prefix(shown)), "\(label): \(item.name)")
+                            #expect(item.interests.isEmpty, "\(label): \(item.name)")
+                        } else {
+                            #expect(item.expertise == want.expertise && item.development_areas == want.development
+                                    && item.interests == want.interests, "\(label): \(item.name)")
+                        }
+                        #expect(item.department == "Cards" && item.mentoring_role == "mentor", "\(label): \(item.name)")
+                    }
+                }
+                for shown in [2, nil] as [Int?] {
+                    let near = try await Directory.search(DirectoryQuery(page: "3", per: "50"), tagsShown: shown, on: app.db)
+                    check(near, shown: shown, "near page")
+                    let far = try await Directory.search(DirectoryQuery(page: "12", per: "91"), tagsShown: shown, on: app.db)
+                    #expect(far.items.first?.name == "Card Person 1001")
+                    check(far, shown: shown, "far page")
+                    let search = try await Directory.search(DirectoryQuery(q: "card person", page: "4", per: "100"), tagsShown: shown, on: app.db)
+                    check(search, shown: shown, "search")
+                    let tagSearch = try await Directory.search(DirectoryQuery(q: "zeta 3", per: "100"), tagsShown: shown, on: app.db)
+                    check(tagSearch, shown: shown, "search for a tag")
+                }
+            }
+        }
+    }
+}
+
+extension ServerTests {
     @Suite struct StreamedExport {
         @Test func `the export streamed in batches of any size is the export written at once`() async throws {
             try await withTrellis { app in
