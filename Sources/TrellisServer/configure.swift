@@ -48,6 +48,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0008_AlignCapacityWithRole())
     app.migrations.add(M0009_CreateSearchOrder())
     app.migrations.add(M0010_TurnOffPostgresJIT())
+    app.migrations.add(M0011_IndexTagsByPersonAndKey())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program
