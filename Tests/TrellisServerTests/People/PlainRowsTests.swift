@@ -156,7 +156,10 @@ extension ServerTests {
                 for index in 0..<1_010 {
                     let name = String(format: "Card Person %04d", index)
                     // Tags in an order that is neither alphabetical nor the same for everyone.
-                    let expertise = (0..<(index % 6)).map { "Zeta \((index + $0 * 7) % 11)" }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    var expertise = (0..<(index % 6)).map { "Zeta \((index + $0 * 7) % 11)" }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    // Text beyond ASCII and characters that mean something in SQL or HTML: each
+                    // comes back as it was stored.
+                    if index % 7 == 0 { expertise.insert(["Ünïcødé ✓ 日本語 🎉", "100% O'Brien <b>&amp </b> \\ back _x_"][index % 2], at: expertise.count / 2) }
                     let development = index % 3 == 0 ? [] : ["Mu \(index % 5)", "Alpha \(index % 4)"]
                     let interests = ["Chess \(index % 2)"]
                     expected[name] = (expertise, development, interests)
