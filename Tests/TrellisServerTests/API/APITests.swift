@@ -30,6 +30,13 @@ extension ServerTests {
                     let me = try response.content.decode(APIController.Me.self)
                     #expect(me.email == TestPeople.alice)
                     #expect(me.role == "participant")
+                    // The API shows no forms: no form token, and no cookie at all.
+                    #expect(response.headers[.setCookie].isEmpty)
+                }
+                try await app.testing().test(.GET, "/api/v1/people?q=alice", headers: Self.bearer(token)) { response throws in
+                    #expect(response.status == .ok && response.headers[.setCookie].isEmpty)
+                    #expect(response.headers.contentType == .json)
+                    #expect(try response.content.decode(DirectoryPage.self).items.count == 1)
                 }
                 #expect(try await APIToken.query(on: app.db).first()?.lastUsedAt != nil)
                 let stored = try #require(try await APIToken.query(on: app.db).first())
