@@ -57,6 +57,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.middleware.use(TrellisErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(secure: settings.secureCookies))
     app.middleware.use(APIMethodMiddleware())
+    app.middleware.use(BodylessMethodLimitMiddleware())
     app.middleware.use(SessionMiddleware(settings: settings))
     app.middleware.use(CSRFMiddleware(secure: settings.secureCookies))
 

@@ -88,6 +88,20 @@ enum RequestLimits {
     }
 }
 
+/// A body on a request that has no use for one (GET, HEAD, OPTIONS): held to the form limit.
+/// Every route reads its body before its handler runs, up to the largest upload, so without this
+/// an anonymous GET of the sign-in page could make the server hold 64 MB. Other methods are
+/// limited by `CSRFMiddleware` (web forms) and `APIBodyLimitMiddleware` (the API).
+struct BodylessMethodLimitMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .GET || request.method == .HEAD || request.method == .OPTIONS,
+           request.headers.first(name: .contentLength).map({ $0 != "0" }) ?? request.headers.contains(name: .transferEncoding) {
+            try await RequestLimits.collectBody(of: request)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
 /// The API's body limit: JSON bodies are small.
 struct APIBodyLimitMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

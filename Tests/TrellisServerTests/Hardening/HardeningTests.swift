@@ -245,6 +245,17 @@ extension ServerTests {
                         #expect(response.body.string.contains("the limit is 256 KB"), "\(path)")
                     }
                 }
+                // A request that has no use for a body (every route reads one before its handler)
+                // is held to the same limit, on the web and the API.
+                for (method, path) in [(HTTPMethod.GET, "/sign-in"), (.GET, "/api/v1/openapi.json"), (.HEAD, "/people"), (.OPTIONS, "/"), (.GET, "/no-such-page")] {
+                    try await app.testing().test(method, path, headers: headers, body: big) { response in
+                        #expect(response.status == .payloadTooLarge, "\(method) \(path)")
+                        if method != .HEAD { #expect(response.body.string.contains("the limit is 256 KB"), "\(method) \(path)") }
+                    }
+                }
+                try await app.testing().test(.GET, "/sign-in", headers: headers, body: ByteBuffer(string: "small")) { response in
+                    #expect(response.status == .ok)
+                }
                 // A program manager's upload may be large.
                 var admin = Browser(app)
                 try await admin.signIn(TestPeople.admin)
