@@ -167,7 +167,7 @@ enum Directory {
         let columns: SQLQueryString = "\(unsafeRaw: cardColumns.joined(separator: ", "))"
         if !text.isEmpty {
             return try await searchText(
-                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, tagsShown: tagsShown,
+                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, filtered: conditions.count > 1, tagsShown: tagsShown,
                 tuning: tuning, on: db, sql: sql)
         }
         // The total: a kept count when the page is everyone, or everyone with one department,
@@ -272,7 +272,7 @@ enum Directory {
     /// would read every match). A page past the last shows the last page.
     private static func searchText(
         _ text: String, role: MentoringRole?, kinds: [TagKind], query: DirectoryQuery, from: SQLQueryString, filter: SQLQueryString,
-        tagsShown: Int?, tuning: DirectorySearch.Tuning, on db: any Database, sql: any SQLDatabase
+        filtered: Bool, tagsShown: Int?, tuning: DirectorySearch.Tuning, on db: any Database, sql: any SQLDatabase
     ) async throws -> DirectoryPage {
         let scope: SearchIndex.Scope = switch role {
         case .mentor: .nameAndExpertise
@@ -284,6 +284,7 @@ enum Directory {
             return DirectoryPage(items: [], page: 1, per: pageSize, total: 0)  // only punctuation: nothing to find
         }
         search.tuning = tuning
+        search.filtered = filtered
         // A search lists at most `maximumSearchResults` people: its last page is the one that
         // reaches them.
         let limit = DirectoryQuery.maximumSearchResults
@@ -331,33 +332,47 @@ enum Directory {
         ids: [UUID], rows: [PlainRow], page pageNumber: Int, per pageSize: Int, total: Int?, tagsShown: Int?, on db: any Database
     ) async throws -> DirectoryPage {
         guard !ids.isEmpty else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
-        let tags = try await PeopleStore.tags(of: ids, kinds: cardTagKinds(tagsShown), first: tagsShown, on: db)
+        guard let sql = db as? any SQLDatabase else { return DirectoryPage(items: [], page: pageNumber, per: pageSize, total: total) }
+        var tags: [UUID: [TagKind: [String]]] = [:]
+        for row in try await PlainRows.all(cardTags(ids, tagsShown: tagsShown, columnsBefore: 0, sql: sql), on: db, prepared: true) {
+            tags[try row.uuid("id")] = tagList(try row.string("tag_list"))
+        }
         return try assemble(ids: ids, rows: rows, tags: tags, page: pageNumber, per: pageSize, total: total)
     }
 
-    /// These people's card columns and the tags their cards show, in one statement: a row for
-    /// each person, then a row for each person with tags, holding them as one text (kind, unit
-    /// separator, name; records separated by the record separator; in the person's order). So a
-    /// page whose ids are known (a search, a far page) makes one round trip for them instead of
-    /// two, and decodes a row per person rather than per tag (the API's search read about 450 tag
-    /// rows a page; their decoding was a tenth of its time). Tags hold no control characters
-    /// (`Tags.clean`), so the separators cannot occur in them.
+    /// A statement for the tags these people's cards show: a row for each person with any, their
+    /// id (`id`), `columnsBefore` NULLs, and their tags as one text (`tag_list`: kind, unit
+    /// separator, name; records separated by the record separator; in the person's order), read by
+    /// `tagList`. One row per person rather than per tag (the API's pages read about 450 tags;
+    /// decoding them as rows was a tenth of its search's time). Tags are written without control
+    /// characters (`Tags.clean`); older ones that hold a separator are read without it.
+    private static func cardTags(_ ids: [UUID], tagsShown: Int?, columnsBefore: Int, sql: any SQLDatabase) -> SQLQueryString {
+        var condition: SQLQueryString = "pt.kind IN (\(binds: cardTagKinds(tagsShown).map(\.rawValue) as [any Encodable & Sendable]))"
+        if let tagsShown { condition += " AND pt.position < \(literal: tagsShown)" }
+        // Tags stored before control characters were cleaned from them may hold the separators:
+        // taken out here, so that such a tag reads as one.
+        let joined: SQLQueryString = SearchIndex.isPostgres(sql)
+            ? "string_agg(pt.kind || chr(31) || replace(replace(pt.name, chr(30), ''), chr(31), ''), chr(30) ORDER BY pt.position, pt.kind)"
+            : "group_concat(pt.kind || char(31) || replace(replace(pt.name, char(30), ''), char(31), ''), char(30) ORDER BY pt.position, pt.kind)"
+        let nulls = String(repeating: "NULL, ", count: columnsBefore)
+        return """
+            SELECT pt.profile_id AS id, \(unsafeRaw: nulls)\(joined) AS tag_list
+                FROM profile_tags pt WHERE pt.profile_id IN (\(binds: ids as [any Encodable & Sendable])) AND \(condition) GROUP BY pt.profile_id
+            """
+    }
+
+    /// These people's card columns and the tags their cards show (`cardTags`), in one
+    /// statement: a row for each person, then a row for each person with tags. So a page whose
+    /// ids are known (a search, a far page) makes one round trip for them instead of two.
     private static func peopleWithTags(
         _ ids: [UUID], tagsShown: Int?, on db: any Database
     ) async throws -> (rows: [PlainRow], tags: [UUID: [TagKind: [String]]]) {
         guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return ([], [:]) }
-        let idBinds = ids as [any Encodable & Sendable]
-        var tagCondition: SQLQueryString = "pt.kind IN (\(binds: cardTagKinds(tagsShown).map(\.rawValue) as [any Encodable & Sendable]))"
-        if let tagsShown { tagCondition += " AND pt.position < \(literal: tagsShown)" }
-        let joined: SQLQueryString = SearchIndex.isPostgres(sql)
-            ? "string_agg(pt.kind || chr(31) || pt.name, chr(30) ORDER BY pt.position, pt.kind)"
-            : "group_concat(pt.kind || char(31) || pt.name, char(30) ORDER BY pt.position, pt.kind)"
         let read = try await PlainRows.all("""
             SELECT \(unsafeRaw: cardColumns.joined(separator: ", ")), NULL AS tag_list
-                FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: idBinds))
+                FROM users JOIN profiles ON profiles.id = users.id WHERE users.id IN (\(binds: ids as [any Encodable & Sendable]))
             UNION ALL
-            SELECT pt.profile_id, \(unsafeRaw: Array(repeating: "NULL", count: cardColumns.count - 1).joined(separator: ", ")), \(joined)
-                FROM profile_tags pt WHERE pt.profile_id IN (\(binds: idBinds)) AND \(tagCondition) GROUP BY pt.profile_id
+            \(cardTags(ids, tagsShown: tagsShown, columnsBefore: cardColumns.count - 1, sql: sql))
             """, on: db, prepared: true)
         var rows: [PlainRow] = []
         var tags: [UUID: [TagKind: [String]]] = [:]
@@ -371,7 +386,7 @@ enum Directory {
         return (rows, tags)
     }
 
-    /// A person's tags from `peopleWithTags`' text, by kind, in order.
+    /// A person's tags from `cardTags`' text, by kind, in order.
     static func tagList(_ list: String) -> [TagKind: [String]] {
         var tags: [TagKind: [String]] = [:]
         for record in list.split(separator: "\u{1E}", omittingEmptySubsequences: true) {

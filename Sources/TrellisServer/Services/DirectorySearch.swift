@@ -37,6 +37,9 @@ struct DirectorySearch {
     /// single spaces, so that "h." or "(mi)" rank names as "h" and "mi" do.
     let nameText: String
     var tuning = Tuning()
+    /// Whether the search has conditions besides being active (a department, time zone, role or
+    /// tag): its first tier is then planned for each search (see `tiers`).
+    var filtered = true
     let scope: SearchIndex.Scope
     let kinds: [any Encodable & Sendable]
     /// The ids of everyone whose name has every word, and of everyone who matches.
@@ -80,10 +83,12 @@ struct DirectorySearch {
     ///
     /// `prepared`: whether PostgreSQL may keep the tier's page statement with one plan for every
     /// search (`PlainRows`). The third is written so that every plan reads it the same way. The
-    /// first is kept too: PostgreSQL's plan for every search reads the name index's range for the
-    /// words in order (planning it afresh cost about 0.2 ms a search; with the statement kept,
-    /// searches served 4-15 % more a second side by side), and PostgreSQL still plans afresh any
-    /// statement whose plan for every search it estimates worse. The second's ranking of every
+    /// first is kept when nothing but the text filters it: PostgreSQL's plan for every search then
+    /// reads the name index's range for the words in order, the best plan for any words (planning
+    /// it afresh cost about 0.2 ms a search; kept, searches served 4-15 % more a second side by
+    /// side). With a department, role or tag as well, the best plan depends on both (a short
+    /// prefix and a rare department: along the department), and a plan made for every search
+    /// estimates a bound range as one row, so it is planned for each search. The second's ranking of every
     /// match (`readNames`' last resort) is planned for each search, as its best plan differs with
     /// the words. The second tier's usual statements (`rankFew`, `walk`) are kept: they are driven
     /// from at most 1,001 matches or a stretch.
@@ -111,7 +116,7 @@ struct DirectorySearch {
                 AND NOT EXISTS (SELECT 1 FROM people_search_tags t WHERE t.person_id = users.id AND t.key = \(bind: text) AND t.kind IN (\(binds: kinds)))
             """
         return ([
-            ("SELECT users.id \(first) ORDER BY users.search_name, users.id", "SELECT COUNT(*) AS n \(first)", true),
+            ("SELECT users.id \(first) ORDER BY users.search_name, users.id", "SELECT COUNT(*) AS n \(first)", !filtered),
             ("SELECT users.id \(second) ORDER BY users.search_name, users.id", "SELECT COUNT(*) AS n \(second)", false),
             ("SELECT t.person_id AS id \(third) GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id",
              "SELECT COUNT(DISTINCT t.person_id) AS n \(third)", true),

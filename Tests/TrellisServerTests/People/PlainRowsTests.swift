@@ -192,6 +192,24 @@ extension ServerTests {
                     let tagSearch = try await Directory.search(DirectoryQuery(q: "zeta 3", per: "100"), tagsShown: shown, on: app.db)
                     check(tagSearch, shown: shown, "search for a tag")
                 }
+                // A tag stored before control characters were cleaned from tags, holding the
+                // characters that separate tags where a page reads them: still one tag.
+                let sql = try #require(app.db as? any SQLDatabase)
+                for (name, queries) in [
+                    ("Card Person 0001", [DirectoryQuery(q: "card person 0001"), DirectoryQuery(per: "5")]),
+                    ("Card Person 1001", [DirectoryQuery(q: "card person 1001"), DirectoryQuery(page: "12", per: "91")]),
+                ] {
+                    let stored = try #require(expected[name]?.expertise)
+                    try await sql.raw("""
+                        UPDATE profile_tags SET name = \(bind: "Old\u{1E}expertise\u{1F}tag") WHERE name = \(bind: stored[0]) AND kind = 'expertise'
+                            AND profile_id = (SELECT id FROM users WHERE name = \(bind: name))
+                        """).run()
+                    for query in queries {
+                        let page = try await Directory.search(query, tagsShown: nil, on: app.db)
+                        let person = try #require(page.items.first { $0.name == name }, "\(query)")
+                        #expect(person.expertise == ["Oldexpertisetag"] + stored.dropFirst(), "\(query)")
+                    }
+                }
             }
         }
     }
