@@ -167,7 +167,7 @@ enum Directory {
         let columns: SQLQueryString = "\(unsafeRaw: cardColumns.joined(separator: ", "))"
         if !text.isEmpty {
             return try await searchText(
-                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, filtered: conditions.count > 1, tagsShown: tagsShown,
+                text, role: role, kinds: tagKinds(for: role), query: query, from: from, filter: filter, filtered: !department.isEmpty || !timezone.isEmpty || !tag.isEmpty, tagsShown: tagsShown,
                 tuning: tuning, on: db, sql: sql)
         }
         // The total: a kept count when the page is everyone, or everyone with one department,

@@ -37,8 +37,8 @@ struct DirectorySearch {
     /// single spaces, so that "h." or "(mi)" rank names as "h" and "mi" do.
     let nameText: String
     var tuning = Tuning()
-    /// Whether the search has conditions besides being active (a department, time zone, role or
-    /// tag): its first tier is then planned for each search (see `tiers`).
+    /// Whether a department, time zone or tag filters the search as well: its first tier is then
+    /// planned for each search (see `tiers`).
     var filtered = true
     let scope: SearchIndex.Scope
     let kinds: [any Encodable & Sendable]
@@ -83,12 +83,13 @@ struct DirectorySearch {
     ///
     /// `prepared`: whether PostgreSQL may keep the tier's page statement with one plan for every
     /// search (`PlainRows`). The third is written so that every plan reads it the same way. The
-    /// first is kept when nothing but the text filters it: PostgreSQL's plan for every search then
-    /// reads the name index's range for the words in order, the best plan for any words (planning
-    /// it afresh cost about 0.2 ms a search; kept, searches served 4-15 % more a second side by
-    /// side). With a department, role or tag as well, the best plan depends on both (a short
-    /// prefix and a rare department: along the department), and a plan made for every search
-    /// estimates a bound range as one row, so it is planned for each search. The second's ranking of every
+    /// first is kept when nothing but the text and a role filters it: PostgreSQL's plan for every
+    /// search then reads the name index's range for the words in order, checking the role, which
+    /// is the plan made for each search too, even for one letter (planning it afresh cost about
+    /// 0.2 ms a search; kept, searches served 4-18 % more a second side by side). With a
+    /// department, time zone or tag as well, the best plan depends on both (a short prefix and a
+    /// rare department: along the department), and a plan made for every search estimates a bound
+    /// range as one row, so it is planned for each search. The second's ranking of every
     /// match (`readNames`' last resort) is planned for each search, as its best plan differs with
     /// the words. The second tier's usual statements (`rankFew`, `walk`) are kept: they are driven
     /// from at most 1,001 matches or a stretch.
