@@ -92,4 +92,17 @@ import Testing
         #expect(Tags.parseTyped("Go, Rust, Swift") == ["Go", "Rust", "Swift"])
         #expect(Tags.parseTyped("Go\nRust, the language") == ["Go", "Rust, the language"])
     }
+
+    @Test func `a separator followed by a combining mark, or a carriage return before a new line, still separates`() {
+        // ";" and U+0301 are one character, as are "\r\n": split by scalar, they separate entries
+        // as anywhere else, and a tag holding one is refused, so that export and import agree.
+        #expect(Tags.parse("Zeta 9;\u{301}accent", separators: [";"]) == ["Zeta 9", "\u{301}accent"])
+        #expect(Tags.parse("Café\r\nThé", separators: ["\n"]) == ["Café", "Thé"])
+        #expect(Tags.parseTyped("Café\r\nThé") == ["Café", "Thé"])
+        #expect(Tags.parseTyped("Thé;\u{301}x") == ["Thé", "\u{301}x"])
+        #expect(Tags.problem(with: "a;\u{301}b")?.contains("separates entries") == true)
+        for tags in [["a,\u{301}b", "c"], ["Ünï,\u{301}"]] {
+            #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags)")
+        }
+    }
 }

@@ -31,14 +31,19 @@ import Testing
 
     static let lists = [
         "", "Go, Rust;  rust\nCooking,,", "a;b;c", " , ; ", "One\r\nTwo", "Ünï, code", "x,\ty", "single",
-        "trailing,", ",leading", "new\n\nlines", "Emoji 🚀, Rocket",
+        "trailing,", ",leading", "new\n\nlines", "Emoji 🚀, Rocket", "Thé;\u{301}x", "Café\r\nThé", "a,\u{301}b",
     ]
 
-    @Test("the quick list split gives what splitting by characters gives", arguments: lists)
+    /// Splitting by Unicode scalars: a separator followed by a combining mark, or "\r\n", is one
+    /// `Character` but still separates.
+    static func splitByScalars(_ list: String, _ separators: Set<Unicode.Scalar>) -> [String] {
+        list.unicodeScalars.split(omittingEmptySubsequences: false, whereSeparator: separators.contains).map { String(String.UnicodeScalarView($0)) }
+    }
+
+    @Test("the quick list split gives what splitting by scalars gives", arguments: lists)
     func quickSplitAgrees(list: String) {
-        let separators: Set<Character> = [",", ";", "\n"]
-        #expect(Tags.parse(list) == Tags.normalize(list.split(whereSeparator: { separators.contains($0) }).map(String.init)))
-        #expect(Tags.parse(list, separators: [";"]) == Tags.normalize(list.split(separator: ";").map(String.init)))
+        #expect(Tags.parse(list) == Tags.normalize(Self.splitByScalars(list, [",", ";", "\n"])))
+        #expect(Tags.parse(list, separators: [";"]) == Tags.normalize(Self.splitByScalars(list, [";"])))
     }
 }
 

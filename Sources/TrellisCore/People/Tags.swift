@@ -54,7 +54,20 @@ public enum Tags {
             parts.append(String(decoding: bytes[start...], as: UTF8.self))
             return normalize(parts)
         }
-        return normalize(text.split(whereSeparator: { separators.contains($0) }).map(String.init))
+        // Split by Unicode scalars, not characters: a separator followed by a combining mark
+        // (";\u{301}") is one character, and "\r\n" is one, and neither is a separator.
+        let separatorScalars = Set(separators.flatMap(\.unicodeScalars))
+        var parts: [String] = [], current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if separatorScalars.contains(scalar) {
+                parts.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        parts.append(String(current))
+        return normalize(parts)
     }
 
     /// The text of a cell or field without surrounding whitespace and new lines; quick when there
@@ -72,19 +85,20 @@ public enum Tags {
     /// A list as the web form shows it: separated by commas, or by semicolons (with one at the
     /// end) when an entry holds a comma, so that `parseTyped` gives the same list back.
     public static func formText(_ tags: [String]) -> String {
-        tags.contains { $0.contains(",") } ? tags.joined(separator: "; ") + ";" : tags.joined(separator: ", ")
+        tags.contains { $0.unicodeScalars.contains(",") } ? tags.joined(separator: "; ") + ";" : tags.joined(separator: ", ")
     }
 
     /// A list typed in the web form: entries separated by semicolons or new lines when there are
     /// any, otherwise by commas too.
     public static func parseTyped(_ text: String) -> [String] {
-        text.contains(where: { $0 == ";" || $0.isNewline }) ? parse(text, separators: [";", "\n"]) : parse(text)
+        text.unicodeScalars.contains(";") || text.contains(where: \.isNewline) ? parse(text, separators: [";", "\n"]) : parse(text)
     }
 
     /// A problem with one entry of a list, or nil.
     public static func problem(with tag: String) -> String? {
         if tag.count > maximumLength { return "“\(tag.prefix(20))…” is too long: each entry must be at most \(maximumLength) characters." }
-        if let separator = tag.first(where: forbiddenCharacters.contains) {
+        // By scalar: ";" followed by a combining mark is one character, but splits as ";".
+        if let separator = forbiddenCharacters.first(where: { tag.unicodeScalars.contains($0.unicodeScalars.first!) }) {
             return "“\(tag.prefix(40))” contains “\(separator)”, which separates entries: give each entry on its own."
         }
         return nil
