@@ -169,13 +169,9 @@ enum MatchCommandLine {
     }
 
     static func write(_ rows: [[String]], header: [String], to path: String) throws {
-        let stream = OutputStream(toMemory: ())
-        let writer = try CSVWriter(stream: stream)
-        try writer.write(row: header)
-        for row in rows { try writer.write(row: row.map(SpreadsheetSafety.escape)) }
-        writer.stream.close()
-        let data = PeopleFile.writtenData(stream) ?? Data()
-        do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {
+        var text = CSVText.line(header)
+        for row in rows { text += CSVText.line(row.map(SpreadsheetSafety.escape)) }
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "\(path): cannot write the file (\(error.localizedDescription)).", code: 1)
         }
     }

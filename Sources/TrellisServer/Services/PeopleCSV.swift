@@ -71,7 +71,7 @@ enum PeopleCSV {
                         yearsExperience: try row.optionalInt("years_experience")
                     ))
                 }
-                let text = try PeopleFile.text(of: records, header: header)
+                let text = PeopleFile.text(of: records, header: header)
                 written += records.count
                 if !text.isEmpty { try await emit(text) }
             } catch {
