@@ -128,6 +128,12 @@ import Testing
         #expect(Tags.parseTyped("Café\r\nThé") == ["Café", "Thé"])
         #expect(Tags.parseTyped("Thé;\u{301}x") == ["Thé", "\u{301}x"])
         #expect(Tags.problem(with: "a;\u{301}b")?.contains("separates entries") == true)
+        // Every line separator ends an entry of a typed list, not only a line feed.
+        for separator in ["\r", "\u{2028}", "\u{2029}", "\u{85}", "\u{0B}", "\u{0C}"] {
+            #expect(Tags.parseTyped("Go, Rust\(separator)Swift") == ["Go, Rust", "Swift"], "\(separator.debugDescription)")
+        }
+        // DEL is removed from plain ASCII text as from any other.
+        #expect(Tags.clean("m\u{7F}n") == "mn" && TextInput.line("Tester\u{7F}") == "Tester" && Tags.clean("é\u{7F}x") == "éx")
         for tags in [["a,\u{301}b", "c"], ["Ünï,\u{301}"]] {
             #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags)")
         }

@@ -15,13 +15,13 @@ public enum Tags {
         // walking them character by character.
         var previousSpace = true, plain = true
         for byte in tag.utf8 {
-            if byte >= 0x80 || (byte < 0x20) || (byte == 0x20 && previousSpace) { plain = false; break }
+            if byte >= 0x7F || (byte < 0x20) || (byte == 0x20 && previousSpace) { plain = false; break }
             previousSpace = byte == 0x20
         }
         if plain && !previousSpace { return tag }
         // Control characters (NUL, escape, …) read back blank and break exports: removed.
         let visible = tag.unicodeScalars.contains(where: TextInput.isControl)
-            ? String(String.UnicodeScalarView(tag.unicodeScalars.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }.filter { !TextInput.isControl($0) }))
+            ? String(String.UnicodeScalarView(tag.unicodeScalars.map { $0.properties.isWhitespace ? " " : $0 }.filter { !TextInput.isControl($0) }))
             : tag
         // One spelling for one text: "é" typed as one character or as "e" and an accent is stored
         // as one character (NFC), so that databases, which compare bytes, agree with people.
@@ -91,8 +91,12 @@ public enum Tags {
     /// A list typed in the web form: entries separated by semicolons or new lines when there are
     /// any, otherwise by commas too.
     public static func parseTyped(_ text: String) -> [String] {
-        text.unicodeScalars.contains(";") || text.contains(where: \.isNewline) ? parse(text, separators: [";", "\n"]) : parse(text)
+        text.unicodeScalars.contains(";") || text.contains(where: \.isNewline) ? parse(text, separators: lineSeparators.union([";"])) : parse(text)
     }
+
+    /// What ends a line in a typed list: a line feed, a carriage return alone, and the other
+    /// line and paragraph separators (U+2028 and U+2029, next line, vertical tab, form feed).
+    static let lineSeparators: Set<Character> = ["\n", "\r", "\u{2028}", "\u{2029}", "\u{85}", "\u{0B}", "\u{0C}"]
 
     /// A problem with one entry of a list, or nil.
     public static func problem(with tag: String) -> String? {

@@ -163,7 +163,7 @@ enum APIController {
 
     @Sendable static func person(_ req: Request) async throws -> PersonDetail {
         let viewer = try req.requireUser()
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound, reason: "There is no person with this id.") }
+        guard let id = req.idParameter else { throw Abort(.notFound, reason: "There is no person with this id.") }
         return try await PersonDetail.load(id, viewer: viewer, on: req.db)
     }
 

@@ -92,7 +92,7 @@ enum AdminPeopleController {
 
     @Sendable static func link(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> HTML {
         let admin = try req.requireUser()  // a program manager: the route group checks
-        guard let id = req.parameters.get("id", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+        guard let id = req.idParameter, let user = try await User.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no person with this id.")
         }
         let url = try await AuthController.createLink(for: user, purpose: purpose, by: admin, on: req)

@@ -85,7 +85,7 @@ enum ImportController {
     }
 
     @Sendable static func job(_ req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self), let job = try await ImportJob.find(id, on: req.db) else {
+        guard let id = req.idParameter, let job = try await ImportJob.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such import.")
         }
         return try await ImportPages.job(req, job: job).encodeResponse(for: req)

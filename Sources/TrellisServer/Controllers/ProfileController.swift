@@ -29,7 +29,7 @@ enum ProfileController {
     }
 
     static func personID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else {
+        guard let id = req.idParameter else {
             throw Abort(.notFound, reason: "There is no person at this address.")
         }
         return id

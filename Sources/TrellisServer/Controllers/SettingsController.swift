@@ -95,7 +95,7 @@ enum SettingsController {
 
     @Sendable static func revokeToken(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
-        guard let id = req.parameters.get("id", as: UUID.self),
+        guard let id = req.idParameter,
               let token = try await APIToken.find(id, on: req.db), token.userID == user.id
         else {
             // Someone else's token answers exactly like a missing one.

@@ -252,3 +252,11 @@ extension UUID {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
+
+extension Request {
+    /// The route's `id` in its canonical 36-character form, or nil. Strict: `UUID(uuidString:)`
+    /// on Linux read an id followed by a NUL and anything else (`/people/{id}%00x`) as the id.
+    var idParameter: UUID? {
+        parameters.get("id").flatMap(UUID.parse)
+    }
+}

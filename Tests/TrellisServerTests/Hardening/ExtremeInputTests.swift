@@ -88,6 +88,23 @@ extension ServerTests {
             }
         }
 
+        @Test func `an id followed by anything, a NUL included, names nobody`() async throws {
+            try await withTrellis { app in
+                let people = try await TestPeople.create(on: app)
+                let id = try people.bob.requireID().uuidString
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                #expect(try await alice.get("/people/\(id)").status == .ok)
+                let token = try await API.token(for: TestPeople.alice, app: app)
+                for suffix in ["%00garbage", "%00", "x", "%20", "-0"] {
+                    #expect(try await alice.get("/people/\(id)\(suffix)").status == .notFound, "\(suffix)")
+                    try await app.testing().test(.GET, "/api/v1/people/\(id)\(suffix)", headers: API.bearer(token)) { response in
+                        #expect(response.status == .notFound, "\(suffix)")
+                    }
+                }
+            }
+        }
+
         @Test func `a huge page number on the directory shows the last page, on the web and in the API`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
