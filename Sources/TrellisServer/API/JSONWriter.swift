@@ -114,13 +114,6 @@ struct JSONWriter {
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
-
-    /// The written JSON as a response (200, `application/json; charset=utf-8`).
-    func response() -> Response {
-        var headers = HTTPHeaders()
-        headers.contentType = .json
-        return Response(status: .ok, headers: headers, body: .init(buffer: buffer))
-    }
 }
 
 extension PersonSummary {
@@ -174,10 +167,11 @@ extension DirectoryPage {
         return json.buffer
     }
 
-    /// Written by `JSONWriter` rather than `JSONEncoder` (see there).
+    /// Written by `JSONWriter` rather than `JSONEncoder` (see there): 200,
+    /// `application/json; charset=utf-8`.
     func encodeResponse(for request: Request) async throws -> Response {
-        var json = JSONWriter(allocator: request.byteBufferAllocator, capacity: 1_024 + items.count * 512)
-        write(to: &json)
-        return json.response()
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: json(allocator: request.byteBufferAllocator)))
     }
 }

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import TrellisCore
 import TrellisMatching
