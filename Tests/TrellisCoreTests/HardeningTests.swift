@@ -138,4 +138,41 @@ import Testing
             #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags)")
         }
     }
+
+    @Test func `a combining mark after a space is kept, so the form's list text gives the same list back`() {
+        // " " followed by U+0301 is one whitespace character: cleaning by character dropped the
+        // mark, so an unchanged edit form lost it from every entry after the first.
+        #expect(Tags.clean("a \u{301}b") == "a \u{301}b")
+        #expect(Tags.clean(" \u{301}x") == "\u{301}x")
+        #expect(Tags.clean("  Ada \t  Lovelace \n") == "Ada Lovelace")
+        for tags in [["x", "\u{301}y"], ["Zeta", "\u{301}\u{302}", "\u{301}accent"], ["a,b", "\u{301}c"]] {
+            #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags.map(\.debugDescription))")
+        }
+    }
+
+    @Test func `lengths are counted by scalar everywhere, and messages quote a bounded excerpt`() {
+        // One letter and 20,000 combining marks is one Swift character: counted by character, the
+        // form accepted it where the API refused it, and messages quoted all of it.
+        let heavy = "a" + String(repeating: "\u{301}", count: 20_000)
+        #expect(heavy.count == 1)
+        #expect(ProfileRules.name.problem(heavy)?.contains("at most 120") == true)
+        #expect(ProfileRules.name.problem(sent: heavy) != nil)
+        let tagProblem = Tags.problem(with: heavy)
+        #expect(tagProblem?.contains("too long") == true && (tagProblem?.unicodeScalars.count ?? .max) < 200)
+        let separatorProblem = Tags.problem(with: heavy + ";b")
+        #expect((separatorProblem?.unicodeScalars.count ?? .max) < 200)
+        if case .failure(let problem) = ProfileRules.capacityMentees.parse("1" + String(repeating: "\u{301}", count: 10_000)) {
+            #expect(problem.message.unicodeScalars.count < 200)
+        } else {
+            Issue.record("a number with marks was accepted")
+        }
+        #expect(ProfileRules.emailProblem(heavy + "@example.org").map { $0.unicodeScalars.count < 200 } == true)
+        #expect("abc".excerpt(3) == "abc" && "abcd".excerpt(3) == "abc…" && heavy.scalarPrefix(5).unicodeScalars.count == 5)
+        // A separator or "@" hidden in one character with a mark is still seen.
+        #expect(!EmailAddress.isValid("a@\u{301}b@example.org"))
+        #expect(!EmailAddress.isValid("a,\u{301}b@example.org"))
+        #expect(!EmailAddress.isValid("a \u{301}b@example.org"))
+        #expect(EmailAddress.isValid("ada@example.org"))
+        #expect(!EmailAddress.isValid(String(repeating: "é", count: 250) + "@x.org"))
+    }
 }

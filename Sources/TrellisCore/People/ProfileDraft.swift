@@ -151,11 +151,15 @@ public enum EmailAddress {
         TextInput.line(email).lowercased()
     }
 
-    /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces.
+    /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces,
+    /// at most 254 characters. By Unicode scalar: "@" or "," followed by a combining mark is one
+    /// Swift character, which a check by character would not see.
     public static func isValid(_ email: String) -> Bool {
-        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" }),
-              !TextInput.containsControl(email) else { return false }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let scalars = email.unicodeScalars
+        guard scalars.count <= 254,
+              !scalars.contains(where: { $0.properties.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" || TextInput.isControl($0) })
+        else { return false }
+        let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return false }
         let domain = parts[1]
         guard let dot = domain.lastIndex(of: "."), dot != domain.startIndex, domain.index(after: dot) != domain.endIndex else {

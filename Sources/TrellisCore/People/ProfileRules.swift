@@ -16,7 +16,9 @@ public enum ProfileRules {
         /// What is wrong with a cleaned value, or nil.
         public func problem(_ value: String) -> String? {
             if required, value.isEmpty { return "\(label) is required." }
-            let length = value.count
+            // By Unicode scalar, as the API's document counts: a letter followed by thousands of
+            // combining marks is one Swift character but not one character of a limit.
+            let length = value.unicodeScalars.count
             if length > maximum { return "\(label) must be at most \(maximum.grouped) characters (it has \(length.grouped))." }
             return nil
         }
@@ -55,7 +57,7 @@ public enum ProfileRules {
         public func parse(_ text: String) -> Result<Int?, Problem> {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { return .success(nil) }
-            guard let value = Int(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.prefix(40))”).")) }
+            guard let value = Int(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.excerpt(40))”).")) }
             if let problem = problem(value) { return .failure(Problem(problem)) }
             return .success(value)
         }
@@ -97,14 +99,14 @@ public enum ProfileRules {
         let key = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !key.isEmpty else { return .success(nil) }
         if let value = Value.allCases.first(where: { $0.rawValue == key }) { return .success(value) }
-        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.prefix(40))”)."))
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.excerpt(40))”)."))
     }
 
     /// A value sent for a choice where a document lists the exact values (the API's enums): only
     /// those, as written; else what is wrong, in the same words as `choice`.
     public static func exactChoice<Value: Choice>(_ text: String, as type: Value.Type = Value.self) -> Result<Value, Problem> {
         if let value = Value(rawValue: text) { return .success(value) }
-        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.prefix(40))”)."))
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.excerpt(40))”)."))
     }
 
     // MARK: Tags
@@ -115,7 +117,7 @@ public enum ProfileRules {
             return "\(kind.label) can hold at most \(Tags.maximumCount) entries (there are \(tags.count))."
         }
         if let long = tags.first(where: { $0.unicodeScalars.count > Tags.maximumLength }) {
-            return "“\(long.prefix(20))…” is too long: each entry must be at most \(Tags.maximumLength) characters."
+            return "“\(long.excerpt(20))” is too long: each entry must be at most \(Tags.maximumLength) characters."
         }
         return nil
     }
@@ -133,14 +135,14 @@ public enum ProfileRules {
     /// What is wrong with an email address (normalised), or nil.
     public static func emailProblem(_ email: String) -> String? {
         if email.isEmpty { return "An email address is required." }
-        if !EmailAddress.isValid(email) { return "“\(email.prefix(80))” is not an email address; expected something like name@example.org." }
+        if !EmailAddress.isValid(email) { return "“\(email.excerpt(80))” is not an email address; expected something like name@example.org." }
         return nil
     }
 
     /// What is wrong with a time zone name, or nil (blank is allowed: not given).
     public static func timezoneProblem(_ name: String) -> String? {
         guard !name.isEmpty, !TimeZones.isValid(name) else { return nil }
-        return "“\(name.prefix(60))” is not an IANA time zone; use a name such as Europe/Berlin or America/New_York."
+        return "“\(name.excerpt(60))” is not an IANA time zone; use a name such as Europe/Berlin or America/New_York."
     }
 }
 

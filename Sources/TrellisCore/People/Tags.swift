@@ -19,13 +19,23 @@ public enum Tags {
             previousSpace = byte == 0x20
         }
         if plain && !previousSpace { return tag }
-        // Control characters (NUL, escape, …) read back blank and break exports: removed.
-        let visible = tag.unicodeScalars.contains(where: TextInput.isControl)
-            ? String(String.UnicodeScalarView(tag.unicodeScalars.map { $0.properties.isWhitespace ? " " : $0 }.filter { !TextInput.isControl($0) }))
-            : tag
+        // By Unicode scalar: whitespace (line breaks and tabs included) becomes one space between
+        // words, other control characters (NUL, escape, …), which read back blank and break
+        // exports, are removed. Not by Swift `Character`: a space followed by a combining mark is
+        // one whitespace character, and splitting on it would lose the mark.
+        var scalars = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in tag.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !scalars.isEmpty
+            } else if !TextInput.isControl(scalar) {
+                if pendingSpace { scalars.append(" "); pendingSpace = false }
+                scalars.append(scalar)
+            }
+        }
         // One spelling for one text: "é" typed as one character or as "e" and an accent is stored
         // as one character (NFC), so that databases, which compare bytes, agree with people.
-        return visible.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").precomposedStringWithCanonicalMapping
+        return String(scalars).precomposedStringWithCanonicalMapping
     }
 
     /// Normalises a list of tags; empty entries are dropped.
@@ -100,10 +110,10 @@ public enum Tags {
 
     /// A problem with one entry of a list, or nil.
     public static func problem(with tag: String) -> String? {
-        if tag.count > maximumLength { return "“\(tag.prefix(20))…” is too long: each entry must be at most \(maximumLength) characters." }
+        if tag.unicodeScalars.count > maximumLength { return "“\(tag.excerpt(20))” is too long: each entry must be at most \(maximumLength) characters." }
         // By scalar: ";" followed by a combining mark is one character, but splits as ";".
         if let separator = forbiddenCharacters.first(where: { tag.unicodeScalars.contains($0.unicodeScalars.first!) }) {
-            return "“\(tag.prefix(40))” contains “\(separator)”, which separates entries: give each entry on its own."
+            return "“\(tag.excerpt(40))” contains “\(separator)”, which separates entries: give each entry on its own."
         }
         return nil
     }

@@ -68,3 +68,26 @@ public enum SpreadsheetSafety {
         return String(cell.unicodeScalars.dropFirst())
     }
 }
+
+extension String {
+    /// At most `limit` Unicode scalars of the text, with "…" when it was cut: for quoting what
+    /// someone sent back to them in a message. Counted by scalar, not by Swift `Character`, so a
+    /// letter followed by thousands of combining marks (one character) is cut short too.
+    public func excerpt(_ limit: Int) -> String {
+        let scalars = unicodeScalars
+        var end = scalars.startIndex, taken = 0
+        while end != scalars.endIndex, taken < limit {
+            scalars.formIndex(after: &end)
+            taken += 1
+        }
+        return end == scalars.endIndex ? self : String(scalars[..<end]) + "…"
+    }
+
+    /// At most `limit` Unicode scalars of the text, cut without a mark: for bounding what is read
+    /// (a search's text), counted the way limits are counted.
+    public func scalarPrefix(_ limit: Int) -> String {
+        let scalars = unicodeScalars
+        guard let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex) else { return self }
+        return String(scalars[..<end])
+    }
+}

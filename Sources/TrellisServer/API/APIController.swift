@@ -81,7 +81,7 @@ enum APIController {
             let unknown = object.keys.filter { !ProfileUpdate.fieldNames.contains($0) }.sorted()
             if !unknown.isEmpty {
                 var errors = ValidationErrors()
-                for field in unknown.prefix(20) { errors.add(String(field.prefix(100)), "Unknown field. Allowed fields: \(ProfileUpdate.fieldNames.sorted().joined(separator: ", ")).") }
+                for field in unknown.prefix(20) { errors.add(field.excerpt(100), "Unknown field. Allowed fields: \(ProfileUpdate.fieldNames.sorted().joined(separator: ", ")).") }
                 throw InvalidInput(message: "The profile was not saved: the body has fields a profile does not have.", errors: errors)
             }
         }

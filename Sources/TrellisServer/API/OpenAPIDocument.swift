@@ -101,7 +101,8 @@ enum OpenAPIDocument {
                 "properties": ["id": uuid, "email": string, "name": string, "role": ["type": "string", "enum": AccountRole.allCases.map(\.rawValue)]],
             ],
             "PersonLink": personLink,
-            "PersonDetail": ["type": "object", "required": Array(personDetailProperties.keys).filter { !["email", "phone", "manager", "years_experience", "mentoring_role", "capacity_mentees", "capacity_hours", "meeting_frequency"].contains($0) }.sorted(), "properties": personDetailProperties],
+            // Every field is present; one without a value is null.
+            "PersonDetail": ["type": "object", "required": Array(personDetailProperties.keys).sorted(), "properties": personDetailProperties],
             // Every field may be left out or null: either clears it (name and a participant's
             // manager_id are kept instead).
             "ProfileUpdate": ["type": "object", "additionalProperties": false, "properties": profileUpdateProperties.mapValues(Self.nullable)],

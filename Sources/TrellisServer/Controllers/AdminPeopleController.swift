@@ -40,7 +40,7 @@ enum AdminPeopleController {
         createdLink: (name: String, url: String, purpose: OneTimeToken.Purpose)?, notice: String? = nil
     ) async throws -> HTML {
         let list = try await PeopleList.page(
-            search: Tags.key(String(((try? req.query.get(String.self, at: "q")) ?? "").prefix(DirectoryQuery.maximumSearchLength))),
+            search: Tags.key(((try? req.query.get(String.self, at: "q")) ?? "").scalarPrefix(DirectoryQuery.maximumSearchLength)),
             page: DirectoryQuery.clamped(try? req.query.get(String.self, at: "page"), to: 1...DirectoryQuery.maximumPage, otherwise: 1),
             after: try? req.query.get(String.self, at: "after"), before: try? req.query.get(String.self, at: "before"),
             at: try? req.query.get(String.self, at: "at"), on: req.db

@@ -51,7 +51,7 @@ enum ImportController {
             guard plan.count(.create) + plan.count(.update) > 0 else {
                 return try await ImportPages.preview(req, plan: plan, job: nil).encodeResponse(for: req)
             }
-            let job = ImportJob(adminID: try admin.requireID(), filename: filename.isEmpty ? "people.csv" : String(filename.prefix(200)), csv: csv, totalRows: plan.records.count)
+            let job = ImportJob(adminID: try admin.requireID(), filename: filename.isEmpty ? "people.csv" : filename.scalarPrefix(200), csv: csv, totalRows: plan.records.count)
             try await DatabaseWrites.transaction(on: req.db) { tx in
                 // Uploads nobody confirmed in time are not kept.
                 try await ImportJob.query(on: tx).filter(\.$state == ImportJob.State.previewed.rawValue).filter(\.$expiresAt < Date()).delete()

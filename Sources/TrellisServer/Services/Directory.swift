@@ -36,7 +36,7 @@ struct DirectoryQuery: Content, Sendable {
     static let maximumSearchResults = 1_000
 
     /// The search as used: at most `maximumSearchLength` characters.
-    var searchText: String { q.map { Tags.key(String($0.prefix(Self.maximumSearchLength))) } ?? "" }
+    var searchText: String { q.map { Tags.key($0.scalarPrefix(Self.maximumSearchLength)) } ?? "" }
     /// Whether the search was longer than what is used.
     var searchShortened: Bool { (q?.count ?? 0) > Self.maximumSearchLength }
 
@@ -60,22 +60,22 @@ struct DirectoryQuery: Content, Sendable {
     func pagingErrors() -> ValidationErrors {
         var errors = ValidationErrors()
         if let page, Int(page).map({ (1...Self.maximumPage).contains($0) }) != true {
-            errors.add("page", "Must be a whole number from 1 to \(Self.maximumPage) (got “\(page.prefix(40))”).")
+            errors.add("page", "Must be a whole number from 1 to \(Self.maximumPage) (got “\(page.excerpt(40))”).")
         }
         if let per, Int(per).map({ (1...Self.maximumPageSize).contains($0) }) != true {
-            errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.prefix(40))”).")
+            errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.excerpt(40))”).")
         }
         for (name, value) in [("after", after), ("before", before)] {
             guard let value else { continue }
             if UUID(uuidString: value) == nil {
-                errors.add(name, "Must be the id of a person (got “\(value.prefix(40))”).")
+                errors.add(name, "Must be the id of a person (got “\(value.excerpt(40))”).")
             } else if !Tags.key(q ?? "").isEmpty {
                 errors.add(name, "Cannot be combined with q: search results come in order of relevance, so use page.")
             }
         }
         if after != nil, before != nil { errors.add("before", "Give after or before, not both.") }
-        if let q, q.count > Self.maximumSearchLength {
-            errors.add("q", "Must be at most \(Self.maximumSearchLength) characters (got \(q.count)).")
+        if let q, q.unicodeScalars.count > Self.maximumSearchLength {
+            errors.add("q", "Must be at most \(Self.maximumSearchLength) characters (got \(q.unicodeScalars.count)).")
         }
         return errors
     }
@@ -454,6 +454,36 @@ struct PersonDetail: Content, Sendable {
     var development_areas: [String]
     var interests: [String]
     var values: [String]
+
+    /// Every field is written, an absent value as `null`, as the API's document promises (the
+    /// synthesized conformance would leave them out).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(email, forKey: .email)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(location, forKey: .location)
+        try container.encode(contact_private, forKey: .contact_private)
+        try container.encode(headline, forKey: .headline)
+        try container.encode(bio, forKey: .bio)
+        try container.encode(department, forKey: .department)
+        try container.encode(manager, forKey: .manager)
+        try container.encode(reports, forKey: .reports)
+        try container.encode(years_experience, forKey: .years_experience)
+        try container.encode(timezone, forKey: .timezone)
+        try container.encode(mentoring_role, forKey: .mentoring_role)
+        try container.encode(capacity_mentees, forKey: .capacity_mentees)
+        try container.encode(capacity_hours, forKey: .capacity_hours)
+        try container.encode(meeting_frequency, forKey: .meeting_frequency)
+        try container.encode(communication_methods, forKey: .communication_methods)
+        try container.encode(career_goals, forKey: .career_goals)
+        try container.encode(languages, forKey: .languages)
+        try container.encode(expertise, forKey: .expertise)
+        try container.encode(development_areas, forKey: .development_areas)
+        try container.encode(interests, forKey: .interests)
+        try container.encode(values, forKey: .values)
+    }
 
     static func load(_ id: UUID, viewer: User, on db: any Database) async throws -> PersonDetail {
         guard let stored = try await PeopleStore.person(id, on: db), stored.user.isActive || viewer.isAdmin else {

@@ -19,7 +19,7 @@ enum NamePaging {
     /// cursor or the person is unknown.
     static func cursor(after: String?, before: String?, at: String?, on db: any Database) async throws -> Cursor? {
         guard let text = after ?? before, let id = UUID(uuidString: text) else { return nil }
-        let given = at.map { String($0.prefix(400)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let given = at.map { $0.scalarPrefix(400) }.flatMap { $0.isEmpty ? nil : $0 }
         let name: String? = if let given { given } else {
             try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: id)", on: db)?.string("search_name")
         }

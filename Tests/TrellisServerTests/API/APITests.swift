@@ -145,6 +145,13 @@ extension ServerTests {
                     let person = try response.content.decode(PersonDetail.self)
                     #expect(person.email == nil && person.phone == nil)
                     #expect(person.reports.map(\.name) == ["Tom Okafor"])
+                    // As the document says: present and null, not left out; every field is there.
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                    #expect(object["email"] is NSNull && object["phone"] is NSNull)
+                    let document = OpenAPIDocument.document(baseURL: "http://localhost")
+                    let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+                    let required = try #require((schemas["PersonDetail"] as? [String: Any])?["required"] as? [String])
+                    #expect(Set(object.keys) == Set(required) && required.contains("email"))
                 }
                 let adminToken = try await Self.token(for: TestPeople.admin, app: app)
                 try await app.testing().test(.GET, "/api/v1/people/\(mira.id!)", headers: Self.bearer(adminToken)) { response throws in
