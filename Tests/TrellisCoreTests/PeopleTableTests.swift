@@ -32,6 +32,18 @@ import Testing
         #expect(result.records[0].languages == ["English", "French"])
     }
 
+    @Test func `a blank role is someone without a mentoring role, who has no capacity`() {
+        let result = PeopleTable.parse(header: header, rows: [
+            row(["email": "m@example.org", "role": "", "capacity": ""]),
+            row(["email": "n@example.org", "role": " ", "capacity": "2"]),
+        ])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first.map { $0.row == 3 && $0.column == "capacity" && $0.message.contains("No mentoring role is chosen") } == true)
+        let fine = PeopleTable.parse(header: header, rows: [row(["email": "m@example.org", "role": "", "capacity": ""])])
+        #expect(fine.isValid && fine.records.first?.role == nil)
+        #expect(fine.records.first.map { PeopleTable.cells(of: $0)[2] } == "", "written back blank")
+    }
+
     @Test func `a manager may appear later in the file than the people they manage`() {
         let result = PeopleTable.parse(header: header, rows: [
             row(["email": "bob@example.org", "role": "mentee", "capacity": "", "manager_email": "ada@example.org"]),
@@ -153,8 +165,8 @@ import Testing
     }
 
     @Test func `there are mentors with capacity and mentees with development areas`() {
-        let mentors = people.filter { $0.record.role.canMentor }
-        let mentees = people.filter { $0.record.role.wantsMentor }
+        let mentors = people.filter { $0.record.role?.canMentor == true }
+        let mentees = people.filter { $0.record.role?.wantsMentor == true }
         #expect(mentors.count >= 40)
         #expect(mentees.count >= 80)
         #expect(mentors.allSatisfy { ($0.record.capacity ?? 0) >= 1 && !$0.record.expertise.isEmpty })

@@ -21,9 +21,9 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }
         if Int.random(in: 0..<40, using: &rng) == 0 {
             // Longer than the counters take: these rows are scored in full.
-            if people[index].role.canMentor { people[index].expertise = Array(skills.prefix(17)) } else { people[index].developmentAreas = Array(skills.prefix(16 + Int.random(in: 0..<4, using: &rng))) }
+            if (people[index].role?.canMentor == true) { people[index].expertise = Array(skills.prefix(17)) } else { people[index].developmentAreas = Array(skills.prefix(16 + Int.random(in: 0..<4, using: &rng))) }
         }
-        if people[index].role.wantsMentor && Int.random(in: 0..<15, using: &rng) == 0 { people[index].developmentAreas = [] }
+        if (people[index].role?.wantsMentor == true) && Int.random(in: 0..<15, using: &rng) == 0 { people[index].developmentAreas = [] }
     }
     if people.count > mentors + 1 {
         people[mentors].role = .both; people[mentors].capacity = 2; people[mentors].expertise = ["skill-1", "skill-2", "skill-3"]
@@ -41,7 +41,7 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
     func boundedEqualsFull(shape: (seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool)) throws {
         let people = boundedCohort(seed: shape.seed, mentees: shape.mentees, mentors: shape.mentors, fewZones: shape.fewZones)
         var rng = SeededGenerator(seed: shape.seed &+ 1_000)
-        let menteeIDs = people.filter { $0.role.wantsMentor }.map(\.id), mentorIDs = people.filter { $0.role.canMentor && $0.capacity > 0 }.map(\.id)
+        let menteeIDs = people.filter { ($0.role?.wantsMentor == true) }.map(\.id), mentorIDs = people.filter { ($0.role?.canMentor == true) && $0.capacity > 0 }.map(\.id)
         var exclusions: [(mentee: String, mentor: String)] = []
         for _ in 0..<20 { exclusions.append((rng.pick(menteeIDs), rng.pick(mentorIDs))) }
         let weights = MatchWeights(complementarity: Double(Int.random(in: 1...6, using: &rng)), sharedInterests: Double(Int.random(in: 0...3, using: &rng)), sharedValues: 1, timeZone: Double(Int.random(in: 0...3, using: &rng)), language: 1, meetingFrequency: 1, experience: Double(Int.random(in: 0...2, using: &rng)))

@@ -15,8 +15,8 @@ func cohort(seed: UInt64, mentees: Int, mentors: Int, capacities: ClosedRange<In
 
 func randomOptions(seed: UInt64, people: [Participant], objective: MatchObjective, candidates: (Int, Int) = (15, 30)) -> MatchOptions {
     var rng = SeededGenerator(seed: seed &* 7 &+ 3)
-    let mentees = people.filter { $0.role.wantsMentor }.map(\.id)
-    let mentors = people.filter { $0.role.canMentor && $0.capacity > 0 }.map(\.id)
+    let mentees = people.filter { ($0.role?.wantsMentor == true) }.map(\.id)
+    let mentors = people.filter { ($0.role?.canMentor == true) && $0.capacity > 0 }.map(\.id)
     var exclusions: [(mentee: String, mentor: String)] = []
     for _ in 0..<Int.random(in: 0...3, using: &rng) where !mentees.isEmpty && !mentors.isEmpty {
         exclusions.append((rng.pick(mentees), rng.pick(mentors)))
@@ -187,6 +187,22 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
         let alone = try MatchEngine(participants: Array(people.prefix(2)), options: MatchOptions(threads: 1)).optimal()
         #expect(alone.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noEligibleMentor)])
         #expect(engine.whyNot(menteeID: "report", mentorID: "boss", in: result).contains("reporting line"))
+    }
+
+    @Test func `someone without a mentoring role is never matched but keeps a reporting line`() throws {
+        // The mentee's manager has no mentoring role; the manager's manager mentors. Without the
+        // middle person the engine could not see that "top" is the mentee's skip-level manager.
+        let people = [
+            Participant(id: "top", role: .mentor, capacity: 2),
+            Participant(id: "middle", role: nil, managerID: "top"),
+            Participant(id: "report", role: .mentee, managerID: "middle"),
+            Participant(id: "other", role: .mentee),
+        ]
+        let engine = try MatchEngine(participants: people, options: MatchOptions(threads: 1))
+        let result = try engine.optimal()
+        #expect(result.pairs.map(\.menteeID) == ["other"])
+        #expect(result.unmatched.map(\.menteeID) == ["report"], "the one without a role is neither matched nor listed")
+        #expect(engine.whyNot(menteeID: "report", mentorID: "top", in: result).contains("reporting line"))
     }
 }
 

@@ -99,12 +99,13 @@ public enum PeopleTable {
             let name = Tags.clean(cell("name"))
             if let message = ProfileRules.name.problem(name) { problem("name", message) }
 
-            // A role is required in the file: it is what the file is for.
+            // Blank: no mentoring role (listed in the directory and in reporting lines, never
+            // matched), so that an export holds everyone and imports again as it was.
             var role: MentoringRole?
+            var roleReadable = true
             switch ProfileRules.choice(cell("role"), as: MentoringRole.self) {
-            case .success(let value?): role = value
-            case .success(nil): problem("role", "\(MentoringRole.choiceLabel) is required: \(MentoringRole.allowedText).")
-            case .failure(let failure): problem("role", failure.message)
+            case .success(let value): role = value
+            case .failure(let failure): problem("role", failure.message); roleReadable = false
             }
 
             let department = Tags.clean(cell("department"))
@@ -139,7 +140,7 @@ public enum PeopleTable {
                 }
             }
             let capacity = number("capacity", ProfileRules.capacityMentees)
-            if capacity.readable, let role, let message = ProfileRules.capacityProblems(role: role, capacity: capacity.value, hours: nil).capacity {
+            if capacity.readable, roleReadable, let message = ProfileRules.capacityProblems(role: role, capacity: capacity.value, hours: nil).capacity {
                 problem("capacity", message)
             }
 
@@ -158,7 +159,7 @@ public enum PeopleTable {
                 lines.append((email, manager, rowNumber))
             }
             if !email.isEmpty, rowOfEmail[email] == nil { rowOfEmail[email] = rowNumber }
-            guard problems.count == before, let role else { continue }
+            guard problems.count == before else { continue }
             records.append(PersonRecord(
                 email: email, name: name, role: role, department: department,
                 managerEmail: managerRaw.isEmpty ? nil : managerRaw, timezone: timezone,
@@ -204,7 +205,7 @@ public enum PeopleTable {
     public static func cells(of record: PersonRecord) -> [String] {
         let separator = String(listSeparator)
         let cells: [String] = [
-            record.email, record.name, record.role.rawValue, record.department, record.managerEmail ?? "",
+            record.email, record.name, record.role?.rawValue ?? "", record.department, record.managerEmail ?? "",
             record.timezone, record.languages.joined(separator: separator), record.expertise.joined(separator: separator),
             record.developmentAreas.joined(separator: separator), record.interests.joined(separator: separator),
             record.values.joined(separator: separator), record.capacity.map(String.init) ?? "",

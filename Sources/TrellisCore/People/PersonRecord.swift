@@ -4,7 +4,8 @@ import Foundation
 public struct PersonRecord: Sendable, Equatable {
     public var email: String
     public var name: String
-    public var role: MentoringRole
+    /// Nil: no mentoring role (in the directory and in reporting lines, never matched).
+    public var role: MentoringRole?
     public var department: String
     public var managerEmail: String?
     public var timezone: String
@@ -18,7 +19,7 @@ public struct PersonRecord: Sendable, Equatable {
     public var yearsExperience: Int?
 
     public init(
-        email: String, name: String, role: MentoringRole, department: String = "", managerEmail: String? = nil,
+        email: String, name: String, role: MentoringRole?, department: String = "", managerEmail: String? = nil,
         timezone: String = "", languages: [String] = [], expertise: [String] = [], developmentAreas: [String] = [],
         interests: [String] = [], values: [String] = [], capacity: Int? = nil,
         meetingFrequency: MeetingFrequency? = nil, yearsExperience: Int? = nil

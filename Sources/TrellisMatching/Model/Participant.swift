@@ -6,7 +6,9 @@ import TrellisCore
 public struct Participant: Sendable, Equatable {
     public var id: String
     public var name: String
-    public var role: MentoringRole
+    /// Nil: someone without a mentoring role, present for the reporting lines they are part of
+    /// (a mentee's manager's manager may be a mentor), never matched.
+    public var role: MentoringRole?
     public var department: String
     public var managerID: String?
     public var timezone: String
@@ -21,7 +23,7 @@ public struct Participant: Sendable, Equatable {
     public var yearsExperience: Int?
 
     public init(
-        id: String, name: String = "", role: MentoringRole, department: String = "", managerID: String? = nil,
+        id: String, name: String = "", role: MentoringRole?, department: String = "", managerID: String? = nil,
         timezone: String = "", languages: [String] = [], expertise: [String] = [], developmentAreas: [String] = [],
         interests: [String] = [], values: [String] = [], capacity: Int = 0, meetingFrequency: MeetingFrequency? = nil,
         yearsExperience: Int? = nil

@@ -66,12 +66,12 @@ final class PreparedInstance: @unchecked Sendable {
         var mentorSlot = [Int32](repeating: -1, count: participants.count)
         var menteeSlot = [Int32](repeating: -1, count: participants.count)
         for (position, person) in participants.enumerated() {
-            if person.role.canMentor, person.capacity > 0 {
+            if person.role?.canMentor == true, person.capacity > 0 {
                 mentorSlot[position] = Int32(mentors.count)
                 mentors.append(Int32(position))
                 capacity.append(Int32(person.capacity))
             }
-            if person.role.wantsMentor {
+            if person.role?.wantsMentor == true {
                 menteeSlot[position] = Int32(mentees.count)
                 mentees.append(Int32(position))
             }

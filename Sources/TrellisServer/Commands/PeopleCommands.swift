@@ -95,7 +95,7 @@ struct ExportCommand: AsyncCommand {
         var file: String
     }
 
-    var help: String { "Exports every person with a mentoring role as CSV, in the import format." }
+    var help: String { "Exports everyone as CSV, in the import format." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard signature.kind == "people" else { context.console.error("Only `export people FILE.csv` is supported."); throw ExitCode(2) }

@@ -40,7 +40,7 @@ enum PeopleCSV {
                 SELECT u.id, u.email, u.name, p.mentoring_role, p.department, m.email AS manager_email, p.timezone,
                        p.capacity_mentees, p.meeting_frequency, p.years_experience
                 FROM users u JOIN profiles p ON p.id = u.id LEFT JOIN users m ON m.id = p.manager_id
-                WHERE p.mentoring_role IS NOT NULL \(from) ORDER BY u.email LIMIT \(literal: batchSize)
+                WHERE TRUE \(from) ORDER BY u.email LIMIT \(literal: batchSize)
                 """, on: db)
             return (rows, try await PeopleStore.tags(of: try rows.map { try $0.uuid("id") }, on: db))
         }
@@ -59,14 +59,14 @@ enum PeopleCSV {
                 var records: [PersonRecord] = []
                 records.reserveCapacity(batch.rows.count)
                 for row in batch.rows {
-                    guard let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:)) else { continue }
+                    let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:))
                     let personTags = batch.tags[try row.uuid("id")] ?? [:]
                     records.append(PersonRecord(
                         email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
                         managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
                         languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
                         developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                        values: personTags[.value] ?? [], capacity: role.capacity(stored: try row.optionalInt("capacity_mentees")),
+                        values: personTags[.value] ?? [], capacity: role?.capacity(stored: try row.optionalInt("capacity_mentees")),
                         meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
                         yearsExperience: try row.optionalInt("years_experience")
                     ))
@@ -84,13 +84,13 @@ enum PeopleCSV {
         }
     }
 
-    /// Every person with a mentoring role, as records, sorted by email. Read with two plain SQL
+    /// Everyone (with a mentoring role or not), as records, sorted by email. Read with two plain SQL
     /// queries streamed row by row (not as Fluent models: at 100,000 people and a million tags
     /// that took half a minute).
     static func exportRecords(on db: any Database) async throws -> [PersonRecord] {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Exports need an SQL database.") }
         struct Person: Sendable {
-            var id: UUID, email: String, name: String, role: MentoringRole, department: String, managerID: UUID?
+            var id: UUID, email: String, name: String, role: MentoringRole?, department: String, managerID: UUID?
             var timezone: String, capacity: Int?, frequency: MeetingFrequency?, years: Int?
         }
         let people = NIOLockedValueBox<[Person]>([])
@@ -102,7 +102,7 @@ enum PeopleCSV {
             """).run { row in
             guard let id = try? row.decode(column: "id", as: UUID.self), let email = try? row.decode(column: "email", as: String.self) else { return }
             emails.withLockedValue { $0[id] = email }
-            guard let role = (try? row.decode(column: "mentoring_role", as: String?.self)).flatMap({ $0 }).flatMap(MentoringRole.init(rawValue:)) else { return }
+            let role = (try? row.decode(column: "mentoring_role", as: String?.self)).flatMap({ $0 }).flatMap(MentoringRole.init(rawValue:))
             let person = Person(
                 id: id, email: email, name: (try? row.decode(column: "name", as: String.self)) ?? "", role: role,
                 department: (try? row.decode(column: "department", as: String.self)) ?? "",
@@ -130,7 +130,7 @@ enum PeopleCSV {
                 managerEmail: person.managerID.flatMap { emailByID[$0] }, timezone: person.timezone,
                 languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
                 developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                values: personTags[.value] ?? [], capacity: person.role.capacity(stored: person.capacity),
+                values: personTags[.value] ?? [], capacity: person.role?.capacity(stored: person.capacity),
                 meetingFrequency: person.frequency, yearsExperience: person.years
             )
         }.sorted { $0.email < $1.email }

@@ -57,7 +57,7 @@ enum ImportPages {
             case .update: "<span class=\"badge changed\">Changed</span>"
             case .unchanged: "<span class=\"badge\">Unchanged</span>"
             }
-            return "<tr><td>\(badge)</td><td>\(record.name)</td><td>\(record.email)</td><td>\(record.role.label)</td><td>\(record.department)</td><td>\(record.managerEmail ?? "")</td></tr>"
+            return "<tr><td>\(badge)</td><td>\(record.name)</td><td>\(record.email)</td><td>\(record.role?.label ?? "—")</td><td>\(record.department)</td><td>\(record.managerEmail ?? "")</td></tr>"
         }
         let changing = plan.count(.create) + plan.count(.update)
         let confirmForm: HTML = changing == 0 || job == nil
