@@ -32,6 +32,14 @@ import Testing
         #expect(result.records[0].languages == ["English", "French"])
     }
 
+    @Test func `a problem quotes a bounded excerpt of the cell`() {
+        let heavy = "a" + String(repeating: "\u{301}", count: 5_000)
+        let result = PeopleTable.parse(header: header, rows: [row(["timezone": heavy])])
+        let problem = try? #require(result.problems.first)
+        #expect(problem?.column == "timezone")
+        #expect((problem?.description.unicodeScalars.count ?? .max) < 400)
+    }
+
     @Test func `a blank role is someone without a mentoring role, who has no capacity`() {
         let result = PeopleTable.parse(header: header, rows: [
             row(["email": "m@example.org", "role": "", "capacity": ""]),

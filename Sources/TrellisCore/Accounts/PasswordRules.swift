@@ -8,7 +8,7 @@ public enum PasswordRules {
     /// Problems with a new password and its confirmation, keyed by field name.
     public static func check(_ password: String, confirmation: String, field: String = "password") -> ValidationErrors {
         var errors = ValidationErrors()
-        if password.count < minimumLength {
+        if password.unicodeScalars.count < minimumLength {
             errors.add(field, "The password must be at least \(minimumLength) characters long.")
         } else if password.utf8.count > maximumBytes {
             errors.add(field, "The password must be at most \(maximumBytes) bytes long (it has \(password.utf8.count); letters with accents and emoji take 2 to 4 bytes each). A phrase of five or six words fits.")

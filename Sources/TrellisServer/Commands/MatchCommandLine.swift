@@ -240,7 +240,7 @@ enum MatchCommandLine {
             candidates: result.candidatePairs, matched: result.pairs.count, unmatched: result.unmatched.count,
             total: result.totalScore, algorithm: algorithm, proven: result.provenOptimal, addedByProof: result.pairsAddedByProof,
             phases: [("read", readSeconds), ("score", result.timings.scoring), ("candidates", result.timings.candidates), ("solve", result.timings.solve), ("proof", result.timings.proof), ("explain and write", explainSeconds)],
-            out: out
+            out: out, withoutRole: participants.filter { $0.role == nil }.count
         )
     }
 
@@ -298,11 +298,11 @@ enum MatchCommandLine {
 
     static func printSummary(
         people: Int, mentees: Int, mentors: Int, eligible: Int, candidates: Int, matched: Int, unmatched: Int, total: Int64,
-        algorithm: MatchAlgorithm, proven: Bool, addedByProof: Int, phases: [(String, Double)], out: String
+        algorithm: MatchAlgorithm, proven: Bool, addedByProof: Int, phases: [(String, Double)], out: String, withoutRole: Int = 0
     ) {
         let mean = matched == 0 ? 0 : Double(total) / Double(matched) / Double(ScoreUnits.perOne)
         var lines = [
-            "people:          \(people) (\(mentees) mentees, \(mentors) mentors)",
+            "people:          \(people) (\(mentees) mentees, \(mentors) mentors" + (withoutRole > 0 ? ", \(withoutRole) without a mentoring role, in reporting lines only)" : ")"),
             "eligible pairs:  \(eligible)" + (candidates != eligible ? " (\(candidates) kept as candidates)" : ""),
             "matched:         \(matched)",
             "unmatched:       \(unmatched)",

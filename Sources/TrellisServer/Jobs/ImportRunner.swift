@@ -34,22 +34,23 @@ enum ImportRunner {
     /// Checks the stored file again (people may have changed since the preview), writes it with
     /// progress, and records the outcome. Nothing is written unless everything is.
     static func run(_ id: UUID, by adminID: UUID, db: any Database, logger: Logger) async {
-        func finish(_ state: ImportJob.State, message: String, outcome: PeopleImport.Outcome? = nil) async {
+        @Sendable func record(_ state: ImportJob.State, message: String, outcome: PeopleImport.Outcome? = nil, on tx: any Database) async throws {
+            guard let job = try await ImportJob.find(id, on: tx) else { return }
+            job.state = state.rawValue
+            job.message = message
+            job.finishedAt = Date()
+            job.csv = ""  // the file's content is not kept once it is imported
+            if let outcome {
+                job.createdCount = outcome.created
+                job.updatedCount = outcome.updated
+                job.unchangedCount = outcome.unchanged
+                job.stagedRows = job.totalRows
+            }
+            try await job.save(on: tx)
+        }
+        func finish(_ state: ImportJob.State, message: String) async {
             do {
-                try await DatabaseWrites.transaction(on: db) { tx in
-                    guard let job = try await ImportJob.find(id, on: tx) else { return }
-                    job.state = state.rawValue
-                    job.message = message
-                    job.finishedAt = Date()
-                    job.csv = ""  // the file's content is not kept once it is imported
-                    if let outcome {
-                        job.createdCount = outcome.created
-                        job.updatedCount = outcome.updated
-                        job.unchangedCount = outcome.unchanged
-                        job.stagedRows = job.totalRows
-                    }
-                    try await job.save(on: tx)
-                }
+                try await DatabaseWrites.transaction(on: db) { tx in try await record(state, message: message, on: tx) }
             } catch {
                 logger.report(error: error)
             }
@@ -62,13 +63,17 @@ enum ImportRunner {
                 await finish(.failed, message: "People changed since the preview, and the file no longer passes the checks (\(plan.problems.count) problem\(plan.problems.count == 1 ? "" : "s"): \(first)). Nothing was imported; upload the file again to see every problem.")
                 return
             }
-            let outcome = try await PeopleImport.apply(plan, jobID: id, by: adminID, on: db) { staged, _ in
+            // The job is marked done in the transaction that writes the people: an import that
+            // committed is never shown as running, or as stopped, afterwards (the vacuum that
+            // follows a large one on PostgreSQL takes seconds).
+            try await PeopleImport.apply(plan, jobID: id, by: adminID, on: db, progress: { staged, _ in
                 try await DatabaseWrites.transaction(on: db) { tx in
                     try await ImportJob.query(on: tx).filter(\.$id == id)
                         .set(\.$stagedRows, to: staged).set(\.$heartbeatAt, to: Date()).update()
                 }
-            }
-            await finish(.done, message: "Import complete: \(outcome.summary).", outcome: outcome)
+            }, committing: { tx, outcome in
+                try await record(.done, message: "Import complete: \(outcome.summary).", outcome: outcome, on: tx)
+            })
         } catch let errors as ValidationErrors {
             await finish(.failed, message: (errors["file"] ?? errors.summary))
         } catch {

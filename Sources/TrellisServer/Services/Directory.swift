@@ -38,7 +38,7 @@ struct DirectoryQuery: Content, Sendable {
     /// The search as used: at most `maximumSearchLength` characters.
     var searchText: String { q.map { Tags.key($0.scalarPrefix(Self.maximumSearchLength)) } ?? "" }
     /// Whether the search was longer than what is used.
-    var searchShortened: Bool { (q?.count ?? 0) > Self.maximumSearchLength }
+    var searchShortened: Bool { (q?.unicodeScalars.count ?? 0) > Self.maximumSearchLength }
 
     /// The page asked for, within 1...maximumPage: a number too large to read is the largest
     /// (so the web shows the last page), anything else unreadable is page 1.

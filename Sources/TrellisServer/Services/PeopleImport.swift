@@ -30,8 +30,14 @@ enum PeopleImport {
     }
 
     /// Applies a valid plan (see `PeopleCSV.plan`).
+    ///
+    /// `committing` runs last inside the transaction that writes the people (a job marks itself
+    /// done there, so that it is done exactly when the people are written).
     @discardableResult
-    static func apply(_ plan: PeopleCSV.Plan, jobID: UUID = UUID(), by actorID: UUID?, on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+    static func apply(
+        _ plan: PeopleCSV.Plan, jobID: UUID = UUID(), by actorID: UUID?, on db: any Database, progress: Progress? = nil,
+        committing: (@Sendable (any Database, Outcome) async throws -> Void)? = nil
+    ) async throws -> Outcome {
         precondition(plan.isValid)
         guard db is any SQLDatabase else { throw Abort(.internalServerError, reason: "Imports need an SQL database.") }
         let rows = zip(plan.records, plan.changes).filter { $0.1 != .unchanged }.map(\.0)
@@ -64,6 +70,7 @@ enum PeopleImport {
                 }
                 try await applyStaged(jobID: jobID, on: tx)
                 try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
+                try await committing?(tx, outcome)
             }
         } catch {
             try? await discardStaged(jobID: jobID, on: db)

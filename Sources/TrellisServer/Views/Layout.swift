@@ -128,13 +128,17 @@ enum Form {
         _ name: String, label: String, options: [(value: String, label: String)], selected: String, hint: String? = nil, error: String? = nil,
         keepingUnknown: Bool = false
     ) -> HTML {
-        let options = !keepingUnknown || selected.isEmpty || options.contains(where: { $0.value == selected }) ? options : options + [(selected, selected)]
+        // Compared by bytes (values are stored in one Unicode form): `==` on Swift strings
+        // normalises them, and a value sent as one letter and 40,000 combining marks took a
+        // second to compare with every time zone.
+        func isSelected(_ value: String) -> Bool { value.utf8.elementsEqual(selected.utf8) }
+        let options = !keepingUnknown || selected.isEmpty || options.contains(where: { isSelected($0.value) }) ? options : options + [(selected, selected)]
         return """
         <div class="field\(error == nil ? "" : " has-error")">
           <label for="\(name)">\(label)</label>
           \(messages(name, hint: hint, error: error))
           <select id="\(name)" name="\(name)"\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>
-            \(options.map { option -> HTML in "<option value=\"\(option.value)\"\(HTML.when(option.value == selected, " selected"))>\(option.label)</option>" })
+            \(options.map { option -> HTML in "<option value=\"\(option.value)\"\(HTML.when(isSelected(option.value), " selected"))>\(option.label)</option>" })
           </select>
         </div>
         """

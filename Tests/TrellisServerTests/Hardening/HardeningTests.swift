@@ -255,6 +255,23 @@ extension ServerTests {
             }
         }
 
+        @Test func `limits on the token name and the search count scalars, as every other limit does`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var alice = Browser(app)
+                try await alice.signIn(TestPeople.alice)
+                // One letter and 5,000 combining marks: one Swift character, 5,001 scalars.
+                let heavy = "a" + String(repeating: "\u{301}", count: 5_000)
+                let token = try await alice.post("/settings/tokens", [("token_name", heavy)])
+                #expect(token.status == .unprocessableEntity)
+                #expect(token.text.contains("at most 60 characters"))
+                #expect(try await APIToken.query(on: app.db).count() == 0)
+                let search = try await alice.get("/people?q=Sam%20e" + String(repeating: "%CC%81", count: 300))
+                #expect(search.status == .ok)
+                #expect(search.text.contains("Only the first 200 characters of the search were used."))
+            }
+        }
+
         @Test func `anonymous and ordinary forms are limited to small bodies, with the limit in words`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

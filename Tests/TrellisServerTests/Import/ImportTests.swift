@@ -141,6 +141,55 @@ extension ServerTests {
             }
         }
 
+        @Test func `what a job records on finishing is written in the import's own transaction`() async throws {
+            // So an import that committed is never shown as running or as stopped afterwards: if
+            // the last step of that transaction fails, nothing is imported.
+            try await withTrellis { app in
+                struct Refused: Error {}
+                let plan = try await PeopleCSV.plan(Self.header + "\nw@example.org,Wes,mentee,,,,,,,,,,,\n", on: app.db)
+                await #expect(throws: Refused.self) {
+                    try await TrellisServer.PeopleImport.apply(plan, by: nil, on: app.db, committing: { _, _ in throw Refused() })
+                }
+                #expect(try await User.query(on: app.db).count() == 0)
+                let outcome = try await TrellisServer.PeopleImport.apply(plan, by: nil, on: app.db, committing: { tx, outcome in
+                    // Inside the transaction, the people are already there.
+                    let found = try await User.query(on: tx).filter(\.$email == "w@example.org").count()
+                    #expect(found == 1 && outcome.created == 1)
+                })
+                #expect(outcome.created == 1)
+            }
+        }
+
+        @Test(.enabled(if: !usingPostgres, "SQLite's rebuild of the staging table"))
+        func `making the staging table again is all or nothing, keeps its rows, and can run again after a failure`() async throws {
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                let job = UUID()
+                func stage(role: String?) async throws {
+                    try await sql.raw("""
+                        INSERT INTO import_people (job_id, user_id, is_new, email, name, search_name, role, department, timezone, doc_name, doc_expertise, doc_development, doc_other)
+                        VALUES (\(bind: job), \(bind: UUID()), \(bind: true), \(bind: "s\(UUID())@example.org"), 'S', 's', \(bind: role), '', '', '', '', '', '')
+                        """).run()
+                }
+                try await stage(role: "mentee")
+                try await stage(role: nil)
+                // Back to a required role: the row without one is left out, the other kept.
+                try await M0012_AllowImportWithoutRole().revert(on: app.db)
+                #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_people").first()?.decode(column: "n", as: Int.self) == 1)
+                // A failure part way (here: a column the copy does not expect) changes nothing
+                // and leaves nothing behind; once the cause is gone, it runs.
+                try await sql.raw("ALTER TABLE import_people ADD COLUMN extra TEXT").run()
+                await #expect(throws: (any Error).self) { try await M0012_AllowImportWithoutRole().prepare(on: app.db) }
+                #expect(try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'import_people_rebuilt'").all().isEmpty)
+                #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_people").first()?.decode(column: "n", as: Int.self) == 1)
+                try await sql.raw("ALTER TABLE import_people DROP COLUMN extra").run()
+                try await M0012_AllowImportWithoutRole().prepare(on: app.db)
+                try await stage(role: nil)
+                #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_people").first()?.decode(column: "n", as: Int.self) == 2)
+                #expect(try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'idx_import_people_user'").all().count == 1)
+            }
+        }
+
         @Test func `a preview where nothing would change offers nothing to import`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

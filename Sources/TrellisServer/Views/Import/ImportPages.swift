@@ -34,7 +34,7 @@ enum ImportPages {
     static func preview(_ req: Request, plan: PeopleCSV.Plan, job: ImportJob?) -> HTML {
         if !plan.isValid {
             let rows: [HTML] = plan.problems.map { problem in
-                "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value)</td><td>\(problem.message)</td></tr>"
+                "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value.excerpt(80))</td><td>\(problem.message)</td></tr>"
             }
             return Layout.page(req, title: "Import problems", active: "import", content: """
             <h1>Nothing was imported</h1>
