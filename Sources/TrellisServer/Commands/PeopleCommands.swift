@@ -73,6 +73,7 @@ struct ImportCommand: AsyncCommand {
             throw ExitCode(1)
         }
         let summary = "\(plan.count(.create)) new, \(plan.count(.update)) changed, \(plan.count(.unchanged)) unchanged"
+        if let warning = plan.losingRoleWarning { context.console.warning("Note: \(warning)") }
         if signature.dryRun {
             context.console.print("Dry run: \(plan.records.count) people would be imported (\(summary)). Nothing was written.")
             return

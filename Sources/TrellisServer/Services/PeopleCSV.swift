@@ -13,8 +13,20 @@ enum PeopleCSV {
         var records: [PersonRecord]
         var changes: [Change]
         var problems: [PeopleTable.Problem]
+        /// The emails of people who have a mentoring role now and whose row leaves it blank: the
+        /// import takes it away (and their capacity), which a preview says in words, since a
+        /// column left empty by mistake would otherwise do it quietly.
+        var losingRole: [String] = []
 
         var isValid: Bool { problems.isEmpty }
+
+        /// "2 people would lose their mentoring role …", or nil.
+        var losingRoleWarning: String? {
+            guard !losingRole.isEmpty else { return nil }
+            let names = losingRole.prefix(5).joined(separator: ", ") + (losingRole.count > 5 ? " and \(losingRole.count - 5) more" : "")
+            let who = losingRole.count == 1 ? "1 person has a mentoring role now and would lose it" : "\(losingRole.count) people have a mentoring role now and would lose it"
+            return "\(who) (and any capacity), because the file leaves their role blank: \(names). If that is not what you meant, fill in the role column and upload the file again."
+        }
         func count(_ change: Change) -> Int { changes.filter { $0 == change }.count }
     }
 
@@ -151,7 +163,8 @@ enum PeopleCSV {
             if let stored = byEmail[record.email] { return stored.isEquivalent(to: record) ? .unchanged : .update }
             return known.contains(record.email) ? .update : .create
         }
-        return Plan(records: parsed.records, changes: changes, problems: [])
+        let losingRole = parsed.records.filter { $0.role == nil && byEmail[$0.email]?.role != nil }.map(\.email)
+        return Plan(records: parsed.records, changes: changes, problems: [], losingRole: losingRole)
     }
 
     /// Applies a valid plan, all or nothing (see `PeopleImport`).

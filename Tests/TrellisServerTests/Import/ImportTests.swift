@@ -305,6 +305,28 @@ extension ServerTests {
             }
         }
 
+        @Test func `a preview says who would lose their mentoring role because the file leaves it blank`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                try await PeopleCSV.apply(try await PeopleCSV.plan(String(decoding: Self.tricky, as: UTF8.self), on: app.db), by: nil, on: app.db)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let export = try await admin.get("/admin/export/people.csv").text
+                // Zoë mentors; her row with the role and capacity left blank.
+                let blanked = export.replacingOccurrences(of: ",mentor,Sales,,Europe/Oslo,", with: ",,Sales,,Europe/Oslo,")
+                    .replacingOccurrences(of: ",Candour,3,monthly,", with: ",Candour,,monthly,")
+                #expect(blanked != export)
+                let plan = try await PeopleCSV.plan(blanked, on: app.db)
+                #expect(plan.isValid, "\(plan.problems)")
+                #expect(plan.losingRole == ["zoe@example.org"])
+                let preview = try await admin.post("/admin/import/preview", [("csv", blanked)])
+                #expect(preview.text.contains("1 person has a mentoring role now and would lose it"))
+                #expect(preview.text.contains("zoe@example.org. If that is not what you meant"))
+                // The export itself takes nobody's role away.
+                #expect(try await PeopleCSV.plan(export, on: app.db).losingRole.isEmpty)
+            }
+        }
+
         @Test func `re-importing keeps profile text the file does not carry`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

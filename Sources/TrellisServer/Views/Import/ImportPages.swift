@@ -80,6 +80,7 @@ enum ImportPages {
             <div><div class="stat">\(plan.count(.update))</div><p class="muted">changed</p></div>
             <div><div class="stat">\(plan.count(.unchanged))</div><p class="muted">unchanged</p></div>
           </div>
+          \(plan.losingRoleWarning.map { warning -> HTML in "<p class=\"warning\" role=\"status\">\(warning)</p>" } ?? .empty)
           \(confirmForm)
         </section>
         <div class="table-wrap" tabindex="0" role="region" aria-label="Rows in the file">
