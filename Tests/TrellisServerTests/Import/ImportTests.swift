@@ -354,6 +354,23 @@ extension ServerTests {
             }
         }
 
+        @Test func `a loop through a stored person without a mentoring role is refused too`() async throws {
+            // The stored reporting lines were read from the export, which left out people
+            // without a mentoring role: a loop through one of them went unseen.
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let alice = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.alice).first())
+                let bob = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.bob).first())
+                // Stored, neither with a mentoring role: Alice reports to Bob.
+                let profile = try #require(try await Profile.find(alice.id, on: app.db))
+                profile.managerID = bob.id
+                try await profile.save(on: app.db)
+                let csv = Self.header + "\n\(TestPeople.bob),Bob Brown,mentee,,\(TestPeople.alice),,,,,,,,,\n"
+                let plan = try await PeopleCSV.plan(csv, on: app.db)
+                #expect(plan.problems.contains { $0.column == "manager_email" && $0.message.contains("reporting loop") }, "\(plan.problems)")
+            }
+        }
+
         @Test func `the command line imports, dry-runs and exports`() async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
