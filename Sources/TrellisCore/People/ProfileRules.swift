@@ -205,7 +205,7 @@ public enum ContactPrivacy {
 
 extension Int {
     /// 4000 as "4,000" (the same whatever the server's locale).
-    var grouped: String {
+    public var grouped: String {
         let digits = String(magnitude)
         var result = ""
         for (index, digit) in digits.enumerated() {

@@ -226,6 +226,22 @@ extension ServerTests {
             }
         }
 
+        @Test func `a file wrong on every row lists the first thousand problems and says how many there are`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let rows = (0..<1_500).map { "p\($0)@example.org,Person \($0),teacher,,,,,,,,,,," }
+                let response = try await admin.post("/admin/import/preview", [("csv", Self.header + "\n" + rows.joined(separator: "\n") + "\n")])
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.text.contains("The file has 1,500 problems."))
+                #expect(response.text.contains("The first 1,000 are listed below"))
+                #expect(response.text.contains("--dry-run"))
+                #expect(response.text.components(separatedBy: "<td>role</td>").count - 1 == 1_000)
+                #expect(response.text.contains("<td>1001</td><td>role</td>") && !response.text.contains("<td>1002</td><td>role</td>"))
+            }
+        }
+
         @Test func `files that are not CSV people files are explained`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)

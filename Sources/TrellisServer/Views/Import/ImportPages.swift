@@ -31,15 +31,21 @@ enum ImportPages {
         """)
     }
 
+    /// The most problems a page lists: a large file wrong on every row has hundreds of thousands,
+    /// a page of hundreds of megabytes that no browser shows.
+    static let problemsListed = 1_000
+
     static func preview(_ req: Request, plan: PeopleCSV.Plan, job: ImportJob?) -> HTML {
         if !plan.isValid {
-            let rows: [HTML] = plan.problems.map { problem in
+            let count = plan.problems.count
+            let rows: [HTML] = plan.problems.prefix(problemsListed).map { problem in
                 "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value.excerpt(80))</td><td>\(problem.message)</td></tr>"
             }
             return Layout.page(req, title: "Import problems", active: "import", content: """
             <h1>Nothing was imported</h1>
             <div class="error-summary" role="alert" tabindex="-1">
-              <h2>The file has \(plan.problems.count) problem\(plan.problems.count == 1 ? "" : "s"). Fix \(plan.problems.count == 1 ? "it" : "them") and upload the file again.</h2>
+              <h2>The file has \(count.grouped) problem\(count == 1 ? "" : "s"). Fix \(count == 1 ? "it" : "them") and upload the file again.</h2>
+              \(HTML.when(count > problemsListed, "<p>The first \(problemsListed.grouped) are listed below, in row order. To see every one, run <code>trellis import people FILE.csv --dry-run</code> on the server.</p>"))
             </div>
             <div class="table-wrap" tabindex="0" role="region" aria-label="Problems in the file">
               <table>
