@@ -74,13 +74,8 @@ extension String {
     /// someone sent back to them in a message. Counted by scalar, not by Swift `Character`, so a
     /// letter followed by thousands of combining marks (one character) is cut short too.
     public func excerpt(_ limit: Int) -> String {
-        let scalars = unicodeScalars
-        var end = scalars.startIndex, taken = 0
-        while end != scalars.endIndex, taken < limit {
-            scalars.formIndex(after: &end)
-            taken += 1
-        }
-        return end == scalars.endIndex ? self : String(scalars[..<end]) + "…"
+        let cut = scalarPrefix(limit)
+        return cut.utf8.count == utf8.count ? self : cut + "…"
     }
 
     /// At most `limit` Unicode scalars of the text, cut without a mark: for bounding what is read

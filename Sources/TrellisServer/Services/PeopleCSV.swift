@@ -151,14 +151,13 @@ enum PeopleCSV {
     /// Checks a file against the format and the people already stored, and says what would change.
     static func plan(_ text: String, on db: any Database) async throws -> Plan {
         let (header, rows) = try PeopleFile.read(text)
-        let existing = try await exportRecords(on: db)
-        let allEmails = try await User.query(on: db).field(\.$email).all().map(\.email)  // also people without a mentoring role
+        let existing = try await exportRecords(on: db)  // everyone, with a mentoring role or not
+        let known = Set(existing.map(\.email))
         var existingManagers: [String: String] = [:]
         for record in existing { existingManagers[record.email] = record.managerEmail }
-        let parsed = PeopleTable.parse(header: header, rows: rows, existingManagers: existingManagers, knownEmails: Set(allEmails))
+        let parsed = PeopleTable.parse(header: header, rows: rows, existingManagers: existingManagers, knownEmails: known)
         guard parsed.isValid else { return Plan(records: [], changes: [], problems: parsed.problems) }
         let byEmail = Dictionary(uniqueKeysWithValues: existing.map { ($0.email, $0) })
-        let known = Set(allEmails)
         let changes: [Plan.Change] = parsed.records.map { record in
             if let stored = byEmail[record.email] { return stored.isEquivalent(to: record) ? .unchanged : .update }
             return known.contains(record.email) ? .update : .create
