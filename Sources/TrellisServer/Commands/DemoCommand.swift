@@ -62,6 +62,7 @@ enum DemoLoader {
             try await Profile.query(on: tx).delete()
             try await User.query(on: tx).delete()
             if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
+            try await NameMarks.rebuild(on: tx)
             try await SearchIndex.rebuild(on: tx)
         }
     }

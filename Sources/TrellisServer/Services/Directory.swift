@@ -210,12 +210,17 @@ enum Directory {
                 if counting { total = try rows.first?.int("total_matches") }
             } else {
                 // A far page: the page's ids through the indexes alone, then their people and tags
-                // (joining every skipped row to its profile would cost more).
-                let found = try await PlainRows.all("""
-                    SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
-                    """, on: db)
-                ids = try found.map { try $0.uuid("id") }
-                if counting { total = try found.first?.int("total_matches") }
+                // (joining every skipped row to its profile would cost more). Everyone's page starts
+                // from the kept mark before it (`NameMarks`); a filtered one skips its offset.
+                if activeFilters == 0, !counting, let marked = try await NameMarks.page(.active, offset: offset, limit: pageSize, on: db) {
+                    ids = marked
+                } else {
+                    let found = try await PlainRows.all("""
+                        SELECT users.id\(count) FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                        """, on: db)
+                    ids = try found.map { try $0.uuid("id") }
+                    if counting { total = try found.first?.int("total_matches") }
+                }
                 (rows, tags) = try await peopleWithTags(ids, tagsShown: tagsShown, on: db)
             }
             return (ids, rows, tags, total)

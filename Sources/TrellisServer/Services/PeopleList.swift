@@ -59,10 +59,16 @@ enum PeopleList {
         }
         if pageIDs.isEmpty {
             (hasPrevious, hasNext) = (pageNumber > 1, pageNumber < pageCount)
-            pageIDs = try await PlainRows.all("""
-                SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
-                LIMIT \(literal: pageSize) OFFSET \(literal: (pageNumber - 1) * pageSize)
-                """, on: db).map { try $0.uuid("id") }
+            let offset = (pageNumber - 1) * pageSize
+            // A far page of everyone starts from the kept mark before it (`NameMarks`).
+            if search.isEmpty, offset > 10 * pageSize, let marked = try await NameMarks.page(.everyone, offset: offset, limit: pageSize, on: db) {
+                pageIDs = marked
+            } else {
+                pageIDs = try await PlainRows.all("""
+                    SELECT users.id FROM users WHERE \(filter) ORDER BY users.search_name, users.id
+                    LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    """, on: db).map { try $0.uuid("id") }
+            }
         }
         var rowsByID: [UUID: Row] = [:]
         if !pageIDs.isEmpty {
