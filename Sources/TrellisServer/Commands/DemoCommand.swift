@@ -37,6 +37,7 @@ enum DemoLoader {
             }
             try await PeopleStore.audit("demo.load", "\(people.count) people", by: nil, on: tx)
         }
+        try await NameMarks.cutLong(on: app.db)
         progress.succeed()
     }
 
@@ -62,7 +63,6 @@ enum DemoLoader {
             try await Profile.query(on: tx).delete()
             try await User.query(on: tx).delete()
             if let sql = tx as? any SQLDatabase { try await DirectoryCounts.rebuild(on: sql) }
-            try await NameMarks.rebuild(on: tx)
             try await SearchIndex.rebuild(on: tx)
         }
     }

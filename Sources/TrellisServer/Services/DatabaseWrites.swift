@@ -39,17 +39,29 @@ enum DatabaseWrites {
         return try await outermostTransaction(on: db, body)
     }
 
+    /// A write transaction that never waits for this process's other writers (nil when one is
+    /// running, on SQLite; on PostgreSQL, the body decides, with locks that do not wait).
+    static func transactionIfFree<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T? {
+        if insideTransaction { return try await body(db) }
+        guard isSQLite(db) else { return try await transaction(on: db, body) }
+        guard await queue.claimIfFree() else { return nil }
+        defer { generation.withLockedValue { $0 &+= 1 } }
+        return try await outermostTransaction(on: db, claimed: true, body)
+    }
+
     static func isSQLite(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "sqlite"
     }
 
-    private static func outermostTransaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    private static func outermostTransaction<T: Sendable>(
+        on db: any Database, claimed: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
         guard isSQLite(db) else {
             return try await db.transaction { tx in
                 try await $insideTransaction.withValue(true) { try await body(tx) }
             }
         }
-        return try await queue.run {
+        return try await queue.run(claimed: claimed) {
             try await db.withConnection { connection in
                 guard let sql = connection as? any SQLDatabase else { return try await body(connection) }
                 try await configure(sql)
@@ -103,10 +115,18 @@ actor WriteQueue {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
+    /// `claimed`: the caller already holds the queue (`claimIfFree`).
+    func run<T: Sendable>(claimed: Bool = false, _ body: @Sendable () async throws -> T) async throws -> T {
+        if !claimed { await acquire() }
         defer { release() }
         return try await body()
+    }
+
+    /// Takes the queue if no one holds it or waits for it.
+    func claimIfFree() -> Bool {
+        guard !busy else { return false }
+        busy = true
+        return true
     }
 
     private func acquire() async {

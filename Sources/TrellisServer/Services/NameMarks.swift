@@ -11,15 +11,18 @@ import Foundation
 /// delete, rename and (de)activation, whichever code makes it. Page 1,000 of the directory then
 /// adds up the marks' counts (one row a stretch of `stretch` to `2 * stretch` people: 50 to 100 rows
 /// at 50,000 people) and walks the index from the mark before it, at most `2 * stretch` entries,
-/// instead of 25,000. A stretch that has grown past `2 * stretch` (people added one at a time into
-/// one part of the alphabet) is cut again by the page that finds it; an import or the demo sets
-/// every mark afresh.
+/// instead of 25,000. A stretch that has grown past `2 * stretch` (people added into one part of
+/// the alphabet, or an import) is cut: after an import or the demo (`cutLong`), or by a page that
+/// finds it, if no one else is cutting or writing at that moment (the page never waits for it).
 ///
 /// Kept counts that went wrong would put people on the wrong page: `verify` compares every mark
 /// with a count of the table, and the tests run it after every kind of write on both databases.
 enum NameMarks {
     /// People in a freshly cut stretch.
     static let stretch = 500
+    /// PostgreSQL's advisory lock that writers of `users` take shared (in the triggers) and a cut
+    /// takes exclusively.
+    static let lockKey = 7_262_001
     /// The first mark, below every name: never removed, so that everyone is after some mark.
     static let floorName = ""
     static let floorID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -53,7 +56,12 @@ enum NameMarks {
             ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset - mark.before)
             """, on: db).map { try $0.uuid("id") }
         if mark.stretchPeople > 2 * stretch {
-            try await cut(at: mark, stretch: stretch, on: db)
+            // The page is read; cutting is for the pages after it, so it neither waits nor fails it.
+            do {
+                try await cut(at: mark, stretch: stretch, waiting: false, on: db)
+            } catch {
+                db.logger.warning("Cutting a stretch of the name marks failed (the page was read): \(String(reflecting: error))")
+            }
         }
         return ids
     }
@@ -72,38 +80,54 @@ enum NameMarks {
     }
 
     /// Cuts the stretch from `mark` into stretches of `stretch` people, if it is still too long
-    /// once the lock is held (other pages may have cut it meanwhile).
-    static func cut(at mark: Mark, stretch: Int = stretch, on db: any Database) async throws {
-        try await DatabaseWrites.transaction(on: db) { tx in
+    /// once the lock is held (another page may have cut it meanwhile). Without `waiting`, gives up
+    /// at once when another write holds the lock (a page must not wait behind an import).
+    static func cut(at mark: Mark, stretch: Int = stretch, waiting: Bool, on db: any Database) async throws {
+        let body: @Sendable (any Database) async throws -> Void = { tx in
             let sql = tx as! any SQLDatabase
-            try await DatabaseWrites.lockTable("name_marks", on: tx)
+            if SearchIndex.isPostgres(sql) {
+                if waiting {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+                } else {
+                    let row = try await sql.raw("SELECT pg_try_advisory_xact_lock(\(literal: lockKey)) AS locked").first()
+                    guard try row?.decode(column: "locked", as: Bool.self) == true else { return }
+                }
+            }
             guard let row = try await PlainRows.first("""
                 SELECT people FROM name_marks WHERE search_name = \(bind: mark.name) AND id = \(bind: mark.id)
                 """, on: tx), try row.int("people") > 2 * stretch else { return }
             try await cut(from: mark.name, mark.id, stretch: stretch, on: sql)
         }
+        if waiting {
+            try await DatabaseWrites.transaction(on: db, body)
+        } else {
+            _ = try await DatabaseWrites.transactionIfFree(on: db, body)
+        }
     }
 
-    /// Sets every mark afresh from the table (inside the caller's transaction): after an import,
-    /// which pauses the triggers while it writes (`pause`), or the demo. Work that grows with the
-    /// organisation, as the import's own does; never on a page.
+    /// Cuts every stretch longer than `2 * stretch`, each in a transaction of its own (after an
+    /// import or the demo, outside their transactions, holding nothing else while it waits).
+    static func cutLong(stretch: Int = stretch, on db: any Database) async throws {
+        for _ in 0..<10_000 {
+            guard let row = try await PlainRows.first("""
+                SELECT search_name, id, people FROM name_marks WHERE people > \(bind: 2 * stretch) ORDER BY people DESC LIMIT 1
+                """, on: db) else { return }
+            let mark = Mark(name: try row.string("search_name"), id: try row.uuid("id"), before: 0, stretchPeople: try row.int("people"))
+            try await cut(at: mark, stretch: stretch, waiting: true, on: db)
+        }
+    }
+
+    /// Sets every mark afresh from the table (inside the caller's transaction): when the marks are
+    /// first made (the migration). Work that grows with the organisation; never on a page.
     static func rebuild(stretch: Int = stretch, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
-        try await DatabaseWrites.lockTable("name_marks", on: tx)
+        if SearchIndex.isPostgres(sql) { try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run() }
         try await sql.raw("DELETE FROM name_marks").run()
         try await sql.raw("""
             INSERT INTO name_marks (search_name, id, people, active_people)
             SELECT \(bind: floorName), \(bind: floorID), COUNT(*), COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) FROM users
             """).run()
         try await cut(from: floorName, floorID, stretch: stretch, on: sql)
-        try await sql.raw("DELETE FROM name_marks_paused").run()
-    }
-
-    /// Stops the triggers for the rest of the caller's transaction (other transactions do not see
-    /// the row, so their writes are kept as usual); `rebuild` starts them again.
-    static func pause(on sql: any SQLDatabase) async throws {
-        try await sql.raw("DELETE FROM name_marks_paused").run()
-        try await sql.raw("INSERT INTO name_marks_paused (paused) VALUES (1)").run()
     }
 
     /// The stretch from the mark (name, id) up to the next mark, cut: marks added every `stretch`

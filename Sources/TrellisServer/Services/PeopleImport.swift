@@ -80,6 +80,14 @@ enum PeopleImport {
             throw error
         }
         if large { await vacuumWritten(on: db) }
+        // The people the import added to one stretch of the name order (everyone, into an empty
+        // Trellis) cut into stretches for far pages (`NameMarks`). The import has succeeded by
+        // then: a failure is logged (a page cuts the stretch when it finds it).
+        do {
+            try await NameMarks.cutLong(on: db)
+        } catch {
+            db.logger.warning("Cutting the name marks after an import failed (the import itself succeeded): \(String(reflecting: error))")
+        }
         return outcome
     }
 
@@ -143,8 +151,6 @@ enum PeopleImport {
     /// The whole import in one transaction, as set-based statements over the staged rows.
     static func applyStaged(jobID: UUID, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
-        // The name marks are set afresh at the end (one pass, rather than a trigger a row).
-        try await NameMarks.pause(on: sql)
 
         let now = Date()
         let job = SQLBind(jobID)
@@ -189,7 +195,6 @@ enum PeopleImport {
         try await SearchIndex.updateStaged(jobID: jobID, on: sql)
         try await discardStaged(jobID: jobID, on: tx)
         try await DirectoryCounts.rebuild(on: sql)
-        try await NameMarks.rebuild(on: tx)
         // Fresh statistics, so that the query planner knows, say, that a department is a small
         // part of the organisation (SQLite samples at most 1,000 rows an index).
         if !SearchIndex.isPostgres(sql) { try await sql.raw("PRAGMA analysis_limit = 1000").run() }
