@@ -25,9 +25,10 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
 
     switch settings.database {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // Reads outside a transaction run on the thread that asks (`SQLiteReader`).
+        app.databases.use(SQLiteReader.factory(path: path), as: .sqlite)
         // Connections of their own for long transactions (`Application.longWorkDB`).
-        app.databases.use(.sqlite(.file(path)), as: .longWork, isDefault: false)
+        app.databases.use(SQLiteReader.factory(path: path), as: .longWork, isDefault: false)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
     case .postgres(let url):

@@ -6,13 +6,32 @@ import Testing
 import TrellisCore
 import VaporTesting
 
-/// The settings every server test runs with: in-memory SQLite by default, PostgreSQL when
-/// `TRELLIS_TEST_DATABASE_URL` is set (CI runs both). Bcrypt's cost is lowered to keep tests fast.
+/// The settings every server test runs with: a new SQLite file of its own by default, as `serve`
+/// uses (WAL, and reads on the asking thread through `SQLiteReader`; removed after the test),
+/// in-memory SQLite with `TRELLIS_TEST_SQLITE=memory`, PostgreSQL when `TRELLIS_TEST_DATABASE_URL`
+/// is set (CI runs both). Bcrypt's cost is lowered to keep tests fast.
 func testSettings() -> TrellisSettings {
-    if let url = ProcessInfo.processInfo.environment["TRELLIS_TEST_DATABASE_URL"], !url.isEmpty {
+    let environment = ProcessInfo.processInfo.environment
+    if let url = environment["TRELLIS_TEST_DATABASE_URL"], !url.isEmpty {
         return TrellisSettings(database: .postgres(url), baseURL: "http://trellis.test", bcryptCost: 4)
     }
-    return TrellisSettings(database: .sqliteMemory, baseURL: "http://trellis.test", bcryptCost: 4)
+    if environment["TRELLIS_TEST_SQLITE"] == "memory" {
+        return TrellisSettings(database: .sqliteMemory, baseURL: "http://trellis.test", bcryptCost: 4)
+    }
+    return TrellisSettings(database: .sqliteFile(testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path), baseURL: "http://trellis.test", bcryptCost: 4)
+}
+
+/// Where the tests' SQLite files go (each removed with its test).
+let testDatabaseFolder: URL = {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-tests")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}()
+
+/// Removes a test's SQLite file and its log, if it made one in `testDatabaseFolder`.
+func removeTestDatabase(_ settings: TrellisSettings) {
+    guard case .sqliteFile(let path) = settings.database, path.hasPrefix(testDatabaseFolder.path) else { return }
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
 var usingPostgres: Bool {
@@ -34,9 +53,11 @@ func withTrellis(settings: TrellisSettings = testSettings(), _ test: (Applicatio
         try await test(app)
     } catch {
         try? await app.asyncShutdown()
+        removeTestDatabase(settings)
         throw error
     }
     try await app.asyncShutdown()
+    removeTestDatabase(settings)
 }
 
 /// A browser for tests: keeps cookies between requests and adds the CSRF token to every form.

@@ -34,6 +34,7 @@ enum PlainRows {
         }
         let binds = try serializer.binds.map(sqliteValue)
         let text = serializer.sql
+        if let direct = try SQLiteReader.rows(text, binds, on: db) { return direct.map(PlainRow.init(direct:)) }
         let rows = try await sqlite.withConnection { connection in
             prepare(connection).flatMap { connection.query(text, binds) }
         }.get()
@@ -91,6 +92,7 @@ enum PlainRows {
 struct PlainRow: Sendable {
     private enum Source: Sendable {
         case sqlite(SQLiteRow)
+        case direct(DirectRow)
         case postgres(PostgresRandomAccessRow)
         case other(any SQLRow)
     }
@@ -98,6 +100,7 @@ struct PlainRow: Sendable {
     private let source: Source
 
     init(sqlite row: SQLiteRow) { source = .sqlite(row) }
+    init(direct row: DirectRow) { source = .direct(row) }
     init(postgres row: PostgresRandomAccessRow) { source = .postgres(row) }
     init(other row: any SQLRow) { source = .other(row) }
 
@@ -125,8 +128,12 @@ struct PlainRow: Sendable {
     }
 
     private func sqliteData(_ column: String) throws -> SQLiteData? {
-        guard case .sqlite(let row) = source else { return nil }
-        guard let data = row.column(column) else { throw UnreadableColumn(column: column, expected: "any value (it is missing)") }
+        let data: SQLiteData? = switch source {
+        case .sqlite(let row): row.column(column)
+        case .direct(let row): row.column(column)
+        case .postgres, .other: nil
+        }
+        guard let data else { throw UnreadableColumn(column: column, expected: "any value (it is missing)") }
         return data
     }
 
@@ -137,7 +144,7 @@ struct PlainRow: Sendable {
 
     func optionalString(_ column: String) throws -> String? {
         switch source {
-        case .sqlite:
+        case .sqlite, .direct:
             switch try sqliteData(column) {
             case .text(let text): return text
             case .null, nil: return nil
@@ -155,7 +162,7 @@ struct PlainRow: Sendable {
 
     func optionalInt(_ column: String) throws -> Int? {
         switch source {
-        case .sqlite:
+        case .sqlite, .direct:
             switch try sqliteData(column) {
             case .integer(let number): return Int(number)
             case .null, nil: return nil
@@ -168,7 +175,7 @@ struct PlainRow: Sendable {
 
     func bool(_ column: String) throws -> Bool {
         switch source {
-        case .sqlite:
+        case .sqlite, .direct:
             guard case .integer(let number) = try sqliteData(column) else { throw UnreadableColumn(column: column, expected: "true or false") }
             return number != 0
         case .postgres:
@@ -185,7 +192,7 @@ struct PlainRow: Sendable {
 
     func optionalUUID(_ column: String) throws -> UUID? {
         switch source {
-        case .sqlite:
+        case .sqlite, .direct:
             switch try sqliteData(column) {
             case .text(let text):
                 guard let id = UUID.parse(text) else { throw UnreadableColumn(column: column, expected: "an id") }
@@ -201,7 +208,7 @@ struct PlainRow: Sendable {
 
     func optionalDate(_ column: String) throws -> Date? {
         switch source {
-        case .sqlite:
+        case .sqlite, .direct:
             switch try sqliteData(column) {
             case .float(let seconds): return Date(timeIntervalSince1970: seconds)
             case .integer(let seconds): return Date(timeIntervalSince1970: Double(seconds))

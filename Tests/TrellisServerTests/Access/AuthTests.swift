@@ -255,16 +255,14 @@ extension ServerTests {
         }
 
         @Test func `cookies are Secure when the base URL is https`() async throws {
-            let app = try await Application.make(.testing)
             var settings = testSettings()
             settings.baseURL = "https://mentoring.example.org"
-            try await configure(app, settings: settings)
-            try await app.autoMigrate()
-            var browser = Browser(app)
-            let response = try await browser.get("/sign-in")
-            #expect(response.headers[.setCookie].allSatisfy { $0.contains("Secure") })
-            #expect(response.headers.first(name: "Strict-Transport-Security") != nil)
-            try await app.asyncShutdown()
+            try await withTrellis(settings: settings) { app in
+                var browser = Browser(app)
+                let response = try await browser.get("/sign-in")
+                #expect(response.headers[.setCookie].allSatisfy { $0.contains("Secure") })
+                #expect(response.headers.first(name: "Strict-Transport-Security") != nil)
+            }
         }
 
         @Test func `output is escaped: a name with markup shows as text`() async throws {
