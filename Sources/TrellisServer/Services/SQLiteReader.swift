@@ -43,14 +43,19 @@ enum SQLiteReader {
     /// The rows of a read, or nil when it must go the usual way (no file, inside a transaction,
     /// busy).
     static func rows(_ text: String, _ binds: [SQLiteData], on db: any Database) throws -> [DirectRow]? {
-        guard let configuration = db.context.configuration as? Configuration, !db.inTransaction, !DatabaseWrites.insideTransaction else { return nil }
+        guard !onPool, let configuration = db.context.configuration as? Configuration, !db.inTransaction, !DatabaseWrites.insideTransaction else { return nil }
         let connections = perThread.currentValue ?? {
             let made = ThreadConnections()
             perThread.currentValue = made
             return made
         }()
-        return try connections.connection(configuration.path).rows(text, binds)
+        guard let connection = connections.connection(configuration.path) else { return nil }
+        return try connection.rows(text, binds)
     }
+
+    /// Set for bulk reads that must not hold up an event loop (an export's batches of 2,000
+    /// people): they go through SQLiteNIO's pool, whose threads are for such waits.
+    @TaskLocal static var onPool = false
 
     /// Each thread's connections, by file (tests open many files; a thread keeps a few).
     private static let perThread = ThreadSpecificVariable<ThreadConnections>()
@@ -59,9 +64,10 @@ enum SQLiteReader {
     private final class ThreadConnections: @unchecked Sendable {
         var byPath: [(path: String, connection: ReadConnection)] = []
 
-        func connection(_ path: String) throws -> ReadConnection {
+        /// Nil when the file cannot be opened (the read goes the pool's way, which says why).
+        func connection(_ path: String) -> ReadConnection? {
             if let found = byPath.first(where: { $0.path == path }) { return found.connection }
-            let connection = try ReadConnection(path: path)
+            guard let connection = try? ReadConnection(path: path) else { return nil }
             byPath.append((path, connection))
             if byPath.count > 4 { byPath.removeFirst() }  // closed as it goes
             return connection
@@ -76,13 +82,41 @@ enum SQLiteReader {
     private final class ReadConnection {
         private let handle: OpaquePointer
         private var statements: [String: Statement] = [:]
-        private var order: [String] = []
+        /// Counts uses, so that the statement used longest ago is the one let go.
+        private var clock = 0
 
         final class Statement {
             let handle: OpaquePointer
-            let columns: DirectRow.Columns
-            init(handle: OpaquePointer, columns: DirectRow.Columns) { (self.handle, self.columns) = (handle, columns) }
+            var columns: DirectRow.Columns
+            /// How many times SQLite had prepared it again (after a change of a table's shape) when
+            /// `columns` were read: its columns may have changed since.
+            var reprepared: Int32
+            var lastUse = 0
+            init(handle: OpaquePointer) {
+                self.handle = handle
+                columns = Self.columns(of: handle)
+                reprepared = sqlite_nio_sqlite3_stmt_status(handle, Int32(SQLITE_STMTSTATUS_REPREPARE), 0)
+            }
             deinit { sqlite_nio_sqlite3_finalize(handle) }
+
+            static func columns(of handle: OpaquePointer) -> DirectRow.Columns {
+                var names: [String: Int] = [:]
+                let count = sqlite_nio_sqlite3_column_count(handle)
+                for column in 0..<count {
+                    if let name = sqlite_nio_sqlite3_column_name(handle, column) {
+                        let key = String(cString: name)
+                        if names[key] == nil { names[key] = Int(column) }
+                    }
+                }
+                return DirectRow.Columns(names, count: Int(count))
+            }
+
+            /// Reads the columns again if SQLite has prepared the statement again since.
+            func refreshColumns() {
+                let now = sqlite_nio_sqlite3_stmt_status(handle, Int32(SQLITE_STMTSTATUS_REPREPARE), 0)
+                guard now != reprepared else { return }
+                (columns, reprepared) = (Self.columns(of: handle), now)
+            }
         }
 
         init(path: String) throws {
@@ -110,33 +144,31 @@ enum SQLiteReader {
             sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
         }
 
-        private func statement(_ text: String) throws -> Statement {
-            if let kept = statements[text] { return kept }
+        /// Nil when the database is busy (being recovered by another connection).
+        private func statement(_ text: String) throws -> Statement? {
+            clock += 1
+            if let kept = statements[text] {
+                kept.lastUse = clock
+                return kept
+            }
             var prepared: OpaquePointer?
             let result = sqlite_nio_sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
             guard result == SQLITE_OK, let prepared else {
                 if let prepared { sqlite_nio_sqlite3_finalize(prepared) }
+                if result & 0xFF == SQLITE_BUSY || result & 0xFF == SQLITE_LOCKED { return nil }
                 throw ReadError(description: "SQLite could not prepare a read: \(message())")
             }
-            var names: [String: Int] = [:]
-            let count = sqlite_nio_sqlite3_column_count(prepared)
-            for column in 0..<count {
-                if let name = sqlite_nio_sqlite3_column_name(prepared, column) {
-                    let key = String(cString: name)
-                    if names[key] == nil { names[key] = Int(column) }
-                }
+            let kept = Statement(handle: prepared)
+            kept.lastUse = clock
+            if statements.count >= SQLiteReader.statementsKept, let oldest = statements.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                statements[oldest.key] = nil
             }
-            let kept = Statement(handle: prepared, columns: DirectRow.Columns(names, count: Int(count)))
             statements[text] = kept
-            order.append(text)
-            if order.count > SQLiteReader.statementsKept {
-                statements[order.removeFirst()] = nil
-            }
             return kept
         }
 
         func rows(_ text: String, _ binds: [SQLiteData]) throws -> [DirectRow]? {
-            let statement = try statement(text)
+            guard let statement = try statement(text) else { return nil }
             let handle = statement.handle
             defer {
                 // A statement left unfinished would keep its read transaction (and an old view of
@@ -157,13 +189,18 @@ enum SQLiteReader {
                 }
                 guard result == SQLITE_OK else { throw ReadError(description: "SQLite could not bind a value: \(message())") }
             }
-            let width = Int32(statement.columns.count)
             var rows: [DirectRow] = []
+            var width: Int32 = 0
             while true {
                 let step = sqlite_nio_sqlite3_step(handle)
                 if step == SQLITE_DONE { return rows }
                 if step & 0xFF == SQLITE_BUSY || step & 0xFF == SQLITE_LOCKED { return nil }
                 guard step == SQLITE_ROW else { throw ReadError(description: "SQLite could not read: \(message())") }
+                if rows.isEmpty {
+                    // The first step may have prepared it again for a table of another shape.
+                    statement.refreshColumns()
+                    width = Int32(statement.columns.count)
+                }
                 var values: [SQLiteData] = []
                 values.reserveCapacity(Int(width))
                 for column in 0..<width {
@@ -171,16 +208,17 @@ enum SQLiteReader {
                     case SQLITE_INTEGER: values.append(.integer(Int(sqlite_nio_sqlite3_column_int64(handle, column))))
                     case SQLITE_FLOAT: values.append(.float(sqlite_nio_sqlite3_column_double(handle, column)))
                     case SQLITE_TEXT:
-                        let bytes = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
-                        if let text = sqlite_nio_sqlite3_column_text(handle, column) {
-                            values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self)))
-                        } else {
-                            values.append(.text(""))
+                        // The text first, then its length (SQLite's documented order).
+                        guard let text = sqlite_nio_sqlite3_column_text(handle, column) else {
+                            throw ReadError(description: "SQLite could not read a text: \(message())")
                         }
+                        let bytes = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+                        values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self)))
                     case SQLITE_BLOB:
+                        let blob = sqlite_nio_sqlite3_column_blob(handle, column)
                         let bytes = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
                         var buffer = ByteBufferAllocator().buffer(capacity: bytes)
-                        if let blob = sqlite_nio_sqlite3_column_blob(handle, column) {
+                        if let blob {
                             buffer.writeBytes(UnsafeRawBufferPointer(start: blob, count: bytes))
                         }
                         values.append(.blob(buffer))

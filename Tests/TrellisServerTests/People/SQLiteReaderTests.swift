@@ -94,10 +94,20 @@ extension ServerTests {
                 try await sql.raw("ALTER TABLE shapes ADD COLUMN b TEXT DEFAULT 'two'").run()
                 // The same text, prepared again by SQLite for the new shape.
                 #expect(try Self.direct("SELECT * FROM shapes", on: db)?.first?["b"] == .text("two"))
+                // A column dropped by the same connection between two reads of a kept statement
+                // (no await between them, so one thread and one connection): SQLite prepares it
+                // again on its next step, and its columns are read again with it.
+                let before = try Self.direct("SELECT * FROM shapes", on: db)
+                #expect(before?.first?["a"] == .text("one"))
+                _ = try Self.direct("PRAGMA query_only = OFF", on: db)
+                _ = try Self.direct("ALTER TABLE shapes DROP COLUMN a", on: db)
+                _ = try Self.direct("PRAGMA query_only = ON", on: db)
+                let after = try Self.direct("SELECT * FROM shapes", on: db)
+                #expect(after?.first?["a"] == nil && after?.first?["b"] == .text("two") && after?.first?.count == 2)
                 // More different statements than are kept: the oldest are let go and made again.
                 for round in 0..<2 {
                     for number in 0..<(SQLiteReader.statementsKept + 20) {
-                        let rows = try Self.direct("SELECT \(literal: number) AS n, a FROM shapes", on: db)
+                        let rows = try Self.direct("SELECT \(literal: number) AS n, b FROM shapes", on: db)
                         #expect(rows?.first?["n"] == .integer(number), "round \(round)")
                     }
                 }
