@@ -10,6 +10,9 @@ import Vapor
 /// awaits; what it awaits (the database) runs where it always does.
 final class LongWork: TaskExecutor, @unchecked Sendable {
     static let shared = LongWork()
+    /// A second thread, for work that runs beside the first: an export reads its next batch here
+    /// while it writes one there.
+    static let beside = LongWork()
 
     /// One thread: imports and exports are rare, and the other core stays with the event loops.
     private let pool: NIOThreadPool

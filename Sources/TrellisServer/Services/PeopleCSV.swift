@@ -63,8 +63,8 @@ enum PeopleCSV {
             // The next batch is read while this one is written out (reading and writing CSV take
             // about as long as each other, and the server has more than one core).
             let next: Task<(rows: [PlainRow], tags: [UUID: [TagKind: [String]]]), any Error>? = if batch.rows.count == batchSize {
-                // Through SQLite's pool (a batch would hold up an event loop), beside this thread.
-                Task { [after = try batch.rows.last?.string("email")] in try await SQLiteReader.$onPool.withValue(true) { try await read(after: after) } }
+                // On a thread of its own (a batch would hold up an event loop), beside this one.
+                Task(executorPreference: LongWork.beside) { [after = try batch.rows.last?.string("email")] in try await read(after: after) }
             } else {
                 nil
             }

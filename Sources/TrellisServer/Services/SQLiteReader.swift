@@ -43,7 +43,7 @@ enum SQLiteReader {
     /// The rows of a read, or nil when it must go the usual way (no file, inside a transaction,
     /// busy).
     static func rows(_ text: String, _ binds: [SQLiteData], on db: any Database) throws -> [DirectRow]? {
-        guard !onPool, let configuration = db.context.configuration as? Configuration, !db.inTransaction, !DatabaseWrites.insideTransaction else { return nil }
+        guard let configuration = db.context.configuration as? Configuration, !db.inTransaction, !DatabaseWrites.insideTransaction else { return nil }
         let connections = perThread.currentValue ?? {
             let made = ThreadConnections()
             perThread.currentValue = made
@@ -52,10 +52,6 @@ enum SQLiteReader {
         guard let connection = connections.connection(configuration.path) else { return nil }
         return try connection.rows(text, binds)
     }
-
-    /// Set for bulk reads that must not hold up an event loop (an export's batches of 2,000
-    /// people): they go through SQLiteNIO's pool, whose threads are for such waits.
-    @TaskLocal static var onPool = false
 
     /// Each thread's connections, by file (tests open many files; a thread keeps a few).
     private static let perThread = ThreadSpecificVariable<ThreadConnections>()
