@@ -38,7 +38,7 @@ enum NameMarks {
     }
 
     /// A mark: where a page's walk starts, and how many people of the scope come before it.
-    struct Mark: Sendable, Equatable {
+    struct Mark: Sendable {
         var name: String
         var id: UUID
         var before: Int
@@ -87,7 +87,7 @@ enum NameMarks {
             let sql = tx as! any SQLDatabase
             if SearchIndex.isPostgres(sql) {
                 if waiting {
-                    try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+                    try await lockExclusively(sql)
                 } else {
                     let row = try await sql.raw("SELECT pg_try_advisory_xact_lock(\(literal: lockKey)) AS locked").first()
                     guard try row?.decode(column: "locked", as: Bool.self) == true else { return }
@@ -117,11 +117,17 @@ enum NameMarks {
         }
     }
 
+    /// PostgreSQL: waits until no other transaction writes `users` (their triggers hold the lock
+    /// shared) and keeps them waiting until this one ends.
+    private static func lockExclusively(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+    }
+
     /// Sets every mark afresh from the table (inside the caller's transaction): when the marks are
     /// first made (the migration). Work that grows with the organisation; never on a page.
     static func rebuild(stretch: Int = stretch, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
-        if SearchIndex.isPostgres(sql) { try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run() }
+        if SearchIndex.isPostgres(sql) { try await lockExclusively(sql) }
         try await sql.raw("DELETE FROM name_marks").run()
         try await sql.raw("""
             INSERT INTO name_marks (search_name, id, people, active_people)
