@@ -125,6 +125,7 @@ def main():
     parser.add_argument("--only", default=None, help="run only the routes whose name contains one of these comma-separated texts (the bare route always runs)")
     parser.add_argument("--against", default=None, help="another build of trellis (a baseline): served on the same database beside --bin, each route is measured on the two in turn, --rounds times each, and the medians and their ratio printed")
     parser.add_argument("--rounds", type=int, default=5, help="with --against: how many times each route is measured on each binary, alternately")
+    parser.add_argument("--hold", action="store_true", help="after setting up, print each route's URL and headers as wrk commands and keep the server running until interrupted (to profile one route by hand)")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-web-"))
     port = free_port()
@@ -193,6 +194,16 @@ def main():
             ("API tags", "/api/v1/tags?kind=interests", {"Authorization": f"Bearer {token}"}),
             ("OpenAPI document", "/api/v1/openapi.json", {}),
         ]
+        if args.hold:
+            for name, path, headers in routes:
+                options = " ".join(f"-H '{key}: {value}'" for key, value in headers.items())
+                print(f"# {name}\nwrk -t2 -c{args.connections} -d5s {options} '{base + path}'", flush=True)
+            print("holding; interrupt to stop", flush=True)
+            try:
+                server.wait()
+            except KeyboardInterrupt:
+                pass
+            return
         if args.against:
             # The baseline serves the same database (sessions and tokens live there, so the same
             # cookies work); the two are measured in turn, so both see the same machine.

@@ -52,6 +52,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0011_IndexTagsByPersonAndKey())
     app.migrations.add(M0012_AllowImportWithoutRole())
     app.migrations.add(M0013_KeepNameMarks())
+    app.migrations.add(M0014_KeepTagHolders())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

@@ -157,11 +157,14 @@ enum Directory {
             // Someone who does both appears under mentors and under mentees.
             conditions.append("profiles.mentoring_role IN (\(binds: role.listed.map(\.rawValue) as [any Encodable & Sendable]))")
         }
+        let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
+        let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
+        /// The filter but for the tag: a page of a tag alone (and a role) is read from the tag's
+        /// holders in name order (`tagHolders`) and checked person by person against it.
+        let filterButTag = conditions.joined(separator: " AND ")
         if !tag.isEmpty {
             conditions.append("users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))")
         }
-        let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
-        let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
         let filter = conditions.joined(separator: " AND ")
         let pageSize = query.pageSize
         let columns: SQLQueryString = "\(unsafeRaw: cardColumns.joined(separator: ", "))"
@@ -185,8 +188,12 @@ enum Directory {
         } else {
             nil
         }
+        // A tag alone, or with a role: its kept count of holders, and its pages read along them.
+        let byTagHolders = !tag.isEmpty && department.isEmpty && timezone.isEmpty
         let keptTotal: Int? = if let keptValues {
             if let counts { keptValues.reduce(0) { $0 + counts.count($1.0, $1.1) } } else { try await DirectoryCounts.sum(keptValues, on: db) }
+        } else if byTagHolders {
+            try await DirectoryCounts.tagHolders(key: tag, role: role, on: db)
         } else {
             nil
         }
@@ -200,7 +207,26 @@ enum Directory {
             let rows: [PlainRow]
             var tags: [UUID: [TagKind: [String]]]?
             var total: Int?
-            if offset <= 10 * DirectoryQuery.maximumPageSize {
+            if byTagHolders, !counting {
+                // Along the tag's keys in name order (`people_search_tags`), each holder looked up
+                // by id and checked against the rest of the filter, until the page is full: a page
+                // of a tag that 200 people hold reads about a page of them, not all 200. A person
+                // with the tag in two kinds once. On PostgreSQL the lookup is a subquery with a
+                // LIMIT, never merged into a join (as the search's third tier, `DirectorySearch`).
+                let kindBinds = kinds
+                let found = try await PlainRows.all(SearchIndex.isPostgres(sql) ? """
+                    SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN LATERAL (
+                        SELECT users.id FROM \(from) WHERE users.id = t.person_id AND \(filterButTag) LIMIT 1
+                    ) holder WHERE t.key = \(bind: tag) AND t.kind IN (\(binds: kindBinds))
+                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    """ : """
+                    SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN \(from) WHERE users.id = t.person_id AND t.key = \(bind: tag)
+                        AND t.kind IN (\(binds: kindBinds)) AND \(filterButTag)
+                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    """, on: db, prepared: true)
+                ids = try found.map { try $0.uuid("id") }
+                (rows, tags) = try await peopleWithTags(ids, tagsShown: tagsShown, on: db)
+            } else if offset <= 10 * DirectoryQuery.maximumPageSize {
                 // A near page in name order: the people themselves in one read, walking the name index.
                 rows = try await PlainRows.all("""
                     SELECT \(columns)\(count) FROM users JOIN profiles ON profiles.id = users.id WHERE \(filter)

@@ -37,8 +37,9 @@ enum DirectoryCounts {
     }
 
     /// Counts everything again from the profiles (after an import or the demo: work that already
-    /// grows with the organisation, never on a page).
-    static func rebuild(on sql: any SQLDatabase) async throws {
+    /// grows with the organisation, never on a page). `tagHolders: false` leaves out the tag
+    /// holders (for the migration that ran before they were kept).
+    static func rebuild(on sql: any SQLDatabase, tagHolders: Bool = true) async throws {
         try await sql.raw("DELETE FROM directory_facets").run()
         for facet in [Facet.department, .timezone] {
             try await sql.raw("""
@@ -60,6 +61,85 @@ enum DirectoryCounts {
             """).run()
         try await sql.raw("DELETE FROM tag_counts").run()
         try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
+        if tagHolders { try await rebuildTagHolders(on: sql) }
+    }
+
+    // MARK: Tag holders
+
+    /// One count of `tag_holders` (`M0014_KeepTagHolders`): the active people who hold the tag
+    /// `key` as a tag of `kind` (or, with `anyKind`, of any kind, each person once) and whose
+    /// mentoring role is `role` ("" for none). So the directory's total for "mentors of Swift" is
+    /// a sum over the two roles that mentor, read from a few rows, however many hold the tag.
+    ///
+    /// Kept by `PeopleStore.save` (the only write of one person's tags or role) and counted
+    /// again after an import or the demo (`rebuild`). Nothing yet deactivates or deletes a
+    /// person; whatever does must take their holdings away (`holdings`, `adjust`).
+    struct TagHolding: Hashable, Sendable {
+        var kind: String
+        var key: String
+        var role: String
+    }
+
+    static let anyKind = "*"
+
+    /// What a person with these tags (kind and key) and this role adds to the counts.
+    static func holdings(tags: [(kind: String, key: String)], role: String) -> Set<TagHolding> {
+        var holdings = Set<TagHolding>()
+        for tag in tags where !tag.key.isEmpty {
+            holdings.insert(TagHolding(kind: tag.kind, key: tag.key, role: role))
+            holdings.insert(TagHolding(kind: anyKind, key: tag.key, role: role))
+        }
+        return holdings
+    }
+
+    /// Takes `old` away from the counts and adds `new` (what is in both is left alone), in one
+    /// statement and one more for counts that reach nobody.
+    static func adjust(holdings old: Set<TagHolding>, to new: Set<TagHolding>, on sql: any SQLDatabase) async throws {
+        let changes = old.subtracting(new).map { ($0, -1) } + new.subtracting(old).map { ($0, 1) }
+        guard !changes.isEmpty else { return }
+        // At most 150 tags of a person, twice each: far below either database's parameter limit.
+        let insert = sql.insert(into: "tag_holders").columns("kind", "key", "role", "people")
+        for (holding, delta) in changes {
+            insert.values(SQLBind(holding.kind), SQLBind(holding.key), SQLBind(holding.role), SQLBind(delta))
+        }
+        try await sql.raw("""
+            \(insert.query) ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
+            """).run()
+        let emptied = Set(old.subtracting(new).map(\.key))
+        if !emptied.isEmpty {
+            try await sql.raw("""
+                DELETE FROM tag_holders WHERE key IN (\(binds: Array(emptied) as [any Encodable & Sendable])) AND people <= 0
+                """).run()
+        }
+    }
+
+    /// Counts the tag holders again from the tags, in two set-based statements.
+    static func rebuildTagHolders(on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM tag_holders").run()
+        let holders: SQLQueryString = """
+            FROM profile_tags pt JOIN users u ON u.id = pt.profile_id JOIN profiles p ON p.id = pt.profile_id
+            WHERE u.is_active = \(bind: true) AND pt.key <> ''
+            """
+        try await sql.raw("""
+            INSERT INTO tag_holders (kind, key, role, people)
+            SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, ''), COUNT(*) \(holders) GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '')
+            """).run()
+        try await sql.raw("""
+            INSERT INTO tag_holders (kind, key, role, people)
+            SELECT \(bind: anyKind), pt.key, COALESCE(p.mentoring_role, ''), COUNT(DISTINCT pt.profile_id) \(holders) GROUP BY pt.key, COALESCE(p.mentoring_role, '')
+            """).run()
+    }
+
+    /// How many active people the directory lists for a tag (its key) and optionally a role: the
+    /// holders of the tag among the kinds a role's directory looks at (`Directory.tagKinds`),
+    /// whose role is listed under it.
+    static func tagHolders(key: String, role: MentoringRole?, on db: any Database) async throws -> Int {
+        let kinds = Directory.tagKinds(for: role)
+        let kind = kinds.count == 1 ? kinds[0].rawValue : anyKind
+        var condition: SQLQueryString = "kind = \(bind: kind) AND key = \(bind: key)"
+        if let role { condition += " AND role IN (\(binds: role.listed.map(\.rawValue) as [any Encodable & Sendable]))" }
+        return try await PlainRows.first(
+            "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) AS n FROM tag_holders WHERE \(condition)", on: db, prepared: true)?.int("n") ?? 0
     }
 
     /// The sum of some kept counts, in one read of as many rows.

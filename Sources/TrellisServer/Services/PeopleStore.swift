@@ -33,8 +33,10 @@ enum PeopleStore {
         return result
     }
 
-    /// Replaces every tag of a profile, keeping the tag counts up to date (call inside a transaction).
-    static func replaceTags(of profileID: UUID, with tags: [TagKind: [String]], on db: any Database) async throws {
+    /// Replaces every tag of a profile, keeping the tag counts up to date (call inside a
+    /// transaction). `holder`: the person's mentoring role before and after the change when they
+    /// count among the tag holders (`DirectoryCounts.TagHolding`: active people), nil when not.
+    static func replaceTags(of profileID: UUID, with tags: [TagKind: [String]], holder roles: (old: String, new: String)?, on db: any Database) async throws {
         let old = try await ProfileTag.query(on: db).filter(\.$profileID == profileID).all()
         try await ProfileTag.query(on: db).filter(\.$profileID == profileID).delete()
         var rows: [ProfileTag] = []
@@ -51,6 +53,11 @@ enum PeopleStore {
         }
         for tag in rows where !before.contains("\(tag.kind)\u{1F}\(tag.key)") {
             if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: 1, on: sql) }
+        }
+        if let roles {
+            try await DirectoryCounts.adjust(
+                holdings: DirectoryCounts.holdings(tags: old.map { ($0.kind, $0.key) }, role: roles.old),
+                to: DirectoryCounts.holdings(tags: rows.map { ($0.kind, $0.key) }, role: roles.new), on: sql)
         }
     }
 
@@ -99,9 +106,31 @@ enum PeopleStore {
             }
             if let manager { profile.managerID = manager }
             try await profile.save(on: tx)
-            try await replaceTags(of: userID, with: draft.tags, on: tx)
+            try await replaceTags(of: userID, with: draft.tags, holder: user.isActive ? (oldRole, profile.mentoringRole ?? "") : nil, on: tx)
             if let sql = tx as? any SQLDatabase {
                 try await SearchIndex.update(userID, SearchIndex.Document(name: draft.name, tags: draft.tags.mapValues { Tags.normalize($0) }), on: sql)
+            }
+        }
+    }
+
+    /// Deactivates people (`active: false`: they can no longer sign in and leave the directory)
+    /// or makes them active again, in one transaction, keeping every count of active people up to
+    /// date (everyone, those without a password, the tag holders; the name marks keep themselves).
+    /// Nothing in the app calls it yet: it is the one way a later feature is to change it.
+    static func setActive(_ active: Bool, _ ids: [UUID], on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            for id in Set(ids) {
+                guard let row = try await PlainRows.first("""
+                    SELECT u.is_active, u.password_hash IS NULL AS no_password, p.mentoring_role FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id = \(bind: id)
+                    """, on: tx), try row.bool("is_active") != active else { continue }
+                try await sql.raw("UPDATE users SET is_active = \(bind: active) WHERE id = \(bind: id)").run()
+                let delta = active ? 1 : -1
+                try await DirectoryCounts.adjust(.account, DirectoryCounts.everyone, by: delta, on: sql)
+                if try row.bool("no_password") { try await DirectoryCounts.adjust(.account, DirectoryCounts.withoutPassword, by: delta, on: sql) }
+                let tags = try await PlainRows.all("SELECT kind, key FROM profile_tags WHERE profile_id = \(bind: id)", on: tx).map { (kind: try $0.string("kind"), key: try $0.string("key")) }
+                let holdings = DirectoryCounts.holdings(tags: tags, role: try row.optionalString("mentoring_role") ?? "")
+                try await DirectoryCounts.adjust(holdings: active ? [] : holdings, to: active ? holdings : [], on: sql)
             }
         }
     }

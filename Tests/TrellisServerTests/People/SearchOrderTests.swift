@@ -104,6 +104,7 @@ extension ServerTests {
                 try #require(plan.isValid, "\(plan.problems)")
                 try await PeopleCSV.apply(plan, by: nil, on: app.db)
                 try await Self.compare(app, round: "first")
+                try await Self.compareTagFilters(app, round: "first")
 
                 // Renames and new tags through the form, a second import changing others, and
                 // people deactivated: the order follows each at once.
@@ -121,12 +122,22 @@ extension ServerTests {
                 let secondPlan = try await PeopleCSV.plan(second, on: app.db)
                 try #require(secondPlan.isValid, "\(secondPlan.problems)")
                 try await PeopleCSV.apply(secondPlan, by: nil, on: app.db)
-                try await DatabaseWrites.transaction(on: app.db) { tx in
-                    for user in people.dropFirst(30).prefix(6) {
-                        try await User.query(on: tx).filter(\.$id == user.requireID()).set(\.$isActive, to: false).update()
-                    }
-                }
+                try await PeopleStore.setActive(false, try people.dropFirst(30).prefix(6).map { try $0.requireID() }, on: app.db)
+                try await PeopleStore.setActive(true, [try people[31].requireID()], on: app.db)
+                let active = try await User.query(on: app.db).filter(\.$isActive == true).count()
+                let listed = try await Directory.search(DirectoryQuery(), on: app.db).total
+                #expect(active == people.count - 5 && listed == active)
                 try await Self.compare(app, round: "after changes")
+                try await Self.compareTagFilters(app, round: "after changes")
+                // Roles changed through the form, with the tags kept and changed.
+                for (index, user) in people.prefix(20).enumerated() {
+                    var (draft, _) = try await PeopleStore.draft(for: user, on: app.db)
+                    draft.mentoringRole = [MentoringRole.mentor, .mentee, .both, nil][index % 4]
+                    draft.capacityMentees = draft.mentoringRole.map { MentoringRole.mentoring.contains($0) } == true ? 2 : nil
+                    if index % 3 == 0 { draft.tags = Self.randomTags(&random) }
+                    try await PeopleStore.save(draft, manager: nil, for: user.requireID(), on: app.db)
+                }
+                try await Self.compareTagFilters(app, round: "after role changes")
             }
         }
 
@@ -234,6 +245,50 @@ extension ServerTests {
                     }
                 }
             }
+        }
+
+        /// The directory filtered by a tag (and a role): its total from the kept tag holders
+        /// (`DirectoryCounts.TagHolding`), its pages read along the tag's holders in name order.
+        /// Every page, and the total, must be what the people stored say; and the kept counts what
+        /// counting them again gives.
+        static func compareTagFilters(_ app: Application, round: String) async throws {
+            let people = try await stored(on: app.db)
+            for word in tagWords + ["Nobody"] {
+                let key = Tags.key(word)
+                for role in [nil, MentoringRole.mentor, .mentee, .both] {
+                    let kinds = Set(Directory.tagKinds(for: role).map(\.rawValue))
+                    let listed = role.map { Set($0.listed.map(\.rawValue)) }
+                    let expected = people.filter { person in
+                        person.active && person.tags.contains { $0.key == key && kinds.contains($0.kind) }
+                            && (listed == nil || person.role.map { listed!.contains($0) } == true)
+                    }.sorted { ($0.searchName, $0.id.uuidString) < ($1.searchName, $1.id.uuidString) }.map(\.id)
+                    for per in [1, 3] {
+                        let label = "\(round): tag \(word) role \(role?.rawValue ?? "any") per \(per)"
+                        var seen: [UUID] = []
+                        var page = 1
+                        while true {
+                            let result = try await Directory.search(DirectoryQuery(role: role?.rawValue, tag: word, page: String(page), per: String(per)), on: app.db)
+                            #expect(result.total == expected.count && result.page == page, "\(label) page \(page)")
+                            seen += result.items.map(\.id)
+                            if !result.hasNext { break }
+                            page += 1
+                            if page > 200 { Issue.record("\(label): no end"); break }
+                        }
+                        #expect(seen == expected, "\(label)")
+                        let past = try await Directory.search(DirectoryQuery(role: role?.rawValue, tag: word, page: String(page + 5), per: String(per)), on: app.db)
+                        #expect(past.page == page && past.total == expected.count, "\(label) past the end")
+                    }
+                }
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            let kept = try await PlainRows.all("SELECT kind, key, role, people FROM tag_holders", on: app.db).map {
+                "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("role")) \(try $0.int("people"))"
+            }
+            try await DirectoryCounts.rebuildTagHolders(on: sql)
+            let counted = try await PlainRows.all("SELECT kind, key, role, people FROM tag_holders", on: app.db).map {
+                "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("role")) \(try $0.int("people"))"
+            }
+            #expect(kept.sorted() == counted.sorted(), "\(round): the kept tag holders")
         }
 
         /// Every path of the second and fourth tiers: as tuned, walks so short that they rarely

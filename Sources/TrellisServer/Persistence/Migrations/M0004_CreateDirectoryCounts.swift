@@ -23,7 +23,7 @@ struct M0004_CreateDirectoryCounts: AsyncMigration {
         try await sql.raw("CREATE INDEX idx_tag_counts_popular ON tag_counts (kind, people)").run()
         // The directory's alphabetical pages, read from the index alone, however deep the page.
         try await sql.raw("CREATE INDEX idx_users_directory ON users (is_active, search_name, id)").run()
-        try await DirectoryCounts.rebuild(on: sql)
+        try await DirectoryCounts.rebuild(on: sql, tagHolders: false)
     }
 
     func revert(on database: any Database) async throws {
