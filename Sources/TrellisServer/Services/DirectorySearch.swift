@@ -256,23 +256,23 @@ struct DirectorySearch {
     /// it and more people follow. The stretch is read first and only its people are checked: with
     /// the check beside the filter, SQLite checked each person's document before the profile that
     /// the filter might exclude (a walk of 84 mentors read 420 documents, 0.8 ms instead of 0.2).
+    /// The stretch is a subquery in name order, so the page stops at its last person: read from
+    /// a materialised stretch, whose order PostgreSQL does not know, every person of the stretch
+    /// was checked and sorted (four times the work for a word everyone has). Whether the stretch
+    /// reached the last person is asked only when the page is not full.
     private func walk(
         stretch: Int, from: SQLQueryString, filter: SQLQueryString, condition: SQLQueryString, offset: Int, limit: Int, on db: any Database
     ) async throws -> [UUID]? {
+        let people: SQLQueryString = "SELECT users.id, users.search_name FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: stretch)"
         // The stretch is named `users` in the page, so `condition` reads its columns.
-        let rows = try await PlainRows.all("""
-            WITH stretch AS MATERIALIZED (SELECT users.id, users.search_name FROM \(from) WHERE \(filter) ORDER BY users.search_name, users.id LIMIT \(literal: stretch))
-            SELECT counted.n, page.id FROM (SELECT COUNT(*) AS n FROM stretch) counted LEFT JOIN (
-                SELECT users.id, users.search_name FROM stretch users WHERE \(condition)
-                ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            ) page ON 1 = 1
-            ORDER BY page.search_name, page.id
-            """, on: db, prepared: true)
-        let ids = try rows.compactMap { try $0.optionalUUID("id") }
-        // Complete when full, or when the stretch reached the last person.
-        let people = try rows.first?.int("n") ?? 0
-        guard ids.count == limit || people < stretch else { return nil }
-        return ids
+        let ids = try await PlainRows.all("""
+            SELECT users.id FROM (\(people)) users WHERE \(condition)
+            ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """, on: db, prepared: true).map { try $0.uuid("id") }
+        guard ids.count < limit else { return ids }
+        // Complete when the stretch reached the last person.
+        let read = try await PlainRows.first("SELECT COUNT(*) AS n FROM (\(people)) stretch", on: db, prepared: true)?.int("n") ?? 0
+        return read < stretch ? ids : nil
     }
 
     /// How many match, counted up to `limit` (only for a page past the end).
