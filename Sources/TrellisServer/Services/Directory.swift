@@ -418,11 +418,15 @@ enum Directory {
     }
 
     /// A person's tags from `cardTags`' text, by kind, in order.
+    /// Split on the bytes of the two separators (ASCII, so never inside another character's
+    /// bytes) rather than on characters: splitting by characters took 7 % of the server's time
+    /// on a search page.
     static func tagList(_ list: String) -> [TagKind: [String]] {
         var tags: [TagKind: [String]] = [:]
-        for record in list.split(separator: "\u{1E}", omittingEmptySubsequences: true) {
-            guard let separator = record.firstIndex(of: "\u{1F}"), let kind = TagKind(rawValue: String(record[..<separator])) else { continue }
-            tags[kind, default: []].append(String(record[record.index(after: separator)...]))
+        for record in list.utf8.split(separator: 0x1E, omittingEmptySubsequences: true) {
+            guard let separator = record.firstIndex(of: 0x1F),
+                  let kind = TagKind(rawValue: String(Substring(record[..<separator]))) else { continue }
+            tags[kind, default: []].append(String(Substring(record[record.index(after: separator)...])))
         }
         return tags
     }

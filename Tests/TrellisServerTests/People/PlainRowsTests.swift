@@ -148,6 +148,19 @@ extension ServerTests {
         /// A card's tags are read with the page's people in one statement when the ids come first
         /// (a search, a far page) and apart from them on a near page: each way gives every person
         /// their own tags, in their order, as many as a card shows, of the kinds it shows.
+        /// A card's tags travel as one text (`Directory.cardTags`): records split at U+001E, kind
+        /// and name at U+001F. Read back byte by byte, whatever the names hold.
+        @Test func `a card's tag text reads back as the tags, whatever their characters`() {
+            let names = ["é", "e\u{301}", "\u{301}x", "👍🏽", "日本語", "a b", "C++", "\u{200D}z"]
+            let list = names.enumerated().map { index, name in
+                "\(index % 2 == 0 ? TagKind.expertise.rawValue : TagKind.development.rawValue)\u{1F}\(name)"
+            }.joined(separator: "\u{1E}")
+            let tags = Directory.tagList(list)
+            #expect(tags[.expertise] == names.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+            #expect(tags[.development] == names.enumerated().filter { $0.offset % 2 == 1 }.map(\.element))
+            #expect(Directory.tagList("").isEmpty && Directory.tagList("nokind\u{1F}x\u{1E}\u{1E}").isEmpty)
+        }
+
         @Test func `a card shows the person's own first tags however the page was read`() async throws {
             try await withTrellis { app in
                 var csv = ServerTests.PeopleImport.header + "\n"
