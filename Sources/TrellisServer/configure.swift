@@ -32,7 +32,11 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop), as: .psql)
+        var configuration = try SQLPostgresConfiguration(url: url)
+        // Statements a connection keeps are planned once, for every value (`PostgresStatements`);
+        // the others are sent with their values written in and planned for them (`PlainRows`).
+        configuration.coreConfiguration.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop), as: .psql)
     }
     if case .sqliteFile = settings.database, let sql = app.db as? any SQLDatabase {
         // Write-ahead logging: readers never wait for the writer and the writer never waits for

@@ -13,8 +13,10 @@ import Vapor
 /// straight from SQLite's values; on PostgreSQL through `SQLRow` as usual. The query is an
 /// `SQLQueryString`, so values are always bound, never spliced into the text.
 enum PlainRows {
-    /// `prepared`: on PostgreSQL, run it as a statement the connection keeps (`PostgresStatements`):
-    /// only for statements whose best plan is the same whatever values are bound.
+    /// `prepared`: on PostgreSQL, run it as a statement the connection keeps (`PostgresStatements`),
+    /// planned once for every value: only for statements whose best plan is the same whatever
+    /// values are bound. Otherwise it is sent with its values written into its text, so that
+    /// PostgreSQL plans it for them (`PostgresStatements.withValuesWritten`).
     static func all(_ query: SQLQueryString, on db: any Database, prepared: Bool = false) async throws -> [PlainRow] {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Trellis needs an SQL database.") }
         var serializer = SQLSerializer(database: sql)
@@ -24,9 +26,14 @@ enum PlainRows {
             let binds = serializer.binds.compactMap(postgresValue)
             guard binds.count == serializer.binds.count else { return try await sql.raw(query).all().map(PlainRow.init(other:)) }
             let text = serializer.sql
-            let rows = prepared
-                ? try await postgres.withConnection { PostgresStatements.run(text, binds, on: $0) }.get()
-                : try await postgres.query(text, binds).get().rows
+            let rows: [PostgresRow]
+            if prepared {
+                rows = try await postgres.withConnection { PostgresStatements.run(text, binds, on: $0) }.get()
+            } else if let written = PostgresStatements.withValuesWritten(text, serializer.binds) {
+                rows = try await postgres.query(written, []).get().rows
+            } else {
+                rows = try await postgres.query(text, binds).get().rows
+            }
             return rows.map { PlainRow(postgres: $0.makeRandomAccess()) }
         }
         guard let sqlite = db as? any SQLiteDatabase else {

@@ -8,10 +8,16 @@ import PostgresNIO
 ///
 /// Measured at 50,000 people, PostgreSQL spent more time parsing and planning a search's six to
 /// eight small statements afresh (the unnamed statement of each query) than running them: about
-/// 2 ms of a request's 3. A prepared statement is parsed once; after five runs PostgreSQL plans it
-/// once for all values (a generic plan) when its estimates say that costs no more than planning
-/// each run, and otherwise keeps planning each run (`plan_cache_mode = auto`). So only statements
-/// whose best plan does not depend on the values bound should come here (`PlainRows`' `prepared`).
+/// 2 ms of a request's 3. A prepared statement is parsed once and planned once, for all values
+/// (a generic plan): Trellis's connections start with `plan_cache_mode = force_generic_plan`.
+/// Left to choose (`auto`), PostgreSQL planned the search's kept statements afresh on every run,
+/// as its estimates for a generic plan came out higher: 0.1-0.2 ms of planning for a statement
+/// that ran in 0.01-0.14 ms; a search page served 15-25 % more a second without it. So only
+/// statements whose best plan does not depend on the values bound come here (`PlainRows`'
+/// `prepared`); the others are sent with their values written into the text
+/// (`withValuesWritten`), which PostgreSQL plans for those values, as it planned a statement
+/// with bound values before. (With bound values and no values in the text, the setting would
+/// give them a generic plan too: Fluent's own statements get one, and they are lookups by key.)
 ///
 /// Each connection keeps at most `capacity` statements, the least recently used closed first,
 /// so that statements differing in their literal numbers (`LIMIT 14`) cannot fill the server's
@@ -117,19 +123,58 @@ enum PostgresStatements {
         }
     }
 
+    /// `text` with each placeholder `$n` outside quotes replaced by the n-th value written as a
+    /// literal of its type (`E'…'::text`, `E'…'::uuid`, `E'…'::int8`, `E'…'::bool`); nil when a
+    /// value is of another type or a text holds a NUL, which is then bound as usual. The escape
+    /// string syntax (`E'…'`, with `\` and `'` doubled) reads the same whatever the server's
+    /// `standard_conforming_strings`, so a value can never end its literal early.
+    static func withValuesWritten(_ text: String, _ values: [any Encodable & Sendable]) -> String? {
+        var literals: [String] = []
+        literals.reserveCapacity(values.count)
+        for value in values {
+            let (content, type): (String, String)
+            switch value {
+            case let text as String: (content, type) = (text, "text")
+            case let id as UUID: (content, type) = (id.uuidString, "uuid")
+            case let number as Int: (content, type) = (String(number), "int8")
+            case let flag as Bool: (content, type) = (flag ? "true" : "false", "bool")
+            default: return nil
+            }
+            guard !content.utf8.contains(0) else { return nil }
+            var literal = "E'"
+            for character in content.unicodeScalars {
+                switch character {
+                case "\\": literal += "\\\\"
+                case "'": literal += "''"
+                default: literal.unicodeScalars.append(character)
+                }
+            }
+            literals.append(literal + "'::" + type)
+        }
+        return replacingPlaceholders(text) { number in number >= 1 && number <= literals.count ? literals[number - 1] : nil }
+    }
+
     /// `text` with each placeholder `$n` outside quotes written `$n::type`, the type of the n-th
     /// value.
     static func typedPlaceholders(_ text: String, types: [PostgresDataType]) -> String {
         let names = types.map(typeName)
+        return replacingPlaceholders(text) { number in
+            guard number >= 1, number <= names.count, let name = names[number - 1] else { return nil }
+            return "$\(number)::\(name)"
+        }
+    }
+
+    /// `text` with each placeholder `$n` outside quotes replaced by `replacement(n)` (left as it
+    /// is when that is nil).
+    private static func replacingPlaceholders(_ text: String, _ replacement: (Int) -> String?) -> String {
         let bytes = Array(text.utf8)
         var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + types.count * 8)
+        result.reserveCapacity(bytes.count + 64)
         var quote: UInt8?
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            result.append(byte)
             if let open = quote {
                 if byte == open { quote = nil }
             } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
@@ -141,11 +186,13 @@ enum PostgresStatements {
                     number = number * 10 + Int(bytes[end] - UInt8(ascii: "0"))
                     end += 1
                 }
-                guard end > index, number >= 1, number <= names.count, let name = names[number - 1] else { continue }
-                result += bytes[index..<end]
-                result += "::\(name)".utf8
-                index = end
+                if end > index, let written = replacement(number) {
+                    result += written.utf8
+                    index = end
+                    continue
+                }
             }
+            result.append(byte)
         }
         return String(decoding: result, as: UTF8.self)
     }

@@ -605,6 +605,40 @@ extension ServerTests {
             #expect(PostgresStatements.typedPlaceholders("$", types: [.text]) == "$")
         }
 
+        @Test func `values written into a statement are literals of their type that no value can end early`() {
+            let id = UUID()
+            #expect(PostgresStatements.withValuesWritten("SELECT $1, $2 WHERE a = $3 AND b = $4 AND c = '$1' AND \"$2\" = $12", ["it's \\ x", id, -42, true])
+                    == "SELECT E'it''s \\\\ x'::text, E'\(id.uuidString)'::uuid WHERE a = E'-42'::int8 AND b = E'true'::bool AND c = '$1' AND \"$2\" = $12")
+            #expect(PostgresStatements.withValuesWritten("SELECT $1", ["Zoë ø 日本 👍🏽 $1"]) == "SELECT E'Zoë ø 日本 👍🏽 $1'::text")
+            // A value of another type, or a text with a NUL: bound as usual.
+            #expect(PostgresStatements.withValuesWritten("SELECT $1", [Date()]) == nil)
+            #expect(PostgresStatements.withValuesWritten("SELECT $1", ["a\u{0}b"]) == nil)
+            #expect(PostgresStatements.withValuesWritten("SELECT 1", []) == "SELECT 1")
+        }
+
+        @Test func `a statement with its values written in reads them back exactly, whatever the server's string setting, and plans kept statements once`() async throws {
+            guard usingPostgres else { return }
+            try await withTrellis { app in
+                let texts = ["'", "''", "\\", "\\'", "'\\", "x'; DROP TABLE users; --", "E'x'", "$1", "$$", "a\nb\tc", "Zoë \u{301} 日本 👍🏽", "\\x41", "%_", "\u{7F}", ""]
+                @Sendable func roundTrip(on db: any Database) async throws {
+                    for text in texts {
+                        let row = try #require(try await PlainRows.first("SELECT \(bind: text) AS word, \(bind: text) = \(bind: text) AS same", on: db))
+                        #expect(try row.string("word") == text && row.bool("same"), "\(text.debugDescription)")
+                    }
+                    for number in [0, -1, Int.max, Int.min] {
+                        #expect(try await PlainRows.first("SELECT \(bind: number) AS n", on: db)?.int("n") == number)
+                    }
+                }
+                try await roundTrip(on: app.db)
+                try await app.db.transaction { db in
+                    try await (db as! any SQLDatabase).raw("SET LOCAL standard_conforming_strings = off").run()
+                    try await roundTrip(on: db)
+                }
+                let mode = try await PlainRows.first("SELECT current_setting('plan_cache_mode') AS mode", on: app.db)?.string("mode")
+                #expect(mode == "force_generic_plan")
+            }
+        }
+
         @Test func `kept statements read every kind of value, stay within their limit on the server, and come back after being lost`() async throws {
             guard usingPostgres else { return }
             try await withTrellis { app in
