@@ -147,7 +147,8 @@ enum DirectoryCounts {
         guard !values.isEmpty else { return 0 }
         // Cast: PostgreSQL sums a bigint column as numeric.
         let pairs: [SQLQueryString] = values.map { "(kind = \(bind: $0.0.rawValue) AND value = \(bind: $0.1))" }
-        return try await PlainRows.first("SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) AS n FROM directory_facets WHERE \(pairs.joined(separator: " OR "))", on: db)?.int("n") ?? 0
+        return try await PlainRows.first(
+            "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) AS n FROM directory_facets WHERE \(pairs.joined(separator: " OR "))", on: db, prepared: true)?.int("n") ?? 0
     }
 
     /// Every kept count of some facets, in one read (a value nobody has reads as absent).

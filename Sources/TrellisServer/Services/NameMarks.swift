@@ -53,8 +53,8 @@ enum NameMarks {
         guard let mark = try await mark(scope, before: offset, on: db) else { return nil }
         let ids = try await PlainRows.all("""
             SELECT users.id FROM users WHERE \(scope.filter) AND (users.search_name, users.id) >= (\(bind: mark.name), \(bind: mark.id))
-            ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(literal: offset - mark.before)
-            """, on: db).map { try $0.uuid("id") }
+            ORDER BY users.search_name, users.id LIMIT \(literal: limit) OFFSET \(bind: offset - mark.before)
+            """, on: db, prepared: true).map { try $0.uuid("id") }
         if mark.stretchPeople > 2 * stretch {
             // The page is read; cutting is for the pages after it, so it neither waits nor fails it.
             do {
@@ -75,7 +75,7 @@ enum NameMarks {
                 SELECT search_name, id, people, CAST(SUM(\(column)) OVER (ORDER BY search_name, id ROWS UNBOUNDED PRECEDING) - \(column) AS BIGINT) AS before
                 FROM name_marks
             ) AS marks WHERE before <= \(bind: offset) ORDER BY search_name DESC, id DESC LIMIT 1
-            """, on: db) else { return nil }
+            """, on: db, prepared: true) else { return nil }
         return Mark(name: try row.string("search_name"), id: try row.uuid("id"), before: try row.int("before"), stretchPeople: try row.int("people"))
     }
 

@@ -75,7 +75,7 @@ enum PeopleList {
             for row in try await PlainRows.all("""
                 SELECT u.id, u.search_name, u.name, u.email, u.role, u.password_hash IS NOT NULL AS has_password, p.department, p.mentoring_role
                 FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: pageIDs as [any Encodable & Sendable]))
-                """, on: db) {
+                """, on: db, prepared: true) {
                 let id = try row.uuid("id")
                 rowsByID[id] = Row(
                     id: id, searchName: try row.string("search_name"), name: try row.string("name"), email: try row.string("email"),
