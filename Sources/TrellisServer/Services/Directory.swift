@@ -163,7 +163,8 @@ enum Directory {
         /// holders in name order (`tagHolders`) and checked person by person against it.
         let filterButTag = conditions.joined(separator: " AND ")
         if !tag.isEmpty {
-            conditions.append("users.id IN (SELECT pt.profile_id FROM profile_tags pt WHERE pt.key = \(bind: tag) AND pt.kind IN (\(binds: kinds)))")
+            // The tag's holders along `people_search_tags`' key (the key first).
+            conditions.append("users.id IN (SELECT pst.person_id FROM people_search_tags pst WHERE pst.key = \(bind: tag) AND pst.kind IN (\(binds: kinds)))")
         }
         let filter = conditions.joined(separator: " AND ")
         let pageSize = query.pageSize

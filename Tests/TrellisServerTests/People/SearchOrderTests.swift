@@ -255,19 +255,20 @@ extension ServerTests {
             let people = try await stored(on: app.db)
             for word in tagWords + ["Nobody"] {
                 let key = Tags.key(word)
-                for role in [nil, MentoringRole.mentor, .mentee, .both] {
+                let filters = [nil, MentoringRole.mentor, .mentee, .both].flatMap { role in [nil, "Ops"].map { (role: role, department: $0) } }
+                for (role, department) in filters {
                     let kinds = Set(Directory.tagKinds(for: role).map(\.rawValue))
                     let listed = role.map { Set($0.listed.map(\.rawValue)) }
                     let expected = people.filter { person in
-                        person.active && person.tags.contains { $0.key == key && kinds.contains($0.kind) }
+                        person.active && person.tags.contains { $0.key == key && kinds.contains($0.kind) } && (department == nil || person.department == department)
                             && (listed == nil || person.role.map { listed!.contains($0) } == true)
                     }.sorted { ($0.searchName, $0.id.uuidString) < ($1.searchName, $1.id.uuidString) }.map(\.id)
                     for per in [1, 3] {
-                        let label = "\(round): tag \(word) role \(role?.rawValue ?? "any") per \(per)"
+                        let label = "\(round): tag \(word) role \(role?.rawValue ?? "any") department \(department ?? "any") per \(per)"
                         var seen: [UUID] = []
                         var page = 1
                         while true {
-                            let result = try await Directory.search(DirectoryQuery(role: role?.rawValue, tag: word, page: String(page), per: String(per)), on: app.db)
+                            let result = try await Directory.search(DirectoryQuery(department: department, role: role?.rawValue, tag: word, page: String(page), per: String(per)), on: app.db)
                             #expect(result.total == expected.count && result.page == page, "\(label) page \(page)")
                             seen += result.items.map(\.id)
                             if !result.hasNext { break }
@@ -275,7 +276,7 @@ extension ServerTests {
                             if page > 200 { Issue.record("\(label): no end"); break }
                         }
                         #expect(seen == expected, "\(label)")
-                        let past = try await Directory.search(DirectoryQuery(role: role?.rawValue, tag: word, page: String(page + 5), per: String(per)), on: app.db)
+                        let past = try await Directory.search(DirectoryQuery(department: department, role: role?.rawValue, tag: word, page: String(page + 5), per: String(per)), on: app.db)
                         #expect(past.page == page && past.total == expected.count, "\(label) past the end")
                     }
                 }
