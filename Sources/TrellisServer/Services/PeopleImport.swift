@@ -1,4 +1,6 @@
 import Fluent
+import FluentPostgresDriver
+import PostgresNIO
 import FluentSQL
 import Foundation
 import TrellisCore
@@ -112,39 +114,112 @@ enum PeopleImport {
         }
     }
 
+    /// A staged value, written as a bound value (SQLite) or as COPY text (PostgreSQL).
+    enum StagedValue {
+        case text(String?)
+        case id(UUID)
+        case flag(Bool)
+        case number(Int?)
+
+        var bound: any SQLExpression {
+            switch self {
+            case .text(let text): SQLBind(text)
+            case .id(let id): SQLBind(id)
+            case .flag(let flag): SQLBind(flag)
+            case .number(let number): SQLBind(number)
+            }
+        }
+
+        /// The value in `COPY`'s text format: NULL as `\N`; a backslash, tab, line feed and
+        /// carriage return escaped, every other character as it is.
+        func appendCopyText(to buffer: inout ByteBuffer) {
+            switch self {
+            case .text(nil), .number(nil): buffer.writeStaticString("\\N")
+            case .text(let text?):
+                for byte in text.utf8 {
+                    switch byte {
+                    case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                    case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                    case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                    case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                    default: buffer.writeInteger(byte)
+                    }
+                }
+            case .id(let id): buffer.writeString(id.uuidString)
+            case .flag(let flag): buffer.writeStaticString(flag ? "t" : "f")
+            case .number(let number?): buffer.writeString(String(number))
+            }
+        }
+    }
+
+    static let stagedPeopleColumns = [
+        "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
+        "timezone", "capacity", "meeting_frequency", "years_experience",
+        "doc_name", "doc_expertise", "doc_development", "doc_other",
+    ]
+    static let stagedTagColumns = ["job_id", "id", "profile_id", "kind", "name", "key", "position"]
+
     static func stage(_ batch: ArraySlice<PersonRecord>, existing: [String: UUID], jobID: UUID, on sql: any SQLDatabase) async throws {
-        let people = sql.insert(into: "import_people").columns(
-            "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
-            "timezone", "capacity", "meeting_frequency", "years_experience",
-            "doc_name", "doc_expertise", "doc_development", "doc_other"
-        )
-        var tagRows: [[any SQLExpression]] = []
+        var peopleRows: [[StagedValue]] = []
+        var tagRows: [[StagedValue]] = []
+        peopleRows.reserveCapacity(batch.count)
         for record in batch {
             let id = existing[record.email] ?? OrderedUUID.make()
             var tags: [TagKind: [String]] = [:]
             for kind in TagKind.allCases { tags[kind] = Tags.normalize(record.tags(kind)) }
             let document = SearchIndex.Document(name: record.name, tags: tags)
-            people.values([
-                SQLBind(jobID), SQLBind(id), SQLBind(existing[record.email] == nil), SQLBind(record.email), SQLBind(record.name),
-                SQLBind(User.searchName(record.name)), SQLBind(record.role?.rawValue), SQLBind(record.department),
-                SQLBind(record.managerEmail), SQLBind(record.timezone), SQLBind(record.capacity),
-                SQLBind(record.meetingFrequency?.rawValue), SQLBind(record.yearsExperience),
-                SQLBind(document.name), SQLBind(document.expertise), SQLBind(document.development), SQLBind(document.other),
-            ] as [any SQLExpression])
+            peopleRows.append([
+                .id(jobID), .id(id), .flag(existing[record.email] == nil), .text(record.email), .text(record.name),
+                .text(User.searchName(record.name)), .text(record.role?.rawValue), .text(record.department),
+                .text(record.managerEmail), .text(record.timezone), .number(record.capacity),
+                .text(record.meetingFrequency?.rawValue), .number(record.yearsExperience),
+                .text(document.name), .text(document.expertise), .text(document.development), .text(document.other),
+            ])
             for kind in TagKind.allCases {
-                for (position, name) in Tags.normalize(record.tags(kind)).enumerated() {
-                    tagRows.append([
-                        SQLBind(jobID), SQLBind(OrderedUUID.make()), SQLBind(id), SQLBind(kind.rawValue), SQLBind(name), SQLBind(Tags.key(name)), SQLBind(position),
-                    ])
+                for (position, name) in (tags[kind] ?? []).enumerated() {
+                    tagRows.append([.id(jobID), .id(OrderedUUID.make()), .id(id), .text(kind.rawValue), .text(name), .text(Tags.key(name)), .number(position)])
                 }
             }
         }
+        if let postgres = sql as? any PostgresDatabase {
+            // PostgreSQL: `COPY … FROM STDIN`, the rows streamed as text, with no parameters to
+            // encode one by one (staging 100,000 people took 15 s through bound inserts).
+            try await postgres.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await copy(peopleRows, into: "import_people", columns: stagedPeopleColumns, on: connection)
+                    try await copy(tagRows, into: "import_tags", columns: stagedTagColumns, on: connection)
+                }
+            }.get()
+            return
+        }
+        let people = sql.insert(into: "import_people").columns(stagedPeopleColumns)
+        for row in peopleRows { people.values(row.map(\.bound)) }
         try await people.run()
-        // 7 parameters a row: 2,000 rows a statement stays well under SQLite's and PostgreSQL's limits.
+        // 7 parameters a row: 2,000 rows a statement stays well under SQLite's limit.
         for chunk in tagRows.chunked(into: 2_000) {
-            let tags = sql.insert(into: "import_tags").columns("job_id", "id", "profile_id", "kind", "name", "key", "position")
-            for row in chunk { tags.values(row) }
+            let tags = sql.insert(into: "import_tags").columns(stagedTagColumns)
+            for row in chunk { tags.values(row.map(\.bound)) }
             try await tags.run()
+        }
+    }
+
+    /// Streams `rows` into `table` with `COPY … FROM STDIN` (text format), about 256 KB a write.
+    private static func copy(_ rows: [[StagedValue]], into table: String, columns: [String], on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
+        try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
+            var buffer = ByteBuffer()
+            for row in rows {
+                for (index, value) in row.enumerated() {
+                    if index > 0 { buffer.writeStaticString("\t") }
+                    value.appendCopyText(to: &buffer)
+                }
+                buffer.writeStaticString("\n")
+                if buffer.readableBytes >= 256 * 1024 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
     }
 

@@ -257,6 +257,29 @@ extension ServerTests {
             }
         }
 
+        /// PostgreSQL stages an import with `COPY` in its text format, where a backslash starts an
+        /// escape (`\N` is NULL, `\.` once ended the data): every such text must arrive as typed.
+        @Test func `backslashes and COPY's escapes in a file are stored as they were typed`() async throws {
+            try await withTrellis { app in
+                let texts = ["Back\\slash", "\\N", "\\.", "a\\tb", "\\\\", "O'Brien \"\\n\"", "Zoë\\ø 日本"]
+                var csv = Self.header + "\n"
+                for (index, text) in texts.enumerated() {
+                    func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                    csv += "b\(index)@example.org,\(quoted("\(text) \(index)")),mentee,\(quoted(text)),,,,,\(quoted(text)),,,,,\n"
+                }
+                let plan = try await PeopleCSV.plan(csv, on: app.db)
+                try #require(plan.isValid, "\(plan.problems)")
+                try await PeopleCSV.apply(plan, by: nil, on: app.db)
+                for (index, text) in texts.enumerated() {
+                    let user = try #require(try await User.query(on: app.db).filter(\.$email == "b\(index)@example.org").first())
+                    #expect(user.name == "\(text) \(index)")
+                    #expect(try await Profile.find(user.id, on: app.db)?.department == text)
+                    let tags = try await PeopleStore.tags(of: [try user.requireID()], on: app.db)
+                    #expect(tags[try user.requireID()]?[.development] == [text], "\(text)")
+                }
+            }
+        }
+
         @Test func `export then import changes nothing; a changed row updates the person`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
