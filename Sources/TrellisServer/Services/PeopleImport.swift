@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import PostgresNIO
+import FluentSQLiteDriver
 import FluentSQL
 import Foundation
 import TrellisCore
@@ -192,14 +193,49 @@ enum PeopleImport {
             }.get()
             return
         }
+        if let sqlite = sql as? any SQLiteDatabase {
+            // SQLite: the values handed to SQLite as they are stored, without SQLKit's encoder.
+            try await sqlite.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await insert(peopleRows, into: "import_people", columns: stagedPeopleColumns, on: connection)
+                    try await insert(tagRows, into: "import_tags", columns: stagedTagColumns, on: connection)
+                }
+            }.get()
+            return
+        }
         let people = sql.insert(into: "import_people").columns(stagedPeopleColumns)
         for row in peopleRows { people.values(row.map(\.bound)) }
         try await people.run()
-        // 7 parameters a row: 2,000 rows a statement stays well under SQLite's limit.
         for chunk in tagRows.chunked(into: 2_000) {
             let tags = sql.insert(into: "import_tags").columns(stagedTagColumns)
             for row in chunk { tags.values(row.map(\.bound)) }
             try await tags.run()
+        }
+    }
+
+    /// Inserts `rows` into `table` on SQLite, many rows a statement (at most 14,000 values, well
+    /// under SQLite's limit of 32,766), each value as SQLiteKit would store it (ids as text,
+    /// flags as 0 and 1).
+    private static func insert(_ rows: [[StagedValue]], into table: String, columns: [String], on connection: SQLiteConnection) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 14_000 / columns.count)
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        for chunk in rows.chunked(into: perStatement) {
+            let text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * columns.count)
+            for row in chunk {
+                for value in row {
+                    switch value {
+                    case .text(let text?): binds.append(.text(text))
+                    case .text(nil), .number(nil): binds.append(.null)
+                    case .id(let id): binds.append(.text(id.uuidString))
+                    case .flag(let flag): binds.append(.integer(flag ? 1 : 0))
+                    case .number(let number?): binds.append(.integer(number))
+                    }
+                }
+            }
+            _ = try await connection.query(text, binds).get()
         }
     }
 
