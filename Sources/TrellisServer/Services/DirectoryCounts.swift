@@ -6,8 +6,8 @@ import TrellisCore
 /// The directory's filter values and the tag counts behind suggestions, kept up to date on write
 /// (`M0004_CreateDirectoryCounts`): reading them costs the same for 200 people or 50,000.
 enum DirectoryCounts {
-    /// What is counted: people per department, per time zone and per mentoring role, and
-    /// (`account`) everyone (`people`) and those without a password yet (`no-password`).
+    /// What is counted: active people per department, per time zone and per mentoring role, and
+    /// (`account`) everyone active (`people`) and those without a password yet (`no-password`).
     enum Facet: String, CaseIterable { case department, timezone, role, account }
     static let everyone = "people"
     static let withoutPassword = "no-password"
@@ -21,6 +21,14 @@ enum DirectoryCounts {
             """).run()
         if delta < 0 {
             try await sql.raw("DELETE FROM directory_facets WHERE kind = \(bind: facet.rawValue) AND value = \(bind: value) AND people <= 0").run()
+        }
+    }
+
+    /// Several changes, in the order of the table's key (kind, then value), so that two writers
+    /// lock the rows they share in the same order.
+    static func adjust(_ changes: [(Facet, String, Int)], on sql: any SQLDatabase) async throws {
+        for (facet, value, delta) in changes.sorted(by: { ($0.0.rawValue, $0.1) < ($1.0.rawValue, $1.1) }) {
+            try await adjust(facet, value, by: delta, on: sql)
         }
     }
 
@@ -41,15 +49,19 @@ enum DirectoryCounts {
     /// holders (for the migration that ran before they were kept).
     static func rebuild(on sql: any SQLDatabase, tagHolders: Bool = true) async throws {
         try await sql.raw("DELETE FROM directory_facets").run()
+        // Of active people, as the directory lists them.
+        let active: SQLQueryString = "JOIN users u ON u.id = profiles.id AND u.is_active = \(bind: true)"
         for facet in [Facet.department, .timezone] {
             try await sql.raw("""
                 INSERT INTO directory_facets (kind, value, people)
-                SELECT \(bind: facet.rawValue), \(ident: facet.rawValue), COUNT(*) FROM profiles WHERE \(ident: facet.rawValue) <> '' GROUP BY \(ident: facet.rawValue)
+                SELECT \(bind: facet.rawValue), profiles.\(ident: facet.rawValue), COUNT(*) FROM profiles \(active)
+                WHERE profiles.\(ident: facet.rawValue) <> '' GROUP BY profiles.\(ident: facet.rawValue)
                 """).run()
         }
         try await sql.raw("""
             INSERT INTO directory_facets (kind, value, people)
-            SELECT \(bind: Facet.role.rawValue), mentoring_role, COUNT(*) FROM profiles WHERE mentoring_role IS NOT NULL GROUP BY mentoring_role
+            SELECT \(bind: Facet.role.rawValue), profiles.mentoring_role, COUNT(*) FROM profiles \(active)
+            WHERE profiles.mentoring_role IS NOT NULL GROUP BY profiles.mentoring_role
             """).run()
         try await sql.raw("""
             INSERT INTO directory_facets (kind, value, people)
@@ -95,7 +107,10 @@ enum DirectoryCounts {
     /// Takes `old` away from the counts and adds `new` (what is in both is left alone), in one
     /// statement and one more for counts that reach nobody.
     static func adjust(holdings old: Set<TagHolding>, to new: Set<TagHolding>, on sql: any SQLDatabase) async throws {
-        let changes = old.subtracting(new).map { ($0, -1) } + new.subtracting(old).map { ($0, 1) }
+        // In the order of the table's key, so that two writers lock the rows they share in the
+        // same order (PostgreSQL locks an upsert's rows in the order of its values).
+        let changes = (old.subtracting(new).map { ($0, -1) } + new.subtracting(old).map { ($0, 1) })
+            .sorted { ($0.0.key, $0.0.kind, $0.0.role) < ($1.0.key, $1.0.kind, $1.0.role) }
         guard !changes.isEmpty else { return }
         // At most 150 tags of a person, twice each: far below either database's parameter limit.
         let insert = sql.insert(into: "tag_holders").columns("kind", "key", "role", "people")

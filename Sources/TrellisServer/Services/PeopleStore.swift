@@ -48,11 +48,14 @@ enum PeopleStore {
         if !rows.isEmpty { try await rows.create(on: db) }
         guard let sql = db as? any SQLDatabase else { return }
         let before = Set(old.map { "\($0.kind)\u{1F}\($0.key)" }), after = Set(rows.map { "\($0.kind)\u{1F}\($0.key)" })
-        for tag in old where !after.contains("\(tag.kind)\u{1F}\(tag.key)") {
-            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: -1, on: sql) }
-        }
-        for tag in rows where !before.contains("\(tag.kind)\u{1F}\(tag.key)") {
-            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: 1, on: sql) }
+        // One list in the order of the counts' key, so that two writers lock the rows they share
+        // in the same order (taking one away and adding another in two passes deadlocked two
+        // saves on PostgreSQL that swapped a tag).
+        let changes = (old.filter { !after.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, -1) }
+            + rows.filter { !before.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, 1) })
+            .sorted { ($0.0.kind, $0.0.key) < ($1.0.kind, $1.0.key) }
+        for (tag, delta) in changes {
+            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: delta, on: sql) }
         }
         if let roles {
             try await DirectoryCounts.adjust(
@@ -92,17 +95,22 @@ enum PeopleStore {
     /// Saves a validated draft and (optionally) a new manager, all in one transaction.
     static func save(_ draft: ProfileDraft, manager: UUID??, for userID: UUID, on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
+            // The kept counts change by what this person was: read only once no other write of
+            // them can change it (PostgreSQL; SQLite's writes take turns).
+            try await lockPerson(userID, on: tx)
             guard let user = try await User.find(userID, on: tx) else { throw Abort(.notFound, reason: "This person no longer exists.") }
             user.rename(draft.name)
             try await user.save(on: tx)
             let profile = try await Profile.find(userID, on: tx) ?? Profile(userID: userID)
             let (oldDepartment, oldTimezone, oldRole) = (profile.$department.value ?? "", profile.$timezone.value ?? "", profile.$mentoringRole.value.flatMap { $0 } ?? "")
             profile.apply(draft)
-            if let sql = tx as? any SQLDatabase {
+            // The department, time zone and role counts are of active people.
+            if user.isActive, let sql = tx as? any SQLDatabase {
+                var changes: [(DirectoryCounts.Facet, String, Int)] = []
                 for (facet, old, new) in [(DirectoryCounts.Facet.department, oldDepartment, profile.department), (.timezone, oldTimezone, profile.timezone), (.role, oldRole, profile.mentoringRole ?? "")] where old != new {
-                    try await DirectoryCounts.adjust(facet, old, by: -1, on: sql)
-                    try await DirectoryCounts.adjust(facet, new, by: 1, on: sql)
+                    changes += [(facet, old, -1), (facet, new, 1)]
                 }
+                try await DirectoryCounts.adjust(changes, on: sql)
             }
             if let manager { profile.managerID = manager }
             try await profile.save(on: tx)
@@ -115,24 +123,41 @@ enum PeopleStore {
 
     /// Deactivates people (`active: false`: they can no longer sign in and leave the directory)
     /// or makes them active again, in one transaction, keeping every count of active people up to
-    /// date (everyone, those without a password, the tag holders; the name marks keep themselves).
+    /// date (everyone, those without a password, each department, time zone and role, the tag
+    /// holders; the name marks keep themselves).
     /// Nothing in the app calls it yet: it is the one way a later feature is to change it.
     static func setActive(_ active: Bool, _ ids: [UUID], on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            for id in Set(ids) {
+            // In one order, so that two calls over the same people cannot deadlock.
+            for id in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }) {
+                try await lockPerson(id, on: tx)
                 guard let row = try await PlainRows.first("""
-                    SELECT u.is_active, u.password_hash IS NULL AS no_password, p.mentoring_role FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id = \(bind: id)
+                    SELECT u.is_active, u.password_hash IS NULL AS no_password, p.mentoring_role, p.department, p.timezone
+                    FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id = \(bind: id)
                     """, on: tx), try row.bool("is_active") != active else { continue }
                 try await sql.raw("UPDATE users SET is_active = \(bind: active) WHERE id = \(bind: id)").run()
                 let delta = active ? 1 : -1
-                try await DirectoryCounts.adjust(.account, DirectoryCounts.everyone, by: delta, on: sql)
-                if try row.bool("no_password") { try await DirectoryCounts.adjust(.account, DirectoryCounts.withoutPassword, by: delta, on: sql) }
+                var changes: [(DirectoryCounts.Facet, String, Int)] = [
+                    (.account, DirectoryCounts.everyone, delta),
+                    (.department, try row.optionalString("department") ?? "", delta),
+                    (.timezone, try row.optionalString("timezone") ?? "", delta),
+                    (.role, try row.optionalString("mentoring_role") ?? "", delta),
+                ]
+                if try row.bool("no_password") { changes.append((.account, DirectoryCounts.withoutPassword, delta)) }
+                try await DirectoryCounts.adjust(changes, on: sql)
                 let tags = try await PlainRows.all("SELECT kind, key FROM profile_tags WHERE profile_id = \(bind: id)", on: tx).map { (kind: try $0.string("kind"), key: try $0.string("key")) }
                 let holdings = DirectoryCounts.holdings(tags: tags, role: try row.optionalString("mentoring_role") ?? "")
                 try await DirectoryCounts.adjust(holdings: active ? [] : holdings, to: active ? holdings : [], on: sql)
             }
         }
+    }
+
+    /// PostgreSQL: holds the person's account row until the transaction ends, so that what a
+    /// write reads of them (active or not, their role and tags) is what it changes.
+    static func lockPerson(_ id: UUID, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
+        try await sql.raw("SELECT id FROM users WHERE id = \(bind: id) FOR UPDATE").run()
     }
 
     /// The draft of a stored person.

@@ -622,8 +622,11 @@ extension ServerTests {
                 let texts = ["'", "''", "\\", "\\'", "'\\", "x'; DROP TABLE users; --", "E'x'", "$1", "$$", "a\nb\tc", "Zoë \u{301} 日本 👍🏽", "\\x41", "%_", "\u{7F}", ""]
                 @Sendable func roundTrip(on db: any Database) async throws {
                     for text in texts {
-                        let row = try #require(try await PlainRows.first("SELECT \(bind: text) AS word, \(bind: text) = \(bind: text) AS same", on: db))
+                        let row = try #require(try await PlainRows.first(
+                            "SELECT \(bind: text) AS word, \(bind: text) = \(bind: text) AS same, current_query() AS sent", on: db))
                         #expect(try row.string("word") == text && row.bool("same"), "\(text.debugDescription)")
+                        // Written into the text, not bound.
+                        #expect(try row.string("sent").contains("E'") && !row.string("sent").contains("$1 AS word"), "\(text.debugDescription)")
                     }
                     for number in [0, -1, Int.max, Int.min] {
                         #expect(try await PlainRows.first("SELECT \(bind: number) AS n", on: db)?.int("n") == number)

@@ -138,6 +138,18 @@ extension ServerTests {
                     try await PeopleStore.save(draft, manager: nil, for: user.requireID(), on: app.db)
                 }
                 try await Self.compareTagFilters(app, round: "after role changes")
+                // A deactivated person's profile changed by an admin, then made active again.
+                let inactive = people[33]
+                var (draft, _) = try await PeopleStore.draft(for: inactive, on: app.db)
+                draft.mentoringRole = .both
+                draft.capacityMentees = 1
+                draft.department = "Design"
+                draft.tags = [.expertise: ["Rust", "Data"], .development: ["Rust"]]
+                try await PeopleStore.save(draft, manager: nil, for: inactive.requireID(), on: app.db)
+                try await Self.compareTagFilters(app, round: "an inactive person changed")
+                try await PeopleStore.setActive(true, [try inactive.requireID()], on: app.db)
+                try await Self.compareTagFilters(app, round: "made active again")
+                try await Self.compareFacets(app, round: "made active again")
             }
         }
 
@@ -244,6 +256,53 @@ extension ServerTests {
                         #expect(byIndex == byDocument, "“\(query)” in \(scope)")
                     }
                 }
+            }
+        }
+
+        /// The kept department, time zone and role counts (of active people) are what counting
+        /// them again gives.
+        static func compareFacets(_ app: Application, round: String) async throws {
+            let sql = try #require(app.db as? any SQLDatabase)
+            func facets() async throws -> [String] {
+                try await PlainRows.all("SELECT kind, value, people FROM directory_facets", on: app.db).map {
+                    "\(try $0.string("kind")) \(try $0.string("value")) \(try $0.int("people"))"
+                }.sorted()
+            }
+            let kept = try await facets()
+            try await DirectoryCounts.rebuild(on: sql)
+            #expect(try await facets() == kept, "\(round): the kept counts")
+        }
+
+        /// Many saves of the same few people at once, with deactivations among them: the kept
+        /// counts end as counting afresh gives (each write reads what it changes under a lock).
+        @Test func `concurrent saves and deactivations of the same people keep every count`() async throws {
+            try await withTrellis { app in
+                var ids: [UUID] = []
+                for index in 0..<3 {
+                    let person = try await PeopleStore.createPerson(email: "c\(index)@example.org", name: "Crowd \(index)", role: .participant, on: app.db)
+                    ids.append(try person.requireID())
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for attempt in 0..<30 {
+                        let id = ids[attempt % ids.count]
+                        group.addTask {
+                            if attempt % 7 == 3 {
+                                try await PeopleStore.setActive(attempt % 2 == 0, [id], on: app.db)
+                                return
+                            }
+                            var random = SeededGenerator(seed: UInt64(attempt + 1))
+                            var draft = ProfileDraft(name: "Crowd \(attempt)")
+                            draft.mentoringRole = [MentoringRole.mentor, .mentee, .both, nil][attempt % 4]
+                            draft.capacityMentees = draft.mentoringRole.map { MentoringRole.mentoring.contains($0) } == true ? 2 : nil
+                            draft.department = ["Ops", "Design", ""][attempt % 3]
+                            draft.tags = Self.randomTags(&random)
+                            try await PeopleStore.save(draft, manager: nil, for: id, on: app.db)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                try await Self.compareTagFilters(app, round: "after concurrent saves")
+                try await Self.compareFacets(app, round: "after concurrent saves")
             }
         }
 
