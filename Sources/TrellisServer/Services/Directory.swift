@@ -219,11 +219,11 @@ enum Directory {
                     SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN LATERAL (
                         SELECT users.id FROM \(from) WHERE users.id = t.person_id AND \(filterButTag) LIMIT 1
                     ) holder WHERE t.key = \(bind: tag) AND t.kind IN (\(binds: kindBinds))
-                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(bind: offset)
                     """ : """
                     SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN \(from) WHERE users.id = t.person_id AND t.key = \(bind: tag)
                         AND t.kind IN (\(binds: kindBinds)) AND \(filterButTag)
-                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(literal: offset)
+                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(bind: offset)
                     """, on: db, prepared: true)
                 ids = try found.map { try $0.uuid("id") }
                 (rows, tags) = try await peopleWithTags(ids, tagsShown: tagsShown, on: db)
