@@ -209,20 +209,11 @@ enum Directory {
             var tags: [UUID: [TagKind: [String]]]?
             var total: Int?
             if byTagHolders, !counting {
-                // Along the tag's keys in name order (`people_search_tags`), each holder looked up
-                // by id and checked against the rest of the filter, until the page is full: a page
-                // of a tag that 200 people hold reads about a page of them, not all 200. A person
-                // with the tag in two kinds once. On PostgreSQL the lookup is a subquery with a
-                // LIMIT, never merged into a join (as the search's third tier, `DirectorySearch`).
-                let kindBinds = kinds
-                let found = try await PlainRows.all(SearchIndex.isPostgres(sql) ? """
-                    SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN LATERAL (
-                        SELECT users.id FROM \(from) WHERE users.id = t.person_id AND \(filterButTag) LIMIT 1
-                    ) holder WHERE t.key = \(bind: tag) AND t.kind IN (\(binds: kindBinds))
-                    GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(bind: offset)
-                    """ : """
-                    SELECT t.person_id AS id FROM people_search_tags t CROSS JOIN \(from) WHERE users.id = t.person_id AND t.key = \(bind: tag)
-                        AND t.kind IN (\(binds: kindBinds)) AND \(filterButTag)
+                // Along the tag's holders in name order (`SearchIndex.tagHolders`), each checked
+                // against the rest of the filter, until the page is full: a page of a tag that 200
+                // people hold reads about a page of them, not all 200.
+                let found = try await PlainRows.all("""
+                    SELECT t.person_id AS id \(SearchIndex.tagHolders(key: tag, kinds: kinds, from: from, filter: filterButTag, on: sql))
                     GROUP BY t.sort_name, t.person_id ORDER BY t.sort_name, t.person_id LIMIT \(literal: pageSize) OFFSET \(bind: offset)
                     """, on: db, prepared: true)
                 ids = try found.map { try $0.uuid("id") }

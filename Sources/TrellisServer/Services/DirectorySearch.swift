@@ -98,19 +98,9 @@ struct DirectorySearch {
         let first: SQLQueryString = "FROM \(from) WHERE \(filter) AND \(startsWith)"
         // 2. The names' own index (its page is read by `readNames`).
         let second: SQLQueryString = "FROM \(from) WHERE \(filter) AND users.id IN (\(names)) AND NOT (\(startsWith))"
-        // 3. Along the tags' keys in name order; a person with the tag in two kinds once. On
-        // PostgreSQL each holder is looked up by id in a subquery with a LIMIT, which is never
-        // merged into a join: as a join, a plan made once for every search (a prepared
-        // statement's) merged the holders of a common tag with everyone in id order, 8 ms
-        // instead of 0.3.
-        let third: SQLQueryString = !SearchIndex.isPostgres(sql) ? """
-            FROM people_search_tags t CROSS JOIN \(from) WHERE users.id = t.person_id AND t.key = \(bind: text) AND t.kind IN (\(binds: kinds))
-                AND \(filter) AND NOT (\(startsWith)) AND users.id NOT IN (\(names))
-            """ : """
-            FROM people_search_tags t CROSS JOIN LATERAL (
-                SELECT users.id FROM \(from) WHERE users.id = t.person_id AND \(filter) AND NOT (\(startsWith)) AND users.id NOT IN (\(names)) LIMIT 1
-            ) holder WHERE t.key = \(bind: text) AND t.kind IN (\(binds: kinds))
-            """
+        // 3. Along the tags' keys in name order (`SearchIndex.tagHolders`).
+        let third = SearchIndex.tagHolders(
+            key: text, kinds: kinds, from: from, filter: "\(filter) AND NOT (\(startsWith)) AND users.id NOT IN (\(names))", on: sql)
         // 4. The rest: not in the tiers before.
         let rest: SQLQueryString = """
             NOT (\(startsWith)) AND users.id NOT IN (\(names))

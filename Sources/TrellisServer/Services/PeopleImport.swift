@@ -115,19 +115,21 @@ enum PeopleImport {
         }
     }
 
-    /// A staged value, written as a bound value (SQLite) or as COPY text (PostgreSQL).
+    /// A staged value, handed to SQLite as it stores it or written as COPY text (PostgreSQL).
     enum StagedValue {
         case text(String?)
         case id(UUID)
         case flag(Bool)
         case number(Int?)
 
-        var bound: any SQLExpression {
+        /// As SQLiteKit stores it (ids as their text, flags as 0 and 1, as `PlainRows` binds them).
+        var sqlite: SQLiteData {
             switch self {
-            case .text(let text): SQLBind(text)
-            case .id(let id): SQLBind(id)
-            case .flag(let flag): SQLBind(flag)
-            case .number(let number): SQLBind(number)
+            case .text(let text?): .text(text)
+            case .text(nil), .number(nil): .null
+            case .id(let id): .text(id.uuidString)
+            case .flag(let flag): .integer(flag ? 1 : 0)
+            case .number(let number?): .integer(number)
             }
         }
 
@@ -193,24 +195,14 @@ enum PeopleImport {
             }.get()
             return
         }
-        if let sqlite = sql as? any SQLiteDatabase {
-            // SQLite: the values handed to SQLite as they are stored, without SQLKit's encoder.
-            try await sqlite.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await insert(peopleRows, into: "import_people", columns: stagedPeopleColumns, on: connection)
-                    try await insert(tagRows, into: "import_tags", columns: stagedTagColumns, on: connection)
-                }
-            }.get()
-            return
-        }
-        let people = sql.insert(into: "import_people").columns(stagedPeopleColumns)
-        for row in peopleRows { people.values(row.map(\.bound)) }
-        try await people.run()
-        for chunk in tagRows.chunked(into: 2_000) {
-            let tags = sql.insert(into: "import_tags").columns(stagedTagColumns)
-            for row in chunk { tags.values(row.map(\.bound)) }
-            try await tags.run()
-        }
+        guard let sqlite = sql as? any SQLiteDatabase else { throw Abort(.internalServerError, reason: "Imports need SQLite or PostgreSQL.") }
+        // SQLite: the values handed to SQLite as they are stored, without SQLKit's encoder.
+        try await sqlite.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                try await insert(peopleRows, into: "import_people", columns: stagedPeopleColumns, on: connection)
+                try await insert(tagRows, into: "import_tags", columns: stagedTagColumns, on: connection)
+            }
+        }.get()
     }
 
     /// Inserts `rows` into `table` on SQLite, many rows a statement (at most 14,000 values, well
@@ -222,20 +214,7 @@ enum PeopleImport {
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         for chunk in rows.chunked(into: perStatement) {
             let text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(chunk.count * columns.count)
-            for row in chunk {
-                for value in row {
-                    switch value {
-                    case .text(let text?): binds.append(.text(text))
-                    case .text(nil), .number(nil): binds.append(.null)
-                    case .id(let id): binds.append(.text(id.uuidString))
-                    case .flag(let flag): binds.append(.integer(flag ? 1 : 0))
-                    case .number(let number?): binds.append(.integer(number))
-                    }
-                }
-            }
-            _ = try await connection.query(text, binds).get()
+            _ = try await connection.query(text, chunk.flatMap { $0.map(\.sqlite) }).get()
         }
     }
 

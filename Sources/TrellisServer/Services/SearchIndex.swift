@@ -78,6 +78,26 @@ enum SearchIndex {
 
     static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
 
+    /// `FROM … WHERE …` of the holders of the tag `key` among `kinds` (`people_search_tags`), each
+    /// joined to `from` (`users`, and `profiles` if `filter` needs it) and checked against
+    /// `filter`: read in name order by `t.sort_name, t.person_id` (grouped by them, as a person
+    /// with the tag in two kinds has two rows). On PostgreSQL each holder is looked up by id in a
+    /// subquery with a LIMIT, which is never merged into a join: as a join, a plan made once for
+    /// every value (a kept statement's) merged the holders of a common tag with everyone in id
+    /// order, 8 ms instead of 0.3.
+    static func tagHolders(
+        key: String, kinds: [any Encodable & Sendable], from: SQLQueryString, filter: SQLQueryString, on sql: any SQLDatabase
+    ) -> SQLQueryString {
+        isPostgres(sql) ? """
+            FROM people_search_tags t CROSS JOIN LATERAL (
+                SELECT users.id FROM \(from) WHERE users.id = t.person_id AND \(filter) LIMIT 1
+            ) holder WHERE t.key = \(bind: key) AND t.kind IN (\(binds: kinds))
+            """ : """
+            FROM people_search_tags t CROSS JOIN \(from) WHERE users.id = t.person_id AND t.key = \(bind: key) AND t.kind IN (\(binds: kinds))
+                AND \(filter)
+            """
+    }
+
     // MARK: Schema
 
     static func create(on sql: any SQLDatabase) async throws {
