@@ -109,11 +109,17 @@ def main():
             baseline_db = work / f"{shape}-baseline.sqlite"
             b = timed(["sqlite3", str(baseline_db), ".import --csv " + str(file) + " raw"])
             rows.append((f"{shape}, {args.rows:,} new people", "SQLite", size, t, b, ""))
-            # Re-import of the same file with every person changed: updates, not inserts.
+            # Re-imports of the same file with every person changed: updates, not inserts. First
+            # a new department for everyone (an HR system's export after a reorganisation), then
+            # every person's interests renamed too (every tag list rewritten: the worst case).
             changed = work / f"{shape}-changed.csv"
             changed.write_text(file.read_text(encoding="utf-8").replace(",Department ", ",Dept ", -1), encoding="utf-8")
+            retagged = work / f"{shape}-retagged.csv"
+            retagged.write_text(changed.read_text(encoding="utf-8").replace("Interest ", "Hobby ", -1), encoding="utf-8")
             t2 = timed([args.bin, "import", "people", str(changed)], env)
-            rows.append((f"{shape}, {args.rows:,} people updated", "SQLite", size, t2, b, ""))
+            rows.append((f"{shape}, {args.rows:,} people, new department", "SQLite", size, t2, b, ""))
+            t3 = timed([args.bin, "import", "people", str(retagged)], env)
+            rows.append((f"{shape}, {args.rows:,} people, every tag list changed", "SQLite", size, t3, b, ""))
             if args.postgres:
                 reset_postgres(args.postgres)
                 penv = dict(os.environ, DATABASE_URL=args.postgres)
@@ -122,6 +128,10 @@ def main():
                 subprocess.run(["psql", args.postgres, "-q", "-c", "CREATE TABLE raw (" + ", ".join(f"{c} text" for c in COLUMNS) + ")"], check=True, capture_output=True)
                 bp = timed(["psql", args.postgres, "-q", "-c", f"\\copy raw FROM '{file}' WITH (FORMAT csv, HEADER true)"])
                 rows.append((f"{shape}, {args.rows:,} new people", "PostgreSQL", size, tp, bp, ""))
+                tp2 = timed([args.bin, "import", "people", str(changed)], penv)
+                rows.append((f"{shape}, {args.rows:,} people, new department", "PostgreSQL", size, tp2, bp, ""))
+                tp3 = timed([args.bin, "import", "people", str(retagged)], penv)
+                rows.append((f"{shape}, {args.rows:,} people, every tag list changed", "PostgreSQL", size, tp3, bp, ""))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"| file | database | size | trellis import | bulk loader (baseline) | ratio | note |")

@@ -48,6 +48,15 @@ enum DirectoryCounts {
     /// grows with the organisation, never on a page). `tagHolders: false` leaves out the tag
     /// holders (for the migration that ran before they were kept).
     static func rebuild(on sql: any SQLDatabase, tagHolders: Bool = true) async throws {
+        try await rebuildFacets(on: sql)
+        try await sql.raw("DELETE FROM tag_counts").run()
+        try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
+        if tagHolders { try await rebuildTagHolders(on: sql) }
+    }
+
+    /// The department, time zone, role and account counts again (a few grouped reads of the
+    /// profiles, however many people an import changed).
+    static func rebuildFacets(on sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM directory_facets").run()
         // Of active people, as the directory lists them.
         let active: SQLQueryString = "JOIN users u ON u.id = profiles.id AND u.is_active = \(bind: true)"
@@ -71,9 +80,51 @@ enum DirectoryCounts {
             INSERT INTO directory_facets (kind, value, people)
             SELECT \(bind: Facet.account.rawValue), \(bind: withoutPassword), COUNT(*) FROM users WHERE is_active = \(bind: true) AND password_hash IS NULL
             """).run()
-        try await sql.raw("DELETE FROM tag_counts").run()
-        try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
-        if tagHolders { try await rebuildTagHolders(on: sql) }
+    }
+
+    // MARK: An import's tags
+
+    /// Adds to the tag counts (`sign` 1) or takes from them (-1) what the people staged by an
+    /// import hold as they stand now: to `tag_counts` the tags of those whose tags the import
+    /// rewrites (not `keeps_tags`), to `tag_holders` the holdings of those marked `recounts`
+    /// (tags rewritten, or role changed). Taken away before the import writes them and added
+    /// after, so that a file that changes few people's tags (or none: a new department for
+    /// everyone) costs little; a file that rewrites much of the organisation counts everything
+    /// again instead (`PeopleImport`). Grouped, then written in the order of each table's key
+    /// as one person's write does, so that the two lock shared rows in the same order.
+    static func countStaged(jobID: UUID, sign: Int, on sql: any SQLDatabase) async throws {
+        let people: SQLQueryString = sign < 0 ? "-COUNT(*)" : "COUNT(*)"
+        let distinct: SQLQueryString = sign < 0 ? "-COUNT(DISTINCT pt.profile_id)" : "COUNT(DISTINCT pt.profile_id)"
+        // `WHERE` before `ON CONFLICT`, as SQLite's upsert after a SELECT requires.
+        try await sql.raw("""
+            INSERT INTO tag_counts (kind, key, name, people)
+            SELECT pt.kind, pt.key, MIN(pt.name), \(people)
+            FROM import_people ip JOIN profile_tags pt ON pt.profile_id = ip.user_id
+            WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+            GROUP BY pt.kind, pt.key ORDER BY pt.kind, pt.key
+            ON CONFLICT (kind, key) DO UPDATE SET people = tag_counts.people + excluded.people
+            """).run()
+        let holders: SQLQueryString = """
+            FROM import_people ip JOIN users u ON u.id = ip.user_id JOIN profiles p ON p.id = ip.user_id
+                JOIN profile_tags pt ON pt.profile_id = ip.user_id
+            WHERE ip.job_id = \(bind: jobID) AND ip.recounts = \(bind: true) AND u.is_active = \(bind: true) AND pt.key <> ''
+            """
+        try await sql.raw("""
+            INSERT INTO tag_holders (kind, key, role, people)
+            SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, ''), \(people) \(holders)
+            GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '') ORDER BY pt.key, pt.kind, COALESCE(p.mentoring_role, '')
+            ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
+            """).run()
+        try await sql.raw("""
+            INSERT INTO tag_holders (kind, key, role, people)
+            SELECT \(bind: anyKind), pt.key, COALESCE(p.mentoring_role, ''), \(distinct) \(holders)
+            GROUP BY pt.key, COALESCE(p.mentoring_role, '') ORDER BY pt.key, COALESCE(p.mentoring_role, '')
+            ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
+            """).run()
+        if sign > 0 {
+            try await sql.raw("DELETE FROM tag_counts WHERE people <= 0").run()
+            try await sql.raw("DELETE FROM tag_holders WHERE people <= 0").run()
+        }
     }
 
     // MARK: Tag holders

@@ -18,17 +18,15 @@ enum OrderedUUID {
             }
             return state
         }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
-        // 12 bits of counter after the version nibble, 30 more after the variant bits: 42 bits.
-        bytes[6] = 0x70 | UInt8(truncatingIfNeeded: (counter >> 38) & 0x0F)
-        bytes[7] = UInt8(truncatingIfNeeded: counter >> 30)
-        bytes[8] = 0x80 | UInt8(truncatingIfNeeded: (counter >> 24) & 0x3F)
-        bytes[9] = UInt8(truncatingIfNeeded: counter >> 16)
-        bytes[10] = UInt8(truncatingIfNeeded: counter >> 8)
-        bytes[11] = UInt8(truncatingIfNeeded: counter)
-        for index in 12..<16 { bytes[index] = UInt8.random(in: 0...255) }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        // 12 bits of counter after the version nibble, 30 more after the variant bits: 42 bits;
+        // then 32 random bits, drawn at once (each draw asks the system: an import makes a
+        // million and a half of these).
+        let random = UInt32.random(in: .min ... .max)
+        func byte(_ value: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> shift) }
+        return UUID(uuid: (
+            byte(milliseconds, 40), byte(milliseconds, 32), byte(milliseconds, 24), byte(milliseconds, 16), byte(milliseconds, 8), byte(milliseconds, 0),
+            0x70 | (byte(counter, 38) & 0x0F), byte(counter, 30), 0x80 | (byte(counter, 24) & 0x3F), byte(counter, 16), byte(counter, 8), byte(counter, 0),
+            byte(UInt64(random), 24), byte(UInt64(random), 16), byte(UInt64(random), 8), byte(UInt64(random), 0)
+        ))
     }
 }

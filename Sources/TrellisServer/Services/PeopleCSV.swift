@@ -1,6 +1,5 @@
 import Fluent
 import FluentSQL
-import NIOConcurrencyHelpers
 import Foundation
 import TrellisCore
 import Vapor
@@ -17,6 +16,10 @@ enum PeopleCSV {
         /// import takes it away (and their capacity), which a preview says in words, since a
         /// column left empty by mistake would otherwise do it quietly.
         var losingRole: [String] = []
+        /// The emails of people already here whose row gives their name and every tag list as
+        /// they are stored (after the same normalising): the import leaves their tags and search
+        /// entries as they are (`PeopleImport`).
+        var keepsTags: Set<String> = []
 
         var isValid: Bool { problems.isEmpty }
 
@@ -41,12 +44,30 @@ enum PeopleCSV {
     /// Returns how many people were written.
     @discardableResult
     static func exportStream(on db: any Database, batchSize: Int = 2_000, emit: @Sendable (String) async throws -> Void) async throws -> Int {
-        try await exportBatches(on: db, batchSize: batchSize, emit: emit)
+        var header = true
+        return try await forEachBatch(on: db, batchSize: batchSize) { records in
+            let text = PeopleFile.text(of: records, header: header)
+            header = false
+            if !text.isEmpty { try await emit(text) }
+        }
     }
 
-    private static func exportBatches(on db: any Database, batchSize: Int, emit: @Sendable (String) async throws -> Void) async throws -> Int {
-        /// One batch: the people after `after` (an email) with their managers' emails, and their tags.
-        @Sendable func read(after: String?) async throws -> (rows: [PlainRow], tags: [UUID: [TagKind: [String]]]) {
+    /// Everyone (with a mentoring role or not), as records, sorted by email, read a batch at a
+    /// time as the export reads them.
+    static func exportRecords(on db: any Database) async throws -> [PersonRecord] {
+        var everyone: [PersonRecord] = []
+        try await forEachBatch(on: db, batchSize: 2_000) { everyone += $0 }
+        return everyone.sorted { $0.email < $1.email }
+    }
+
+    /// Hands everyone to `body` a batch at a time, in the database's order of emails, and returns
+    /// how many there were. Each batch is one read of people (with their managers' emails) and
+    /// one of their tags, in plain SQL; the next batch is read and made into records while `body`
+    /// works on this one (the server has more than one core).
+    @discardableResult
+    private static func forEachBatch(on db: any Database, batchSize: Int, _ body: ([PersonRecord]) async throws -> Void) async throws -> Int {
+        /// One batch: the people after `after` (an email), and the email of the last of them.
+        @Sendable func read(after: String?) async throws -> (records: [PersonRecord], last: String?) {
             let from: SQLQueryString = after.map { "AND u.email > \(bind: $0)" } ?? ""
             let rows = try await PlainRows.all("""
                 SELECT u.id, u.email, u.name, p.mentoring_role, p.department, m.email AS manager_email, p.timezone,
@@ -54,99 +75,43 @@ enum PeopleCSV {
                 FROM users u JOIN profiles p ON p.id = u.id LEFT JOIN users m ON m.id = p.manager_id
                 WHERE TRUE \(from) ORDER BY u.email LIMIT \(literal: batchSize)
                 """, on: db)
-            return (rows, try await PeopleStore.tags(of: try rows.map { try $0.uuid("id") }, on: db))
+            let tags = try await PeopleStore.tags(of: try rows.map { try $0.uuid("id") }, on: db)
+            var records: [PersonRecord] = []
+            records.reserveCapacity(rows.count)
+            for row in rows {
+                let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:))
+                let personTags = tags[try row.uuid("id")] ?? [:]
+                records.append(PersonRecord(
+                    email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
+                    managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
+                    languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
+                    developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
+                    values: personTags[.value] ?? [], capacity: role?.capacity(stored: try row.optionalInt("capacity_mentees")),
+                    meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
+                    yearsExperience: try row.optionalInt("years_experience")
+                ))
+            }
+            return (records, try rows.last?.string("email"))
         }
-        var written = 0
-        var header = true
+        var count = 0
         var batch = try await read(after: nil)
         while true {
-            // The next batch is read while this one is written out (reading and writing CSV take
-            // about as long as each other, and the server has more than one core).
-            let next: Task<(rows: [PlainRow], tags: [UUID: [TagKind: [String]]]), any Error>? = if batch.rows.count == batchSize {
+            let next: Task<(records: [PersonRecord], last: String?), any Error>? = if batch.records.count == batchSize {
                 // On a thread of its own (a batch would hold up an event loop), beside this one.
-                Task(executorPreference: LongWork.beside) { [after = try batch.rows.last?.string("email")] in try await read(after: after) }
+                Task(executorPreference: LongWork.beside) { [after = batch.last] in try await read(after: after) }
             } else {
                 nil
             }
             do {
-                var records: [PersonRecord] = []
-                records.reserveCapacity(batch.rows.count)
-                for row in batch.rows {
-                    let role = try row.optionalString("mentoring_role").flatMap(MentoringRole.init(rawValue:))
-                    let personTags = batch.tags[try row.uuid("id")] ?? [:]
-                    records.append(PersonRecord(
-                        email: try row.string("email"), name: try row.string("name"), role: role, department: try row.string("department"),
-                        managerEmail: try row.optionalString("manager_email"), timezone: try row.string("timezone"),
-                        languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
-                        developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                        values: personTags[.value] ?? [], capacity: role?.capacity(stored: try row.optionalInt("capacity_mentees")),
-                        meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
-                        yearsExperience: try row.optionalInt("years_experience")
-                    ))
-                }
-                let text = PeopleFile.text(of: records, header: header)
-                written += records.count
-                if !text.isEmpty { try await emit(text) }
+                try await body(batch.records)
+                count += batch.records.count
             } catch {
                 next?.cancel()
                 throw error
             }
-            header = false
-            guard let next else { return written }
+            guard let next else { return count }
             batch = try await next.value
         }
-    }
-
-    /// Everyone (with a mentoring role or not), as records, sorted by email. Read with two plain SQL
-    /// queries streamed row by row (not as Fluent models: at 100,000 people and a million tags
-    /// that took half a minute).
-    static func exportRecords(on db: any Database) async throws -> [PersonRecord] {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "Exports need an SQL database.") }
-        struct Person: Sendable {
-            var id: UUID, email: String, name: String, role: MentoringRole?, department: String, managerID: UUID?
-            var timezone: String, capacity: Int?, frequency: MeetingFrequency?, years: Int?
-        }
-        let people = NIOLockedValueBox<[Person]>([])
-        let emails = NIOLockedValueBox<[UUID: String]>([:])
-        try await sql.raw("""
-            SELECT u.id, u.email, u.name, p.mentoring_role, p.department, p.manager_id, p.timezone, p.capacity_mentees,
-                   p.meeting_frequency, p.years_experience
-            FROM users u JOIN profiles p ON p.id = u.id
-            """).run { row in
-            guard let id = try? row.decode(column: "id", as: UUID.self), let email = try? row.decode(column: "email", as: String.self) else { return }
-            emails.withLockedValue { $0[id] = email }
-            let role = (try? row.decode(column: "mentoring_role", as: String?.self)).flatMap({ $0 }).flatMap(MentoringRole.init(rawValue:))
-            let person = Person(
-                id: id, email: email, name: (try? row.decode(column: "name", as: String.self)) ?? "", role: role,
-                department: (try? row.decode(column: "department", as: String.self)) ?? "",
-                managerID: (try? row.decode(column: "manager_id", as: UUID?.self)) ?? nil,
-                timezone: (try? row.decode(column: "timezone", as: String.self)) ?? "",
-                capacity: (try? row.decode(column: "capacity_mentees", as: Int?.self)) ?? nil,
-                frequency: ((try? row.decode(column: "meeting_frequency", as: String?.self)) ?? nil).flatMap(MeetingFrequency.init(rawValue:)),
-                years: (try? row.decode(column: "years_experience", as: Int?.self)) ?? nil
-            )
-            people.withLockedValue { $0.append(person) }
-        }
-        let tags = NIOLockedValueBox<[UUID: [TagKind: [String]]]>([:])
-        try await sql.raw("SELECT profile_id, kind, name FROM profile_tags ORDER BY profile_id, kind, position").run { row in
-            guard let id = try? row.decode(column: "profile_id", as: UUID.self),
-                  let kind = (try? row.decode(column: "kind", as: String.self)).flatMap(TagKind.init(rawValue:)),
-                  let name = try? row.decode(column: "name", as: String.self) else { return }
-            tags.withLockedValue { $0[id, default: [:]][kind, default: []].append(name) }
-        }
-        let emailByID = emails.withLockedValue { $0 }
-        let tagsByID = tags.withLockedValue { $0 }
-        return people.withLockedValue { $0 }.map { person in
-            let personTags = tagsByID[person.id] ?? [:]
-            return PersonRecord(
-                email: person.email, name: person.name, role: person.role, department: person.department,
-                managerEmail: person.managerID.flatMap { emailByID[$0] }, timezone: person.timezone,
-                languages: personTags[.language] ?? [], expertise: personTags[.expertise] ?? [],
-                developmentAreas: personTags[.development] ?? [], interests: personTags[.interest] ?? [],
-                values: personTags[.value] ?? [], capacity: person.role?.capacity(stored: person.capacity),
-                meetingFrequency: person.frequency, yearsExperience: person.years
-            )
-        }.sorted { $0.email < $1.email }
     }
 
     /// Checks a file against the format and the people already stored, and says what would change.
@@ -164,7 +129,12 @@ enum PeopleCSV {
             return known.contains(record.email) ? .update : .create
         }
         let losingRole = parsed.records.filter { $0.role == nil && byEmail[$0.email]?.role != nil }.map(\.email)
-        return Plan(records: parsed.records, changes: changes, problems: [], losingRole: losingRole)
+        let keepsTags = Set(parsed.records.compactMap { record -> String? in
+            guard let stored = byEmail[record.email], stored.name == record.name,
+                  TagKind.allCases.allSatisfy({ Tags.normalize(record.tags($0)) == stored.tags($0) }) else { return nil }
+            return record.email
+        })
+        return Plan(records: parsed.records, changes: changes, problems: [], losingRole: losingRole, keepsTags: keepsTags)
     }
 
     /// Applies a valid plan, all or nothing (see `PeopleImport`).

@@ -60,7 +60,7 @@ enum PeopleImport {
             var staged = 0
             for batch in rows.chunked(into: batchSize) {
                 try await DatabaseWrites.transaction(on: db) { tx in
-                    try await stage(batch, existing: known, jobID: jobID, on: tx as! any SQLDatabase)
+                    try await stage(batch, existing: known, keepingTags: plan.keepsTags, jobID: jobID, on: tx as! any SQLDatabase)
                 }
                 staged += batch.count
                 try await progress?(staged, rows.count)
@@ -158,29 +158,39 @@ enum PeopleImport {
     static let stagedPeopleColumns = [
         "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
         "timezone", "capacity", "meeting_frequency", "years_experience",
-        "doc_name", "doc_expertise", "doc_development", "doc_other",
+        "doc_name", "doc_expertise", "doc_development", "doc_other", "keeps_tags",
     ]
     static let stagedTagColumns = ["job_id", "id", "profile_id", "kind", "name", "key", "position"]
 
-    static func stage(_ batch: ArraySlice<PersonRecord>, existing: [String: UUID], jobID: UUID, on sql: any SQLDatabase) async throws {
+    /// Stages a batch of rows: each person, and the tags of those not in `keepingTags` (emails of
+    /// people whose name and tags stay as they are, `PeopleCSV.Plan.keepsTags`).
+    static func stage(
+        _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String> = [], jobID: UUID, on sql: any SQLDatabase
+    ) async throws {
         var peopleRows: [[StagedValue]] = []
         var tagRows: [[StagedValue]] = []
         peopleRows.reserveCapacity(batch.count)
+        // Ids go as their text (as `StagedValue.id` would write them), each made once.
+        let job = StagedValue.text(jobID.uuidString)
         for record in batch {
             let id = existing[record.email] ?? OrderedUUID.make()
+            let person = StagedValue.text(id.uuidString)
+            let keepsTags = existing[record.email] != nil && keepingTags.contains(record.email)
             var tags: [TagKind: [String]] = [:]
-            for kind in TagKind.allCases { tags[kind] = Tags.normalize(record.tags(kind)) }
-            let document = SearchIndex.Document(name: record.name, tags: tags)
+            // Whose tags stay need no search document (the import leaves theirs alone).
+            if !keepsTags { for kind in TagKind.allCases { tags[kind] = Tags.normalize(record.tags(kind)) } }
+            let document = keepsTags ? nil : SearchIndex.Document(name: record.name, tags: tags)
             peopleRows.append([
-                .id(jobID), .id(id), .flag(existing[record.email] == nil), .text(record.email), .text(record.name),
+                job, person, .flag(existing[record.email] == nil), .text(record.email), .text(record.name),
                 .text(User.searchName(record.name)), .text(record.role?.rawValue), .text(record.department),
                 .text(record.managerEmail), .text(record.timezone), .number(record.capacity),
                 .text(record.meetingFrequency?.rawValue), .number(record.yearsExperience),
-                .text(document.name), .text(document.expertise), .text(document.development), .text(document.other),
+                .text(document?.name ?? ""), .text(document?.expertise ?? ""), .text(document?.development ?? ""), .text(document?.other ?? ""),
+                .flag(keepsTags),
             ])
             for kind in TagKind.allCases {
                 for (position, name) in (tags[kind] ?? []).enumerated() {
-                    tagRows.append([.id(jobID), .id(OrderedUUID.make()), .id(id), .text(kind.rawValue), .text(name), .text(Tags.key(name)), .number(position)])
+                    tagRows.append([job, .id(OrderedUUID.make()), person, .text(kind.rawValue), .text(name), .text(Tags.key(name)), .number(position)])
                 }
             }
         }
@@ -245,6 +255,30 @@ enum PeopleImport {
         let now = Date()
         let job = SQLBind(jobID)
         let people = "FROM import_people ip WHERE ip.job_id = "
+        if SearchIndex.isPostgres(sql) {
+            // The people already here are held until the import commits, so that a profile write
+            // of one of them (which holds them first, `PeopleStore.lockPerson`) reads them as the
+            // import left them rather than adjusting the counts from tags the import replaces;
+            // sign-ins still take them (KEY SHARE). The counts are held whole, as a profile write
+            // would otherwise wait on rows of them in an order of its own (a deadlock).
+            try await sql.raw("""
+                SELECT u.id FROM users u WHERE u.id IN (SELECT ip.user_id \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false))
+                ORDER BY u.id FOR NO KEY UPDATE
+                """).run()
+            try await sql.raw("LOCK TABLE directory_facets, tag_counts, tag_holders IN SHARE ROW EXCLUSIVE MODE").run()
+        }
+        // Whose holdings of tags change: tags rewritten, or a role other than the stored one.
+        try await sql.raw("""
+            UPDATE import_people SET recounts = \(bind: true)
+            WHERE job_id = \(job) AND (keeps_tags = \(bind: false) OR NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = import_people.user_id
+                AND (p.mentoring_role = import_people.role OR (p.mentoring_role IS NULL AND import_people.role IS NULL))))
+            """).run()
+        // The tag counts: what the people counted again hold is taken away now and added back at
+        // the end, or, when they are a good part of the organisation, everything is counted again.
+        let recounted = try await sql.raw("SELECT COUNT(*) AS n \(unsafeRaw: people)\(job) AND ip.recounts = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let everyone = try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
+        let countsEverything = recounted >= 1_000 && recounted * 4 >= everyone
+        if !countsEverything { try await DirectoryCounts.countStaged(jobID: jobID, sign: -1, on: sql) }
         // New accounts, then their empty profiles.
         try await sql.raw("""
             INSERT INTO users (id, email, name, search_name, role, is_active, created_at, updated_at)
@@ -269,9 +303,9 @@ enum PeopleImport {
                 years_experience = ip.years_experience, updated_at = \(bind: now)
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
-        // Tags: replaced for everyone in the file.
+        // Tags: replaced for everyone in the file whose tags change (only theirs are staged).
         try await sql.raw("""
-            DELETE FROM profile_tags WHERE profile_id IN (SELECT ip.user_id \(unsafeRaw: people)\(job))
+            DELETE FROM profile_tags WHERE profile_id IN (SELECT ip.user_id \(unsafeRaw: people)\(job) AND ip.keeps_tags = \(bind: false))
             """).run()
         try await sql.raw("""
             INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
@@ -283,8 +317,13 @@ enum PeopleImport {
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
         try await SearchIndex.updateStaged(jobID: jobID, on: sql)
+        if countsEverything {
+            try await DirectoryCounts.rebuild(on: sql)
+        } else {
+            try await DirectoryCounts.rebuildFacets(on: sql)
+            try await DirectoryCounts.countStaged(jobID: jobID, sign: 1, on: sql)
+        }
         try await discardStaged(jobID: jobID, on: tx)
-        try await DirectoryCounts.rebuild(on: sql)
         // Fresh statistics, so that the query planner knows, say, that a department is a small
         // part of the organisation (SQLite samples at most 1,000 rows an index).
         if !SearchIndex.isPostgres(sql) { try await sql.raw("PRAGMA analysis_limit = 1000").run() }

@@ -1,3 +1,4 @@
+import Fluent
 import FluentSQL
 import Foundation
 import Testing
@@ -259,6 +260,169 @@ extension ServerTests {
             }
         }
 
+        /// Re-imports that change some people's names, tags or roles, others' departments only,
+        /// add people and leave deactivated people in the file: whose name and tags stay are left
+        /// alone (`keeps_tags`), the counts are adjusted for those whose holdings change, and
+        /// every page, count and search entry ends as counting and indexing afresh gives.
+        @Test func `imports that change a few people's tags, names or roles keep every count and search entry`() async throws {
+            try await withTrellis { app in
+                var random = SeededGenerator(seed: 2026)
+                var people = (0..<24).map { Self.importedPerson($0, &random) }
+                try await Self.importPeople(people, on: app.db)
+                let inactive = try await User.query(on: app.db).filter(\.$email ~~ ["i3@example.org", "i7@example.org"]).all().map { try $0.requireID() }
+                try await PeopleStore.setActive(false, inactive, on: app.db)
+                for round in 0..<5 {
+                    for index in people.indices {
+                        switch random.below(6) {
+                        case 0: people[index].name = Self.randomName(&random)
+                        case 1: people[index].tags = Self.randomTags(&random)
+                        case 2: people[index].role = [MentoringRole.mentor, .mentee, .both, nil][random.below(4)]
+                        case 3: people[index].department = ["Ops", "Design", "Sales"][random.below(3)]
+                        case 4: people[index].tags[.expertise] = (people[index].tags[.expertise] ?? []).reversed()  // same tags, another order
+                        default: break
+                        }
+                    }
+                    people.append(Self.importedPerson(people.count, &random))
+                    let plan = try await Self.importPeople(people, on: app.db)
+                    #expect(!plan.keepsTags.isEmpty && plan.keepsTags.count < people.count, "round \(round): some keep their tags, some do not")
+                    try await Self.compareTagFilters(app, round: "import round \(round)")
+                    try await Self.compareSearchIndex(app, round: "import round \(round)")
+                    try await Self.compareFacets(app, round: "import round \(round)")
+                    try await Self.compare(app, round: "import round \(round)", tuning: Self.tunings[0], texts: ["data", "science", "kim", "an"])
+                }
+            }
+        }
+
+        /// A file that rewrites most of the organisation counts everything again; one that changes
+        /// a few of many people adjusts the counts for them alone. Both end as counting afresh.
+        @Test func `large imports count again, small ones adjust, and both keep the counts`() async throws {
+            try await withTrellis { app in
+                var random = SeededGenerator(seed: 7)
+                var people = (0..<1_200).map { Self.importedPerson($0, &random) }
+                try await Self.importPeople(people, on: app.db)
+                try await Self.compareTagHolders(app, round: "1,200 new people")
+                try await Self.compareFacets(app, round: "1,200 new people")
+                let inactive = try await User.query(on: app.db).filter(\.$email ~~ (0..<40).map { "i\($0 * 7)@example.org" }).all().map { try $0.requireID() }
+                try await PeopleStore.setActive(false, inactive, on: app.db)
+                // A few people's tags and roles, everyone's department.
+                for index in people.indices {
+                    people[index].department = "Dept \(index % 9)"
+                    if index % 40 == 0 { people[index].tags = Self.randomTags(&random) }
+                    if index % 45 == 0 { people[index].role = [MentoringRole.mentor, .mentee, .both, nil][random.below(4)] }
+                }
+                let few = try await Self.importPeople(people, on: app.db)
+                #expect(few.keepsTags.count > 1_100)
+                try await Self.compareTagHolders(app, round: "a few changed")
+                try await Self.compareFacets(app, round: "a few changed")
+                // Everyone's tags.
+                for index in people.indices { people[index].tags = Self.randomTags(&random) }
+                try await Self.importPeople(people, on: app.db)
+                try await Self.compareTagHolders(app, round: "everyone's tags")
+                try await Self.compareFacets(app, round: "everyone's tags")
+                try await Self.compareSearchIndex(app, round: "everyone's tags")
+            }
+        }
+
+        /// Profile saves of people in the file, and of others, while an import that adjusts the
+        /// counts runs: every save and the import succeed, and the counts end as counting afresh.
+        @Test func `saves during an import of the same people keep every count`() async throws {
+            try await withTrellis { app in
+                var random = SeededGenerator(seed: 11)
+                var people = (0..<300).map { Self.importedPerson($0, &random) }
+                try await Self.importPeople(people, on: app.db)
+                let ids = try await User.query(on: app.db).sort(\.$email).all().map { try $0.requireID() }
+                // Three rounds: whether a save lands inside the import's transaction is up to timing.
+                for round in 0..<3 {
+                    for index in people.indices where index % 10 == round { people[index].tags = Self.randomTags(&random) }
+                    for index in people.indices where index % 13 == round { people[index].role = [MentoringRole.mentor, .mentee, nil][round] }
+                    let file = people
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await Self.importPeople(file, on: app.db) }
+                        for attempt in 0..<24 {
+                            let id = ids[(attempt * 37 + round) % ids.count]
+                            group.addTask {
+                                var random = SeededGenerator(seed: UInt64(attempt + 100 * round))
+                                var draft = ProfileDraft(name: "Saver \(attempt)")
+                                draft.mentoringRole = [MentoringRole.mentor, .mentee, .both, nil][(attempt + round) % 4]
+                                draft.capacityMentees = draft.mentoringRole.map { MentoringRole.mentoring.contains($0) } == true ? 2 : nil
+                                draft.tags = Self.randomTags(&random)
+                                try await PeopleStore.save(draft, manager: nil, for: id, on: app.db)
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                try await Self.compareTagHolders(app, round: "saves beside an import")
+                try await Self.compareFacets(app, round: "saves beside an import")
+                try await Self.compareSearchIndex(app, round: "saves beside an import")
+            }
+        }
+
+        struct ImportedPerson {
+            var email: String
+            var name: String
+            var role: MentoringRole?
+            var department: String
+            var tags: [TagKind: [String]]
+        }
+
+        static func importedPerson(_ index: Int, _ random: inout SeededGenerator) -> ImportedPerson {
+            ImportedPerson(email: "i\(index)@example.org", name: randomName(&random), role: [MentoringRole.mentor, .mentee, .both, nil][random.below(4)],
+                           department: ["Ops", "Design", ""][random.below(3)], tags: randomTags(&random))
+        }
+
+        /// Imports everyone in `people` through a CSV file, as an admin's upload would.
+        @discardableResult
+        static func importPeople(_ people: [ImportedPerson], on db: any Database) async throws -> PeopleCSV.Plan {
+            let records = people.map { person in
+                PersonRecord(
+                    email: person.email, name: person.name, role: person.role, department: person.department, managerEmail: nil, timezone: "Europe/Berlin",
+                    languages: person.tags[.language] ?? [], expertise: person.tags[.expertise] ?? [], developmentAreas: person.tags[.development] ?? [],
+                    interests: person.tags[.interest] ?? [], values: person.tags[.value] ?? [],
+                    capacity: person.role.map { MentoringRole.mentoring.contains($0) } == true ? 2 : nil, meetingFrequency: nil, yearsExperience: nil)
+            }
+            let plan = try await PeopleCSV.plan(PeopleFile.text(of: records), on: db)
+            #expect(plan.isValid, "\(plan.problems.prefix(3))")
+            try await PeopleCSV.apply(plan, by: nil, on: db)
+            return plan
+        }
+
+        /// The kept tag holders are what counting them again gives.
+        static func compareTagHolders(_ app: Application, round: String) async throws {
+            let sql = try #require(app.db as? any SQLDatabase)
+            func holders() async throws -> [String] {
+                try await PlainRows.all("SELECT kind, key, role, people FROM tag_holders", on: app.db).map {
+                    "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("role")) \(try $0.int("people"))"
+                }.sorted()
+            }
+            let kept = try await holders()
+            try await DirectoryCounts.rebuildTagHolders(on: sql)
+            #expect(try await holders() == kept, "\(round): the kept tag holders")
+        }
+
+        /// Every person's search entries (document, name and tags in name order) are what
+        /// indexing everyone afresh from the stored profiles gives.
+        static func compareSearchIndex(_ app: Application, round: String) async throws {
+            let sql = try #require(app.db as? any SQLDatabase)
+            func entries() async throws -> [String] {
+                let documents: [PlainRow] = if SearchIndex.isPostgres(sql) {
+                    try await PlainRows.all("SELECT person_id, CAST(document AS TEXT) AS document, CAST(name_document AS TEXT) AS name FROM people_search", on: app.db)
+                } else {
+                    try await PlainRows.all("""
+                        SELECT s.person_id, ps.name || '|' || ps.expertise || '|' || ps.development || '|' || ps.other AS document, n.name
+                        FROM people_search_ids s JOIN people_search ps ON ps.rowid = s.rowid JOIN people_search_names n ON n.rowid = s.rowid
+                        """, on: app.db)
+                }
+                let tags = try await PlainRows.all("SELECT key, sort_name, person_id, kind FROM people_search_tags", on: app.db)
+                return try documents.map { "\(try $0.uuid("person_id")) \(try $0.string("document")) \(try $0.string("name"))" }.sorted()
+                    + tags.map { "\(try $0.string("key")) \(try $0.string("sort_name")) \(try $0.uuid("person_id")) \(try $0.string("kind"))" }.sorted()
+            }
+            let kept = try await entries()
+            try await SearchIndex.rebuild(on: app.db)
+            let indexed = try await entries()
+            #expect(indexed == kept, "\(round): the search entries")
+        }
+
         /// The kept department, time zone and role counts (of active people) are what counting
         /// them again gives.
         static func compareFacets(_ app: Application, round: String) async throws {
@@ -267,6 +431,9 @@ extension ServerTests {
                 try await PlainRows.all("SELECT kind, value, people FROM directory_facets", on: app.db).map {
                     "\(try $0.string("kind")) \(try $0.string("value")) \(try $0.int("people"))"
                 }.sorted()
+                    + PlainRows.all("SELECT kind, key, people FROM tag_counts", on: app.db).map {
+                        "tag \(try $0.string("kind")) \(try $0.string("key")) \(try $0.int("people"))"
+                    }.sorted()
             }
             let kept = try await facets()
             try await DirectoryCounts.rebuild(on: sql)
