@@ -174,6 +174,9 @@ enum AuthController {
             guard try await claim(link.requireID(), on: tx) else {
                 throw Abort(.gone, reason: "This link has already been used. Sign in, or ask your program manager for a new link.")
             }
+            // The account first, then the count, as every write of a person does (an import holds
+            // both, in that order).
+            try await PeopleStore.lockPerson(userID, on: tx)
             if user.passwordHash == nil, let sql = tx as? any SQLDatabase {
                 try await DirectoryCounts.adjust(.account, DirectoryCounts.withoutPassword, by: -1, on: sql)
             }

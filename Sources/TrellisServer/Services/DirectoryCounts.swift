@@ -41,6 +41,15 @@ enum DirectoryCounts {
             """).run()
         if delta < 0 {
             try await sql.raw("DELETE FROM tag_counts WHERE kind = \(bind: kind.rawValue) AND key = \(bind: key) AND people <= 0").run()
+            // When the spelling suggested was the one taken away, another holder's (call after
+            // the person's tags are written): found along the tag's holders by key, the first one
+            // that holds it as this kind, however many hold it.
+            try await sql.raw("""
+                UPDATE tag_counts SET name = COALESCE((
+                    SELECT pt.name FROM people_search_tags st JOIN profile_tags pt ON pt.profile_id = st.person_id AND pt.kind = st.kind AND pt.key = st.key
+                    WHERE st.key = \(bind: key) AND st.kind = \(bind: kind.rawValue) LIMIT 1), name)
+                WHERE kind = \(bind: kind.rawValue) AND key = \(bind: key) AND name = \(bind: name)
+                """).run()
         }
     }
 
@@ -90,8 +99,9 @@ enum DirectoryCounts {
     /// (tags rewritten, or role changed). Taken away before the import writes them and added
     /// after, so that a file that changes few people's tags (or none: a new department for
     /// everyone) costs little; a file that rewrites much of the organisation counts everything
-    /// again instead (`PeopleImport`). Grouped, then written in the order of each table's key
-    /// as one person's write does, so that the two lock shared rows in the same order.
+    /// again instead (`PeopleImport`). A tag whose holders all went in the first pass takes the
+    /// spelling of its new holders in the second (as a count that reached nobody would be deleted
+    /// and added again), not the one nobody holds any more.
     static func countStaged(jobID: UUID, sign: Int, on sql: any SQLDatabase) async throws {
         let people: SQLQueryString = sign < 0 ? "-COUNT(*)" : "COUNT(*)"
         let distinct: SQLQueryString = sign < 0 ? "-COUNT(DISTINCT pt.profile_id)" : "COUNT(DISTINCT pt.profile_id)"
@@ -101,8 +111,9 @@ enum DirectoryCounts {
             SELECT pt.kind, pt.key, MIN(pt.name), \(people)
             FROM import_people ip JOIN profile_tags pt ON pt.profile_id = ip.user_id
             WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
-            GROUP BY pt.kind, pt.key ORDER BY pt.kind, pt.key
-            ON CONFLICT (kind, key) DO UPDATE SET people = tag_counts.people + excluded.people
+            GROUP BY pt.kind, pt.key
+            ON CONFLICT (kind, key) DO UPDATE SET people = tag_counts.people + excluded.people,
+                name = CASE WHEN tag_counts.people <= 0 THEN excluded.name ELSE tag_counts.name END
             """).run()
         let holders: SQLQueryString = """
             FROM import_people ip JOIN users u ON u.id = ip.user_id JOIN profiles p ON p.id = ip.user_id
@@ -112,13 +123,13 @@ enum DirectoryCounts {
         try await sql.raw("""
             INSERT INTO tag_holders (kind, key, role, people)
             SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, ''), \(people) \(holders)
-            GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '') ORDER BY pt.key, pt.kind, COALESCE(p.mentoring_role, '')
+            GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '')
             ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
             """).run()
         try await sql.raw("""
             INSERT INTO tag_holders (kind, key, role, people)
             SELECT \(bind: anyKind), pt.key, COALESCE(p.mentoring_role, ''), \(distinct) \(holders)
-            GROUP BY pt.key, COALESCE(p.mentoring_role, '') ORDER BY pt.key, COALESCE(p.mentoring_role, '')
+            GROUP BY pt.key, COALESCE(p.mentoring_role, '')
             ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
             """).run()
         if sign > 0 {

@@ -290,10 +290,11 @@ enum PeopleImport {
             SELECT ip.user_id, '', '', '', '', '', '', '', '', \(bind: false), \(bind: now)
             \(unsafeRaw: people)\(job) AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = ip.user_id)
             """).run()
-        // Names of people already here.
+        // Names of people already here (not of those the preview found unchanged in name and tags,
+        // whose search entries the import leaves alone: a rename saved meanwhile stands).
         try await sql.raw("""
             UPDATE users SET name = ip.name, search_name = ip.search_name, updated_at = \(bind: now)
-            \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false) AND users.id = ip.user_id AND users.name <> ip.name
+            \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false) AND ip.keeps_tags = \(bind: false) AND users.id = ip.user_id AND users.name <> ip.name
             """).run()
         // What the file says about everyone in it (other profile text is kept).
         try await sql.raw("""

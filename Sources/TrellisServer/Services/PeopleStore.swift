@@ -129,9 +129,12 @@ enum PeopleStore {
     static func setActive(_ active: Bool, _ ids: [UUID], on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            // In one order, so that two calls over the same people cannot deadlock.
-            for id in Set(ids).sorted(by: { $0.uuidString < $1.uuidString }) {
-                try await lockPerson(id, on: tx)
+            // Everyone first, in one order, then the counts: so that two calls over the same
+            // people, or a call and an import (which holds its people, then the counts), cannot
+            // deadlock.
+            let people = Set(ids).sorted(by: { $0.uuidString < $1.uuidString })
+            for id in people { try await lockPerson(id, on: tx) }
+            for id in people {
                 guard let row = try await PlainRows.first("""
                     SELECT u.is_active, u.password_hash IS NULL AS no_password, p.mentoring_role, p.department, p.timezone
                     FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id = \(bind: id)
@@ -157,7 +160,10 @@ enum PeopleStore {
     /// write reads of them (active or not, their role and tags) is what it changes.
     static func lockPerson(_ id: UUID, on tx: any Database) async throws {
         guard let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
-        try await sql.raw("SELECT id FROM users WHERE id = \(bind: id) FOR UPDATE").run()
+        // NO KEY UPDATE: it still makes two writes of one person take turns, but not a write
+        // that only refers to them (a foreign key's check takes KEY SHARE): an import setting
+        // someone's manager to this person goes on.
+        try await sql.raw("SELECT id FROM users WHERE id = \(bind: id) FOR NO KEY UPDATE").run()
     }
 
     /// The draft of a stored person.

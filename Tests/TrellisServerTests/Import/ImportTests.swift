@@ -171,6 +171,8 @@ extension ServerTests {
                         VALUES (\(bind: job), \(bind: UUID()), \(bind: true), \(bind: "s\(UUID())@example.org"), 'S', 's', \(bind: role), '', '', '', '', '', '')
                         """).run()
                 }
+                // The table as M0012 found it (the columns added after it, M0016, come back at the end).
+                try await M0016_StageKeptTags().revert(on: app.db)
                 try await stage(role: "mentee")
                 try await stage(role: nil)
                 // Back to a required role: the row without one is left out, the other kept.
@@ -187,6 +189,8 @@ extension ServerTests {
                 try await stage(role: nil)
                 #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_people").first()?.decode(column: "n", as: Int.self) == 2)
                 #expect(try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'idx_import_people_user'").all().count == 1)
+                try await M0016_StageKeptTags().prepare(on: app.db)
+                #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_people WHERE keeps_tags = \(bind: false) AND recounts = \(bind: false)").first()?.decode(column: "n", as: Int.self) == 2)
             }
         }
 
