@@ -139,6 +139,35 @@ import Testing
         }
     }
 
+    @Test func `text taken as it is (accented Latin letters, Chinese) is what normalising it would give`() {
+        // `Tags.clean` returns these without normalising them: each scalar, and texts of them, must
+        // already be NFC and hold no whitespace or control.
+        let plain = (UInt32(0xA1)..<0x300).map { $0 } + (UInt32(0x4E00)...0x9FFF).map { $0 }
+        for value in plain {
+            let scalar = Unicode.Scalar(value)!
+            #expect(Tags.isPlainLetter(value) && !scalar.properties.isWhitespace && !TextInput.isControl(scalar))
+            let text = "a" + String(scalar) + "b"
+            #expect(text.precomposedStringWithCanonicalMapping == text, "U+\(String(value, radix: 16))")
+        }
+        // Every Latin one beside every other, and random texts of them with ASCII and spaces.
+        let latin = plain.prefix { $0 < 0x300 }.map { Character(Unicode.Scalar($0)!) }
+        for first in latin {
+            let texts = latin.map { String([first, $0]) }
+            #expect(texts.allSatisfy { $0.precomposedStringWithCanonicalMapping == $0 }, "\(first)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let text = String((0..<Int.random(in: 1...10, using: &generator)).map { _ in
+                Character(Unicode.Scalar(Bool.random(using: &generator) ? plain.randomElement(using: &generator)! : UInt32.random(in: 0x21...0x7E, using: &generator))!)
+            })
+            #expect(Tags.clean(text) == text.precomposedStringWithCanonicalMapping)
+            #expect(Tags.clean("  " + text + " \t" + text + " ") == text + " " + text)
+        }
+        // Neighbours of the ranges are not taken as they are.
+        for value: UInt32 in [0x7F, 0x85, 0xA0, 0x300, 0x301, 0x4DFF, 0xA000, 0x3000, 0x2028] { #expect(!Tags.isPlainLetter(value)) }
+        #expect(Tags.clean("e\u{301}") == "\u{E9}" && Tags.clean("中\u{3000}文") == "中 文")
+    }
+
     @Test func `a combining mark after a space is kept, so the form's list text gives the same list back`() {
         // " " followed by U+0301 is one whitespace character: cleaning by character dropped the
         // mark, so an unchanged edit form lost it from every entry after the first.

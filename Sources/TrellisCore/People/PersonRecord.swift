@@ -52,7 +52,7 @@ public struct PersonRecord: Sendable, Equatable {
 
     /// Whether two records describe the same person the same way (tags compared as normalised sets).
     public func isEquivalent(to other: PersonRecord) -> Bool {
-        func same(_ a: [String], _ b: [String]) -> Bool { Set(a.map(Tags.key)) == Set(b.map(Tags.key)) }
+        func same(_ a: [String], _ b: [String]) -> Bool { a == b || Set(a.map(Tags.key)) == Set(b.map(Tags.key)) }
         return email == other.email && name == other.name && role == other.role && department == other.department
             && managerEmail == other.managerEmail && timezone == other.timezone
             && same(languages, other.languages) && same(expertise, other.expertise)

@@ -129,9 +129,10 @@ enum PeopleCSV {
             return known.contains(record.email) ? .update : .create
         }
         let losingRole = parsed.records.filter { $0.role == nil && byEmail[$0.email]?.role != nil }.map(\.email)
+        // The file's lists are normalised already (`PeopleTable.parse`), as stored ones are.
         let keepsTags = Set(parsed.records.compactMap { record -> String? in
             guard let stored = byEmail[record.email], stored.name == record.name,
-                  TagKind.allCases.allSatisfy({ Tags.normalize(record.tags($0)) == stored.tags($0) }) else { return nil }
+                  TagKind.allCases.allSatisfy({ record.tags($0) == stored.tags($0) }) else { return nil }
             return record.email
         })
         return Plan(records: parsed.records, changes: changes, problems: [], losingRole: losingRole, keepsTags: keepsTags)

@@ -264,6 +264,32 @@ extension ServerTests {
         /// add people and leave deactivated people in the file: whose name and tags stay are left
         /// alone (`keeps_tags`), the counts are adjusted for those whose holdings change, and
         /// every page, count and search entry ends as counting and indexing afresh gives.
+        @Test func `an import's remembered tag texts give what a profile save makes of the same tags`() {
+            // An import works out each spelling once (`TagTexts`); a save works out its own. Both
+            // must give the same normalised list, keys and document, whatever the text.
+            var random = SeededGenerator(seed: 5)
+            let pieces = ["ab", "Ab", "AB", "é", "e\u{301}", "É", "ß", "ø", "日本", "数据", "🙂", " ", "  ", "\t", "\u{0}", "\u{A0}", "\u{3000}", "ǅ", "İ", "ı", "-", "1"]
+            let texts = SearchIndex.TagTexts()
+            for _ in 0..<2_000 {
+                var tags: [TagKind: [String]] = [:]
+                for kind in TagKind.allCases where random.below(2) == 0 {
+                    tags[kind] = (0..<random.below(5)).map { _ in (0..<(1 + random.below(4))).map { _ in pieces[random.below(pieces.count)] }.joined() }
+                }
+                let name = (0..<(1 + random.below(4))).map { _ in pieces[random.below(pieces.count)] }.joined()
+                let remembered = tags.mapValues { texts.normalize($0) }
+                let saved = tags.mapValues { Tags.normalize($0) }
+                for kind in TagKind.allCases {
+                    #expect(remembered[kind]?.map(\.name) == saved[kind], "\(tags)")
+                    #expect(remembered[kind]?.map(\.key) == saved[kind]?.map(Tags.key), "\(tags)")
+                }
+                let imported = SearchIndex.Document(name: name, texts: remembered), made = SearchIndex.Document(name: name, tags: saved)
+                #expect([imported.name, imported.expertise, imported.development, imported.other] == [made.name, made.expertise, made.development, made.other])
+                #expect(imported.tagKeys.map { "\($0.kind)/\($0.key)" } == made.tagKeys.map { "\($0.kind)/\($0.key)" })
+                // And a document part's words are those of its tags' text, read as one.
+                #expect(made.expertise == SearchIndex.indexed((saved[.expertise] ?? []).joined(separator: " ")), "\(tags)")
+            }
+        }
+
         @Test func `imports that change a few people's tags, names or roles keep every count and search entry`() async throws {
             try await withTrellis { app in
                 var random = SeededGenerator(seed: 2026)
