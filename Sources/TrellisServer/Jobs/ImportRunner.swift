@@ -27,7 +27,27 @@ enum ImportRunner {
 
     static func start(_ id: UUID, by adminID: UUID, app: Application) {
         Task.detached(executorPreference: LongWork.shared) {
+            // The job reports that this server has it from its confirmation until it ends: while it
+            // waits for an import before it, checks the file again and writes, not only while it
+            // stages (a job waiting behind a long import read as stopped after five minutes).
+            let beat = Task.detached { await heartbeat(id, every: heartbeatInterval, on: app.db) }
+            defer { beat.cancel() }
             try? await queue.run { await run(id, by: adminID, db: app.longWorkDB, logger: app.logger) }
+        }
+    }
+
+    /// How often a job this server holds says so (a fifth of `ImportJob.stalledAfter`).
+    static let heartbeatInterval: Duration = .seconds(60)
+
+    /// Marks a running job as alive every `interval` until cancelled. A beat that cannot write
+    /// (the job's own final transaction holds SQLite's write lock for seconds) is skipped.
+    static func heartbeat(_ id: UUID, every interval: Duration, on db: any Database) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            try? await DatabaseWrites.transaction(on: db) { tx in
+                try await ImportJob.query(on: tx).filter(\.$id == id).filter(\.$state == ImportJob.State.running.rawValue)
+                    .set(\.$heartbeatAt, to: Date()).update()
+            }
         }
     }
 

@@ -141,6 +141,37 @@ extension ServerTests {
             }
         }
 
+        @Test func `a confirmed job says it is alive while it waits its turn, and its page does not call it stopped`() async throws {
+            // A job confirmed behind a long import used to report only while staging, so after five
+            // minutes of waiting its page said the server had stopped.
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                let admin = try #require(try await User.query(on: app.db).filter(\.$email == TestPeople.admin).first())
+                let old = Date().addingTimeInterval(-10 * 60)
+                var ids: [UUID] = []
+                for state in [ImportJob.State.running, .done] {
+                    let job = ImportJob(adminID: try admin.requireID(), filename: "waiting.csv", csv: "", totalRows: 5, now: old)
+                    job.state = state.rawValue
+                    job.heartbeatAt = old
+                    try await job.save(on: app.db)
+                    ids.append(try job.requireID())
+                }
+                var browser = Browser(app)
+                try await browser.signIn(TestPeople.admin)
+                #expect(try await browser.get("/admin/import/jobs/\(ids[0])").text.contains("stopped before it finished"))
+                let beats = ids.map { id in Task { await ImportRunner.heartbeat(id, every: .milliseconds(20), on: app.db) } }
+                try await Task.sleep(for: .milliseconds(300))
+                for beat in beats { beat.cancel(); await beat.value }
+                let waiting = try #require(try await ImportJob.find(ids[0], on: app.db))
+                #expect(!waiting.isStalled() && waiting.heartbeatAt.map { Date().timeIntervalSince($0) < 60 } == true)
+                let page = try await browser.get("/admin/import/jobs/\(ids[0])").text
+                #expect(page.contains("Checking the file again") && !page.contains("stopped before it finished"))
+                // A job that has ended is left as it was.
+                let ended = try #require(try await ImportJob.find(ids[1], on: app.db))
+                #expect(ended.heartbeatAt.map { abs($0.timeIntervalSince(old)) < 1 } == true)
+            }
+        }
+
         @Test func `what a job records on finishing is written in the import's own transaction`() async throws {
             // So an import that committed is never shown as running or as stopped afterwards: if
             // the last step of that transaction fails, nothing is imported.

@@ -112,7 +112,9 @@ enum ImportPages {
             """)
         case .running:
             let percent = Int((Double(job.stagedRows) / Double(total) * 100).rounded(.down))
-            let phase = job.stagedRows >= job.totalRows ? "Writing everything at once…" : "Preparing \(job.stagedRows) of \(job.totalRows) people…"
+            let phase = job.stagedRows >= job.totalRows ? "Writing everything at once…"
+                : job.stagedRows == 0 ? "Checking the file again (after any import started before it)…"
+                : "Preparing \(job.stagedRows) of \(job.totalRows) people…"
             return Layout.page(req, title: "Importing", active: "import", refreshSeconds: 2, content: """
             <h1>Importing \(job.filename)</h1>
             <section class="panel" aria-labelledby="progress-heading">
