@@ -42,15 +42,24 @@ enum DirectoryCounts {
         if delta < 0 {
             try await sql.raw("DELETE FROM tag_counts WHERE kind = \(bind: kind.rawValue) AND key = \(bind: key) AND people <= 0").run()
             // When the spelling suggested was the one taken away, another holder's (call after
-            // the person's tags are written): found along the tag's holders by key, the first one
-            // that holds it as this kind, however many hold it.
-            try await sql.raw("""
-                UPDATE tag_counts SET name = COALESCE((
-                    SELECT pt.name FROM people_search_tags st JOIN profile_tags pt ON pt.profile_id = st.person_id AND pt.kind = st.kind AND pt.key = st.key
-                    WHERE st.key = \(bind: key) AND st.kind = \(bind: kind.rawValue) LIMIT 1), name)
-                WHERE kind = \(bind: kind.rawValue) AND key = \(bind: key) AND name = \(bind: name)
-                """).run()
+            // the person's tags are written).
+            try await respell("kind = \(bind: kind.rawValue) AND key = \(bind: key) AND name = \(bind: name)", on: sql)
         }
+    }
+
+    /// Gives the tag counts matching `condition` the spelling of one of the tag's holders when
+    /// nobody holds the shown one any more (after writing tags): found along the tag's holders by
+    /// key, the first that holds it as this kind. Whether the shown spelling is still held walks
+    /// the holders until one has it, so call it for the few tags a write took a spelling from.
+    static func respell(_ condition: SQLQueryString, on sql: any SQLDatabase) async throws {
+        let holders: SQLQueryString = """
+            FROM people_search_tags st JOIN profile_tags pt ON pt.profile_id = st.person_id AND pt.kind = st.kind AND pt.key = st.key
+            WHERE st.key = tag_counts.key AND st.kind = tag_counts.kind
+            """
+        try await sql.raw("""
+            UPDATE tag_counts SET name = COALESCE((SELECT pt.name \(holders) LIMIT 1), name)
+            WHERE \(condition) AND NOT EXISTS (SELECT 1 \(holders) AND pt.name = tag_counts.name)
+            """).run()
     }
 
     /// Counts everything again from the profiles (after an import or the demo: work that already
@@ -102,7 +111,20 @@ enum DirectoryCounts {
     /// again instead (`PeopleImport`). A tag whose holders all went in the first pass takes the
     /// spelling of its new holders in the second (as a count that reached nobody would be deleted
     /// and added again), not the one nobody holds any more.
-    static func countStaged(jobID: UUID, sign: Int, on sql: any SQLDatabase) async throws {
+    ///
+    /// Taking away (`sign` -1) returns the tags whose shown spelling one of these people holds:
+    /// after the import, give them to `respell(staged:)`, as the import may take that spelling
+    /// from them while others keep the tag in another.
+    @discardableResult
+    static func countStaged(jobID: UUID, sign: Int, on sql: any SQLDatabase) async throws -> [(kind: String, key: String)] {
+        var shown: [(kind: String, key: String)] = []
+        if sign < 0 {
+            shown = try await sql.raw("""
+                SELECT DISTINCT tc.kind, tc.key FROM import_people ip JOIN profile_tags pt ON pt.profile_id = ip.user_id
+                    JOIN tag_counts tc ON tc.kind = pt.kind AND tc.key = pt.key AND tc.name = pt.name
+                WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+                """).all().map { (try $0.decode(column: "kind", as: String.self), try $0.decode(column: "key", as: String.self)) }
+        }
         let people: SQLQueryString = sign < 0 ? "-COUNT(*)" : "COUNT(*)"
         let distinct: SQLQueryString = sign < 0 ? "-COUNT(DISTINCT pt.profile_id)" : "COUNT(DISTINCT pt.profile_id)"
         // `WHERE` before `ON CONFLICT`, as SQLite's upsert after a SELECT requires.
@@ -135,6 +157,15 @@ enum DirectoryCounts {
         if sign > 0 {
             try await sql.raw("DELETE FROM tag_counts WHERE people <= 0").run()
             try await sql.raw("DELETE FROM tag_holders WHERE people <= 0").run()
+        }
+        return shown
+    }
+
+    /// `respell` for the tags `countStaged(sign: -1)` returned, 200 a statement.
+    static func respell(staged tags: [(kind: String, key: String)], on sql: any SQLDatabase) async throws {
+        for chunk in tags.chunked(into: 200) {
+            let pairs: [SQLQueryString] = chunk.map { "(kind = \(bind: $0.kind) AND key = \(bind: $0.key))" }
+            try await respell("(\(pairs.joined(separator: " OR ")))", on: sql)
         }
     }
 

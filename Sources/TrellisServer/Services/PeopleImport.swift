@@ -303,7 +303,7 @@ enum PeopleImport {
         let recounted = try await sql.raw("SELECT COUNT(*) AS n \(unsafeRaw: people)\(job) AND ip.recounts = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
         let everyone = try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
         let countsEverything = recounted >= 1_000 && recounted * 4 >= everyone
-        if !countsEverything { try await DirectoryCounts.countStaged(jobID: jobID, sign: -1, on: sql) }
+        let spelled = countsEverything ? [] : try await DirectoryCounts.countStaged(jobID: jobID, sign: -1, on: sql)
         // New accounts, then their empty profiles.
         try await sql.raw("""
             INSERT INTO users (id, email, name, search_name, role, is_active, created_at, updated_at)
@@ -348,6 +348,7 @@ enum PeopleImport {
         } else {
             try await DirectoryCounts.rebuildFacets(on: sql)
             try await DirectoryCounts.countStaged(jobID: jobID, sign: 1, on: sql)
+            try await DirectoryCounts.respell(staged: spelled, on: sql)
         }
         try await discardStaged(jobID: jobID, on: tx)
         // Fresh statistics, so that the query planner knows, say, that a department is a small
