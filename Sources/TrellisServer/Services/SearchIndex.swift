@@ -112,8 +112,42 @@ enum SearchIndex {
     /// and searches. SQLite's index takes the words as they are (its `ascii` tokenizer splits only
     /// at the spaces between them), so what it holds is exactly these words, and a search can also
     /// check one person's stored document with LIKE instead of the index.
+    ///
+    /// "+" and "#" that end a word are spelled out as part of it ("C++" is the word "cplusplus",
+    /// "C#" "csharp", "Notepad++" "notepadplusplus"), so that a search for C++ finds C++ rather
+    /// than every word that starts with c, and "c" still finds both by their beginning. Elsewhere
+    /// ("a+b", "#1") they separate words as any other sign does.
     static func tokens(_ text: String) -> [Substring] {
-        fold(text).split { !($0.isLetter || $0.isNumber) }
+        let folded = fold(text)
+        let signed = folded.utf8.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") } ? spellingOutSigns(folded) : folded
+        return signed.split { !($0.isLetter || $0.isNumber) }
+    }
+
+    /// `tokens`' spelling out of a run of "+" and "#" after a letter or digit and before the end
+    /// of the word.
+    static func spellingOutSigns(_ text: String) -> String {
+        let characters = Array(text)
+        func isWord(_ character: Character) -> Bool { character.isLetter || character.isNumber }
+        func isSign(_ character: Character) -> Bool { character == "+" || character == "#" }
+        var result = ""
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            guard isSign(character), index > 0, isWord(characters[index - 1]) else {
+                result.append(character)
+                index += 1
+                continue
+            }
+            var end = index
+            while end < characters.count && isSign(characters[end]) { end += 1 }
+            if end < characters.count && isWord(characters[end]) {
+                result += String(characters[index..<end])  // inside a word: separators, as before
+            } else {
+                for sign in characters[index..<end] { result += sign == "+" ? "plus" : "sharp" }
+            }
+            index = end
+        }
+        return result
     }
 
     /// A document part as stored: its words, separated by single spaces.

@@ -168,6 +168,36 @@ extension ServerTests {
             }
         }
 
+        @Test func `a search for C++ or C# finds those skills, not every word that starts with c`() async throws {
+            #expect(SearchIndex.words("C++") == ["cplusplus"] && SearchIndex.words("c#") == ["csharp"] && SearchIndex.words("F#") == ["fsharp"])
+            #expect(SearchIndex.words("Notepad++ and C#/.NET") == ["notepadplusplus", "and", "csharp", "net"])
+            #expect(SearchIndex.words("a+b #1 ++ c++11 É#") == ["a", "b", "1", "c", "11", "esharp"])
+            try await withTrellis { app in
+                for (index, skill) in ["C++", "C#", "C", "Cobol", "Notepad++"].enumerated() {
+                    let person = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: "Person \(index)", role: .participant, on: app.db)
+                    var draft = ProfileDraft(name: "Person \(index)")
+                    draft.mentoringRole = .mentor
+                    draft.capacityMentees = 1
+                    draft.tags[.expertise] = [skill]
+                    try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                }
+                func found(_ q: String) async throws -> [String] {
+                    try await Directory.search(DirectoryQuery(q: q, role: "mentor"), on: app.db).items.map(\.name).sorted()
+                }
+                #expect(try await found("C++") == ["Person 0"])
+                #expect(try await found("c#") == ["Person 1"])
+                #expect(try await found("notepad") == ["Person 4"])
+                #expect(try await found("c") == ["Person 0", "Person 1", "Person 2", "Person 3"])
+                // People indexed before words kept their signs are indexed again by M0017.
+                let sql = try #require(app.db as? any SQLDatabase)
+                let ids = try await User.query(on: app.db).sort(\.$email).all().map { try $0.requireID() }
+                try await SearchIndex.update(ids[0], SearchIndex.Document(name: "Person 0", tags: [:]), on: sql)
+                #expect(try await found("C++").isEmpty)
+                try await M0017_SpellOutPlusAndSharp().prepare(on: app.db)
+                #expect(try await found("C++") == ["Person 0"])
+            }
+        }
+
         /// Found by the second round of testing: a search of more than 50,000 characters failed
         /// with a 500 (SQLite's LIKE pattern limit), words after the eighth were dropped, and
         /// punctuation ("h.") moved names that start with the letter below later-word matches.
