@@ -126,7 +126,6 @@ enum DirectoryCounts {
                 """).all().map { (try $0.decode(column: "kind", as: String.self), try $0.decode(column: "key", as: String.self)) }
         }
         let people: SQLQueryString = sign < 0 ? "-COUNT(*)" : "COUNT(*)"
-        let distinct: SQLQueryString = sign < 0 ? "-COUNT(DISTINCT pt.profile_id)" : "COUNT(DISTINCT pt.profile_id)"
         // `WHERE` before `ON CONFLICT`, as SQLite's upsert after a SELECT requires.
         try await sql.raw("""
             INSERT INTO tag_counts (kind, key, name, people)
@@ -137,23 +136,11 @@ enum DirectoryCounts {
             ON CONFLICT (kind, key) DO UPDATE SET people = tag_counts.people + excluded.people,
                 name = CASE WHEN tag_counts.people <= 0 THEN excluded.name ELSE tag_counts.name END
             """).run()
-        let holders: SQLQueryString = """
+        try await countHolders("""
             FROM import_people ip JOIN users u ON u.id = ip.user_id JOIN profiles p ON p.id = ip.user_id
                 JOIN profile_tags pt ON pt.profile_id = ip.user_id
             WHERE ip.job_id = \(bind: jobID) AND ip.recounts = \(bind: true) AND u.is_active = \(bind: true) AND pt.key <> ''
-            """
-        try await sql.raw("""
-            INSERT INTO tag_holders (kind, key, role, people)
-            SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, ''), \(people) \(holders)
-            GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '')
-            ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
-            """).run()
-        try await sql.raw("""
-            INSERT INTO tag_holders (kind, key, role, people)
-            SELECT \(bind: anyKind), pt.key, COALESCE(p.mentoring_role, ''), \(distinct) \(holders)
-            GROUP BY pt.key, COALESCE(p.mentoring_role, '')
-            ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people
-            """).run()
+            """, sign: sign, adding: true, on: sql)
         if sign > 0 {
             try await sql.raw("DELETE FROM tag_counts WHERE people <= 0").run()
             try await sql.raw("DELETE FROM tag_holders WHERE people <= 0").run()
@@ -224,17 +211,27 @@ enum DirectoryCounts {
     /// Counts the tag holders again from the tags, in two set-based statements.
     static func rebuildTagHolders(on sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM tag_holders").run()
-        let holders: SQLQueryString = """
+        try await countHolders("""
             FROM profile_tags pt JOIN users u ON u.id = pt.profile_id JOIN profiles p ON p.id = pt.profile_id
             WHERE u.is_active = \(bind: true) AND pt.key <> ''
-            """
+            """, sign: 1, adding: false, on: sql)
+    }
+
+    /// Counts into `tag_holders` (`sign` times) the holdings that `holders` reads: `FROM … WHERE …`
+    /// over active people's tags, with `profile_tags` as `pt` and `profiles` as `p`. By kind, then
+    /// of any kind (each person once). `adding`: onto the counts there, rather than into an
+    /// empty table.
+    private static func countHolders(_ holders: SQLQueryString, sign: Int, adding: Bool, on sql: any SQLDatabase) async throws {
+        let minus: SQLQueryString = sign < 0 ? "-" : ""
+        let onto: SQLQueryString = adding ? "ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people" : ""
+        let role: SQLQueryString = "COALESCE(p.mentoring_role, '')"
         try await sql.raw("""
             INSERT INTO tag_holders (kind, key, role, people)
-            SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, ''), COUNT(*) \(holders) GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, '')
+            SELECT pt.kind, pt.key, \(role), \(minus)COUNT(*) \(holders) GROUP BY pt.kind, pt.key, \(role) \(onto)
             """).run()
         try await sql.raw("""
             INSERT INTO tag_holders (kind, key, role, people)
-            SELECT \(bind: anyKind), pt.key, COALESCE(p.mentoring_role, ''), COUNT(DISTINCT pt.profile_id) \(holders) GROUP BY pt.key, COALESCE(p.mentoring_role, '')
+            SELECT \(bind: anyKind), pt.key, \(role), \(minus)COUNT(DISTINCT pt.profile_id) \(holders) GROUP BY pt.key, \(role) \(onto)
             """).run()
     }
 

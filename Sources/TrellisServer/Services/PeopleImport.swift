@@ -300,9 +300,8 @@ enum PeopleImport {
             """).run()
         // The tag counts: what the people counted again hold is taken away now and added back at
         // the end, or, when they are a good part of the organisation, everything is counted again.
-        let recounted = try await sql.raw("SELECT COUNT(*) AS n \(unsafeRaw: people)\(job) AND ip.recounts = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
-        let everyone = try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
-        let countsEverything = recounted >= 1_000 && recounted * 4 >= everyone
+        let scale = try await Scale(jobID: jobID, on: sql)
+        let countsEverything = scale.isLarge(scale.recounted)
         let spelled = countsEverything ? [] : try await DirectoryCounts.countStaged(jobID: jobID, sign: -1, on: sql)
         // New accounts, then their empty profiles.
         try await sql.raw("""
@@ -342,7 +341,7 @@ enum PeopleImport {
             UPDATE profiles SET manager_id = (SELECT u.id FROM users u WHERE u.email = ip.manager_email)
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
-        try await SearchIndex.updateStaged(jobID: jobID, on: sql)
+        try await SearchIndex.updateStaged(jobID: jobID, remakesIndex: scale.isLarge(scale.rewritten), on: sql)
         if countsEverything {
             try await DirectoryCounts.rebuild(on: sql)
         } else {
@@ -355,6 +354,36 @@ enum PeopleImport {
         // part of the organisation (SQLite samples at most 1,000 rows an index).
         if !SearchIndex.isPostgres(sql) { try await sql.raw("PRAGMA analysis_limit = 1000").run() }
         try await sql.raw("ANALYZE").run()
+    }
+
+    /// How much of the organisation an import changes, read once from its staged people.
+    struct Scale {
+        /// Everyone once the import's new people are in.
+        var everyone: Int
+        /// Staged people whose tags and search entries are written again (not `keeps_tags`).
+        var rewritten: Int
+        /// Staged people whose holdings of tags change (`recounts`).
+        var recounted: Int
+
+        init(jobID: UUID, on sql: any SQLDatabase) async throws {
+            let row = try await sql.raw("""
+                SELECT (SELECT COUNT(*) FROM users) AS stored,
+                    COALESCE(SUM(CASE WHEN is_new = \(bind: true) THEN 1 ELSE 0 END), 0) AS created,
+                    COALESCE(SUM(CASE WHEN keeps_tags = \(bind: false) THEN 1 ELSE 0 END), 0) AS rewritten,
+                    COALESCE(SUM(CASE WHEN recounts = \(bind: true) THEN 1 ELSE 0 END), 0) AS recounted
+                FROM import_people WHERE job_id = \(bind: jobID)
+                """).first()
+            func value(_ column: String) throws -> Int { try row?.decode(column: column, as: Int.self) ?? 0 }
+            everyone = try value("stored") + value("created")
+            rewritten = try value("rewritten")
+            recounted = try value("recounted")
+        }
+
+        /// Whether a part of the import is large enough (at least 1,000 people and a quarter of
+        /// everyone) that doing a thing again for everyone is cheaper than doing it person by
+        /// person: counting the tags again rather than adjusting them, and on SQLite making the
+        /// index of search tags by person again rather than keeping it up row by row.
+        func isLarge(_ part: Int) -> Bool { part >= 1_000 && part * 4 >= everyone }
     }
 
     static func discardStaged(jobID: UUID, on db: any Database) async throws {

@@ -207,6 +207,13 @@ enum PeopleStore {
         let taken = ValidationErrors(field: "email", "Someone with this email is already in Trellis.")
         do {
             try await DatabaseWrites.transaction(on: db) { tx in
+                // On PostgreSQL, the counts before the account: an import holds the counts first and
+                // then adds its accounts, so a new account of the same email made the other way round
+                // waited on the import's counts while the import waited on its email (a deadlock).
+                // The lock is one that writers of counts share; only an import's excludes it.
+                if let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) {
+                    try await sql.raw("LOCK TABLE directory_facets IN ROW EXCLUSIVE MODE").run()
+                }
                 if try await User.query(on: tx).filter(\.$email == user.email).first() != nil { throw taken }
                 try await user.create(on: tx)
                 try await Profile(userID: user.requireID()).create(on: tx)

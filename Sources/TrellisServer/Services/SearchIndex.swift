@@ -337,42 +337,48 @@ enum SearchIndex {
 
     /// The documents of everyone staged by an import (`import_people`'s `doc_` columns) whose name
     /// or tags change (not `keeps_tags`), in a few set-based statements.
-    static func updateStaged(jobID: UUID, on sql: any SQLDatabase) async throws {
+    /// `remakesIndex`: whether the import is large enough to make the index by person again rather
+    /// than keep it up row by row (`PeopleImport.Scale.isLarge`); SQLite only, as on PostgreSQL
+    /// dropping an index would make readers wait for the import's commit.
+    static func updateStaged(jobID: UUID, remakesIndex: Bool, on sql: any SQLDatabase) async throws {
+        // The staged people whose documents and tag rows are written again.
+        let rewritten: SQLQueryString = "ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)"
         if isPostgres(sql) {
             try await sql.raw("""
                 INSERT INTO people_search (person_id, document, name_document)
                 SELECT ip.user_id, setweight(to_tsvector('simple', ip.doc_name), 'A') || setweight(to_tsvector('simple', ip.doc_expertise), 'B')
                     || setweight(to_tsvector('simple', ip.doc_development), 'C') || setweight(to_tsvector('simple', ip.doc_other), 'D'),
                     to_tsvector('simple', ip.doc_name)
-                FROM import_people ip WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+                FROM import_people ip WHERE \(rewritten)
                 ON CONFLICT (person_id) DO UPDATE SET document = excluded.document, name_document = excluded.name_document
                 """).run()
             try await cleanPendingEntries(on: sql)
         } else {
             try await sql.raw("""
-                INSERT INTO people_search_ids (person_id) SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+                INSERT INTO people_search_ids (person_id) SELECT ip.user_id FROM import_people ip WHERE \(rewritten)
                 ON CONFLICT (person_id) DO NOTHING
                 """).run()
             // Driven from the staged rows, each looked up through the person_id index, named so that
             // stale statistics cannot talk the planner into a scan per row (the column is declared
             // UUID like users.id: with another type the affinities differ and the index is unusable).
+            let entries: SQLQueryString = "FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE \(rewritten)"
             try await sql.raw("""
                 DELETE FROM people_search WHERE rowid IN
-                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false))
+                    (SELECT s.rowid \(entries))
                 """).run()
             try await sql.raw("""
                 INSERT INTO people_search (rowid, name, expertise, development, other)
                 SELECT s.rowid, ip.doc_name, ip.doc_expertise, ip.doc_development, ip.doc_other
-                FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+                \(entries)
                 """).run()
             try await sql.raw("""
                 DELETE FROM people_search_names WHERE rowid IN
-                    (SELECT s.rowid FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false))
+                    (SELECT s.rowid \(entries))
                 """).run()
             try await sql.raw("""
                 INSERT INTO people_search_names (rowid, name)
                 SELECT s.rowid, ip.doc_name
-                FROM import_people ip CROSS JOIN people_search_ids s INDEXED BY idx_people_search_person ON s.person_id = ip.user_id WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false)
+                \(entries)
                 """).run()
         }
         // On SQLite, when the file holds a good part of the organisation, the index by person is
@@ -382,12 +388,12 @@ enum SearchIndex {
         // people (pages read back from the log at random); deleting them along it, 13 s, against
         // 3 s for one pass over the table. Readers keep reading the index as it was until the
         // import commits.
-        let rebuildIndex = try await remakesIndexes(jobID: jobID, on: sql)
+        let rebuildIndex = remakesIndex && !isPostgres(sql)
         if rebuildIndex { try await sql.raw("DROP INDEX IF EXISTS idx_people_search_tags_person_key").run() }
         // The tags of everyone in the file whose name or tags change replace theirs, beside the
         // name they sort by.
         try await sql.raw("""
-            DELETE FROM people_search_tags WHERE person_id IN (SELECT ip.user_id FROM import_people ip WHERE ip.job_id = \(bind: jobID) AND ip.keeps_tags = \(bind: false))
+            DELETE FROM people_search_tags WHERE person_id IN (SELECT ip.user_id FROM import_people ip WHERE \(rewritten))
             """).run()
         // In the order of the table's key, so that its pages fill in turn.
         try await sql.raw("""
@@ -398,17 +404,6 @@ enum SearchIndex {
             ORDER BY it.key, ip.search_name, it.profile_id, it.kind
             """).run()
         if rebuildIndex { try await createTagsByPersonIndex(on: sql) }
-    }
-
-    /// Whether an import makes some indexes again after writing rather than keeping them up row
-    /// by row: on SQLite, when its file holds at least 1,000 people and a quarter of everyone
-    /// (after its new people are in). On PostgreSQL dropping an index would make readers wait
-    /// for the import's commit.
-    static func remakesIndexes(jobID: UUID, on sql: any SQLDatabase) async throws -> Bool {
-        guard !isPostgres(sql) else { return false }
-        let staged = try await sql.raw("SELECT COUNT(*) AS n FROM import_people WHERE job_id = \(bind: jobID) AND keeps_tags = \(bind: false)").first()?.decode(column: "n", as: Int.self) ?? 0
-        let everyone = try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
-        return staged >= 1_000 && staged * 4 >= everyone
     }
 
     /// `people_search_tags` by person and key (M0011).

@@ -172,6 +172,36 @@ extension ServerTests {
             }
         }
 
+        @Test func `adding a person while an import adds the same email ends with one of them refused in words`() async throws {
+            // On PostgreSQL the two once waited on each other (the import on the email, the new
+            // account on the counts the import held) until the database broke the deadlock.
+            try await withTrellis { app in
+                for round in 0..<6 {
+                    let emails = (0..<300).map { "r\(round)p\($0)@example.org" }
+                    let file = Self.header + "\n" + emails.map { "\($0),Person,mentee,,,,,,,,,,," }.joined(separator: "\n") + "\n"
+                    let plan = try await PeopleCSV.plan(file, on: app.db)
+                    let imported = Task { () -> String in
+                        do { try await TrellisServer.PeopleImport.apply(plan, by: nil, on: app.db); return "imported" } catch let errors as ValidationErrors {
+                            return errors["file"] ?? errors.summary
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(round * 15))
+                    var added = "added"
+                    do {
+                        _ = try await PeopleStore.createPerson(email: emails[150], name: "Added", role: .participant, on: app.db)
+                    } catch let errors as ValidationErrors {
+                        added = errors["email"] ?? errors.summary
+                    }
+                    let outcome = try await imported.value
+                    #expect((outcome == "imported") != (added == "added"), "round \(round): \(outcome) / \(added)")
+                    if outcome != "imported" { #expect(outcome.contains("added to Trellis by someone else")) }
+                    if added != "added" { #expect(added.contains("already in Trellis")) }
+                    #expect(try await User.query(on: app.db).filter(\.$email == emails[150]).count() == 1)
+                    try await ServerTests.SearchOrder.compareFacets(app, round: "round \(round)")
+                }
+            }
+        }
+
         @Test func `what a job records on finishing is written in the import's own transaction`() async throws {
             // So an import that committed is never shown as running or as stopped afterwards: if
             // the last step of that transaction fails, nothing is imported.

@@ -174,7 +174,7 @@ extension ServerTests {
                 try await TrellisServer.PeopleImport.apply(plan, by: nil, on: db)
                 #expect(try await Self.marks(on: db) == 3)
                 // A large import on SQLite makes the tags' index by person again after writing
-                // (`SearchIndex.remakesIndexes`): it is there, and searches use it.
+                // (`PeopleImport.Scale.isLarge`): it is there, and searches use it.
                 if !usingPostgres {
                     let index = try await PlainRows.first("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'idx_people_search_tags_person_key'", on: db)
                     #expect(index != nil)

@@ -17,6 +17,15 @@ extension ServerTests {
             ("values", "Curiosity"), ("languages", "English, German"),
         ]
 
+        @Test func `initials stay two letters, whatever marks a name carries`() {
+            #expect(ProfilePages.initials("ada lovelace") == "AL")
+            #expect(ProfilePages.initials("Émile Zoë Ünal") == "ÉZ")
+            #expect(ProfilePages.initials("e\u{301}mile") == "E\u{301}")
+            let heavy = ProfilePages.initials("Z" + String(repeating: "\u{301}", count: 3_000) + "algo Person")
+            #expect(heavy == "ZP")
+            #expect(ProfilePages.initials("🇳🇴 Nord") == "🇳🇴N" && ProfilePages.initials("") == "")
+        }
+
         @Test func `a person edits their whole profile; tags are normalised`() async throws {
             try await withTrellis { app in
                 let people = try await TestPeople.create(on: app)

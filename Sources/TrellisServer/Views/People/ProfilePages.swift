@@ -3,8 +3,13 @@ import TrellisCore
 import Vapor
 
 enum ProfilePages {
+    /// The first letters of the first two words. A letter that carries more than a few marks
+    /// (a name typed as one letter with thousands of accents is one Swift character) is shown as
+    /// its base letter, so that the avatar stays one line of two letters.
     static func initials(_ name: String) -> String {
-        name.split(separator: " ").prefix(2).compactMap(\.first).map(String.init).joined().uppercased()
+        name.split(separator: " ").prefix(2).compactMap(\.first).map { letter in
+            letter.unicodeScalars.count <= 4 ? String(letter) : String(letter.unicodeScalars.first!)
+        }.joined().uppercased()
     }
 
     /// Every IANA zone for the profile form's menu, made once.
