@@ -328,14 +328,33 @@ enum PeopleImport {
                 years_experience = ip.years_experience, updated_at = \(bind: now)
             \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
             """).run()
-        // Tags: replaced for everyone in the file whose tags change (only theirs are staged).
-        try await sql.raw("""
-            DELETE FROM profile_tags WHERE profile_id IN (SELECT ip.user_id \(unsafeRaw: people)\(job) AND ip.keeps_tags = \(bind: false))
-            """).run()
-        try await sql.raw("""
-            INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
-            SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position FROM import_tags it WHERE it.job_id = \(job)
-            """).run()
+        // Tags: those of everyone in the file whose tags change (only theirs are staged) become
+        // the staged ones. On PostgreSQL, of people already here, a tag standing as staged (kind,
+        // key, spelling and place) is left as it is: each row written there costs a foreign-key
+        // check and three B-trees, and a file that renames everyone's interests wrote 2 million
+        // rows where 400,000 changed (the rest is found by a hash join: 70 -> 54 s). On SQLite,
+        // looking the staged tags up one by one cost more than writing them all again (52 -> 81 s).
+        let rewrittenPeople: SQLQueryString = "SELECT ip.user_id \(unsafeRaw: people)\(job) AND ip.keeps_tags = \(bind: false)"
+        if SearchIndex.isPostgres(sql) {
+            try await sql.raw("""
+                DELETE FROM profile_tags WHERE profile_id IN (\(rewrittenPeople) AND ip.is_new = \(bind: false))
+                AND NOT EXISTS (SELECT 1 FROM import_tags it WHERE it.job_id = \(job) AND it.profile_id = profile_tags.profile_id
+                    AND it.kind = profile_tags.kind AND it.key = profile_tags.key AND it.name = profile_tags.name AND it.position = profile_tags.position)
+                """).run()
+            try await sql.raw("""
+                INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
+                SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position
+                FROM import_tags it JOIN import_people ip ON ip.job_id = it.job_id AND ip.user_id = it.profile_id
+                WHERE it.job_id = \(job) AND (ip.is_new = \(bind: true) OR NOT EXISTS (SELECT 1 FROM profile_tags pt
+                    WHERE pt.profile_id = it.profile_id AND pt.kind = it.kind AND pt.key = it.key))
+                """).run()
+        } else {
+            try await sql.raw("DELETE FROM profile_tags WHERE profile_id IN (\(rewrittenPeople))").run()
+            try await sql.raw("""
+                INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
+                SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position FROM import_tags it WHERE it.job_id = \(job)
+                """).run()
+        }
         // Managers last, once everyone in the file exists.
         try await sql.raw("""
             UPDATE profiles SET manager_id = (SELECT u.id FROM users u WHERE u.email = ip.manager_email)
@@ -360,6 +379,8 @@ enum PeopleImport {
     struct Scale {
         /// Everyone once the import's new people are in.
         var everyone: Int
+        /// New people in the import.
+        var created: Int
         /// Staged people whose tags and search entries are written again (not `keeps_tags`).
         var rewritten: Int
         /// Staged people whose holdings of tags change (`recounts`).
@@ -374,7 +395,8 @@ enum PeopleImport {
                 FROM import_people WHERE job_id = \(bind: jobID)
                 """).first()
             func value(_ column: String) throws -> Int { try row?.decode(column: column, as: Int.self) ?? 0 }
-            everyone = try value("stored") + value("created")
+            created = try value("created")
+            everyone = try value("stored") + created
             rewritten = try value("rewritten")
             recounted = try value("recounted")
         }

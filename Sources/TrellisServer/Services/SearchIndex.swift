@@ -391,16 +391,25 @@ enum SearchIndex {
         let rebuildIndex = remakesIndex && !isPostgres(sql)
         if rebuildIndex { try await sql.raw("DROP INDEX IF EXISTS idx_people_search_tags_person_key").run() }
         // The tags of everyone in the file whose name or tags change replace theirs, beside the
-        // name they sort by.
+        // name they sort by. On PostgreSQL rows that stand as staged (same key, kind and name)
+        // stay, as with `profile_tags` (`PeopleImport.applyStaged` says why SQLite writes all).
+        let staged: SQLQueryString = "FROM import_tags it JOIN import_people ip ON ip.job_id = it.job_id AND ip.user_id = it.profile_id WHERE it.job_id = \(bind: jobID)"
+        let keepsStanding = isPostgres(sql)
+        let standing: SQLQueryString = keepsStanding ? """
+             AND NOT EXISTS (SELECT 1 \(staged) AND it.profile_id = people_search_tags.person_id AND it.key = people_search_tags.key
+                AND it.kind = people_search_tags.kind AND ip.search_name = people_search_tags.sort_name)
+            """ : ""
         try await sql.raw("""
-            DELETE FROM people_search_tags WHERE person_id IN (SELECT ip.user_id FROM import_people ip WHERE \(rewritten))
+            DELETE FROM people_search_tags WHERE person_id IN (SELECT ip.user_id FROM import_people ip WHERE \(rewritten))\(standing)
             """).run()
+        let missing: SQLQueryString = keepsStanding ? """
+             AND (ip.is_new = \(bind: true) OR NOT EXISTS (SELECT 1 FROM people_search_tags st
+                WHERE st.key = it.key AND st.sort_name = ip.search_name AND st.person_id = it.profile_id AND st.kind = it.kind))
+            """ : ""
         // In the order of the table's key, so that its pages fill in turn.
         try await sql.raw("""
             INSERT INTO people_search_tags (key, sort_name, person_id, kind)
-            SELECT DISTINCT it.key, ip.search_name, it.profile_id, it.kind
-            FROM import_tags it JOIN import_people ip ON ip.job_id = it.job_id AND ip.user_id = it.profile_id
-            WHERE it.job_id = \(bind: jobID) AND it.key <> ''
+            SELECT DISTINCT it.key, ip.search_name, it.profile_id, it.kind \(staged) AND it.key <> ''\(missing)
             ORDER BY it.key, ip.search_name, it.profile_id, it.kind
             """).run()
         if rebuildIndex { try await createTagsByPersonIndex(on: sql) }
