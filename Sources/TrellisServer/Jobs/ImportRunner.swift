@@ -39,8 +39,9 @@ enum ImportRunner {
     /// How often a job this server holds says so (a fifth of `ImportJob.stalledAfter`).
     static let heartbeatInterval: Duration = .seconds(60)
 
-    /// Marks a running job as alive every `interval` until cancelled. A beat that cannot write
-    /// (the job's own final transaction holds SQLite's write lock for seconds) is skipped.
+    /// Marks a running job as alive every `interval` until cancelled. On SQLite a beat waits its
+    /// turn for the write lock (behind the job's own final transaction, say); one that comes after
+    /// the job has ended changes nothing, and one that fails is left for the next.
     static func heartbeat(_ id: UUID, every interval: Duration, on db: any Database) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }

@@ -42,6 +42,9 @@ struct DirectorySearch {
     var filtered = true
     let scope: SearchIndex.Scope
     let kinds: [any Encodable & Sendable]
+    /// Whether a name starting with the text must be checked for the search's words too (see
+    /// `startsWith`).
+    let checksNames: Bool
     /// The ids of everyone whose name has every word, and of everyone who matches.
     let names: SQLQueryString
     let matches: SQLQueryString
@@ -59,6 +62,7 @@ struct DirectorySearch {
         self.sql = sql
         self.text = text
         nameText = text.split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
+        checksNames = SearchIndex.words(text) != SearchIndex.words(nameText)
         self.scope = scope
         self.kinds = kinds.map(\.rawValue)
         self.names = names
@@ -70,10 +74,15 @@ struct DirectorySearch {
     /// along the name index. In byte order (SQLite, and PostgreSQL with a C collation) the two are
     /// the same; in another collation a name outside the range falls to the second tier, and
     /// since every later tier leaves out exactly this condition, nobody is lost or listed twice.
+    ///
+    /// When the search's words are not those of its text without signs (`checksNames`: "C++" is
+    /// the word "cplusplus", but its text without signs is "c"), the name must also have the
+    /// words, or everyone whose name starts with c would be listed for C++.
     private var startsWith: SQLQueryString {
-        """
+        let words: SQLQueryString = checksNames ? " AND users.id IN (\(names))" : ""
+        return """
         (users.search_name >= \(bind: nameText) AND users.search_name < \(bind: nameText + "\u{10FFFF}")
-            AND users.search_name LIKE \(bind: Directory.likeEscaped(nameText) + "%") ESCAPE '\\')
+            AND users.search_name LIKE \(bind: Directory.likeEscaped(nameText) + "%") ESCAPE '\\'\(words))
         """
     }
 

@@ -51,11 +51,22 @@ enum PeopleStore {
         // One list in the order of the counts' key, so that two writers lock the rows they share
         // in the same order (taking one away and adding another in two passes deadlocked two
         // saves on PostgreSQL that swapped a tag).
-        let changes = (old.filter { !after.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, -1) }
-            + rows.filter { !before.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, 1) })
-            .sorted { ($0.0.kind, $0.0.key) < ($1.0.kind, $1.0.key) }
+        // A tag kept in another spelling (0) gives the suggestion a spelling someone holds, if it
+        // was the old one.
+        let spellings = Dictionary(rows.map { ("\($0.kind)\u{1F}\($0.key)", $0.name) }, uniquingKeysWith: { first, _ in first })
+        let removed: [(ProfileTag, Int)] = old.filter { !after.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, -1) }
+        let added: [(ProfileTag, Int)] = rows.filter { !before.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, 1) }
+        let respelled: [(ProfileTag, Int)] = old.filter { tag in
+            guard let spelling = spellings["\(tag.kind)\u{1F}\(tag.key)"] else { return false }
+            return spelling != tag.name
+        }.map { ($0, 0) }
+        let changes = (removed + added + respelled).sorted { ($0.0.kind, $0.0.key) < ($1.0.kind, $1.0.key) }
         for (tag, delta) in changes {
-            if let kind = TagKind(rawValue: tag.kind) { try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: delta, on: sql) }
+            if delta == 0 {
+                try await DirectoryCounts.respell("kind = \(bind: tag.kind) AND key = \(bind: tag.key) AND name = \(bind: tag.name)", on: sql)
+            } else if let kind = TagKind(rawValue: tag.kind) {
+                try await DirectoryCounts.adjustTag(kind, key: tag.key, name: tag.name, by: delta, on: sql)
+            }
         }
         if let roles {
             try await DirectoryCounts.adjust(

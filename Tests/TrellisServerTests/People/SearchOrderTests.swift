@@ -173,9 +173,11 @@ extension ServerTests {
             #expect(SearchIndex.words("Notepad++ and C#/.NET") == ["notepadplusplus", "and", "csharp", "net"])
             #expect(SearchIndex.words("a+b #1 ++ c++11 É#") == ["a", "b", "1", "c", "11", "esharp"])
             try await withTrellis { app in
-                for (index, skill) in ["C++", "C#", "C", "Cobol", "Notepad++"].enumerated() {
-                    let person = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: "Person \(index)", role: .participant, on: app.db)
-                    var draft = ProfileDraft(name: "Person \(index)")
+                // And people whose names start with c or f, who hold none of them.
+                for (index, skill) in ["C++", "C#", "C", "Cobol", "Notepad++", "Go", "Go"].enumerated() {
+                    let name = index == 5 ? "Carla Diaz" : index == 6 ? "Fin Cole" : "Person \(index)"
+                    let person = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: name, role: .participant, on: app.db)
+                    var draft = ProfileDraft(name: name)
                     draft.mentoringRole = .mentor
                     draft.capacityMentees = 1
                     draft.tags[.expertise] = [skill]
@@ -186,11 +188,14 @@ extension ServerTests {
                 }
                 #expect(try await found("C++") == ["Person 0"])
                 #expect(try await found("c#") == ["Person 1"])
+                #expect(try await found("f#").isEmpty)
                 #expect(try await found("notepad") == ["Person 4"])
-                #expect(try await found("c") == ["Person 0", "Person 1", "Person 2", "Person 3"])
+                #expect(try await found("c") == ["Carla Diaz", "Fin Cole", "Person 0", "Person 1", "Person 2", "Person 3"])
+                let page = try await Directory.search(DirectoryQuery(q: "C++", role: "mentor"), on: app.db)
+                #expect(page.items.count == 1 && page.total.map { $0 == 1 } != false)
                 // People indexed before words kept their signs are indexed again by M0017.
                 let sql = try #require(app.db as? any SQLDatabase)
-                let ids = try await User.query(on: app.db).sort(\.$email).all().map { try $0.requireID() }
+                let ids = try await User.query(on: app.db).filter(\.$email == "p0@example.org").all().map { try $0.requireID() }
                 try await SearchIndex.update(ids[0], SearchIndex.Document(name: "Person 0", tags: [:]), on: sql)
                 #expect(try await found("C++").isEmpty)
                 try await M0017_SpellOutPlusAndSharp().prepare(on: app.db)
@@ -370,6 +375,19 @@ extension ServerTests {
                     try await Self.expectHeldSpellings(app, round: round)
                     try await Self.compareFacets(app, round: round)
                 }
+            }
+        }
+
+        @Test func `a save that changes only a tag's spelling leaves a spelling someone holds as the suggestion`() async throws {
+            try await withTrellis { app in
+                let person = try await PeopleStore.createPerson(email: "s@example.org", name: "Sam", role: .participant, on: app.db)
+                var draft = ProfileDraft(name: "Sam")
+                draft.tags[.interest] = ["Swift"]
+                try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                draft.tags[.interest] = ["SWIFT"]
+                try await PeopleStore.save(draft, manager: nil, for: person.requireID(), on: app.db)
+                try await Self.expectHeldSpellings(app, round: "Swift spelled SWIFT")
+                #expect(try await PeopleStore.tagSuggestions(kind: .interest, on: app.db).map(\.name) == ["SWIFT"])
             }
         }
 

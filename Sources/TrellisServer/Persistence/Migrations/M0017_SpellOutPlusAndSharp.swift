@@ -7,9 +7,10 @@ import FluentSQL
 struct M0017_SpellOutPlusAndSharp: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
+        // The signs, and their full-width forms, which searching folds to them.
+        let signs: SQLQueryString = "(name LIKE '%+%' OR name LIKE '%#%' OR name LIKE '%\u{FF0B}%' OR name LIKE '%\u{FF03}%')"
         let ids = try await PlainRows.all("""
-            SELECT id FROM users WHERE name LIKE '%+%' OR name LIKE '%#%'
-            UNION SELECT profile_id AS id FROM profile_tags WHERE name LIKE '%+%' OR name LIKE '%#%'
+            SELECT id FROM users WHERE \(signs) UNION SELECT profile_id AS id FROM profile_tags WHERE \(signs)
             """, on: database).map { try $0.uuid("id") }
         for chunk in ids.chunked(into: 500) {
             let names = try await PlainRows.all("SELECT id, name FROM users WHERE id IN (\(binds: Array(chunk) as [any Encodable & Sendable]))", on: database)

@@ -8,7 +8,7 @@ enum ProfilePages {
     /// its base letter, so that the avatar stays one line of two letters.
     static func initials(_ name: String) -> String {
         name.split(separator: " ").prefix(2).compactMap(\.first).map { letter in
-            letter.unicodeScalars.count <= 4 ? String(letter) : String(letter.unicodeScalars.first!)
+            letter.unicodeScalars.count <= 8 ? String(letter) : String(letter.unicodeScalars.first!)
         }.joined().uppercased()
     }
 
