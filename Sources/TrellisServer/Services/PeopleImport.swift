@@ -163,24 +163,16 @@ enum PeopleImport {
     ]
     static let stagedTagColumns = ["job_id", "id", "profile_id", "kind", "name", "key", "position"]
 
-    /// Stages a batch of rows: each person, and the tags of those not in `keepingTags` (emails of
-    /// people whose name and tags stay as they are, `PeopleCSV.Plan.keepsTags`). `texts` is the
-    /// import's own, shared by its batches.
-    static func stage(
-        _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String> = [], texts: SearchIndex.TagTexts = .init(),
-        jobID: UUID, on sql: any SQLDatabase
-    ) async throws {
-        try await write(staging(batch, existing: existing, keepingTags: keepingTags, texts: texts, jobID: jobID), on: sql)
-    }
-
     /// The rows that stage a batch: one flat array a table, the values of a row after one another.
     struct Staged: Sendable {
         var people: [StagedValue] = []
         var tags: [StagedValue] = []
     }
 
-    /// Works out the staged rows of a batch (outside any transaction: on SQLite, other writers
-    /// need not wait while Swift cleans and folds text).
+    /// Works out the staged rows of a batch: each person, and the tags of those not in
+    /// `keepingTags` (emails of people whose name and tags stay as they are,
+    /// `PeopleCSV.Plan.keepsTags`); `texts` is the import's own, shared by its batches. Outside
+    /// any transaction: on SQLite, other writers need not wait while Swift cleans and folds text.
     static func staging(
         _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID
     ) -> Staged {
@@ -379,8 +371,6 @@ enum PeopleImport {
     struct Scale {
         /// Everyone once the import's new people are in.
         var everyone: Int
-        /// New people in the import.
-        var created: Int
         /// Staged people whose tags and search entries are written again (not `keeps_tags`).
         var rewritten: Int
         /// Staged people whose holdings of tags change (`recounts`).
@@ -395,8 +385,7 @@ enum PeopleImport {
                 FROM import_people WHERE job_id = \(bind: jobID)
                 """).first()
             func value(_ column: String) throws -> Int { try row?.decode(column: column, as: Int.self) ?? 0 }
-            created = try value("created")
-            everyone = try value("stored") + created
+            everyone = try value("stored") + value("created")
             rewritten = try value("rewritten")
             recounted = try value("recounted")
         }

@@ -47,19 +47,18 @@ enum PeopleStore {
         }
         if !rows.isEmpty { try await rows.create(on: db) }
         guard let sql = db as? any SQLDatabase else { return }
-        let before = Set(old.map { "\($0.kind)\u{1F}\($0.key)" }), after = Set(rows.map { "\($0.kind)\u{1F}\($0.key)" })
+        /// A tag's place in the counts: its kind and key.
+        func slot(_ tag: ProfileTag) -> String { "\(tag.kind)\u{1F}\(tag.key)" }
+        let before = Set(old.map(slot)), after = Set(rows.map(slot))
         // One list in the order of the counts' key, so that two writers lock the rows they share
         // in the same order (taking one away and adding another in two passes deadlocked two
         // saves on PostgreSQL that swapped a tag).
         // A tag kept in another spelling (0) gives the suggestion a spelling someone holds, if it
         // was the old one.
-        let spellings = Dictionary(rows.map { ("\($0.kind)\u{1F}\($0.key)", $0.name) }, uniquingKeysWith: { first, _ in first })
-        let removed: [(ProfileTag, Int)] = old.filter { !after.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, -1) }
-        let added: [(ProfileTag, Int)] = rows.filter { !before.contains("\($0.kind)\u{1F}\($0.key)") }.map { ($0, 1) }
-        let respelled: [(ProfileTag, Int)] = old.filter { tag in
-            guard let spelling = spellings["\(tag.kind)\u{1F}\(tag.key)"] else { return false }
-            return spelling != tag.name
-        }.map { ($0, 0) }
+        let spellings = Dictionary(rows.map { (slot($0), $0.name) }, uniquingKeysWith: { first, _ in first })
+        let removed: [(ProfileTag, Int)] = old.filter { !after.contains(slot($0)) }.map { ($0, -1) }
+        let added: [(ProfileTag, Int)] = rows.filter { !before.contains(slot($0)) }.map { ($0, 1) }
+        let respelled: [(ProfileTag, Int)] = old.filter { tag in spellings[slot(tag)].map { $0 != tag.name } ?? false }.map { ($0, 0) }
         let changes = (removed + added + respelled).sorted { ($0.0.kind, $0.0.key) < ($1.0.kind, $1.0.key) }
         for (tag, delta) in changes {
             if delta == 0 {
