@@ -11,6 +11,7 @@ Usage (after `swift build -c release --product trellis`):
 Shapes (none of them the demo organisation, none tuned on):
   flat     departments of 200 under one head each, 3-8 skills per list, ASCII
   unicode  the same with non-ASCII names and tags (Polish, Spanish, Chinese), longer lists
+  sparse   an HR system's export: ASCII, 1-2 languages, 1-4 skills, 0-3 interests, 0-2 values
   chain    one reporting chain as deep as the file (the case that used to be quadratic),
            measured as a dry run (checks only) at the full size and at half the size
 """
@@ -41,7 +42,13 @@ def generate(path, rows, shape, seed=7):
         first = ["Ada", "Bob", "Cleo", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"]
         skills = [f"Skill {i}" for i in range(200)]
         lists = (3, 8)
+    if shape == "sparse":
+        first = ["Ada", "Bob", "Cleo", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"]
+        skills = [f"Skill {i}" for i in range(400)]
+        lists = (1, 4)
     interests = [f"Interest {i}" for i in range(60)]
+    counts = {"languages": (1, 2), "interests": (0, 3), "values": (0, 2)} if shape == "sparse" else \
+        {"languages": (1, 3), "interests": (2, 6), "values": (1, 4)}
     values = [f"Value {i}" for i in range(24)]
     languages = ["English", "French", "Spanish", "German", "Polish", "Chinese", "Hindi", "Swahili"]
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -56,10 +63,10 @@ def generate(path, rows, shape, seed=7):
                 manager = "" if i == head else f"p{head}@example.org"
             out.writerow([
                 f"p{i}@example.org", f"{rng.choice(first)} Person{i}", role, f"Department {i // 200}", manager,
-                rng.choice(ZONES), ";".join(rng.sample(languages, rng.randint(1, 3))),
+                rng.choice(ZONES), ";".join(rng.sample(languages, rng.randint(*counts["languages"]))),
                 ";".join(rng.sample(skills, rng.randint(*lists))) if role == "mentor" else "",
                 ";".join(rng.sample(skills, rng.randint(*lists))) if role == "mentee" else "",
-                ";".join(rng.sample(interests, rng.randint(2, 6))), ";".join(rng.sample(values, rng.randint(1, 4))),
+                ";".join(rng.sample(interests, rng.randint(*counts["interests"]))), ";".join(rng.sample(values, rng.randint(*counts["values"]))),
                 str(rng.randint(1, 3)) if role == "mentor" else "", rng.choice(["weekly", "biweekly", "monthly", "as-needed"]),
                 str(rng.randint(0, 40)),
             ])
@@ -83,7 +90,7 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "trellis"))
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
-    parser.add_argument("--shapes", default="flat,unicode,chain")
+    parser.add_argument("--shapes", default="flat,unicode,sparse,chain")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-import-"))
     rows = []
