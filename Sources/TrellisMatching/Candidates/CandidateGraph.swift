@@ -24,6 +24,11 @@ struct CandidateGraph: Sendable {
 
     var arcCount: Int { arcMentor.count }
 
+    /// The problem the solvers read: these arcs, with each mentor's places.
+    func problem(capacity: [Int32]) -> SparseProblem {
+        SparseProblem(capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore)
+    }
+
     static let indexBits: Int64 = 24
     static let indexMask: Int64 = (1 << 24) - 1
     @inline(__always) static func key(_ score: Int64, _ index: Int) -> Int64 { (score << indexBits) | (indexMask - Int64(index)) }
@@ -120,7 +125,7 @@ struct CandidateGraph: Sendable {
             var threshold = count == Int32(k1) ? heap[0] : Int64.min
             var aboveCount = shared.above[e]
             let excluded = anyExclusions ? instance.exclusions[e] : []
-            let department = excludeDepartment ? view.department : -2
+            let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
             var block = firstBlock
             for _ in 0..<length {
                 let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
@@ -358,7 +363,7 @@ struct ScoringTables: @unchecked Sendable {
             years: instance.years[person],
             complementRow: development == 0 ? nil : UnsafePointer(complement + development * row),
             zoneRow: UnsafePointer(zones + Int(instance.timezoneIndex[person]) * zoneCount),
-            frequencyRow: UnsafePointer(frequency + Int(instance.frequencyCode[person]) * 5)
+            frequencyRow: UnsafePointer(frequency + Int(instance.frequencyCode[person]) * PreparedInstance.frequencyCodes)
         )
     }
 }
@@ -391,10 +396,11 @@ extension ScoringKernel {
     @inline(__always)
     func scoreOne(_ view: MenteeView, mentor: Int, slot: Int32, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
         let f = fields + mentor * ScoringKernel.stride
-        if f[9] == view.person { return -1 }
-        let otherIn = f[7], otherOut = f[8]
+        typealias Field = ScoringKernel.Field
+        if f[Field.person] == view.person { return -1 }
+        let otherIn = f[Field.tourIn], otherOut = f[Field.tourOut]
         if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { return -1 }
-        if department >= 0 && f[6] == department { return -1 }
+        if department >= 0 && f[Field.department] == department { return -1 }
         if !excluded.isEmpty && excluded.contains(slot) { return -1 }
         let row = tables.row
         var score: Int64 = 0
@@ -404,22 +410,22 @@ extension ScoringKernel {
             for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
             score &+= complementRow[shared]
         }
-        let interestMin = min(view.interestCount, f[0])
+        let interestMin = min(view.interestCount, f[Field.interestCount])
         if interestMin > 0 {
             var shared = 0
             let other = interests + mentor * interestWords
             for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
             score &+= tables.interest[Int(interestMin) &* row &+ shared]
         }
-        let valueMin = min(view.valueCount, f[1])
+        let valueMin = min(view.valueCount, f[Field.valueCount])
         if valueMin > 0 {
             var shared = 0
             let other = values + mentor * valueWords
             for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
             score &+= tables.value[Int(valueMin) &* row &+ shared]
         }
-        score &+= view.zoneRow[Int(f[3])]
-        if view.languageCount == 0 || f[2] == 0 {
+        score &+= view.zoneRow[Int(f[Field.zone])]
+        if view.languageCount == 0 || f[Field.languageCount] == 0 {
             score &+= tables.languageUnknown
         } else {
             var shared: UInt64 = 0
@@ -427,9 +433,9 @@ extension ScoringKernel {
             for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
             if shared != 0 { score &+= tables.languageShared }
         }
-        score &+= view.frequencyRow[Int(f[4])]
-        let mentorYears = f[5]
-        if view.years < 0 || mentorYears < 0 { score &+= tables.experienceUnknown }
+        score &+= view.frequencyRow[Int(f[Field.frequency])]
+        let mentorYears = f[Field.years]
+        if view.years == PreparedInstance.unknownYears || mentorYears == PreparedInstance.unknownYears { score &+= tables.experienceUnknown }
         else { score &+= tables.experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
         return min(score, ScoreUnits.perOne)
     }

@@ -69,7 +69,7 @@ extension PreparedInstance {
             ? "\(menteeName) lists no development areas, so complementary strengths cannot be judged."
             : covered.isEmpty ? "\(mentorName)'s expertise covers none of \(menteeName)'s \(development) development areas."
             : "\(mentorName)'s expertise covers \(covered.count) of \(menteeName)'s \(development) development area\(development == 1 ? "" : "s") (\(Self.list(covered)))."
-        factors.append(.init(name: "complementary strengths", value: development == 0 ? 0 : Double(covered.count) / Double(development), weight: w[0], contribution: complement, sentence: complementSentence))
+        factors.append(.init(name: "complementary strengths", value: development == 0 ? 0 : Double(covered.count) / Double(development), weight: w.complementarity, contribution: complement, sentence: complementSentence))
 
         func shared(_ name: String, _ bits: UnsafeMutablePointer<UInt64>, _ words: Int, _ vocabulary: [String], _ counts: [Int32], _ table: [Int64], _ weight: Double) {
             let smaller = Int(min(counts[a], counts[b]))
@@ -80,13 +80,13 @@ extension PreparedInstance {
                 : "They share \(common.count) \(common.count == 1 ? String(name.dropLast()) : name): \(Self.list(common))."
             factors.append(.init(name: "shared \(name)", value: smaller == 0 ? 0 : Double(common.count) / Double(smaller), weight: weight, contribution: contribution, sentence: sentence))
         }
-        shared("interests", interestBits, interestWords, interestNames, interestCount, interestTable, w[1])
-        shared("values", valueBits, valueWords, valueNames, valueCount, valueTable, w[2])
+        shared("interests", interestBits, interestWords, interestNames, interestCount, interestTable, w.sharedInterests)
+        shared("values", valueBits, valueWords, valueNames, valueCount, valueTable, w.sharedValues)
 
         let zoneA = Int(timezoneIndex[a]), zoneB = Int(timezoneIndex[b])
         let hours = Self.workingHoursOverlap(timezoneOffsetMinutes[zoneA], timezoneOffsetMinutes[zoneB])
         let zoneSentence: String
-        if timezoneOffsetMinutes[zoneA] == Int32.min || timezoneOffsetMinutes[zoneB] == Int32.min {
+        if timezoneOffsetMinutes[zoneA] == Self.unknownOffset || timezoneOffsetMinutes[zoneB] == Self.unknownOffset {
             zoneSentence = "A time zone is missing, so working-hours overlap counts as half."
         } else if hours >= 8 {
             zoneSentence = mentee.timezone == mentor.timezone ? "Same time zone (\(mentee.timezone)): their working days overlap fully." : "Their working days overlap fully (\(mentee.timezone), \(mentor.timezone))."
@@ -95,12 +95,12 @@ extension PreparedInstance {
         } else {
             zoneSentence = "Their working hours overlap by \(String(format: hours == hours.rounded() ? "%.0f" : "%.1f", hours)) hours (\(mentee.timezone), \(mentor.timezone))."
         }
-        factors.append(.init(name: "time-zone overlap", value: hours / 8, weight: w[3], contribution: timezoneTable[zoneA * zoneCount + zoneB], sentence: zoneSentence))
+        factors.append(.init(name: "time-zone overlap", value: hours / 8, weight: w.timeZone, contribution: timezoneTable[zoneA * zoneCount + zoneB], sentence: zoneSentence))
 
         let languages = names(languageBits + a * languageWords, languageBits + b * languageWords, languageWords, languageNames)
         let unknownLanguage = languageCount[a] == 0 || languageCount[b] == 0
         factors.append(.init(
-            name: "common language", value: unknownLanguage ? 0.5 : languages.isEmpty ? 0 : 1, weight: w[4],
+            name: "common language", value: unknownLanguage ? 0.5 : languages.isEmpty ? 0 : 1, weight: w.language,
             contribution: unknownLanguage ? languageUnknown : languages.isEmpty ? languageNone : languageShared,
             sentence: unknownLanguage ? "A language list is missing, so a common language counts as half."
                 : languages.isEmpty ? "They list no language in common." : "Both speak \(languages.prefix(3).joined(separator: ", "))."
@@ -108,19 +108,19 @@ extension PreparedInstance {
 
         let fa = Int(frequencyCode[a]), fb = Int(frequencyCode[b])
         let frequencySentence: String
-        if fa == 4 || fb == 4 { frequencySentence = "A meeting-frequency preference is missing, so it counts as half." }
+        if fa == Int(Self.unknownFrequency) || fb == Int(Self.unknownFrequency) { frequencySentence = "A meeting-frequency preference is missing, so it counts as half." }
         else if fa == fb { frequencySentence = "Both prefer to meet \(MeetingFrequency.allCases[fa].label.lowercased())." }
         else { frequencySentence = "Meeting preferences differ: \(MeetingFrequency.allCases[fa].label.lowercased()) and \(MeetingFrequency.allCases[fb].label.lowercased())." }
-        factors.append(.init(name: "meeting frequency", value: Self.frequencyAgreement(fa, fb), weight: w[5], contribution: frequencyTable[fa * 5 + fb], sentence: frequencySentence))
+        factors.append(.init(name: "meeting frequency", value: Self.frequencyAgreement(fa, fb), weight: w.meetingFrequency, contribution: frequencyTable[fa * Self.frequencyCodes + fb], sentence: frequencySentence))
 
         let ya = years[a], yb = years[b]
-        if ya < 0 || yb < 0 {
-            factors.append(.init(name: "experience", value: 0.5, weight: w[6], contribution: experienceUnknown, sentence: "Years of experience are missing, so experience counts as half."))
+        if ya == Self.unknownYears || yb == Self.unknownYears {
+            factors.append(.init(name: "experience", value: 0.5, weight: w.experience, contribution: experienceUnknown, sentence: "Years of experience are missing, so experience counts as half."))
         } else {
             let gap = Int(yb - ya)
             let sentence = gap > 0 ? "\(mentorName) has \(gap) more year\(gap == 1 ? "" : "s") of experience\(gap >= 8 ? " (the most this factor rewards)" : "")."
                 : gap == 0 ? "They have the same years of experience." : "\(mentorName) has less experience than \(menteeName)."
-            factors.append(.init(name: "experience", value: gap <= 0 ? 0 : min(Double(gap), 8) / 8, weight: w[6], contribution: experienceTable[min(max(gap, -1), 8) + 1], sentence: sentence))
+            factors.append(.init(name: "experience", value: gap <= 0 ? 0 : min(Double(gap), 8) / 8, weight: w.experience, contribution: experienceTable[min(max(gap, -1), 8) + 1], sentence: sentence))
         }
         let score = min(factors.reduce(0) { $0 + $1.contribution }, ScoreUnits.perOne)
         var broken = ruleBroken(mentee: e, mentor: m)

@@ -101,6 +101,15 @@ public struct MatchWeights: Sendable, Equatable, Codable {
 
     var all: [Double] { [complementarity, sharedInterests, sharedValues, timeZone, language, meetingFrequency, experience] }
 
+    /// The same weights scaled to sum to one (valid weights: see `validate`).
+    var normalised: MatchWeights {
+        let total = all.reduce(0, +)
+        return MatchWeights(
+            complementarity: complementarity / total, sharedInterests: sharedInterests / total, sharedValues: sharedValues / total,
+            timeZone: timeZone / total, language: language / total, meetingFrequency: meetingFrequency / total, experience: experience / total
+        )
+    }
+
     /// Problems with the weights, by field name (as in a weights JSON file).
     public func validate() -> ValidationErrors {
         var errors = ValidationErrors()

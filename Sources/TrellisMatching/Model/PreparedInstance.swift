@@ -27,10 +27,14 @@ final class PreparedInstance: @unchecked Sendable {
     let skillNames: [String], interestNames: [String], valueNames: [String], languageNames: [String]
 
     let timezoneIndex: [Int32]
-    let timezoneOffsetMinutes: [Int32]   // per distinct zone; Int32.min for unknown
-    let frequencyCode: [Int32]           // 0...3, or 4 for no preference
-    let years: [Int32]                   // -1 for unknown
-    let department: [Int32]              // -1 for none
+    /// Per distinct zone, its offset from UTC in minutes, or `unknownOffset`.
+    let timezoneOffsetMinutes: [Int32]
+    /// The position of the preference in `MeetingFrequency.allCases`, or `unknownFrequency`.
+    let frequencyCode: [Int32]
+    /// Years of experience, or `unknownYears`.
+    let years: [Int32]
+    /// A code per department (spellings of one key share it), or `noDepartment`.
+    let department: [Int32]
     let tourIn: [Int32], tourOut: [Int32]
     /// Each participant's manager (participant index), or -1.
     let managerIndex: [Int32]
@@ -43,13 +47,24 @@ final class PreparedInstance: @unchecked Sendable {
     let valueTable: [Int64]
     let timezoneTable: [Int64]            // [zone a * zones + zone b]
     let languageShared: Int64, languageNone: Int64, languageUnknown: Int64
-    let frequencyTable: [Int64]           // [5 * 5]
+    let frequencyTable: [Int64]           // [code a * frequencyCodes + code b]
     let experienceTable: [Int64]          // gap clamped to -1...8, index gap + 1
     let experienceUnknown: Int64
     let tableRow: Int
     let zoneCount: Int
     let minimumScore: Int64
-    let normalisedWeights: [Double]
+    /// The run's weights, summing to one.
+    let normalisedWeights: MatchWeights
+
+    // What a participant did not give, as coded here (each such factor counts as half).
+    /// The zone offset of a missing or unknown time zone.
+    static let unknownOffset = Int32.min
+    /// The frequency code of no preference, after the choices' codes.
+    static let unknownFrequency = Int32(MeetingFrequency.allCases.count)
+    /// How many frequency codes there are (a row of `frequencyTable`).
+    static let frequencyCodes = MeetingFrequency.allCases.count + 1
+    static let unknownYears: Int32 = -1
+    static let noDepartment: Int32 = -1
 
     static let referenceDate = Date(timeIntervalSince1970: 1_768_478_400) // 2026-01-15 12:00 UTC: one fixed instant, so results never depend on daylight saving
 
@@ -130,21 +145,21 @@ final class PreparedInstance: @unchecked Sendable {
             if let known = zoneIndex[person.timezone] { return known }
             let offset = person.timezone.isEmpty ? nil : TimeZone(identifier: person.timezone)?.secondsFromGMT(for: Self.referenceDate)
             zoneIndex[person.timezone] = Int32(offsets.count)
-            offsets.append(offset.map { Int32($0 / 60) } ?? Int32.min)
+            offsets.append(offset.map { Int32($0 / 60) } ?? Self.unknownOffset)
             return Int32(offsets.count - 1)
         }
         timezoneOffsetMinutes = offsets
         zoneCount = offsets.count
         frequencyCode = participants.map { person in
-            guard let frequency = person.meetingFrequency else { return 4 }
+            guard let frequency = person.meetingFrequency else { return Self.unknownFrequency }
             return Int32(MeetingFrequency.allCases.firstIndex(of: frequency)!)
         }
-        years = participants.map { Int32($0.yearsExperience ?? -1) }
+        years = participants.map { $0.yearsExperience.map(Int32.init) ?? Self.unknownYears }
         var departmentIndex: [String: Int32] = [:], departmentOfSpelling: [String: Int32] = [:]
         department = participants.map { person in
             if let known = departmentOfSpelling[person.department] { return known }
             let key = Tags.key(person.department)
-            var index: Int32 = -1
+            var index = Self.noDepartment
             if !key.isEmpty {
                 if let known = departmentIndex[key] { index = known } else { index = Int32(departmentIndex.count); departmentIndex[key] = index }
             }
@@ -198,9 +213,7 @@ final class PreparedInstance: @unchecked Sendable {
         exclusions = excluded.map { Array(Set($0)).sorted() }
 
         // Tables.
-        let weights = options.weights.all
-        let total = weights.reduce(0, +)
-        let w = weights.map { $0 / total }
+        let w = options.weights.normalised
         normalisedWeights = w
         func micro(_ weight: Double, _ fraction: Double) -> Int64 { Int64((weight * fraction * Double(ScoreUnits.perOne)).rounded()) }
         let maxTags = max(Tags.maximumCount, Int((developmentCount + interestCount + valueCount).max() ?? 0)) + 1
@@ -209,25 +222,26 @@ final class PreparedInstance: @unchecked Sendable {
         var interest = complement, value = complement
         for count in 0..<maxTags {
             for overlap in 0...count {
-                complement[count * maxTags + overlap] = count == 0 ? 0 : micro(w[0], Double(overlap) / Double(count))
-                interest[count * maxTags + overlap] = count == 0 ? 0 : micro(w[1], Double(overlap) / Double(count))
-                value[count * maxTags + overlap] = count == 0 ? 0 : micro(w[2], Double(overlap) / Double(count))
+                complement[count * maxTags + overlap] = count == 0 ? 0 : micro(w.complementarity, Double(overlap) / Double(count))
+                interest[count * maxTags + overlap] = count == 0 ? 0 : micro(w.sharedInterests, Double(overlap) / Double(count))
+                value[count * maxTags + overlap] = count == 0 ? 0 : micro(w.sharedValues, Double(overlap) / Double(count))
             }
         }
         complementTable = complement; interestTable = interest; valueTable = value
         var zones = [Int64](repeating: 0, count: offsets.count * offsets.count)
         for a in offsets.indices {
             for b in offsets.indices {
-                zones[a * offsets.count + b] = micro(w[3], Self.workingHoursOverlap(offsets[a], offsets[b]) / 8)
+                zones[a * offsets.count + b] = micro(w.timeZone, Self.workingHoursOverlap(offsets[a], offsets[b]) / 8)
             }
         }
         timezoneTable = zones
-        languageShared = micro(w[4], 1); languageNone = 0; languageUnknown = micro(w[4], 0.5)
-        var frequency = [Int64](repeating: 0, count: 25)
-        for a in 0..<5 { for b in 0..<5 { frequency[a * 5 + b] = micro(w[5], Self.frequencyAgreement(a, b)) } }
+        languageShared = micro(w.language, 1); languageNone = 0; languageUnknown = micro(w.language, 0.5)
+        let codes = Self.frequencyCodes
+        var frequency = [Int64](repeating: 0, count: codes * codes)
+        for a in 0..<codes { for b in 0..<codes { frequency[a * codes + b] = micro(w.meetingFrequency, Self.frequencyAgreement(a, b)) } }
         frequencyTable = frequency
-        experienceTable = (-1...8).map { gap in micro(w[6], gap <= 0 ? 0 : Double(gap) / 8) }
-        experienceUnknown = micro(w[6], 0.5)
+        experienceTable = (-1...8).map { gap in micro(w.experience, gap <= 0 ? 0 : Double(gap) / 8) }
+        experienceUnknown = micro(w.experience, 0.5)
         minimumScore = Int64((options.minimumScore * Double(ScoreUnits.perOne)).rounded(.up))
     }
 
@@ -238,7 +252,7 @@ final class PreparedInstance: @unchecked Sendable {
 
     /// Hours of a 9-to-5 working day the two zones share; unknown zones count as half a day.
     static func workingHoursOverlap(_ a: Int32, _ b: Int32) -> Double {
-        if a == Int32.min || b == Int32.min { return 4 }
+        if a == unknownOffset || b == unknownOffset { return 4 }
         var difference = abs(Int(a) - Int(b)) % (24 * 60)
         difference = min(difference, 24 * 60 - difference)
         return max(0, Double(8 * 60 - difference) / 60)
@@ -246,7 +260,7 @@ final class PreparedInstance: @unchecked Sendable {
 
     /// 1 for the same preference, 0.5 for neighbouring ones or when either is flexible or unknown.
     static func frequencyAgreement(_ a: Int, _ b: Int) -> Double {
-        if a == 4 || b == 4 { return 0.5 }
+        if a == Int(unknownFrequency) || b == Int(unknownFrequency) { return 0.5 }
         let asNeeded = MeetingFrequency.allCases.firstIndex(of: .asNeeded)!
         if a == b { return 1 }
         if a == asNeeded || b == asNeeded { return 0.5 }
@@ -297,9 +311,9 @@ final class PreparedInstance: @unchecked Sendable {
         } else if Self.overlap(languageBits + a * languageWords, languageBits + b * languageWords, languageWords) > 0 {
             total &+= languageShared
         }
-        total &+= frequencyTable[Int(frequencyCode[a]) * 5 + Int(frequencyCode[b])]
+        total &+= frequencyTable[Int(frequencyCode[a]) * Self.frequencyCodes + Int(frequencyCode[b])]
         let menteeYears = years[a], mentorYears = years[b]
-        if menteeYears < 0 || mentorYears < 0 {
+        if menteeYears == Self.unknownYears || mentorYears == Self.unknownYears {
             total &+= experienceUnknown
         } else {
             total &+= experienceTable[Int(min(max(mentorYears - menteeYears, -1), 8)) + 1]

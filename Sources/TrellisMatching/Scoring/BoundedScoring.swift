@@ -224,7 +224,7 @@ struct RowBound {
         skillDivisor = mentor ? Int.max : skillCount
         usable = max(skillCount, interestCount, valueCount) <= LaneBlocks.largestCount
         zoneRow = UnsafePointer(tables.zones + Int(instance.timezoneIndex[person]) * tables.zoneCount)
-        frequencyRow = UnsafePointer(tables.frequency + Int(instance.frequencyCode[person]) * 5)
+        frequencyRow = UnsafePointer(tables.frequency + Int(instance.frequencyCode[person]) * PreparedInstance.frequencyCodes)
         years = instance.years[person]
         languageMax = instance.languageCount[person] == 0 ? tables.languageUnknown : max(tables.languageShared, tables.languageUnknown)
     }

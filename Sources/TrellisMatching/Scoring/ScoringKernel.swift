@@ -8,10 +8,20 @@ struct ScoringKernel: @unchecked Sendable {
     let interests: UnsafeMutablePointer<UInt64>
     let values: UnsafeMutablePointer<UInt64>
     let languages: UnsafeMutablePointer<UInt64>
-    /// Per mentor: interest count, value count, language count, zone, frequency, years,
-    /// department, tour in, tour out, person — ten Int32s in a row.
+    /// Per mentor, `Field.count` Int32s in a row, at the offsets `Field` names.
     let fields: UnsafeMutablePointer<Int32>
-    static let stride = 10
+    static let stride = Field.count
+
+    /// Where each of a mentor's fields sits in their row of `fields` (codes as in `PreparedInstance`).
+    enum Field {
+        static let interestCount = 0, valueCount = 1, languageCount = 2, zone = 3, frequency = 4, years = 5
+        static let department = 6, tourIn = 7, tourOut = 8, person = 9
+        static let count = 10
+    }
+
+    /// The department code passed to `score` when the run allows pairs within a department
+    /// (no department has it).
+    static let anyDepartment: Int32 = -2
 
     /// Mentors at positions: `order[i]` is the mentor slot at position i (-1 leaves it empty);
     /// by default position = slot.
@@ -37,9 +47,11 @@ struct ScoringKernel: @unchecked Sendable {
         fields.initialize(repeating: 0, count: max(1, mentorCount * Self.stride))
         for (m, person32) in mentorPerson.enumerated() where person32 >= 0 {
             let p = Int(person32), base = fields + m * Self.stride
-            base[0] = instance.interestCount[p]; base[1] = instance.valueCount[p]; base[2] = instance.languageCount[p]
-            base[3] = instance.timezoneIndex[p]; base[4] = instance.frequencyCode[p]; base[5] = instance.years[p]
-            base[6] = instance.department[p]; base[7] = instance.tourIn[p]; base[8] = instance.tourOut[p]; base[9] = person32
+            base[Field.interestCount] = instance.interestCount[p]; base[Field.valueCount] = instance.valueCount[p]
+            base[Field.languageCount] = instance.languageCount[p]; base[Field.zone] = instance.timezoneIndex[p]
+            base[Field.frequency] = instance.frequencyCode[p]; base[Field.years] = instance.years[p]
+            base[Field.department] = instance.department[p]; base[Field.tourIn] = instance.tourIn[p]
+            base[Field.tourOut] = instance.tourOut[p]; base[Field.person] = person32
         }
     }
 

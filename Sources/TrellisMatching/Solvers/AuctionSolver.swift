@@ -39,6 +39,15 @@ struct AuctionSolver {
     let arcMentor: [Int32]
     let arcValue: [Int64]
 
+    /// A solver for `problem` with a value per arc (`ValueScale.values`).
+    init(_ problem: SparseProblem, values: [Int64]) {
+        menteeCount = problem.menteeCount
+        capacity = problem.capacity
+        arcStart = problem.arcStart
+        arcMentor = problem.arcMentor
+        arcValue = values
+    }
+
     /// How much ε shrinks between phases.
     static let reduction: Int64 = 4
 

@@ -17,32 +17,13 @@ extension MatchEngine {
     /// Best pair first over the same candidate pairs the optimal solver sees: the baseline that
     /// shows what optimisation gains.
     public func greedy(progress: (@Sendable (Phase, Double) -> Void)? = nil) throws -> MatchResult {
-        var timings = PhaseTimings()
         let clock = ContinuousClock()
-        let (locks, capacityLeft) = try lockedPairs()
-        let lockedMentees = Set(locks.map(\.mentee))
-        var start = clock.now
-        let graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
-        timings.candidates = graph.listingSeconds
-        start = clock.now
-        let mentorOf = Greedy.assign(arcStart: graph.arcStart, arcMentor: graph.arcMentor, arcScore: graph.arcScore, capacity: capacityLeft)
-        var load = [Int32](repeating: 0, count: mentorCount)
-        for m in mentorOf where m >= 0 { load[Int(m)] += 1 }
+        let (run, scored) = try candidates(progress: progress)
+        var timings = scored
+        let start = clock.now
+        let mentorOf = Greedy.assign(run.graph.problem(capacity: run.capacityLeft))
         timings.solve = (clock.now - start).inSeconds
-        var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
-        for e in 0..<menteeCount where mentorOf[e] >= 0 {
-            let m = Int(mentorOf[e])
-            pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: instance.score(mentee: e, mentor: m), locked: false))
-        }
-        let unmatched = (0..<menteeCount).filter { mentorOf[$0] < 0 && !lockedMentees.contains($0) }.map { e in
-            UnmatchedMentee(menteeID: id(mentee: e), reason: reason(e, graph: graph, capacityLeft: capacityLeft, load: load))
-        }
-        return MatchResult(
-            algorithm: .greedy, objective: .score, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
-            mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count,
-            eligiblePairs: graph.eligiblePairs, candidatePairs: graph.arcCount, provenOptimal: false, pairsAddedByProof: 0, timings: timings
-        )
+        return result(.greedy, objective: .score, mentorOf: mentorOf, run: run, timings: timings)
     }
 
     /// The mentee-optimal stable assignment (deferred acceptance with capacities). Only pairs
@@ -73,24 +54,11 @@ extension MatchEngine {
                 .sorted { ($0.rank, id(mentor: $0.mentor)) < ($1.rank, id(mentor: $1.mentor)) }
                 .filter { seen.insert($0.mentor).inserted && mentorRank[$0.mentor][e] != nil && instance.eligibleScore(mentee: e, mentor: $0.mentor) != nil }
         }
-        var next = [Int](repeating: 0, count: menteeCount)
-        var held = [[Int]](repeating: [], count: mentorCount)
-        var free = (0..<menteeCount).filter { !lockedMentees.contains($0) }.reversed().map { $0 }
-        func worse(_ m: Int, _ a: Int, _ b: Int) -> Bool {
+        let held = DeferredAcceptance.run(
+            proposals: menteeList.indices.map { lockedMentees.contains($0) ? [] : menteeList[$0].map(\.mentor) }, capacity: capacityLeft
+        ) { m, a, b in
             let ra = mentorRank[m][a]!, rb = mentorRank[m][b]!
             return ra != rb ? ra > rb : id(mentee: a) > id(mentee: b)
-        }
-        while let e = free.popLast() {
-            guard next[e] < menteeList[e].count else { continue }
-            let m = menteeList[e][next[e]].mentor
-            next[e] += 1
-            guard capacityLeft[m] > 0 else { free.append(e); continue }
-            held[m].append(e)
-            if held[m].count > Int(capacityLeft[m]) {
-                let worst = held[m].max { worse(m, $1, $0) }!
-                held[m].removeAll { $0 == worst }
-                free.append(worst)
-            }
         }
         var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
         var matched = Set<Int>()
@@ -153,20 +121,20 @@ extension MatchEngine {
 enum Greedy {
     /// The mentor of each mentee (-1 for none). Highest score first; ties by mentee, then mentor,
     /// so the result never depends on the order of the arcs.
-    static func assign(arcStart: [Int], arcMentor: [Int32], arcScore: [Int64], capacity: [Int32]) -> [Int32] {
-        let menteeCount = arcStart.count - 1
-        var menteeOfArc = [Int32](repeating: 0, count: arcMentor.count)
-        for e in 0..<menteeCount { for arc in arcStart[e]..<arcStart[e + 1] { menteeOfArc[arc] = Int32(e) } }
-        var arcs = Array(0..<arcMentor.count)
+    static func assign(_ problem: SparseProblem) -> [Int32] {
+        var menteeOfArc = [Int32](repeating: 0, count: problem.arcCount)
+        for e in 0..<problem.menteeCount { for arc in problem.arcs(of: e) { menteeOfArc[arc] = Int32(e) } }
+        let arcScore = problem.arcScore, arcMentor = problem.arcMentor
+        var arcs = Array(0..<problem.arcCount)
         arcs.sort { a, b in
             arcScore[a] != arcScore[b] ? arcScore[a] > arcScore[b]
                 : menteeOfArc[a] != menteeOfArc[b] ? menteeOfArc[a] < menteeOfArc[b] : arcMentor[a] < arcMentor[b]
         }
-        var load = [Int32](repeating: 0, count: capacity.count)
-        var mentorOf = [Int32](repeating: -1, count: menteeCount)
+        var load = [Int32](repeating: 0, count: problem.mentorCount)
+        var mentorOf = [Int32](repeating: -1, count: problem.menteeCount)
         for arc in arcs {
             let e = Int(menteeOfArc[arc]), m = Int(arcMentor[arc])
-            guard mentorOf[e] < 0, load[m] < capacity[m] else { continue }
+            guard mentorOf[e] < 0, load[m] < problem.capacity[m] else { continue }
             mentorOf[e] = Int32(m)
             load[m] += 1
         }

@@ -63,26 +63,15 @@ public final class MatchEngine: @unchecked Sendable {
     /// given, receives a line per auction phase and per proof round (for studying the solver; the
     /// engine itself reads no environment and prints nothing).
     public func optimal(progress: (@Sendable (Phase, Double) -> Void)? = nil, trace: (@Sendable (String) -> Void)? = nil) throws -> MatchResult {
-        var timings = PhaseTimings()
         let clock = ContinuousClock()
-        let (locks, capacityLeft) = try lockedPairs()
-        let lockedMentees = Set(locks.map(\.mentee))
-        var start = clock.now
-        var graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
-        timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
-        timings.candidates = graph.listingSeconds
-        let n = menteeCount, mentors = mentorCount
+        var (run, timings) = try candidates(progress: progress)
+        var graph = run.graph
 
-        // Values: scores scaled so that an ε of 1 is exact; for participation, a bonus per
-        // matched mentee larger than any total score.
-        start = clock.now
-        let capacityTotal = capacityLeft.reduce(0) { $0 + Int64($1) }
-        let scale = 2 * (Int64(n) + capacityTotal) + 2
-        let bonus: Int64 = instance.options.objective == .participation ? ScoreUnits.perOne * Int64(max(1, n)) + 1 : 0
-        let (maxValue, overflow) = (bonus + ScoreUnits.perOne).multipliedReportingOverflow(by: scale)
-        if overflow || maxValue > Int64.max / 8 { throw MatchInputError("This run is too large for the participation objective.") }
-        @Sendable func value(_ score: Int64) -> Int64 { (score + bonus) * scale }
-        timings.candidates += (clock.now - start).inSeconds
+        // Values: scores scaled so that an ε of 1 is exact (`ValueScale`), for any score a pair
+        // can have, including those the proof adds.
+        guard let scale = ValueScale(menteeCount: menteeCount, capacity: run.capacityLeft, maxScore: ScoreUnits.perOne, objective: instance.options.objective) else {
+            throw MatchInputError("This run is too large for the participation objective.")
+        }
 
         var warm: [Int64]? = nil, warmSlots: [Int32]? = nil, startingEpsilon: Int64? = nil
         var added = 0
@@ -91,112 +80,34 @@ public final class MatchEngine: @unchecked Sendable {
         // The first solve stops part-way, when prices are within a few millionths of a score of
         // their final values, so that the pairs the proof would add are added then, and the
         // solve continues from there instead of starting over.
-        var stopEpsilon: Int64? = scale * 16
+        var stopEpsilon: Int64? = scale.scale * 16
         var round = 0
         repeat {
             round += 1
-            start = clock.now
+            var start = clock.now
             progress?(.solving, 0)
-            let solver = AuctionSolver(
-                menteeCount: n, capacity: capacityLeft, arcStart: graph.arcStart, arcMentor: graph.arcMentor,
-                arcValue: graph.arcScore.map(value)
-            )
-            result = solver.solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon, trace: trace)
+            let problem = graph.problem(capacity: run.capacityLeft)
+            let values = scale.values(of: problem)
+            result = AuctionSolver(problem, values: values).solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon, trace: trace)
             let intermediate = result.epsilon > 1
             stopEpsilon = nil
             progress?(.solving, 1)
             timings.solve += (clock.now - start).inSeconds
 
-            // The proof: with mentor prices p and mentee profits u = max(0, best value − price),
-            // every allowed pair must satisfy u + p ≥ value. Pairs kept in the sparse problem are
-            // checked directly; a left-out pair scores at most its mentee's and its mentor's
-            // weakest kept score, so only mentees and mentors whose duals sit below those bounds
-            // can hide a violation, and only their pairs are scored again.
+            // The proof (`DualCertificate`) over the kept pairs, and a search of the left-out
+            // pairs for any that would break it.
             start = clock.now
             progress?(.proving, 0)
-            var profit = [Int64](repeating: 0, count: n)
-            for e in 0..<n where !lockedMentees.contains(e) {
-                var best: Int64 = 0
-                for arc in graph.arcStart[e]..<graph.arcStart[e + 1] {
-                    best = max(best, value(graph.arcScore[arc]) - result.mentorPrice[Int(graph.arcMentor[arc])])
-                }
-                profit[e] = best
-            }
-            let suspiciousMentees = (0..<n).filter { e in
-                !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < value(graph.menteeBound[e])
-            }
-            let suspiciousMentors = (0..<mentors).filter { m in
-                capacityLeft[m] > 0 && graph.mentorBound[m] >= 0 && result.mentorPrice[m] < value(graph.mentorBound[m])
-            }
-            var violations: [(mentee: Int, mentor: Int, score: Int64)] = []
-            if !suspiciousMentees.isEmpty && !suspiciousMentors.isEmpty {
-                let menteeList = suspiciousMentees
-                let found = ViolationCollector()
-                let threads = max(1, min(instance.options.threads, menteeList.count))
-                let priceOf = result.mentorPrice, profitOf = profit
-                let inst = instance, graphCopy = graph
-                // Mentors by price, cheapest first: a mentee stops at the first mentor whose price
-                // alone already covers the mentee's bound.
-                let mentorList = suspiciousMentors.sorted { priceOf[$0] < priceOf[$1] }
-                let mentorBoundValue = mentorList.map { value(graph.mentorBound[$0]) }
-                let kernel = ScoringKernel(instance)
-                let tables = ScoringTables(instance)
-                defer { kernel.release(); tables.release() }
-                let minimum = instance.minimumScore
-                let excludeDepartment = instance.options.excludeSameDepartment
-                DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                    var local: [(Int, Int, Int64)] = []
-                    for index in stride(from: worker, to: menteeList.count, by: threads) {
-                        let e = menteeList[index]
-                        let arcs = graphCopy.arcStart[e]..<graphCopy.arcStart[e + 1]
-                        let view = tables.view(of: e, inst)
-                        let limit = value(graphCopy.menteeBound[e]) - profitOf[e]
-                        let excluded = inst.exclusions[e]
-                        let department = excludeDepartment ? view.department : -2
-                        for (position, m) in mentorList.enumerated() {
-                            let price = priceOf[m]
-                            if price >= limit { break }
-                            if mentorBoundValue[position] <= profitOf[e] + price { continue }
-                            let score = kernel.score(view, mentor: m, tables: tables, excluded: excluded, department: department)
-                            if score < 0 || score < minimum { continue }
-                            if value(score) > profitOf[e] + price, !graphCopy.arcMentor[arcs].contains(Int32(m)) {
-                                local.append((e, m, score))
-                            }
-                        }
-                    }
-                    found.append(local)
-                }
-                violations = found.all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { (mentee: $0.0, mentor: $0.1, score: $0.2) }
-            }
+            let profit = DualCertificate.profits(problem, values: values, prices: result.mentorPrice, skipping: run.lockedMentees)
+            let violations = leftOutViolations(graph: graph, run: run, profit: profit, prices: result.mentorPrice, scale: scale)
             if intermediate {
                 if !violations.isEmpty { added += violations.count; graph.add(violations) }
                 warm = result.slotPrices
                 warmSlots = result.personSlots
                 startingEpsilon = max(1, result.epsilon / AuctionSolver.reduction)
             } else if violations.isEmpty {
-                // Dual objective minus primal value: the sum of every complementary-slackness gap.
-                var gap: Int64 = 0, overflowed = false
-                func add(_ amount: Int64) {
-                    let (sum, over) = gap.addingReportingOverflow(amount)
-                    if over || amount < 0 { overflowed = true } else { gap = sum }
-                }
-                var load = [Int32](repeating: 0, count: mentors)
-                for e in 0..<n where !lockedMentees.contains(e) {
-                    let m = result.mentorOf[e]
-                    if m >= 0 {
-                        load[Int(m)] += 1
-                        let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
-                        let arc = arcs.first { graph.arcMentor[$0] == m }!
-                        add(profit[e] + result.mentorPrice[Int(m)] - value(graph.arcScore[arc]))
-                    } else {
-                        add(profit[e])
-                    }
-                }
-                for m in 0..<mentors where capacityLeft[m] > load[m] {
-                    let (slack, over) = result.mentorPrice[m].multipliedReportingOverflow(by: Int64(capacityLeft[m] - load[m]))
-                    if over { overflowed = true } else { add(slack) }
-                }
-                proven = !overflowed && gap < scale
+                proven = DualCertificate.proves(
+                    problem, values: values, prices: result.mentorPrice, profits: profit, mentorOf: result.mentorOf, skipping: run.lockedMentees, scale: scale)
             } else {
                 added += violations.count
                 graph.add(violations)
@@ -206,7 +117,7 @@ public final class MatchEngine: @unchecked Sendable {
                 // the largest violation. (Starting at a small ε lets tied mentees fight over a
                 // slot in tiny steps for a very long time; measured, it is far slower.)
                 let profitNow = profit, priceNow = result.mentorPrice
-                startingEpsilon = max(1, violations.map { value($0.score) - profitNow[$0.mentee] - priceNow[$0.mentor] }.max()!)
+                startingEpsilon = max(1, violations.map { scale.value($0.score) - profitNow[$0.mentee] - priceNow[$0.mentor] }.max()!)
             }
             timings.proof += (clock.now - start).inSeconds
             trace?("round \(round)\(intermediate ? " (part-way)" : ""): \(violations.count) left-out pairs could improve the result")
@@ -214,24 +125,110 @@ public final class MatchEngine: @unchecked Sendable {
             if violations.isEmpty && !intermediate { break }
         } while round < 50
 
-        var pairs: [MatchedPair] = locks.map { lock in
+        run.graph = graph
+        return self.result(
+            .optimal, objective: instance.options.objective, mentorOf: result.mentorOf, run: run, timings: timings, provenOptimal: proven,
+            pairsAddedByProof: added
+        )
+    }
+
+    /// What every solver over the candidate graph starts from: the locked pairs (checked), the
+    /// places left, and the candidate graph of everyone else.
+    struct CandidateRun {
+        var locks: [(mentee: Int, mentor: Int)]
+        var capacityLeft: [Int32]
+        var lockedMentees: Set<Int>
+        var graph: CandidateGraph
+    }
+
+    /// The locks checked and the candidate graph built, timed.
+    func candidates(progress: (@Sendable (Phase, Double) -> Void)?) throws -> (CandidateRun, PhaseTimings) {
+        var timings = PhaseTimings()
+        let clock = ContinuousClock()
+        let (locks, capacityLeft) = try lockedPairs()
+        let lockedMentees = Set(locks.map(\.mentee))
+        let start = clock.now
+        let graph = CandidateGraph.build(instance, skipMentees: lockedMentees, capacityLeft: capacityLeft, progress: progress.map { report in { @Sendable fraction in report(.scoring, fraction) } })
+        timings.scoring = (clock.now - start).inSeconds - graph.listingSeconds
+        timings.candidates = graph.listingSeconds
+        return (CandidateRun(locks: locks, capacityLeft: capacityLeft, lockedMentees: lockedMentees, graph: graph), timings)
+    }
+
+    /// The proof's search of the pairs left out of the sparse problem. With mentor prices p and
+    /// mentee profits u, every allowed pair must satisfy u + p ≥ value (pairs kept in the graph
+    /// do, by the profits' definition). A left-out pair scores at most its mentee's and its
+    /// mentor's weakest kept score, so only mentees and mentors whose duals sit below those
+    /// bounds can hide a violation, and only their pairs are scored again. Returns the allowed
+    /// left-out pairs that break it, by mentee and mentor.
+    func leftOutViolations(graph: CandidateGraph, run: CandidateRun, profit: [Int64], prices: [Int64], scale: ValueScale) -> [(mentee: Int, mentor: Int, score: Int64)] {
+        let value: @Sendable (Int64) -> Int64 = { scale.value($0) }
+        let lockedMentees = run.lockedMentees, capacityLeft = run.capacityLeft
+        let menteeList = (0..<menteeCount).filter { e in
+            !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < value(graph.menteeBound[e])
+        }
+        let suspiciousMentors = (0..<mentorCount).filter { m in
+            capacityLeft[m] > 0 && graph.mentorBound[m] >= 0 && prices[m] < value(graph.mentorBound[m])
+        }
+        guard !menteeList.isEmpty && !suspiciousMentors.isEmpty else { return [] }
+        let found = ViolationCollector()
+        let threads = max(1, min(instance.options.threads, menteeList.count))
+        let inst = instance
+        // Mentors by price, cheapest first: a mentee stops at the first mentor whose price
+        // alone already covers the mentee's bound.
+        let mentorList = suspiciousMentors.sorted { prices[$0] < prices[$1] }
+        let mentorBoundValue = mentorList.map { value(graph.mentorBound[$0]) }
+        let kernel = ScoringKernel(instance)
+        let tables = ScoringTables(instance)
+        defer { kernel.release(); tables.release() }
+        let minimum = instance.minimumScore
+        let excludeDepartment = instance.options.excludeSameDepartment
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var local: [(Int, Int, Int64)] = []
+            for index in stride(from: worker, to: menteeList.count, by: threads) {
+                let e = menteeList[index]
+                let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
+                let view = tables.view(of: e, inst)
+                let limit = value(graph.menteeBound[e]) - profit[e]
+                let excluded = inst.exclusions[e]
+                let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
+                for (position, m) in mentorList.enumerated() {
+                    let price = prices[m]
+                    if price >= limit { break }
+                    if mentorBoundValue[position] <= profit[e] + price { continue }
+                    let score = kernel.score(view, mentor: m, tables: tables, excluded: excluded, department: department)
+                    if score < 0 || score < minimum { continue }
+                    if value(score) > profit[e] + price, !graph.arcMentor[arcs].contains(Int32(m)) {
+                        local.append((e, m, score))
+                    }
+                }
+            }
+            found.append(local)
+        }
+        return found.all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { (mentee: $0.0, mentor: $0.1, score: $0.2) }
+    }
+
+    /// The result of a solver over the candidate graph: the locked pairs, the solver's (a mentor
+    /// per mentee, or -1), and each unmatched mentee with the reason.
+    func result(
+        _ algorithm: MatchAlgorithm, objective: MatchObjective, mentorOf: [Int32], run: CandidateRun, timings: PhaseTimings,
+        provenOptimal: Bool = false, pairsAddedByProof: Int = 0
+    ) -> MatchResult {
+        var pairs: [MatchedPair] = run.locks.map { lock in
             MatchedPair(menteeID: id(mentee: lock.mentee), mentorID: id(mentor: lock.mentor), score: instance.score(mentee: lock.mentee, mentor: lock.mentor), locked: true)
         }
-        var load = [Int32](repeating: 0, count: mentors)
-        for e in 0..<n where result.mentorOf[e] >= 0 {
-            let m = Int(result.mentorOf[e])
+        var load = [Int32](repeating: 0, count: mentorCount)
+        for e in 0..<menteeCount where mentorOf[e] >= 0 {
+            let m = Int(mentorOf[e])
             load[m] += 1
-            let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
-            let arc = arcs.first { Int(graph.arcMentor[$0]) == m }!
-            pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: graph.arcScore[arc], locked: false))
+            pairs.append(MatchedPair(menteeID: id(mentee: e), mentorID: id(mentor: m), score: instance.score(mentee: e, mentor: m), locked: false))
         }
-        let unmatched = (0..<n).filter { result.mentorOf[$0] < 0 && !lockedMentees.contains($0) }.map { e in
-            UnmatchedMentee(menteeID: id(mentee: e), reason: reason(e, graph: graph, capacityLeft: capacityLeft, load: load))
+        let unmatched = (0..<menteeCount).filter { mentorOf[$0] < 0 && !run.lockedMentees.contains($0) }.map { e in
+            UnmatchedMentee(menteeID: id(mentee: e), reason: reason(e, graph: run.graph, capacityLeft: run.capacityLeft, load: load))
         }
         return MatchResult(
-            algorithm: .optimal, objective: instance.options.objective, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
-            mentorCount: mentors, menteeCount: n, people: instance.participants.count, eligiblePairs: graph.eligiblePairs,
-            candidatePairs: graph.arcCount, provenOptimal: proven, pairsAddedByProof: added, timings: timings
+            algorithm: algorithm, objective: objective, pairs: pairs.sorted { $0.menteeID < $1.menteeID }, unmatched: unmatched,
+            mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count, eligiblePairs: run.graph.eligiblePairs,
+            candidatePairs: run.graph.arcCount, provenOptimal: provenOptimal, pairsAddedByProof: pairsAddedByProof, timings: timings
         )
     }
 

@@ -5,20 +5,12 @@ import Foundation
 public enum SparseAssignment {
     /// The best total of (mentee, mentor, score in millionths) pairs under capacities, each mentee at most once.
     public static func solveTotal(mentees: Int, capacities: [Int32], pairs: [(Int, Int, Int64)]) throws -> Int64 {
-        var arcStart = [Int](repeating: 0, count: mentees + 1)
-        for pair in pairs { arcStart[pair.0 + 1] += 1 }
-        for e in 0..<mentees { arcStart[e + 1] += arcStart[e] }
-        var fill = arcStart
-        var arcMentor = [Int32](repeating: 0, count: pairs.count), arcScore = [Int64](repeating: 0, count: pairs.count)
-        for pair in pairs { arcMentor[fill[pair.0]] = Int32(pair.1); arcScore[fill[pair.0]] = pair.2; fill[pair.0] += 1 }
-        let scale = 2 * (Int64(mentees) + capacities.reduce(0) { $0 + Int64($1) }) + 2
-        let solver = AuctionSolver(menteeCount: mentees, capacity: capacities, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcScore.map { $0 * scale })
-        let result = solver.solve()
-        var total: Int64 = 0
-        for e in 0..<mentees where result.mentorOf[e] >= 0 {
-            for arc in arcStart[e]..<arcStart[e + 1] where arcMentor[arc] == result.mentorOf[e] { total += arcScore[arc] }
+        let problem = SparseProblem(menteeCount: mentees, capacity: capacities, pairs: pairs.map { (mentee: $0.0, mentor: $0.1, score: $0.2) })
+        guard let scale = ValueScale(menteeCount: mentees, capacity: capacities, maxScore: problem.maxScore, objective: .score) else {
+            throw MatchInputError("The scores are too large to solve exactly.")
         }
-        return total
+        let result = AuctionSolver(problem, values: scale.values(of: problem)).solve()
+        return (0..<mentees).reduce(0) { $0 + (problem.score(of: $1, in: result.mentorOf) ?? 0) }
     }
 }
 

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TrellisCore
+@testable import TrellisMatching
+
+/// The parts every solver shares (`SparseProblem`, `ValueScale`, `DualCertificate`,
+/// `DeferredAcceptance`), on random sparse problems.
+@Suite struct SharedSolverPartsTests {
+    static func randomProblem(_ rng: inout SeededGenerator, mentees: Int = 30, mentors: Int = 8) -> SparseProblem {
+        let capacity = (0..<mentors).map { _ in Int32(Int.random(in: 0...3, using: &rng)) }
+        var pairs: [(mentee: Int, mentor: Int, score: Int64)] = []
+        for e in 0..<mentees {
+            for m in 0..<mentors where Int.random(in: 0..<3, using: &rng) == 0 {
+                // Few distinct scores, so that ties are common.
+                pairs.append((e, m, Int64.random(in: 0...8, using: &rng) * 125_000))
+            }
+        }
+        return SparseProblem(menteeCount: mentees, capacity: capacity, pairs: pairs.shuffled(using: &rng))
+    }
+
+    @Test("pairs given in any order make the same arcs, each mentee's in mentor order")
+    func arcsInOrder() {
+        var rng = SeededGenerator(seed: 5)
+        let problem = Self.randomProblem(&rng)
+        for e in 0..<problem.menteeCount {
+            let mentors = problem.arcs(of: e).map { problem.arcMentor[$0] }
+            #expect(mentors == mentors.sorted())
+        }
+        #expect(problem.arcStart.last == problem.arcCount)
+    }
+
+    @Test("the certificate proves the solver's answer and refuses one a pair worse")
+    func certificate() throws {
+        var rng = SeededGenerator(seed: 77)
+        var refused = 0
+        for objective in MatchObjective.allCases {
+            for _ in 0..<20 {
+                let problem = Self.randomProblem(&rng)
+                let scale = try #require(ValueScale(menteeCount: problem.menteeCount, capacity: problem.capacity, maxScore: problem.maxScore, objective: objective))
+                let values = scale.values(of: problem)
+                let result = AuctionSolver(problem, values: values).solve()
+                let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
+                #expect(DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale))
+                // Leaving a paired mentee out loses their pair's value: the same duals prove nothing.
+                if let e = (0..<problem.menteeCount).first(where: { (problem.score(of: $0, in: result.mentorOf) ?? 0) > 0 || (objective == .participation && result.mentorOf[$0] >= 0) }) {
+                    var worse = result.mentorOf
+                    worse[e] = -1
+                    #expect(!DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: worse, scale: scale))
+                    refused += 1
+                }
+            }
+        }
+        #expect(refused > 30)
+    }
+
+    @Test("a pair table listing a mentor without places is still proven optimal")
+    func mentorWithoutPlaces() throws {
+        let matcher = try PairTableMatcher(
+            pairs: [.init(mentee: "a", mentor: "full", score: 900_000), .init(mentee: "a", mentor: "x", score: 400_000), .init(mentee: "b", mentor: "full", score: 800_000)],
+            capacities: [("full", 0), ("x", 1)]
+        )
+        for objective in MatchObjective.allCases {
+            let outcome = try matcher.run(.optimal, objective: objective)
+            #expect(outcome.pairs == [.init(mentee: "a", mentor: "x", score: 400_000)])
+            #expect(outcome.provenOptimal, "the certificate gave up on \(objective)")
+        }
+    }
+
+    @Test("values leave no room for overflow, or the scale says so")
+    func scaleRefusesOverflow() {
+        #expect(ValueScale(menteeCount: 10, capacity: [3], maxScore: ScoreUnits.perOne, objective: .participation) != nil)
+        #expect(ValueScale(menteeCount: 3_000_000, capacity: [1_000_000], maxScore: Int64(1) << 40, objective: .participation) == nil)
+    }
+
+    @Test("deferred acceptance over scores leaves no blocking pair")
+    func stableByScores() throws {
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<30 {
+            let problem = Self.randomProblem(&rng)
+            var pairs: [PairTableMatcher.Pair] = []
+            for e in 0..<problem.menteeCount {
+                for arc in problem.arcs(of: e) { pairs.append(.init(mentee: "e\(e)", mentor: "m\(problem.arcMentor[arc])", score: problem.arcScore[arc])) }
+            }
+            let matcher = try PairTableMatcher(pairs: pairs, capacities: problem.capacity.enumerated().map { (mentor: "m\($0.offset)", capacity: Int($0.element)) })
+            let outcome = try matcher.run(.stable)
+            let mentorOf = Dictionary(uniqueKeysWithValues: outcome.pairs.map { ($0.mentee, ($0.mentor, $0.score)) })
+            var held: [String: [(String, Int64)]] = [:]
+            for pair in outcome.pairs { held[pair.mentor, default: []].append((pair.mentee, pair.score)) }
+            for (index, mentor) in matcher.mentors.enumerated() { #expect((held[mentor]?.count ?? 0) <= Int(matcher.capacities[index])) }
+            // A pair blocks when the mentee would rather have this mentor (a higher score, or the
+            // same score and a lower mentor) and the mentor has room or would rather have them.
+            for pair in pairs {
+                let capacity = Int(matcher.capacities[matcher.mentors.firstIndex(of: pair.mentor)!])
+                guard capacity > 0, mentorOf[pair.mentee]?.0 != pair.mentor else { continue }
+                let menteeWants = mentorOf[pair.mentee].map { current in
+                    pair.score > current.1 || (pair.score == current.1 && matcher.mentors.firstIndex(of: pair.mentor)! < matcher.mentors.firstIndex(of: current.0)!)
+                } ?? true
+                guard menteeWants else { continue }
+                let holding = held[pair.mentor] ?? []
+                let mentorWants = holding.count < capacity || holding.contains { other in
+                    pair.score > other.1 || (pair.score == other.1 && matcher.mentees.firstIndex(of: pair.mentee)! < matcher.mentees.firstIndex(of: other.0)!)
+                }
+                #expect(!mentorWants, "\(pair.mentee) and \(pair.mentor) would both rather be together")
+            }
+        }
+    }
+}
