@@ -65,7 +65,6 @@ public final class MatchEngine: @unchecked Sendable {
     public func optimal(progress: (@Sendable (Phase, Double) -> Void)? = nil, trace: (@Sendable (String) -> Void)? = nil) throws -> MatchResult {
         let clock = ContinuousClock()
         var (run, timings) = try candidates(progress: progress)
-        var graph = run.graph
 
         // Values: scores scaled so that an ε of 1 is exact (`ValueScale`), for any score a pair
         // can have, including those the proof adds.
@@ -86,7 +85,7 @@ public final class MatchEngine: @unchecked Sendable {
             round += 1
             var start = clock.now
             progress?(.solving, 0)
-            let problem = graph.problem(capacity: run.capacityLeft)
+            let problem = run.graph.problem(capacity: run.capacityLeft)
             let values = scale.values(of: problem)
             result = AuctionSolver(problem, values: values).solve(warmPrices: warm, warmSlots: warmSlots, startingEpsilon: startingEpsilon, stopEpsilon: stopEpsilon, trace: trace)
             let intermediate = result.epsilon > 1
@@ -99,9 +98,9 @@ public final class MatchEngine: @unchecked Sendable {
             start = clock.now
             progress?(.proving, 0)
             let profit = DualCertificate.profits(problem, values: values, prices: result.mentorPrice, skipping: run.lockedMentees)
-            let violations = leftOutViolations(graph: graph, run: run, profit: profit, prices: result.mentorPrice, scale: scale)
+            let violations = leftOutViolations(run: run, profit: profit, prices: result.mentorPrice, scale: scale)
             if intermediate {
-                if !violations.isEmpty { added += violations.count; graph.add(violations) }
+                if !violations.isEmpty { added += violations.count; run.graph.add(violations) }
                 warm = result.slotPrices
                 warmSlots = result.personSlots
                 startingEpsilon = max(1, result.epsilon / AuctionSolver.reduction)
@@ -110,7 +109,7 @@ public final class MatchEngine: @unchecked Sendable {
                     problem, values: values, prices: result.mentorPrice, profits: profit, mentorOf: result.mentorOf, skipping: run.lockedMentees, scale: scale)
             } else {
                 added += violations.count
-                graph.add(violations)
+                run.graph.add(violations)
                 warm = result.slotPrices
                 warmSlots = result.personSlots
                 // The re-solve keeps prices and places and scales ε down again from the size of
@@ -125,7 +124,6 @@ public final class MatchEngine: @unchecked Sendable {
             if violations.isEmpty && !intermediate { break }
         } while round < 50
 
-        run.graph = graph
         return self.result(
             .optimal, objective: instance.options.objective, mentorOf: result.mentorOf, run: run, timings: timings, provenOptimal: proven,
             pairsAddedByProof: added
@@ -160,9 +158,9 @@ public final class MatchEngine: @unchecked Sendable {
     /// mentor's weakest kept score, so only mentees and mentors whose duals sit below those
     /// bounds can hide a violation, and only their pairs are scored again. Returns the allowed
     /// left-out pairs that break it, by mentee and mentor.
-    func leftOutViolations(graph: CandidateGraph, run: CandidateRun, profit: [Int64], prices: [Int64], scale: ValueScale) -> [(mentee: Int, mentor: Int, score: Int64)] {
+    func leftOutViolations(run: CandidateRun, profit: [Int64], prices: [Int64], scale: ValueScale) -> [(mentee: Int, mentor: Int, score: Int64)] {
         let value: @Sendable (Int64) -> Int64 = { scale.value($0) }
-        let lockedMentees = run.lockedMentees, capacityLeft = run.capacityLeft
+        let graph = run.graph, lockedMentees = run.lockedMentees, capacityLeft = run.capacityLeft
         let menteeList = (0..<menteeCount).filter { e in
             !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < value(graph.menteeBound[e])
         }
