@@ -35,11 +35,15 @@ let package = Package(
     targets: [
         .target(name: "TrellisCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "TrellisMatching", dependencies: ["TrellisCore"], swiftSettings: matchingSettings),
+        // Generated people: the demo organisation and the benchmark's synthetic cohorts, kept out
+        // of the library products.
+        .target(name: "TrellisFixtures", dependencies: ["TrellisCore", "TrellisMatching"]),
         .target(
             name: "TrellisServer",
             dependencies: [
                 "TrellisCore",
                 "TrellisMatching",
+                "TrellisFixtures",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -48,13 +52,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "trellis", dependencies: ["TrellisServer"]),
-        .executableTarget(name: "TrellisBench", dependencies: ["TrellisCore", "TrellisMatching"]),
-        .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"]),
-        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching"]),
+        .executableTarget(name: "TrellisBench", dependencies: ["TrellisCore", "TrellisMatching", "TrellisFixtures"]),
+        .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore", "TrellisFixtures"]),
+        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching", "TrellisFixtures"]),
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [
                 "TrellisServer",
+                "TrellisFixtures",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],

@@ -6,6 +6,7 @@
 import Foundation
 import TrellisCore
 import TrellisMatching
+import TrellisFixtures
 
 /// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error.
 let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrellisCore
+import TrellisFixtures
 
 @Suite struct PeopleTableTests {
     let header = PeopleTable.columns

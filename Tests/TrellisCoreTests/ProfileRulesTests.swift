@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrellisCore
+import TrellisFixtures
 
 @Suite struct TagTests {
     @Test func `tags are trimmed, collapsed and de-duplicated case-insensitively, keeping the first spelling`() {

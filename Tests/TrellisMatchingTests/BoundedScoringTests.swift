@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisCore
 @testable import TrellisMatching
+import TrellisFixtures
 
 /// Cohorts that put every branch of the block bound to work: few or many time-zone groups (so
 /// blocks are aligned to groups or packed), unknown time zones, years, languages and frequencies,
@@ -16,6 +17,9 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         people[index].department = "D\(Int.random(in: 0..<4, using: &rng))"
         people[index].timezone = rng.pick(zones)
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].yearsExperience = nil }
+        // Years no form accepts, as a caller of the library might give them: negative ones count
+        // as unknown, huge ones as many.
+        if Int.random(in: 0..<30, using: &rng) == 0 { people[index].yearsExperience = rng.pick([-3, -1, Int.max, 1_000_000]) }
         if Int.random(in: 0..<12, using: &rng) == 0 { people[index].languages = [] }
         if Int.random(in: 0..<8, using: &rng) == 0 { people[index].meetingFrequency = nil }
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }

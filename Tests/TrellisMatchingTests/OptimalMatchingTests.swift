@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisCore
 @testable import TrellisMatching
+import TrellisFixtures
 
 /// A small random cohort with every kind of hard rule in play.
 func cohort(seed: UInt64, mentees: Int, mentors: Int, capacities: ClosedRange<Int> = 1...3, skills: Int = 12) -> [Participant] {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisCore
 @testable import TrellisMatching
+import TrellisFixtures
 
 /// A pair's score is written three times for speed: `PreparedInstance.score` (the reference), the
 /// scoring kernel on flat buffers (`ScoringKernel.score`, what the candidate lists and the proof

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisCore
 @testable import TrellisMatching
+import TrellisFixtures
 
 /// The parts every solver shares (`SparseProblem`, `ValueScale`, `DualCertificate`,
 /// `DeferredAcceptance`), on random sparse problems.
@@ -18,15 +19,34 @@ import TrellisCore
         return SparseProblem(menteeCount: mentees, capacity: capacity, pairs: pairs.shuffled(using: &rng))
     }
 
-    @Test("pairs given in any order make the same arcs, each mentee's in mentor order")
+    @Test("pairs given in any order make the same arcs, each mentee's in mentor order, each with its score")
     func arcsInOrder() {
         var rng = SeededGenerator(seed: 5)
-        let problem = Self.randomProblem(&rng)
-        for e in 0..<problem.menteeCount {
-            let mentors = problem.arcs(of: e).map { problem.arcMentor[$0] }
+        var pairs: [(mentee: Int, mentor: Int, score: Int64)] = []
+        for e in 0..<40 { for m in 0..<9 where Int.random(in: 0..<3, using: &rng) == 0 { pairs.append((e, m, Int64(e * 1_000 + m))) } }
+        let first = SparseProblem(menteeCount: 40, capacity: Array(repeating: 1, count: 9), pairs: pairs.shuffled(using: &rng))
+        let second = SparseProblem(menteeCount: 40, capacity: Array(repeating: 1, count: 9), pairs: pairs.shuffled(using: &rng))
+        #expect(first.arcStart == second.arcStart && first.arcMentor == second.arcMentor && first.arcScore == second.arcScore)
+        var seen: [String] = []
+        for e in 0..<first.menteeCount {
+            let mentors = first.arcs(of: e).map { first.arcMentor[$0] }
             #expect(mentors == mentors.sorted())
+            for arc in first.arcs(of: e) { seen.append("\(e) \(first.arcMentor[arc]) \(first.arcScore[arc])") }
         }
-        #expect(problem.arcStart.last == problem.arcCount)
+        #expect(seen.sorted() == pairs.map { "\($0.mentee) \($0.mentor) \($0.score)" }.sorted())
+    }
+
+    @Test("the certificate refuses an assignment that overfills a mentor or uses a pair not in the problem")
+    func certificateRefusesInfeasible() throws {
+        // Two mentees, one mentor with one place; both pairs worth the same.
+        let problem = SparseProblem(menteeCount: 2, capacity: [1, 0], pairs: [(0, 0, 500_000), (1, 0, 500_000)])
+        let scale = try #require(ValueScale(menteeCount: 2, capacity: problem.capacity, maxScore: problem.maxScore, objective: .score))
+        let values = scale.values(of: problem)
+        let result = AuctionSolver(problem, values: values).solve()
+        let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
+        #expect(DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale))
+        #expect(!DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: [0, 0], scale: scale))
+        #expect(!DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: [1, -1], scale: scale))
     }
 
     @Test("the certificate proves the solver's answer and refuses one a pair worse")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisCore
 @testable import TrellisMatching
+import TrellisFixtures
 
 @Suite struct StableMatchingTests {
     /// Random incomplete lists over a small cohort, every rule respected by construction.

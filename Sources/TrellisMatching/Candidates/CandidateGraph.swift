@@ -166,7 +166,7 @@ struct CandidateGraph: Sendable {
                 lanes.forEachLane { lane in
                     let e = Int(laneSlots[lane])
                     let view = blockViews[block * LaneBlocks.width + lane]
-                    let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : -2)
+                    let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : ScoringKernel.anyDepartment)
                     guard score >= minimum else { return }
                     offer(key(score, e), to: heap, count: &count, threshold: &threshold, capacity: k2)
                 }
@@ -323,8 +323,8 @@ struct ScoringTables: @unchecked Sendable {
         var views: [MenteeView] = []
         views.reserveCapacity(order.count)
         let empty = MenteeView(
-            person: -1, tourIn: 0, tourOut: 0, department: -1, development: storage, interests: storage, interestCount: 0,
-            values: storage, valueCount: 0, languages: storage, languageCount: 0, years: -1, complementRow: nil,
+            person: -1, tourIn: 0, tourOut: 0, department: PreparedInstance.noDepartment, development: storage, interests: storage, interestCount: 0,
+            values: storage, valueCount: 0, languages: storage, languageCount: 0, years: PreparedInstance.unknownYears, complementRow: nil,
             zoneRow: UnsafePointer(zones), frequencyRow: UnsafePointer(frequency)
         )
         for (position, slot) in order.enumerated() {

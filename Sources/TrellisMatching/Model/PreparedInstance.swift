@@ -61,7 +61,8 @@ final class PreparedInstance: @unchecked Sendable {
     static let unknownOffset = Int32.min
     /// The frequency code of no preference, after the choices' codes.
     static let unknownFrequency = Int32(MeetingFrequency.allCases.count)
-    /// How many frequency codes there are (a row of `frequencyTable`).
+    /// How many frequency codes there are (a row of `frequencyTable`); at most 8, as
+    /// `BoundedScoring` packs a zone and a frequency code as `zone << 3 | frequency`.
     static let frequencyCodes = MeetingFrequency.allCases.count + 1
     static let unknownYears: Int32 = -1
     static let noDepartment: Int32 = -1
@@ -154,7 +155,9 @@ final class PreparedInstance: @unchecked Sendable {
             guard let frequency = person.meetingFrequency else { return Self.unknownFrequency }
             return Int32(MeetingFrequency.allCases.firstIndex(of: frequency)!)
         }
-        years = participants.map { $0.yearsExperience.map(Int32.init) ?? Self.unknownYears }
+        // Negative years are as good as none (the bounds of `BoundedScoring` count any negative
+        // value as unknown, so the scores must too); very large ones are capped.
+        years = participants.map { person in person.yearsExperience.flatMap { $0 >= 0 ? Int32(clamping: $0) : nil } ?? Self.unknownYears }
         var departmentIndex: [String: Int32] = [:], departmentOfSpelling: [String: Int32] = [:]
         department = participants.map { person in
             if let known = departmentOfSpelling[person.department] { return known }

@@ -50,7 +50,8 @@ struct LaneBlocks: @unchecked Sendable {
     let skillColumns: UnsafeMutablePointer<LaneMask>
     let interestColumns: UnsafeMutablePointer<LaneMask>
     let valueColumns: UnsafeMutablePointer<LaneMask>
-    /// Per block, its distinct (time zone, meeting frequency) codes: `zone << 3 | frequency`.
+    /// Per block, its distinct (time zone, meeting frequency) codes: `zone << 3 | frequency`
+    /// (`PreparedInstance.frequencyCodes` is at most 8; checked where the codes are made).
     let codeStart: UnsafeMutablePointer<Int32>
     let codes: UnsafeMutablePointer<Int32>
     /// Per block, the years of experience that score best (the most among mentors, the fewest among
@@ -80,6 +81,7 @@ struct LaneBlocks: @unchecked Sendable {
         }
         // Blocks: a new one at every change of (time zone, meeting frequency) when there are few
         // such groups, so that a block's time-zone and frequency bound is exact; otherwise packed.
+        precondition(PreparedInstance.frequencyCodes <= 8, "a frequency code must fit in three bits")
         var runs: [[Int32]] = []
         var previousCode: Int32 = -1
         for slot in order {

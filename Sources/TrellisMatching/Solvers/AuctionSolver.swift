@@ -12,8 +12,7 @@ import Foundation
 /// At the end of every phase all mentees are within ε of their best (ε-complementary slackness),
 /// unmatched mentees have profit 0 and empty slots price 0. With values scaled by more than the
 /// number of mentees and slots, an ε of 1 then leaves a total within one unit of the optimum, that
-/// is, optimal. The caller does not have to trust this argument: `MatchEngine` checks a dual
-/// certificate.
+/// is, optimal. The caller does not have to trust this argument: `DualCertificate` checks it.
 ///
 /// Forward bids only raise prices; reverse bids only raise mentee profits and evict nobody, and
 /// keep everyone within ε, so a phase's reverse stage never creates forward work, and each stage

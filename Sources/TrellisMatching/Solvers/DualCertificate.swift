@@ -2,8 +2,9 @@
 ///
 /// With a price `p` per mentor (the dual of their capacity, never negative) and for each mentee a
 /// profit `u = max(0, best value − price over the mentee's arcs)`, every arc satisfies
-/// `u + p ≥ value`, so `Σu + Σ capacity·p` bounds every assignment's value from above (weak
-/// duality). Its distance from this assignment's value is the sum of the complementary-slackness
+/// `u + p ≥ value` (an arc to a mentor without places by taking that mentor's price as high as
+/// it needs to be, which costs the bound nothing), so `Σu + Σ capacity·p` bounds every feasible
+/// assignment's value from above (weak duality). Its distance from this assignment's value is the sum of the complementary-slackness
 /// gaps: for a matched mentee `u + p − value` of its pair, for an unmatched one `u`, and for each
 /// mentor `p` times their empty places. Below one scaled unit (`ValueScale.scale`), no assignment
 /// is better by a whole score unit: this one is optimal.
@@ -12,7 +13,8 @@ enum DualCertificate {
     /// arc is worth no more than its price). An arc to a mentor without places counts for
     /// nothing: such a mentor's price may be as high as it takes, at no cost to the bound
     /// (their places times their price). Without this, a pair table listing a mentor of capacity 0
-    /// was never proven optimal.
+    /// was not proven optimal whenever such a pair was worth more to its mentee than the profit
+    /// the solver left them (an unmatched mentee with such a pair, say).
     static func profits(_ problem: SparseProblem, values: [Int64], prices: [Int64], skipping: Set<Int> = []) -> [Int64] {
         var profit = [Int64](repeating: 0, count: problem.menteeCount)
         for e in 0..<problem.menteeCount where !skipping.contains(e) {
@@ -26,8 +28,10 @@ enum DualCertificate {
     }
 
     /// Whether the gap between the dual bound and the assignment `mentorOf` (a mentor per mentee,
-    /// or -1) is below one scaled unit; false if any term is negative or the sum overflows.
-    /// Mentees `skipping` (placed beforehand, outside the problem) count for nothing.
+    /// or -1) is below one scaled unit; false if the assignment is not feasible (a pair not in
+    /// the problem, a mentor given more mentees than places), a price is negative, any term is
+    /// negative or the sum overflows. Mentees `skipping` (placed beforehand, outside the
+    /// problem) count for nothing.
     static func proves(
         _ problem: SparseProblem, values: [Int64], prices: [Int64], profits: [Int64], mentorOf: [Int32], skipping: Set<Int> = [],
         scale: ValueScale
@@ -50,7 +54,9 @@ enum DualCertificate {
                 guard add(profits[e]) else { return false }
             }
         }
-        for m in 0..<problem.mentorCount where problem.capacity[m] > load[m] {
+        for m in 0..<problem.mentorCount {
+            guard load[m] <= problem.capacity[m], prices[m] >= 0 else { return false }
+            guard problem.capacity[m] > load[m] else { continue }
             let (slack, overflow) = prices[m].multipliedReportingOverflow(by: Int64(problem.capacity[m] - load[m]))
             guard !overflow, add(slack) else { return false }
         }

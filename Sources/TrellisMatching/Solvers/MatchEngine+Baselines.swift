@@ -60,7 +60,7 @@ extension MatchEngine {
             let ra = mentorRank[m][a]!, rb = mentorRank[m][b]!
             return ra != rb ? ra > rb : id(mentee: a) > id(mentee: b)
         }
-        var pairs = locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
+        var pairs = lockedMatches(locks)
         var matched = Set<Int>()
         for m in 0..<mentorCount {
             for e in held[m] {

@@ -159,13 +159,12 @@ public final class MatchEngine: @unchecked Sendable {
     /// bounds can hide a violation, and only their pairs are scored again. Returns the allowed
     /// left-out pairs that break it, by mentee and mentor.
     func leftOutViolations(run: CandidateRun, profit: [Int64], prices: [Int64], scale: ValueScale) -> [(mentee: Int, mentor: Int, score: Int64)] {
-        let value: @Sendable (Int64) -> Int64 = { scale.value($0) }
         let graph = run.graph, lockedMentees = run.lockedMentees, capacityLeft = run.capacityLeft
         let menteeList = (0..<menteeCount).filter { e in
-            !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < value(graph.menteeBound[e])
+            !lockedMentees.contains(e) && graph.menteeBound[e] >= instance.minimumScore && graph.menteeBound[e] >= 0 && profit[e] < scale.value(graph.menteeBound[e])
         }
         let suspiciousMentors = (0..<mentorCount).filter { m in
-            capacityLeft[m] > 0 && graph.mentorBound[m] >= 0 && prices[m] < value(graph.mentorBound[m])
+            capacityLeft[m] > 0 && graph.mentorBound[m] >= 0 && prices[m] < scale.value(graph.mentorBound[m])
         }
         guard !menteeList.isEmpty && !suspiciousMentors.isEmpty else { return [] }
         let found = ViolationCollector()
@@ -174,7 +173,7 @@ public final class MatchEngine: @unchecked Sendable {
         // Mentors by price, cheapest first: a mentee stops at the first mentor whose price
         // alone already covers the mentee's bound.
         let mentorList = suspiciousMentors.sorted { prices[$0] < prices[$1] }
-        let mentorBoundValue = mentorList.map { value(graph.mentorBound[$0]) }
+        let mentorBoundValue = mentorList.map { scale.value(graph.mentorBound[$0]) }
         let kernel = ScoringKernel(instance)
         let tables = ScoringTables(instance)
         defer { kernel.release(); tables.release() }
@@ -186,7 +185,7 @@ public final class MatchEngine: @unchecked Sendable {
                 let e = menteeList[index]
                 let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
                 let view = tables.view(of: e, inst)
-                let limit = value(graph.menteeBound[e]) - profit[e]
+                let limit = scale.value(graph.menteeBound[e]) - profit[e]
                 let excluded = inst.exclusions[e]
                 let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
                 for (position, m) in mentorList.enumerated() {
@@ -195,7 +194,7 @@ public final class MatchEngine: @unchecked Sendable {
                     if mentorBoundValue[position] <= profit[e] + price { continue }
                     let score = kernel.score(view, mentor: m, tables: tables, excluded: excluded, department: department)
                     if score < 0 || score < minimum { continue }
-                    if value(score) > profit[e] + price, !graph.arcMentor[arcs].contains(Int32(m)) {
+                    if scale.value(score) > profit[e] + price, !graph.arcMentor[arcs].contains(Int32(m)) {
                         local.append((e, m, score))
                     }
                 }
@@ -211,9 +210,7 @@ public final class MatchEngine: @unchecked Sendable {
         _ algorithm: MatchAlgorithm, objective: MatchObjective, mentorOf: [Int32], run: CandidateRun, timings: PhaseTimings,
         provenOptimal: Bool = false, pairsAddedByProof: Int = 0
     ) -> MatchResult {
-        var pairs: [MatchedPair] = run.locks.map { lock in
-            MatchedPair(menteeID: id(mentee: lock.mentee), mentorID: id(mentor: lock.mentor), score: instance.score(mentee: lock.mentee, mentor: lock.mentor), locked: true)
-        }
+        var pairs = lockedMatches(run.locks)
         var load = [Int32](repeating: 0, count: mentorCount)
         for e in 0..<menteeCount where mentorOf[e] >= 0 {
             let m = Int(mentorOf[e])
@@ -228,6 +225,11 @@ public final class MatchEngine: @unchecked Sendable {
             mentorCount: mentorCount, menteeCount: menteeCount, people: instance.participants.count, eligiblePairs: run.graph.eligiblePairs,
             candidatePairs: run.graph.arcCount, provenOptimal: provenOptimal, pairsAddedByProof: pairsAddedByProof, timings: timings
         )
+    }
+
+    /// The locked pairs, as they appear in a result.
+    func lockedMatches(_ locks: [(mentee: Int, mentor: Int)]) -> [MatchedPair] {
+        locks.map { MatchedPair(menteeID: id(mentee: $0.mentee), mentorID: id(mentor: $0.mentor), score: instance.score(mentee: $0.mentee, mentor: $0.mentor), locked: true) }
     }
 
     func id(mentee e: Int) -> String { instance.participants[Int(instance.menteePerson[e])].id }

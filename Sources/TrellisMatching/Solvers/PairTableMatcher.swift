@@ -86,8 +86,18 @@ public struct PairTableMatcher: Sendable {
                 problem.arcs(of: e).sorted { problem.arcScore[$0] != problem.arcScore[$1] ? problem.arcScore[$0] > problem.arcScore[$1] : problem.arcMentor[$0] < problem.arcMentor[$1] }
                     .map { Int(problem.arcMentor[$0]) }
             }
+            // A pair's score by binary search: a problem made from pairs keeps each mentee's arcs
+            // in mentor order (a linear search made each eviction cost the mentee's whole list).
+            func score(_ e: Int, _ m: Int) -> Int64 {
+                var low = problem.arcStart[e], high = problem.arcStart[e + 1]
+                while low < high {
+                    let middle = (low + high) / 2
+                    if problem.arcMentor[middle] < Int32(m) { low = middle + 1 } else { high = middle }
+                }
+                return problem.arcScore[low]
+            }
             let held = DeferredAcceptance.run(proposals: proposals, capacity: capacities) { m, a, b in
-                let sa = problem.arcScore[problem.arc(of: a, to: Int32(m))!], sb = problem.arcScore[problem.arc(of: b, to: Int32(m))!]
+                let sa = score(a, m), sb = score(b, m)
                 return sa != sb ? sa < sb : a > b
             }
             for m in held.indices { for e in held[m] { mentorOf[e] = Int32(m) } }

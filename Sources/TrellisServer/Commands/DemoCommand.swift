@@ -1,6 +1,7 @@
 import Fluent
 import FluentSQL
 import TrellisCore
+import TrellisFixtures
 import Vapor
 
 /// Loads Larkspur Labs, the demo organisation, in one transaction.

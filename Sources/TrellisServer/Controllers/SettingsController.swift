@@ -82,8 +82,8 @@ enum SettingsController {
         let user = try req.requireUser()
         let input = try req.content.decode(TokenInput.self)
         let name = Tags.clean(input.token_name ?? "")
-        guard !name.isEmpty, name.unicodeScalars.count <= 60 else {
-            let errors = ValidationErrors(field: "token_name", name.isEmpty ? "Give the token a name, such as “calendar sync”." : "A token name must be at most 60 characters.")
+        if let problem = TokenRules.nameProblem(name) {
+            let errors = ValidationErrors(field: "token_name", problem)
             let page = try await page(req, user: user, tokenErrors: errors, tokenName: name)
             return try await req.invalidForm(page)
         }

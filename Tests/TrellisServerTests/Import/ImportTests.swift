@@ -5,6 +5,7 @@ import Testing
 @testable import TrellisServer
 import TrellisCore
 import VaporTesting
+import TrellisFixtures
 
 extension ServerTests {
     @Suite struct PeopleImport {

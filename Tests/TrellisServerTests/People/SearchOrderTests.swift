@@ -5,6 +5,7 @@ import Testing
 @testable import TrellisServer
 import TrellisCore
 import VaporTesting
+import TrellisFixtures
 
 extension SeededGenerator {
     /// A whole number from 0 to `bound` - 1.

@@ -1,5 +1,6 @@
 import Foundation
 import TrellisCore
+import TrellisMatching
 
 /// Seeded synthetic cohorts for tests and benchmarks, the same on every machine:
 /// - about 200 skill tags whose popularity is skewed (Zipf, exponent 1), so a few skills are

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 
 /// A realistic, deterministic organisation for demos and manual testing: Larkspur Labs, about
 /// two hundred people in nine departments, with reporting chains, offices on five continents and
