@@ -55,6 +55,33 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     public static func when(_ condition: Bool, _ html: HTML) -> HTML { condition ? html : .empty }
 }
 
+/// An attribute a form helper adds to its element beside those it writes itself: a name from
+/// this list (never from input) and a value escaped like any content, so that no attribute is
+/// assembled as a raw string.
+public struct Attribute: Sendable, Equatable {
+    public enum Name: String, Sendable {
+        case min, max, maxlength, inputmode, autocomplete, list
+        case dataTagKind = "data-tag-kind"
+    }
+
+    public let name: Name
+    public let value: String
+
+    public init(_ name: Name, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public init(_ name: Name, _ value: Int) { self.init(name, String(value)) }
+}
+
+extension HTML {
+    /// ` name="value"` for each attribute, in order, values escaped.
+    static func attributes(_ list: [Attribute]) -> HTML {
+        HTML(trusted: list.map { " \($0.name.rawValue)=\"\(HTML.escape($0.value))\"" }.joined())
+    }
+}
+
 extension HTML: AsyncResponseEncodable {
     public func encodeResponse(for request: Request) async throws -> Response {
         var headers = HTTPHeaders()

@@ -86,23 +86,24 @@ enum Form {
 
     static func text(
         _ name: String, label: String, value: String, type: String = "text", hint: String? = nil, error: String? = nil,
-        required: Bool = false, autocomplete: String? = nil, list: String? = nil, extra: HTML = .empty
+        required: Bool = false, autocomplete: String? = nil, list: String? = nil, attributes: [Attribute] = []
     ) -> HTML {
-        """
+        let attributes = [autocomplete.map { Attribute(.autocomplete, $0) }, list.map { Attribute(.list, $0) }].compactMap { $0 } + attributes
+        return """
         <div class="field\(error == nil ? "" : " has-error")">
           <label for="\(name)">\(label)\(HTML.when(required, " <span class=\"required\">(required)</span>"))</label>
           \(messages(name, hint: hint, error: error))
-          <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\(autocomplete.map { " autocomplete=\"\($0)\"" as HTML } ?? .empty)\(list.map { " list=\"\($0)\"" as HTML } ?? .empty)\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))\(extra)>
+          <input id="\(name)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\(HTML.attributes(attributes))\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>
         </div>
         """
     }
 
-    static func textarea(_ name: String, label: String, value: String, hint: String? = nil, error: String? = nil, rows: Int = 4, extra: HTML = .empty) -> HTML {
+    static func textarea(_ name: String, label: String, value: String, hint: String? = nil, error: String? = nil, rows: Int = 4, attributes: [Attribute] = []) -> HTML {
         """
         <div class="field\(error == nil ? "" : " has-error")">
           <label for="\(name)">\(label)</label>
           \(messages(name, hint: hint, error: error))
-          <textarea id="\(name)" name="\(name)" rows="\(rows)"\(extra)\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(value)</textarea>
+          <textarea id="\(name)" name="\(name)" rows="\(rows)"\(HTML.attributes(attributes))\(describedBy(name, hint: hint, error: error))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(value)</textarea>
         </div>
         """
     }

@@ -20,8 +20,8 @@ enum ProfilePages {
     }
 
     /// A number field's limits, from its rule.
-    static func numberLimits(_ rule: ProfileRules.Number) -> HTML {
-        " min=\"\(rule.range.lowerBound)\" max=\"\(rule.range.upperBound)\" inputmode=\"numeric\""
+    static func numberLimits(_ rule: ProfileRules.Number) -> [Attribute] {
+        [Attribute(.min, rule.range.lowerBound), Attribute(.max, rule.range.upperBound), Attribute(.inputmode, "numeric")]
     }
 
     /// How many expertise and development tags a directory card shows.
@@ -189,7 +189,7 @@ enum ProfilePages {
             let popular = suggestions[kind] ?? []
             let hint = kind.hint + " Separate entries with commas (or with semicolons when an entry holds a comma)." + (popular.isEmpty ? "" : " Already in use: " + popular.prefix(8).joined(separator: ", ") + ".")
             return """
-            \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, extra: " data-tag-kind=\"\(kind.rawValue)\""))
+            \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, attributes: [Attribute(.dataTagKind, kind.rawValue)]))
             """
         }
         let managerField: HTML = req.currentUser?.isAdmin == true
@@ -215,7 +215,7 @@ enum ProfilePages {
               \(Form.text("headline", label: "Headline", value: form.headline ?? "", hint: "Your role and focus in a line, e.g. “Product designer · accessibility”.", error: errors["headline"]))
               \(Form.text("department", label: "Department", value: form.department ?? "", error: errors["department"], list: "departments"))
               \(managerField)
-              \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], extra: numberLimits(ProfileRules.yearsExperience)))
+              \(Form.text("years_experience", label: "Years of experience", value: form.years_experience ?? "", type: "number", error: errors["years_experience"], attributes: numberLimits(ProfileRules.yearsExperience)))
               \(Form.select("timezone", label: "Time zone", options: timezoneOptions, selected: form.timezone ?? "", error: errors["timezone"], keepingUnknown: true))
             </div>
             \(Form.textarea("bio", label: "Bio", value: form.bio ?? "", hint: "A few sentences about your work and what you enjoy.", error: errors["bio"], rows: 4))
@@ -225,8 +225,8 @@ enum ProfilePages {
             <h2 id="mentoring">Mentoring</h2>
             <div class="form-columns">
               \(Form.select("mentoring_role", label: "I would like to", options: roleOptions, selected: form.mentoring_role ?? "", error: errors["mentoring_role"]))
-              \(Form.text("capacity_mentees", label: "Mentees I can take", value: form.capacity_mentees ?? "", type: "number", hint: "Required if you mentor: \(ProfileRules.capacityMentees.range.lowerBound) to \(ProfileRules.capacityMentees.range.upperBound) at once. Leave it blank if you do not mentor.", error: errors["capacity_mentees"], extra: numberLimits(ProfileRules.capacityMentees)))
-              \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", hint: "If you mentor; optional.", error: errors["capacity_hours"], extra: numberLimits(ProfileRules.capacityHours)))
+              \(Form.text("capacity_mentees", label: "Mentees I can take", value: form.capacity_mentees ?? "", type: "number", hint: "Required if you mentor: \(ProfileRules.capacityMentees.range.lowerBound) to \(ProfileRules.capacityMentees.range.upperBound) at once. Leave it blank if you do not mentor.", error: errors["capacity_mentees"], attributes: numberLimits(ProfileRules.capacityMentees)))
+              \(Form.text("capacity_hours", label: "Hours a month for mentoring", value: form.capacity_hours ?? "", type: "number", hint: "If you mentor; optional.", error: errors["capacity_hours"], attributes: numberLimits(ProfileRules.capacityHours)))
               \(Form.select("meeting_frequency", label: "Preferred meeting frequency", options: frequencyOptions, selected: form.meeting_frequency ?? "", error: errors["meeting_frequency"]))
             </div>
             \(Form.checkboxes("communication_methods", legend: "How I like to communicate", options: CommunicationMethod.allCases.map { ($0.rawValue, $0.label) }, checked: Set((form.communication_methods ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }), error: errors["communication_methods"]))

@@ -61,7 +61,7 @@ enum SettingsPages {
             \(Form.errorSummary(tokenErrors))
             <form method="post" action="/settings/tokens" novalidate>
               \(Layout.csrfField(req))
-              \(Form.text("token_name", label: "Token name", value: tokenName, hint: "What the token is for.", error: tokenErrors["token_name"], extra: " maxlength=\"\(TokenRules.name.maximum)\""))
+              \(Form.text("token_name", label: "Token name", value: tokenName, hint: "What the token is for.", error: tokenErrors["token_name"], attributes: [Attribute(.maxlength, TokenRules.name.maximum)]))
               <div class="actions"><button type="submit">Create token</button></div>
             </form>
           </section>
