@@ -2,6 +2,7 @@
 // SyntheticPopulation for the generator). Build it in release mode; it depends on the pure
 // modules only, so that takes seconds:
 //   swift run -c release trellis-bench [--sizes 1000,10000,100000] [--ratio 4] [--capacities 1-3]
+//                                      [--shapes readme,flat,many-tags,large-departments,deep-lines,independent|all]
 //                                      [--export-graph FILE] [--solve-graph FILE]
 import Foundation
 import TrellisCore
@@ -68,6 +69,13 @@ let capacityParts = (option("--capacities") ?? "1-3").split(separator: "-").map 
 let capacities = capacityParts[0]...capacityParts[capacityParts.count - 1]
 let exportPath = option("--export-graph")
 let candidateCounts = (option("--candidates") ?? "25,50").split(separator: ",").map { Int($0)! }
+let shapeNames = option("--shapes") ?? "readme"
+let shapes = shapeNames == "all" ? SyntheticPopulation.Shape.all : try shapeNames.split(separator: ",").map { name in
+    guard let shape = SyntheticPopulation.Shape.all.first(where: { $0.name == name }) else {
+        throw MatchInputError("--shapes: “\(name)” is not one of \(SyntheticPopulation.Shape.all.map(\.name).joined(separator: ", ")), or all.")
+    }
+    return shape
+}
 
 print("Trellis matching benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, mentees:mentors \(ratio):1, capacities \(capacities.lowerBound)–\(capacities.upperBound), candidates \(candidateCounts[0]) per mentee and \(candidateCounts[1]) per mentor")
 /// The process's peak resident memory at the end of each phase (the first time it ends).
@@ -80,9 +88,10 @@ final class PhasePeaks: @unchecked Sendable {
     }
 }
 
-print("size      people   eligible pairs  candidates  score(s) lists(s) solve(s) proof(s) total(s)  peak MiB: scoring solve  proof  optimal total     proven  greedy gap")
+print("shape              size      people   eligible pairs  candidates  score(s) lists(s) solve(s) proof(s) total(s)  peak MiB: scoring solve  proof  optimal total     proven  greedy gap")
+for shape in shapes {
 for size in sizes {
-    let people = SyntheticPopulation.make(mentees: size, mentors: max(1, size / ratio), capacities: capacities, seed: UInt64(size))
+    let people = SyntheticPopulation.make(mentees: size, mentors: max(1, size / ratio), shape: shape, capacities: capacities, seed: UInt64(size))
     let clock = ContinuousClock()
     let start = clock.now
     let engine = try MatchEngine(participants: people, options: MatchOptions(menteeCandidates: candidateCounts[0], mentorCandidates: candidateCounts[1]))
@@ -99,8 +108,8 @@ for size in sizes {
     let t = optimal.timings
     let prepareSeconds = Double(prepare.components.seconds) + Double(prepare.components.attoseconds) / 1e18
     print(String(
-        format: "%-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
-        size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.candidates, t.solve, t.proof,
+        format: "%-18@ %-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
+        shape.name.padding(toLength: 18, withPad: " ", startingAt: 0) as NSString, size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.candidates, t.solve, t.proof,
         t.total + prepareSeconds, peaks.values[.scoring] ?? 0, peaks.values[.solving] ?? 0, peaks.values[.proving] ?? 0,
         ScoreUnits.format(optimal.totalScore) as NSString,
         (optimal.provenOptimal ? "yes" : "no") as NSString, gap
@@ -109,4 +118,5 @@ for size in sizes {
         try engine.exportCandidateGraph(to: exportPath)
         print("candidate graph written to \(exportPath)")
     }
+}
 }
