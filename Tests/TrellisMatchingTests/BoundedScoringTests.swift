@@ -28,6 +28,14 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
             if (people[index].role?.canMentor == true) { people[index].expertise = Array(skills.prefix(17)) } else { people[index].developmentAreas = Array(skills.prefix(16 + Int.random(in: 0..<4, using: &rng))) }
         }
         if (people[index].role?.wantsMentor == true) && Int.random(in: 0..<15, using: &rng) == 0 { people[index].developmentAreas = [] }
+        if Int.random(in: 0..<40, using: &rng) == 0 {
+            // Interests and values past what the counters count, up to the most a list may hold.
+            people[index].interests = (0..<Int.random(in: 16...Tags.maximumCount, using: &rng)).map { "interest-\(($0 * 7 + index) % 60)" }
+            people[index].values = (0..<Int.random(in: 16...24, using: &rng)).map { "value-\(($0 * 5 + index) % 24)" }
+        }
+        if Int.random(in: 0..<60, using: &rng) == 0, people[index].role?.canMentor == true {
+            people[index].expertise = (0..<Tags.maximumCount).map { "skill-\(($0 * 3 + index) % 40)" }
+        }
     }
     if people.count > mentors + 1 {
         people[mentors].role = .both; people[mentors].capacity = 2; people[mentors].expertise = ["skill-1", "skill-2", "skill-3"]

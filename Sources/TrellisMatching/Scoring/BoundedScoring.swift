@@ -37,7 +37,11 @@ extension LaneMask {
 /// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
 struct LaneBlocks: @unchecked Sendable {
     static let width = 256
-    /// Counters have four planes: lists of up to 15 tags. A row with a longer list is scored in full.
+    /// Counters have four planes: they count up to 15 tags of a row's list. A longer list (up to
+    /// `Tags.maximumCount`) has its first 15 tags counted and the rest taken as shared with every
+    /// lane, which keeps the bound above the score (each tag adds at most one to what a lane
+    /// shares); such rows used to be scored in full, which made lists of 16 tags cost three
+    /// times as much to score as lists of 8.
     static let largestCount = 15
     let count: Int
     /// True for blocks of mentors (rows are mentees), false for blocks of mentees.
@@ -212,7 +216,9 @@ struct RowBound {
     /// The row's own divisor of the complementary-strengths share: its development areas for a
     /// mentee, none (Int.max) for a mentor.
     let skillDivisor: Int
-    let usable: Bool
+    /// Tags of each list beyond what the counters count (`LaneBlocks.largestCount`): taken as
+    /// shared with every lane.
+    let extraSkills: Int, extraInterests: Int, extraValues: Int
     let zoneRow: UnsafePointer<Int64>
     let frequencyRow: UnsafePointer<Int64>
     let years: Int32
@@ -224,7 +230,9 @@ struct RowBound {
         interests = UnsafePointer(lists.tags + Int(base[1])); interestCount = Int(base[2] - base[1])
         values = UnsafePointer(lists.tags + Int(base[2])); valueCount = Int(base[3] - base[2])
         skillDivisor = mentor ? Int.max : skillCount
-        usable = max(skillCount, interestCount, valueCount) <= LaneBlocks.largestCount
+        extraSkills = max(0, skillCount - LaneBlocks.largestCount)
+        extraInterests = max(0, interestCount - LaneBlocks.largestCount)
+        extraValues = max(0, valueCount - LaneBlocks.largestCount)
         zoneRow = UnsafePointer(tables.zones + Int(instance.timezoneIndex[person]) * tables.zoneCount)
         frequencyRow = UnsafePointer(tables.frequency + Int(instance.frequencyCode[person]) * PreparedInstance.frequencyCodes)
         years = instance.years[person]
@@ -264,7 +272,7 @@ extension LaneBlocks {
     @inline(__always)
     func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: ScoringTables) -> LaneMask {
         let lanes = valid[block]
-        if reach == Int64.min || !row.usable { return lanes }
+        if reach == Int64.min { return lanes }
         var zoneFrequency = Int64.min
         for index in Int(codeStart[block])..<Int(codeStart[block &+ 1]) {
             let code = Int(codes[index])
@@ -285,13 +293,13 @@ extension LaneBlocks {
 
         var s0 = LaneMask.zero, s1 = LaneMask.zero, s2 = LaneMask.zero, s3 = LaneMask.zero
         let skillColumn = skillColumns + block &* skillVocabulary
-        for index in 0..<row.skillCount { Self.add(skillColumn[Int(row.skills[index])], &s0, &s1, &s2, &s3) }
+        for index in 0..<(row.skillCount &- row.extraSkills) { Self.add(skillColumn[Int(row.skills[index])], &s0, &s1, &s2, &s3) }
         var i0 = LaneMask.zero, i1 = LaneMask.zero, i2 = LaneMask.zero, i3 = LaneMask.zero
         let interestColumn = interestColumns + block &* interestVocabulary
-        for index in 0..<row.interestCount { Self.add(interestColumn[Int(row.interests[index])], &i0, &i1, &i2, &i3) }
+        for index in 0..<(row.interestCount &- row.extraInterests) { Self.add(interestColumn[Int(row.interests[index])], &i0, &i1, &i2, &i3) }
         var v0 = LaneMask.zero, v1 = LaneMask.zero, v2 = LaneMask.zero, v3 = LaneMask.zero
         let valueColumn = valueColumns + block &* valueVocabulary
-        for index in 0..<row.valueCount { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
+        for index in 0..<(row.valueCount &- row.extraValues) { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
 
         // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight.
         let tableRow = tables.row
@@ -306,18 +314,20 @@ extension LaneBlocks {
         var result = LaneMask.zero
         var interestLeft = lanes
         var sharedInterests = 0
-        while interestLeft != .zero && sharedInterests <= row.interestCount {
+        // `sharedInterests` and `sharedValues` are counted tags; a lane may share the row's extra
+        // ones too, so its bound takes them as shared.
+        while interestLeft != .zero && sharedInterests <= row.interestCount &- row.extraInterests {
             let interestLanes = Self.equal(sharedInterests, i0, i1, i2, i3) & interestLeft
             interestLeft &= ~interestLanes
             if interestLanes != .zero {
-                let interestBound = share(interest, sharedInterests, interestDivisor)
+                let interestBound = share(interest, sharedInterests &+ row.extraInterests, interestDivisor)
                 var valueLeft = interestLanes
                 var sharedValues = 0
-                while valueLeft != .zero && sharedValues <= row.valueCount {
+                while valueLeft != .zero && sharedValues <= row.valueCount &- row.extraValues {
                     let both = Self.equal(sharedValues, v0, v1, v2, v3) & valueLeft
                     valueLeft &= ~both
                     if both != .zero {
-                        let valueBound = share(value, sharedValues, valueDivisor)
+                        let valueBound = share(value, sharedValues &+ row.extraValues, valueDivisor)
                         let needed = need &- interestBound &- valueBound
                         // The fewest shared skills whose contribution reaches `needed`.
                         var k = 0
@@ -325,8 +335,10 @@ extension LaneBlocks {
                             if share(complement, k, skillDivisor) >= needed { break }
                             k &+= 1
                         }
-                        if k == 0 { result |= both }
-                        else if k <= row.skillCount { result |= both & Self.atLeast(k, s0, s1, s2, s3) }
+                        // Lanes whose counted skills plus the extra ones reach k.
+                        let counted = k &- row.extraSkills
+                        if counted <= 0 { result |= both }
+                        else if k <= row.skillCount { result |= both & Self.atLeast(counted, s0, s1, s2, s3) }
                     }
                     sharedValues &+= 1
                 }
