@@ -86,6 +86,25 @@ import TrellisFixtures
         }
     }
 
+    @Test("a pair table refuses a pair listed twice, a mentor listed twice, a negative score or capacity")
+    func pairTableRefusesBadInput() {
+        #expect(throws: MatchInputError.self) {
+            try PairTableMatcher(pairs: [.init(mentee: "a", mentor: "x", score: 1), .init(mentee: "b", mentor: "x", score: 2), .init(mentee: "a", mentor: "x", score: 3)], capacities: [("x", 1)])
+        }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(pairs: [], capacities: [("x", 1), ("x", 2)]) }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(pairs: [.init(mentee: "a", mentor: "x", score: -1)], capacities: [("x", 1)]) }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(pairs: [], capacities: [("x", -1)]) }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a"], mentors: ["x"], capacities: [1], arcs: [(0, 1, 5)]) }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a"], mentors: ["x"], capacities: [], arcs: []) }
+        do {
+            _ = try PairTableMatcher(pairs: [.init(mentee: "a", mentor: "x", score: 1), .init(mentee: "a", mentor: "x", score: 3)], capacities: [("x", 1)])
+        } catch let error as MatchInputError {
+            #expect(error.message == "The pair a → x is listed twice.")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test("values leave no room for overflow, or the scale says so")
     func scaleRefusesOverflow() {
         #expect(ValueScale(menteeCount: 10, capacity: [3], maxScore: ScoreUnits.perOne, objective: .participation) != nil)

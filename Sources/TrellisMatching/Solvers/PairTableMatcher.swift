@@ -35,28 +35,49 @@ public struct PairTableMatcher: Sendable {
     /// - Throws: `MatchInputError` for a pair naming an unknown mentor, a pair listed twice, or a negative score.
     public init(pairs: [Pair], capacities capacityByMentor: [(mentor: String, capacity: Int)]) throws {
         var mentorIndex: [String: Int] = [:]
-        var mentors: [String] = [], capacities: [Int32] = []
+        var mentors: [String] = [], capacities: [Int] = []
         for entry in capacityByMentor {
             guard mentorIndex[entry.mentor] == nil else { throw MatchInputError("Mentor “\(entry.mentor)” has more than one capacity.") }
-            guard entry.capacity >= 0 else { throw MatchInputError("Mentor “\(entry.mentor)” has a negative capacity.") }
             mentorIndex[entry.mentor] = mentors.count
-            mentors.append(entry.mentor); capacities.append(Int32(entry.capacity))
+            mentors.append(entry.mentor); capacities.append(entry.capacity)
         }
         var menteeIndex: [String: Int] = [:], mentees: [String] = []
         var arcs: [(mentee: Int, mentor: Int, score: Int64)] = []
-        var seen = Set<String>()
+        arcs.reserveCapacity(pairs.count)
         for pair in pairs {
             guard let m = mentorIndex[pair.mentor] else { throw MatchInputError("The pair \(pair.mentee) → \(pair.mentor) names a mentor with no capacity listed.") }
-            guard pair.score >= 0 else { throw MatchInputError("The pair \(pair.mentee) → \(pair.mentor) has a negative score.") }
-            guard seen.insert(pair.mentee + "\u{0}" + pair.mentor).inserted else { throw MatchInputError("The pair \(pair.mentee) → \(pair.mentor) is listed twice.") }
             let e: Int
             if let known = menteeIndex[pair.mentee] { e = known } else {
                 e = mentees.count; menteeIndex[pair.mentee] = e; mentees.append(pair.mentee)
             }
             arcs.append((e, m, pair.score))
         }
-        self.mentees = mentees; self.mentors = mentors
-        problem = SparseProblem(menteeCount: mentees.count, capacity: capacities, pairs: arcs)
+        try self.init(mentees: mentees, mentors: mentors, capacities: capacities, arcs: arcs)
+    }
+
+    /// The same from people already numbered: `arcs` name mentees and mentors by their place in
+    /// `mentees` and `mentors` (a caller that numbered them while reading need not hash every
+    /// pair's names again).
+    /// - Throws: `MatchInputError` for a place out of range, a pair listed twice, a negative score or capacity.
+    public init(mentees: [String], mentors: [String], capacities: [Int], arcs: [(mentee: Int, mentor: Int, score: Int64)]) throws {
+        guard capacities.count == mentors.count else { throw MatchInputError("Every mentor needs one capacity.") }
+        for (mentor, capacity) in zip(mentors, capacities) where capacity < 0 || capacity > Int(Int32.max) {
+            throw MatchInputError("Mentor “\(mentor)” has a capacity out of range (\(capacity)).")
+        }
+        for arc in arcs {
+            guard mentees.indices.contains(arc.mentee), mentors.indices.contains(arc.mentor) else { throw MatchInputError("A pair names someone not listed.") }
+            guard arc.score >= 0 else { throw MatchInputError("The pair \(mentees[arc.mentee]) → \(mentors[arc.mentor]) has a negative score.") }
+        }
+        let problem = SparseProblem(menteeCount: mentees.count, capacity: capacities.map { Int32($0) }, pairs: arcs)
+        // Each mentee's arcs are in mentor order: a pair listed twice sits beside itself.
+        for e in 0..<problem.menteeCount {
+            for arc in problem.arcs(of: e).dropFirst() where problem.arcMentor[arc] == problem.arcMentor[arc - 1] {
+                throw MatchInputError("The pair \(mentees[e]) → \(mentors[Int(problem.arcMentor[arc])]) is listed twice.")
+            }
+        }
+        self.mentees = mentees
+        self.mentors = mentors
+        self.problem = problem
     }
 
     public func run(_ algorithm: MatchAlgorithm, objective: MatchObjective = .score) throws -> Outcome {

@@ -262,38 +262,50 @@ enum MatchCommandLine {
         let clock = ContinuousClock()
         let readStart = clock.now
         var problems: [String] = []
-        var capacities: [(mentor: String, capacity: Int)] = []
-        var capacityRow: [String: Int] = [:]
+        // Mentors and mentees are numbered as they are read, and a pair is known by its two
+        // numbers (hashing every pair's two names again took most of reading a large file).
+        var mentors: [String] = [], capacities: [Int] = [], mentorRows: [Int] = []
+        var mentorIndex: [String: Int] = [:]
         for (row, cells) in try readTable(capacitiesPath, columns: ["mentor", "capacity"]) {
             let mentor = cells[0]
             if mentor.isEmpty { problems.append("\(capacitiesPath): row \(row), column mentor: a mentor is required."); continue }
-            if let first = capacityRow[mentor] { problems.append("\(capacitiesPath): row \(row), column mentor, value “\(mentor)”: already listed in row \(first)."); continue }
-            guard let capacity = Int(cells[1]), capacity >= 0 else {
+            if let first = mentorIndex[mentor] { problems.append("\(capacitiesPath): row \(row), column mentor, value “\(mentor)”: already listed in row \(mentorRows[first])."); continue }
+            guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
                 problems.append("\(capacitiesPath): row \(row), column capacity, value “\(cells[1])”: must be a whole number, 0 or more."); continue
             }
-            capacityRow[mentor] = row
-            capacities.append((mentor, capacity))
+            mentorIndex[mentor] = mentors.count
+            mentors.append(mentor); capacities.append(capacity); mentorRows.append(row)
         }
-        var pairs: [PairTableMatcher.Pair] = []
-        var pairRow: [String: Int] = [:]
-        for (row, cells) in try readTable(scoresPath, columns: ["mentee", "mentor", "score"]) {
+        let table = try readTable(scoresPath, columns: ["mentee", "mentor", "score"])
+        var mentees: [String] = []
+        var menteeIndex: [String: Int] = [:]
+        var arcs: [(mentee: Int, mentor: Int, score: Int64)] = []
+        arcs.reserveCapacity(table.count)
+        var pairRow: [Int: Int] = [:]
+        pairRow.reserveCapacity(table.count)
+        for (row, cells) in table {
             let mentee = cells[0], mentor = cells[1]
             if mentee.isEmpty { problems.append("\(scoresPath): row \(row), column mentee: a mentee is required.") }
-            if capacityRow[mentor] == nil { problems.append("\(scoresPath): row \(row), column mentor, value “\(mentor)”: not listed in \(capacitiesPath).") }
+            let m = mentorIndex[mentor]
+            if m == nil { problems.append("\(scoresPath): row \(row), column mentor, value “\(mentor)”: not listed in \(capacitiesPath).") }
             guard let score = ScoreUnits.parse(cells[2]) else {
                 problems.append("\(scoresPath): row \(row), column score, value “\(cells[2])”: must be a decimal number, 0 or more, with at most 6 decimal places."); continue
             }
-            let key = mentee + "\u{0}" + mentor
-            if let first = pairRow[key] { problems.append("\(scoresPath): row \(row): the pair \(mentee) → \(mentor) is already listed in row \(first)."); continue }
-            pairRow[key] = row
-            pairs.append(.init(mentee: mentee, mentor: mentor, score: score))
+            guard let m, !mentee.isEmpty else { continue }
+            let e: Int
+            if let known = menteeIndex[mentee] { e = known } else { e = mentees.count; menteeIndex[mentee] = e; mentees.append(mentee) }
+            if let first = pairRow.updateValue(row, forKey: e << 32 | m) {
+                pairRow[e << 32 | m] = first
+                problems.append("\(scoresPath): row \(row): the pair \(mentee) → \(mentor) is already listed in row \(first)."); continue
+            }
+            arcs.append((e, m, score))
         }
         if !problems.isEmpty {
             throw Failure(message: "\(problems.count) problem\(problems.count == 1 ? "" : "s"); no matches were written.\n" + problems.map { "  \($0)" }.joined(separator: "\n"), code: 1)
         }
         let readSeconds = (clock.now - readStart).inSeconds
         let matcher: PairTableMatcher
-        do { matcher = try PairTableMatcher(pairs: pairs, capacities: capacities) } catch let error as MatchInputError {
+        do { matcher = try PairTableMatcher(mentees: mentees, mentors: mentors, capacities: capacities, arcs: arcs) } catch let error as MatchInputError {
             throw Failure(message: error.message, code: 1)
         }
         let outcome = try matcher.run(algorithm, objective: objective)

@@ -98,6 +98,18 @@ import TrellisMatching
         #expect(Set(try read(greedyOut).rows.map { $0[0] + "-" + $0[1] }) == ["a-x", "c-y"])
     }
 
+    @Test func `a pair or a mentor listed twice is named with both rows, and nothing is written`() throws {
+        let scores = try file("twice-scores.csv", "mentee,mentor,score\na,x,0.5\nb,x,0.4\n a ,x,0.3\n\nb,y,0.2\n")
+        let capacities = try file("twice-capacities.csv", "mentor,capacity\nx,1\ny,2\nx,3\n")
+        let out = path("never-twice.csv")
+        let (code, message) = try captureStandardError { MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) }
+        #expect(code == 1)
+        #expect(message.contains("twice-scores.csv: row 4: the pair a → x is already listed in row 2."), "\(message)")
+        #expect(message.contains("twice-capacities.csv: row 4, column mentor, value “x”: already listed in row 2."))
+        #expect(!message.contains("row 6"), "b → y is listed once")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func `bad files are named with row, column and what is allowed, and nothing is written`() throws {
         let scores = try file("bad-scores.csv", "mentee,mentor,score\na,x,-1\nb,x,0.1234567\nc,z,0.5\n")
         let capacities = try file("bad-capacities.csv", "mentor,capacity\nx,two\n")
