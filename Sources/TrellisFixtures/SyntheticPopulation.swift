@@ -51,7 +51,7 @@ public enum SyntheticPopulation {
             values: 24, valuesPerPerson: 2...4, departmentSize: 10_000, reportsPerManager: 8
         )
         /// Reporting lines many levels deep: every manager has two reports (departments of 2,000
-        /// people, ten levels).
+        /// people, ten levels below the head).
         public static let deepLines = Shape(
             name: "deep-lines", skewedSkills: true, skills: 200, tagsPerList: 3...8, interests: 60, interestsPerPerson: 2...5,
             values: 24, valuesPerPerson: 2...4, departmentSize: 2_000, reportsPerManager: 2

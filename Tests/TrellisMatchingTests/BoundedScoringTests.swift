@@ -24,7 +24,8 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         if Int.random(in: 0..<8, using: &rng) == 0 { people[index].meetingFrequency = nil }
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }
         if Int.random(in: 0..<40, using: &rng) == 0 {
-            // Longer than the counters take: these rows are scored in full.
+            // Longer than the counters count: these rows have their first 15 tags counted and the
+            // rest taken as shared.
             if (people[index].role?.canMentor == true) { people[index].expertise = Array(skills.prefix(17)) } else { people[index].developmentAreas = Array(skills.prefix(16 + Int.random(in: 0..<4, using: &rng))) }
         }
         if (people[index].role?.wantsMentor == true) && Int.random(in: 0..<15, using: &rng) == 0 { people[index].developmentAreas = [] }

@@ -96,8 +96,12 @@ import TrellisFixtures
         #expect(throws: MatchInputError.self) { try PairTableMatcher(pairs: [], capacities: [("x", -1)]) }
         #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a"], mentors: ["x"], capacities: [1], arcs: [(0, 1, 5)]) }
         #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a"], mentors: ["x"], capacities: [], arcs: []) }
+        // One name under two numbers: the same pair twice, unseen by the check on numbers.
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a", "a"], mentors: ["x"], capacities: [1], arcs: [(0, 0, 5), (1, 0, 5)]) }
+        #expect(throws: MatchInputError.self) { try PairTableMatcher(mentees: ["a"], mentors: ["x", "x"], capacities: [1, 1], arcs: [(0, 0, 5), (0, 1, 5)]) }
         do {
             _ = try PairTableMatcher(pairs: [.init(mentee: "a", mentor: "x", score: 1), .init(mentee: "a", mentor: "x", score: 3)], capacities: [("x", 1)])
+            Issue.record("a pair listed twice was taken")
         } catch let error as MatchInputError {
             #expect(error.message == "The pair a → x is listed twice.")
         } catch {

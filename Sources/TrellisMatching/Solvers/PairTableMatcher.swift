@@ -58,9 +58,15 @@ public struct PairTableMatcher: Sendable {
     /// The same from people already numbered: `arcs` name mentees and mentors by their place in
     /// `mentees` and `mentors` (a caller that numbered them while reading need not hash every
     /// pair's names again).
-    /// - Throws: `MatchInputError` for a place out of range, a pair listed twice, a negative score or capacity.
+    /// - Throws: `MatchInputError` for a name listed twice, a place out of range, a pair listed
+    ///   twice, a negative score or capacity.
     public init(mentees: [String], mentors: [String], capacities: [Int], arcs: [(mentee: Int, mentor: Int, score: Int64)]) throws {
         guard capacities.count == mentors.count else { throw MatchInputError("Every mentor needs one capacity.") }
+        // A name under two numbers would let one pair be listed twice unseen, or one mentee be matched twice.
+        for (names, side) in [(mentees, "Mentee"), (mentors, "Mentor")] {
+            var seen = Set<String>()
+            if let twice = names.first(where: { !seen.insert($0).inserted }) { throw MatchInputError("\(side) “\(twice)” is listed more than once.") }
+        }
         for (mentor, capacity) in zip(mentors, capacities) where capacity < 0 || capacity > Int(Int32.max) {
             throw MatchInputError("Mentor “\(mentor)” has a capacity out of range (\(capacity)).")
         }

@@ -133,6 +133,9 @@ enum MatchCommandLine {
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let missing = columns.filter { !names.contains($0) }
         let unknown = names.filter { !columns.contains($0) }
+        if let twice = names.enumerated().first(where: { names.firstIndex(of: $0.element) != $0.offset })?.element {
+            throw Failure(message: "\(path): row 1 (header): the column \(twice) is there twice.", code: 1)
+        }
         if !missing.isEmpty || !unknown.isEmpty {
             throw Failure(message: "\(path): row 1 (header): expected exactly the columns \(columns.joined(separator: ","))" + (missing.isEmpty ? "" : "; missing \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; unknown \(unknown.joined(separator: ", "))") + ".", code: 1)
         }
@@ -141,22 +144,14 @@ enum MatchCommandLine {
         result.reserveCapacity(rows.count)
         let positions = columns.map { names.firstIndex(of: $0)! }
         for (offset, cells) in rows.enumerated() {
-            if cells.allSatisfy({ trimmed($0).isEmpty }) { continue }
+            if cells.allSatisfy({ Tags.trimmed($0).isEmpty }) { continue }
             guard cells.count == names.count else {
                 problems.append("\(path): row \(offset + 2): \(cells.count) cells but the header has \(names.count)."); continue
             }
-            result.append((offset + 2, positions.map { trimmed(cells[$0]) }))
+            result.append((offset + 2, positions.map { Tags.trimmed(cells[$0]) }))
         }
         if !problems.isEmpty { throw Failure(message: problems.joined(separator: "\n"), code: 1) }
         return result
-    }
-
-    /// A cell without the white space around it; most cells have none, and are given back as
-    /// they are without asking Foundation.
-    static func trimmed(_ text: String) -> String {
-        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
-        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
-        return plain(first) && plain(last) ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func readWeights(_ path: String) throws -> MatchWeights {
@@ -271,7 +266,7 @@ enum MatchCommandLine {
             if mentor.isEmpty { problems.append("\(capacitiesPath): row \(row), column mentor: a mentor is required."); continue }
             if let first = mentorIndex[mentor] { problems.append("\(capacitiesPath): row \(row), column mentor, value “\(mentor)”: already listed in row \(mentorRows[first])."); continue }
             guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
-                problems.append("\(capacitiesPath): row \(row), column capacity, value “\(cells[1])”: must be a whole number, 0 or more."); continue
+                problems.append("\(capacitiesPath): row \(row), column capacity, value “\(cells[1])”: must be a whole number from 0 to \(Int32.max)."); continue
             }
             mentorIndex[mentor] = mentors.count
             mentors.append(mentor); capacities.append(capacity); mentorRows.append(row)

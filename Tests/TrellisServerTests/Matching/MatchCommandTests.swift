@@ -99,14 +99,19 @@ import TrellisMatching
     }
 
     @Test func `a pair or a mentor listed twice is named with both rows, and nothing is written`() throws {
-        let scores = try file("twice-scores.csv", "mentee,mentor,score\na,x,0.5\nb,x,0.4\n a ,x,0.3\n\nb,y,0.2\n")
+        let scores = try file("twice-scores.csv", "mentee,mentor,score\na,x,0.5\nb,x,0.4\n a ,x,0.3\n\nb,y,0.2\na,x,0.1\n")
         let capacities = try file("twice-capacities.csv", "mentor,capacity\nx,1\ny,2\nx,3\n")
         let out = path("never-twice.csv")
         let (code, message) = try captureStandardError { MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) }
         #expect(code == 1)
         #expect(message.contains("twice-scores.csv: row 4: the pair a → x is already listed in row 2."), "\(message)")
         #expect(message.contains("twice-capacities.csv: row 4, column mentor, value “x”: already listed in row 2."))
+        #expect(message.contains("twice-scores.csv: row 7: the pair a → x is already listed in row 2."), "the first row is kept however often a pair comes back")
         #expect(!message.contains("row 6"), "b → y is listed once")
+        let columns = try file("twice-columns.csv", "mentee,mentor,score,score\na,x,0.5,0.6\n")
+        let (columnCode, columnMessage) = try captureStandardError { MatchCommandLine.run(["--scores", columns, "--capacities", capacities, "--out", out]) }
+        #expect(columnCode == 1)
+        #expect(columnMessage.contains("twice-columns.csv: row 1 (header): the column score is there twice."))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
