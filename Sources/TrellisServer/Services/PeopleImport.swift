@@ -85,15 +85,22 @@ enum PeopleImport {
         }
         if large { await vacuumWritten(on: db) }
         // The people the import added to one stretch of the name order (everyone, into an empty
-        // Trellis) cut into stretches for far pages (`NameMarks`). The import has succeeded by
-        // then: a failure is logged (a page cuts the stretch when it finds it).
-        do {
-            try await NameMarks.cutLong(on: db)
-        } catch {
-            db.logger.warning("Cutting the name marks after an import failed (the import itself succeeded): \(String(reflecting: error))")
-        }
+        // Trellis) cut into stretches for far pages (`NameMarks`; a page cuts the stretch when it
+        // finds it, should this fail).
+        await afterCommit("Cutting the name marks", on: db) { _ in try await NameMarks.cutLong(on: db) }
         await analyzeWritten(on: db)
         return outcome
+    }
+
+    /// Work after an import has committed: the import has succeeded by then, so a failure is
+    /// logged (as `what` … failed) rather than reported as the import's.
+    static func afterCommit(_ what: String, on db: any Database, postgresOnly: Bool = false, _ work: (any SQLDatabase) async throws -> Void) async {
+        guard let sql = db as? any SQLDatabase, !postgresOnly || SearchIndex.isPostgres(sql) else { return }
+        do {
+            try await work(sql)
+        } catch {
+            db.logger.warning("\(what) after an import failed (the import itself succeeded): \(String(reflecting: error))")
+        }
     }
 
     /// How many written rows make an import vacuum what it wrote (PostgreSQL).
@@ -104,16 +111,12 @@ enum PeopleImport {
     /// minute or more later) every read along an index also read the table: a directory page typed
     /// far into the list took 8.8 ms instead of 2.6 at 50,000 people, and searches' walks did
     /// the same. Vacuumed at once instead, outside the import's transaction (VACUUM cannot run in
-    /// one); it blocks neither reads nor writes. The import has succeeded by then, so a failure
-    /// here is logged rather than reported as the import's. (A vacuum cannot mark rows whose
+    /// one); it blocks neither reads nor writes. (A vacuum cannot mark rows whose
     /// commit is not yet flushed to disk, as with `synchronous_commit = off`: the import's
     /// transaction commits synchronously.)
     static func vacuumWritten(on db: any Database) async {
-        guard let sql = db as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
-        do {
+        await afterCommit("Vacuum", on: db, postgresOnly: true) { sql in
             try await sql.raw("VACUUM users, profiles, profile_tags, people_search, people_search_tags, import_people, import_tags").run()
-        } catch {
-            db.logger.warning("Vacuum after an import failed (the import itself succeeded): \(String(reflecting: error))")
         }
     }
 
@@ -121,13 +124,10 @@ enum PeopleImport {
     /// query planner knows, say, that a department is a small part of the organisation. Taken
     /// after the commit (and the vacuum and name marks): inside the import's transaction, ANALYZE
     /// read past every row the import had deleted (3.6 s of an import of 100,000 people). SQLite
-    /// takes them inside (`applyStaged`). The import has succeeded by then: a failure is logged.
+    /// takes them inside (`applyStaged`).
     static func analyzeWritten(on db: any Database) async {
-        guard let sql = db as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
-        do {
+        await afterCommit("Taking statistics", on: db, postgresOnly: true) { sql in
             try await sql.raw("ANALYZE users, profiles, profile_tags, people_search, people_search_tags, directory_facets, tag_counts, tag_holders, name_marks").run()
-        } catch {
-            db.logger.warning("Taking statistics after an import failed (the import itself succeeded): \(String(reflecting: error))")
         }
     }
 
