@@ -5,7 +5,9 @@ import TrellisCore
 import TrellisMatching
 
 /// `trellis match` on files. It needs no server, so these tests call it directly.
-@Suite final class MatchCommandTests {
+// Serialized: `captureStandardError` points the process's standard error at a file, and two
+// tests doing so at once read each other's (or nothing).
+@Suite(.serialized) final class MatchCommandTests {
     let directory: URL
 
     init() throws {
