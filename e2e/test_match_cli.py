@@ -47,13 +47,13 @@ def run_in_terminal(arguments):
 def test_progress_bar_on_a_terminal_and_quiet_when_piped(tmp_path):
     people = people_file(tmp_path)
     out_terminal = tmp_path / "terminal.csv"
-    code, screen = run_in_terminal([trellis_binary(), "match", str(people), "--out", str(out_terminal)])
+    code, screen = run_in_terminal([trellis_binary(), "match", "people", str(people), "--out", str(out_terminal)])
     assert code == 0, screen
     assert "[" in screen and "#" in screen and "% scoring" in screen, screen
     assert "optimal:         proven" in screen
 
     out_piped = tmp_path / "piped.csv"
-    piped = subprocess.run([trellis_binary(), "match", str(people), "--out", str(out_piped)], capture_output=True, text=True, check=True)
+    piped = subprocess.run([trellis_binary(), "match", "people", str(people), "--out", str(out_piped)], capture_output=True, text=True, check=True)
     assert "scoring" not in piped.stderr and "#" not in piped.stderr
     assert "matched:" in piped.stdout and "total score:" in piped.stdout and "optimal:         proven" in piped.stdout
     assert out_terminal.read_bytes() == out_piped.read_bytes(), "the same input gives the same output"
@@ -72,7 +72,7 @@ def test_bad_people_file_writes_nothing(tmp_path):
     people = tmp_path / "bad.csv"
     people.write_text(HEADER + "x@example.org,X,guru,,,,,,,,,,,\n", encoding="utf-8")
     out = tmp_path / "never.csv"
-    result = subprocess.run([trellis_binary(), "match", str(people), "--out", str(out)], capture_output=True, text=True)
+    result = subprocess.run([trellis_binary(), "match", "people", str(people), "--out", str(out)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "row 2, column role" in result.stderr
     assert not out.exists()

@@ -80,7 +80,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(ExportCommand(), as: "export")
-    app.asyncCommands.use(MatchHelpCommand(), as: "match")
+    app.asyncCommands.use(MatchCommand(), as: "match")
 }
 
 /// The entry point of the `trellis` executable.
@@ -105,10 +105,11 @@ public enum TrellisMain {
     }
 
     public static func run() async throws {
-        // `match` works on files alone: no database, no server, no Vapor.
+        // `match` works on files alone: no database, no server, so it runs before Vapor starts
+        // (the same ConsoleKit command is listed in `trellis --help`).
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "match" {
-            exit(MatchCommandLine.run(Array(arguments.dropFirst())))
+            exit(await MatchCommand.run(Array(arguments.dropFirst())))
         }
         var environment = try Environment.detect()
         environment.arguments = commandArguments(environment.arguments)

@@ -39,10 +39,10 @@ import TrellisMatching
     eli@example.org,Eli Fox,mentee,Sales,,America/New_York,English,,SQL,Chess,,,monthly,3
     """
 
-    @Test func `people in, matches with scores and reasons out; the reporting line is respected`() throws {
+    @Test func `people in, matches with scores and reasons out; the reporting line is respected`() async throws {
         let input = try file("people.csv", Self.people)
         let out = path("matches.csv")
-        #expect(MatchCommandLine.run([input, "--out", out]) == 0)
+        #expect(await MatchCommand.run(["people", input, "--out", out]) == 0)
         let (header, rows) = try read(out)
         #expect(header == ["mentee_email", "mentor_email", "score", "reasons"])
         #expect(rows.count == 3, "every mentee appears once, matched or not")
@@ -56,12 +56,12 @@ import TrellisMatching
         for row in rows where !row[1].isEmpty { #expect(ScoreUnits.parse(row[2]) != nil) }
 
         let greedy = path("greedy.csv")
-        #expect(MatchCommandLine.run([input, "--out", greedy, "--algorithm", "greedy", "--objective", "score"]) == 0)
+        #expect(await MatchCommand.run(["people", input, "--out", greedy, "--algorithm", "greedy", "--objective", "score"]) == 0)
         let participation = path("participation.csv")
-        #expect(MatchCommandLine.run([input, "--out", participation, "--objective", "participation", "--exclude-same-department", "--min-score", "0.1"]) == 0)
+        #expect(await MatchCommand.run(["people", input, "--out", participation, "--objective", "participation", "--exclude-same-department", "--min-score", "0.1"]) == 0)
     }
 
-    @Test func `stable matching uses the rankings file`() throws {
+    @Test func `stable matching uses the rankings file`() async throws {
         let input = try file("people.csv", Self.people)
         let rankings = try file("rankings.csv", """
         ranker,ranked,rank
@@ -71,14 +71,14 @@ import TrellisMatching
         ada@example.org,dee@example.org,2
         """)
         let out = path("stable.csv")
-        #expect(MatchCommandLine.run([input, "--out", out, "--algorithm", "stable", "--rankings", rankings]) == 0)
+        #expect(await MatchCommand.run(["people", input, "--out", out, "--algorithm", "stable", "--rankings", rankings]) == 0)
         let rows = try read(out).rows
         #expect(rows.contains { $0[0] == "eli@example.org" && $0[1] == "ada@example.org" })
         #expect(rows.contains { $0[0] == "dee@example.org" && $0[1].isEmpty })
-        #expect(MatchCommandLine.run([input, "--out", out, "--algorithm", "stable"]) == 2, "stable needs rankings")
+        #expect(await MatchCommand.run(["people", input, "--out", out, "--algorithm", "stable"]) == 2, "stable needs rankings")
     }
 
-    @Test func `scores in, optimal pairs out`() throws {
+    @Test func `scores in, optimal pairs out`() async throws {
         let scores = try file("scores.csv", """
         mentee,mentor,score
         a,x,0.9
@@ -88,7 +88,7 @@ import TrellisMatching
         """)
         let capacities = try file("capacities.csv", "mentor,capacity\nx,1\ny,1\n")
         let out = path("pairs.csv")
-        #expect(MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) == 0)
+        #expect(await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", out]) == 0)
         let (header, rows) = try read(out)
         #expect(header == ["mentee", "mentor", "score"])
         // a–y and b–x (1.65) beat a–x alone plus c–y (1.0).
@@ -96,32 +96,32 @@ import TrellisMatching
         #expect(rows.first { $0[0] == "a" }?[2] == "0.800000")
 
         let greedyOut = path("greedy-pairs.csv")
-        #expect(MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", greedyOut, "--algorithm", "greedy"]) == 0)
+        #expect(await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", greedyOut, "--algorithm", "greedy"]) == 0)
         #expect(Set(try read(greedyOut).rows.map { $0[0] + "-" + $0[1] }) == ["a-x", "c-y"])
     }
 
-    @Test func `a pair or a mentor listed twice is named with both rows, and nothing is written`() throws {
+    @Test func `a pair or a mentor listed twice is named with both rows, and nothing is written`() async throws {
         let scores = try file("twice-scores.csv", "mentee,mentor,score\na,x,0.5\nb,x,0.4\n a ,x,0.3\n\nb,y,0.2\na,x,0.1\n")
         let capacities = try file("twice-capacities.csv", "mentor,capacity\nx,1\ny,2\nx,3\n")
         let out = path("never-twice.csv")
-        let (code, message) = try captureStandardError { MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) }
+        let (code, message) = try await captureStandardError { await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", out]) }
         #expect(code == 1)
         #expect(message.contains("twice-scores.csv: row 4: the pair a → x is already listed in row 2."), "\(message)")
         #expect(message.contains("twice-capacities.csv: row 4, column mentor, value “x”: already listed in row 2."))
         #expect(message.contains("twice-scores.csv: row 7: the pair a → x is already listed in row 2."), "the first row is kept however often a pair comes back")
         #expect(!message.contains("row 6"), "b → y is listed once")
         let columns = try file("twice-columns.csv", "mentee,mentor,score,score\na,x,0.5,0.6\n")
-        let (columnCode, columnMessage) = try captureStandardError { MatchCommandLine.run(["--scores", columns, "--capacities", capacities, "--out", out]) }
+        let (columnCode, columnMessage) = try await captureStandardError { await MatchCommand.run(["scores", columns, "--capacities", capacities, "--out", out]) }
         #expect(columnCode == 1)
         #expect(columnMessage.contains("twice-columns.csv: row 1 (header): the column score is there twice."))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    @Test func `bad files are named with row, column and what is allowed, and nothing is written`() throws {
+    @Test func `bad files are named with row, column and what is allowed, and nothing is written`() async throws {
         let scores = try file("bad-scores.csv", "mentee,mentor,score\na,x,-1\nb,x,0.1234567\nc,z,0.5\n")
         let capacities = try file("bad-capacities.csv", "mentor,capacity\nx,two\n")
         let out = path("never.csv")
-        let (code, message) = try captureStandardError { MatchCommandLine.run(["--scores", scores, "--capacities", capacities, "--out", out]) }
+        let (code, message) = try await captureStandardError { await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", out]) }
         #expect(code == 1)
         #expect(message.contains("bad-capacities.csv: row 2, column capacity, value “two”: must be a whole number"))
         #expect(message.contains("bad-scores.csv: row 2, column score, value “-1”: must be a decimal number, 0 or more, with at most 6 decimal places"))
@@ -130,29 +130,53 @@ import TrellisMatching
         #expect(!FileManager.default.fileExists(atPath: out))
 
         let people = try file("bad-people.csv", Self.people.replacingOccurrences(of: "Europe/London,English,,Kubernetes", with: "Mars/Base,English,,Kubernetes"))
-        let (peopleCode, peopleMessage) = try captureStandardError { MatchCommandLine.run([people, "--out", out]) }
+        let (peopleCode, peopleMessage) = try await captureStandardError { await MatchCommand.run(["people", people, "--out", out]) }
         #expect(peopleCode == 1)
         #expect(peopleMessage.contains("row 4, column timezone, value “Mars/Base”"))
         #expect(!FileManager.default.fileExists(atPath: out))
 
         let weights = try file("weights.json", "{\"complementarity\": 0.5, \"luck\": 1}")
         let goodPeople = try file("people.csv", Self.people)
-        let (weightsCode, weightsMessage) = try captureStandardError { MatchCommandLine.run([goodPeople, "--out", out, "--weights", weights]) }
+        let (weightsCode, weightsMessage) = try await captureStandardError { await MatchCommand.run(["people", goodPeople, "--out", out, "--weights", weights]) }
         #expect(weightsCode == 1)
         #expect(weightsMessage.contains("unknown weight “luck”"))
-        #expect(MatchCommandLine.run(["--out", out]) == 2)
-        #expect(MatchCommandLine.run([people, "--out", out, "--min-score", "2"]) == 2)
+        #expect(await MatchCommand.run(["people", "--out", out]) == 2)
+        #expect(await MatchCommand.run(["people", people, "--out", out, "--min-score", "2"]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func `the command line is ConsoleKit's: a wrong kind, a missing value or an option of the other kind is a usage error (2) that says so`() async throws {
+        let people = try file("people.csv", Self.people)
+        let out = path("matches.csv")
+        let cases: [([String], String)] = [
+            ([people, "--out", out], "Usage: trellis match people PEOPLE.csv"),
+            (["person", people, "--out", out], "“person” is not people or scores"),
+            (["people", people, "--out"], "--out needs a value"),
+            (["people", people, "--out", "--algorithm", "greedy"], "--out needs a value"),
+            (["people", people], "--out is required"),
+            (["people", people, "--out", out, "--algorithm", "best"], "--algorithm: “best” is not one of optimal, stable, greedy"),
+            (["scores", people, "--out", out], "needs --capacities"),
+            (["scores", people, "--capacities", people, "--out", out, "--exclude-same-department"], "--exclude-same-department applies to people only"),
+            (["people", people, "--out", out, "--capacities", people], "--capacities goes with scores"),
+            (["people", people, "--out", out, "--colour", "red"], "trellis match:"),
+            (["people", people, people, "--out", out], "trellis match:"),
+        ]
+        for (arguments, expected) in cases {
+            let (code, message) = try await captureStandardError { await MatchCommand.run(arguments) }
+            #expect(code == 2, "\(arguments)")
+            #expect(message.contains(expected), "\(arguments): \(message)")
+        }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     /// Runs `body` with standard error sent to a file, and returns what it wrote.
-    func captureStandardError(_ body: () -> Int32) throws -> (Int32, String) {
+    func captureStandardError(_ body: () async -> Int32) async throws -> (Int32, String) {
         let capture = path("stderr-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: capture, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: capture))
         let saved = dup(STDERR_FILENO)
         dup2(handle.fileDescriptor, STDERR_FILENO)
-        let code = body()
+        let code = await body()
         dup2(saved, STDERR_FILENO)
         close(saved)
         try handle.close()

@@ -10,112 +10,120 @@ import Darwin
 #endif
 
 /// `trellis match`: runs the matching engine on CSV files, offline (no database, no server).
+/// A ConsoleKit command like the others (the same options, `--help` from its signature), run
+/// before Vapor starts because it needs no database:
 ///
-///     trellis match PEOPLE.csv --out MATCHES.csv [--algorithm optimal|stable|greedy]
+///     trellis match people PEOPLE.csv --out MATCHES.csv [--algorithm optimal|stable|greedy]
 ///         [--objective score|participation] [--exclude-same-department] [--min-score X]
 ///         [--weights FILE.json] [--rankings RANKINGS.csv]
-///     trellis match --scores SCORES.csv --capacities CAPACITIES.csv --out MATCHES.csv
+///     trellis match scores SCORES.csv --capacities CAPACITIES.csv --out MATCHES.csv
 ///         [--algorithm ...] [--objective ...]
-enum MatchCommandLine {
-    static let usage = """
-    Usage:
-      trellis match PEOPLE.csv --out MATCHES.csv [options]
-      trellis match --scores SCORES.csv --capacities CAPACITIES.csv --out MATCHES.csv [options]
+struct MatchCommand: AsyncCommand {
+    // Options first: ConsoleKit reads a signature in the order it is declared, and an argument
+    // read before the options would take an option's value (`--out FILE people …`).
+    struct Signature: CommandSignature {
+        @Option(name: "out", help: "Where to write the matches (required; nothing is written if anything is wrong): mentee_email,mentor_email,score,reasons with unmatched mentees last and why, or mentee,mentor,score for a score table. A summary goes to standard output, a progress bar to a terminal.")
+        var out: String?
+        @Option(name: "algorithm", help: "optimal (default: the best total, proven), stable (people: needs --rankings; scores: ranks by score), or greedy (best pair first).")
+        var algorithm: String?
+        @Option(name: "objective", help: "score (default: the highest total score) or participation (most mentees matched, then the highest total).")
+        var objective: String?
+        @Flag(name: "exclude-same-department", help: "Never pair two people of the same department (people only).")
+        var excludeSameDepartment: Bool
+        @Option(name: "min-score", help: "Never make a pair scoring below this, from 0 to 1 (people only).")
+        var minScore: String?
+        @Option(name: "weights", help: "A JSON file of factor weights, e.g. {\"complementarity\": 0.5, \"timeZone\": 0.2}; keys: complementarity, sharedInterests, sharedValues, timeZone, language, meetingFrequency, experience (missing keys keep their defaults). People only.")
+        var weights: String?
+        @Option(name: "rankings", help: "ranker,ranked,rank (emails; rank 1 = first choice), for --algorithm stable with people.")
+        var rankings: String?
+        @Option(name: "capacities", help: "mentor,capacity: each mentor's places (scores only, required there).")
+        var capacities: String?
+        @Argument(name: "kind", help: "people: FILE is a people CSV (the columns of `trellis import people`). scores: FILE is mentee,mentor,score, and only those pairs are allowed (scores ≥ 0, at most 6 decimals).")
+        var kind: String
+        @Argument(name: "file", help: "The CSV file to match.")
+        var file: String
+    }
 
-    Matches mentees with mentors from files, offline, and writes the pairs with their scores.
-
-      PEOPLE.csv            the people CSV (the columns of `trellis import people`)
-      --out FILE            where to write the matches (required; not written if anything is wrong)
-      --algorithm A         optimal (default: the best total, proven), stable (needs --rankings with
-                            people; ranks by score with --scores), or greedy (best pair first)
-      --objective O         score (default: highest total score) or participation (most mentees
-                            matched, then the highest total)
-      --exclude-same-department   never pair two people of the same department
-      --min-score X         never make a pair scoring below X (0 to 1)
-      --weights FILE.json   factor weights, e.g. {"complementarity": 0.5, "timeZone": 0.2};
-                            keys: complementarity, sharedInterests, sharedValues, timeZone, language,
-                            meetingFrequency, experience (missing keys keep their defaults)
-      --rankings FILE.csv   ranker,ranked,rank (emails; rank 1 = first choice), for --algorithm stable
-      --scores FILE.csv     mentee,mentor,score: only these pairs are allowed (scores ≥ 0, ≤ 6 decimals)
-      --capacities FILE.csv mentor,capacity
-
-    Output: mentee_email,mentor_email,score,reasons (unmatched mentees last, with the reason), or
-    mentee,mentor,score with --scores. A summary goes to standard output; a progress bar to a terminal.
-    """
+    var help: String {
+        "Matches mentees with mentors from a people CSV or a score table, offline, and writes the pairs with their scores and reasons."
+    }
 
     struct Failure: Error { var message: String; var code: Int32 }
 
-    /// Runs the command; returns the exit code.
     /// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error
     /// (for studying the solver; the engine itself reads no environment).
     static let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil
         ? nil : { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
-    static func run(_ arguments: [String]) -> Int32 {
+    /// Runs `trellis match` with `arguments` (those after `match`) on a terminal console, without
+    /// Vapor; returns the exit code: 0 done, 1 a problem in a file, 2 a problem in the command.
+    static func run(_ arguments: [String]) async -> Int32 {
         do {
-            try execute(arguments)
+            // ConsoleKit leaves an option without its value in the input ("Input not recognized").
+            let valued = ["--out", "--algorithm", "--objective", "--min-score", "--weights", "--rankings", "--capacities"]
+            for (index, argument) in arguments.enumerated() where valued.contains(argument) {
+                if index + 1 == arguments.count || arguments[index + 1].hasPrefix("-") { throw usage("\(argument) needs a value.") }
+            }
+            try await Terminal().run(MatchCommand(), input: CommandInput(arguments: ["trellis match"] + arguments))
             return 0
         } catch let failure as Failure {
             FileHandle.standardError.write(Data((failure.message + "\n").utf8))
             return failure.code
+        } catch let error as CommandError {
+            FileHandle.standardError.write(Data((usage(error.description).message + "\n").utf8))
+            return 2
         } catch {
             FileHandle.standardError.write(Data("trellis match: \(error)\n".utf8))
             return 1
         }
     }
 
-    static func execute(_ arguments: [String]) throws {
-        var positional: [String] = []
-        var options: [String: String] = [:]
-        var flags = Set<String>()
-        let valued: Set<String> = ["--out", "--algorithm", "--objective", "--min-score", "--weights", "--rankings", "--scores", "--capacities"]
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            if argument == "--help" || argument == "-h" { print(usage); return }
-            if valued.contains(argument) {
-                guard index + 1 < arguments.count else { throw Failure(message: "\(argument) needs a value.\n\n\(usage)", code: 2) }
-                options[argument] = arguments[index + 1]
-                index += 2
-            } else if argument == "--exclude-same-department" {
-                flags.insert(argument); index += 1
-            } else if argument.hasPrefix("-") {
-                throw Failure(message: "Unknown option \(argument).\n\n\(usage)", code: 2)
-            } else {
-                positional.append(argument); index += 1
-            }
-        }
-        guard let out = options["--out"] else { throw Failure(message: "--out is required: the file to write the matches to.\n\n\(usage)", code: 2) }
-        let algorithm = try options["--algorithm"].map { raw in
-            guard let value = MatchAlgorithm(rawValue: raw) else { throw Failure(message: "--algorithm: “\(raw)” is not one of optimal, stable, greedy.", code: 2) }
-            return value
-        } ?? .optimal
-        let objective = try options["--objective"].map { raw in
-            guard let value = MatchObjective(rawValue: raw) else { throw Failure(message: "--objective: “\(raw)” is not one of score, participation.", code: 2) }
-            return value
-        } ?? .score
-        if let scores = options["--scores"] {
-            guard positional.isEmpty else { throw Failure(message: "Give either PEOPLE.csv or --scores, not both.", code: 2) }
-            guard let capacities = options["--capacities"] else { throw Failure(message: "--scores needs --capacities CAPACITIES.csv (mentor,capacity).", code: 2) }
-            for option in ["--weights", "--rankings", "--min-score"] where options[option] != nil {
-                throw Failure(message: "\(option) applies to PEOPLE.csv only; with --scores the scores are yours.", code: 2)
-            }
-            try matchScores(scoresPath: scores, capacitiesPath: capacities, out: out, algorithm: algorithm, objective: objective)
-            return
-        }
-        guard positional.count == 1 else { throw Failure(message: "Give one PEOPLE.csv (or --scores and --capacities).\n\n\(usage)", code: 2) }
-        if options["--capacities"] != nil { throw Failure(message: "--capacities goes with --scores; with PEOPLE.csv capacities come from its capacity column.", code: 2) }
-        var matchOptions = MatchOptions(objective: objective, excludeSameDepartment: flags.contains("--exclude-same-department"))
-        if let raw = options["--min-score"] {
-            guard let value = Double(raw), (0...1).contains(value) else { throw Failure(message: "--min-score: “\(raw)” is not a number from 0 to 1.", code: 2) }
-            matchOptions.minimumScore = value
-        }
-        if let path = options["--weights"] { matchOptions.weights = try readWeights(path) }
-        if algorithm == .stable && options["--rankings"] == nil { throw Failure(message: "--algorithm stable needs --rankings RANKINGS.csv (ranker,ranked,rank).", code: 2) }
-        if algorithm != .stable && options["--rankings"] != nil { throw Failure(message: "--rankings is used by --algorithm stable only.", code: 2) }
-        try matchPeople(path: positional[0], out: out, algorithm: algorithm, options: matchOptions, rankingsPath: options["--rankings"])
+    /// A mistake in the command line: exit code 2, with the two forms of the command.
+    static func usage(_ message: String) -> Failure {
+        Failure(message: """
+        trellis match: \(message)
+        Usage: trellis match people PEOPLE.csv --out MATCHES.csv [options]
+               trellis match scores SCORES.csv --capacities CAPACITIES.csv --out MATCHES.csv [options]
+        See trellis match --help for the options.
+        """, code: 2)
     }
 
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let usage = Self.usage
+        guard let out = signature.out else { throw usage("--out is required: the file to write the matches to.") }
+        let algorithm = try signature.algorithm.map { raw in
+            guard let value = MatchAlgorithm(rawValue: raw) else { throw usage("--algorithm: “\(raw)” is not one of optimal, stable, greedy.") }
+            return value
+        } ?? .optimal
+        let objective = try signature.objective.map { raw in
+            guard let value = MatchObjective(rawValue: raw) else { throw usage("--objective: “\(raw)” is not one of score, participation.") }
+            return value
+        } ?? .score
+        switch signature.kind {
+        case "scores":
+            guard let capacities = signature.capacities else { throw usage("a score table needs --capacities CAPACITIES.csv (mentor,capacity).") }
+            for (option, given) in [("--weights", signature.weights != nil), ("--rankings", signature.rankings != nil), ("--min-score", signature.minScore != nil), ("--exclude-same-department", signature.excludeSameDepartment)] where given {
+                throw usage("\(option) applies to people only; in a score table the scores and the allowed pairs are yours.")
+            }
+            try Self.matchScores(scoresPath: signature.file, capacitiesPath: capacities, out: out, algorithm: algorithm, objective: objective)
+        case "people":
+            if signature.capacities != nil { throw usage("--capacities goes with scores; a people file has its own capacity column.") }
+            var options = MatchOptions(objective: objective, excludeSameDepartment: signature.excludeSameDepartment)
+            if let raw = signature.minScore {
+                guard let value = Double(raw), (0...1).contains(value) else { throw usage("--min-score: “\(raw)” is not a number from 0 to 1.") }
+                options.minimumScore = value
+            }
+            if let path = signature.weights { options.weights = try Self.readWeights(path) }
+            if algorithm == .stable && signature.rankings == nil { throw usage("--algorithm stable needs --rankings RANKINGS.csv (ranker,ranked,rank).") }
+            if algorithm != .stable && signature.rankings != nil { throw usage("--rankings is used by --algorithm stable only.") }
+            try Self.matchPeople(path: signature.file, out: out, algorithm: algorithm, options: options, rankingsPath: signature.rankings)
+        default:
+            throw usage("“\(signature.kind)” is not people or scores: write `trellis match people PEOPLE.csv …` or `trellis match scores SCORES.csv …`.")
+        }
+    }
+}
+
+extension MatchCommand {
     // MARK: Files
 
     /// The rows of a CSV file with exactly `columns` (in any order), each row's cells in the order
@@ -366,11 +374,4 @@ final class ProgressBar: @unchecked Sendable {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 50))\r".utf8))
     }
-}
-
-/// Listed in `trellis --help`; the command itself runs before Vapor starts (it needs no database).
-struct MatchHelpCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Matches mentees with mentors from CSV files, offline (trellis match --help)." }
-    func run(using context: CommandContext, signature: Signature) async throws { print(MatchCommandLine.usage) }
 }
