@@ -26,6 +26,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/console-kit.git", from: "4.16.2"),
         .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
@@ -51,7 +52,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "trellis", dependencies: ["TrellisServer"]),
-        .executableTarget(name: "TrellisBench", dependencies: ["TrellisCore", "TrellisMatching", "TrellisFixtures"]),
+        // The benchmark's command line is ConsoleKit's, as the server's commands are (Vapor's own).
+        .executableTarget(name: "TrellisBench", dependencies: ["TrellisCore", "TrellisMatching", "TrellisFixtures", .product(name: "ConsoleKit", package: "console-kit")]),
         // CSV.swift: the reference the byte-level reader (`CSVBytes`) is compared with.
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore", "TrellisFixtures", .product(name: "CSV", package: "CSV.swift")]),
         .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching", "TrellisFixtures"]),
