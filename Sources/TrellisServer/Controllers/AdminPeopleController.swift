@@ -23,7 +23,7 @@ enum AdminPeopleController {
         let view = entries.map { entry in
             AuditPage.Entry(at: entry.createdAt, who: entry.actorID.flatMap { names[$0] } ?? "Command line", action: entry.action, detail: entry.detail)
         }
-        return AuditPage.render(req, view)
+        return AuditPage.render(req.page, view)
     }
 
     struct AddInput: Content {
@@ -46,7 +46,7 @@ enum AdminPeopleController {
             at: try? req.query.get(String.self, at: "at"), on: req.db
         )
         let link = createdLink.map { AdminPeopleView.CreatedLink(name: $0.name, url: $0.url, purpose: $0.purpose) }
-        return AdminPeoplePage.render(req, AdminPeopleView(list: list, input: input, errors: errors, createdLink: link, notice: notice))
+        return AdminPeoplePage.render(req.page, AdminPeopleView(list: list, input: input, errors: errors, createdLink: link, notice: notice))
     }
 
     @Sendable static func list(_ req: Request) async throws -> HTML {

@@ -32,7 +32,7 @@ enum AuthController {
 
     @Sendable static func setupForm(_ req: Request) async throws -> Response {
         guard try await needsSetup(req.db) else { return req.redirect(to: "/sign-in") }
-        return try await AuthPages.setup(req, input: SetupInput(), errors: ValidationErrors()).encodeResponse(for: req)
+        return try await AuthPages.setup(req.page, input: SetupInput(), errors: ValidationErrors()).encodeResponse(for: req)
     }
 
     @Sendable static func setup(_ req: Request) async throws -> Response {
@@ -48,7 +48,7 @@ enum AuthController {
         let passwordErrors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         for field in passwordErrors.order { errors.add(field, passwordErrors[field]!) }
         guard errors.isEmpty else {
-            return try await req.invalidForm(AuthPages.setup(req, input: input, errors: errors))
+            return try await req.invalidForm(AuthPages.setup(req.page, input: input, errors: errors))
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         // Checked again with the table locked: of two setups racing, one creates the account.
@@ -76,7 +76,7 @@ enum AuthController {
         if try await needsSetup(req.db) { return req.redirect(to: "/setup") }
         if req.currentUser != nil { return req.redirect(to: "/") }
         let next = try? req.query.get(String.self, at: "next")
-        return try await AuthPages.signIn(req, email: "", next: next, message: nil).encodeResponse(for: req)
+        return try await AuthPages.signIn(req.page, email: "", next: next, message: nil).encodeResponse(for: req)
     }
 
     @Sendable static func signIn(_ req: Request) async throws -> Response {
@@ -87,7 +87,7 @@ enum AuthController {
         let attempt: UUID
         switch try await SignInThrottle.reserve(email: email, address: address, on: req.db) {
         case .locked(let remaining):
-            let page = AuthPages.signIn(req, email: email, next: next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: \(SignInThrottle.describe(remaining)).")
+            let page = AuthPages.signIn(req.page, email: email, next: next, message: "Too many failed attempts. For your security, sign-in is paused for this account or network: \(SignInThrottle.describe(remaining)).")
             return try await HTMLPage(status: .tooManyRequests, html: page).encodeResponse(for: req)
         case .allowed(let id):
             attempt = id
@@ -97,7 +97,7 @@ enum AuthController {
         let hash = user.flatMap { $0.isActive ? $0.passwordHash : nil }
         let verified = try await PasswordCheck.verify(input.password ?? "", against: hash, on: req)
         guard verified, let user else {
-            let page = AuthPages.signIn(req, email: email, next: next, message: "That email and password do not match an account. Check both and try again.")
+            let page = AuthPages.signIn(req.page, email: email, next: next, message: "That email and password do not match an account. Check both and try again.")
             return try await HTMLPage(status: .unauthorized, html: page).encodeResponse(for: req)
         }
         try await SignInThrottle.succeeded(attempt, on: req.db)
@@ -156,9 +156,13 @@ enum AuthController {
         var password_confirmation: String?
     }
 
+    static func passwordLinkPage(_ req: Request, user: User, purpose: OneTimeToken.Purpose, errors: ValidationErrors) -> HTML {
+        AuthPages.passwordLink(req.page, name: user.name, email: user.email, token: req.parameters.get("token") ?? "", purpose: purpose, errors: errors)
+    }
+
     @Sendable static func passwordLinkForm(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> Response {
         let (_, user) = try await findLink(req, purpose: purpose)
-        return try await AuthPages.passwordLink(req, user: user, purpose: purpose, errors: ValidationErrors()).encodeResponse(for: req)
+        return try await passwordLinkPage(req, user: user, purpose: purpose, errors: ValidationErrors()).encodeResponse(for: req)
     }
 
     @Sendable static func usePasswordLink(_ req: Request, purpose: OneTimeToken.Purpose) async throws -> Response {
@@ -166,7 +170,7 @@ enum AuthController {
         let input = try req.content.decode(PasswordInput.self)
         let errors = PasswordRules.check(input.password ?? "", confirmation: input.password_confirmation ?? "")
         guard errors.isEmpty else {
-            return try await req.invalidForm(AuthPages.passwordLink(req, user: user, purpose: purpose, errors: errors))
+            return try await req.invalidForm(passwordLinkPage(req, user: user, purpose: purpose, errors: errors))
         }
         let hash = try await PasswordCheck.hash(input.password ?? "", on: req)
         let userID = try user.requireID()

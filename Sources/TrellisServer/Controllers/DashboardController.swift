@@ -27,6 +27,6 @@ enum DashboardController {
             percentComplete: Int((fraction * 100).rounded()), missing: missing,
             firstDevelopmentArea: draft.tags(.development).first, organisation: organisation
         )
-        return try await DashboardPage.render(req, view).encodeResponse(for: req)
+        return try await DashboardPage.render(req.page, view).encodeResponse(for: req)
     }
 }

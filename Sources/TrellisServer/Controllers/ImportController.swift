@@ -23,7 +23,7 @@ enum ImportController {
     }
 
     @Sendable static func form(_ req: Request) async throws -> HTML {
-        return ImportPages.form(req, error: nil)
+        return ImportPages.form(req.page, error: nil)
     }
 
     static func text(of input: UploadInput) throws -> (text: String, filename: String) {
@@ -46,10 +46,10 @@ enum ImportController {
                 return (csv, filename, try await PeopleCSV.plan(csv, on: db))
             }
             guard plan.isValid else {
-                return try await req.invalidForm(ImportPages.preview(req, plan: plan, job: nil))
+                return try await req.invalidForm(ImportPages.preview(req.page, plan: plan, jobID: nil))
             }
             guard plan.count(.create) + plan.count(.update) > 0 else {
-                return try await ImportPages.preview(req, plan: plan, job: nil).encodeResponse(for: req)
+                return try await ImportPages.preview(req.page, plan: plan, jobID: nil).encodeResponse(for: req)
             }
             let job = ImportJob(adminID: try admin.requireID(), filename: filename.isEmpty ? "people.csv" : filename.scalarPrefix(200), csv: csv, totalRows: plan.records.count)
             try await DatabaseWrites.transaction(on: req.db) { tx in
@@ -57,9 +57,9 @@ enum ImportController {
                 try await ImportJob.query(on: tx).filter(\.$state == ImportJob.State.previewed.rawValue).filter(\.$expiresAt < Date()).delete()
                 try await job.create(on: tx)
             }
-            return try await ImportPages.preview(req, plan: plan, job: job).encodeResponse(for: req)
+            return try await ImportPages.preview(req.page, plan: plan, jobID: try job.requireID()).encodeResponse(for: req)
         } catch let errors as ValidationErrors {
-            return try await req.invalidForm(ImportPages.form(req, error: errors["file"]))
+            return try await req.invalidForm(ImportPages.form(req.page, error: errors["file"]))
         }
     }
 
@@ -88,6 +88,19 @@ enum ImportController {
         guard let id = req.idParameter, let job = try await ImportJob.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "There is no such import.")
         }
-        return try await ImportPages.job(req, job: job).encodeResponse(for: req)
+        return try await ImportPages.job(req.page, job: progress(job)).encodeResponse(for: req)
+    }
+
+    static func progress(_ job: ImportJob, now: Date = Date()) -> ImportPages.Progress {
+        let state: ImportPages.Progress.State = switch job.jobState {
+        case _ where job.isStalled(now: now): .stalled
+        case .previewed: .previewed
+        case .running: .running
+        case .done: .done
+        case .failed: .failed
+        }
+        return ImportPages.Progress(
+            state: state, filename: job.filename, totalRows: job.totalRows, stagedRows: job.stagedRows,
+            createdCount: job.createdCount, updatedCount: job.updatedCount, unchangedCount: job.unchangedCount, message: job.message)
     }
 }

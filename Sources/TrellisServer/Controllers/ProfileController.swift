@@ -50,8 +50,9 @@ enum ProfileController {
     static func editPage(_ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors) async throws -> HTML {
         async let snapshot = DirectoryCounts.snapshot(req)
         let suggestions = try await DirectoryCounts.popular(limit: 40, req)
-        return try ProfilePages.edit(
-            req, user: user, form: form, manager: manager, errors: errors, departments: try await snapshot.departments, suggestions: suggestions)
+        return ProfilePages.edit(
+            req.page, person: PageContext.PersonLink(id: try user.requireID(), name: user.name), form: form, manager: manager?.link, errors: errors,
+            departments: try await snapshot.departments, suggestions: suggestions)
     }
 
     @Sendable static func directory(_ req: Request) async throws -> HTML {
@@ -59,14 +60,14 @@ enum ProfileController {
         // The kept counts serve both the filter menus and the total.
         let counts = try await DirectoryCounts.snapshot(req)
         let page = try await Directory.search(query, counts: counts, tagsShown: ProfilePages.tagsOnCard, on: req.db)
-        return ProfilePages.directory(req, query: query, page: page, facets: (counts.departments, counts.timezones))
+        return ProfilePages.directory(req.page, query: query, page: page, facets: (counts.departments, counts.timezones))
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {
         let viewer = try req.requireUser()
         let person = try await PersonDetail.load(try personID(req), viewer: viewer, on: req.db)
         let notice: String? = (try? req.query.get(String.self, at: "saved")) != nil ? "Profile saved." : nil
-        return ProfilePages.show(req, person: person, viewer: viewer, notice: notice)
+        return ProfilePages.show(req.page, person: person, notice: notice)
     }
 
     @Sendable static func editForm(_ req: Request) async throws -> HTML {

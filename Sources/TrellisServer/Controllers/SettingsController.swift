@@ -33,7 +33,7 @@ enum SettingsController {
             )
         }
         return SettingsPages.render(
-            req, user: user, tokens: tokens, notice: notice, passwordErrors: passwordErrors, tokenErrors: tokenErrors,
+            req.page, email: user.email, tokens: tokens, notice: notice, passwordErrors: passwordErrors, tokenErrors: tokenErrors,
             tokenName: tokenName, newToken: newToken
         )
     }

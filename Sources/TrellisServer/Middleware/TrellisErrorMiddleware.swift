@@ -62,16 +62,7 @@ struct TrellisErrorMiddleware: AsyncMiddleware {
             let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
             return request.redirect(to: "/sign-in?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
         }
-        let page = Layout.page(
-            request, title: Self.title(for: status),
-            content: """
-            <section class="panel narrow">
-              <h1>\(Self.title(for: status))</h1>
-              <p>\(message)</p>
-              <p><a href="/">Back to your dashboard</a></p>
-            </section>
-            """
-        )
+        let page = ErrorPage.render(request.page, title: Self.title(for: status), message: message)
         let response = Response(status: status, body: .init(string: page.markup))
         response.headers.contentType = .html
         return response

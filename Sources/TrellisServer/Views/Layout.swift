@@ -1,10 +1,9 @@
 import TrellisCore
-import Vapor
 
 /// The frame of every page: skip link, header with navigation, main landmark, footer.
 enum Layout {
-    static func page(_ request: Request, title: String, active: String = "", notice: String? = nil, refreshSeconds: Int? = nil, content: HTML) -> HTML {
-        let user = request.currentUser
+    static func page(_ context: PageContext, title: String, active: String = "", notice: String? = nil, refreshSeconds: Int? = nil, content: HTML) -> HTML {
+        let user = context.viewer
         var links: [(String, String, String)] = []
         if let user {
             links.append(("/", "Dashboard", "dashboard"))
@@ -26,7 +25,7 @@ enum Layout {
         let account: HTML = user.map { user in
             """
             <form class="sign-out" method="post" action="/sign-out">
-              \(csrfField(request))
+              \(csrfField(context))
               <span class="who">\(user.name)</span>
               <button type="submit" class="link-button">Sign out</button>
             </form>
@@ -64,8 +63,8 @@ enum Layout {
         """
     }
 
-    static func csrfField(_ request: Request) -> HTML {
-        "<input type=\"hidden\" name=\"csrf\" value=\"\(request.csrfToken)\">"
+    static func csrfField(_ context: PageContext) -> HTML {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(context.csrfToken)\">"
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
 import TrellisCore
-import Vapor
 
 /// What the people page shows, made by `AdminPeopleController`: plain values, no queries.
 struct AdminPeopleView: Sendable {
@@ -21,7 +20,7 @@ struct AdminPeopleView: Sendable {
 
 /// The program managers' people page: add a person, make links, and the list.
 enum AdminPeoplePage {
-    static func render(_ req: Request, _ view: AdminPeopleView) -> HTML {
+    static func render(_ context: PageContext, _ view: AdminPeopleView) -> HTML {
         let (list, input, errors) = (view.list, view.input, view.errors)
         func link(page number: Int) -> String {
             var items = [("page", String(number))] + (list.search.isEmpty ? [] : [("q", list.search)])
@@ -56,21 +55,21 @@ enum AdminPeoplePage {
               <td data-label="Account">\(status)</td>
               <td>
                 <form method="post" action="/admin/people/\(id)/\(linkPurpose)">
-                  \(Layout.csrfField(req))
+                  \(Layout.csrfField(context))
                   <button type="submit" class="secondary" aria-label="\(linkLabel) for \(user.name)">\(linkLabel)</button>
                 </form>
               </td>
             </tr>
             """
         }
-        return Layout.page(req, title: "People", active: "admin-people", notice: view.notice, content: """
+        return Layout.page(context, title: "People", active: "admin-people", notice: view.notice, content: """
         <h1>People</h1>
         \(linkBlock)
         <section class="panel" aria-labelledby="add-heading">
           <h2 id="add-heading">Add a person</h2>
           \(Form.errorSummary(errors))
           <form method="post" action="/admin/people" novalidate>
-            \(Layout.csrfField(req))
+            \(Layout.csrfField(context))
             <div class="form-columns">
               \(Form.text("name", label: "Name", value: input.name ?? "", error: errors["name"], required: true))
               \(Form.text("email", label: "Email", value: input.email ?? "", type: "email", error: errors["email"], required: true))

@@ -1,5 +1,4 @@
 import Foundation
-import Vapor
 
 /// The latest admin actions: who did what, when. Never the content of a relationship.
 enum AuditPage {
@@ -11,13 +10,13 @@ enum AuditPage {
         var detail: String
     }
 
-    static func render(_ req: Request, _ entries: [Entry]) -> HTML {
+    static func render(_ context: PageContext, _ entries: [Entry]) -> HTML {
         let formatter = ISO8601DateFormatter()
         let rows: [HTML] = entries.map { entry in
             let stamp = formatter.string(from: entry.at)
             return "<tr><td><time datetime=\"\(stamp)\">\(stamp.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))</time></td><td>\(entry.who)</td><td>\(entry.action)</td><td>\(entry.detail)</td></tr>"
         }
-        return Layout.page(req, title: "Audit log", active: "admin-people", content: """
+        return Layout.page(context, title: "Audit log", active: "admin-people", content: """
         <h1>Audit log</h1>
         \(entries.isEmpty ? "<p class=\"panel\">Nothing yet: actions by program managers and the command line will be listed here.</p>" as HTML : """
         <p class="lede">The latest \(entries.count == 1 ? "action" : "\(entries.count) actions") by program managers and the command line.</p>

@@ -1,5 +1,4 @@
 import Foundation
-import Vapor
 
 /// What the dashboard shows, made by `DashboardController`: plain values, no queries.
 struct DashboardView: Sendable {
@@ -23,7 +22,7 @@ struct DashboardView: Sendable {
 
 /// The first page after sign-in.
 enum DashboardPage {
-    static func render(_ req: Request, _ view: DashboardView) -> HTML {
+    static func render(_ context: PageContext, _ view: DashboardView) -> HTML {
         let next: HTML = view.missing.isEmpty
             ? "<p>Your profile is complete. Colleagues can find you in the <a href=\"/people\">directory</a>.</p>"
             : """
@@ -34,7 +33,7 @@ enum DashboardPage {
         let mentorsLink: HTML = view.firstDevelopmentArea.map { area in
             "<p>People who can mentor you in <a href=\"\(QueryLink.make("/people", [("role", "mentor"), ("tag", area)]))\">\(area)</a>.</p>"
         } ?? .empty
-        return Layout.page(req, title: "Dashboard", active: "dashboard", content: """
+        return Layout.page(context, title: "Dashboard", active: "dashboard", content: """
         <h1>Welcome, \(view.firstName)</h1>
         <div class="grid">
           <section class="panel" aria-labelledby="completeness">

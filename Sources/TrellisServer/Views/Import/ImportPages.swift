@@ -1,11 +1,9 @@
-import Fluent
-import FluentSQL
 import TrellisCore
-import Vapor
+import Foundation
 
 enum ImportPages {
-    static func form(_ req: Request, error: String?) -> HTML {
-        Layout.page(req, title: "Import people", active: "import", content: """
+    static func form(_ context: PageContext, error: String?) -> HTML {
+        Layout.page(context, title: "Import people", active: "import", content: """
         <h1>Import people from CSV</h1>
         <section class="panel">
           <p>Upload a CSV file with a header row and exactly these columns, in any order:</p>
@@ -20,7 +18,7 @@ enum ImportPages {
         </section>
         \(error.map { "<div class=\"error-summary\" role=\"alert\" id=\"file-error\"><h2>\($0)</h2></div>" as HTML } ?? .empty)
         <form class="panel" method="post" action="/admin/import/preview" enctype="multipart/form-data">
-          \(Layout.csrfField(req))
+          \(Layout.csrfField(context))
           <div class="field">
             <label for="file">CSV file</label>
             <input id="file" name="file" type="file" accept=".csv,text/csv">
@@ -35,13 +33,14 @@ enum ImportPages {
     /// a page of hundreds of megabytes that no browser shows.
     static let problemsListed = 1_000
 
-    static func preview(_ req: Request, plan: PeopleCSV.Plan, job: ImportJob?) -> HTML {
+    /// `jobID`: the kept upload that confirming starts (none when there is nothing to confirm).
+    static func preview(_ context: PageContext, plan: PeopleCSV.Plan, jobID: UUID?) -> HTML {
         if !plan.isValid {
             let count = plan.problems.count
             let rows: [HTML] = plan.problems.prefix(problemsListed).map { problem in
                 "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value.excerpt(80))</td><td>\(problem.message)</td></tr>"
             }
-            return Layout.page(req, title: "Import problems", active: "import", content: """
+            return Layout.page(context, title: "Import problems", active: "import", content: """
             <h1>Nothing was imported</h1>
             <div class="error-summary" role="alert" tabindex="-1">
               <h2>The file has \(count.grouped) problem\(count == 1 ? "" : "s"). Fix \(count == 1 ? "it" : "them") and upload the file again.</h2>
@@ -66,18 +65,18 @@ enum ImportPages {
             return "<tr><td>\(badge)</td><td>\(record.name)</td><td>\(record.email)</td><td>\(record.role?.label ?? "—")</td><td>\(record.department)</td><td>\(record.managerEmail ?? "")</td></tr>"
         }
         let changing = plan.count(.create) + plan.count(.update)
-        let confirmForm: HTML = changing == 0 || job == nil
+        let confirmForm: HTML = changing == 0 || jobID == nil
             ? "<p>Everyone in the file is already in Trellis exactly as the file describes them: there is nothing to import.</p><div class=\"actions\"><a class=\"button secondary\" href=\"/admin/import\">Upload another file</a></div>"
             : """
             <form method="post" action="/admin/import/confirm">
-              \(Layout.csrfField(req))
-              <input type="hidden" name="job" value="\(job?.id?.uuidString ?? "")">
+              \(Layout.csrfField(context))
+              <input type="hidden" name="job" value="\(jobID?.uuidString ?? "")">
               <p class="muted">The file is kept on the server for an hour, for you only, until you import it.</p>
               <div class="actions"><button type="submit">Import \(plan.records.count) \(plan.records.count == 1 ? "person" : "people")</button><a href="/admin/import">Cancel</a></div>
             </form>
             """
         let more = plan.records.count > 200 ? "<p class=\"muted\">Showing the first 200 of \(plan.records.count) rows.</p>" as HTML : .empty
-        return Layout.page(req, title: "Preview import", active: "import", content: """
+        return Layout.page(context, title: "Preview import", active: "import", content: """
         <h1>Preview: \(plan.records.count) \(plan.records.count == 1 ? "person" : "people")</h1>
         <section class="panel" aria-labelledby="summary">
           <h2 id="summary">What will happen</h2>
@@ -100,12 +99,25 @@ enum ImportPages {
         """)
     }
 
-    static func job(_ req: Request, job: ImportJob) -> HTML {
-        let state = job.isStalled() ? .failed : job.jobState
+    /// An import as its page shows it, made by `ImportController` from the stored job.
+    struct Progress: Sendable {
+        enum State: Sendable { case previewed, running, done, failed, stalled }
+        var state: State
+        var filename: String
+        var totalRows: Int
+        var stagedRows: Int
+        var createdCount: Int
+        var updatedCount: Int
+        var unchangedCount: Int
+        var message: String
+    }
+
+    static func job(_ context: PageContext, job: Progress) -> HTML {
+        let state = job.state
         let total = max(job.totalRows, 1)
         switch state {
         case .previewed:
-            return Layout.page(req, title: "Import not started", active: "import", content: """
+            return Layout.page(context, title: "Import not started", active: "import", content: """
             <h1>This import has not started</h1>
             <p>The file was previewed but not confirmed. Upload it again to see a fresh preview.</p>
             <p><a class="button" href="/admin/import">Upload a file</a></p>
@@ -115,7 +127,7 @@ enum ImportPages {
             let phase = job.stagedRows >= job.totalRows ? "Writing everything at once…"
                 : job.stagedRows == 0 ? "Checking the file again (after any import started before it)…"
                 : "Preparing \(job.stagedRows) of \(job.totalRows) people…"
-            return Layout.page(req, title: "Importing", active: "import", refreshSeconds: 2, content: """
+            return Layout.page(context, title: "Importing", active: "import", refreshSeconds: 2, content: """
             <h1>Importing \(job.filename)</h1>
             <section class="panel" aria-labelledby="progress-heading">
               <h2 id="progress-heading">\(phase)</h2>
@@ -125,7 +137,7 @@ enum ImportPages {
             </section>
             """)
         case .done:
-            return Layout.page(req, title: "Import complete", active: "import", notice: job.message, content: """
+            return Layout.page(context, title: "Import complete", active: "import", notice: job.message, content: """
             <h1>Import complete</h1>
             <div class="grid">
               <div><div class="stat">\(job.createdCount)</div><p class="muted">created</p></div>
@@ -135,11 +147,11 @@ enum ImportPages {
             <p>New people have no password yet: send each an invitation link from <a href="/admin/people">People</a>.</p>
             <p><a class="button" href="/people">Open the directory</a></p>
             """)
-        case .failed:
-            let message = job.isStalled()
+        case .failed, .stalled:
+            let message = state == .stalled
                 ? "The server running this import stopped before it finished. Nothing was imported; upload the file again."
                 : job.message
-            return Layout.page(req, title: "Import failed", active: "import", content: """
+            return Layout.page(context, title: "Import failed", active: "import", content: """
             <h1>Nothing was imported</h1>
             <div class="error-summary" role="alert"><h2>\(message)</h2></div>
             <p><a class="button" href="/admin/import">Upload a file</a></p>

@@ -1,6 +1,5 @@
-import Fluent
 import TrellisCore
-import Vapor
+import Foundation
 
 enum ProfilePages {
     /// The first letters of the first two words. A letter that carries more than a few marks
@@ -27,7 +26,7 @@ enum ProfilePages {
     /// How many expertise and development tags a directory card shows.
     static let tagsOnCard = 4
 
-    static func directory(_ req: Request, query: DirectoryQuery, page: DirectoryPage, facets: (departments: [String], timezones: [String])) -> HTML {
+    static func directory(_ context: PageContext, query: DirectoryQuery, page: DirectoryPage, facets: (departments: [String], timezones: [String])) -> HTML {
         let departmentOptions = [("", "Any department")] + facets.departments.map { ($0, $0) }
         let timezoneOptions = [("", "Any time zone")] + facets.timezones.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
         let roleOptions = [("", "Anyone"), ("mentor", "Can mentor"), ("mentee", "Wants a mentor")]
@@ -61,7 +60,7 @@ enum ProfilePages {
         let summary = directorySummary(page, searched: !query.searchText.isEmpty, tag: query.tag.map(Tags.clean) ?? "")
             + (query.searchShortened ? " Only the first \(DirectoryQuery.maximumSearchLength) characters of the search were used." : "")
         let pagination = Form.pagination(page: page.page, of: page.pageCount, hasPrevious: page.hasPrevious, hasNext: page.hasNext) { link(page: $0) }
-        return Layout.page(req, title: "Directory", active: "directory", content: """
+        return Layout.page(context, title: "Directory", active: "directory", content: """
         <h1>Directory</h1>
         <form class="panel filters" method="get" action="/people" role="search" aria-label="Search people">
           \(Form.text("q", label: "Name or skill", value: query.q ?? "", type: "search"))
@@ -106,9 +105,9 @@ enum ProfilePages {
         return searched ? "\(people(total))\(tagged) \(total == 1 ? "matches" : "match"), most relevant first." : "\(people(total))\(tagged)"
     }
 
-    static func show(_ req: Request, person: PersonDetail, viewer: User, notice: String?) -> HTML {
-        let isSelf = viewer.id == person.id
-        let canEdit = isSelf || viewer.isAdmin
+    static func show(_ context: PageContext, person: PersonDetail, notice: String?) -> HTML {
+        let isSelf = context.viewer?.id == person.id
+        let canEdit = isSelf || context.viewer?.isAdmin == true
         func tagLinks(_ tags: [String], kind: String = "") -> HTML {
             tags.isEmpty ? "<p class=\"muted\">None yet.</p>" :
                 "<ul class=\"tags \(kind)\">\(tags.map { tag -> HTML in "<li><a href=\"/people?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(tag)</a></li>" })</ul>"
@@ -137,7 +136,7 @@ enum ProfilePages {
         let contactNote: HTML = person.contact_private
             ? (person.email == nil ? "<p class=\"muted\">\(person.name) keeps contact details private.</p>" : "<p class=\"muted\">Marked private: only \(isSelf ? "you" : person.name) and program managers see these.</p>")
             : .empty
-        return Layout.page(req, title: person.name, active: isSelf ? "profile" : "directory", notice: notice, content: """
+        return Layout.page(context, title: person.name, active: isSelf ? "profile" : "directory", notice: notice, content: """
         <article>
           <div class="panel">
             <div class="profile-head">
@@ -176,12 +175,12 @@ enum ProfilePages {
 
     /// The profile form. `departments` and `suggestions` (tags in use, most used first) come from
     /// the kept counts, read by the controller.
-    static func edit(
-        _ req: Request, user: User, form: ProfileForm, manager: User?, errors: ValidationErrors,
+    /// `person` is whose profile it is; `manager` their manager, if any.
+    static func edit(_ context: PageContext, person: PageContext.PersonLink, form: ProfileForm, manager: PageContext.PersonLink?, errors: ValidationErrors,
         departments: [String], suggestions: [TagKind: [String]]
-    ) throws -> HTML {
-        let id = try user.requireID()
-        let isSelf = req.currentUser?.id == id
+    ) -> HTML {
+        let id = person.id
+        let isSelf = context.viewer?.id == id
         let roleOptions = [("", "Not decided yet")] + MentoringRole.allCases.map { ($0.rawValue, $0.label) }
         let frequencyOptions = [("", "No preference")] + MeetingFrequency.allCases.map { ($0.rawValue, $0.label) }
         let timezoneOptions = Self.timezoneOptions
@@ -192,21 +191,21 @@ enum ProfilePages {
             \(Form.textarea(kind.rawValue, label: kind.label, value: form.tagText(kind), hint: hint, error: errors[kind.rawValue], rows: 2, attributes: [Attribute(.dataTagKind, kind.rawValue)]))
             """
         }
-        let managerField: HTML = req.currentUser?.isAdmin == true
+        let managerField: HTML = context.viewer?.isAdmin == true
             ? Form.text("manager_email", label: "Manager’s email", value: form.manager_email ?? "", type: "email", hint: "A manager, and their managers, are never suggested as mentor.", error: errors["manager_email"])
             : """
             <div class="field">
               <p class="label-like">Manager</p>
-              <p>\(manager.map { "<a href=\"/people/\($0.id?.uuidString ?? "")\">\($0.name)</a>" as HTML } ?? "None recorded")</p>
+              <p>\(manager.map { "<a href=\"/people/\($0.id.uuidString)\">\($0.name)</a>" as HTML } ?? "None recorded")</p>
               <p class="hint">Set by your program managers from the organisation’s records; ask them if it is wrong. Your manager is never suggested as your mentor.</p>
             </div>
             """
-        return Layout.page(req, title: isSelf ? "Edit your profile" : "Edit \(user.name)", active: isSelf ? "profile" : "admin-people", content: """
-        <h1>\(isSelf ? "Edit your profile" : "Edit \(user.name)’s profile")</h1>
+        return Layout.page(context, title: isSelf ? "Edit your profile" : "Edit \(person.name)", active: isSelf ? "profile" : "admin-people", content: """
+        <h1>\(isSelf ? "Edit your profile" : "Edit \(person.name)’s profile")</h1>
         <p class="lede">Your profile is how mentors and mentees find you and how Trellis explains a match. Everything except contact details marked private is visible to colleagues.</p>
         \(Form.errorSummary(errors))
         <form method="post" action="/people/\(id.uuidString)/edit" novalidate>
-          \(Layout.csrfField(req))
+          \(Layout.csrfField(context))
           <datalist id="departments">\(departments.map { department -> HTML in "<option value=\"\(department)\"></option>" })</datalist>
           <section class="panel" aria-labelledby="basics">
             <h2 id="basics">The basics</h2>

@@ -1,6 +1,5 @@
-import Fluent
 import TrellisCore
-import Vapor
+import Foundation
 
 /// The settings page: password and personal API tokens. Gets what it shows from
 /// `SettingsController.page`; runs no queries.
@@ -15,8 +14,8 @@ enum SettingsPages {
         var revoked: Bool
     }
 
-    static func render(
-        _ req: Request, user: User, tokens: [Token], notice: String? = nil, passwordErrors: ValidationErrors = ValidationErrors(),
+    /// `email`: the signed-in person's, for password managers.
+    static func render(_ context: PageContext, email: String, tokens: [Token], notice: String? = nil, passwordErrors: ValidationErrors = ValidationErrors(),
         tokenErrors: ValidationErrors = ValidationErrors(), tokenName: String = "", newToken: (name: String, secret: String)? = nil
     ) -> HTML {
         let formatter = ISO8601DateFormatter()
@@ -25,7 +24,7 @@ enum SettingsPages {
             let status: HTML = token.revoked ? "Revoked" : "Active"
             let revoke: HTML = token.revoked ? .empty : """
             <form method="post" action="/settings/tokens/\(token.id.uuidString)/revoke">
-              \(Layout.csrfField(req))
+              \(Layout.csrfField(context))
               <button type="submit" class="danger" aria-label="Revoke \(token.name)">Revoke</button>
             </form>
             """
@@ -39,15 +38,15 @@ enum SettingsPages {
             </div>
             """
         } ?? .empty
-        return Layout.page(req, title: "Settings", active: "settings", notice: notice, content: """
+        return Layout.page(context, title: "Settings", active: "settings", notice: notice, content: """
         <h1>Settings</h1>
         <div class="grid">
           <section class="panel" aria-labelledby="password-heading">
             <h2 id="password-heading">Change your password</h2>
             \(Form.errorSummary(passwordErrors))
             <form method="post" action="/settings/password" novalidate>
-              \(Layout.csrfField(req))
-              <input type="hidden" name="username" value="\(user.email)" autocomplete="username">
+              \(Layout.csrfField(context))
+              <input type="hidden" name="username" value="\(email)" autocomplete="username">
               \(Form.text("current_password", label: "Current password", value: "", type: "password", error: passwordErrors["current_password"], required: true, autocomplete: "current-password"))
               \(Form.text("password", label: "New password", value: "", type: "password", hint: "At least \(PasswordRules.minimumLength) characters.", error: passwordErrors["password"], required: true, autocomplete: "new-password"))
               \(Form.text("password_confirmation", label: "New password again", value: "", type: "password", error: passwordErrors["password_confirmation"], required: true, autocomplete: "new-password"))
@@ -60,7 +59,7 @@ enum SettingsPages {
             \(created)
             \(Form.errorSummary(tokenErrors))
             <form method="post" action="/settings/tokens" novalidate>
-              \(Layout.csrfField(req))
+              \(Layout.csrfField(context))
               \(Form.text("token_name", label: "Token name", value: tokenName, hint: "What the token is for.", error: tokenErrors["token_name"], attributes: [Attribute(.maxlength, TokenRules.name.maximum)]))
               <div class="actions"><button type="submit">Create token</button></div>
             </form>
