@@ -14,5 +14,5 @@ func routes(_ app: Application) throws {
     SettingsController.register(signedIn)
     AdminPeopleController.register(programManagers)
     ImportController.register(programManagers)
-    APIController.register(app)
+    APIRoutes.register(app)
 }

@@ -18,14 +18,14 @@ enum ProfileController {
         routes.get("tags", "suggest", use: suggestTags)
     }
 
-    /// Tag suggestions for the profile form's script (the API offers the same to token holders).
-    @Sendable static func suggestTags(_ req: Request) async throws -> APIController.TagList {
+    /// Tag suggestions for the profile form's script (the API offers the same to token holders, in the same `TagListDTO`).
+    @Sendable static func suggestTags(_ req: Request) async throws -> TagListDTO {
         guard let kind = TagKind(rawValue: (try? req.query.get(String.self, at: "kind")) ?? "") else {
             throw Abort(.badRequest, reason: "Unknown tag kind.")
         }
         let prefix = (try? req.query.get(String.self, at: "prefix")) ?? ""
         let tags = try await PeopleStore.tagSuggestions(kind: kind, prefix: prefix, limit: 20, on: req.db)
-        return APIController.TagList(kind: kind.rawValue, tags: tags.map { APIController.TagCount(name: $0.name, count: $0.count) })
+        return TagListDTO(kind: kind, tags: tags)
     }
 
     static func personID(_ req: Request) throws -> UUID {

@@ -7,11 +7,6 @@ struct InvalidInput: Error {
     var errors: ValidationErrors
 }
 
-struct APIErrorBody: Content {
-    var error: String
-    var fields: [String: String]?
-}
-
 /// Turns every error into an answer a person can use: JSON under `/api/`, an HTML page elsewhere,
 /// and a trip to the sign-in page when a signed-out browser asks for a page that needs an account.
 struct TrellisErrorMiddleware: AsyncMiddleware {

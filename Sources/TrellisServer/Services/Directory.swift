@@ -81,20 +81,22 @@ struct DirectoryQuery: Content, Sendable {
     }
 }
 
-struct PersonSummary: Content, Sendable {
+/// One person on a directory card (the API sends it as `PersonSummaryDTO`).
+struct PersonSummary: Sendable, Equatable {
     var id: UUID
     var name: String
     var headline: String
     var department: String
     var timezone: String
     var location: String
-    var mentoring_role: String?
+    var mentoringRole: String?
     var expertise: [String]
-    var development_areas: [String]
+    var developmentAreas: [String]
     var interests: [String]
 }
 
-struct DirectoryPage: Content, Sendable {
+/// One page of the directory (the API sends it as `DirectoryPageDTO`).
+struct DirectoryPage: Sendable {
     var items: [PersonSummary]
     var page: Int
     var per: Int
@@ -111,8 +113,6 @@ struct DirectoryPage: Content, Sendable {
     var lastName: String?
     /// A search matched more people than it lists (`DirectoryQuery.maximumSearchResults`).
     var moreThanListed = false
-
-    enum CodingKeys: String, CodingKey { case items, page, per, total, hasNext = "has_next", moreThanListed = "more_than_listed" }
 }
 
 enum Directory {
@@ -435,8 +435,8 @@ enum Directory {
             byID[id] = PersonSummary(
                 id: id, name: try row.string("name"), headline: try row.string("headline"),
                 department: try row.string("department"), timezone: try row.string("timezone"),
-                location: try row.string("location"), mentoring_role: try row.optionalString("mentoring_role"),
-                expertise: personTags[.expertise] ?? [], development_areas: personTags[.development] ?? [],
+                location: try row.string("location"), mentoringRole: try row.optionalString("mentoring_role"),
+                expertise: personTags[.expertise] ?? [], developmentAreas: personTags[.development] ?? [],
                 interests: personTags[.interest] ?? []
             )
         }
@@ -446,94 +446,5 @@ enum Directory {
         return DirectoryPage(
             items: items, page: pageNumber, per: pageSize, total: total,
             firstName: items.first.flatMap { names[$0.id] }, lastName: items.last.flatMap { names[$0.id] })
-    }
-}
-
-/// One person as another person sees them. Contact details the person marked private are left
-/// out unless the viewer is that person or a program manager.
-struct PersonDetail: Content, Sendable {
-    struct PersonLink: Content, Sendable {
-        var id: UUID
-        var name: String
-    }
-
-    var id: UUID
-    var name: String
-    var email: String?
-    var phone: String?
-    var location: String
-    var contact_private: Bool
-    var headline: String
-    var bio: String
-    var department: String
-    var manager: PersonLink?
-    var reports: [PersonLink]
-    var years_experience: Int?
-    var timezone: String
-    var mentoring_role: String?
-    var capacity_mentees: Int?
-    var capacity_hours: Int?
-    var meeting_frequency: String?
-    var communication_methods: [String]
-    var career_goals: String
-    var languages: [String]
-    var expertise: [String]
-    var development_areas: [String]
-    var interests: [String]
-    var values: [String]
-
-    /// Every field is written, an absent value as `null`, as the API's document promises (the
-    /// synthesized conformance would leave them out).
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(email, forKey: .email)
-        try container.encode(phone, forKey: .phone)
-        try container.encode(location, forKey: .location)
-        try container.encode(contact_private, forKey: .contact_private)
-        try container.encode(headline, forKey: .headline)
-        try container.encode(bio, forKey: .bio)
-        try container.encode(department, forKey: .department)
-        try container.encode(manager, forKey: .manager)
-        try container.encode(reports, forKey: .reports)
-        try container.encode(years_experience, forKey: .years_experience)
-        try container.encode(timezone, forKey: .timezone)
-        try container.encode(mentoring_role, forKey: .mentoring_role)
-        try container.encode(capacity_mentees, forKey: .capacity_mentees)
-        try container.encode(capacity_hours, forKey: .capacity_hours)
-        try container.encode(meeting_frequency, forKey: .meeting_frequency)
-        try container.encode(communication_methods, forKey: .communication_methods)
-        try container.encode(career_goals, forKey: .career_goals)
-        try container.encode(languages, forKey: .languages)
-        try container.encode(expertise, forKey: .expertise)
-        try container.encode(development_areas, forKey: .development_areas)
-        try container.encode(interests, forKey: .interests)
-        try container.encode(values, forKey: .values)
-    }
-
-    static func load(_ id: UUID, viewer: User, on db: any Database) async throws -> PersonDetail {
-        guard let stored = try await PeopleStore.person(id, on: db), stored.user.isActive || viewer.isAdmin else {
-            throw Abort(.notFound, reason: "There is no person with this id.")
-        }
-        let (user, profile, manager) = (stored.user, stored.profile, stored.manager)
-        async let tagsQuery = PeopleStore.tags(of: [id], on: db)
-        let reports = try await PlainRows.all("""
-            SELECT u.id, u.name FROM profiles p JOIN users u ON u.id = p.id WHERE p.manager_id = \(bind: id) ORDER BY u.search_name, u.id
-            """, on: db).map { PersonLink(id: try $0.uuid("id"), name: try $0.string("name")) }
-        let tagsByID = try await tagsQuery
-        let tags = tagsByID[id] ?? [:]
-        let mayContact = ContactPrivacy.mayContact(contactPrivate: profile.contactPrivate, viewerIsThePerson: viewer.id == id, viewerIsProgramManager: viewer.isAdmin)
-        return PersonDetail(
-            id: id, name: user.name, email: mayContact ? user.email : nil, phone: mayContact && !profile.phone.isEmpty ? profile.phone : nil,
-            location: profile.location, contact_private: profile.contactPrivate, headline: profile.headline, bio: profile.bio,
-            department: profile.department, manager: try manager.map { PersonLink(id: try $0.requireID(), name: $0.name) },
-            reports: reports,
-            years_experience: profile.yearsExperience, timezone: profile.timezone, mentoring_role: profile.mentoringRole,
-            capacity_mentees: profile.capacityMentees, capacity_hours: profile.capacityHours,
-            meeting_frequency: profile.meetingFrequency, communication_methods: profile.methods.map(\.rawValue),
-            career_goals: profile.careerGoals, languages: tags[.language] ?? [], expertise: tags[.expertise] ?? [],
-            development_areas: tags[.development] ?? [], interests: tags[.interest] ?? [], values: tags[.value] ?? []
-        )
     }
 }

@@ -27,7 +27,7 @@ extension ServerTests {
                 let token = try await Self.token(for: TestPeople.alice, app: app)
                 try await app.testing().test(.GET, "/api/v1/me", headers: Self.bearer(token)) { response throws in
                     #expect(response.status == .ok)
-                    let me = try response.content.decode(APIController.Me.self)
+                    let me = try response.content.decode(MeDTO.self)
                     #expect(me.email == TestPeople.alice)
                     #expect(me.role == "participant")
                     // The API shows no forms: no form token, and no cookie at all.
@@ -36,7 +36,7 @@ extension ServerTests {
                 try await app.testing().test(.GET, "/api/v1/people?q=alice", headers: Self.bearer(token)) { response throws in
                     #expect(response.status == .ok && response.headers[.setCookie].isEmpty)
                     #expect(response.headers.contentType == .json)
-                    #expect(try response.content.decode(DirectoryPage.self).items.count == 1)
+                    #expect(try response.content.decode(DirectoryPageDTO.self).items.count == 1)
                 }
                 #expect(try await APIToken.query(on: app.db).first()?.lastUsedAt != nil)
                 let stored = try #require(try await APIToken.query(on: app.db).first())
@@ -85,7 +85,7 @@ extension ServerTests {
                 ]
                 try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(token), body: Self.json(good)) { response throws in
                     #expect(response.status == .ok)
-                    let person = try response.content.decode(PersonDetail.self)
+                    let person = try response.content.decode(PersonDTO.self)
                     #expect(person.headline == "Engineer")
                     #expect(person.development_areas == ["System design"])
                     #expect(person.name == "Alice Ahmed", "name kept when left out")
@@ -101,7 +101,7 @@ extension ServerTests {
                 let aliceToken = try await Self.token(for: TestPeople.alice, app: app)
                 try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(adminToken), body: Self.json(["manager_id": people.bob.id!.uuidString])) { response throws in
                     #expect(response.status == .ok)
-                    #expect(try response.content.decode(PersonDetail.self).manager?.name == "Bob Brown")
+                    #expect(try response.content.decode(PersonDTO.self).manager?.name == "Bob Brown")
                 }
                 // Alice cannot make herself Bob's report, nor probe ids; leaving the field out keeps her line.
                 try await app.testing().test(.PUT, "/api/v1/me/profile", headers: Self.jsonHeaders(aliceToken), body: Self.json(["manager_id": people.bob.id!.uuidString])) { response throws in
@@ -122,12 +122,12 @@ extension ServerTests {
                 let token = try await Self.token(for: TestPeople.bob, app: app)
                 try await app.testing().test(.GET, "/api/v1/people?q=kubernetes&role=mentor", headers: Self.bearer(token)) { response throws in
                     #expect(response.status == .ok)
-                    let page = try response.content.decode(DirectoryPage.self)
+                    let page = try response.content.decode(DirectoryPageDTO.self)
                     #expect(page.items.map(\.name) == ["Mira Patel"])
                     #expect(page.items[0].expertise == ["Distributed systems", "Kubernetes"])
                 }
                 try await app.testing().test(.GET, "/api/v1/people?department=Finance&per=10&page=3", headers: Self.bearer(token)) { response throws in
-                    let page = try response.content.decode(DirectoryPage.self)
+                    let page = try response.content.decode(DirectoryPageDTO.self)
                     #expect(page.total == 30 && page.items.count == 10 && page.page == 3)
                     #expect(page.items.first?.name == "Zed Filler 21")
                 }
@@ -142,7 +142,7 @@ extension ServerTests {
                 profile.phone = "+91 80 555"
                 try await profile.save(on: app.db)
                 try await app.testing().test(.GET, "/api/v1/people/\(mira.id!)", headers: Self.bearer(token)) { response throws in
-                    let person = try response.content.decode(PersonDetail.self)
+                    let person = try response.content.decode(PersonDTO.self)
                     #expect(person.email == nil && person.phone == nil)
                     #expect(person.reports.map(\.name) == ["Tom Okafor"])
                     // As the document says: present and null, not left out; every field is there.
@@ -155,7 +155,7 @@ extension ServerTests {
                 }
                 let adminToken = try await Self.token(for: TestPeople.admin, app: app)
                 try await app.testing().test(.GET, "/api/v1/people/\(mira.id!)", headers: Self.bearer(adminToken)) { response throws in
-                    let person = try response.content.decode(PersonDetail.self)
+                    let person = try response.content.decode(PersonDTO.self)
                     #expect(person.email == "mira@example.org" && person.phone == "+91 80 555")
                 }
                 try await app.testing().test(.GET, "/api/v1/people/\(UUID())", headers: Self.bearer(token)) { response throws in
@@ -170,12 +170,12 @@ extension ServerTests {
                 try await DirectoryPages.seed(app)
                 let token = try await Self.token(for: TestPeople.bob, app: app)
                 try await app.testing().test(.GET, "/api/v1/tags?kind=development_areas", headers: Self.bearer(token)) { response throws in
-                    let list = try response.content.decode(APIController.TagList.self)
+                    let list = try response.content.decode(TagListDTO.self)
                     #expect(list.tags.first?.name == "Public speaking")
                     #expect(list.tags.first?.count == 2)
                 }
                 try await app.testing().test(.GET, "/api/v1/tags?kind=expertise&prefix=kub", headers: Self.bearer(token)) { response throws in
-                    #expect(try response.content.decode(APIController.TagList.self).tags.map(\.name) == ["Kubernetes"])
+                    #expect(try response.content.decode(TagListDTO.self).tags.map(\.name) == ["Kubernetes"])
                 }
                 try await app.testing().test(.GET, "/api/v1/tags?kind=hobbies", headers: Self.bearer(token)) { response throws in
                     #expect(response.status == .unprocessableEntity)

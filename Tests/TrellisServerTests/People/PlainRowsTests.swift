@@ -185,13 +185,13 @@ extension ServerTests {
                         guard let want = expected[item.name] else { Issue.record("\(label): \(item.name) unexpected"); continue }
                         if let shown {
                             #expect(item.expertise == Array(want.expertise.prefix(shown)), "\(label): \(item.name)")
-                            #expect(item.development_areas == Array(want.development.prefix(shown)), "\(label): \(item.name)")
+                            #expect(item.developmentAreas == Array(want.development.prefix(shown)), "\(label): \(item.name)")
                             #expect(item.interests.isEmpty, "\(label): \(item.name)")
                         } else {
-                            #expect(item.expertise == want.expertise && item.development_areas == want.development
+                            #expect(item.expertise == want.expertise && item.developmentAreas == want.development
                                     && item.interests == want.interests, "\(label): \(item.name)")
                         }
-                        #expect(item.department == "Cards" && item.mentoring_role == "mentor", "\(label): \(item.name)")
+                        #expect(item.department == "Cards" && item.mentoringRole == "mentor", "\(label): \(item.name)")
                     }
                 }
                 for shown in [2, nil] as [Int?] {
@@ -516,13 +516,13 @@ extension ServerTests {
                 try await TestPeople.create(on: app)
                 _ = try await Self.seed(app)
                 let token = try await API.token(for: TestPeople.alice, app: app)
-                var firstPage: DirectoryPage?
+                var firstPage: DirectoryPageDTO?
                 try await app.testing().test(.GET, "/api/v1/people?per=3", headers: API.bearer(token)) { response throws in
-                    firstPage = try response.content.decode(DirectoryPage.self)
+                    firstPage = try response.content.decode(DirectoryPageDTO.self)
                 }
                 let first = try #require(firstPage)
                 try await app.testing().test(.GET, "/api/v1/people?per=3&after=\(first.items[2].id)", headers: API.bearer(token)) { response throws in
-                    let next = try response.content.decode(DirectoryPage.self)
+                    let next = try response.content.decode(DirectoryPageDTO.self)
                     var numbered = DirectoryQuery(page: "2", per: "3")
                     numbered.page = "2"
                     let expected = try await Directory.search(numbered, on: app.db)

@@ -51,9 +51,9 @@ enum ProfilePages {
             <li class="person-card">
               <h2><a href="/people/\(person.id.uuidString)">\(person.name)</a></h2>
               <p class="meta">\(person.headline.isEmpty ? person.department : person.headline)\(person.location.isEmpty ? "" : " · \(person.location)")</p>
-              <p class="meta">\(roleLabel(person.mentoring_role))\(person.department.isEmpty ? "" : " · \(person.department)")</p>
+              <p class="meta">\(roleLabel(person.mentoringRole))\(person.department.isEmpty ? "" : " · \(person.department)")</p>
               \(person.expertise.isEmpty ? HTML.empty : "<p class=\"meta\">Can help with</p><ul class=\"tags\">\(person.expertise.prefix(tagsOnCard).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
-              \(person.development_areas.isEmpty || person.mentoring_role == MentoringRole.mentor.rawValue ? HTML.empty : "<p class=\"meta\">Wants to grow</p><ul class=\"tags development\">\(person.development_areas.prefix(tagsOnCard).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
+              \(person.developmentAreas.isEmpty || person.mentoringRole == MentoringRole.mentor.rawValue ? HTML.empty : "<p class=\"meta\">Wants to grow</p><ul class=\"tags development\">\(person.developmentAreas.prefix(tagsOnCard).map { tag -> HTML in "<li>\(tag)</li>" })</ul>")
             </li>
             """
         }
@@ -113,27 +113,27 @@ enum ProfilePages {
                 "<ul class=\"tags \(kind)\">\(tags.map { tag -> HTML in "<li><a href=\"/people?tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(tag)</a></li>" })</ul>"
         }
         var facts: [HTML] = []
-        facts.append("<dt>Mentoring</dt><dd>\(roleLabel(person.mentoring_role))</dd>")
-        if let capacity = person.capacity_mentees, person.mentoring_role.flatMap(MentoringRole.init(rawValue:))?.canMentor == true {
-            facts.append("<dt>Capacity</dt><dd>\(capacity) mentee\(capacity == 1 ? "" : "s")\(person.capacity_hours.map { ", \($0) hours a month" } ?? "")</dd>")
+        facts.append("<dt>Mentoring</dt><dd>\(roleLabel(person.mentoringRole))</dd>")
+        if let capacity = person.capacityMentees, person.mentoringRole.flatMap(MentoringRole.init(rawValue:))?.canMentor == true {
+            facts.append("<dt>Capacity</dt><dd>\(capacity) mentee\(capacity == 1 ? "" : "s")\(person.capacityHours.map { ", \($0) hours a month" } ?? "")</dd>")
         }
-        if let frequency = person.meeting_frequency.flatMap(MeetingFrequency.init(rawValue:)) {
+        if let frequency = person.meetingFrequency.flatMap(MeetingFrequency.init(rawValue:)) {
             facts.append("<dt>Prefers to meet</dt><dd>\(frequency.label)</dd>")
         }
-        let methods = person.communication_methods.compactMap(CommunicationMethod.init(rawValue:)).map(\.label)
+        let methods = person.communicationMethods.compactMap(CommunicationMethod.init(rawValue:)).map(\.label)
         if !methods.isEmpty { facts.append("<dt>Communication</dt><dd>\(methods.joined(separator: ", "))</dd>") }
         if !person.department.isEmpty { facts.append("<dt>Department</dt><dd>\(person.department)</dd>") }
         if let manager = person.manager { facts.append("<dt>Manager</dt><dd><a href=\"/people/\(manager.id.uuidString)\">\(manager.name)</a></dd>") }
         if !person.reports.isEmpty {
             facts.append("<dt>Reports</dt><dd>\(HTML.join(person.reports.map { "<a href=\"/people/\($0.id.uuidString)\">\($0.name)</a>" }, separator: ", "))</dd>")
         }
-        if let years = person.years_experience { facts.append("<dt>Experience</dt><dd>\(years) year\(years == 1 ? "" : "s")</dd>") }
+        if let years = person.yearsExperience { facts.append("<dt>Experience</dt><dd>\(years) year\(years == 1 ? "" : "s")</dd>") }
         if !person.timezone.isEmpty { facts.append("<dt>Time zone</dt><dd>\(person.timezone.replacingOccurrences(of: "_", with: " "))</dd>") }
         if !person.location.isEmpty { facts.append("<dt>Location</dt><dd>\(person.location)</dd>") }
         var contact: [HTML] = []
         if let email = person.email { contact.append("<dt>Email</dt><dd><a href=\"mailto:\(email)\">\(email)</a></dd>") }
         if let phone = person.phone { contact.append("<dt>Phone</dt><dd>\(phone)</dd>") }
-        let contactNote: HTML = person.contact_private
+        let contactNote: HTML = person.contactPrivate
             ? (person.email == nil ? "<p class=\"muted\">\(person.name) keeps contact details private.</p>" : "<p class=\"muted\">Marked private: only \(isSelf ? "you" : person.name) and program managers see these.</p>")
             : .empty
         return Layout.page(context, title: person.name, active: isSelf ? "profile" : "directory", notice: notice, content: """
@@ -152,13 +152,13 @@ enum ProfilePages {
             <section class="panel" aria-labelledby="about">
               <h2 id="about">About</h2>
               \(person.bio.isEmpty ? "<p class=\"muted\">No bio yet.</p>" as HTML : "<p>\(person.bio)</p>")
-              \(person.career_goals.isEmpty ? HTML.empty : "<h3>Career goals</h3><p>\(person.career_goals)</p>")
+              \(person.careerGoals.isEmpty ? HTML.empty : "<h3>Career goals</h3><p>\(person.careerGoals)</p>")
               <dl class="facts">\(facts)</dl>
             </section>
             <section class="panel" aria-labelledby="skills">
               <h2 id="skills">Skills and interests</h2>
               <h3>Expertise</h3>\(tagLinks(person.expertise))
-              <h3>Wants to develop</h3>\(tagLinks(person.development_areas, kind: "development"))
+              <h3>Wants to develop</h3>\(tagLinks(person.developmentAreas, kind: "development"))
               <h3>Interests</h3>\(tagLinks(person.interests))
               <h3>Values</h3>\(tagLinks(person.values))
               <h3>Languages</h3>\(tagLinks(person.languages))
