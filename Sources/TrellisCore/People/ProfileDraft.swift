@@ -67,15 +67,28 @@ public struct ProfileDraft: Sendable, Equatable {
     /// Validates a normalised draft against `ProfileRules`. Field names match the web form and the API.
     /// `roleUnreadable`: the role typed was not one (the caller reported it), so capacity is not
     /// judged against a role nobody chose.
+    /// A text field of the profile: its name in forms, files and the API, its rule, and its value.
+    public struct TextField: Sendable {
+        public let name: String
+        public let rule: ProfileRules.Text
+        public let value: @Sendable (ProfileDraft) -> String
+    }
+
+    /// Every text field, once: the form's and the API's checks both go through this list.
+    public static let textFields: [TextField] = [
+        TextField(name: "name", rule: ProfileRules.name) { $0.name },
+        TextField(name: "headline", rule: ProfileRules.headline) { $0.headline },
+        TextField(name: "bio", rule: ProfileRules.bio) { $0.bio },
+        TextField(name: "department", rule: ProfileRules.department) { $0.department },
+        TextField(name: "career_goals", rule: ProfileRules.careerGoals) { $0.careerGoals },
+        TextField(name: "phone", rule: ProfileRules.phone) { $0.phone },
+        TextField(name: "location", rule: ProfileRules.location) { $0.location },
+    ]
+
     public func validate(roleUnreadable: Bool = false) -> ValidationErrors {
         var errors = ValidationErrors()
-        let texts: [(String, ProfileRules.Text, String)] = [
-            ("name", ProfileRules.name, name), ("headline", ProfileRules.headline, headline), ("bio", ProfileRules.bio, bio),
-            ("department", ProfileRules.department, department), ("career_goals", ProfileRules.careerGoals, careerGoals),
-            ("phone", ProfileRules.phone, phone), ("location", ProfileRules.location, location),
-        ]
-        for (field, rule, value) in texts {
-            if let problem = rule.problem(value) { errors.add(field, problem) }
+        for field in Self.textFields {
+            if let problem = field.rule.problem(field.value(self)) { errors.add(field.name, problem) }
         }
         let numbers: [(String, ProfileRules.Number, Int?)] = [
             ("years_experience", ProfileRules.yearsExperience, yearsExperience),

@@ -39,15 +39,6 @@ enum MeAPI {
         }
         let input = try req.content.decode(ProfileUpdateDTO.self)
         var errors = ValidationErrors()
-        // The limits the document states hold for what is sent (cleaning may shorten it later).
-        let texts: [(String, String?, ProfileRules.Text)] = [
-            ("name", input.name, ProfileRules.name), ("headline", input.headline, ProfileRules.headline), ("bio", input.bio, ProfileRules.bio),
-            ("department", input.department, ProfileRules.department), ("career_goals", input.career_goals, ProfileRules.careerGoals),
-            ("phone", input.phone, ProfileRules.phone), ("location", input.location, ProfileRules.location),
-        ]
-        for (field, value, rule) in texts {
-            if let value, let problem = rule.problem(sent: value) { errors.add(field, problem) }
-        }
         let lists: [(TagKind, [String]?)] = [
             (.language, input.languages), (.expertise, input.expertise), (.development, input.development_areas),
             (.interest, input.interests), (.value, input.values),
@@ -75,7 +66,7 @@ enum MeAPI {
         let role = choice("mentoring_role", input.mentoring_role, as: MentoringRole.self)
         let frequency = choice("meeting_frequency", input.meeting_frequency, as: MeetingFrequency.self)
         let methods = (input.communication_methods ?? []).compactMap { choice("communication_methods", $0, as: CommunicationMethod.self, inList: true) }
-        let draft = ProfileDraft(
+        let sent = ProfileDraft(
             name: input.name ?? user.name, headline: input.headline ?? "", bio: input.bio ?? "", department: input.department ?? "",
             yearsExperience: input.years_experience, timezone: input.timezone ?? "", mentoringRole: role,
             capacityMentees: input.capacity_mentees, capacityHoursPerMonth: input.capacity_hours, meetingFrequency: frequency,
@@ -85,7 +76,13 @@ enum MeAPI {
                 .language: input.languages ?? [], .expertise: input.expertise ?? [], .development: input.development_areas ?? [],
                 .interest: input.interests ?? [], .value: input.values ?? [],
             ]
-        ).normalized()
+        )
+        // The limits the document states hold for what is sent (cleaning may shorten it later);
+        // a name left out keeps the stored one, which is not checked again.
+        for field in ProfileDraft.textFields where field.name != "name" || input.name != nil {
+            if let problem = field.rule.problem(sent: field.value(sent)), errors[field.name] == nil { errors.add(field.name, problem) }
+        }
+        let draft = sent.normalized()
         let problems = draft.validate(roleUnreadable: errors["mentoring_role"] != nil)
         for field in problems.order where errors[field] == nil { errors.add(field, problems[field]!) }
         // Reporting lines are set by program managers. A participant may send their current

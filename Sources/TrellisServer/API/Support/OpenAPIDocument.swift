@@ -67,10 +67,8 @@ enum OpenAPIDocument {
             "items": ["type": "string", "maxLength": Tags.maximumLength, "pattern": "^[^;]*$"],
             "description": "At most \(Tags.maximumCount) entries of at most \(Tags.maximumLength) characters each, without “;”; trimmed and de-duplicated without regard to case.",
         ]
-        let profileUpdateProperties: [String: Any] = [
-            "name": text(ProfileRules.name),
-            "headline": text(ProfileRules.headline), "bio": text(ProfileRules.bio),
-            "department": text(ProfileRules.department), "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
+        var profileUpdateProperties: [String: Any] = [
+            "manager_id": ["type": ["string", "null"], "format": "uuid", "description": "Program managers only: who this person reports to (null for nobody). A participant may leave it out or send their current manager; anything else is refused with 422."],
             "years_experience": number(ProfileRules.yearsExperience),
             "timezone": ["type": "string", "description": "An IANA time-zone name such as Europe/Berlin, or empty."],
             "mentoring_role": ["type": ["string", "null"], "enum": MentoringRole.allCases.map(\.rawValue) + [NSNull()] as [Any]],
@@ -78,11 +76,11 @@ enum OpenAPIDocument {
             "capacity_hours": number(ProfileRules.capacityHours, "Hours a month for mentoring: only when mentoring_role is mentor or both (422 otherwise)."),
             "meeting_frequency": ["type": ["string", "null"], "enum": MeetingFrequency.allCases.map(\.rawValue) + [NSNull()] as [Any]],
             "communication_methods": ["type": "array", "items": ["type": "string", "enum": CommunicationMethod.allCases.map(\.rawValue)]],
-            "career_goals": text(ProfileRules.careerGoals), "phone": text(ProfileRules.phone),
-            "location": text(ProfileRules.location), "contact_private": ["type": "boolean"],
+            "contact_private": ["type": "boolean"],
             "languages": tagList, "expertise": tagList, "development_areas": tagList,
             "interests": tagList, "values": tagList,
         ]
+        for field in ProfileDraft.textFields { profileUpdateProperties[field.name] = text(field.rule) }
         let personSummaryProperties: [String: Any] = [
             "id": uuid, "name": string, "headline": string, "department": string, "timezone": string,
             "location": string, "mentoring_role": ["type": ["string", "null"]],
