@@ -23,13 +23,23 @@ public enum CSVBytes {
 
     static func rows(bytes: UnsafeBufferPointer<UInt8>) -> [[String]] {
         var rows: [[String]] = []
+        var row: [String] = []
+        scan(bytes, cell: { row.append(String(decoding: $0, as: UTF8.self)) }, endRow: { rows.append(row); row = [] })
+        return rows
+    }
+
+    /// Reads `bytes` as CSV, calling `cell` with each field's bytes (an unquoted field as it is in
+    /// the text; a quoted one with its quotes resolved, from a scratch buffer: valid only during
+    /// the call) and `endRow` after each row's last field. The one reader: `rows` makes strings
+    /// of what it finds, `CSVTable` reads bytes without them.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, cell: (UnsafeBufferPointer<UInt8>) throws -> Void, endRow: () throws -> Void) rethrows {
         var index = 0
         let end = bytes.count
         var quoted: [UInt8] = []
         while index < end {
-            var row: [String] = []
             fields: while true {
-                if index >= end { row.append(""); break }
+                if index >= end { try cell(UnsafeBufferPointer(start: bytes.baseAddress, count: 0)); break }
                 if bytes[index] == quote {
                     index += 1
                     quoted.removeAll(keepingCapacity: true)
@@ -58,7 +68,7 @@ public enum CSVBytes {
                             index += scalarLength(next)
                         }
                     }
-                    row.append(String(decoding: quoted, as: UTF8.self))
+                    try quoted.withUnsafeBufferPointer { try cell($0) }
                     if endsRow { break fields }
                 } else {
                     let start = index
@@ -67,7 +77,7 @@ public enum CSVBytes {
                         if byte == comma || byte == cr || byte == lf { break }
                         index += 1
                     }
-                    row.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    try cell(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                     if index >= end { break fields }
                     let byte = bytes[index]
                     index += 1
@@ -76,9 +86,8 @@ public enum CSVBytes {
                     break fields
                 }
             }
-            rows.append(row)
+            try endRow()
         }
-        return rows
     }
 
     /// The number of bytes of the UTF-8 character that starts with `lead`.

@@ -5,9 +5,11 @@ import Foundation
 /// match` all use it; it needs no server or database.
 public enum PeopleFile {
     /// The file's bytes as text, or a message saying it is not UTF-8.
+    public static let notUTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+
     public static func decode(_ data: Data) throws -> String {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationErrors(field: "file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            throw ValidationErrors(field: "file", notUTF8)
         }
         return text
     }

@@ -187,15 +187,37 @@ public enum ScoreUnits {
 
     /// Reads a decimal such as "0.75" or "12" with at most six decimal places, exactly.
     public static func parse(_ text: String) -> Int64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts[0].isEmpty || parts.count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
-        let whole = parts[0].isEmpty ? 0 : Int64(parts[0])
-        let fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard let whole, fraction.count <= 6, parts.count == 1 || !fraction.isEmpty else { return nil }
-        let padded = fraction + String(repeating: "0", count: 6 - fraction.count)
-        guard let small = Int64(padded), whole <= Int64.max / perOne / 4 else { return nil }
-        return whole * perOne + small
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// `parse` on text as UTF-8 bytes, already trimmed: ASCII digits with at most one point, a
+    /// digit on each side of it (the whole part may be left out: ".5"), at most six decimals.
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var whole: Int64 = 0, fraction: Int64 = 0
+        var wholeDigits = 0, fractionDigits = 0, point = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if point { return nil }
+                point = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if point {
+                fractionDigits += 1
+                guard fractionDigits <= 6 else { return nil }
+                fraction = fraction * 10 + digit
+            } else {
+                wholeDigits += 1
+                let (shifted, over) = whole.multipliedReportingOverflow(by: 10)
+                let (sum, overAgain) = shifted.addingReportingOverflow(digit)
+                guard !over && !overAgain else { return nil }
+                whole = sum
+            }
+        }
+        guard wholeDigits > 0 || point, !point || fractionDigits > 0, whole <= Int64.max / perOne / 4 else { return nil }
+        for _ in fractionDigits..<6 { fraction *= 10 }
+        return whole * perOne + fraction
     }
 }

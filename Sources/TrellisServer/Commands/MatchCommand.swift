@@ -126,39 +126,18 @@ struct MatchCommand: AsyncCommand {
 extension MatchCommand {
     // MARK: Files
 
-    /// The rows of a CSV file with exactly `columns` (in any order), each row's cells in the order
-    /// of `columns` and trimmed, with its row number in the file; blank rows are skipped. As
-    /// arrays rather than a dictionary a row: 1.85 million dictionaries took most of reading a
-    /// score file.
+    /// The rows of a CSV file with exactly `columns` (in any order, `CSVTable`'s rules), each
+    /// row's cells in the order of `columns` and trimmed, with its row number in the file.
     static func readTable(_ path: String, columns: [String]) throws -> [(row: Int, cells: [String])] {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "\(path): cannot read the file.", code: 1) }
-        let header: [String], rows: [[String]]
-        do {
-            (header, rows) = try PeopleFile.read(try PeopleFile.decode(data))
-        } catch let errors as ValidationErrors {
-            throw Failure(message: "\(path): \(errors["file"] ?? errors.summary)", code: 1)
-        }
-        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let missing = columns.filter { !names.contains($0) }
-        let unknown = names.filter { !columns.contains($0) }
-        if let twice = names.enumerated().first(where: { names.firstIndex(of: $0.element) != $0.offset })?.element {
-            throw Failure(message: "\(path): row 1 (header): the column \(twice) is there twice.", code: 1)
-        }
-        if !missing.isEmpty || !unknown.isEmpty {
-            throw Failure(message: "\(path): row 1 (header): expected exactly the columns \(columns.joined(separator: ","))" + (missing.isEmpty ? "" : "; missing \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; unknown \(unknown.joined(separator: ", "))") + ".", code: 1)
-        }
-        var problems: [String] = []
         var result: [(Int, [String])] = []
-        result.reserveCapacity(rows.count)
-        let positions = columns.map { names.firstIndex(of: $0)! }
-        for (offset, cells) in rows.enumerated() {
-            if cells.allSatisfy({ Tags.trimmed($0).isEmpty }) { continue }
-            guard cells.count == names.count else {
-                problems.append("\(path): row \(offset + 2): \(cells.count) cells but the header has \(names.count)."); continue
+        do {
+            try CSVTable.read(data, path: path, columns: columns) { row in
+                result.append((row.number, columns.indices.map { row.string($0) }))
             }
-            result.append((offset + 2, positions.map { Tags.trimmed(cells[$0]) }))
+        } catch let refusal as CSVTable.Refusal {
+            throw Failure(message: refusal.message, code: 1)
         }
-        if !problems.isEmpty { throw Failure(message: problems.joined(separator: "\n"), code: 1) }
         return result
     }
 
@@ -264,53 +243,29 @@ extension MatchCommand {
     static func matchScores(scoresPath: String, capacitiesPath: String, out: String, algorithm: MatchAlgorithm, objective: MatchObjective) throws {
         let clock = ContinuousClock()
         let readStart = clock.now
-        var problems: [String] = []
         // Mentors and mentees are numbered as they are read, and a pair is known by its two
-        // numbers (hashing every pair's two names again took most of reading a large file).
-        var mentors: [String] = [], capacities: [Int] = [], mentorRows: [Int] = []
-        var mentorIndex: [String: Int] = [:]
-        for (row, cells) in try readTable(capacitiesPath, columns: ["mentor", "capacity"]) {
-            let mentor = cells[0]
-            if mentor.isEmpty { problems.append("\(capacitiesPath): row \(row), column mentor: a mentor is required."); continue }
-            if let first = mentorIndex[mentor] { problems.append("\(capacitiesPath): row \(row), column mentor, value “\(mentor)”: already listed in row \(mentorRows[first])."); continue }
-            guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
-                problems.append("\(capacitiesPath): row \(row), column capacity, value “\(cells[1])”: must be a whole number from 0 to \(Int32.max)."); continue
-            }
-            mentorIndex[mentor] = mentors.count
-            mentors.append(mentor); capacities.append(capacity); mentorRows.append(row)
+        // numbers; the score file is read as bytes (`ScoreTable`).
+        // The files' bytes are let go once read: the pairs are all that is kept.
+        func read() throws -> ScoreTable {
+            guard let capacitiesData = FileManager.default.contents(atPath: capacitiesPath) else { throw Failure(message: "\(capacitiesPath): cannot read the file.", code: 1) }
+            guard let scoresData = FileManager.default.contents(atPath: scoresPath) else { throw Failure(message: "\(scoresPath): cannot read the file.", code: 1) }
+            return try ScoreTable.read(scores: scoresData, scoresPath: scoresPath, capacities: capacitiesData, capacitiesPath: capacitiesPath)
         }
-        let table = try readTable(scoresPath, columns: ["mentee", "mentor", "score"])
-        var mentees: [String] = []
-        var menteeIndex: [String: Int] = [:]
-        var arcs: [(mentee: Int, mentor: Int, score: Int64)] = []
-        arcs.reserveCapacity(table.count)
-        var pairRow: [Int: Int] = [:]
-        pairRow.reserveCapacity(table.count)
-        for (row, cells) in table {
-            let mentee = cells[0], mentor = cells[1]
-            if mentee.isEmpty { problems.append("\(scoresPath): row \(row), column mentee: a mentee is required.") }
-            let m = mentorIndex[mentor]
-            if m == nil { problems.append("\(scoresPath): row \(row), column mentor, value “\(mentor)”: not listed in \(capacitiesPath).") }
-            guard let score = ScoreUnits.parse(cells[2]) else {
-                problems.append("\(scoresPath): row \(row), column score, value “\(cells[2])”: must be a decimal number, 0 or more, with at most 6 decimal places."); continue
-            }
-            guard let m, !mentee.isEmpty else { continue }
-            let e: Int
-            if let known = menteeIndex[mentee] { e = known } else { e = mentees.count; menteeIndex[mentee] = e; mentees.append(mentee) }
-            if let first = pairRow.updateValue(row, forKey: e << 32 | m) {
-                pairRow[e << 32 | m] = first
-                problems.append("\(scoresPath): row \(row): the pair \(mentee) → \(mentor) is already listed in row \(first)."); continue
-            }
-            arcs.append((e, m, score))
-        }
-        if !problems.isEmpty {
-            throw Failure(message: "\(problems.count) problem\(problems.count == 1 ? "" : "s"); no matches were written.\n" + problems.map { "  \($0)" }.joined(separator: "\n"), code: 1)
+        var table: ScoreTable
+        do {
+            table = try read()
+        } catch let refusal as CSVTable.Refusal {
+            throw Failure(message: refusal.message, code: 1)
+        } catch let problems as ScoreTable.Problems {
+            let count = problems.lines.count
+            throw Failure(message: "\(count) problem\(count == 1 ? "" : "s"); no matches were written.\n" + problems.lines.map { "  \($0)" }.joined(separator: "\n"), code: 1)
         }
         let readSeconds = (clock.now - readStart).inSeconds
         let matcher: PairTableMatcher
-        do { matcher = try PairTableMatcher(mentees: mentees, mentors: mentors, capacities: capacities, arcs: arcs) } catch let error as MatchInputError {
+        do { matcher = try PairTableMatcher(mentees: table.mentees, mentors: table.mentors, capacities: table.capacities, arcs: table.arcs) } catch let error as MatchInputError {
             throw Failure(message: error.message, code: 1)
         }
+        table.arcs = []  // the matcher has its own copy
         let outcome = try matcher.run(algorithm, objective: objective)
         let writeStart = clock.now
         try write(outcome.pairs.map { [$0.mentee, $0.mentor, ScoreUnits.format($0.score)] }, header: ["mentee", "mentor", "score"], to: out)
