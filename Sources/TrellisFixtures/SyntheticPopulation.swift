@@ -28,6 +28,12 @@ public enum SyntheticPopulation {
         /// levels (a head and nine team leads); n for a tree in which every manager has n reports
         /// (several levels deep).
         public var reportsPerManager: Int
+        /// How many languages each person speaks, drawn from the first eight of the list with
+        /// none in common for sure; nil for the default (English, and a second one two times in
+        /// three).
+        public var languagesPerPerson: ClosedRange<Int>? = nil
+        /// Years of experience of mentors and of mentees; nil for the defaults (5–25 and 0–8).
+        public var years: (mentors: ClosedRange<Int>, mentees: ClosedRange<Int>)? = nil
 
         /// The README's figures: skewed skills, short lists, departments of 200, two levels.
         public static let readme = Shape(
@@ -63,7 +69,16 @@ public enum SyntheticPopulation {
             values: 300, valuesPerPerson: 2...5, departmentSize: 1_000, reportsPerManager: 4
         )
 
-        public static let all: [Shape] = [.readme, .flat, .manyTags, .largeDepartments, .deepLines, .independent]
+        /// Like `scripts/bench-import.py`'s flat people file: uniform skills, one to three of eight
+        /// languages (no language everyone shares), years of 0–40 on both sides (a mentee may have
+        /// more than their mentor), 60 interests and 24 values.
+        public static let hrFile = Shape(
+            name: "hr-file", skewedSkills: false, skills: 200, tagsPerList: 3...8, interests: 60, interestsPerPerson: 2...6,
+            values: 24, valuesPerPerson: 1...4, departmentSize: 200, reportsPerManager: 0,
+            languagesPerPerson: 1...3, years: (0...40, 0...40)
+        )
+
+        public static let all: [Shape] = [.readme, .flat, .manyTags, .largeDepartments, .deepLines, .independent, .hrFile]
     }
 
     public static let zones = [
@@ -124,8 +139,13 @@ public enum SyntheticPopulation {
             }
             let zone = zones[Int.random(in: 0..<zones.count, using: &rng)]
             var spoken = ["English"]
-            if Int.random(in: 0..<3, using: &rng) > 0 { spoken.append(languages[Int.random(in: 1..<languages.count, using: &rng)]) }
-            let years = isMentor ? Int.random(in: 5...25, using: &rng) : Int.random(in: 0...8, using: &rng)
+            if let count = shape.languagesPerPerson {
+                spoken = rng.sample(Array(languages.prefix(8)), count: Int.random(in: count, using: &rng))
+            } else if Int.random(in: 0..<3, using: &rng) > 0 {
+                spoken.append(languages[Int.random(in: 1..<languages.count, using: &rng)])
+            }
+            let yearRange = shape.years.map { isMentor ? $0.mentors : $0.mentees } ?? (isMentor ? 5...25 : 0...8)
+            let years = Int.random(in: yearRange, using: &rng)
             people.append(Participant(
                 id: "p\(index)", name: "Person \(index)", role: isMentor ? .mentor : .mentee,
                 department: "Department \(departmentNumber)", managerID: manager, timezone: zone, languages: spoken,

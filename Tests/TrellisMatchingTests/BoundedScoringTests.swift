@@ -6,6 +6,7 @@ import TrellisFixtures
 
 /// Cohorts that put every branch of the block bound to work: few or many time-zone groups (so
 /// blocks are aligned to groups or packed), unknown time zones, years, languages and frequencies,
+/// languages shared by some pairs and not others,
 /// mentees without development areas, lists too long for the bit-sliced counters, people in both
 /// roles, departments and reporting lines, and uneven weights.
 func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> [Participant] {
@@ -21,6 +22,8 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         // as unknown, huge ones as many.
         if Int.random(in: 0..<30, using: &rng) == 0 { people[index].yearsExperience = rng.pick([-3, -1, Int.max, 1_000_000]) }
         if Int.random(in: 0..<12, using: &rng) == 0 { people[index].languages = [] }
+        // Languages not everyone shares: the bound takes each lane's language apart.
+        else if Int.random(in: 0..<4, using: &rng) == 0 { people[index].languages = [rng.pick(["French", "Yoruba", "Korean", "Hindi"])] }
         if Int.random(in: 0..<8, using: &rng) == 0 { people[index].meetingFrequency = nil }
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }
         if Int.random(in: 0..<40, using: &rng) == 0 {
