@@ -117,13 +117,9 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
             let people = boundedCohort(seed: seed, mentees: 400, mentors: 500, fewZones: seed % 2 == 0)
             let instance = try PreparedInstance(participants: people, options: MatchOptions(threads: 1))
             let tables = ScoringTables(instance)
-            defer { tables.release() }
             let lists = TagLists(instance)
-            defer { lists.release() }
             let mentors = LaneBlocks(instance, slots: instance.mentorPerson.indices.map(Int32.init), mentors: true)
-            defer { mentors.release() }
             let mentees = LaneBlocks(instance, slots: instance.menteePerson.indices.map(Int32.init), mentors: false)
-            defer { mentees.release() }
             // For sampled pairs: asking for exactly the pair's score must keep the pair's lane.
             var rng = SeededGenerator(seed: seed)
             for _ in 0..<150 {

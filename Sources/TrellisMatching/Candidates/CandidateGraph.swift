@@ -102,9 +102,7 @@ struct CandidateGraph: Sendable {
         let done = ProgressCounter(total: 2 * max(1, rowMentees.count) * max(1, activeMentors.count), report: progress)
 
         let tables = ScoringTables(instance)
-        defer { tables.release() }
         let lists = TagLists(instance)
-        defer { lists.release() }
         let views = (0..<menteeCount).map { tables.view(of: $0, instance) }
         let excludeDepartment = instance.options.excludeSameDepartment
         // With a minimum score, the mentee pass scores every pair that could reach it, to count them.
@@ -112,9 +110,7 @@ struct CandidateGraph: Sendable {
 
         // Pass 1: mentees (rows) against blocks of mentors.
         let mentorBlocks = LaneBlocks(instance, slots: activeMentors, mentors: true)
-        defer { mentorBlocks.release() }
         let blockKernel = ScoringKernel(instance, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
-        defer { blockKernel.release() }
         let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
         let menteeRows = rowOrder(instance, rowMentees, mentors: false)
         run(rows: menteeRows, blocks: mentorBlocks, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, firstBlock, length in
@@ -147,9 +143,7 @@ struct CandidateGraph: Sendable {
 
         // Pass 2: mentors (rows) against blocks of mentees.
         let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false)
-        defer { menteeBlocks.release() }
         let kernel = ScoringKernel(instance)
-        defer { kernel.release() }
         let (blockViews, viewStorage) = tables.packedViews(order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)), instance)
         defer { viewStorage.deallocate() }
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
@@ -232,7 +226,7 @@ struct CandidateGraph: Sendable {
     /// over `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data
     /// stays in cache while each row of the tile is bounded and scored against it; a tile starts at
     /// the first block of its first row's time zone. A row's state lives in its list between runs.
-    static func run(rows: [Int32], blocks: LaneBlocks, threads: Int, instance: PreparedInstance, progress: ProgressCounter, perRow: Int, _ body: @Sendable (Int, Int, Int) -> Void) {
+    static func run(rows: [Int32], blocks: borrowing LaneBlocks, threads: Int, instance: PreparedInstance, progress: ProgressCounter, perRow: Int, _ body: @Sendable (Int, Int, Int) -> Void) {
         guard blocks.count > 0, !rows.isEmpty else { return }
         let mentors = !blocks.mentors
         let tile = 32, blockRun = 8
@@ -284,7 +278,7 @@ struct SharedPointers: @unchecked Sendable {
 }
 
 /// The contribution tables as flat buffers, and each mentee's rows.
-struct ScoringTables: @unchecked Sendable {
+struct ScoringTables: ~Copyable, @unchecked Sendable {
     let row: Int, zoneCount: Int
     let complement: UnsafeMutablePointer<Int64>
     let interest: UnsafeMutablePointer<Int64>
@@ -309,7 +303,7 @@ struct ScoringTables: @unchecked Sendable {
         interestMax = instance.interestTable.max() ?? 0; valueMax = instance.valueTable.max() ?? 0
     }
 
-    func release() {
+    deinit {
         complement.deallocate(); interest.deallocate(); value.deallocate(); zones.deallocate(); frequency.deallocate(); experience.deallocate()
     }
 
@@ -394,7 +388,7 @@ extension ScoringKernel {
     /// The score of one mentee and one mentor in millionths, or -1 where a hard rule forbids the
     /// pair. The same arithmetic as `PreparedInstance.score`, on flat buffers, with nothing called.
     @inline(__always)
-    func scoreOne(_ view: MenteeView, mentor: Int, slot: Int32, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+    func scoreOne(_ view: MenteeView, mentor: Int, slot: Int32, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
         let f = fields + mentor * ScoringKernel.stride
         typealias Field = ScoringKernel.Field
         if f[Field.person] == view.person { return -1 }
@@ -441,7 +435,7 @@ extension ScoringKernel {
     }
 
     /// The score of one pair, or -1 when a hard rule forbids it.
-    func score(_ view: MenteeView, mentor: Int, tables: ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+    func score(_ view: MenteeView, mentor: Int, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
         scoreOne(view, mentor: mentor, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
     }
 }

@@ -35,7 +35,7 @@ extension LaneMask {
 ///
 /// A lane is left out only when its bound is below its row's weakest kept score, so the pair could not
 /// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
-struct LaneBlocks: @unchecked Sendable {
+struct LaneBlocks: ~Copyable, @unchecked Sendable {
     static let width = 256
     /// Counters have four planes: they count up to 15 tags of a row's list. A longer list (up to
     /// `Tags.maximumCount`) has its first 15 tags counted and the rest taken as shared with every
@@ -162,7 +162,7 @@ struct LaneBlocks: @unchecked Sendable {
         firstBlockOfZone = firstOfZone.map { $0 == blockCount ? 0 : $0 }
     }
 
-    func release() {
+    deinit {
         slots.deallocate(); valid.deallocate(); skillColumns.deallocate(); interestColumns.deallocate(); valueColumns.deallocate()
         codeStart.deallocate(); codes.deallocate(); bestYears.deallocate(); unknownYears.deallocate()
         fewestSkills.deallocate(); fewestInterests.deallocate(); fewestValues.deallocate()
@@ -170,7 +170,7 @@ struct LaneBlocks: @unchecked Sendable {
 }
 
 /// Every participant's tags as lists of vocabulary indices, for the rows of the bounded pass.
-struct TagLists: @unchecked Sendable {
+struct TagLists: ~Copyable, @unchecked Sendable {
     /// Per participant: skills (development areas for mentees, expertise for mentors), interests, values.
     let start: UnsafeMutablePointer<Int32>   // 4 offsets per (participant, side)
     let tags: UnsafeMutablePointer<Int32>
@@ -204,7 +204,7 @@ struct TagLists: @unchecked Sendable {
         _ = UnsafeMutableBufferPointer(start: tags, count: list.count).initialize(from: list)
     }
 
-    func release() { start.deallocate(); tags.deallocate() }
+    deinit { start.deallocate(); tags.deallocate() }
 }
 
 /// What bounding needs to know about the row: a mentee against mentor blocks, or a mentor against
@@ -224,7 +224,7 @@ struct RowBound {
     let years: Int32
     let languageMax: Int64
 
-    init(person: Int, mentor: Bool, _ instance: PreparedInstance, lists: TagLists, tables: ScoringTables) {
+    init(person: Int, mentor: Bool, _ instance: PreparedInstance, lists: borrowing TagLists, tables: borrowing ScoringTables) {
         let base = lists.start + ((mentor ? 0 : lists.participants) + person) * 4
         skills = UnsafePointer(lists.tags + Int(base[0])); skillCount = Int(base[1] - base[0])
         interests = UnsafePointer(lists.tags + Int(base[1])); interestCount = Int(base[2] - base[1])
@@ -270,7 +270,7 @@ extension LaneBlocks {
 
     /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
     @inline(__always)
-    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: ScoringTables) -> LaneMask {
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
         let lanes = valid[block]
         if reach == Int64.min { return lanes }
         var zoneFrequency = Int64.min

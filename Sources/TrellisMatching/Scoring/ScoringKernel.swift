@@ -1,7 +1,7 @@
 /// The scoring pass's view of the mentors: every field a pair score needs, in flat buffers laid
 /// out by position (mentor slot, or the order of the mentor blocks), so that scoring reads memory
 /// in order and touches no reference counts.
-struct ScoringKernel: @unchecked Sendable {
+struct ScoringKernel: ~Copyable, @unchecked Sendable {
     let mentorCount: Int
     let skillWords: Int, interestWords: Int, valueWords: Int, languageWords: Int
     let expertise: UnsafeMutablePointer<UInt64>
@@ -55,7 +55,7 @@ struct ScoringKernel: @unchecked Sendable {
         }
     }
 
-    func release() {
+    deinit {
         expertise.deallocate(); interests.deallocate(); values.deallocate(); languages.deallocate(); fields.deallocate()
     }
 }

@@ -61,7 +61,6 @@ struct AuctionSolver {
         trace: (@Sendable (String) -> Void)? = nil
     ) -> Result {
         let state = AuctionState(menteeCount: menteeCount, capacity: capacity, arcStart: arcStart, arcMentor: arcMentor, arcValue: arcValue)
-        defer { state.release() }
         let warm = warmPrices != nil && warmSlots != nil
         if warm, let warmPrices, let warmSlots { state.restore(prices: warmPrices, slots: warmSlots) }
         let maxValue = arcValue.max() ?? 0
@@ -163,7 +162,7 @@ final class AuctionState {
         }
     }
 
-    func release() {
+    deinit {
         arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate()
         inStart.deallocate(); inMentee.deallocate(); inValue.deallocate()
         slotStart.deallocate(); slotMentor.deallocate(); slotPrice.deallocate(); slotHolder.deallocate()
