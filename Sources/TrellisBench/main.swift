@@ -2,7 +2,7 @@
 // SyntheticPopulation for the generator). Build it in release mode; it depends on the pure
 // modules (and ConsoleKit for its command line) only, so that takes seconds:
 //   swift run -c release trellis-bench [--sizes 1000,10000,100000] [--ratio 4] [--capacities 1-3]
-//                                      [--shapes readme,flat,many-tags,large-departments,deep-lines,independent|all]
+//                                      [--shapes readme,flat,many-tags,large-departments,deep-lines,independent,hr-file|all]
 //                                      [--candidates 25,50] [--export-graph FILE] [--solve-graph FILE]
 //   trellis-bench --help
 import ConsoleKit
@@ -67,9 +67,8 @@ struct BenchCommand: AsyncCommand {
         try Self.measure(sizes: sizes, ratio: ratio, capacities: capacities, candidateCounts: candidateCounts, shapes: shapes, exportPath: signature.exportGraph)
     }
 
-    /// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error.
-    static let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil
-        ? nil : { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    /// The solver's trace on standard error when `TRELLIS_AUCTION_TRACE` is set.
+    static let solverTrace = SolverTrace.fromEnvironment()
 
     /// Times the solver alone on a graph written by --export-graph (for the OR-Tools comparison).
     static func solveGraph(_ file: String) throws {
@@ -95,7 +94,7 @@ struct BenchCommand: AsyncCommand {
             total = try SparseAssignment.solveTotal(mentees: mentees, capacities: capacities, pairs: pairs)
             best = min(best, clock.now - start)
         }
-        print("trellis solve: \(pairs.count) arcs, total \(ScoreUnits.format(total)), best of 3: \(String(format: "%.3f", seconds(best))) s")
+        print("trellis solve: \(pairs.count) arcs, total \(ScoreUnits.format(total)), best of 3: \(String(format: "%.3f", best.inSeconds)) s")
     }
 
     static func measure(sizes: [Int], ratio: Int, capacities: ClosedRange<Int>, candidateCounts: [Int], shapes: [SyntheticPopulation.Shape], exportPath: String?) throws {
@@ -121,7 +120,7 @@ struct BenchCommand: AsyncCommand {
                 print(String(
                     format: "%-18@ %-8ld %8ld %16ld %11ld %8.2f %8.2f %8.2f %8.2f %8.2f %18.0f %6.0f %6.0f  %14@ %7@ %9.2f%%",
                     shape.name.padding(toLength: 18, withPad: " ", startingAt: 0) as NSString, size, optimal.people, optimal.eligiblePairs, optimal.candidatePairs, t.scoring, t.candidates, t.solve, t.proof,
-                    t.total + seconds(prepare), peaks.values[.scoring] ?? 0, peaks.values[.solving] ?? 0, peaks.values[.proving] ?? 0,
+                    t.total + prepare.inSeconds, peaks.values[.scoring] ?? 0, peaks.values[.solving] ?? 0, peaks.values[.proving] ?? 0,
                     ScoreUnits.format(optimal.totalScore) as NSString,
                     (optimal.provenOptimal ? "yes" : "no") as NSString, gap
                 ))
@@ -132,10 +131,6 @@ struct BenchCommand: AsyncCommand {
             }
         }
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 func peakMemoryMiB() -> Double {

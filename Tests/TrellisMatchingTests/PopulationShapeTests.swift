@@ -18,6 +18,10 @@ import TrellisFixtures
             #expect(shape.tagsPerList.contains(list.count), "\(list.count) tags")
             #expect(shape.interestsPerPerson.contains(person.interests.count))
             #expect(shape.valuesPerPerson.contains(person.values.count))
+            if let languages = shape.languagesPerPerson { #expect(languages.contains(person.languages.count)) } else { #expect(person.languages.first == "English") }
+            if let years = shape.years, let given = person.yearsExperience {
+                #expect((person.role == .mentor ? years.mentors : years.mentees).contains(given))
+            }
             var depth = 0, manager = person.managerID
             while let current = manager { depth += 1; manager = byID[current]?.managerID }
             deepest = max(deepest, depth)
@@ -25,6 +29,12 @@ import TrellisFixtures
         // Two levels below the head by default; a tree of `reportsPerManager` goes deeper.
         if shape.reportsPerManager == 0 { #expect(deepest == 2) } else { #expect(deepest >= 4, "\(deepest) levels") }
         #expect(Set(people.map(\.department)).count == (people.count + shape.departmentSize - 1) / shape.departmentSize)
+        if shape.languagesPerPerson != nil {
+            // No language everyone speaks, and some mentees with more years than some mentors.
+            #expect(people.reduce(Set(people[0].languages)) { $0.intersection($1.languages) }.isEmpty)
+            let mentorYears = people.filter { $0.role == .mentor }.compactMap(\.yearsExperience)
+            #expect(people.contains { $0.role == .mentee && ($0.yearsExperience ?? 0) > (mentorYears.min() ?? 0) })
+        }
     }
 
     @Test("the engine proves its optimum and keeps every rule on every shape", arguments: SyntheticPopulation.Shape.all.map(\.name))

@@ -36,7 +36,7 @@ import TrellisFixtures
             let instance = try PreparedInstance(participants: people, options: options)
             let kernel = ScoringKernel(instance)
             let tables = ScoringTables(instance)
-                        var disagreements: [String] = []
+            var disagreements: [String] = []
             for e in 0..<instance.menteePerson.count {
                 let view = tables.view(of: e, instance)
                 let department = options.excludeSameDepartment ? view.department : ScoringKernel.anyDepartment

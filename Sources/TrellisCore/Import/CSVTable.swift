@@ -47,16 +47,16 @@ public enum CSVTable {
     /// `row` found is then to be dropped.
     public static func read(_ data: Data, path: String, columns: [String], row body: (borrowing Row) throws -> Void) throws {
         // Read in place, without a string of the whole file: checked as UTF-8 as
-        // `PeopleFile.decode` checks it (which drops a byte-order mark, after which
-        // `PeopleFile.read` drops another).
+        // `PeopleFile.decode` checks it, with the byte-order marks it and `PeopleFile.read` drop.
         try data.withUnsafeBytes { raw in
             var bytes = raw.bindMemory(to: UInt8.self)
             guard UTF8Check.isValid(bytes) else { throw Refusal(lines: ["\(path): \(PeopleFile.notUTF8)"]) }
-            for _ in 0..<2 where bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3)) }
-            // Empty: nothing but white space and line breaks (a visible ASCII byte settles it).
-            if !bytes.contains(where: { $0 > 0x20 && $0 < 0x80 }),
-               !String(decoding: bytes, as: UTF8.self).unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) {
-                throw Refusal(lines: ["\(path): The file is empty; it needs a header row: \(columns.joined(separator: ","))."])
+            for _ in 0..<(PeopleFile.decodingDropsMark ? 2 : 1) where bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3))
+            }
+            // A visible ASCII byte settles that the file is not blank.
+            if !bytes.contains(where: { $0 > 0x20 && $0 < 0x80 }), PeopleFile.isBlank(String(decoding: bytes, as: UTF8.self)) {
+                throw empty(path, columns)
             }
             try read(bytes: bytes, path: path, columns: columns, row: body)
         }
@@ -97,8 +97,12 @@ public enum CSVTable {
                 }
             }
         })
-        if header == nil { throw Refusal(lines: ["\(path): The file is empty; it needs a header row: \(columns.joined(separator: ","))."]) }
+        if header == nil { throw empty(path, columns) }
         if !problems.isEmpty { throw Refusal(lines: problems) }
+    }
+
+    static func empty(_ path: String, _ columns: [String]) -> Refusal {
+        Refusal(lines: ["\(path): The file is empty; it needs a header row: \(columns.joined(separator: ","))."])
     }
 
     /// Where each of `columns` is in the header, or the file's refusal.

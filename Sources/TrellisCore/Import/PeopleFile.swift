@@ -5,6 +5,16 @@ import Foundation
 /// match` all use it; it needs no server or database.
 public enum PeopleFile {
     /// The file's bytes as text, or a message saying it is not UTF-8.
+    /// Whether a text is nothing but white space and line breaks. Stops at the first visible
+    /// character (trimming would copy the whole file).
+    public static func isBlank(_ text: String) -> Bool {
+        !text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) })
+    }
+
+    /// Whether `decode` drops a byte-order mark (Foundation does from Swift 6.2 on; `read` drops
+    /// one more).
+    public static let decodingDropsMark = String(data: Data([0xEF, 0xBB, 0xBF]), encoding: .utf8) == ""
+
     public static let notUTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
 
     public static func decode(_ data: Data) throws -> String {
@@ -19,8 +29,7 @@ public enum PeopleFile {
     public static func read(_ text: String) throws -> (header: [String], rows: [[String]]) {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        // Stops at the first visible character (trimming would copy the whole file).
-        guard text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) else {
+        guard !isBlank(text) else {
             throw ValidationErrors(field: "file", "The file is empty; it needs a header row: \(PeopleTable.columns.joined(separator: ",")).")
         }
         // Read byte by byte with CSV.swift's rules (`CSVBytes`; the library read about 5 MB a second).

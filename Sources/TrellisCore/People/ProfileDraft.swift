@@ -64,9 +64,6 @@ public struct ProfileDraft: Sendable, Equatable {
         return copy
     }
 
-    /// Validates a normalised draft against `ProfileRules`. Field names match the web form and the API.
-    /// `roleUnreadable`: the role typed was not one (the caller reported it), so capacity is not
-    /// judged against a role nobody chose.
     /// A text field of the profile: its name in forms, files and the API, its rule, and its value.
     public struct TextField: Sendable {
         public let name: String
@@ -85,6 +82,9 @@ public struct ProfileDraft: Sendable, Equatable {
         TextField(name: "location", rule: ProfileRules.location) { $0.location },
     ]
 
+    /// Validates a normalised draft against `ProfileRules`. Field names match the web form and the API.
+    /// `roleUnreadable`: the role typed was not one (the caller reported it), so capacity is not
+    /// judged against a role nobody chose.
     public func validate(roleUnreadable: Bool = false) -> ValidationErrors {
         var errors = ValidationErrors()
         for field in Self.textFields {

@@ -6,8 +6,8 @@ import TrellisCore
 /// `mentor,capacity`. Mentors and mentees are numbered as they are first read, and a pair is known
 /// by its two numbers. Every problem is named with its file, row, column and value, in row order.
 ///
-/// A large file (millions of pairs) is read as bytes (`CSVTable`): a name becomes a string the
-/// first time it is seen, and a score is read from its bytes. Names are equal as Swift strings
+/// A large file (millions of pairs) is read as bytes (`CSVTable`): an ASCII name becomes a string
+/// only the first time it is seen (`NameNumbers`), and a score is read from its bytes. Names are equal as Swift strings
 /// are (canonical equivalence), as they were when every cell was a string.
 public struct ScoreTable: Sendable {
     public var mentees: [String] = []
@@ -20,9 +20,10 @@ public struct ScoreTable: Sendable {
         public let lines: [String]
     }
 
-    /// Reads the two files. Throws `CSVTable.Refusal` when a file cannot be read as its table at
-    /// all, and `Problems` when rows are wrong.
-    public static func read(scores: Data, scoresPath: String, capacities: Data, capacitiesPath: String) throws -> ScoreTable {
+    /// Reads the two files, the capacities first (the scores are loaded only then, and let go
+    /// when read). Throws `CSVTable.Refusal` when a file cannot be read as its table at all, and
+    /// `Problems` when rows are wrong; and whatever `scores` throws.
+    public static func read(scores load: () throws -> Data, scoresPath: String, capacities: Data, capacitiesPath: String) throws -> ScoreTable {
         var table = ScoreTable()
         var problems: [String] = []
         var mentorNumbers = NameNumbers()
@@ -41,6 +42,7 @@ public struct ScoreTable: Sendable {
             table.capacities.append(capacity)
             mentorRows.append(row.number)
         }
+        let scores = try load()
         var menteeNumbers = NameNumbers()
         var rowProblems: [(row: Int, line: String)] = []
         var arcRows: [Int32] = []

@@ -176,7 +176,7 @@ public final class MatchEngine: @unchecked Sendable {
         let mentorBoundValue = mentorList.map { scale.value(graph.mentorBound[$0]) }
         let kernel = ScoringKernel(instance)
         let tables = ScoringTables(instance)
-                let minimum = instance.minimumScore
+        let minimum = instance.minimumScore
         let excludeDepartment = instance.options.excludeSameDepartment
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             var local: [(Int, Int, Int64)] = []

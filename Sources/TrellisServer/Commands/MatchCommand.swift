@@ -50,22 +50,17 @@ struct MatchCommand: AsyncCommand {
 
     struct Failure: Error { var message: String; var code: Int32 }
 
-    /// With `TRELLIS_AUCTION_TRACE` set, the solver's phases and proof rounds on standard error
-    /// (for studying the solver; the engine itself reads no environment).
-    static let solverTrace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["TRELLIS_AUCTION_TRACE"] == nil
-        ? nil : { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    /// The solver's trace on standard error when `TRELLIS_AUCTION_TRACE` is set.
+    static let solverTrace = SolverTrace.fromEnvironment()
 
     /// Runs `trellis match` with `arguments` (those after `match`) on a terminal console, without
     /// Vapor; returns the exit code: 0 done, 1 a problem in a file, 2 a problem in the command.
     static func run(_ arguments: [String]) async -> Int32 {
         do {
-            // ConsoleKit leaves an option without its value in the input ("Input not recognized").
-            let valued = ["--out", "--algorithm", "--objective", "--min-score", "--weights", "--rankings", "--capacities"]
-            for (index, argument) in arguments.enumerated() where valued.contains(argument) {
-                if index + 1 == arguments.count || arguments[index + 1].hasPrefix("-") { throw usage("\(argument) needs a value.") }
-            }
-            try await Terminal().run(MatchCommand(), input: CommandInput(arguments: ["trellis match"] + arguments))
+            try await Terminal().run(MatchCommand(), input: CommandInput(arguments: ["trellis match"] + prepared(arguments)))
             return 0
+        } catch let exit as ExitCode {
+            return exit.code  // the command said what went wrong
         } catch let failure as Failure {
             FileHandle.standardError.write(Data((failure.message + "\n").utf8))
             return failure.code
@@ -76,6 +71,23 @@ struct MatchCommand: AsyncCommand {
             FileHandle.standardError.write(Data("trellis match: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// The options that take a value, as the signature names them.
+    static let valuedOptions: Set<String> = Set(Mirror(reflecting: Signature()).children.compactMap { ($0.value as? Option<String>).map { "--" + $0.name } })
+
+    /// The arguments as ConsoleKit reads them. ConsoleKit takes a value starting with "-" for a
+    /// missing one and leaves the option behind ("Input not recognized"): an option followed by
+    /// nothing or by another option is named here, and a value such as "-0.5" is passed on
+    /// escaped ("\-0.5", which ConsoleKit reads as "-0.5").
+    static func prepared(_ arguments: [String]) throws -> [String] {
+        var result = arguments
+        for (index, argument) in arguments.enumerated() where valuedOptions.contains(argument) {
+            let next = index + 1
+            if next == arguments.count || arguments[next].hasPrefix("--") { throw usage("\(argument) needs a value.") }
+            if arguments[next].hasPrefix("-") { result[next] = "\\" + arguments[next] }
+        }
+        return result
     }
 
     /// A mistake in the command line: exit code 2, with the two forms of the command.
@@ -89,6 +101,15 @@ struct MatchCommand: AsyncCommand {
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
+        do {
+            try execute(signature)
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            throw ExitCode(failure.code)
+        }
+    }
+
+    func execute(_ signature: Signature) throws {
         let usage = Self.usage
         guard let out = signature.out else { throw usage("--out is required: the file to write the matches to.") }
         let algorithm = try signature.algorithm.map { raw in
@@ -245,11 +266,13 @@ extension MatchCommand {
         let readStart = clock.now
         // Mentors and mentees are numbered as they are read, and a pair is known by its two
         // numbers; the score file is read as bytes (`ScoreTable`).
-        // The files' bytes are let go once read: the pairs are all that is kept.
+        // The capacities first, as before; the score file's bytes are let go once read.
         func read() throws -> ScoreTable {
             guard let capacitiesData = FileManager.default.contents(atPath: capacitiesPath) else { throw Failure(message: "\(capacitiesPath): cannot read the file.", code: 1) }
-            guard let scoresData = FileManager.default.contents(atPath: scoresPath) else { throw Failure(message: "\(scoresPath): cannot read the file.", code: 1) }
-            return try ScoreTable.read(scores: scoresData, scoresPath: scoresPath, capacities: capacitiesData, capacitiesPath: capacitiesPath)
+            return try ScoreTable.read(scores: {
+                guard let data = FileManager.default.contents(atPath: scoresPath) else { throw Failure(message: "\(scoresPath): cannot read the file.", code: 1) }
+                return data
+            }, scoresPath: scoresPath, capacities: capacitiesData, capacitiesPath: capacitiesPath)
         }
         var table: ScoreTable
         do {

@@ -158,8 +158,10 @@ import TrellisMatching
             (["scores", people, "--out", out], "needs --capacities"),
             (["scores", people, "--capacities", people, "--out", out, "--exclude-same-department"], "--exclude-same-department applies to people only"),
             (["people", people, "--out", out, "--capacities", people], "--capacities goes with scores"),
-            (["people", people, "--out", out, "--colour", "red"], "trellis match:"),
-            (["people", people, people, "--out", out], "trellis match:"),
+            (["people", people, "--out", out, "--colour", "red"], "Input not recognized: --colour red"),
+            (["people", people, people, "--out", out], "Input not recognized: \(people)"),
+            (["people", people, "--out", out, "--min-score", "-0.5"], "--min-score: “-0.5” is not a number from 0 to 1."),
+            (["people", people, "--out", "--exclude-same-department"], "--out needs a value"),
         ]
         for (arguments, expected) in cases {
             let (code, message) = try await captureStandardError { await MatchCommand.run(arguments) }
