@@ -50,9 +50,9 @@ import TrellisFixtures
             for (row, cells) in try referenceTable(capacities, path: "c.csv", columns: ["mentor", "capacity"]) {
                 let mentor = cells[0]
                 if mentor.isEmpty { problems.append("c.csv: row \(row), column mentor: a mentor is required."); continue }
-                if let first = mentorIndex[mentor] { problems.append("c.csv: row \(row), column mentor, value “\(mentor)”: already listed in row \(mentorRows[first])."); continue }
+                if let first = mentorIndex[mentor] { problems.append("c.csv: row \(row), column mentor, value “\(mentor.shownInMessage)”: already listed in row \(mentorRows[first])."); continue }
                 guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
-                    problems.append("c.csv: row \(row), column capacity, value “\(cells[1])”: must be a whole number from 0 to \(Int32.max)."); continue
+                    problems.append("c.csv: row \(row), column capacity, value “\(cells[1].shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); continue
                 }
                 mentorIndex[mentor] = mentors.count
                 mentors.append(mentor); caps.append(capacity); mentorRows.append(row)
@@ -62,14 +62,14 @@ import TrellisFixtures
                 let mentee = cells[0], mentor = cells[1]
                 if mentee.isEmpty { problems.append("s.csv: row \(row), column mentee: a mentee is required.") }
                 let m = mentorIndex[mentor]
-                if m == nil { problems.append("s.csv: row \(row), column mentor, value “\(mentor)”: not listed in c.csv.") }
-                guard let score = referenceParse(cells[2]) else {
-                    problems.append("s.csv: row \(row), column score, value “\(cells[2])”: must be a decimal number, 0 or more, with at most 6 decimal places."); continue
+                if m == nil { problems.append("s.csv: row \(row), column mentor, value “\(mentor.shownInMessage)”: not listed in c.csv.") }
+                guard let score = referenceParse(cells[2]), score <= ScoreUnits.maximumScore else {
+                    problems.append("s.csv: row \(row), column score, value “\(cells[2].shownInMessage)”: must be a decimal number from 0 to 1000, with at most 6 decimal places."); continue
                 }
                 guard let m, !mentee.isEmpty else { continue }
                 let e: Int
                 if let known = menteeIndex[mentee] { e = known } else { e = mentees.count; menteeIndex[mentee] = e; mentees.append(mentee) }
-                if let first = pairRow[e << 32 | m] { problems.append("s.csv: row \(row): the pair \(mentee) → \(mentor) is already listed in row \(first)."); continue }
+                if let first = pairRow[e << 32 | m] { problems.append("s.csv: row \(row): the pair \(mentee.shownInMessage) → \(mentor.shownInMessage) is already listed in row \(first)."); continue }
                 pairRow[e << 32 | m] = row
                 arcs.append([Int64(e), Int64(m), score])
             }
@@ -139,11 +139,13 @@ import TrellisFixtures
             ("mentee,mentor,score\nmentorK,mentor\u{212A},1\n", "mentor,capacity\nmentorK,1\n"),
             ("mentee,mentor,score\ne,mentorK,1\ne,mentor\u{212A},2\n", "mentor,capacity\nmentor\u{212A},1\n"),
             ("mentee,mentor,score\ne1,m1@x.org,99999999999999999999\ne2,m1@x.org,9223372036854\ne3,m1@x.org,000000000000000000000001.000001\n", Self.capacities),
+            ("mentee,mentor,score\ne1,m1@x.org,1000\ne2,m1@x.org,1000.000001\ne3,m1@x.org,2305843009213.999999\ne4,m1@x.org,999.999999\n", Self.capacities),
             ("mentee,mentor,score\n\"e\"\"1\",m1@x.org,1\n\"e\n2\",m1@x.org,\"0.5\"\n\"open,m1@x.org,1\n", Self.capacities),
             ("mentee,mentor,score\ne1,m1@x.org,1", "mentor,capacity\nm1@x.org,+1\nm1@x.org,2\n,1\nm2@x.org,two\nm3@x.org,-1\nm4@x.org,2147483648\n"),
             ("mentee,mentor,score\ne1,m1@x.org,1", "mentor\n"),
             ("mentee,mentor,score\ne1,m1@x.org,1", ""),
             ("mentee,mentor,score\ne\u{0}1,m1@x.org,1\n", Self.capacities),
+            ("mentee,mentor,score\ne1,m1\u{1B}]0;pwned\u{7}\u{1B}[2J,0.5\ne2,m\r1,x\u{2028}\n", Self.capacities),
         ]
         for (scores, capacities) in cases { Self.same(scores, capacities) }
     }
@@ -178,6 +180,13 @@ import TrellisFixtures
         let capacities = "mentor,capacity\n" + (0..<200).map { "mentor\($0)@example.org,\($0 % 4)\n" }.joined()
         Self.same(scores, capacities)
         Self.same(scores + "mentee7@example.org,mentor0@example.org,1\nmentee7@example.org,mentor0@example.org,1\n", capacities)
+    }
+
+    @Test func `values are quoted in messages without their control characters, at most 80 characters`() throws {
+        let scores = Data("mentee,mentor,score\ne1,m1\u{1B}]0;pwned\u{7}\u{1B}[2J,0.5\ne2,m1@x.org,\(String(repeating: "9", count: 100_000))\n".utf8)
+        guard case .success(.problems(let lines)) = Self.read(scores: scores, capacities: Data(Self.capacities.utf8)) else { Issue.record("problems expected"); return }
+        #expect(lines.first?.contains("value “m1\\u{1B}]0;pwned\\u{7}\\u{1B}[2J”") == true, "\(lines)")
+        #expect(lines.allSatisfy { !$0.unicodeScalars.contains(where: { $0.value < 0x20 }) && $0.count < 300 })
     }
 
     @Test func `UTF-8 is checked as Foundation decodes it`() {

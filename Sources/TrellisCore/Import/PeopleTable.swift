@@ -27,7 +27,7 @@ public enum PeopleTable {
 
         public var description: String {
             let where_ = column.isEmpty ? "row \(row)" : "row \(row), column \(column)"
-            return value.isEmpty ? "\(where_): \(message)" : "\(where_), value “\(value.excerpt(80))”: \(message)"
+            return value.isEmpty ? "\(where_): \(message)" : "\(where_), value “\(value.shownInMessage)”: \(message)"
         }
     }
 

@@ -78,6 +78,19 @@ extension String {
         return cut.utf8.count == utf8.count ? self : cut + "…"
     }
 
+    /// A value as a message on a terminal quotes it: at most 80 scalars (`excerpt`), with control
+    /// characters and line separators shown as escapes (`\u{1B}`) so that a cell cannot move the
+    /// cursor, clear the screen or hide what follows.
+    public var shownInMessage: String {
+        let cut = excerpt(80)
+        guard cut.unicodeScalars.contains(where: TextInput.isControl) else { return cut }
+        var shown = ""
+        for scalar in cut.unicodeScalars {
+            if TextInput.isControl(scalar) { shown += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" } else { shown.unicodeScalars.append(scalar) }
+        }
+        return shown
+    }
+
     /// At most `limit` Unicode scalars of the text, cut without a mark: for bounding what is read
     /// (a search's text), counted the way limits are counted.
     public func scalarPrefix(_ limit: Int) -> String {

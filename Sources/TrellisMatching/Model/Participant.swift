@@ -185,6 +185,11 @@ public enum ScoreUnits {
 
     public static func value(_ micro: Int64) -> Double { Double(micro) / Double(perOne) }
 
+    /// The largest score a pair table may give a pair: 1,000 (in millionths). Totals of any
+    /// number of pairs a matching can make stay far inside 64 bits, and the solver scales them
+    /// exactly.
+    public static let maximumScore: Int64 = 1_000 * perOne
+
     /// Reads a decimal such as "0.75" or "12" with at most six decimal places, exactly.
     public static func parse(_ text: String) -> Int64? {
         var trimmed = text.trimmingCharacters(in: .whitespaces)

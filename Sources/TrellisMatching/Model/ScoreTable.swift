@@ -2,7 +2,7 @@ import Foundation
 import TrellisCore
 
 /// A score table as `trellis match scores` reads it from two files: `mentee,mentor,score` (only
-/// these pairs are allowed; scores are decimals ≥ 0 with at most six places) and
+/// these pairs are allowed; scores are decimals from 0 to 1,000 with at most six places) and
 /// `mentor,capacity`. Mentors and mentees are numbered as they are first read, and a pair is known
 /// by its two numbers. Every problem is named with its file, row, column and value, in row order.
 ///
@@ -32,11 +32,11 @@ public struct ScoreTable: Sendable {
             let mentor = row.string(0)
             if mentor.isEmpty { problems.append("\(capacitiesPath): row \(row.number), column mentor: a mentor is required."); return }
             if let first = mentorNumbers.number(of: mentor, adding: false) {
-                problems.append("\(capacitiesPath): row \(row.number), column mentor, value “\(mentor)”: already listed in row \(mentorRows[first])."); return
+                problems.append("\(capacitiesPath): row \(row.number), column mentor, value “\(mentor.shownInMessage)”: already listed in row \(mentorRows[first])."); return
             }
             let text = row.string(1)
             guard let capacity = Int(text), capacity >= 0, capacity <= Int(Int32.max) else {
-                problems.append("\(capacitiesPath): row \(row.number), column capacity, value “\(text)”: must be a whole number from 0 to \(Int32.max)."); return
+                problems.append("\(capacitiesPath): row \(row.number), column capacity, value “\(text.shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); return
             }
             _ = mentorNumbers.number(of: mentor, adding: true)
             table.capacities.append(capacity)
@@ -54,9 +54,9 @@ public struct ScoreTable: Sendable {
             let menteeGiven = row.withCell(0) { !$0.isEmpty }
             if !menteeGiven { rowProblems.append((row.number, "\(scoresPath): row \(row.number), column mentee: a mentee is required.")) }
             let m = row.withCell(1) { mentorNumbers.number(of: $0, adding: false) }
-            if m == nil { rowProblems.append((row.number, "\(scoresPath): row \(row.number), column mentor, value “\(row.string(1))”: not listed in \(capacitiesPath).")) }
-            guard let score = row.withCell(2, { ScoreUnits.parse(utf8: $0) }) else {
-                rowProblems.append((row.number, "\(scoresPath): row \(row.number), column score, value “\(row.string(2))”: must be a decimal number, 0 or more, with at most 6 decimal places.")); return
+            if m == nil { rowProblems.append((row.number, "\(scoresPath): row \(row.number), column mentor, value “\(row.string(1).shownInMessage)”: not listed in \(capacitiesPath).")) }
+            guard let score = row.withCell(2, { ScoreUnits.parse(utf8: $0) }), score <= ScoreUnits.maximumScore else {
+                rowProblems.append((row.number, "\(scoresPath): row \(row.number), column score, value “\(row.string(2).shownInMessage)”: must be a decimal number from 0 to 1000, with at most 6 decimal places.")); return
             }
             guard let m, menteeGiven else { return }
             let e = row.withCell(0) { menteeNumbers.number(of: $0, adding: true)! }
@@ -70,7 +70,7 @@ public struct ScoreTable: Sendable {
         if !repeated.isEmpty {
             try CSVTable.read(scores, path: scoresPath, columns: ["mentee", "mentor", "score"]) { row in
                 guard let first = repeated[row.number] else { return }
-                rowProblems.append((row.number, "\(scoresPath): row \(row.number): the pair \(row.string(0)) → \(row.string(1)) is already listed in row \(first)."))
+                rowProblems.append((row.number, "\(scoresPath): row \(row.number): the pair \(row.string(0).shownInMessage) → \(row.string(1).shownInMessage) is already listed in row \(first)."))
             }
         }
         problems += rowProblems.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element.line)

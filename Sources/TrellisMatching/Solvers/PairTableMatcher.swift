@@ -29,10 +29,13 @@ public struct PairTableMatcher: Sendable {
 
     public let mentees: [String]
     public let mentors: [String]
+    /// Each mentor's places as the solver has them: the capacity given, cut to the number of
+    /// pairs the mentor has (more could never be filled).
     public var capacities: [Int32] { problem.capacity }
     let problem: SparseProblem
 
-    /// - Throws: `MatchInputError` for a pair naming an unknown mentor, a pair listed twice, or a negative score.
+    /// - Throws: `MatchInputError` for a pair naming an unknown mentor, a pair listed twice, or a
+    ///   score below 0 or above `ScoreUnits.maximumScore`.
     public init(pairs: [Pair], capacities capacityByMentor: [(mentor: String, capacity: Int)]) throws {
         var mentorIndex: [String: Int] = [:]
         var mentors: [String] = [], capacities: [Int] = []
@@ -73,8 +76,17 @@ public struct PairTableMatcher: Sendable {
         for arc in arcs {
             guard mentees.indices.contains(arc.mentee), mentors.indices.contains(arc.mentor) else { throw MatchInputError("A pair names someone not listed.") }
             guard arc.score >= 0 else { throw MatchInputError("The pair \(mentees[arc.mentee]) → \(mentors[arc.mentor]) has a negative score.") }
+            guard arc.score <= ScoreUnits.maximumScore else {
+                throw MatchInputError("The pair \(mentees[arc.mentee]) → \(mentors[arc.mentor]) has a score above \(ScoreUnits.format(ScoreUnits.maximumScore)).")
+            }
         }
-        let problem = SparseProblem(menteeCount: mentees.count, capacity: capacities.map { Int32($0) }, pairs: arcs)
+        // A mentor never takes more mentees than it has pairs with, and the table lists every
+        // allowed pair: a larger capacity is cut to that (the solver keeps a place per unit of
+        // capacity, and 2 billion places for one mentor ran out of memory). Sound here only: the
+        // engine's candidate graph leaves pairs out, so there a mentor's places stay as given.
+        var degree = [Int](repeating: 0, count: mentors.count)
+        for arc in arcs { degree[arc.mentor] += 1 }
+        let problem = SparseProblem(menteeCount: mentees.count, capacity: zip(capacities, degree).map { Int32(min($0, $1)) }, pairs: arcs)
         // Each mentee's arcs are in mentor order: a pair listed twice sits beside itself.
         for e in 0..<problem.menteeCount {
             for arc in problem.arcs(of: e).dropFirst() where problem.arcMentor[arc] == problem.arcMentor[arc - 1] {

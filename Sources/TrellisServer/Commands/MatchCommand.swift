@@ -112,6 +112,12 @@ struct MatchCommand: AsyncCommand {
     func execute(_ signature: Signature) throws {
         let usage = Self.usage
         guard let out = signature.out else { throw usage("--out is required: the file to write the matches to.") }
+        guard !out.isEmpty else { throw usage("--out needs a file name.") }
+        // The matches never replace a file they are made from.
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        for (option, input) in [("FILE", signature.file), ("--capacities", signature.capacities), ("--weights", signature.weights), ("--rankings", signature.rankings)] {
+            if let input, resolved(input) == resolved(out) { throw usage("--out: “\(out)” is the \(option == "FILE" ? "file to match" : option + " file"); write the matches to another file.") }
+        }
         let algorithm = try signature.algorithm.map { raw in
             guard let value = MatchAlgorithm(rawValue: raw) else { throw usage("--algorithm: “\(raw)” is not one of optimal, stable, greedy.") }
             return value
@@ -185,7 +191,9 @@ extension MatchCommand {
     static func write(_ rows: [[String]], header: [String], to path: String) throws {
         var text = CSVText.line(header)
         for row in rows { text += CSVText.line(row.map(SpreadsheetSafety.escape)) }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+        // Written whole to a temporary file and then moved into place: an earlier file at the
+        // path is never left half written.
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw Failure(message: "\(path): cannot write the file (\(error.localizedDescription)).", code: 1)
         }
     }
@@ -214,10 +222,10 @@ extension MatchCommand {
             for (row, cells) in try readTable(rankingsPath, columns: ["ranker", "ranked", "rank"]) {
                 let ranker = EmailAddress.normalize(cells[0]), ranked = EmailAddress.normalize(cells[1])
                 for (column, value) in [("ranker", ranker), ("ranked", ranked)] where !emails.contains(value) {
-                    problems.append("\(rankingsPath): row \(row), column \(column), value “\(value)”: not an email in \(path).")
+                    problems.append("\(rankingsPath): row \(row), column \(column), value “\(value.shownInMessage)”: not an email in \(path).")
                 }
                 guard let rank = Int(cells[2]), rank >= 1 else {
-                    problems.append("\(rankingsPath): row \(row), column rank, value “\(cells[2])”: must be a whole number, 1 or more (1 = first choice)."); continue
+                    problems.append("\(rankingsPath): row \(row), column rank, value “\(cells[2].shownInMessage)”: must be a whole number, 1 or more (1 = first choice)."); continue
                 }
                 rankings.append(Ranking(ranker: ranker, ranked: ranked, rank: rank))
             }

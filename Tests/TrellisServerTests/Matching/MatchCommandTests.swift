@@ -124,7 +124,7 @@ import TrellisMatching
         let (code, message) = try await captureStandardError { await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", out]) }
         #expect(code == 1)
         #expect(message.contains("bad-capacities.csv: row 2, column capacity, value “two”: must be a whole number"))
-        #expect(message.contains("bad-scores.csv: row 2, column score, value “-1”: must be a decimal number, 0 or more, with at most 6 decimal places"))
+        #expect(message.contains("bad-scores.csv: row 2, column score, value “-1”: must be a decimal number from 0 to 1000, with at most 6 decimal places"))
         #expect(message.contains("row 3, column score, value “0.1234567”"))
         #expect(message.contains("row 4, column mentor, value “z”: not listed in"))
         #expect(!FileManager.default.fileExists(atPath: out))
@@ -162,6 +162,9 @@ import TrellisMatching
             (["people", people, people, "--out", out], "Input not recognized: \(people)"),
             (["people", people, "--out", out, "--min-score", "-0.5"], "--min-score: “-0.5” is not a number from 0 to 1."),
             (["people", people, "--out", "--exclude-same-department"], "--out needs a value"),
+            (["people", people, "--out", ""], "--out needs a file name"),
+            (["people", people, "--out", people], "is the file to match; write the matches to another file"),
+            (["scores", out, "--capacities", people, "--out", directory.appendingPathComponent("./people.csv").path], "is the --capacities file"),
         ]
         for (arguments, expected) in cases {
             let (code, message) = try await captureStandardError { await MatchCommand.run(arguments) }
@@ -169,6 +172,23 @@ import TrellisMatching
             #expect(message.contains(expected), "\(arguments): \(message)")
         }
         #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func `extreme scores and capacities: the largest score on every pair, a mentor of 2 billion places, every algorithm`() async throws {
+        let scores = try file("max-scores.csv", "mentee,mentor,score\n" + (0..<6).map { "e\($0),m1,1000\ne\($0),m2,1000.000000\n" }.joined())
+        let capacities = try file("max-capacities.csv", "mentor,capacity\nm1,2147483647\nm2,4\n")
+        for algorithm in ["optimal", "greedy", "stable"] {
+            for objective in ["score", "participation"] {
+                let out = path("max-\(algorithm)-\(objective).csv")
+                #expect(await MatchCommand.run(["scores", scores, "--capacities", capacities, "--out", out, "--algorithm", algorithm, "--objective", objective]) == 0)
+                #expect(try read(out).rows.count == 6, "\(algorithm), \(objective): everyone placed")
+            }
+        }
+        let tooLarge = try file("too-large.csv", "mentee,mentor,score\ne1,m1,1000.000001\ne2,m1,2305843009213.999999\n")
+        let (code, message) = try await captureStandardError { await MatchCommand.run(["scores", tooLarge, "--capacities", capacities, "--out", path("never.csv")]) }
+        #expect(code == 1)
+        #expect(message.contains("row 2, column score, value “1000.000001”: must be a decimal number from 0 to 1000"))
+        #expect(message.contains("row 3, column score, value “2305843009213.999999”"))
     }
 
     /// Runs `body` with standard error sent to a file, and returns what it wrote.
