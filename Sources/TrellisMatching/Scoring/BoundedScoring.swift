@@ -290,6 +290,20 @@ extension LaneBlocks {
             if unknownYears[block] { experience = max(experience, tables.experienceUnknown) }
         }
         let need = reach &- (zoneFrequency &+ experience &+ row.languageMax)
+        let tableRow = tables.row
+        let skillDivisor = min(row.skillDivisor, Int(fewestSkills[block]))
+        let interestDivisor = min(row.interestCount, Int(fewestInterests[block]))
+        let valueDivisor = min(row.valueCount, Int(fewestValues[block]))
+        let complement = tables.complement, interest = tables.interest, value = tables.value
+        /// A `table` contribution for `shared` tags: at most shared / max(shared, divisor) of the weight.
+        @inline(__always) func share(_ table: UnsafeMutablePointer<Int64>, _ shared: Int, _ divisor: Int) -> Int64 {
+            shared == 0 ? 0 : table[max(shared, divisor) &* tableRow &+ shared]
+        }
+        // A block no lane of which could reach even sharing every tag of the row is passed over
+        // before any counting (a share grows with what is shared).
+        if need > share(complement, row.skillCount, skillDivisor) &+ share(interest, row.interestCount, interestDivisor) &+ share(value, row.valueCount, valueDivisor) {
+            return .zero
+        }
 
         var s0 = LaneMask.zero, s1 = LaneMask.zero, s2 = LaneMask.zero, s3 = LaneMask.zero
         let skillColumn = skillColumns + block &* skillVocabulary
@@ -302,15 +316,6 @@ extension LaneBlocks {
         for index in 0..<(row.valueCount &- row.extraValues) { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
 
         // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight.
-        let tableRow = tables.row
-        let skillDivisor = min(row.skillDivisor, Int(fewestSkills[block]))
-        let interestDivisor = min(row.interestCount, Int(fewestInterests[block]))
-        let valueDivisor = min(row.valueCount, Int(fewestValues[block]))
-        let complement = tables.complement, interest = tables.interest, value = tables.value
-        /// A `table` contribution for `shared` tags: at most shared / max(shared, divisor) of the weight.
-        @inline(__always) func share(_ table: UnsafeMutablePointer<Int64>, _ shared: Int, _ divisor: Int) -> Int64 {
-            shared == 0 ? 0 : table[max(shared, divisor) &* tableRow &+ shared]
-        }
         var result = LaneMask.zero
         var interestLeft = lanes
         var sharedInterests = 0
