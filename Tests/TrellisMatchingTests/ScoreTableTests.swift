@@ -16,7 +16,7 @@ import TrellisFixtures
     }
 
     static func referenceTable(_ data: Data, path: String, columns: [String]) throws -> [(row: Int, cells: [String])] {
-        guard let decoded = String(data: data, encoding: .utf8) else { throw CSVTable.Refusal(lines: ["\(path): \(PeopleFile.notUTF8)"]) }
+        guard let decoded = String(data: data, encoding: .utf8) else { throw CSVTable.Refusal(lines: ["\(path): \(PeopleFile.notUTF8(data))"]) }
         var text = decoded
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) else {
@@ -51,11 +51,12 @@ import TrellisFixtures
                 let mentor = cells[0]
                 if mentor.isEmpty { problems.append("c.csv: row \(row), column mentor: a mentor is required."); continue }
                 if let first = mentorIndex[mentor] { problems.append("c.csv: row \(row), column mentor, value “\(mentor.shownInMessage)”: already listed in row \(mentorRows[first])."); continue }
-                guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
-                    problems.append("c.csv: row \(row), column capacity, value “\(cells[1].shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); continue
-                }
                 mentorIndex[mentor] = mentors.count
-                mentors.append(mentor); caps.append(capacity); mentorRows.append(row)
+                mentors.append(mentor); mentorRows.append(row)
+                guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
+                    problems.append("c.csv: row \(row), column capacity, value “\(cells[1].shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); caps.append(0); continue
+                }
+                caps.append(capacity)
             }
             var mentees: [String] = [], menteeIndex: [String: Int] = [:], arcs: [[Int64]] = [], pairRow: [Int: Int] = [:]
             for (row, cells) in try referenceTable(scores, path: "s.csv", columns: ["mentee", "mentor", "score"]) {
@@ -142,12 +143,18 @@ import TrellisFixtures
             ("mentee,mentor,score\ne1,m1@x.org,1000\ne2,m1@x.org,1000.000001\ne3,m1@x.org,2305843009213.999999\ne4,m1@x.org,999.999999\n", Self.capacities),
             ("mentee,mentor,score\n\"e\"\"1\",m1@x.org,1\n\"e\n2\",m1@x.org,\"0.5\"\n\"open,m1@x.org,1\n", Self.capacities),
             ("mentee,mentor,score\ne1,m1@x.org,1", "mentor,capacity\nm1@x.org,+1\nm1@x.org,2\n,1\nm2@x.org,two\nm3@x.org,-1\nm4@x.org,2147483648\n"),
+            ("mentee,mentor,score\ne1,m2@x.org,1\ne2,m1@x.org,1\n", "mentor,capacity\nm2@x.org,two\nm2@x.org,3\nm1@x.org,1\n"),
             ("mentee,mentor,score\ne1,m1@x.org,1", "mentor\n"),
             ("mentee,mentor,score\ne1,m1@x.org,1", ""),
             ("mentee,mentor,score\ne\u{0}1,m1@x.org,1\n", Self.capacities),
             ("mentee,mentor,score\ne1,m1\u{1B}]0;pwned\u{7}\u{1B}[2J,0.5\ne2,m\r1,x\u{2028}\n", Self.capacities),
         ]
         for (scores, capacities) in cases { Self.same(scores, capacities) }
+        // Not UTF-8, on the third line: named where.
+        let broken = Data("mentee,mentor,score\ne1,m1@x.org,1\ne".utf8) + Data([0xC0, 0x80]) + Data(",m2@x.org,1\n".utf8)
+        Self.same(broken, Data(Self.capacities.utf8))
+        guard case .failure(let refusal) = Self.read(scores: broken, capacities: Data(Self.capacities.utf8)) else { Issue.record("refused expected"); return }
+        #expect(refusal.message == "s.csv: The file is not UTF-8 text: line 3 has bytes that are not (the first is byte 36 of the file). Save it as “CSV UTF-8” and try again.")
     }
 
     @Test func `random files of the characters that matter read as every cell as a string read them`() {

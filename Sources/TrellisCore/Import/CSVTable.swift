@@ -50,7 +50,7 @@ public enum CSVTable {
         // `PeopleFile.decode` checks it, with the byte-order marks it and `PeopleFile.read` drop.
         try data.withUnsafeBytes { raw in
             var bytes = raw.bindMemory(to: UInt8.self)
-            guard UTF8Check.isValid(bytes) else { throw Refusal(lines: ["\(path): \(PeopleFile.notUTF8)"]) }
+            if let offset = UTF8Check.firstInvalid(bytes) { throw Refusal(lines: ["\(path): \(PeopleFile.notUTF8(bytes, at: offset))"]) }
             for _ in 0..<(PeopleFile.decodingDropsMark ? 2 : 1) where bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
                 bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3))
             }
@@ -139,9 +139,12 @@ public enum CSVTable {
 /// U+10FFFF, no cut-off sequence): what `String(data:encoding: .utf8)` accepts. ASCII is checked
 /// eight bytes at a time.
 public enum UTF8Check {
-    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { firstInvalid(bytes) == nil }
+
+    /// Where the first byte that is not well-formed UTF-8 is, if any.
+    public static func firstInvalid(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let count = bytes.count
-        guard let base = bytes.baseAddress else { return true }
+        guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         var index = 0
         while index < count {
@@ -156,24 +159,24 @@ public enum UTF8Check {
             }
             switch lead {
             case 0xC2...0xDF:
-                guard continuation(1) else { return false }
+                guard continuation(1) else { return index }
                 index += 2
             case 0xE0...0xEF:
-                guard continuation(1), continuation(2) else { return false }
+                guard continuation(1), continuation(2) else { return index }
                 let second = base[index + 1]
-                if lead == 0xE0 && second < 0xA0 { return false }  // overlong
-                if lead == 0xED && second > 0x9F { return false }  // surrogates
+                if lead == 0xE0 && second < 0xA0 { return index }  // overlong
+                if lead == 0xED && second > 0x9F { return index }  // surrogates
                 index += 3
             case 0xF0...0xF4:
-                guard continuation(1), continuation(2), continuation(3) else { return false }
+                guard continuation(1), continuation(2), continuation(3) else { return index }
                 let second = base[index + 1]
-                if lead == 0xF0 && second < 0x90 { return false }  // overlong
-                if lead == 0xF4 && second > 0x8F { return false }  // past U+10FFFF
+                if lead == 0xF0 && second < 0x90 { return index }  // overlong
+                if lead == 0xF4 && second > 0x8F { return index }  // past U+10FFFF
                 index += 4
             default:
-                return false
+                return index
             }
         }
-        return true
+        return nil
     }
 }

@@ -15,11 +15,23 @@ public enum PeopleFile {
     /// one more).
     public static let decodingDropsMark = String(data: Data([0xEF, 0xBB, 0xBF]), encoding: .utf8) == ""
 
-    public static let notUTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+    /// The message for a file that is not UTF-8, saying where: the line (counted by line breaks)
+    /// and the byte.
+    public static func notUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> String {
+        let line = bytes[..<offset].reduce(into: 1) { count, byte in if byte == 0x0A { count += 1 } }
+        return "The file is not UTF-8 text: line \(line.grouped) has bytes that are not (the first is byte \((offset + 1).grouped) of the file). Save it as “CSV UTF-8” and try again."
+    }
+
+    public static func notUTF8(_ data: Data) -> String {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return notUTF8(bytes, at: UTF8Check.firstInvalid(bytes) ?? bytes.count)
+        }
+    }
 
     public static func decode(_ data: Data) throws -> String {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationErrors(field: "file", notUTF8)
+            throw ValidationErrors(field: "file", notUTF8(data))
         }
         return text
     }

@@ -35,12 +35,14 @@ public struct ScoreTable: Sendable {
                 problems.append("\(capacitiesPath): row \(row.number), column mentor, value “\(mentor.shownInMessage)”: already listed in row \(mentorRows[first])."); return
             }
             let text = row.string(1)
-            guard let capacity = Int(text), capacity >= 0, capacity <= Int(Int32.max) else {
-                problems.append("\(capacitiesPath): row \(row.number), column capacity, value “\(text.shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); return
-            }
+            // A mentor with a wrong capacity is still listed, so that the score file's pairs with
+            // them are not reported as naming someone unknown as well.
             _ = mentorNumbers.number(of: mentor, adding: true)
-            table.capacities.append(capacity)
             mentorRows.append(row.number)
+            guard let capacity = Int(text), capacity >= 0, capacity <= Int(Int32.max) else {
+                problems.append("\(capacitiesPath): row \(row.number), column capacity, value “\(text.shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); table.capacities.append(0); return
+            }
+            table.capacities.append(capacity)
         }
         let scores = try load()
         var menteeNumbers = NameNumbers()
