@@ -83,6 +83,41 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
         }
     }
 
+    @Test(arguments: [31, 32, 33])
+    func `mentors with many places reach the min-cost-flow optimum, and a pair table's capacity is cut to its pairs`(seed: Int) throws {
+        var people = cohort(seed: UInt64(seed), mentees: 240, mentors: 8, skills: 30)
+        var rng = SeededGenerator(seed: UInt64(seed))
+        // Many places, some more than the mentor's candidates.
+        for index in people.indices where people[index].role?.canMentor == true {
+            people[index].capacity = rng.pick([17, 24, 40, 64, 200])
+        }
+        for objective in MatchObjective.allCases {
+            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
+            let engine = try MatchEngine(participants: people, options: options)
+            let result = try engine.optimal()
+            let reference = Reference.minCostFlow(engine, objective: objective)
+            #expect(result.provenOptimal)
+            #expect(result.totalScore == reference.total || objective == .participation)
+            if objective == .participation { #expect(result.pairs.count == reference.count) }
+            checkRules(result, engine, people, options)
+        }
+        // A pair table: one mentor with every mentee and 2 billion places, others with a few.
+        let mentees = (0..<300).map { "e\($0)" }
+        var arcs: [(mentee: Int, mentor: Int, score: Int64)] = []
+        for e in mentees.indices {
+            arcs.append((e, 0, Int64.random(in: 1...ScoreUnits.perOne, using: &rng)))
+            for m in 1...3 where Int.random(in: 0..<3, using: &rng) == 0 { arcs.append((e, m, Int64.random(in: 1...ScoreUnits.perOne, using: &rng))) }
+        }
+        let matcher = try PairTableMatcher(mentees: mentees, mentors: ["big", "a", "b", "c"], capacities: [Int(Int32.max), 2, 30, 1], arcs: arcs)
+        #expect(matcher.capacities[0] == 300, "cut to the pairs the mentor has")
+        let outcome = try matcher.run(.optimal)
+        #expect(outcome.provenOptimal)
+        #expect(outcome.pairs.count == 300)
+        // Everyone is placed, each with their best mentor within the small capacities: the greedy
+        // over a single big mentor cannot beat it.
+        #expect(outcome.totalScore >= (try matcher.run(.greedy)).totalScore)
+    }
+
     @Test(arguments: [21, 22, 23, 24])
     func `with tiny candidate lists the proof adds the missing pairs and still reaches the optimum`(seed: Int) throws {
         let people = cohort(seed: UInt64(seed), mentees: 120, mentors: 40, skills: 30)
