@@ -52,35 +52,35 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
     for (mentor, count) in load { #expect(count <= byID[mentor]!.capacity, "\(mentor) over capacity") }
 }
 
+/// On both objectives: the engine proves its optimum, which has the reference's total (and, for
+/// participation, its number of pairs), and keeps every rule.
+func expectOptimum(
+    _ people: [Participant], seed: Int, reference: (MatchEngine, MatchObjective) -> (count: Int, total: Int64),
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    for objective in MatchObjective.allCases {
+        let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
+        let engine = try MatchEngine(participants: people, options: options)
+        let result = try engine.optimal()
+        let expected = reference(engine, objective)
+        #expect(result.provenOptimal, sourceLocation: sourceLocation)
+        #expect(result.totalScore == expected.total, "seed \(seed) \(objective)", sourceLocation: sourceLocation)
+        if objective == .participation { #expect(result.pairs.count == expected.count, sourceLocation: sourceLocation) }
+        checkRules(result, engine, people, options)
+    }
+}
+
 @Suite struct OptimalMatchingTests {
     @Test(arguments: 1...60)
     func `on tiny cohorts the optimum equals brute force, for both objectives`(seed: Int) throws {
         let people = cohort(seed: UInt64(seed), mentees: 5 + seed % 3, mentors: 3 + seed % 2)
-        for objective in MatchObjective.allCases {
-            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
-            let engine = try MatchEngine(participants: people, options: options)
-            let result = try engine.optimal()
-            let reference = Reference.bruteForce(engine, objective: objective)
-            #expect(result.provenOptimal)
-            #expect(result.totalScore == reference.total, "seed \(seed) \(objective)")
-            if objective == .participation { #expect(result.pairs.count == reference.count) }
-            checkRules(result, engine, people, options)
-        }
+        try expectOptimum(people, seed: seed, reference: Reference.bruteForce)
     }
 
     @Test(arguments: [11, 12, 13, 14, 15, 16])
     func `on a few hundred people the optimum equals a min-cost-flow reference`(seed: Int) throws {
         let people = cohort(seed: UInt64(seed), mentees: 180, mentors: 45 + seed, skills: 40)
-        for objective in MatchObjective.allCases {
-            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
-            let engine = try MatchEngine(participants: people, options: options)
-            let result = try engine.optimal()
-            let reference = Reference.minCostFlow(engine, objective: objective)
-            #expect(result.provenOptimal)
-            #expect(result.totalScore == reference.total, "seed \(seed) \(objective)")
-            if objective == .participation { #expect(result.pairs.count == reference.count) }
-            checkRules(result, engine, people, options)
-        }
+        try expectOptimum(people, seed: seed, reference: Reference.minCostFlow)
     }
 
     @Test(arguments: [31, 32, 33])
@@ -91,16 +91,7 @@ func checkRules(_ result: MatchResult, _ engine: MatchEngine, _ people: [Partici
         for index in people.indices where people[index].role?.canMentor == true {
             people[index].capacity = rng.pick([17, 24, 40, 64, 200])
         }
-        for objective in MatchObjective.allCases {
-            let options = randomOptions(seed: UInt64(seed), people: people, objective: objective)
-            let engine = try MatchEngine(participants: people, options: options)
-            let result = try engine.optimal()
-            let reference = Reference.minCostFlow(engine, objective: objective)
-            #expect(result.provenOptimal)
-            #expect(result.totalScore == reference.total || objective == .participation)
-            if objective == .participation { #expect(result.pairs.count == reference.count) }
-            checkRules(result, engine, people, options)
-        }
+        try expectOptimum(people, seed: seed, reference: Reference.minCostFlow)
         // A pair table: one mentor with every mentee and 2 billion places, others with a few.
         let mentees = (0..<300).map { "e\($0)" }
         var arcs: [(mentee: Int, mentor: Int, score: Int64)] = []
