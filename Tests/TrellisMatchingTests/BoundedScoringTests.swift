@@ -108,6 +108,28 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
                     #expect(score <= bounded.menteeBound[e] && score <= bounded.mentorBound[m], "left-out pair \(e)–\(m) scores \(score)")
                 }
             }
+
+            // Each side's list, worked out here from every pair rather than by either build (both
+            // start the mentors' lists from the mentees'): its weakest kept score is the k-th best
+            // allowed score, and every pair scoring above that is in the graph.
+            func expectLists(rows: Int, listLength: Int, bound: [Int64], scores: (Int) -> [(other: Int, score: Int64)], arc: (Int, Int) -> Bool) {
+                for row in 0..<rows {
+                    let allowed = scores(row).filter { $0.score >= instance.minimumScore }.sorted { $0.score > $1.score }
+                    let weakest = allowed.count >= listLength ? allowed[listLength - 1].score : -1
+                    #expect(bound[row] == weakest, "row \(row): weakest kept \(bound[row]), k-th best \(weakest)")
+                    for pair in allowed where pair.score > weakest { #expect(arc(row, pair.other), "row \(row) lost \(pair.other)") }
+                }
+            }
+            func hasArc(_ e: Int, _ m: Int) -> Bool { bounded.arcMentor[bounded.arcStart[e]..<bounded.arcStart[e + 1]].contains(Int32(m)) }
+            let menteeRows = (0..<instance.menteePerson.count).filter { !skip.contains($0) }
+            let mentorRows = (0..<instance.mentorPerson.count).filter { capacityLeft[$0] > 0 }
+            func allowedScore(_ e: Int, _ m: Int) -> Int64? { instance.ruleBroken(mentee: e, mentor: m) == nil ? instance.score(mentee: e, mentor: m) : nil }
+            expectLists(rows: instance.menteePerson.count, listLength: options.menteeCandidates, bound: bounded.menteeBound, scores: { e in
+                skip.contains(e) ? [] : mentorRows.compactMap { m in allowedScore(e, m).map { (m, $0) } }
+            }, arc: hasArc)
+            expectLists(rows: instance.mentorPerson.count, listLength: options.mentorCandidates, bound: bounded.mentorBound, scores: { m in
+                capacityLeft[m] == 0 ? [] : menteeRows.compactMap { e in allowedScore(e, m).map { (e, $0) } }
+            }, arc: { m, e in hasArc(e, m) })
         }
     }
 

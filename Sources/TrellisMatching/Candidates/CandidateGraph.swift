@@ -113,7 +113,7 @@ struct CandidateGraph: Sendable {
         let blockKernel = ScoringKernel(instance, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
         let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
         let menteeRows = rowOrder(instance, rowMentees, mentors: false)
-        run(rows: menteeRows, blocks: mentorBlocks, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, firstBlock, length in
+        run(rows: menteeRows, blocks: mentorBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, blockList in
             let view = views[e]
             let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
             let heap = shared.menteeHeaps + e * k1
@@ -122,38 +122,47 @@ struct CandidateGraph: Sendable {
             var aboveCount = shared.above[e]
             let excluded = anyExclusions ? instance.exclusions[e] : []
             let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
-            var block = firstBlock
-            for _ in 0..<length {
+            for block32 in blockList {
+                let block = Int(block32)
                 let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
                 let lanes = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
                 let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
                 lanes.forEachLane { lane in
                     let mentor = Int(laneSlots[lane])
-                    let score = blockKernel.scoreOne(view, mentor: block * LaneBlocks.width + lane, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
+                    let position = block &* LaneBlocks.width &+ lane
+                    let score = blockKernel.scoreOne(view, mentor: position, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
                     guard score >= minimum else { return }
                     aboveCount &+= 1
                     offer(key(score, mentor), to: heap, count: &count, threshold: &threshold, capacity: k1)
                 }
-                block &+= 1
-                if block == mentorBlocks.count { block = 0 }
             }
             shared.menteeHeapCount[e] = count
             shared.above[e] = aboveCount
         }
 
-        // Pass 2: mentors (rows) against blocks of mentees.
+        // Pass 2: mentors (rows) against blocks of mentees. A pair scores the same from either
+        // side, so each mentor's list starts with the pairs that name them in the mentees' lists:
+        // its threshold starts near its final value instead of at nothing. A pair already in the
+        // list is not offered again.
+        for e in rowMentees {
+            let heap = menteeHeaps + Int(e) * k1
+            for entry in 0..<Int(menteeHeapCount[Int(e)]) {
+                let mentor = index(ofKey: heap[entry])
+                offer(key(score(ofKey: heap[entry]), Int(e)), heap: mentorHeaps + mentor * k2, count: &mentorHeapCount[mentor], capacity: k2)
+            }
+        }
         let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false)
         let kernel = ScoringKernel(instance)
         let (blockViews, viewStorage) = tables.packedViews(order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)), instance)
         defer { viewStorage.deallocate() }
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
-        run(rows: mentorRows, blocks: menteeBlocks, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, firstBlock, length in
+        run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
             let row = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
             let heap = shared.mentorHeaps + m * k2
             var count = shared.mentorHeapCount[m]
             var threshold = count == Int32(k2) ? heap[0] : Int64.min
-            var block = firstBlock
-            for _ in 0..<length {
+            for block32 in blockList {
+                let block = Int(block32)
                 let reach = !bounded ? Int64.min : threshold == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: threshold), minimum)
                 let lanes = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
                 let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
@@ -161,11 +170,11 @@ struct CandidateGraph: Sendable {
                     let e = Int(laneSlots[lane])
                     let view = blockViews[block * LaneBlocks.width + lane]
                     let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : ScoringKernel.anyDepartment)
-                    guard score >= minimum else { return }
-                    offer(key(score, e), to: heap, count: &count, threshold: &threshold, capacity: k2)
+                    let pair = key(score, e)
+                    guard score >= minimum, pair > threshold else { return }
+                    for entry in 0..<Int(count) where heap[entry] == pair { return }
+                    offer(pair, to: heap, count: &count, threshold: &threshold, capacity: k2)
                 }
-                block &+= 1
-                if block == menteeBlocks.count { block = 0 }
             }
             shared.mentorHeapCount[m] = count
         }
@@ -222,14 +231,45 @@ struct CandidateGraph: Sendable {
         }
     }
 
-    /// Runs `body(row, first block, blocks)` over every row and every block, the rows split evenly
-    /// over `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data
-    /// stays in cache while each row of the tile is bounded and scored against it; a tile starts at
-    /// the first block of its first row's time zone. A row's state lives in its list between runs.
-    static func run(rows: [Int32], blocks: borrowing LaneBlocks, threads: Int, instance: PreparedInstance, progress: ProgressCounter, perRow: Int, _ body: @Sendable (Int, Int, Int) -> Void) {
+    /// Runs `body(row, blocks)` over every row and every block, the rows split evenly over
+    /// `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data stays
+    /// in cache while each row of the tile is bounded and scored against it. A tile visits the
+    /// blocks in order of how well their time zones and meeting frequencies suit its first row
+    /// (rows are in order of both, so they suit the whole tile), from its own time zone on where
+    /// they suit equally: blocks whose pairs tend to score high come first and fill the rows' lists
+    /// with strong entries early, which raises the bar for every later block. A row's state lives
+    /// in its list between runs.
+    static func run(rows: [Int32], blocks: borrowing LaneBlocks, tables: borrowing ScoringTables, threads: Int, instance: PreparedInstance, progress: ProgressCounter, perRow: Int, _ body: @Sendable (Int, ArraySlice<Int32>) -> Void) {
         guard blocks.count > 0, !rows.isEmpty else { return }
         let mentors = !blocks.mentors
         let tile = 32, blockRun = 8
+        let blockCount = blocks.count
+        // Per block and (time zone, meeting frequency) of a row: the best such contribution of
+        // any of the block's lanes, and the blocks in order of it, worked out once per row kind.
+        let rowCodes = Set(rows.map { slot -> Int32 in
+            let person = Int(mentors ? instance.mentorPerson[Int(slot)] : instance.menteePerson[Int(slot)])
+            return instance.timezoneIndex[person] << 3 | instance.frequencyCode[person]
+        })
+        var orders: [Int32: [Int32]] = [:]
+        for code in rowCodes {
+            let zoneRow = tables.zones + Int(code >> 3) * tables.zoneCount
+            let frequencyRow = tables.frequency + Int(code & 7) * PreparedInstance.frequencyCodes
+            let start = blocks.firstBlockOfZone[Int(code >> 3)]
+            var suit = [Int64](repeating: Int64.min, count: blockCount)
+            for block in 0..<blockCount {
+                for index in Int(blocks.codeStart[block])..<Int(blocks.codeStart[block + 1]) {
+                    let other = Int(blocks.codes[index])
+                    suit[block] = max(suit[block], zoneRow[other >> 3] + frequencyRow[other & 7])
+                }
+            }
+            let fromOwnZone = (0..<blockCount).map { Int32((start + $0) % blockCount) }
+            // A stable sort: equally suited blocks keep the order from the row's own time zone on.
+            orders[code] = fromOwnZone.enumerated().sorted { a, b in
+                let left = suit[Int(a.element)], right = suit[Int(b.element)]
+                return left != right ? left > right : a.offset < b.offset
+            }.map(\.element)
+        }
+        let blockOrders = orders
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let first = rows.count * worker / threads, last = rows.count * (worker + 1) / threads
             var tileStart = first
@@ -237,11 +277,11 @@ struct CandidateGraph: Sendable {
                 let tileEnd = min(last, tileStart + tile)
                 let slot = Int(rows[tileStart])
                 let person = Int(mentors ? instance.mentorPerson[slot] : instance.menteePerson[slot])
-                let start = blocks.firstBlockOfZone[Int(instance.timezoneIndex[person])]
+                let order = blockOrders[instance.timezoneIndex[person] << 3 | instance.frequencyCode[person]]!
                 var visited = 0
-                while visited < blocks.count {
-                    let length = min(blockRun, blocks.count - visited)
-                    for position in tileStart..<tileEnd { body(Int(rows[position]), (start + visited) % blocks.count, length) }
+                while visited < blockCount {
+                    let length = min(blockRun, blockCount - visited)
+                    for position in tileStart..<tileEnd { body(Int(rows[position]), order[visited..<(visited + length)]) }
                     visited += length
                 }
                 progress.add((tileEnd - tileStart) * perRow)

@@ -268,6 +268,17 @@ extension LaneBlocks {
         return greater | equal
     }
 
+    /// The highest count of any of `lanes` in a four-plane counter, found plane by plane.
+    @inline(__always)
+    static func highest(_ lanes: LaneMask, _ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> Int {
+        var candidates = lanes, top = 0
+        if candidates & p3 != .zero { top |= 8; candidates &= p3 }
+        if candidates & p2 != .zero { top |= 4; candidates &= p2 }
+        if candidates & p1 != .zero { top |= 2; candidates &= p1 }
+        if candidates & p0 != .zero { top |= 1 }
+        return top
+    }
+
     /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
     @inline(__always)
     func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
@@ -315,40 +326,42 @@ extension LaneBlocks {
         let valueColumn = valueColumns + block &* valueVocabulary
         for index in 0..<(row.valueCount &- row.extraValues) { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
 
-        // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight.
-        var result = LaneMask.zero
-        var interestLeft = lanes
-        var sharedInterests = 0
-        // `sharedInterests` and `sharedValues` are counted tags; a lane may share the row's extra
-        // ones too, so its bound takes them as shared.
-        while interestLeft != .zero && sharedInterests <= row.interestCount &- row.extraInterests {
-            let interestLanes = Self.equal(sharedInterests, i0, i1, i2, i3) & interestLeft
-            interestLeft &= ~interestLanes
-            if interestLanes != .zero {
-                let interestBound = share(interest, sharedInterests &+ row.extraInterests, interestDivisor)
-                var valueLeft = interestLanes
-                var sharedValues = 0
-                while valueLeft != .zero && sharedValues <= row.valueCount &- row.extraValues {
-                    let both = Self.equal(sharedValues, v0, v1, v2, v3) & valueLeft
-                    valueLeft &= ~both
-                    if both != .zero {
-                        let valueBound = share(value, sharedValues &+ row.extraValues, valueDivisor)
-                        let needed = need &- interestBound &- valueBound
-                        // The fewest shared skills whose contribution reaches `needed`.
-                        var k = 0
-                        while k <= row.skillCount {
-                            if share(complement, k, skillDivisor) >= needed { break }
-                            k &+= 1
-                        }
-                        // Lanes whose counted skills plus the extra ones reach k.
-                        let counted = k &- row.extraSkills
-                        if counted <= 0 { result |= both }
-                        else if k <= row.skillCount { result |= both & Self.atLeast(counted, s0, s1, s2, s3) }
-                    }
-                    sharedValues &+= 1
-                }
+        // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight, and a
+        // share grows with what is shared. So a lane can reach `need` exactly when, for some
+        // counts i ≤ its shared interests and v ≤ its shared values, its shared skills reach the
+        // fewest k(i, v) that make up the rest; k falls as i and v grow. The lanes are found along
+        // that staircase from the block's highest counts down, and a step is left as soon as no
+        // lane of the block shares k skills (each lower step needs at least as many).
+        let topSkills = Self.highest(lanes, s0, s1, s2, s3)
+        let topInterests = Self.highest(lanes, i0, i1, i2, i3)
+        let topValues = Self.highest(lanes, v0, v1, v2, v3)
+        /// The fewest shared skills (counted ones; the extra ones are taken as shared) with which
+        /// `needed` is reached, or nil when more than any lane of the block counts.
+        @inline(__always) func skillsReaching(_ needed: Int64) -> Int? {
+            var k = 0
+            while k <= row.skillCount {
+                if share(complement, k, skillDivisor) >= needed { return max(0, k &- row.extraSkills) }
+                k &+= 1
+                if k &- row.extraSkills > topSkills { return nil }
             }
-            sharedInterests &+= 1
+            return nil
+        }
+        var result = LaneMask.zero
+        var interests = topInterests
+        while interests >= 0 {
+            let interestBound = share(interest, interests &+ row.extraInterests, interestDivisor)
+            let interestLanes = interests == 0 ? lanes : Self.atLeast(interests, i0, i1, i2, i3) & lanes
+            var values = topValues
+            while values >= 0 {
+                guard let counted = skillsReaching(need &- interestBound &- share(value, values &+ row.extraValues, valueDivisor)) else { break }
+                var both = values == 0 ? interestLanes : interestLanes & Self.atLeast(values, v0, v1, v2, v3)
+                if counted > 0 { both &= Self.atLeast(counted, s0, s1, s2, s3) }
+                result |= both
+                values &-= 1
+            }
+            // Not even the block's most values reached with these interests: fewer cannot.
+            if values == topValues { break }
+            interests &-= 1
         }
         return result
     }
