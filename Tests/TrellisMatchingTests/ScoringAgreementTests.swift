@@ -5,7 +5,7 @@ import TrellisCore
 import TrellisFixtures
 
 /// A pair's score is written three times for speed: `PreparedInstance.score` (the reference), the
-/// scoring kernel on flat buffers (`ScoringKernel.score`, what the candidate lists and the proof
+/// scoring kernel on one record per participant (`ScoringKernel.Layout.score`, what the candidate lists and the proof
 /// use) and the explanation's factor by factor sum (`PreparedInstance.explain`, what people read).
 /// Here all three meet on every pair of randomised cohorts, with the hard rules' verdicts.
 @Suite struct ScoringAgreementTests {
@@ -34,17 +34,16 @@ import TrellisFixtures
                 exclusions: exclusions, threads: 1
             )
             let instance = try PreparedInstance(participants: people, options: options)
-            let kernel = ScoringKernel(instance)
+            let mentees = ScoringKernel(instance, mentors: false), mentors = ScoringKernel(instance, mentors: true)
             let tables = ScoringTables(instance)
             var disagreements: [String] = []
             for e in 0..<instance.menteePerson.count {
-                let view = tables.view(of: e, instance)
-                let department = options.excludeSameDepartment ? view.department : ScoringKernel.anyDepartment
+                let department = options.excludeSameDepartment ? ScoringKernel.field(mentees.record(e), ScoringKernel.Field.department) : ScoringKernel.anyDepartment
                 for m in 0..<instance.mentorPerson.count {
                     let broken = instance.ruleBroken(mentee: e, mentor: m)
                     if broken == nil { allowed += 1 } else { forbidden += 1 }
                     let reference = instance.score(mentee: e, mentor: m)
-                    let fast = kernel.score(view, mentor: m, tables: tables, excluded: instance.exclusions[e], department: department)
+                    let fast = mentees.layout.score(mentee: mentees.record(e), mentor: mentors.record(m), mentorSlot: Int32(m), tables: tables, excluded: instance.exclusions[e], department: department)
                     let explanation = instance.explain(mentee: e, mentor: m)
                     let verdict = broken ?? (reference < instance.minimumScore ? .belowMinimumScore : nil)
                     let kernelAgrees = broken == nil ? fast == reference : fast == -1

@@ -103,25 +103,27 @@ struct CandidateGraph: Sendable {
 
         let tables = ScoringTables(instance)
         let lists = TagLists(instance)
-        let views = (0..<menteeCount).map { tables.view(of: $0, instance) }
+        let menteeRecords = ScoringKernel(instance, mentors: false)
+        let mentorRecords = ScoringKernel(instance, mentors: true)
+        let layout = menteeRecords.layout
         let excludeDepartment = instance.options.excludeSameDepartment
         // With a minimum score, the mentee pass scores every pair that could reach it, to count them.
         let countAbove = minimum > 0
 
         // Pass 1: mentees (rows) against blocks of mentors.
         let mentorBlocks = LaneBlocks(instance, slots: activeMentors, mentors: true)
-        let blockKernel = ScoringKernel(instance, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
+        let mentorBlockRecords = ScoringKernel(instance, mentors: true, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
         let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
         let menteeRows = rowOrder(instance, rowMentees, mentors: false)
         run(rows: menteeRows, blocks: mentorBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, blockList in
-            let view = views[e]
+            let menteeRecord = menteeRecords.record(e)
             let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
             let heap = shared.menteeHeaps + e * k1
             var count = shared.menteeHeapCount[e]
             var threshold = count == Int32(k1) ? heap[0] : Int64.min
             var aboveCount = shared.above[e]
             let excluded = anyExclusions ? instance.exclusions[e] : []
-            let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
+            let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
             for block32 in blockList {
                 let block = Int(block32)
                 let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
@@ -130,7 +132,7 @@ struct CandidateGraph: Sendable {
                 lanes.forEachLane { lane in
                     let mentor = Int(laneSlots[lane])
                     let position = block &* LaneBlocks.width &+ lane
-                    let score = blockKernel.scoreOne(view, mentor: position, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
+                    let score = layout.score(mentee: menteeRecord, mentor: mentorBlockRecords.record(position), mentorSlot: Int32(mentor), tables: tables, excluded: excluded, department: department)
                     guard score >= minimum else { return }
                     aboveCount &+= 1
                     offer(key(score, mentor), to: heap, count: &count, threshold: &threshold, capacity: k1)
@@ -152,12 +154,11 @@ struct CandidateGraph: Sendable {
             }
         }
         let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false)
-        let kernel = ScoringKernel(instance)
-        let (blockViews, viewStorage) = tables.packedViews(order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)), instance)
-        defer { viewStorage.deallocate() }
+        let menteeBlockRecords = ScoringKernel(instance, mentors: false, order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)))
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
         run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
             let row = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
+            let mentorRecord = mentorRecords.record(m)
             let heap = shared.mentorHeaps + m * k2
             var count = shared.mentorHeapCount[m]
             var threshold = count == Int32(k2) ? heap[0] : Int64.min
@@ -168,8 +169,9 @@ struct CandidateGraph: Sendable {
                 let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
                 lanes.forEachLane { lane in
                     let e = Int(laneSlots[lane])
-                    let view = blockViews[block * LaneBlocks.width + lane]
-                    let score = kernel.scoreOne(view, mentor: m, slot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: excludeDepartment ? view.department : ScoringKernel.anyDepartment)
+                    let menteeRecord = menteeBlockRecords.record(block &* LaneBlocks.width &+ lane)
+                    let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
+                    let score = layout.score(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: department)
                     let pair = key(score, e)
                     guard score >= minimum, pair > threshold else { return }
                     for entry in 0..<Int(count) where heap[entry] == pair { return }
@@ -346,60 +348,6 @@ struct ScoringTables: ~Copyable, @unchecked Sendable {
     deinit {
         complement.deallocate(); interest.deallocate(); value.deallocate(); zones.deallocate(); frequency.deallocate(); experience.deallocate()
     }
-
-    /// Views of the mentees at positions (`order[i]` the mentee slot at position i, -1 for none),
-    /// with their tags copied into buffers in that order, so that walking positions reads memory in
-    /// order. The buffers live as long as the returned owner.
-    func packedViews(order: [Int32], _ instance: PreparedInstance) -> (views: [MenteeView], storage: UnsafeMutablePointer<UInt64>) {
-        let words = instance.skillWords + instance.interestWords + instance.valueWords + instance.languageWords
-        let storage = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, order.count * words))
-        storage.initialize(repeating: 0, count: max(1, order.count * words))
-        var views: [MenteeView] = []
-        views.reserveCapacity(order.count)
-        let empty = MenteeView(
-            person: -1, tourIn: 0, tourOut: 0, department: PreparedInstance.noDepartment, development: storage, interests: storage, interestCount: 0,
-            values: storage, valueCount: 0, languages: storage, languageCount: 0, years: PreparedInstance.unknownYears, complementRow: nil,
-            zoneRow: UnsafePointer(zones), frequencyRow: UnsafePointer(frequency)
-        )
-        for (position, slot) in order.enumerated() {
-            guard slot >= 0 else { views.append(empty); continue }
-            let view = view(of: Int(slot), instance)
-            var target = storage + position * words
-            func copy(_ source: UnsafeMutablePointer<UInt64>, _ count: Int) -> UnsafeMutablePointer<UInt64> {
-                let start = target
-                start.update(from: source, count: count)
-                target += count
-                return start
-            }
-            let development = copy(view.development, instance.skillWords)
-            let interests = copy(view.interests, instance.interestWords)
-            let values = copy(view.values, instance.valueWords)
-            let languages = copy(view.languages, instance.languageWords)
-            views.append(MenteeView(
-                person: view.person, tourIn: view.tourIn, tourOut: view.tourOut, department: view.department,
-                development: development, interests: interests, interestCount: view.interestCount,
-                values: values, valueCount: view.valueCount, languages: languages, languageCount: view.languageCount,
-                years: view.years, complementRow: view.complementRow, zoneRow: view.zoneRow, frequencyRow: view.frequencyRow
-            ))
-        }
-        return (views, storage)
-    }
-
-    func view(of e: Int, _ instance: PreparedInstance) -> MenteeView {
-        let person = Int(instance.menteePerson[e])
-        let development = Int(instance.developmentCount[person])
-        return MenteeView(
-            person: Int32(person), tourIn: instance.tourIn[person], tourOut: instance.tourOut[person], department: instance.department[person],
-            development: instance.developmentBits + person * instance.skillWords,
-            interests: instance.interestBits + person * instance.interestWords, interestCount: instance.interestCount[person],
-            values: instance.valueBits + person * instance.valueWords, valueCount: instance.valueCount[person],
-            languages: instance.languageBits + person * instance.languageWords, languageCount: instance.languageCount[person],
-            years: instance.years[person],
-            complementRow: development == 0 ? nil : UnsafePointer(complement + development * row),
-            zoneRow: UnsafePointer(zones + Int(instance.timezoneIndex[person]) * zoneCount),
-            frequencyRow: UnsafePointer(frequency + Int(instance.frequencyCode[person]) * PreparedInstance.frequencyCodes)
-        )
-    }
 }
 
 /// Counts finished work from several threads and reports the fraction done.
@@ -423,60 +371,3 @@ final class ProgressCounter: @unchecked Sendable {
         report(min(1, fraction))
     }
 }
-
-extension ScoringKernel {
-    /// The score of one mentee and one mentor in millionths, or -1 where a hard rule forbids the
-    /// pair. The same arithmetic as `PreparedInstance.score`, on flat buffers, with nothing called.
-    @inline(__always)
-    func scoreOne(_ view: MenteeView, mentor: Int, slot: Int32, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
-        let f = fields + mentor * ScoringKernel.stride
-        typealias Field = ScoringKernel.Field
-        if f[Field.person] == view.person { return -1 }
-        let otherIn = f[Field.tourIn], otherOut = f[Field.tourOut]
-        if (otherIn < view.tourIn && view.tourOut < otherOut) || (view.tourIn < otherIn && otherOut < view.tourOut) { return -1 }
-        if department >= 0 && f[Field.department] == department { return -1 }
-        if !excluded.isEmpty && excluded.contains(slot) { return -1 }
-        let row = tables.row
-        var score: Int64 = 0
-        if let complementRow = view.complementRow {
-            var shared = 0
-            let exp = expertise + mentor * skillWords
-            for word in 0..<skillWords { shared &+= (view.development[word] & exp[word]).nonzeroBitCount }
-            score &+= complementRow[shared]
-        }
-        let interestMin = min(view.interestCount, f[Field.interestCount])
-        if interestMin > 0 {
-            var shared = 0
-            let other = interests + mentor * interestWords
-            for word in 0..<interestWords { shared &+= (view.interests[word] & other[word]).nonzeroBitCount }
-            score &+= tables.interest[Int(interestMin) &* row &+ shared]
-        }
-        let valueMin = min(view.valueCount, f[Field.valueCount])
-        if valueMin > 0 {
-            var shared = 0
-            let other = values + mentor * valueWords
-            for word in 0..<valueWords { shared &+= (view.values[word] & other[word]).nonzeroBitCount }
-            score &+= tables.value[Int(valueMin) &* row &+ shared]
-        }
-        score &+= view.zoneRow[Int(f[Field.zone])]
-        if view.languageCount == 0 || f[Field.languageCount] == 0 {
-            score &+= tables.languageUnknown
-        } else {
-            var shared: UInt64 = 0
-            let other = languages + mentor * languageWords
-            for word in 0..<languageWords { shared |= view.languages[word] & other[word] }
-            if shared != 0 { score &+= tables.languageShared }
-        }
-        score &+= view.frequencyRow[Int(f[Field.frequency])]
-        let mentorYears = f[Field.years]
-        if view.years == PreparedInstance.unknownYears || mentorYears == PreparedInstance.unknownYears { score &+= tables.experienceUnknown }
-        else { score &+= tables.experience[Int(min(max(mentorYears &- view.years, -1), 8)) &+ 1] }
-        return min(score, ScoreUnits.perOne)
-    }
-
-    /// The score of one pair, or -1 when a hard rule forbids it.
-    func score(_ view: MenteeView, mentor: Int, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
-        scoreOne(view, mentor: mentor, slot: Int32(mentor), tables: tables, excluded: excluded, department: department)
-    }
-}
-

@@ -174,7 +174,8 @@ public final class MatchEngine: @unchecked Sendable {
         // alone already covers the mentee's bound.
         let mentorList = suspiciousMentors.sorted { prices[$0] < prices[$1] }
         let mentorBoundValue = mentorList.map { scale.value(graph.mentorBound[$0]) }
-        let kernel = ScoringKernel(instance)
+        let menteeRecords = ScoringKernel(instance, mentors: false)
+        let mentorRecords = ScoringKernel(instance, mentors: true)
         let tables = ScoringTables(instance)
         let minimum = instance.minimumScore
         let excludeDepartment = instance.options.excludeSameDepartment
@@ -183,15 +184,15 @@ public final class MatchEngine: @unchecked Sendable {
             for index in stride(from: worker, to: menteeList.count, by: threads) {
                 let e = menteeList[index]
                 let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
-                let view = tables.view(of: e, inst)
+                let menteeRecord = menteeRecords.record(e)
                 let limit = scale.value(graph.menteeBound[e]) - profit[e]
                 let excluded = inst.exclusions[e]
-                let department = excludeDepartment ? view.department : ScoringKernel.anyDepartment
+                let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
                 for (position, m) in mentorList.enumerated() {
                     let price = prices[m]
                     if price >= limit { break }
                     if mentorBoundValue[position] <= profit[e] + price { continue }
-                    let score = kernel.score(view, mentor: m, tables: tables, excluded: excluded, department: department)
+                    let score = menteeRecords.layout.score(mentee: menteeRecord, mentor: mentorRecords.record(m), mentorSlot: Int32(m), tables: tables, excluded: excluded, department: department)
                     if score < 0 || score < minimum { continue }
                     if scale.value(score) > profit[e] + price, !graph.arcMentor[arcs].contains(Int32(m)) {
                         local.append((e, m, score))
