@@ -184,3 +184,48 @@ import TrellisFixtures
         #expect(people.contains { $0.record.email == DemoOrganisation.participantEmail && $0.record.role == .mentee })
     }
 }
+
+extension PeopleTableTests {
+    /// Rows are checked on several threads and then in file order for what crosses rows; the
+    /// result must not depend on how the rows were split. A file with every kind of problem, some
+    /// of them crossing from one part to another (an email given again far below, a manager who
+    /// appears later, a loop whose people sit in different parts), is read with one thread and
+    /// with several.
+    @Test func `rows checked on several threads give what one thread gives`() {
+        var rng = SeededGenerator(seed: 77)
+        var rows: [[String]] = []
+        let count = 9_000
+        for index in 0..<count {
+            let email = "p\(index)@example.org"
+            switch Int.random(in: 0..<40, using: &rng) {
+            case 0: rows.append(row(["email": "not an email"]))
+            case 1: rows.append(row(["email": "P\(Int.random(in: 0..<count, using: &rng))@Example.org"])) // given again, anywhere
+            case 2: rows.append(row(["email": email, "manager_email": "p\(Int.random(in: 0..<count, using: &rng))@example.org"]))
+            case 3: rows.append(row(["email": email, "manager_email": "nobody\(index)@example.org"]))
+            case 4: rows.append(row(["email": email, "capacity": "-\(index)"]))
+            case 5: rows.append(Array(row(["email": email]).dropLast()))
+            case 6: rows.append(header.map { _ in " " })
+            case 7: rows.append(row(["email": email, "role": "mentee", "capacity": "", "development_areas": "x;x;" + String(repeating: "y", count: 200)]))
+            case 8: rows.append(row(["email": email, "manager_email": email]))
+            case 9: rows.append(row(["email": email, "manager_email": "p\(count - 1 - index)@example.org"])) // loops across the parts
+            default: rows.append(row(["email": email, "name": "Person \(index)", "manager_email": index > 0 && index % 3 == 0 ? "p\(index / 3)@example.org" : ""]))
+            }
+        }
+        let one = PeopleTable.parse(header: header, rows: rows, workers: 1)
+        #expect(!one.problems.isEmpty)
+        #expect(one.problems.contains { $0.message.hasPrefix("This email already appears in row") })
+        #expect(one.problems.contains { $0.message.hasPrefix("This would make a reporting loop") })
+        for workers in [2, 3, 7] {
+            let several = PeopleTable.parse(header: header, rows: rows, workers: workers)
+            #expect(several.problems == one.problems)
+            #expect(several.records == one.records)
+        }
+        // Without the bad rows, every record comes back, in file order, whatever the split.
+        let good = (0..<count).map { row(["email": "q\($0)@example.org", "manager_email": $0 == 0 ? "" : "q\($0 / 2)@example.org"]) }
+        for workers in [1, 2, 5] {
+            let result = PeopleTable.parse(header: header, rows: good, workers: workers)
+            #expect(result.isValid)
+            #expect(result.records.map(\.email) == (0..<count).map { "q\($0)@example.org" })
+        }
+    }
+}

@@ -45,8 +45,11 @@ public enum PeopleTable {
     ///   - existingManagers: for people already stored, email → manager email, so that cycles
     ///     across stored people and the file are found too.
     ///   - knownEmails: emails of people already stored (a manager may be one of them).
+    ///   - workers: how many threads check rows on their own (default: one per processor core,
+    ///     for files of a few thousand rows and more); the result is the same with any number.
     public static func parse(
-        header: [String], rows: [[String]], existingManagers: [String: String] = [:], knownEmails: Set<String> = []
+        header: [String], rows: [[String]], existingManagers: [String: String] = [:], knownEmails: Set<String> = [],
+        workers: Int? = nil
     ) -> ParseResult {
         var problems: [Problem] = []
         let cleanedHeader = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -67,107 +70,27 @@ public enum PeopleTable {
         guard problems.isEmpty else { return ParseResult(records: [], problems: problems) }
         let index = Dictionary(uniqueKeysWithValues: cleanedHeader.enumerated().map { ($1, $0) })
 
+        // Each row on its own (most of the work), the rows split over the processor's cores, then
+        // what crosses rows in file order: an email given twice, then managers and loops.
+        let columnIndex = columns.map { index[$0]! }
+        let checked = checkRows(rows, columnIndex: columnIndex, headerCount: header.count, workers: workers)
         var records: [PersonRecord] = []
         var rowOfEmail: [String: Int] = [:]
-        var recordRows: [Int] = []
         var lines: [(email: String, manager: String?, row: Int)] = []
-        for (offset, cells) in rows.enumerated() {
-            let rowNumber = offset + 2
-            if cells.allSatisfy({ cell in
-                // Quick for the usual cell that starts with a visible ASCII character.
-                if let first = cell.utf8.first, first > 0x20, first < 0x80 { return false }
-                return cell.trimmingCharacters(in: .whitespaces).isEmpty
-            }) { continue }
-            if cells.count != header.count {
-                problems.append(Problem(row: rowNumber, column: "", value: "", message: "This row has \(cells.count) cells but the header has \(header.count)."))
-                continue
+        for row in checked {
+            guard let row else { continue }
+            var rowProblems = row.problems
+            if row.emailUsable, let first = rowOfEmail[row.email] {
+                rowProblems.insert(Problem(row: row.number, column: "email", value: row.emailCell, message: "This email already appears in row \(first); each person must appear once."), at: 0)
             }
-            func cell(_ column: String) -> String {
-                Tags.trimmed(SpreadsheetSafety.unescape(cells[index[column]!]))
-            }
-            func problem(_ column: String, _ message: String) {
-                problems.append(Problem(row: rowNumber, column: column, value: cell(column), message: message))
-            }
-            let before = problems.count
-
-            let email = EmailAddress.normalize(cell("email"))
-            if let message = ProfileRules.emailProblem(email) {
-                problem("email", message)
-            } else if let first = rowOfEmail[email] {
-                problem("email", "This email already appears in row \(first); each person must appear once.")
-            }
-            let name = Tags.clean(cell("name"))
-            if let message = ProfileRules.name.problem(name) { problem("name", message) }
-
-            // Blank: no mentoring role (listed in the directory and in reporting lines, never
-            // matched), so that an export holds everyone and imports again as it was.
-            var role: MentoringRole?
-            var roleReadable = true
-            switch ProfileRules.choice(cell("role"), as: MentoringRole.self) {
-            case .success(let value): role = value
-            case .failure(let failure): problem("role", failure.message); roleReadable = false
-            }
-
-            let department = Tags.clean(cell("department"))
-            if let message = ProfileRules.department.problem(department) { problem("department", message) }
-
-            let managerRaw = EmailAddress.normalize(cell("manager_email"))
-            if !managerRaw.isEmpty {
-                if !EmailAddress.isValid(managerRaw) { problem("manager_email", "Not an email address; leave it blank if the person has no manager here.") }
-                else if managerRaw == email { problem("manager_email", "A person cannot be their own manager.") }
-            }
-
-            let timezone = cell("timezone")
-            if let message = ProfileRules.timezoneProblem(timezone) { problem("timezone", message) }
-
-            func list(_ column: String, _ kind: TagKind) -> [String] {
-                let values = Tags.parse(cell(column), separators: [listSeparator])
-                if let message = ProfileRules.tagsProblem(values, kind: kind) { problem(column, message) }
-                return values
-            }
-            let languages = list("languages", .language)
-            let expertise = list("expertise", .expertise)
-            let development = list("development_areas", .development)
-            let interests = list("interests", .interest)
-            let values = list("values", .value)
-
-            func number(_ column: String, _ rule: ProfileRules.Number) -> (value: Int?, readable: Bool) {
-                switch rule.parse(cell(column)) {
-                case .success(let value): return (value, true)
-                case .failure(let failure):
-                    problem(column, failure.message)
-                    return (nil, false)
-                }
-            }
-            let capacity = number("capacity", ProfileRules.capacityMentees)
-            if capacity.readable, roleReadable, let message = ProfileRules.capacityProblems(role: role, capacity: capacity.value, hours: nil).capacity {
-                problem("capacity", message)
-            }
-
-            var frequency: MeetingFrequency?
-            switch ProfileRules.choice(cell("meeting_frequency"), as: MeetingFrequency.self) {
-            case .success(let value): frequency = value
-            case .failure(let failure): problem("meeting_frequency", failure.message)
-            }
-
-            let years = number("years_experience", ProfileRules.yearsExperience).value
-
             // The reporting line is checked for every row with a usable email, even when other
             // cells of the row are wrong, so that one report lists every problem.
-            if EmailAddress.isValid(email), rowOfEmail[email] == nil {
-                let manager = managerRaw.isEmpty || !EmailAddress.isValid(managerRaw) || managerRaw == email ? nil : managerRaw
-                lines.append((email, manager, rowNumber))
+            if row.emailValid, rowOfEmail[row.email] == nil {
+                lines.append((row.email, row.manager, row.number))
             }
-            if !email.isEmpty, rowOfEmail[email] == nil { rowOfEmail[email] = rowNumber }
-            guard problems.count == before else { continue }
-            records.append(PersonRecord(
-                email: email, name: name, role: role, department: department,
-                managerEmail: managerRaw.isEmpty ? nil : managerRaw, timezone: timezone,
-                languages: languages, expertise: expertise, developmentAreas: development,
-                interests: interests, values: values, capacity: capacity.value,
-                meetingFrequency: frequency, yearsExperience: years
-            ))
-            recordRows.append(rowNumber)
+            if !row.email.isEmpty, rowOfEmail[row.email] == nil { rowOfEmail[row.email] = row.number }
+            problems += rowProblems
+            if rowProblems.isEmpty, let record = row.record { records.append(record) }
         }
 
         // Managers: each must be in the file (anywhere) or already stored, and no loop may form.
@@ -198,6 +121,139 @@ public enum PeopleTable {
         let ordered = (0..<min(cycle.count, 6)).map { cycle[(position + $0) % cycle.count] }
         if cycle.count <= 6 { return (ordered + [start]).joined(separator: " → ") }
         return ordered.joined(separator: " → ") + " → … (\(cycle.count) people in all) → " + start
+    }
+
+    /// What one row says on its own: its problems (all but an email given twice), and the record
+    /// when it has none.
+    struct RowCheck {
+        var number: Int
+        var email: String
+        /// The email cell as written (what a message about it shows).
+        var emailCell: String
+        /// The email has no problem of its own, so a second row with it is the problem.
+        var emailUsable: Bool
+        /// The email is an address (its reporting line is checked, even if other cells are wrong).
+        var emailValid: Bool
+        var manager: String?
+        var problems: [Problem]
+        var record: PersonRecord?
+    }
+
+    /// Checks every row (nil for a blank one), in order, the rows split over the processor's cores.
+    static func checkRows(_ rows: [[String]], columnIndex: [Int], headerCount: Int, workers asked: Int?) -> [RowCheck?] {
+        let workers = max(1, min(asked ?? min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000), rows.count))
+        if workers == 1 { return rows.indices.map { checkRow(rows[$0], number: $0 + 2, columnIndex: columnIndex, headerCount: headerCount) } }
+        let parts = UnsafeMutableBufferPointer<[RowCheck?]>.allocate(capacity: workers)
+        parts.initialize(repeating: [])
+        defer { parts.deinitialize(); parts.deallocate() }
+        let pointer = SendablePointer(base: parts.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let first = rows.count * worker / workers, last = rows.count * (worker + 1) / workers
+            pointer.base[worker] = (first..<last).map { checkRow(rows[$0], number: $0 + 2, columnIndex: columnIndex, headerCount: headerCount) }
+        }
+        return parts.flatMap { $0 }
+    }
+
+    private struct SendablePointer: @unchecked Sendable { let base: UnsafeMutablePointer<[RowCheck?]> }
+
+    /// One row's own checks; `columnIndex[i]` is the cell of `columns[i]`.
+    static func checkRow(_ cells: [String], number rowNumber: Int, columnIndex: [Int], headerCount: Int) -> RowCheck? {
+        if cells.allSatisfy({ cell in
+            // Quick for the usual cell that starts with a visible ASCII character.
+            if let first = cell.utf8.first, first > 0x20, first < 0x80 { return false }
+            return cell.trimmingCharacters(in: .whitespaces).isEmpty
+        }) { return nil }
+        if cells.count != headerCount {
+            return RowCheck(number: rowNumber, email: "", emailCell: "", emailUsable: false, emailValid: false, manager: nil, problems: [
+                Problem(row: rowNumber, column: "", value: "", message: "This row has \(cells.count) cells but the header has \(headerCount)."),
+            ])
+        }
+        var problems: [Problem] = []
+        func cell(_ column: Column) -> String {
+            Tags.trimmed(SpreadsheetSafety.unescape(cells[columnIndex[column.rawValue]]))
+        }
+        func problem(_ column: Column, _ message: String) {
+            problems.append(Problem(row: rowNumber, column: columns[column.rawValue], value: cell(column), message: message))
+        }
+
+        let email = EmailAddress.normalize(cell(.email))
+        let emailProblem = ProfileRules.emailProblem(email)
+        if let emailProblem { problem(.email, emailProblem) }
+        let name = Tags.clean(cell(.name))
+        if let message = ProfileRules.name.problem(name) { problem(.name, message) }
+
+        // Blank: no mentoring role (listed in the directory and in reporting lines, never
+        // matched), so that an export holds everyone and imports again as it was.
+        var role: MentoringRole?
+        var roleReadable = true
+        switch ProfileRules.choice(cell(.role), as: MentoringRole.self) {
+        case .success(let value): role = value
+        case .failure(let failure): problem(.role, failure.message); roleReadable = false
+        }
+
+        let department = Tags.clean(cell(.department))
+        if let message = ProfileRules.department.problem(department) { problem(.department, message) }
+
+        let managerRaw = EmailAddress.normalize(cell(.managerEmail))
+        let managerValid = !managerRaw.isEmpty && EmailAddress.isValid(managerRaw)
+        if !managerRaw.isEmpty {
+            if !managerValid { problem(.managerEmail, "Not an email address; leave it blank if the person has no manager here.") }
+            else if managerRaw == email { problem(.managerEmail, "A person cannot be their own manager.") }
+        }
+
+        let timezone = cell(.timezone)
+        if let message = ProfileRules.timezoneProblem(timezone) { problem(.timezone, message) }
+
+        func list(_ column: Column, _ kind: TagKind) -> [String] {
+            let values = Tags.parse(cell(column), separators: [listSeparator])
+            if let message = ProfileRules.tagsProblem(values, kind: kind) { problem(column, message) }
+            return values
+        }
+        let languages = list(.languages, .language)
+        let expertise = list(.expertise, .expertise)
+        let development = list(.developmentAreas, .development)
+        let interests = list(.interests, .interest)
+        let values = list(.values, .value)
+
+        func number(_ column: Column, _ rule: ProfileRules.Number) -> (value: Int?, readable: Bool) {
+            switch rule.parse(cell(column)) {
+            case .success(let value): return (value, true)
+            case .failure(let failure):
+                problem(column, failure.message)
+                return (nil, false)
+            }
+        }
+        let capacity = number(.capacity, ProfileRules.capacityMentees)
+        if capacity.readable, roleReadable, let message = ProfileRules.capacityProblems(role: role, capacity: capacity.value, hours: nil).capacity {
+            problem(.capacity, message)
+        }
+
+        var frequency: MeetingFrequency?
+        switch ProfileRules.choice(cell(.meetingFrequency), as: MeetingFrequency.self) {
+        case .success(let value): frequency = value
+        case .failure(let failure): problem(.meetingFrequency, failure.message)
+        }
+
+        let years = number(.yearsExperience, ProfileRules.yearsExperience).value
+        let emailValid = EmailAddress.isValid(email)
+        return RowCheck(
+            number: rowNumber, email: email, emailCell: cell(.email), emailUsable: emailProblem == nil, emailValid: emailValid,
+            manager: !managerValid || managerRaw == email ? nil : managerRaw,
+            problems: problems,
+            record: problems.isEmpty ? PersonRecord(
+                email: email, name: name, role: role, department: department,
+                managerEmail: managerRaw.isEmpty ? nil : managerRaw, timezone: timezone,
+                languages: languages, expertise: expertise, developmentAreas: development,
+                interests: interests, values: values, capacity: capacity.value,
+                meetingFrequency: frequency, yearsExperience: years
+            ) : nil
+        )
+    }
+
+    /// The columns by position in `columns`.
+    enum Column: Int {
+        case email, name, role, department, managerEmail, timezone, languages, expertise
+        case developmentAreas, interests, values, capacity, meetingFrequency, yearsExperience
     }
 
     /// The cells of one record, in `columns` order, safe to open in a spreadsheet
