@@ -100,45 +100,53 @@ final class PreparedInstance: @unchecked Sendable {
         menteeSlotOfPerson = menteeSlot
 
         // Vocabularies: skills are shared by expertise and development areas so that they can meet.
-        // Tags repeat a great deal, so each distinct spelling is normalised once and then looked up.
-        func vocabulary(_ lists: [[String]]) -> (names: [String], index: [String: Int]) {
+        // Tags repeat a great deal, so each distinct spelling is normalised once and then looked
+        // up, once per tag: each list becomes its vocabulary positions as the vocabulary grows.
+        struct Vocabulary {
             var names: [String] = [], byKey: [String: Int] = [:], bySpelling: [String: Int] = [:]
-            for list in lists {
-                for tag in list where bySpelling[tag] == nil {
-                    let key = Tags.key(tag)
-                    if key.isEmpty { bySpelling[tag] = -1; continue }
-                    if let known = byKey[key] { bySpelling[tag] = known; continue }
-                    byKey[key] = names.count; bySpelling[tag] = names.count; names.append(Tags.clean(tag))
+            /// Per participant, the positions of their tags (-1 for a tag with nothing in it).
+            mutating func positions(_ list: KeyPath<Participant, [String]>, of participants: [Participant]) -> [[Int]] {
+                participants.map { person in
+                    person[keyPath: list].map { tag in
+                        if let known = bySpelling[tag] { return known }
+                        let key = Tags.key(tag)
+                        let position: Int
+                        if key.isEmpty { position = -1 }
+                        else if let known = byKey[key] { position = known }
+                        else { position = names.count; byKey[key] = names.count; names.append(Tags.clean(tag)) }
+                        bySpelling[tag] = position
+                        return position
+                    }
                 }
             }
-            return (names, bySpelling)
         }
-        let skills = vocabulary(participants.map(\.expertise) + participants.map(\.developmentAreas))
-        let interests = vocabulary(participants.map(\.interests))
-        let values = vocabulary(participants.map(\.values))
-        let languages = vocabulary(participants.map(\.languages))
+        var skills = Vocabulary(), interests = Vocabulary(), values = Vocabulary(), languages = Vocabulary()
+        let expertisePositions = skills.positions(\.expertise, of: participants)
+        let developmentPositions = skills.positions(\.developmentAreas, of: participants)
+        let interestPositions = interests.positions(\.interests, of: participants)
+        let valuePositions = values.positions(\.values, of: participants)
+        let languagePositions = languages.positions(\.languages, of: participants)
         skillNames = skills.names; interestNames = interests.names; valueNames = values.names; languageNames = languages.names
         func words(_ count: Int) -> Int { max(1, (count + 63) / 64) }
         skillWords = words(skills.names.count); interestWords = words(interests.names.count)
         valueWords = words(values.names.count); languageWords = words(languages.names.count)
-        func bits(_ words: Int, _ vocab: [String: Int], _ list: KeyPath<Participant, [String]>) -> (UnsafeMutablePointer<UInt64>, [Int32]) {
+        func bits(_ words: Int, _ positions: [[Int]]) -> (UnsafeMutablePointer<UInt64>, [Int32]) {
             let pointer = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, participants.count * words))
             pointer.initialize(repeating: 0, count: max(1, participants.count * words))
             var counts = [Int32](repeating: 0, count: participants.count)
-            for (position, person) in participants.enumerated() {
-                for tag in person[keyPath: list] {
-                    guard let bit = vocab[tag], bit >= 0 else { continue }
-                    let word = position * words + bit / 64, mask = UInt64(1) << UInt64(bit % 64)
-                    if pointer[word] & mask == 0 { pointer[word] |= mask; counts[position] += 1 }
+            for (person, list) in positions.enumerated() {
+                for bit in list where bit >= 0 {
+                    let word = person * words + bit / 64, mask = UInt64(1) << UInt64(bit % 64)
+                    if pointer[word] & mask == 0 { pointer[word] |= mask; counts[person] += 1 }
                 }
             }
             return (pointer, counts)
         }
-        (expertiseBits, _) = bits(skillWords, skills.index, \.expertise)
-        (developmentBits, developmentCount) = bits(skillWords, skills.index, \.developmentAreas)
-        (interestBits, interestCount) = bits(interestWords, interests.index, \.interests)
-        (valueBits, valueCount) = bits(valueWords, values.index, \.values)
-        (languageBits, languageCount) = bits(languageWords, languages.index, \.languages)
+        (expertiseBits, _) = bits(skillWords, expertisePositions)
+        (developmentBits, developmentCount) = bits(skillWords, developmentPositions)
+        (interestBits, interestCount) = bits(interestWords, interestPositions)
+        (valueBits, valueCount) = bits(valueWords, valuePositions)
+        (languageBits, languageCount) = bits(languageWords, languagePositions)
 
         // Time zones: each distinct name once, its offset at the reference instant.
         var zoneIndex: [String: Int32] = [:], offsets: [Int32] = []
