@@ -168,4 +168,65 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
             }
         }
     }
+
+    /// A lane's bound, worked out for that lane alone: the best other factors of its block, and for
+    /// each tag list the share of the tags it shares (of the row's first 15, counted, plus the rest,
+    /// taken as shared) over the divisor the block allows. `lanes(reaching:)` must keep exactly the
+    /// lanes whose bound reaches the bar, no fewer (a pair would be lost) and no more (the bound
+    /// would be looser than it is said to be).
+    func laneBound(_ blocks: borrowing LaneBlocks, block: Int, lane: Int, row: RowBound, tables: borrowing ScoringTables) -> Int64 {
+        func counted(_ columns: UnsafeMutablePointer<LaneMask>, _ vocabulary: Int, _ tags: UnsafePointer<Int32>, _ count: Int, _ extra: Int) -> Int {
+            var shared = 0
+            for index in 0..<(count - extra) where columns[block * vocabulary + Int(tags[index])][lane / 64] & (UInt64(1) << UInt64(lane % 64)) != 0 { shared += 1 }
+            return shared + extra
+        }
+        func share(_ table: UnsafeMutablePointer<Int64>, _ shared: Int, _ divisor: Int) -> Int64 {
+            shared == 0 ? 0 : table[max(shared, divisor) * tables.row + shared]
+        }
+        let skills = counted(blocks.skillColumns, blocks.skillVocabulary, row.skills, row.skillCount, row.extraSkills)
+        let interests = counted(blocks.interestColumns, blocks.interestVocabulary, row.interests, row.interestCount, row.extraInterests)
+        let values = counted(blocks.valueColumns, blocks.valueVocabulary, row.values, row.valueCount, row.extraValues)
+        return blocks.bestOtherFactors(block: block, row: row, tables: tables)
+            + share(tables.complement, skills, min(row.skillDivisor, Int(blocks.fewestSkills[block])))
+            + share(tables.interest, interests, min(row.interestCount, Int(blocks.fewestInterests[block])))
+            + share(tables.value, values, min(row.valueCount, Int(blocks.fewestValues[block])))
+    }
+
+    @Test("a block keeps exactly the lanes whose own bound reaches the bar")
+    func lanesAreExactlyThoseReaching() throws {
+        var checked = 0, kept = 0
+        for seed: UInt64 in 40...43 {
+            let people = boundedCohort(seed: seed, mentees: 500, mentors: 600, fewZones: seed % 2 == 0)
+            var rng = SeededGenerator(seed: seed &+ 1_000)
+            let weights = MatchWeights(complementarity: Double(Int.random(in: 1...6, using: &rng)), sharedInterests: Double(Int.random(in: 0...3, using: &rng)), sharedValues: Double(Int.random(in: 0...3, using: &rng)), timeZone: Double(Int.random(in: 0...3, using: &rng)), language: 1, meetingFrequency: 1, experience: Double(Int.random(in: 0...2, using: &rng)))
+            let instance = try PreparedInstance(participants: people, options: MatchOptions(weights: weights, threads: 1))
+            let tables = ScoringTables(instance)
+            let lists = TagLists(instance)
+            for mentorRows in [false, true] {
+                let blocks = LaneBlocks(instance, slots: (mentorRows ? instance.menteePerson : instance.mentorPerson).indices.map(Int32.init), mentors: !mentorRows)
+                for _ in 0..<50 {
+                    let slot = Int.random(in: 0..<(mentorRows ? instance.mentorPerson.count : instance.menteePerson.count), using: &rng)
+                    let row = RowBound(person: Int(mentorRows ? instance.mentorPerson[slot] : instance.menteePerson[slot]), mentor: mentorRows, instance, lists: lists, tables: tables)
+                    let block = Int.random(in: 0..<blocks.count, using: &rng)
+                    let bounds = (0..<LaneBlocks.width).map { laneBound(blocks, block: block, lane: $0, row: row, tables: tables) }
+                    let valid = (0..<LaneBlocks.width).filter { blocks.slots[block * LaneBlocks.width + $0] >= 0 }
+                    // Bars at, just above and just below the lanes' own bounds, and a few anywhere.
+                    var bars = valid.prefix(12).flatMap { [bounds[$0], bounds[$0] + 1, bounds[$0] - 1] }
+                    for _ in 0..<6 { bars.append(Int64.random(in: -10...ScoreUnits.perOne + 10, using: &rng)) }
+                    for bar in bars {
+                        let lanes = blocks.lanes(reaching: bar, block: block, row: row, tables: tables)
+                        for lane in 0..<LaneBlocks.width {
+                            let inMask = lanes[lane / 64] & (UInt64(1) << UInt64(lane % 64)) != 0
+                            let expected = valid.contains(lane) && bounds[lane] >= bar
+                            #expect(inMask == expected, "seed \(seed), \(mentorRows ? "mentor" : "mentee") row \(slot), block \(block), lane \(lane): bound \(bounds[lane]), bar \(bar)")
+                            checked += 1
+                            if inMask { kept += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        // Both answers were put to the test.
+        #expect(kept > 0 && kept < checked)
+    }
 }

@@ -38,7 +38,7 @@ import TrellisFixtures
             let tables = ScoringTables(instance)
             var disagreements: [String] = []
             for e in 0..<instance.menteePerson.count {
-                let department = options.excludeSameDepartment ? ScoringKernel.field(mentees.record(e), ScoringKernel.Field.department) : ScoringKernel.anyDepartment
+                let department = ScoringKernel.departmentRule(mentee: mentees.record(e), excludeSameDepartment: options.excludeSameDepartment)
                 for m in 0..<instance.mentorPerson.count {
                     let broken = instance.ruleBroken(mentee: e, mentor: m)
                     if broken == nil { allowed += 1 } else { forbidden += 1 }

@@ -123,7 +123,7 @@ struct CandidateGraph: Sendable {
             var threshold = count == Int32(k1) ? heap[0] : Int64.min
             var aboveCount = shared.above[e]
             let excluded = anyExclusions ? instance.exclusions[e] : []
-            let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
+            let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
             for block32 in blockList {
                 let block = Int(block32)
                 let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
@@ -170,7 +170,7 @@ struct CandidateGraph: Sendable {
                 lanes.forEachLane { lane in
                     let e = Int(laneSlots[lane])
                     let menteeRecord = menteeBlockRecords.record(block &* LaneBlocks.width &+ lane)
-                    let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
+                    let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
                     let score = layout.score(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: department)
                     let pair = key(score, e)
                     guard score >= minimum, pair > threshold else { return }
@@ -221,9 +221,8 @@ struct CandidateGraph: Sendable {
         )
     }
 
-    /// Rows (slots of one side) in order of time zone and meeting frequency, each with the block of
-    /// the other side to start from: the first of its own time zone, whose pairs tend to score high
-    /// and so fill the row's list with strong entries early.
+    /// Rows (slots of one side) in order of time zone and meeting frequency, so that the rows of a
+    /// tile (`run`) share the order in which blocks suit them.
     static func rowOrder(_ instance: PreparedInstance, _ slots: [Int32], mentors: Bool) -> [Int32] {
         slots.sorted { a, b in
             let p = Int(mentors ? instance.mentorPerson[Int(a)] : instance.menteePerson[Int(a)])
@@ -237,7 +236,8 @@ struct CandidateGraph: Sendable {
     /// `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data stays
     /// in cache while each row of the tile is bounded and scored against it. A tile visits the
     /// blocks in order of how well their time zones and meeting frequencies suit its first row
-    /// (rows are in order of both, so they suit the whole tile), from its own time zone on where
+    /// (rows are in order of both, so they suit the tile, but for a tile that spans two such
+    /// groups, whose later rows take its first row's order), from its own time zone on where
     /// they suit equally: blocks whose pairs tend to score high come first and fill the rows' lists
     /// with strong entries early, which raises the bar for every later block. A row's state lives
     /// in its list between runs.
@@ -319,7 +319,7 @@ struct SharedPointers: @unchecked Sendable {
     let mentorHeapCount: UnsafeMutablePointer<Int32>
 }
 
-/// The contribution tables as flat buffers, and each mentee's rows.
+/// The contribution tables as flat buffers.
 struct ScoringTables: ~Copyable, @unchecked Sendable {
     let row: Int, zoneCount: Int
     let complement: UnsafeMutablePointer<Int64>

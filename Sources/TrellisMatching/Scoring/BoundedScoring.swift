@@ -251,12 +251,6 @@ extension LaneBlocks {
         p3 ^= carry
     }
 
-    /// Lanes whose four-plane count equals `value`.
-    @inline(__always)
-    static func equal(_ value: Int, _ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> LaneMask {
-        (value & 1 != 0 ? p0 : ~p0) & (value & 2 != 0 ? p1 : ~p1) & (value & 4 != 0 ? p2 : ~p2) & (value & 8 != 0 ? p3 : ~p3)
-    }
-
     /// Lanes whose four-plane count is at least `value` (1...15).
     @inline(__always)
     static func atLeast(_ value: Int, _ p0: LaneMask, _ p1: LaneMask, _ p2: LaneMask, _ p3: LaneMask) -> LaneMask {
@@ -279,11 +273,10 @@ extension LaneBlocks {
         return top
     }
 
-    /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
+    /// The best time-zone + meeting-frequency, experience and language contribution any lane of
+    /// `block` can have with the row: what the bound takes for them.
     @inline(__always)
-    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
-        let lanes = valid[block]
-        if reach == Int64.min { return lanes }
+    func bestOtherFactors(block: Int, row: RowBound, tables: borrowing ScoringTables) -> Int64 {
         var zoneFrequency = Int64.min
         for index in Int(codeStart[block])..<Int(codeStart[block &+ 1]) {
             let code = Int(codes[index])
@@ -300,7 +293,18 @@ extension LaneBlocks {
             }
             if unknownYears[block] { experience = max(experience, tables.experienceUnknown) }
         }
-        let need = reach &- (zoneFrequency &+ experience &+ row.languageMax)
+        return zoneFrequency &+ experience &+ row.languageMax
+    }
+
+    /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
+    @inline(__always)
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
+        let lanes = valid[block]
+        if reach == Int64.min { return lanes }
+        let need = reach &- bestOtherFactors(block: block, row: row, tables: tables)
+        // Shares are never negative: every lane reaches a bar that the other factors reach alone
+        // (common with a minimum score, which is the mentee pass's bar for every block).
+        if need <= 0 { return lanes }
         let tableRow = tables.row
         let skillDivisor = min(row.skillDivisor, Int(fewestSkills[block]))
         let interestDivisor = min(row.interestCount, Int(fewestInterests[block]))

@@ -74,6 +74,13 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
     @inline(__always)
     func record(_ position: Int) -> UnsafeMutablePointer<UInt64> { records + position &* layout.stride }
 
+    /// The department `Layout.score` is to keep a mentee's mentors out of: the mentee's own when
+    /// the run keeps pairs out of one department, else `anyDepartment`.
+    @inline(__always)
+    static func departmentRule(mentee record: UnsafeMutablePointer<UInt64>, excludeSameDepartment: Bool) -> Int32 {
+        excludeSameDepartment ? field(record, Field.department) : anyDepartment
+    }
+
     /// A field of a record.
     @inline(__always)
     static func field(_ record: UnsafeMutablePointer<UInt64>, _ field: Int) -> Int32 {

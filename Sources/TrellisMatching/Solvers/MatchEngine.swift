@@ -187,7 +187,7 @@ public final class MatchEngine: @unchecked Sendable {
                 let menteeRecord = menteeRecords.record(e)
                 let limit = scale.value(graph.menteeBound[e]) - profit[e]
                 let excluded = inst.exclusions[e]
-                let department = excludeDepartment ? ScoringKernel.field(menteeRecord, ScoringKernel.Field.department) : ScoringKernel.anyDepartment
+                let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
                 for (position, m) in mentorList.enumerated() {
                     let price = prices[m]
                     if price >= limit { break }

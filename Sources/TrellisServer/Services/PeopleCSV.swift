@@ -121,7 +121,9 @@ enum PeopleCSV {
         let known = Set(existing.map(\.email))
         var existingManagers: [String: String] = [:]
         for record in existing { existingManagers[record.email] = record.managerEmail }
-        let parsed = PeopleTable.parse(header: header, rows: rows, existingManagers: existingManagers, knownEmails: known)
+        // One thread, as everything `LongWork` runs: the other core stays with the event loops
+        // (the command line's `trellis match` checks its file on every core).
+        let parsed = PeopleTable.parse(header: header, rows: rows, existingManagers: existingManagers, knownEmails: known, workers: 1)
         guard parsed.isValid else { return Plan(records: [], changes: [], problems: parsed.problems) }
         let byEmail = Dictionary(uniqueKeysWithValues: existing.map { ($0.email, $0) })
         let changes: [Plan.Change] = parsed.records.map { record in
