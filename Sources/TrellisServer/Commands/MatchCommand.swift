@@ -189,13 +189,51 @@ extension MatchCommand {
     }
 
     static func write(_ rows: [[String]], header: [String], to path: String) throws {
-        var text = CSVText.line(header)
-        for row in rows { text += CSVText.line(row.map(SpreadsheetSafety.escape)) }
-        // Written whole to a temporary file and then moved into place: an earlier file at the
-        // path is never left half written.
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        try write(lines: rows.map { CSVText.line($0.map(SpreadsheetSafety.escape)) }, header: header, to: path)
+    }
+
+    /// Writes the header and lines made by `CSVText.line` (cells already made safe with
+    /// `SpreadsheetSafety.escape`), whole, to a temporary file that is then moved into place: an
+    /// earlier file at the path is never left half written.
+    static func write(lines: [String], header: [String], to path: String) throws {
+        var bytes = Array(CSVText.line(header).utf8)
+        bytes.reserveCapacity(bytes.count + lines.reduce(0) { $0 + $1.utf8.count })
+        for line in lines { bytes += line.utf8 }
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw Failure(message: "\(path): cannot write the file (\(error.localizedDescription)).", code: 1)
         }
+    }
+
+    /// The output's lines for the pairs, each with its reasons, worked out on every core (the
+    /// engine is safe to read from several threads), in the order of `pairs`.
+    static func explainedLines(_ pairs: [MatchedPair], engine: MatchEngine) throws -> [String] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, pairs.count / 1_000))
+        let parts = Parts(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let range = (pairs.count * worker / workers)..<(pairs.count * (worker + 1) / workers)
+            parts.set(worker, Result {
+                try range.map { index in
+                    let pair = pairs[index]
+                    let explanation = try engine.explain(menteeID: pair.menteeID, mentorID: pair.mentorID)
+                    let reasons = (pair.locked ? "Locked by a program manager. " : "") + explanation.summary
+                    return CSVText.line([pair.menteeID, pair.mentorID, ScoreUnits.format(pair.score), reasons].map(SpreadsheetSafety.escape))
+                }
+            })
+        }
+        return try parts.results.flatMap { try $0.get() }
+    }
+
+    /// One result per worker, each written by its worker alone (separate elements of a buffer
+    /// allocated before the workers start).
+    private final class Parts: @unchecked Sendable {
+        private let storage: UnsafeMutableBufferPointer<Result<[String], any Error>>
+        init(count: Int) {
+            storage = .allocate(capacity: count)
+            storage.initialize(repeating: .success([]))
+        }
+        deinit { storage.deinitialize(); storage.deallocate() }
+        func set(_ worker: Int, _ result: Result<[String], any Error>) { storage[worker] = result }
+        var results: [Result<[String], any Error>] { Array(storage) }
     }
 
     // MARK: People
@@ -232,10 +270,12 @@ extension MatchCommand {
             if !problems.isEmpty { throw Failure(message: problems.joined(separator: "\n"), code: 1) }
         }
         let readSeconds = (clock.now - readStart).inSeconds
+        let prepareStart = clock.now
         let engine: MatchEngine
         do { engine = try MatchEngine(participants: participants, options: options) } catch let error as MatchInputError {
             throw Failure(message: "\(path): \(error.message)", code: 1)
         }
+        let prepareSeconds = (clock.now - prepareStart).inSeconds
         let progress = ProgressBar()
         let result: MatchResult
         do {
@@ -250,19 +290,15 @@ extension MatchCommand {
         }
         progress.finish()
         let explainStart = clock.now
-        var rows: [[String]] = []
-        for pair in result.pairs {
-            let explanation = try engine.explain(menteeID: pair.menteeID, mentorID: pair.mentorID)
-            rows.append([pair.menteeID, pair.mentorID, ScoreUnits.format(pair.score), (pair.locked ? "Locked by a program manager. " : "") + explanation.summary])
-        }
-        for unmatched in result.unmatched { rows.append([unmatched.menteeID, "", "", unmatched.reason.sentence]) }
-        try write(rows, header: ["mentee_email", "mentor_email", "score", "reasons"], to: out)
+        var lines = try explainedLines(result.pairs, engine: engine)
+        for unmatched in result.unmatched { lines.append(CSVText.line([unmatched.menteeID, "", "", unmatched.reason.sentence].map(SpreadsheetSafety.escape))) }
+        try write(lines: lines, header: ["mentee_email", "mentor_email", "score", "reasons"], to: out)
         let explainSeconds = (clock.now - explainStart).inSeconds
         printSummary(
             people: result.people, mentees: result.menteeCount, mentors: result.mentorCount, eligible: result.eligiblePairs,
             candidates: result.candidatePairs, matched: result.pairs.count, unmatched: result.unmatched.count,
             total: result.totalScore, algorithm: algorithm, proven: result.provenOptimal, addedByProof: result.pairsAddedByProof,
-            phases: [("read", readSeconds), ("score", result.timings.scoring), ("candidates", result.timings.candidates), ("solve", result.timings.solve), ("proof", result.timings.proof), ("explain and write", explainSeconds)],
+            phases: [("read", readSeconds), ("prepare", prepareSeconds), ("score", result.timings.scoring), ("candidates", result.timings.candidates), ("solve", result.timings.solve), ("proof", result.timings.proof), ("explain and write", explainSeconds)],
             out: out, withoutRole: participants.filter { $0.role == nil }.count
         )
     }

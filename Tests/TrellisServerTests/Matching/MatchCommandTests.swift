@@ -3,6 +3,7 @@ import Testing
 @testable import TrellisServer
 import TrellisCore
 import TrellisMatching
+import TrellisFixtures
 
 /// `trellis match` on files. It needs no server, so these tests call it directly.
 // Serialized: `captureStandardError` points the process's standard error at a file, and two
@@ -59,6 +60,35 @@ import TrellisMatching
         #expect(await MatchCommand.run(["people", input, "--out", greedy, "--algorithm", "greedy", "--objective", "score"]) == 0)
         let participation = path("participation.csv")
         #expect(await MatchCommand.run(["people", input, "--out", participation, "--objective", "participation", "--exclude-same-department", "--min-score", "0.1"]) == 0)
+    }
+
+    /// A file large enough that its rows are checked, and its pairs explained, on several threads:
+    /// every line of the output carries its own pair's score and reasons.
+    @Test func `a large file: every pair's line has that pair's own score and reasons`() async throws {
+        var lines = [PeopleTable.columns.joined(separator: ",")]
+        let skills = (0..<30).map { "Skill \($0)" }, zones = ["Europe/London", "Asia/Tokyo", "America/New_York"]
+        var rng = SeededGenerator(seed: 2026)
+        for index in 0..<4_500 {
+            let mentor = index < 1_500
+            let tags = (0..<3).map { _ in skills.randomElement(using: &rng)! }.joined(separator: ";")
+            let zone = zones.randomElement(using: &rng)!
+            lines.append("p\(index)@example.org,Person \(index),\(mentor ? "mentor" : "mentee"),D\(index % 7),,\(zone),English,\(mentor ? tags : ""),\(mentor ? "" : tags),Chess,,\(mentor ? "2" : ""),monthly,\(index % 30)")
+        }
+        let input = try file("large.csv", lines.joined(separator: "\n") + "\n")
+        let out = path("large-matches.csv")
+        #expect(await MatchCommand.run(["people", input, "--out", out]) == 0)
+        let (_, rows) = try read(out)
+        #expect(rows.count == 3_000)
+        #expect(Set(rows.map { $0[0] }).count == 3_000, "every mentee once")
+        let parsed = try PeopleTable.parse(header: PeopleFile.read(String(contentsOfFile: input, encoding: .utf8)).header, rows: PeopleFile.read(String(contentsOfFile: input, encoding: .utf8)).rows, workers: 1)
+        let engine = try MatchEngine(participants: parsed.records.map(Participant.init))
+        let matched = rows.filter { !$0[1].isEmpty }
+        #expect(matched.count > 2_000)
+        for row in matched {
+            let explanation = try engine.explain(menteeID: row[0], mentorID: row[1])
+            #expect(row[3] == explanation.summary, "\(row[0]) with \(row[1])")
+            #expect(row[2] == ScoreUnits.format(explanation.score))
+        }
     }
 
     @Test func `stable matching uses the rankings file`() async throws {
