@@ -143,3 +143,35 @@ import TrellisFixtures
         #expect(line.firstCycle() != nil)
     }
 }
+
+/// Quick paths for ASCII text, each compared with the general rule it stands in for.
+@Suite struct ASCIIQuickPathTests {
+    /// Random text from an alphabet heavy in what the rules look at: @, dots, separators,
+    /// white space and controls, at lengths around the 254 limit too.
+    static func samples(count: Int, seed: UInt64) -> [String] {
+        var rng = SeededGenerator(seed: seed)
+        let alphabet = Array("ab.@@..xyz-_+09,;<>\"  \t\r\n\u{0}\u{1F}\u{7F}\u{0B}\u{0C}")
+        var texts = ["", "@", "a@b.c", "a@b.", "a@.b", "@b.c", "a@@b.c", "a b@c.d", "ab@c.d ", " ab@c.d", "a@b.c.", "\u{7F}a@b.c"]
+        for _ in 0..<count {
+            let length = Int.random(in: 0...12, using: &rng) == 0 ? Int.random(in: 250...258, using: &rng) : Int.random(in: 0...14, using: &rng)
+            texts.append(String((0..<length).map { _ in alphabet.randomElement(using: &rng)! }))
+            // Mostly well formed, with one thing changed.
+            var address = Array("p\(Int.random(in: 0...999, using: &rng))@example.org")
+            address[Int.random(in: 0..<address.count, using: &rng)] = alphabet.randomElement(using: &rng)!
+            texts.append(String(address))
+        }
+        return texts
+    }
+
+    @Test func `an email is valid on its bytes exactly when it is by Unicode scalar`() {
+        for text in Self.samples(count: 20_000, seed: 5) {
+            #expect(EmailAddress.isValid(text) == EmailAddress.isValidByScalar(text), "“\(text.debugDescription)”")
+        }
+    }
+
+    @Test func `trimming spaces quickly gives what Foundation gives`() {
+        for text in Self.samples(count: 5_000, seed: 6) {
+            #expect(TextInput.trimmingSpaces(text) == text.trimmingCharacters(in: .whitespaces), "“\(text.debugDescription)”")
+        }
+    }
+}

@@ -168,6 +168,30 @@ public enum EmailAddress {
     /// at most 254 characters. By Unicode scalar: "@" or "," followed by a combining mark is one
     /// Swift character, which a check by character would not see.
     public static func isValid(_ email: String) -> Bool {
+        // ASCII (nearly every address): the same rules on the bytes, without Unicode properties.
+        // Among ASCII, white space and controls are exactly the bytes up to 0x20 and 0x7F.
+        if email.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = email.utf8
+            guard bytes.count <= 254 else { return false }
+            var at: String.UTF8View.Index?
+            for index in bytes.indices {
+                switch bytes[index] {
+                case 0...0x20, 0x7F, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""): return false
+                case UInt8(ascii: "@"): if at != nil { return false }; at = index
+                default: break
+                }
+            }
+            guard let at, at != bytes.startIndex else { return false }
+            let domain = bytes[bytes.index(after: at)...]
+            guard let dot = domain.lastIndex(of: UInt8(ascii: ".")), dot != domain.startIndex, domain.index(after: dot) != domain.endIndex else { return false }
+            return true
+        }
+        return isValidByScalar(email)
+    }
+
+    /// The rules by Unicode scalar, for any text (`isValid` takes ASCII on its bytes; a test
+    /// compares the two on ASCII text).
+    static func isValidByScalar(_ email: String) -> Bool {
         let scalars = email.unicodeScalars
         guard scalars.count <= 254,
               !scalars.contains(where: { $0.properties.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" || TextInput.isControl($0) })

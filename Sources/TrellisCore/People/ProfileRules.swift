@@ -55,7 +55,7 @@ public enum ProfileRules {
         /// A number typed as text (a form field, a CSV cell): nil when blank, else the number or
         /// what is wrong with the text.
         public func parse(_ text: String) -> Result<Int?, Problem> {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = TextInput.trimmingSpaces(text)
             guard !trimmed.isEmpty else { return .success(nil) }
             guard let value = Int(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.excerpt(40))”).")) }
             if let problem = problem(value) { return .failure(Problem(problem)) }
@@ -96,7 +96,7 @@ public enum ProfileRules {
     /// A value typed or sent for a choice: surrounding spaces and letter case do not matter
     /// ("Mentor", " both "); nil when blank, else the choice or what is wrong.
     public static func choice<Value: Choice>(_ text: String, as type: Value.Type = Value.self) -> Result<Value?, Problem> {
-        let key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = TextInput.trimmingSpaces(text).lowercased()
         guard !key.isEmpty else { return .success(nil) }
         if let value = Value.allCases.first(where: { $0.rawValue == key }) { return .success(value) }
         return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.excerpt(40))”)."))

@@ -11,6 +11,14 @@ public enum TextInput {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
+    /// The text without surrounding spaces and tabs (`CharacterSet.whitespaces`); quick, without
+    /// Foundation, when it starts and ends with a visible ASCII character or is empty.
+    public static func trimmingSpaces(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
     /// One line: controls removed, line breaks and tabs become spaces, trimmed, inner runs of
     /// whitespace collapsed.
     public static func line(_ text: String) -> String {
