@@ -24,6 +24,9 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         if Int.random(in: 0..<12, using: &rng) == 0 { people[index].languages = [] }
         // Languages not everyone shares: the bound takes each lane's language apart.
         else if Int.random(in: 0..<4, using: &rng) == 0 { people[index].languages = [rng.pick(["French", "Yoruba", "Korean", "Hindi"])] }
+        // Seeds 3 and 7: more languages than one 64-bit word holds, so that the bounded pass
+        // scores from the records (elsewhere from each lane's facts and the counters).
+        if seed % 4 == 3 && Int.random(in: 0..<3, using: &rng) == 0 { people[index].languages = ["language-\(Int.random(in: 0..<70, using: &rng))"] }
         if Int.random(in: 0..<8, using: &rng) == 0 { people[index].meetingFrequency = nil }
         if Int.random(in: 0..<10, using: &rng) == 0 { people[index].interests = [] }
         if Int.random(in: 0..<40, using: &rng) == 0 {

@@ -35,14 +35,6 @@ struct CandidateGraph: Sendable {
     @inline(__always) static func score(ofKey key: Int64) -> Int64 { key >> indexBits }
     @inline(__always) static func index(ofKey key: Int64) -> Int { Int(indexMask - (key & indexMask)) }
 
-    /// Offers a key to a row's list if it beats the list's weakest entry once the list is full
-    /// (`threshold`, Int64.min before), and keeps `threshold` up to date.
-    @inline(__always) static func offer(_ key: Int64, to heap: UnsafeMutablePointer<Int64>, count: inout Int32, threshold: inout Int64, capacity: Int) {
-        guard key > threshold else { return }
-        offer(key, heap: heap, count: &count, capacity: capacity)
-        if count == Int32(capacity) { threshold = heap[0] }
-    }
-
     /// Keeps the `capacity` largest keys in a min-heap stored at `base`.
     @inline(__always) static func offer(_ key: Int64, heap base: UnsafeMutablePointer<Int64>, count: inout Int32, capacity: Int) {
         var size = Int(count)
@@ -115,31 +107,59 @@ struct CandidateGraph: Sendable {
         let mentorBlockRecords = ScoringKernel(instance, mentors: true, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
         let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
         let menteeRows = rowOrder(instance, rowMentees, mentors: false)
+        // Scores come from the facts and counters when languages fit in the facts' one word.
+        let exactCounts = layout.languagesInFacts
         run(rows: menteeRows, blocks: mentorBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, blockList in
             let menteeRecord = menteeRecords.record(e)
             let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
             let heap = shared.menteeHeaps + e * k1
-            var count = shared.menteeHeapCount[e]
-            var threshold = count == Int32(k1) ? heap[0] : Int64.min
-            var aboveCount = shared.above[e]
+            // The list's state stays in the shared buffers (a local variable captured by the
+            // functions below would be checked for exclusive access at run time on every pair).
+            let count = shared.menteeHeapCount + e
+            let aboveCount = shared.above + e
+            /// The list's weakest key once it is full, Int64.min before.
+            @inline(__always) func threshold() -> Int64 { count.pointee == Int32(k1) ? heap[0] : Int64.min }
             let excluded = anyExclusions ? instance.exclusions[e] : []
             let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
-            for block32 in blockList {
-                let block = Int(block32)
-                let reach = !bounded ? Int64.min : countAbove ? minimum : threshold == Int64.min ? Int64.min : score(ofKey: threshold)
-                let lanes = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
-                let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
-                lanes.forEachLane { lane in
-                    let mentor = Int(laneSlots[lane])
-                    let position = block &* LaneBlocks.width &+ lane
-                    let score = layout.score(mentee: menteeRecord, mentor: mentorBlockRecords.record(position), mentorSlot: Int32(mentor), tables: tables, excluded: excluded, department: department)
-                    guard score >= minimum else { return }
-                    aboveCount &+= 1
-                    offer(key(score, mentor), to: heap, count: &count, threshold: &threshold, capacity: k1)
+            let menteeFacts = menteeRecords.facts[e]
+            withUnsafeTemporaryAllocation(of: LaneCounts.self, capacity: 1) { buffer in
+                let counts = buffer.baseAddress!
+                for block32 in blockList {
+                    let block = Int(block32)
+                    let reach = !bounded ? Int64.min : countAbove ? minimum : threshold() == Int64.min ? Int64.min : score(ofKey: threshold())
+                    let (lanes, counted) = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, counted: false)
+                    guard lanes != .zero else { continue }
+                    let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
+                    let positions = block &* LaneBlocks.width
+                    if bounded && exactCounts && row.countsExactly {
+                        // Each lane scored from its facts and the counters; its record (the hard
+                        // rules) is read only when the pair would count or enter the list.
+                        if !counted { mentorBlocks.count(block: block, row: row, into: counts) }
+                        LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
+                            let facts = mentorBlockRecords.facts[positions &+ lane]
+                            let score = ScoringKernel.score(
+                                mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: skills, interestsShared: interests,
+                                valuesShared: values, languageShared: menteeFacts.languages & facts.languages != 0
+                            )
+                            let mentor = Int(laneSlots[lane])
+                            guard score >= minimum, countAbove || key(score, mentor) > threshold() else { return }
+                            if layout.forbids(mentee: menteeRecord, mentor: mentorBlockRecords.record(positions &+ lane), mentorSlot: Int32(mentor), excluded: excluded, department: department) { return }
+                            aboveCount.pointee &+= 1
+                            offer(key(score, mentor), heap: heap, count: &count.pointee, capacity: k1)
+                        }
+                    } else {
+                        // The reference (unbounded) and rows longer than the counters count: every
+                        // lane scored from the records.
+                        lanes.forEachLane { lane in
+                            let mentor = Int(laneSlots[lane])
+                            let score = layout.score(mentee: menteeRecord, mentor: mentorBlockRecords.record(positions &+ lane), mentorSlot: Int32(mentor), tables: tables, excluded: excluded, department: department)
+                            guard score >= minimum else { return }
+                            aboveCount.pointee &+= 1
+                            offer(key(score, mentor), heap: heap, count: &count.pointee, capacity: k1)
+                        }
+                    }
                 }
             }
-            shared.menteeHeapCount[e] = count
-            shared.above[e] = aboveCount
         }
 
         // Pass 2: mentors (rows) against blocks of mentees. A pair scores the same from either
@@ -159,26 +179,54 @@ struct CandidateGraph: Sendable {
         run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
             let row = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
             let mentorRecord = mentorRecords.record(m)
+            let mentorFacts = mentorRecords.facts[m]
             let heap = shared.mentorHeaps + m * k2
-            var count = shared.mentorHeapCount[m]
-            var threshold = count == Int32(k2) ? heap[0] : Int64.min
-            for block32 in blockList {
-                let block = Int(block32)
-                let reach = !bounded ? Int64.min : threshold == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: threshold), minimum)
-                let lanes = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables)
-                let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
-                lanes.forEachLane { lane in
-                    let e = Int(laneSlots[lane])
-                    let menteeRecord = menteeBlockRecords.record(block &* LaneBlocks.width &+ lane)
-                    let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
-                    let score = layout.score(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: department)
-                    let pair = key(score, e)
-                    guard score >= minimum, pair > threshold else { return }
-                    for entry in 0..<Int(count) where heap[entry] == pair { return }
-                    offer(pair, to: heap, count: &count, threshold: &threshold, capacity: k2)
+            let count = shared.mentorHeapCount + m
+            @inline(__always) func threshold() -> Int64 { count.pointee == Int32(k2) ? heap[0] : Int64.min }
+            withUnsafeTemporaryAllocation(of: LaneCounts.self, capacity: 1) { buffer in
+                let counts = buffer.baseAddress!
+                for block32 in blockList {
+                    let block = Int(block32)
+                    let bar = threshold()
+                    let reach = !bounded ? Int64.min : bar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: bar), minimum)
+                    let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, counted: false)
+                    guard lanes != .zero else { continue }
+                    let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
+                    let positions = block &* LaneBlocks.width
+                    /// Offers a pair the list does not hold yet.
+                    @inline(__always) func offerPair(_ pair: Int64) {
+                        for entry in 0..<Int(count.pointee) where heap[entry] == pair { return }
+                        offer(pair, heap: heap, count: &count.pointee, capacity: k2)
+                    }
+                    if bounded && exactCounts && row.countsExactly {
+                        if !counted { menteeBlocks.count(block: block, row: row, into: counts) }
+                        LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
+                            let facts = menteeBlockRecords.facts[positions &+ lane]
+                            let score = ScoringKernel.score(
+                                mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: skills, interestsShared: interests,
+                                valuesShared: values, languageShared: mentorFacts.languages & facts.languages != 0
+                            )
+                            let e = Int(laneSlots[lane])
+                            let pair = key(score, e)
+                            guard score >= minimum, pair > threshold() else { return }
+                            let menteeRecord = menteeBlockRecords.record(positions &+ lane)
+                            let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
+                            if layout.forbids(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), excluded: anyExclusions ? instance.exclusions[e] : [], department: department) { return }
+                            offerPair(pair)
+                        }
+                    } else {
+                        lanes.forEachLane { lane in
+                            let e = Int(laneSlots[lane])
+                            let menteeRecord = menteeBlockRecords.record(positions &+ lane)
+                            let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
+                            let score = layout.score(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: department)
+                            let pair = key(score, e)
+                            guard score >= minimum, pair > threshold() else { return }
+                            offerPair(pair)
+                        }
+                    }
                 }
             }
-            shared.mentorHeapCount[m] = count
         }
 
         let clock = ContinuousClock(), listingStart = clock.now

@@ -35,6 +35,11 @@ extension LaneMask {
 ///
 /// A lane is left out only when its bound is below its row's weakest kept score, so the pair could not
 /// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
+///
+/// A lane that passes is scored from what the counters counted and the lane's facts
+/// (`ScoringKernel.Facts`: 32 bytes in block order), and its record is read for the hard rules only
+/// when the pair would enter the list; most pairs that pass the bound do not, and a record is a
+/// cache line the pass would otherwise fetch for each of them.
 struct LaneBlocks: ~Copyable, @unchecked Sendable {
     static let width = 256
     /// Counters have four planes: they count up to 15 tags of a row's list. A longer list (up to
@@ -223,6 +228,9 @@ struct RowBound {
     let frequencyRow: UnsafePointer<Int64>
     let years: Int32
     let languageMax: Int64
+    /// Whether the counters count all of the row's lists, so that what they count is exactly
+    /// what a pair shares.
+    var countsExactly: Bool { extraSkills == 0 && extraInterests == 0 && extraValues == 0 }
 
     init(person: Int, mentor: Bool, _ instance: PreparedInstance, lists: borrowing TagLists, tables: borrowing ScoringTables) {
         let base = lists.start + ((mentor ? 0 : lists.participants) + person) * 4
@@ -299,67 +307,134 @@ extension LaneBlocks {
     /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
     @inline(__always)
     func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
+        var counts = LaneCounts()
+        return withUnsafeMutablePointer(to: &counts) { lanes(reaching: reach, block: block, row: row, tables: tables, counts: $0, counted: false).lanes }
+    }
+
+    /// The same, counting into `counts` when the bar needs the block's counts and `counted` is
+    /// false (a caller that holds them already passes true); `counted` in the result says whether
+    /// `counts` holds the block's counts afterwards.
+    @inline(__always)
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables, counts: UnsafeMutablePointer<LaneCounts>, counted: Bool) -> (lanes: LaneMask, counted: Bool) {
         let lanes = valid[block]
-        if reach == Int64.min { return lanes }
+        if reach == Int64.min { return (lanes, counted) }
         let need = reach &- bestOtherFactors(block: block, row: row, tables: tables)
         // Shares are never negative: every lane reaches a bar that the other factors reach alone
         // (common with a minimum score, which is the mentee pass's bar for every block).
-        if need <= 0 { return lanes }
-        let tableRow = tables.row
-        let skillDivisor = min(row.skillDivisor, Int(fewestSkills[block]))
-        let interestDivisor = min(row.interestCount, Int(fewestInterests[block]))
-        let valueDivisor = min(row.valueCount, Int(fewestValues[block]))
-        let complement = tables.complement, interest = tables.interest, value = tables.value
-        /// A `table` contribution for `shared` tags: at most shared / max(shared, divisor) of the weight.
-        @inline(__always) func share(_ table: UnsafeMutablePointer<Int64>, _ shared: Int, _ divisor: Int) -> Int64 {
-            shared == 0 ? 0 : table[max(shared, divisor) &* tableRow &+ shared]
-        }
+        if need <= 0 { return (lanes, counted) }
+        let shares = Shares(block: block, row: row, blocks: self, tables: tables)
         // A block no lane of which could reach even sharing every tag of the row is passed over
         // before any counting (a share grows with what is shared).
-        if need > share(complement, row.skillCount, skillDivisor) &+ share(interest, row.interestCount, interestDivisor) &+ share(value, row.valueCount, valueDivisor) {
-            return .zero
-        }
+        if need > shares.most { return (.zero, counted) }
+        if !counted { count(block: block, row: row, into: counts) }
+        return (staircase(need: need, lanes: lanes, row: row, shares: shares, counts: UnsafePointer(counts)), true)
+    }
 
+    /// How many of the row's tags each lane of `block` shares, per kind, in four-plane counters
+    /// (the first `largestCount` tags of each of the row's lists; the rest are `RowBound.extra…`).
+    @inline(__always)
+    func count(block: Int, row: RowBound, into counts: UnsafeMutablePointer<LaneCounts>) {
         var s0 = LaneMask.zero, s1 = LaneMask.zero, s2 = LaneMask.zero, s3 = LaneMask.zero
-        let skillColumn = skillColumns + block &* skillVocabulary
-        for index in 0..<(row.skillCount &- row.extraSkills) { Self.add(skillColumn[Int(row.skills[index])], &s0, &s1, &s2, &s3) }
+        Self.add(skillColumns + block &* skillVocabulary, row.skills, row.skillCount &- row.extraSkills, &s0, &s1, &s2, &s3)
         var i0 = LaneMask.zero, i1 = LaneMask.zero, i2 = LaneMask.zero, i3 = LaneMask.zero
-        let interestColumn = interestColumns + block &* interestVocabulary
-        for index in 0..<(row.interestCount &- row.extraInterests) { Self.add(interestColumn[Int(row.interests[index])], &i0, &i1, &i2, &i3) }
+        Self.add(interestColumns + block &* interestVocabulary, row.interests, row.interestCount &- row.extraInterests, &i0, &i1, &i2, &i3)
         var v0 = LaneMask.zero, v1 = LaneMask.zero, v2 = LaneMask.zero, v3 = LaneMask.zero
-        let valueColumn = valueColumns + block &* valueVocabulary
-        for index in 0..<(row.valueCount &- row.extraValues) { Self.add(valueColumn[Int(row.values[index])], &v0, &v1, &v2, &v3) }
+        Self.add(valueColumns + block &* valueVocabulary, row.values, row.valueCount &- row.extraValues, &v0, &v1, &v2, &v3)
+        counts.pointee = LaneCounts(s0: s0, s1: s1, s2: s2, s3: s3, i0: i0, i1: i1, i2: i2, i3: i3, v0: v0, v1: v1, v2: v2, v3: v3)
+    }
 
-        // Shares: a lane sharing s tags scores at most s / max(s, divisor) of the weight, and a
-        // share grows with what is shared. So a lane can reach `need` exactly when, for some
-        // counts i ≤ its shared interests and v ≤ its shared values, its shared skills reach the
-        // fewest k(i, v) that make up the rest; k falls as i and v grow. The lanes are found along
-        // that staircase from the block's highest counts down, and a step is left as soon as no
-        // lane of the block shares k skills (each lower step needs at least as many).
-        let topSkills = Self.highest(lanes, s0, s1, s2, s3)
-        let topInterests = Self.highest(lanes, i0, i1, i2, i3)
-        let topValues = Self.highest(lanes, v0, v1, v2, v3)
-        /// The fewest shared skills (counted ones; the extra ones are taken as shared) with which
-        /// `needed` is reached, or nil when more than any lane of the block counts.
-        @inline(__always) func skillsReaching(_ needed: Int64) -> Int? {
-            var k = 0
-            while k <= row.skillCount {
-                if share(complement, k, skillDivisor) >= needed { return max(0, k &- row.extraSkills) }
-                k &+= 1
-                if k &- row.extraSkills > topSkills { return nil }
-            }
-            return nil
+    /// Adds the columns of `count` tags (at most `largestCount`, so that no count overflows) to a
+    /// four-plane counter. Four at a time with carry-save adders (two full adders into plane 0,
+    /// one for their carries into plane 1, its carry into planes 2 and 3: 18 operations where
+    /// adding one by one takes 28), the rest one by one.
+    @inline(__always)
+    static func add(_ columns: UnsafeMutablePointer<LaneMask>, _ tags: UnsafePointer<Int32>, _ count: Int, _ p0: inout LaneMask, _ p1: inout LaneMask, _ p2: inout LaneMask, _ p3: inout LaneMask) {
+        var index = 0
+        while index &+ 4 <= count {
+            let a = columns[Int(tags[index])], b = columns[Int(tags[index &+ 1])]
+            let c = columns[Int(tags[index &+ 2])], d = columns[Int(tags[index &+ 3])]
+            var half = p0 ^ a
+            let low = (half & b) | (p0 & a)
+            p0 = half ^ b
+            half = p0 ^ c
+            let high = (half & d) | (p0 & c)
+            p0 = half ^ d
+            half = p1 ^ low
+            let four = (half & high) | (p1 & low)
+            p1 = half ^ high
+            p3 ^= p2 & four
+            p2 ^= four
+            index &+= 4
         }
+        while index < count {
+            add(columns[Int(tags[index])], &p0, &p1, &p2, &p3)
+            index &+= 1
+        }
+    }
+
+    /// A row's shares of the weights of skills, interests and values against one block: at most
+    /// shared / max(shared, divisor) of each, the divisor being the fewest the pair can have.
+    struct Shares {
+        let complement: UnsafeMutablePointer<Int64>, interest: UnsafeMutablePointer<Int64>, value: UnsafeMutablePointer<Int64>
+        let tableRow: Int, skillDivisor: Int, interestDivisor: Int, valueDivisor: Int
+        /// All three when the lane shares every tag of the row.
+        let most: Int64
+
+        @inline(__always)
+        init(block: Int, row: RowBound, blocks: borrowing LaneBlocks, tables: borrowing ScoringTables) {
+            complement = tables.complement; interest = tables.interest; value = tables.value; tableRow = tables.row
+            skillDivisor = min(row.skillDivisor, Int(blocks.fewestSkills[block]))
+            interestDivisor = min(row.interestCount, Int(blocks.fewestInterests[block]))
+            valueDivisor = min(row.valueCount, Int(blocks.fewestValues[block]))
+            let skillTable = complement, interestTable = interest, valueTable = value, tableRow = tableRow
+            let (skills, interests, values) = (skillDivisor, interestDivisor, valueDivisor)
+            most = Self.share(skillTable, tableRow, row.skillCount, skills) &+ Self.share(interestTable, tableRow, row.interestCount, interests)
+                &+ Self.share(valueTable, tableRow, row.valueCount, values)
+        }
+
+        @inline(__always) func skill(_ shared: Int) -> Int64 { Self.share(complement, tableRow, shared, skillDivisor) }
+        @inline(__always) func interests(_ shared: Int) -> Int64 { Self.share(interest, tableRow, shared, interestDivisor) }
+        @inline(__always) func values(_ shared: Int) -> Int64 { Self.share(value, tableRow, shared, valueDivisor) }
+        @inline(__always) static func share(_ table: UnsafeMutablePointer<Int64>, _ tableRow: Int, _ shared: Int, _ divisor: Int) -> Int64 {
+            shared == 0 ? 0 : table[max(shared, divisor) &* tableRow &+ shared]
+        }
+    }
+
+    /// The lanes whose shares can make up `need`. A lane sharing s tags scores at most
+    /// s / max(s, divisor) of the weight, and a share grows with what is shared. So a lane can
+    /// reach `need` exactly when, for some counts i ≤ its shared interests and v ≤ its shared
+    /// values, its shared skills reach the fewest k(i, v) that make up the rest; k falls as i and v
+    /// grow. The lanes are found along that staircase from the block's highest counts down, and a
+    /// step is left as soon as no lane of the block shares k skills (each lower step needs at
+    /// least as many).
+    @inline(__always)
+    func staircase(need: Int64, lanes: LaneMask, row: RowBound, shares: Shares, counts: UnsafePointer<LaneCounts>) -> LaneMask {
+        let c = counts.pointee
+        let topSkills = Self.highest(lanes, c.s0, c.s1, c.s2, c.s3)
+        let topInterests = Self.highest(lanes, c.i0, c.i1, c.i2, c.i3)
+        let topValues = Self.highest(lanes, c.v0, c.v1, c.v2, c.v3)
+        // k: the fewest shared skills (counted ones and the extra ones, which are taken as
+        // shared) whose share makes up what a step needs. What a step needs grows as it goes
+        // down in values, and from one row of steps to the next, so k is searched from where the
+        // step before (the row before's first step) left it rather than from nothing.
         var result = LaneMask.zero
         var interests = topInterests
+        var rowStart = 0
         while interests >= 0 {
-            let interestBound = share(interest, interests &+ row.extraInterests, interestDivisor)
-            let interestLanes = interests == 0 ? lanes : Self.atLeast(interests, i0, i1, i2, i3) & lanes
+            let interestBound = shares.interests(interests &+ row.extraInterests)
+            let interestLanes = interests == 0 ? lanes : Self.atLeast(interests, c.i0, c.i1, c.i2, c.i3) & lanes
             var values = topValues
+            var k = rowStart
             while values >= 0 {
-                guard let counted = skillsReaching(need &- interestBound &- share(value, values &+ row.extraValues, valueDivisor)) else { break }
-                var both = values == 0 ? interestLanes : interestLanes & Self.atLeast(values, v0, v1, v2, v3)
-                if counted > 0 { both &= Self.atLeast(counted, s0, s1, s2, s3) }
+                let needed = need &- interestBound &- shares.values(values &+ row.extraValues)
+                while k <= row.skillCount && shares.skill(k) < needed { k &+= 1 }
+                // More than any lane of the block counts (or than the row has): no lane reaches
+                // this step, nor any lower one of the row.
+                if k > row.skillCount || k &- row.extraSkills > topSkills { break }
+                if values == topValues { rowStart = k }
+                let counted = k &- row.extraSkills
+                var both = values == 0 ? interestLanes : interestLanes & Self.atLeast(values, c.v0, c.v1, c.v2, c.v3)
+                if counted > 0 { both &= Self.atLeast(counted, c.s0, c.s1, c.s2, c.s3) }
                 result |= both
                 values &-= 1
             }
@@ -370,6 +445,37 @@ extension LaneBlocks {
         return result
     }
 }
+
+/// A block's four-plane counters of shared skills, interests and values (plane i holds bit i of
+/// every lane's count).
+struct LaneCounts {
+    var s0 = LaneMask.zero, s1 = LaneMask.zero, s2 = LaneMask.zero, s3 = LaneMask.zero
+    var i0 = LaneMask.zero, i1 = LaneMask.zero, i2 = LaneMask.zero, i3 = LaneMask.zero
+    var v0 = LaneMask.zero, v1 = LaneMask.zero, v2 = LaneMask.zero, v3 = LaneMask.zero
+
+    /// Calls `body(lane, skills, interests, values)` with every lane of `lanes`, lowest first, and
+    /// what it shares of each kind as counted (exactly what the pair shares when none of the row's
+    /// lists is longer than the counters count).
+    @inline(__always)
+    static func forEachLane(_ lanes: LaneMask, of counts: UnsafePointer<LaneCounts>, _ body: (Int, Int, Int, Int) -> Void) {
+        let c = counts
+        for word in 0..<LaneMask.scalarCount where lanes[word] != 0 {
+            let a0 = c.pointee.s0[word], a1 = c.pointee.s1[word], a2 = c.pointee.s2[word], a3 = c.pointee.s3[word]
+            let b0 = c.pointee.i0[word], b1 = c.pointee.i1[word], b2 = c.pointee.i2[word], b3 = c.pointee.i3[word]
+            let c0 = c.pointee.v0[word], c1 = c.pointee.v1[word], c2 = c.pointee.v2[word], c3 = c.pointee.v3[word]
+            @inline(__always) func count(_ p0: UInt64, _ p1: UInt64, _ p2: UInt64, _ p3: UInt64, _ bit: UInt64) -> Int {
+                Int(truncatingIfNeeded: (p0 &>> bit) & 1 | ((p1 &>> bit) & 1) &<< 1 | ((p2 &>> bit) & 1) &<< 2 | ((p3 &>> bit) & 1) &<< 3)
+            }
+            var bits = lanes[word]
+            while bits != 0 {
+                let bit = UInt64(truncatingIfNeeded: bits.trailingZeroBitCount)
+                body(word &* 64 &+ Int(bit), count(a0, a1, a2, a3, bit), count(b0, b1, b2, b3, bit), count(c0, c1, c2, c3, bit))
+                bits &= bits &- 1
+            }
+        }
+    }
+}
+
 extension PreparedInstance {
     /// For every mentee, how many of `activeMentors` pass every hard rule, counted without
     /// looking at pairs: all active mentors, less the mentee themself, their reporting line

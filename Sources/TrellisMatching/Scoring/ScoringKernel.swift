@@ -21,21 +21,41 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
     let count: Int
     let layout: Layout
     let records: UnsafeMutablePointer<UInt64>
+    /// Per position, what a score needs beyond the tags shared and the hard rules, in 32 bytes:
+    /// the bounded pass scores a lane from these and its counters, and reads the lane's record
+    /// (for the hard rules) only when the score would enter the row's list.
+    let facts: UnsafeMutablePointer<Facts>
+
+    /// What a pair's score needs of one side beyond the skills, interests and values it shares.
+    struct Facts {
+        /// The first word of the language bits: all of them when `Layout.languageWords` ≤ 1.
+        var languages: UInt64 = 0
+        var years: Int32 = PreparedInstance.unknownYears
+        /// `zone << 3 | frequency`.
+        var code: Int32 = 0
+        /// Development areas (mentees; 0 for mentors), interests, values and languages listed.
+        var skillCount: Int32 = 0, interestCount: Int32 = 0, valueCount: Int32 = 0, languageCount: Int32 = 0
+    }
 
     /// The place of the tag words in a record, in 64-bit words from its start, and its length.
+    /// Languages come first, so that the fields and (for up to 64 languages) the language word
+    /// share a record's first cache line: the bounded pass, which counts shared skills, interests
+    /// and values in its blocks, reads nothing else of a record. Records are whole cache lines.
     struct Layout: Sendable {
         let skills: Int, interests: Int, values: Int, languages: Int
         let skillWords: Int, interestWords: Int, valueWords: Int, languageWords: Int
         let stride: Int
+        static let lineWords = 8
 
         init(_ instance: PreparedInstance) {
             skillWords = instance.skillWords; interestWords = instance.interestWords
             valueWords = instance.valueWords; languageWords = instance.languageWords
-            skills = Field.count / 2
+            languages = Field.count / 2
+            skills = languages + languageWords
             interests = skills + skillWords
             values = interests + interestWords
-            languages = values + valueWords
-            stride = languages + languageWords
+            let end = values + valueWords
+            stride = (end + Self.lineWords - 1) / Self.lineWords * Self.lineWords
         }
     }
 
@@ -47,8 +67,10 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
         layout = Layout(instance)
         count = order.count
         let words = max(1, count) * layout.stride
-        records = .allocate(capacity: words)
-        records.initialize(repeating: 0, count: words)
+        records = UnsafeMutableRawPointer.allocate(byteCount: words * 8, alignment: Layout.lineWords * 8)
+            .initializeMemory(as: UInt64.self, repeating: 0, count: words)
+        facts = .allocate(capacity: max(1, count))
+        facts.initialize(repeating: Facts(), count: max(1, count))
         let skillBits = mentors ? instance.expertiseBits : instance.developmentBits
         for (position, slot) in order.enumerated() {
             let record = records + position * layout.stride
@@ -65,10 +87,13 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
             (record + layout.interests).update(from: instance.interestBits + p * layout.interestWords, count: layout.interestWords)
             (record + layout.values).update(from: instance.valueBits + p * layout.valueWords, count: layout.valueWords)
             (record + layout.languages).update(from: instance.languageBits + p * layout.languageWords, count: layout.languageWords)
+            facts[position] = layout.facts(record)
         }
     }
 
-    deinit { records.deallocate() }
+    deinit { UnsafeMutableRawPointer(records).deallocate(); facts.deallocate() }
+
+
 
     /// The record at `position`.
     @inline(__always)
@@ -96,46 +121,73 @@ extension ScoringKernel.Layout {
     /// `excluded` the mentor slots excluded for this mentee, `mentorSlot` this mentor's.
     @inline(__always)
     func score(mentee: UnsafeMutablePointer<UInt64>, mentor: UnsafeMutablePointer<UInt64>, mentorSlot: Int32, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
+        if forbids(mentee: mentee, mentor: mentor, mentorSlot: mentorSlot, excluded: excluded, department: department) { return -1 }
+        var skillsShared = 0, interestsShared = 0, valuesShared = 0
+        for word in 0..<skillWords { skillsShared &+= (mentee[skills &+ word] & mentor[skills &+ word]).nonzeroBitCount }
+        for word in 0..<interestWords { interestsShared &+= (mentee[interests &+ word] & mentor[interests &+ word]).nonzeroBitCount }
+        for word in 0..<valueWords { valuesShared &+= (mentee[values &+ word] & mentor[values &+ word]).nonzeroBitCount }
+        var languageShared: UInt64 = 0
+        for word in 0..<languageWords { languageShared |= mentee[languages &+ word] & mentor[languages &+ word] }
+        return ScoringKernel.score(
+            mentee: facts(mentee), mentor: facts(mentor), tables: tables,
+            skillsShared: skillsShared, interestsShared: interestsShared, valuesShared: valuesShared, languageShared: languageShared != 0
+        )
+    }
+
+    /// Whether a pair's language is shared can be read from the facts alone (at most one word of languages).
+    var languagesInFacts: Bool { languageWords <= 1 }
+
+    /// A record's facts.
+    @inline(__always)
+    func facts(_ record: UnsafeMutablePointer<UInt64>) -> ScoringKernel.Facts {
+        typealias Field = ScoringKernel.Field
+        @inline(__always) func field(_ index: Int) -> Int32 { ScoringKernel.field(record, index) }
+        return ScoringKernel.Facts(
+            languages: languageWords > 0 ? record[languages] : 0, years: field(Field.years),
+            code: field(Field.zone) << 3 | field(Field.frequency),
+            skillCount: field(Field.skillCount), interestCount: field(Field.interestCount),
+            valueCount: field(Field.valueCount), languageCount: field(Field.languageCount)
+        )
+    }
+
+    /// Whether a hard rule forbids the pair (arguments as for `score`).
+    @inline(__always)
+    func forbids(mentee: UnsafeMutablePointer<UInt64>, mentor: UnsafeMutablePointer<UInt64>, mentorSlot: Int32, excluded: [Int32], department: Int32) -> Bool {
         typealias Field = ScoringKernel.Field
         @inline(__always) func field(_ record: UnsafeMutablePointer<UInt64>, _ index: Int) -> Int32 { ScoringKernel.field(record, index) }
-        if field(mentor, Field.person) == field(mentee, Field.person) { return -1 }
+        if field(mentor, Field.person) == field(mentee, Field.person) { return true }
         let menteeIn = field(mentee, Field.tourIn), menteeOut = field(mentee, Field.tourOut)
         let mentorIn = field(mentor, Field.tourIn), mentorOut = field(mentor, Field.tourOut)
-        if (mentorIn < menteeIn && menteeOut < mentorOut) || (menteeIn < mentorIn && mentorOut < menteeOut) { return -1 }
-        if department >= 0 && field(mentor, Field.department) == department { return -1 }
-        if !excluded.isEmpty && excluded.contains(mentorSlot) { return -1 }
+        if (mentorIn < menteeIn && menteeOut < mentorOut) || (menteeIn < mentorIn && mentorOut < menteeOut) { return true }
+        if department >= 0 && field(mentor, Field.department) == department { return true }
+        if !excluded.isEmpty && excluded.contains(mentorSlot) { return true }
+        return false
+    }
+
+}
+
+extension ScoringKernel {
+    /// The score of a pair that no hard rule forbids, from each side's facts and how many skills
+    /// (the mentee's development areas among the mentor's expertise), interests and values they
+    /// share, and whether they share a language: the one place of the arithmetic, which the
+    /// bounded pass calls with what its counters counted and `Layout.score` with what it finds in
+    /// two records.
+    @inline(__always)
+    static func score(mentee: Facts, mentor: Facts, tables: borrowing ScoringTables, skillsShared: Int, interestsShared: Int, valuesShared: Int, languageShared: Bool) -> Int64 {
         let row = tables.row
         var score: Int64 = 0
-        let development = Int(field(mentee, Field.skillCount))
-        if development > 0 {
-            var shared = 0
-            for word in 0..<skillWords { shared &+= (mentee[skills &+ word] & mentor[skills &+ word]).nonzeroBitCount }
-            score &+= tables.complement[development &* row &+ shared]
-        }
-        let interestMin = min(field(mentee, Field.interestCount), field(mentor, Field.interestCount))
-        if interestMin > 0 {
-            var shared = 0
-            for word in 0..<interestWords { shared &+= (mentee[interests &+ word] & mentor[interests &+ word]).nonzeroBitCount }
-            score &+= tables.interest[Int(interestMin) &* row &+ shared]
-        }
-        let valueMin = min(field(mentee, Field.valueCount), field(mentor, Field.valueCount))
-        if valueMin > 0 {
-            var shared = 0
-            for word in 0..<valueWords { shared &+= (mentee[values &+ word] & mentor[values &+ word]).nonzeroBitCount }
-            score &+= tables.value[Int(valueMin) &* row &+ shared]
-        }
-        score &+= tables.zones[Int(field(mentee, Field.zone)) &* tables.zoneCount &+ Int(field(mentor, Field.zone))]
-        if field(mentee, Field.languageCount) == 0 || field(mentor, Field.languageCount) == 0 {
-            score &+= tables.languageUnknown
-        } else {
-            var shared: UInt64 = 0
-            for word in 0..<languageWords { shared |= mentee[languages &+ word] & mentor[languages &+ word] }
-            if shared != 0 { score &+= tables.languageShared }
-        }
-        score &+= tables.frequency[Int(field(mentee, Field.frequency)) &* PreparedInstance.frequencyCodes &+ Int(field(mentor, Field.frequency))]
-        let menteeYears = field(mentee, Field.years), mentorYears = field(mentor, Field.years)
-        if menteeYears == PreparedInstance.unknownYears || mentorYears == PreparedInstance.unknownYears { score &+= tables.experienceUnknown }
-        else { score &+= tables.experience[Int(min(max(mentorYears &- menteeYears, -1), 8)) &+ 1] }
+        let development = Int(mentee.skillCount)
+        if development > 0 { score &+= tables.complement[development &* row &+ skillsShared] }
+        let interestMin = min(mentee.interestCount, mentor.interestCount)
+        if interestMin > 0 { score &+= tables.interest[Int(interestMin) &* row &+ interestsShared] }
+        let valueMin = min(mentee.valueCount, mentor.valueCount)
+        if valueMin > 0 { score &+= tables.value[Int(valueMin) &* row &+ valuesShared] }
+        score &+= tables.zones[Int(mentee.code &>> 3) &* tables.zoneCount &+ Int(mentor.code &>> 3)]
+        if mentee.languageCount == 0 || mentor.languageCount == 0 { score &+= tables.languageUnknown }
+        else if languageShared { score &+= tables.languageShared }
+        score &+= tables.frequency[Int(mentee.code & 7) &* PreparedInstance.frequencyCodes &+ Int(mentor.code & 7)]
+        if mentee.years == PreparedInstance.unknownYears || mentor.years == PreparedInstance.unknownYears { score &+= tables.experienceUnknown }
+        else { score &+= tables.experience[Int(min(max(mentor.years &- mentee.years, -1), 8)) &+ 1] }
         return min(score, ScoreUnits.perOne)
     }
 }
