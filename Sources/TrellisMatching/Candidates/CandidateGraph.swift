@@ -74,6 +74,9 @@ struct CandidateGraph: Sendable {
         let k1 = max(1, instance.options.menteeCandidates), k2 = max(1, instance.options.mentorCandidates)
         let threads = max(1, min(instance.options.threads, max(1, (menteeCount + mentorCount) / 64)))
         let minimum = instance.minimumScore
+        // Forbidden pairs score -1 in the reference pass and are dropped by the minimum; the bounded
+        // pass drops them by the rules (`MatchEngine` accepts minimums of 0...1 only).
+        precondition(minimum >= 0, "a minimum score is never negative")
         let activeMentors: [Int32] = (0..<mentorCount).filter { capacityLeft[$0] > 0 }.map(Int32.init)
         let rowMentees: [Int32] = (0..<menteeCount).filter { !skipMentees.contains($0) }.map(Int32.init)
 
@@ -127,7 +130,7 @@ struct CandidateGraph: Sendable {
                 for block32 in blockList {
                     let block = Int(block32)
                     let reach = !bounded ? Int64.min : countAbove ? minimum : threshold() == Int64.min ? Int64.min : score(ofKey: threshold())
-                    let (lanes, counted) = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, counted: false)
+                    let (lanes, counted) = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts)
                     guard lanes != .zero else { continue }
                     let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
                     let positions = block &* LaneBlocks.width
@@ -189,7 +192,7 @@ struct CandidateGraph: Sendable {
                     let block = Int(block32)
                     let bar = threshold()
                     let reach = !bounded ? Int64.min : bar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: bar), minimum)
-                    let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, counted: false)
+                    let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts)
                     guard lanes != .zero else { continue }
                     let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
                     let positions = block &* LaneBlocks.width

@@ -21,12 +21,12 @@ extension LaneMask {
 /// A 100,000 × 25,000 run has 2.5 billion pairs, but a mentee keeps only its best 25 mentors and a
 /// mentor its best 50 mentees, and once a list is full a pair has to beat its weakest entry. The
 /// candidate pass therefore walks each row (a mentee, then in a second pass a mentor) over the other
-/// side in blocks of 64 lanes, computes an upper bound of the score of all 64 pairs together, and
+/// side in blocks of 256 lanes, computes an upper bound of the score of all 256 pairs together, and
 /// scores exactly only the lanes whose bound reaches the row's weakest kept score.
 ///
 /// The bound of a lane is the sum of:
 /// - for complementary strengths, shared interests and shared values, the contribution of the lane's
-///   exact number of shared tags, counted for all 64 lanes at once in bit-sliced counters (one 64-bit
+///   exact number of shared tags, counted for all 256 lanes at once in bit-sliced counters (one 256-bit
 ///   column per tag and block; plane i of a counter holds bit i of every lane's count), divided by the
 ///   smallest count the block allows (a lane's share is s / max(s, fewest));
 /// - the best time-zone + meeting-frequency, experience and language contribution of any lane of the
@@ -308,25 +308,24 @@ extension LaneBlocks {
     @inline(__always)
     func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {
         var counts = LaneCounts()
-        return withUnsafeMutablePointer(to: &counts) { lanes(reaching: reach, block: block, row: row, tables: tables, counts: $0, counted: false).lanes }
+        return withUnsafeMutablePointer(to: &counts) { lanes(reaching: reach, block: block, row: row, tables: tables, counts: $0).lanes }
     }
 
-    /// The same, counting into `counts` when the bar needs the block's counts and `counted` is
-    /// false (a caller that holds them already passes true); `counted` in the result says whether
-    /// `counts` holds the block's counts afterwards.
+    /// The same, counting into `counts` when the bar needs the block's counts; `counted` in the
+    /// result says whether `counts` holds them afterwards.
     @inline(__always)
-    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables, counts: UnsafeMutablePointer<LaneCounts>, counted: Bool) -> (lanes: LaneMask, counted: Bool) {
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables, counts: UnsafeMutablePointer<LaneCounts>) -> (lanes: LaneMask, counted: Bool) {
         let lanes = valid[block]
-        if reach == Int64.min { return (lanes, counted) }
+        if reach == Int64.min { return (lanes, false) }
         let need = reach &- bestOtherFactors(block: block, row: row, tables: tables)
         // Shares are never negative: every lane reaches a bar that the other factors reach alone
         // (common with a minimum score, which is the mentee pass's bar for every block).
-        if need <= 0 { return (lanes, counted) }
+        if need <= 0 { return (lanes, false) }
         let shares = Shares(block: block, row: row, blocks: self, tables: tables)
         // A block no lane of which could reach even sharing every tag of the row is passed over
         // before any counting (a share grows with what is shared).
-        if need > shares.most { return (.zero, counted) }
-        if !counted { count(block: block, row: row, into: counts) }
+        if need > shares.most { return (.zero, false) }
+        count(block: block, row: row, into: counts)
         return (staircase(need: need, lanes: lanes, row: row, shares: shares, counts: UnsafePointer(counts)), true)
     }
 

@@ -39,8 +39,9 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
 
     /// The place of the tag words in a record, in 64-bit words from its start, and its length.
     /// Languages come first, so that the fields and (for up to 64 languages) the language word
-    /// share a record's first cache line: the bounded pass, which counts shared skills, interests
-    /// and values in its blocks, reads nothing else of a record. Records are whole cache lines.
+    /// share a record's first cache line, which is all the bounded pass reads of a record for the
+    /// hard rules (it scores from its counters and `Facts`, except with more than 64 languages or
+    /// a row longer than its counters count). Records are whole cache lines.
     struct Layout: Sendable {
         let skills: Int, interests: Int, values: Int, languages: Int
         let skillWords: Int, interestWords: Int, valueWords: Int, languageWords: Int
@@ -93,8 +94,6 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
 
     deinit { UnsafeMutableRawPointer(records).deallocate(); facts.deallocate() }
 
-
-
     /// The record at `position`.
     @inline(__always)
     func record(_ position: Int) -> UnsafeMutablePointer<UInt64> { records + position &* layout.stride }
@@ -115,7 +114,8 @@ struct ScoringKernel: ~Copyable, @unchecked Sendable {
 
 extension ScoringKernel.Layout {
     /// The score of one mentee and one mentor in millionths, or -1 where a hard rule forbids the
-    /// pair. The same arithmetic as `PreparedInstance.score`, on two records, with nothing called
+    /// pair. The same arithmetic as `PreparedInstance.score`, on two records: the shared counts are
+    /// worked out here and `ScoringKernel.score` adds them up, everything inlined
     /// (`ScoringAgreementTests` compares them on every pair of randomised cohorts). `department`
     /// is the mentee's when the run keeps pairs out of one department, else `anyDepartment`;
     /// `excluded` the mentor slots excluded for this mentee, `mentorSlot` this mentor's.
