@@ -112,6 +112,24 @@ import Testing
         #expect(draft.validate()["interests"]?.contains("separates entries") == true)
     }
 
+    @Test func `a byte-order mark inside text is removed like a control, and named where it cannot be`() {
+        // As a file joined from two, or a cell pasted from one, carries it into a value.
+        #expect(TextInput.line("\u{FEFF}Alice") == "Alice")
+        #expect(Tags.clean("Swift\u{FEFF}") == "Swift")
+        #expect(TextInput.paragraphs("Bio\u{FEFF} text") == "Bio text")
+        let draft = ProfileDraft(name: "\u{FEFF}Ada", tags: [.language: ["\u{FEFF}English"]]).normalized()
+        #expect(draft.name == "Ada" && draft.tags(.language) == ["English"])
+        #expect(!EmailAddress.isValid("\u{FEFF}ada@example.org"))
+        #expect("\u{FEFF}ada@example.org".shownInMessage.contains("\\u{FEFF}"))
+        // A people file with one in data cells: removed from the email as from the name (as a NUL
+        // is), so the person is the one without it, not a look-alike second account.
+        let blank = Array(repeating: "", count: PeopleTable.columns.count - 3)
+        let parsed = PeopleTable.parse(header: PeopleTable.columns, rows: [["\u{FEFF}ada@example.org", "\u{FEFF}Ada", "mentee"] + blank, ["ada@example.org", "Ada", "mentee"] + blank])
+        #expect(parsed.problems.count == 1 && parsed.problems.first?.message.contains("already appears in row 2") == true, "\(parsed.problems)")
+        let stored = PeopleTable.parse(header: PeopleTable.columns, rows: [["bob@example.org\u{FEFF}", "\u{FEFF}Bob", "mentee"] + blank])
+        #expect(stored.problems.isEmpty && stored.records.map(\.name) == ["Bob"] && stored.records.map(\.email) == ["bob@example.org"], "\(stored.problems)")
+    }
+
     @Test func `the web form shows lists so that saving them gives the same list back, commas included`() {
         for tags in [["Climbing, bouldering"], ["Chess", "Climbing, bouldering"], ["Go", "Rust"], [], ["Ünïcode"]] {
             #expect(Tags.parseTyped(Tags.formText(tags)) == tags, "\(tags)")

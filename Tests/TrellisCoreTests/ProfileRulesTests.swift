@@ -175,3 +175,24 @@ import TrellisFixtures
         }
     }
 }
+
+/// One reading of whole numbers everywhere: a capacity of "+3" in a score table and "+3" years in
+/// a profile are refused alike (a leading plus used to pass one and not the other, and scores
+/// never accepted it), with the field's own message.
+@Suite struct WholeNumberTests {
+    @Test func `digits with an optional minus sign, nothing else`() {
+        for (text, expected) in [("0", 0), ("7", 7), ("007", 7), ("-1", -1), ("2147483647", 2_147_483_647), ("9223372036854775807", Int.max)] as [(String, Int)] {
+            #expect(TextInput.wholeNumber(text) == expected, "\(text)")
+        }
+        for text in ["", "+3", "-", "+", " 3", "3 ", "3.0", "1e3", "٣", "３", "0x10", "--1", "9223372036854775808", "3\u{0}", "\u{FEFF}3"] {
+            #expect(TextInput.wholeNumber(text) == nil, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func `a profile number with a plus sign is refused by name`() {
+        guard case .failure(let problem) = ProfileRules.capacityMentees.parse("+3") else { Issue.record("+3 accepted"); return }
+        #expect(problem.message.contains("Capacity must be"))
+        guard case .success(let value) = ProfileRules.capacityMentees.parse(" 3 ") else { Issue.record("3 refused"); return }
+        #expect(value == 3)
+    }
+}

@@ -53,7 +53,9 @@ import TrellisFixtures
                 if let first = mentorIndex[mentor] { problems.append("c.csv: row \(row), column mentor, value “\(mentor.shownInMessage)”: already listed in row \(mentorRows[first])."); continue }
                 mentorIndex[mentor] = mentors.count
                 mentors.append(mentor); mentorRows.append(row)
-                guard let capacity = Int(cells[1]), capacity >= 0, capacity <= Int(Int32.max) else {
+                // Digits only (a plus sign is refused, as in scores and profiles).
+                let digits = !cells[1].isEmpty && cells[1].unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
+                guard digits, let capacity = Int(cells[1]), capacity <= Int(Int32.max) else {
                     problems.append("c.csv: row \(row), column capacity, value “\(cells[1].shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); caps.append(0); continue
                 }
                 caps.append(capacity)

@@ -57,7 +57,7 @@ public enum ProfileRules {
         public func parse(_ text: String) -> Result<Int?, Problem> {
             let trimmed = TextInput.trimmingSpaces(text)
             guard !trimmed.isEmpty else { return .success(nil) }
-            guard let value = Int(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.excerpt(40))”).")) }
+            guard let value = TextInput.wholeNumber(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.excerpt(40))”).")) }
             if let problem = problem(value) { return .failure(Problem(problem)) }
             return .success(value)
         }

@@ -5,10 +5,12 @@ import Foundation
 /// line breaks and tabs into spaces. Every text input — web form, API, CSV, command line — goes
 /// through here (directly or through `Tags.clean`).
 public enum TextInput {
-    /// Whether a scalar is a control or an invisible line/paragraph separator.
+    /// Whether a scalar is a control, an invisible line/paragraph separator, or the byte-order
+    /// mark U+FEFF (a file joined from two, or a cell pasted from one, carries it into the middle
+    /// of text, where it is invisible: "\u{FEFF}Alice" would be a second Alice).
     @inlinable
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
     }
 
     /// The text without surrounding spaces and tabs (`CharacterSet.whitespaces`); quick, without
@@ -17,6 +19,19 @@ public enum TextInput {
         guard let first = text.utf8.first, let last = text.utf8.last else { return text }
         if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return text }
         return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A whole number written as people write one in a form or a spreadsheet cell: ASCII
+    /// digits, with a minus sign before them for a negative one (which the ranges then refuse by
+    /// name); nil for anything else, a plus sign, a space inside or a number past `Int`. Every
+    /// whole-number input (profile numbers in forms, the API and imports, capacities in score
+    /// tables) reads through here, so "+3" means the same everywhere: not a number.
+    public static func wholeNumber(_ text: String) -> Int? {
+        let bytes = text.utf8
+        guard let first = bytes.first else { return nil }
+        let digits = first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int(text)
     }
 
     /// One line: controls removed, line breaks and tabs become spaces, trimmed, inner runs of

@@ -39,7 +39,7 @@ public struct ScoreTable: Sendable {
             // them are not reported as naming someone unknown as well.
             _ = mentorNumbers.number(of: mentor, adding: true)
             mentorRows.append(row.number)
-            guard let capacity = Int(text), capacity >= 0, capacity <= Int(Int32.max) else {
+            guard let capacity = TextInput.wholeNumber(text), capacity >= 0, capacity <= Int(Int32.max) else {
                 problems.append("\(capacitiesPath): row \(row.number), column capacity, value “\(text.shownInMessage)”: must be a whole number from 0 to \(Int32.max)."); table.capacities.append(0); return
             }
             table.capacities.append(capacity)

@@ -118,6 +118,20 @@ struct MatchCommand: AsyncCommand {
         for (option, input) in [("FILE", signature.file), ("--capacities", signature.capacities), ("--weights", signature.weights), ("--rankings", signature.rankings)] {
             if let input, resolved(input) == resolved(out) { throw usage("--out: “\(out)” is the \(option == "FILE" ? "file to match" : option + " file"); write the matches to another file.") }
         }
+        // Where the matches go is checked before any work, so that a folder that does not exist
+        // or cannot be written is found now rather than after matching.
+        let outURL = URL(fileURLWithPath: out)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outURL.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw usage("--out: “\(out)” is a folder; name a file to write the matches to.")
+        }
+        let folder = outURL.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw usage("--out: the folder “\(folder)” does not exist.")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw usage("--out: the folder “\(folder)” cannot be written to.")
+        }
         let algorithm = try signature.algorithm.map { raw in
             guard let value = MatchAlgorithm(rawValue: raw) else { throw usage("--algorithm: “\(raw)” is not one of optimal, stable, greedy.") }
             return value

@@ -195,6 +195,11 @@ import TrellisFixtures
             (["people", people, "--out", ""], "--out needs a file name"),
             (["people", people, "--out", people], "is the file to match; write the matches to another file"),
             (["scores", out, "--capacities", people, "--out", directory.appendingPathComponent("./people.csv").path], "is the --capacities file"),
+            // Found before reading or matching anything (a folder that cannot be written to is
+            // refused the same way; tests run as root here, which may write anywhere).
+            (["people", people, "--out", directory.appendingPathComponent("no-such-folder/matches.csv").path], "does not exist"),
+            (["people", people, "--out", directory.path], "is a folder; name a file"),
+            (["scores", "missing.csv", "--capacities", people, "--out", directory.path + "/"], "is a folder; name a file"),
         ]
         for (arguments, expected) in cases {
             let (code, message) = try await captureStandardError { await MatchCommand.run(arguments) }
