@@ -148,3 +148,53 @@ import TrellisFixtures
         }
     }
 }
+
+/// The auction keeps each mentor's places in a heap by price once it has more than a few, so
+/// that a mentor of 30,000 places does not make every bid look at all of them. After every phase
+/// (forward bids raise prices, reverse bids lower them) the cheapest place, its price and the next
+/// price read off the heap must be what looking at every place gives, and the solve must reach
+/// the same total as scanning did.
+@Suite struct AuctionHeapTests {
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func `each mentor's cheapest places are what a look at every place gives, after every phase`(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(100 + seed))
+        let mentees = 400, mentors = 12
+        // Capacities on both sides of the heap's threshold, some larger than the demand.
+        let capacity = (0..<mentors).map { _ in Int32(rng.pick([1, 3, AuctionState.scanned, AuctionState.scanned + 1, 25, 60, 500])) }
+        var pairs: [(mentee: Int, mentor: Int, score: Int64)] = []
+        for e in 0..<mentees {
+            for m in 0..<mentors where Int.random(in: 0..<3, using: &rng) == 0 {
+                pairs.append((e, m, Int64.random(in: 0...20, using: &rng) * 50_000))
+            }
+        }
+        let problem = SparseProblem(menteeCount: mentees, capacity: capacity, pairs: pairs)
+        guard let scale = ValueScale(menteeCount: mentees, capacity: problem.capacity, maxScore: problem.maxScore, objective: .score) else {
+            Issue.record("no scale"); return
+        }
+        let values = scale.values(of: problem)
+        let state = AuctionState(menteeCount: mentees, capacity: problem.capacity, arcStart: problem.arcStart, arcMentor: problem.arcMentor, arcValue: values)
+        var epsilon = max(1, (values.max() ?? 0) / 4), phases = 0
+        while true {
+            phases += 1
+            state.runPhase(epsilon: epsilon, fresh: phases == 1)
+            for j in 0..<mentors where state.slotStart[j + 1] > state.slotStart[j] {
+                let prices = (state.slotStart[j]..<state.slotStart[j + 1]).map { state.slotPrice[$0] }
+                let cheapest = prices.min()!
+                let sorted = prices.sorted()
+                #expect(state.minPrice[j] == cheapest, "mentor \(j), phase \(phases)")
+                #expect(Int(state.minSlot[j]) == state.slotStart[j] + prices.firstIndex(of: cheapest)!, "mentor \(j), phase \(phases)")
+                #expect(state.secondPrice[j] == (sorted.count > 1 ? sorted[1] : Int64.max), "mentor \(j), phase \(phases)")
+            }
+            if epsilon == 1 { break }
+            epsilon = max(1, epsilon / AuctionSolver.reduction)
+        }
+        // And the solve is optimal: the certificate checks it.
+        let result = AuctionSolver(problem, values: values).solve()
+        var placed = [Int32](repeating: 0, count: mentors)
+        for mentor in result.mentorOf where mentor >= 0 { placed[Int(mentor)] += 1 }
+        for j in 0..<mentors { #expect(placed[j] <= problem.capacity[j]) }
+        let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
+        #expect(DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale))
+        #expect(phases > 1)
+    }
+}

@@ -94,6 +94,12 @@ final class AuctionState {
     let personSlot: UnsafeMutablePointer<Int32>
     /// The value of the arc a mentee holds (so its profit is this minus its slot's price).
     let personValue: UnsafeMutablePointer<Int64>
+    /// Per mentor, its slots as a min-heap by (price, slot) in its range of `heap`
+    /// (`slotStart[j]...`), and each slot's place in it: the cheapest slot and the next cheapest
+    /// price are read at the top, and a new price costs a logarithm of the mentor's places rather
+    /// than a look at all of them (a mentor of 30,000 places made every bid on them that long).
+    let heap: UnsafeMutablePointer<Int32>
+    let heapPlace: UnsafeMutablePointer<Int32>
     /// Per mentor: its cheapest slot, that slot's price, and the next cheapest price.
     let minSlot: UnsafeMutablePointer<Int32>
     let minPrice: UnsafeMutablePointer<Int64>
@@ -136,6 +142,8 @@ final class AuctionState {
         var owners = [Int32](repeating: 0, count: slotCount)
         for j in 0..<mentors { for slot in slotStarts[j]..<slotStarts[j + 1] { owners[slot] = Int32(j) } }
         slotMentor = copy(owners)
+        heap = copy((0..<slotCount).map(Int32.init))
+        heapPlace = copy((0..<slotCount).map { Int32($0 - slotStarts[Int(owners[$0])]) })
         slotPrice = copy([Int64](repeating: 0, count: slotCount))
         slotHolder = copy([Int32](repeating: -1, count: slotCount))
         personSlot = copy([Int32](repeating: -1, count: menteeCount))
@@ -166,6 +174,7 @@ final class AuctionState {
         arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate()
         inStart.deallocate(); inMentee.deallocate(); inValue.deallocate()
         slotStart.deallocate(); slotMentor.deallocate(); slotPrice.deallocate(); slotHolder.deallocate()
+        heap.deallocate(); heapPlace.deallocate()
         personSlot.deallocate(); personValue.deallocate(); minSlot.deallocate(); minPrice.deallocate(); secondPrice.deallocate()
         queue.deallocate(); reverseQueue.deallocate(); queued.deallocate()
     }
@@ -194,13 +203,77 @@ final class AuctionState {
         reverseCount += 1
     }
 
-    @inline(__always) func refreshMentor(_ j: Int) {
+    /// Whether slot `a` comes before slot `b` in its mentor's heap: cheaper, or as cheap and
+    /// first (the slot a scan in order would pick).
+    @inline(__always) func before(_ a: Int32, _ b: Int32) -> Bool {
+        let left = slotPrice[Int(a)], right = slotPrice[Int(b)]
+        return left < right || (left == right && a < b)
+    }
+
+    /// Moves the slot at `place` of mentor `j`'s heap up or down to where its price puts it.
+    @inline(__always) func settle(_ j: Int, _ start: Int) {
+        let base = heap + slotStart[j], count = slotStart[j + 1] - slotStart[j]
+        var place = start
+        let slot = base[place]
+        while place > 0 {
+            let parent = (place - 1) / 2
+            guard before(slot, base[parent]) else { break }
+            base[place] = base[parent]; heapPlace[Int(base[place])] = Int32(place)
+            place = parent
+        }
+        while true {
+            var child = 2 * place + 1
+            if child >= count { break }
+            if child + 1 < count && before(base[child + 1], base[child]) { child += 1 }
+            guard before(base[child], slot) else { break }
+            base[place] = base[child]; heapPlace[Int(base[place])] = Int32(place)
+            place = child
+        }
+        base[place] = slot; heapPlace[Int(slot)] = Int32(place)
+    }
+
+    /// Reads mentor `j`'s cheapest slot, its price and the next cheapest price off its heap.
+    @inline(__always) func publish(_ j: Int) {
+        let base = heap + slotStart[j], count = slotStart[j + 1] - slotStart[j]
+        guard count > 0 else { minPrice[j] = Int64.max; secondPrice[j] = Int64.max; minSlot[j] = 0; return }
+        minSlot[j] = base[0]; minPrice[j] = slotPrice[Int(base[0])]
+        var second = Int64.max
+        if count > 1 { second = slotPrice[Int(base[1])] }
+        if count > 2 { second = min(second, slotPrice[Int(base[2])]) }
+        secondPrice[j] = second
+    }
+
+    /// Mentors with at most this many places are looked at in full instead (a heap costs more
+    /// than it saves on a few places, the usual case).
+    static let scanned = 8
+
+    /// Reads mentor `j`'s cheapest slot, its price and the next cheapest price by looking at
+    /// every slot, in order (what the heap gives, since it breaks ties by slot).
+    @inline(__always) func scan(_ j: Int) {
         var best = Int64.max, second = Int64.max, bestSlot = 0
         for slot in slotStart[j]..<slotStart[j + 1] {
             let price = slotPrice[slot]
             if price < best { second = best; best = price; bestSlot = slot } else if price < second { second = price }
         }
         minPrice[j] = best; secondPrice[j] = second; minSlot[j] = Int32(bestSlot)
+    }
+
+    /// Rebuilds mentor `j`'s heap (or scan) from its slots' prices.
+    func refreshMentor(_ j: Int) {
+        let count = slotStart[j + 1] - slotStart[j]
+        guard count > Self.scanned else { scan(j); return }
+        var place = count / 2
+        while place > 0 { place -= 1; settle(j, place) }
+        publish(j)
+    }
+
+    /// Gives `slot` a new price and keeps its mentor's heap in order.
+    @inline(__always) func setPrice(_ slot: Int, _ price: Int64) {
+        slotPrice[slot] = price
+        let j = Int(slotMentor[slot])
+        guard slotStart[j + 1] - slotStart[j] > Self.scanned else { scan(j); return }
+        settle(j, Int(heapPlace[slot]))
+        publish(j)
     }
 
     /// The mentee's best net value over its arcs (Int64.min without arcs).
@@ -264,12 +337,11 @@ final class AuctionState {
             slotHolder[slot] = person32
             personSlot[person] = Int32(slot)
             personValue[person] = targetValue
-            slotPrice[slot] = minPrice[target] &+ (best &- runnerUp) &+ epsilon
+            setPrice(slot, minPrice[target] &+ (best &- runnerUp) &+ epsilon)
             if evicted >= 0 {
                 personSlot[Int(evicted)] = -1
                 push(evicted)
             }
-            refreshMentor(target)
         }
 
         // Reverse: empty slots with a price above 0 bid for the mentee they suit best.
@@ -293,22 +365,19 @@ final class AuctionState {
             }
             if chosen < 0 || first <= 0 {
                 // Nobody gains from this place: it stays empty, at price 0.
-                slotPrice[slot] = 0
-                refreshMentor(j)
+                setPrice(slot, 0)
                 continue
             }
             let price = max(0, max(second, 0) &- epsilon)
             let previous = Int(personSlot[chosen])
             if previous >= 0 {
                 slotHolder[previous] = -1
-                refreshMentor(Int(slotMentor[previous]))
                 pushReverse(previous)
             }
             slotHolder[slot] = Int32(chosen)
             personSlot[chosen] = Int32(slot)
             personValue[chosen] = chosenValue
-            slotPrice[slot] = price
-            refreshMentor(j)
+            setPrice(slot, price)
         }
     }
 
