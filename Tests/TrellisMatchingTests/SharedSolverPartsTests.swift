@@ -150,7 +150,8 @@ import TrellisFixtures
 }
 
 /// The auction keeps each mentor's places in a heap by price once it has more than a few, so
-/// that a mentor of 30,000 places does not make every bid look at all of them. After every phase
+/// that a mentor of 30,000 places does not make every bid look at all of them, and a mentor with
+/// room for everyone with a pair with them at price 0. After every phase
 /// (forward bids raise prices, reverse bids lower them) the cheapest place, its price and the next
 /// price read off the heap must be what looking at every place gives, and the solve must reach
 /// the same total as scanning did.
@@ -174,10 +175,18 @@ import TrellisFixtures
         let values = scale.values(of: problem)
         let state = AuctionState(menteeCount: mentees, capacity: problem.capacity, arcStart: problem.arcStart, arcMentor: problem.arcMentor, arcValue: values)
         var epsilon = max(1, (values.max() ?? 0) / 4), phases = 0
+        var openSeen = false
         while true {
             phases += 1
             state.runPhase(epsilon: epsilon, fresh: phases == 1)
             for j in 0..<mentors where state.slotStart[j + 1] > state.slotStart[j] {
+                if state.open[j] {
+                    // Room for everyone with a pair with them: price 0, and the place offered is free.
+                    #expect((state.slotStart[j]..<state.slotStart[j + 1]).allSatisfy { state.slotPrice[$0] == 0 }, "mentor \(j)")
+                    #expect(state.minPrice[j] == 0 && state.slotHolder[Int(state.minSlot[j])] < 0, "mentor \(j), phase \(phases)")
+                    openSeen = true
+                    continue
+                }
                 let prices = (state.slotStart[j]..<state.slotStart[j + 1]).map { state.slotPrice[$0] }
                 let cheapest = prices.min()!
                 let sorted = prices.sorted()
@@ -196,5 +205,6 @@ import TrellisFixtures
         let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
         #expect(DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale))
         #expect(phases > 1)
+        if capacity.contains(500) { #expect(openSeen, "a mentor of 500 places has room for all 400 mentees") }
     }
 }

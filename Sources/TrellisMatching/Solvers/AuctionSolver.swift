@@ -100,6 +100,14 @@ final class AuctionState {
     /// than a look at all of them (a mentor of 30,000 places made every bid on them that long).
     let heap: UnsafeMutablePointer<Int32>
     let heapPlace: UnsafeMutablePointer<Int32>
+    /// Per mentor: whether it has a place for everyone with a pair with them (its capacity at
+    /// least its pairs). Nobody competes for such a mentor, so its places keep price 0 (a right
+    /// dual: a constraint that can never bind), a bid takes a free place from its stack of free
+    /// places, and no place of it ever bids back (which reads every pair of the mentor: a mentor
+    /// of 30,000 places and as many pairs took minutes).
+    let open: UnsafeMutablePointer<Bool>
+    let freeSlots: UnsafeMutablePointer<Int32>
+    let freeCount: UnsafeMutablePointer<Int>
     /// Per mentor: its cheapest slot, that slot's price, and the next cheapest price.
     let minSlot: UnsafeMutablePointer<Int32>
     let minPrice: UnsafeMutablePointer<Int64>
@@ -143,6 +151,9 @@ final class AuctionState {
         for j in 0..<mentors { for slot in slotStarts[j]..<slotStarts[j + 1] { owners[slot] = Int32(j) } }
         slotMentor = copy(owners)
         heap = copy((0..<slotCount).map(Int32.init))
+        open = copy((0..<mentors).map { j in capacity[j] > 0 && Int(capacity[j]) >= incoming[j + 1] - incoming[j] })
+        freeSlots = copy([Int32](repeating: 0, count: slotCount))
+        freeCount = copy([Int](repeating: 0, count: mentors))
         heapPlace = copy((0..<slotCount).map { Int32($0 - slotStarts[Int(owners[$0])]) })
         slotPrice = copy([Int64](repeating: 0, count: slotCount))
         slotHolder = copy([Int32](repeating: -1, count: slotCount))
@@ -174,7 +185,7 @@ final class AuctionState {
         arcStart.deallocate(); arcMentor.deallocate(); arcValue.deallocate()
         inStart.deallocate(); inMentee.deallocate(); inValue.deallocate()
         slotStart.deallocate(); slotMentor.deallocate(); slotPrice.deallocate(); slotHolder.deallocate()
-        heap.deallocate(); heapPlace.deallocate()
+        heap.deallocate(); heapPlace.deallocate(); open.deallocate(); freeSlots.deallocate(); freeCount.deallocate()
         personSlot.deallocate(); personValue.deallocate(); minSlot.deallocate(); minPrice.deallocate(); secondPrice.deallocate()
         queue.deallocate(); reverseQueue.deallocate(); queued.deallocate()
     }
@@ -258,8 +269,34 @@ final class AuctionState {
         minPrice[j] = best; secondPrice[j] = second; minSlot[j] = Int32(bestSlot)
     }
 
-    /// Rebuilds mentor `j`'s heap (or scan) from its slots' prices.
+    /// An open mentor's cheapest place: the free place on top of its stack, at price 0.
+    @inline(__always) func publishOpen(_ j: Int) {
+        minPrice[j] = 0
+        secondPrice[j] = slotStart[j + 1] - slotStart[j] > 1 ? 0 : Int64.max
+        minSlot[j] = freeCount[j] > 0 ? freeSlots[slotStart[j] + freeCount[j] - 1] : Int32(slotStart[j])
+    }
+
+    /// A place that has just been left: back on its open mentor's stack.
+    @inline(__always) func release(_ slot: Int) {
+        let j = Int(slotMentor[slot])
+        guard open[j] else { return }
+        freeSlots[slotStart[j] + freeCount[j]] = Int32(slot)
+        freeCount[j] += 1
+        publishOpen(j)
+    }
+
+    /// Rebuilds mentor `j`'s heap (or scan, or stack of free places) from its slots.
     func refreshMentor(_ j: Int) {
+        if open[j] {
+            // Lowest place on top, so that the places taken do not depend on the order of events.
+            freeCount[j] = 0
+            for slot in stride(from: slotStart[j + 1] - 1, through: slotStart[j], by: -1) where slotHolder[slot] < 0 {
+                slotPrice[slot] = 0
+                freeSlots[slotStart[j] + freeCount[j]] = Int32(slot); freeCount[j] += 1
+            }
+            publishOpen(j)
+            return
+        }
         let count = slotStart[j + 1] - slotStart[j]
         guard count > Self.scanned else { scan(j); return }
         var place = count / 2
@@ -301,6 +338,7 @@ final class AuctionState {
                     if personValue[e] &- slotPrice[slot] < max(0, best) &- epsilon {
                         slotHolder[slot] = -1
                         personSlot[e] = -1
+                        release(slot)
                         push(Int32(e))
                     }
                 } else if best > epsilon {
@@ -331,6 +369,16 @@ final class AuctionState {
             // Not worth a place: unmatched, at profit 0, competing with nobody.
             if target < 0 || best <= 0 { continue }
             bids += 1
+            if open[target] {
+                // A free place at price 0: nobody is evicted, nothing is bid up.
+                freeCount[target] -= 1
+                let slot = Int(freeSlots[slotStart[target] + freeCount[target]])
+                slotHolder[slot] = person32
+                personSlot[person] = Int32(slot)
+                personValue[person] = targetValue
+                publishOpen(target)
+                continue
+            }
             let runnerUp = max(second, bestAlternative, 0)
             let slot = Int(minSlot[target])
             let evicted = slotHolder[slot]
@@ -372,6 +420,7 @@ final class AuctionState {
             let previous = Int(personSlot[chosen])
             if previous >= 0 {
                 slotHolder[previous] = -1
+                release(previous)
                 pushReverse(previous)
             }
             slotHolder[slot] = Int32(chosen)
