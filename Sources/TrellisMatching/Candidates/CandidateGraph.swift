@@ -140,10 +140,7 @@ struct CandidateGraph: Sendable {
                         if !counted { mentorBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
                             let facts = mentorBlockRecords.facts[positions &+ lane]
-                            let score = ScoringKernel.score(
-                                mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: skills, interestsShared: interests,
-                                valuesShared: values, languageShared: menteeFacts.languages & facts.languages != 0
-                            )
+                            let score = ScoringKernel.score(mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: skills, interestsShared: interests, valuesShared: values)
                             let mentor = Int(laneSlots[lane])
                             guard score >= minimum, countAbove || key(score, mentor) > threshold() else { return }
                             if layout.forbids(mentee: menteeRecord, mentor: mentorBlockRecords.record(positions &+ lane), mentorSlot: Int32(mentor), excluded: excluded, department: department) { return }
@@ -205,10 +202,7 @@ struct CandidateGraph: Sendable {
                         if !counted { menteeBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
                             let facts = menteeBlockRecords.facts[positions &+ lane]
-                            let score = ScoringKernel.score(
-                                mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: skills, interestsShared: interests,
-                                valuesShared: values, languageShared: mentorFacts.languages & facts.languages != 0
-                            )
+                            let score = ScoringKernel.score(mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: skills, interestsShared: interests, valuesShared: values)
                             let e = Int(laneSlots[lane])
                             let pair = key(score, e)
                             guard score >= minimum, pair > threshold() else { return }

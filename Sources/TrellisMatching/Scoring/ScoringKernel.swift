@@ -167,6 +167,16 @@ extension ScoringKernel.Layout {
 }
 
 extension ScoringKernel {
+    /// The same from the facts alone, the language shared read off their language words: for a
+    /// run whose languages fit in one word (`Layout.languagesInFacts`), as the bounded pass has it.
+    @inline(__always)
+    static func score(mentee: Facts, mentor: Facts, tables: borrowing ScoringTables, skillsShared: Int, interestsShared: Int, valuesShared: Int) -> Int64 {
+        score(
+            mentee: mentee, mentor: mentor, tables: tables, skillsShared: skillsShared, interestsShared: interestsShared,
+            valuesShared: valuesShared, languageShared: mentee.languages & mentor.languages != 0
+        )
+    }
+
     /// The score of a pair that no hard rule forbids, from each side's facts and how many skills
     /// (the mentee's development areas among the mentor's expertise), interests and values they
     /// share, and whether they share a language: the one place of the arithmetic, which the
