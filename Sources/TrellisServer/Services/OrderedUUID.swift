@@ -9,6 +9,27 @@ enum OrderedUUID {
     private static let state = NIOLockedValueBox<(milliseconds: UInt64, counter: UInt64)>((0, 0))
 
     static func make(now: Date = Date()) -> UUID {
+        make(now: now, random: .random(in: .min ... .max))
+    }
+
+    /// Random bits for many ids made together (an import's tags): one draw from the system
+    /// stretched by SplitMix64, where a draw for each id was a system call each. The bits only
+    /// keep ids made in the same millisecond by two processes apart; nothing relies on them being
+    /// unpredictable.
+    struct Bits {
+        private var state = UInt64.random(in: .min ... .max)
+
+        mutating func next() -> UInt32 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return UInt32(truncatingIfNeeded: (z ^ (z >> 31)) >> 32)
+        }
+    }
+
+    /// An id with its 32 random bits given (`Bits`).
+    static func make(now: Date = Date(), random: UInt32) -> UUID {
         let (milliseconds, counter) = state.withLockedValue { state -> (UInt64, UInt64) in
             let current = UInt64(max(0, now.timeIntervalSince1970 * 1000))
             if current > state.milliseconds {
@@ -19,9 +40,7 @@ enum OrderedUUID {
             return state
         }
         // 12 bits of counter after the version nibble, 30 more after the variant bits: 42 bits;
-        // then 32 random bits, drawn at once (each draw asks the system: an import makes a
-        // million and a half of these).
-        let random = UInt32.random(in: .min ... .max)
+        // then the 32 random bits.
         func byte(_ value: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> shift) }
         return UUID(uuid: (
             byte(milliseconds, 40), byte(milliseconds, 32), byte(milliseconds, 24), byte(milliseconds, 16), byte(milliseconds, 8), byte(milliseconds, 0),

@@ -125,6 +125,44 @@ extension ServerTests {
             }
         }
 
+        @Test func `an import of several batches, each worked out while the one before is written, writes every tag once with an id of its own`() async throws {
+            // Batches are worked out beside the writes (`PeopleImport.apply`) with ids from one
+            // draw of randomness a batch (`OrderedUUID.Bits`), and the search tags are written
+            // without DISTINCT: the tables must hold exactly the file's tags, in both passes.
+            try await withTrellis { app in
+                let skills = ["Négociation", "数据 分析", "Public speaking", "Rust", "Écoute", "Go"]
+                func file(_ round: Int) -> String {
+                    let rows = (0..<2_100).map { index in
+                        let expertise = (0..<(index % 5)).map { skills[(index + $0 + round) % skills.count] }.joined(separator: ";")
+                        return "b\(index)@example.org,Bea Ünal \(index),\(index % 3 == 0 ? "mentor" : "mentee"),Dept \(index % 7),,,English;Türkçe,\(expertise),Écoute;Go,Chess \(round),Candour,\(index % 3 == 0 ? "2" : ""),,"
+                    }
+                    return Self.header + "\n" + rows.joined(separator: "\n") + "\n"
+                }
+                for round in 0..<2 {
+                    let plan = try await PeopleCSV.plan(file(round), on: app.db)
+                    #expect(plan.isValid)
+                    try await TrellisServer.PeopleImport.apply(plan, by: nil, on: app.db)
+                    let expected = plan.records.reduce(0) { total, record in total + TagKind.allCases.reduce(0) { $0 + record.tags($1).count } }
+                    let counts = try #require(try await PlainRows.first("SELECT COUNT(*) AS tags, COUNT(DISTINCT id) AS ids FROM profile_tags", on: app.db))
+                    #expect(try counts.int("tags") == expected && counts.int("ids") == expected, "round \(round)")
+                    let search = try #require(try await PlainRows.first("SELECT COUNT(*) AS rows FROM people_search_tags", on: app.db))
+                    #expect(try search.int("rows") == expected, "round \(round): one search entry a tag")
+                    try await ServerTests.SearchOrder.compareSearchIndex(app, round: "round \(round)")
+                    try await ServerTests.SearchOrder.compareFacets(app, round: "round \(round)")
+                }
+            }
+        }
+
+        @Test func `ids made together from one draw of randomness are distinct and in the order made`() {
+            var bits = OrderedUUID.Bits()
+            let now = Date()
+            let ids = (0..<50_000).map { _ in OrderedUUID.make(now: now, random: bits.next()) }
+            #expect(Set(ids).count == ids.count)
+            #expect(ids.map(\.uuidString) == ids.map(\.uuidString).sorted())
+            var other = OrderedUUID.Bits()
+            #expect((0..<4).map { _ in bits.next() } != (0..<4).map { _ in other.next() }, "each batch draws afresh")
+        }
+
         @Test(.enabled(if: usingPostgres, "PostgreSQL's visibility map: SQLite has none"))
         func `on PostgreSQL a large import vacuums what it wrote, so reads along an index skip the table at once`() async throws {
             try await withTrellis { app in
