@@ -11,10 +11,11 @@ import Vapor
 final class LongWork: TaskExecutor, @unchecked Sendable {
     static let shared = LongWork()
     /// A second thread, for work that runs beside the first: an export reads its next batch here
-    /// while it writes one there.
+    /// while it writes one there, and an import works out its next batch here while the database
+    /// writes one (so a large import may keep both cores of a small machine busy for a while).
     static let beside = LongWork()
 
-    /// One thread: imports and exports are rare, and the other core stays with the event loops.
+    /// One thread each: imports and exports are rare.
     private let pool: NIOThreadPool
 
     static let threadNamePrefix = "long-work-"

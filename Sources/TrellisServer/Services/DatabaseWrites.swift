@@ -93,13 +93,22 @@ enum DatabaseWrites {
     /// Per-connection settings for writing (cheap to repeat): wait for other processes instead of
     /// failing; in WAL mode, sync at checkpoints rather than at every commit (a crash cannot
     /// corrupt the database or lose a committed transaction; a power cut may lose the last few);
-    /// a page cache big enough for bulk writes such as an import (64 MB, allocated as used); reads
-    /// through the memory map, as readers do (`PlainRows.memoryMapBytes`).
+    /// a page cache of 64 MB, allocated as used (a large import's final transaction takes more
+    /// for itself, `PeopleImport.importCacheKiB`); reads through the memory map, as readers do
+    /// (`PlainRows.memoryMapBytes`).
     static func configure(_ sql: any SQLDatabase) async throws {
         try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
         try await sql.raw("PRAGMA synchronous = NORMAL").run()
-        try await sql.raw("PRAGMA cache_size = -65536").run()
+        try await setCache(kibibytes: cacheKiB, on: sql)
         try await sql.raw("PRAGMA mmap_size = \(unsafeRaw: String(PlainRows.memoryMapBytes))").run()
+    }
+
+    /// A writer's page cache on SQLite, in KiB (64 MB).
+    static let cacheKiB = 65_536
+
+    /// Sets the SQLite connection's page cache (a negative `cache_size` counts KiB).
+    static func setCache(kibibytes: Int, on sql: any SQLDatabase) async throws {
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-kibibytes))").run()
     }
 
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).

@@ -62,7 +62,8 @@ enum PeopleImport {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
             // people one after the other. One batch is worked out at a time, so `texts` is only
-            // ever used by one task.
+            // ever used by one task; on a failure the batch being worked out is waited for, so
+            // that nothing of the import runs on after it.
             let batches = rows.chunked(into: batchSize)
             let keepsTags = plan.keepsTags
             func prepare(_ index: Int) -> Task<Staged, Never>? {
@@ -73,12 +74,18 @@ enum PeopleImport {
             }
             var staged = 0
             var next = prepare(0)
-            for (index, batch) in batches.enumerated() {
-                guard let prepared = await next?.value else { break }
-                next = prepare(index + 1)
-                try await DatabaseWrites.transaction(on: db) { tx in try await write(prepared, on: tx as! any SQLDatabase) }
-                staged += batch.count
-                try await progress?(staged, rows.count)
+            do {
+                for (index, batch) in batches.enumerated() {
+                    guard let pending = next else { preconditionFailure("batch \(index) of \(batches.count) was never worked out") }
+                    let prepared = await pending.value
+                    next = prepare(index + 1)
+                    try await DatabaseWrites.transaction(on: db) { tx in try await write(prepared, on: tx as! any SQLDatabase) }
+                    staged += batch.count
+                    try await progress?(staged, rows.count)
+                }
+            } catch {
+                _ = await next?.value
+                throw error
             }
             try await DatabaseWrites.transaction(on: db) { tx in
                 // The import is reported done only once it is on disk, whatever the server's
@@ -86,12 +93,14 @@ enum PeopleImport {
                 if large, let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) {
                     try await sql.raw("SET LOCAL synchronous_commit TO on").run()
                 }
-                if large, let sql = tx as? any SQLDatabase, !SearchIndex.isPostgres(sql) {
-                    try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-importCacheKiB))").run()
-                }
+                let cache = large ? (tx as? any SQLDatabase).flatMap { SearchIndex.isPostgres($0) ? nil : $0 } : nil
+                if let cache, importCacheKiB > DatabaseWrites.cacheKiB { try await DatabaseWrites.setCache(kibibytes: importCacheKiB, on: cache) }
                 try await applyStaged(jobID: jobID, on: tx)
                 try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
                 try await committing?(tx, outcome)
+                // Back to a writer's cache: the pages the commit makes clean are then let go
+                // instead of staying cached on a connection that may not write again for long.
+                if let cache { try await DatabaseWrites.setCache(kibibytes: DatabaseWrites.cacheKiB, on: cache) }
             }
         } catch {
             try? await discardStaged(jobID: jobID, on: db)
@@ -121,14 +130,23 @@ enum PeopleImport {
     }
 
     /// The page cache of a large import's final transaction on SQLite, in KiB: 1 GB, or a
-    /// quarter of the machine's memory if that is less (allocated as used, and set back to 64 MB
-    /// by the next transaction on the connection, `DatabaseWrites.configure`). A transaction's
-    /// changed pages stay in the cache until it commits; once they outgrow it, SQLite writes
-    /// them to the log and reads them back from there, looking each one up in the log's index,
-    /// which grows with the transaction (`perf`: `walFindFrame`). With 64 MB that was a third of
-    /// the transaction of 100,000 people with 2 million tags (36 -> 23-26 s with 1 GB, which
-    /// then held about 1 GB more memory until the commit).
-    static let importCacheKiB = Int(min(1 << 30, ProcessInfo.processInfo.physicalMemory / 4) / 1024)
+    /// quarter of the memory the process may use if that is less, and never less than a writer's
+    /// 64 MB (allocated as used, and set back to 64 MB before the commit). A transaction's changed
+    /// pages stay in the cache until it commits; once they outgrow it, SQLite writes them to the
+    /// log and reads them back from there, looking each one up in the log's index, which grows
+    /// with the transaction (`perf`: `walFindFrame`). With 64 MB that was a third of the
+    /// transaction of 100,000 people with 2 million tags (36 -> 23-26 s with 1 GB, which held
+    /// about 1 GB more memory until the commit).
+    static let importCacheKiB = max(DatabaseWrites.cacheKiB, Int(min(1 << 30, usableMemory / 4) / 1024))
+
+    /// The machine's memory, or the process's limit if it runs in a container that sets a lower
+    /// one (cgroup v2 `memory.max`, or v1 `memory.limit_in_bytes`).
+    static var usableMemory: UInt64 {
+        let limits = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"].compactMap { path in
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return ([ProcessInfo.processInfo.physicalMemory] + limits).filter { $0 > 0 }.min() ?? 0
+    }
 
     /// How many written rows make an import vacuum what it wrote (PostgreSQL).
     static let vacuumAfterRows = 1_000
