@@ -125,7 +125,10 @@ enum PeopleCSV {
         // (the command line's `trellis match` checks its file on every core).
         let parsed = PeopleTable.parse(header: header, rows: rows, existingManagers: existingManagers, knownEmails: known, workers: 1)
         guard parsed.isValid else { return Plan(records: [], changes: [], problems: parsed.problems) }
-        let byEmail = Dictionary(uniqueKeysWithValues: existing.map { ($0.email, $0) })
+        // Two stored emails may be one to Swift (canonically equivalent, stored before emails
+        // were composed after lowering the case, `EmailAddress.normalize`): the first is taken,
+        // where building the dictionary stopped the process.
+        let byEmail = Dictionary(existing.map { ($0.email, $0) }, uniquingKeysWith: { first, _ in first })
         let changes: [Plan.Change] = parsed.records.map { record in
             if let stored = byEmail[record.email] { return stored.isEquivalent(to: record) ? .unchanged : .update }
             return known.contains(record.email) ? .update : .create

@@ -153,6 +153,37 @@ extension ServerTests {
             }
         }
 
+        @Test func `an email that lowering the case leaves decomposed finds its account, and stored spellings Swift takes for one stop nothing`() async throws {
+            // Found by an attacker-style round: "H" + combining macron below lowers to "h" + the
+            // mark, not to the one letter "ẖ". The second import made a second account that
+            // Swift took for the first, its manager line was dropped, and every later import
+            // (its preview too) stopped the process on a duplicate dictionary key.
+            try await withTrellis { app in
+                let first = try await PeopleCSV.plan(Self.header + "\nH\u{0331}a@x.com,First,,,,,,Swift,,,,,,\n", on: app.db)
+                try await TrellisServer.PeopleImport.apply(first, by: nil, on: app.db)
+                let second = try await PeopleCSV.plan(Self.header + "\n\u{1E96}a@x.com,Second,,,,,,Go,,,,,,\nb@x.com,Bob,,,H\u{0331}A@x.com,,,,,,,,,\n", on: app.db)
+                #expect(second.isValid && second.count(.update) == 1 && second.count(.create) == 1)
+                try await TrellisServer.PeopleImport.apply(second, by: nil, on: app.db)
+                let accounts = try await PlainRows.all("SELECT id, name FROM users WHERE email LIKE '%a@x.com' AND email <> 'b@x.com'", on: app.db)
+                #expect(try accounts.map { try $0.string("name") } == ["Second"], "one account, renamed")
+                let bob = try #require(try await PlainRows.first("SELECT p.manager_id FROM profiles p JOIN users u ON u.id = p.id WHERE u.email = 'b@x.com'", on: app.db))
+                #expect(try bob.optionalUUID("manager_id") == accounts.first?.uuid("id"), "Bob's manager is kept")
+                // Two accounts stored under spellings Swift takes for one (as the old rule could
+                // leave them): a preview of any file goes on.
+                let sql = try #require(app.db as? any SQLDatabase)
+                try await sql.raw("UPDATE users SET email = \(bind: "legach\u{0331}@x.com") WHERE email = 'b@x.com'").run()
+                let twin = UUID()
+                try await sql.raw("INSERT INTO users (id, email, name, search_name, role, is_active, created_at, updated_at) VALUES (\(bind: twin), \(bind: "legac\u{1E96}@x.com"), 'Twin', 'twin', 'participant', \(bind: true), \(bind: Date()), \(bind: Date()))").run()
+                try await sql.raw("""
+                    INSERT INTO profiles (id, headline, bio, department, timezone, communication_methods, career_goals, phone, location, contact_private, updated_at)
+                    VALUES (\(bind: twin), '', '', '', '', '', '', '', '', \(bind: false), \(bind: Date()))
+                    """).run()
+                #expect(try await PeopleCSV.exportRecords(on: app.db).filter { $0.email.hasPrefix("legac") }.count == 2, "both spellings are read")
+                let third = try await PeopleCSV.plan(Self.header + "\nsomeone@x.com,Someone,,,,,,,,,,,,\n", on: app.db)
+                #expect(third.isValid && third.count(.create) == 1)
+            }
+        }
+
         @Test func `ids made together from one draw of randomness are distinct and in the order made`() {
             var bits = OrderedUUID.Bits()
             let now = Date()
