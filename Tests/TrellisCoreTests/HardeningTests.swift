@@ -115,6 +115,12 @@ import Testing
     @Test func `a byte-order mark inside text is removed like a control, and named where it cannot be`() {
         // As a file joined from two, or a cell pasted from one, carries it into a value.
         #expect(TextInput.line("\u{FEFF}Alice") == "Alice")
+        // The zero-width space too: kept in a tag, it was trimmed off the edge of an exported
+        // cell, so export followed by import changed the tag. Joiners stay (emoji, scripts).
+        #expect(Tags.clean("Go\u{200B}") == "Go" && Tags.clean("\u{200B}Go") == "Go" && Tags.clean("G\u{200B}o") == "Go")
+        #expect(Tags.normalize(["Swift", "Swift\u{200B}"]) == ["Swift"])
+        #expect(TextInput.line("Ada\u{200B} Lovelace") == "Ada Lovelace")
+        #expect(Tags.clean("👩\u{200D}💻") == "👩\u{200D}💻" && Tags.clean("می\u{200C}خواهم") == "می\u{200C}خواهم")
         #expect(Tags.clean("Swift\u{FEFF}") == "Swift")
         #expect(TextInput.paragraphs("Bio\u{FEFF} text") == "Bio text")
         let draft = ProfileDraft(name: "\u{FEFF}Ada", tags: [.language: ["\u{FEFF}English"]]).normalized()

@@ -5,12 +5,16 @@ import Foundation
 /// line breaks and tabs into spaces. Every text input — web form, API, CSV, command line — goes
 /// through here (directly or through `Tags.clean`).
 public enum TextInput {
-    /// Whether a scalar is a control, an invisible line/paragraph separator, or the byte-order
+    /// Whether a scalar is a control, an invisible line/paragraph separator, the byte-order
     /// mark U+FEFF (a file joined from two, or a cell pasted from one, carries it into the middle
-    /// of text, where it is invisible: "\u{FEFF}Alice" would be a second Alice).
+    /// of text, where it is invisible: "\u{FEFF}Alice" would be a second Alice), or the zero-width
+    /// space U+200B (invisible too, and trimmed as white space at the edge of a CSV cell but not
+    /// inside one: "Go\u{200B}" stored as a tag came back from an export as "Go"). The zero-width
+    /// joiner and non-joiner stay: scripts and emoji sequences need them.
     @inlinable
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
+            || scalar.value == 0x200B
     }
 
     /// The text without surrounding spaces and tabs (`CharacterSet.whitespaces`); quick, without
