@@ -93,7 +93,7 @@ enum PeopleImport {
                 if large, let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) {
                     try await sql.raw("SET LOCAL synchronous_commit TO on").run()
                 }
-                let cache = large ? (tx as? any SQLDatabase).flatMap { SearchIndex.isPostgres($0) ? nil : $0 } : nil
+                let cache = large && DatabaseWrites.isSQLite(tx) ? tx as? any SQLDatabase : nil
                 if let cache, importCacheKiB > DatabaseWrites.cacheKiB { try await DatabaseWrites.setCache(kibibytes: importCacheKiB, on: cache) }
                 try await applyStaged(jobID: jobID, on: tx)
                 try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)

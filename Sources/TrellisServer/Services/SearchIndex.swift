@@ -423,8 +423,9 @@ enum SearchIndex {
             """ : ""
         // In the order of the table's key, so that its pages fill in turn. Without DISTINCT (on
         // SQLite it was a second sort of every row: 6.0 -> 2.3 s for 2 million tags): a staged
-        // list holds each key once (`TagTexts.normalize` drops a key seen before, by Swift's
-        // equality, which is stricter than the databases' byte comparison), and a job stages one
+        // list holds each key once (`TagTexts.normalize` drops a key seen before by Swift's
+        // equality, which takes for one every pair the databases' byte comparison does, and
+        // canonically equivalent spellings besides), and a job stages one
         // row a person (the plan refuses an email twice, and an email is one account).
         try await sql.raw("""
             INSERT INTO people_search_tags (key, sort_name, person_id, kind)
