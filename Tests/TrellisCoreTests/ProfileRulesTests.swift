@@ -115,6 +115,13 @@ import TrellisFixtures
             #expect(EmailAddress.normalize(EmailAddress.normalize(typed)).utf8.elementsEqual(EmailAddress.normalize(typed).utf8))
         }
         #expect(EmailAddress.isValid("ada@example.org"))
+        // The same rule (`TextInput.lowercased`) makes tag keys: "H̱ebrew" typed either way is one
+        // key in bytes; Turkish İ (no composed lower case) and plain letters are left as lowered.
+        for (typed, key) in [("H\u{0331}ebrew", "\u{1E96}ebrew"), ("\u{1E96}ebrew", "\u{1E96}ebrew"), ("J\u{030C}", "\u{01F0}"),
+                             ("\u{0130}zmir", "i\u{0307}zmir"), ("ÉCOLE 数据", "école 数据"), ("Go", "go")] {
+            #expect(Array(Tags.key(typed).unicodeScalars) == Array(key.unicodeScalars), "\(typed.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(TextInput.lowercased(Tags.key(typed)).utf8.elementsEqual(Tags.key(typed).utf8))
+        }
         for bad in ["ada", "ada@", "@example.org", "ada@example", "ada @example.org", "a@b@c.org", "ada@example."] {
             #expect(!EmailAddress.isValid(bad), "\(bad) should be refused")
         }

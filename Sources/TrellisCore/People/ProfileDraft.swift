@@ -160,14 +160,11 @@ public enum TimeZones {
 /// Email addresses as accounts use them.
 public enum EmailAddress {
     /// Lower-cased and trimmed: the key an account is found by. Composed again after lowering
-    /// the case (NFC), since lowering can undo composition ("H" and a combining macron below
-    /// lower to "h" and the mark, where "ẖ" is one letter): the database finds an account by the
-    /// bytes, Swift by canonical equivalence, and the two agree only on composed text. Before,
-    /// an import of "ẖa@…" after one of "H̱a@…" made a second account that Swift took for the
-    /// first, and every later import stopped the process.
+    /// the case (`TextInput.lowercased`): the database finds an account by the bytes, Swift by
+    /// canonical equivalence. Before, an import of "ẖa@…" after one of "H̱a@…" made a second
+    /// account that Swift took for the first, and every later import stopped the process.
     public static func normalize(_ email: String) -> String {
-        let lowered = TextInput.line(email).lowercased()
-        return lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered : lowered.precomposedStringWithCanonicalMapping
+        TextInput.lowercased(TextInput.line(email))
     }
 
     /// A deliberately simple check: one @, something before it, a dot in the domain, no spaces,

@@ -3,9 +3,9 @@ import Foundation
 /// Tag normalisation: trimmed, inner whitespace collapsed, compared case-insensitively,
 /// de-duplicated keeping the first spelling seen.
 public enum Tags {
-    /// The key two tags are compared by.
+    /// The key two tags are compared by (`TextInput.lowercased`: composed after lowering).
     public static func key(_ tag: String) -> String {
-        clean(tag).lowercased()
+        TextInput.lowercased(clean(tag))
     }
 
     /// A tag (or any one-line text) with control characters removed, surrounding whitespace
@@ -64,7 +64,7 @@ public enum Tags {
         for raw in tags {
             let tag = clean(raw)
             guard !tag.isEmpty else { continue }
-            if seen.insert(tag.lowercased()).inserted { result.append(tag) }
+            if seen.insert(TextInput.lowercased(tag)).inserted { result.append(tag) }
         }
         return result
     }

@@ -64,6 +64,18 @@ public enum TextInput {
         return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
     }
 
+    /// Lower case as Trellis compares text: emails, tag keys, and names as lists sort and search
+    /// them. Lowered, then composed again (NFC) unless it is already: lowering can undo
+    /// composition ("H" with a combining macron below lowers to "h" and the mark, where "ẖ" is
+    /// one letter), and the databases compare bytes where Swift compares canonical equivalence,
+    /// so the two agree only on composed text. Text of ASCII and `Tags.isPlainLetter` letters
+    /// alone is composed already and is not normalised again (most text, and quick).
+    public static func lowercased(_ text: String) -> String {
+        let lowered = text.lowercased()
+        if lowered.unicodeScalars.allSatisfy({ $0.value < 0x80 || Tags.isPlainLetter($0.value) }) { return lowered }
+        return lowered.precomposedStringWithCanonicalMapping
+    }
+
     /// Whether the text holds a character `line` would remove or change.
     public static func containsControl(_ text: String) -> Bool {
         text.unicodeScalars.contains(where: isControl)

@@ -69,7 +69,7 @@ enum SearchIndex {
 
         init(_ raw: String) {
             name = Tags.clean(raw)
-            key = name.lowercased()
+            key = TextInput.lowercased(name)  // `Tags.key` of a cleaned text
             indexed = SearchIndex.indexed(name)
         }
     }

@@ -184,6 +184,63 @@ extension ServerTests {
             }
         }
 
+        /// Names, tag keys and emails stored under the old rule (lowered, not composed again) are
+        /// composed by M0018: the person is found by the tag typed either way, two spellings of
+        /// one tag in a list become one, and an email that would become another account's stays.
+        @Test func `text stored lowered but not composed is composed again by the migration`() async throws {
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                let (decomposed, composed) = ("h\u{0331}ebrew", "\u{1E96}ebrew")
+                let hamid = try await PeopleStore.createPerson(email: "hamid@x.com", name: "H\u{0331}amid Noor", role: .participant, on: app.db).requireID()
+                var draft = ProfileDraft(name: "H\u{0331}amid Noor")
+                draft.tags[.expertise] = ["H\u{0331}ebrew", "Go", "Zig"]
+                try await PeopleStore.save(draft, manager: nil, for: hamid, on: app.db)
+                #expect(try await PlainRows.first("SELECT key FROM profile_tags WHERE position = 0", on: app.db)?.string("key") == composed, "the new rule composes")
+                // The old rule's rows: lowered names and keys left decomposed, and the other
+                // spelling of the tag stored beside it as a second tag of the list.
+                try await sql.raw("UPDATE users SET search_name = \(bind: "h\u{0331}amid noor") WHERE id = \(bind: hamid)").run()
+                try await sql.raw("UPDATE people_search_tags SET sort_name = \(bind: "h\u{0331}amid noor") WHERE person_id = \(bind: hamid)").run()
+                for table in ["profile_tags", "people_search_tags"] {
+                    try await sql.raw("UPDATE \(unsafeRaw: table) SET key = \(bind: decomposed) WHERE key = \(bind: composed)").run()
+                }
+                try await sql.raw("UPDATE profile_tags SET position = position + 1 WHERE profile_id = \(bind: hamid) AND position >= 1").run()
+                try await sql.raw("""
+                    INSERT INTO profile_tags (id, profile_id, kind, name, key, position)
+                    VALUES (\(bind: UUID()), \(bind: hamid), 'expertise', \(bind: "\u{1E96}ebrew"), \(bind: composed), 1)
+                    """).run()
+                try await SearchIndex.update(hamid, SearchIndex.Document(name: "H\u{0331}amid Noor", tags: [:]), on: sql)
+                try await sql.raw("INSERT INTO people_search_tags (key, sort_name, person_id, kind) VALUES (\(bind: decomposed), \(bind: "h\u{0331}amid noor"), \(bind: hamid), 'expertise')").run()
+                try await DirectoryCounts.rebuild(on: sql)
+                // Emails: one that composes freely, one whose composed form is another account's.
+                for (email, name) in [("h\u{0331}c@x.com", "Cara"), ("h\u{0331}d@x.com", "Dana"), ("\u{1E96}d@x.com", "Dana Twin")] {
+                    let id = try await PeopleStore.createPerson(email: "placeholder-\(name.count)-\(email.count)@x.com", name: name, role: .participant, on: app.db).requireID()
+                    try await sql.raw("UPDATE users SET email = \(bind: email) WHERE id = \(bind: id)").run()
+                }
+                func holders(_ tag: String) async throws -> [String] {
+                    try await Directory.search(DirectoryQuery(tag: tag), on: app.db).items.map(\.name)
+                }
+                #expect(try await holders("\u{1E96}ebrew").isEmpty, "under the old rule the tag typed composed finds nobody")
+
+                let outcome = try await M0018_ComposeLoweredText.compose(on: app.db)
+                #expect(outcome.names == 1 && outcome.emails == 1 && outcome.tags == 1 && outcome.mergedTags == 1)
+                #expect(outcome.keptEmails == ["h\u{0331}d@x.com"])
+                #expect(try await holders("\u{1E96}ebrew") == ["H\u{0331}amid Noor"])
+                #expect(try await holders("H\u{0331}ebrew") == ["H\u{0331}amid Noor"])
+                let list = try await PlainRows.all("SELECT name, key, position FROM profile_tags WHERE profile_id = \(bind: hamid) ORDER BY position", on: app.db)
+                #expect(try list.map { try $0.string("name") } == ["H\u{0331}ebrew", "Go", "Zig"], "the first spelling stays, the list moves up")
+                #expect(try list.map { try $0.int("position") } == [0, 1, 2])
+                #expect(try Array(list[0].string("key").utf8) == Array(composed.utf8))
+                let searchName = try #require(try await PlainRows.first("SELECT search_name FROM users WHERE id = \(bind: hamid)", on: app.db)).string("search_name")
+                #expect(Array(searchName.utf8) == Array("\u{1E96}amid noor".utf8))
+                let emails = try await PlainRows.all("SELECT email FROM users WHERE name IN ('Cara', 'Dana', 'Dana Twin') ORDER BY name", on: app.db).map { Array(try $0.string("email").utf8) }
+                #expect(emails == [Array("\u{1E96}c@x.com".utf8), Array("h\u{0331}d@x.com".utf8), Array("\u{1E96}d@x.com".utf8)])
+                try await ServerTests.SearchOrder.compareSearchIndex(app, round: "after the migration")
+                try await ServerTests.SearchOrder.compareFacets(app, round: "after the migration")
+                // Once more: nothing left to do.
+                #expect(try await M0018_ComposeLoweredText.compose(on: app.db) == .init(keptEmails: ["h\u{0331}d@x.com"]))
+            }
+        }
+
         @Test func `ids made together from one draw of randomness are distinct and in the order made`() {
             var bits = OrderedUUID.Bits()
             let now = Date()

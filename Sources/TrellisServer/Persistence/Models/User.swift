@@ -38,8 +38,9 @@ final class User: Model, @unchecked Sendable {
         searchName = Self.searchName(newName)
     }
 
-    /// The name as lists sort and search it (`search_name`).
-    static func searchName(_ name: String) -> String { name.lowercased() }
+    /// The name as lists sort and search it (`search_name`): lower case composed, as a search's
+    /// text is (`Tags.key`), so that "ẖ" typed finds a name stored with "H̱".
+    static func searchName(_ name: String) -> String { TextInput.lowercased(name) }
 }
 
 extension User {
