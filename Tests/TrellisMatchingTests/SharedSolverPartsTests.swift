@@ -73,6 +73,40 @@ import TrellisFixtures
         #expect(refused > 30)
     }
 
+    @Test("dividing the scores by their common unit keeps the optimum, and lets participation solve a large table of large scores")
+    func commonUnit() throws {
+        #expect(ValueScale.unit(of: [0, 250_000, 750_000, 1_000_000]) == 250_000)
+        #expect(ValueScale.unit(of: [0, 0]) == 1 && ValueScale.unit(of: []) == 1 && ValueScale.unit(of: [7, 3]) == 1)
+        var rng = SeededGenerator(seed: 91)
+        for objective in MatchObjective.allCases {
+            for _ in 0..<20 {
+                let problem = Self.randomProblem(&rng)
+                func solve(unit: Int64) throws -> (count: Int, total: Int64, proven: Bool) {
+                    let scale = try #require(ValueScale(menteeCount: problem.menteeCount, capacity: problem.capacity, maxScore: problem.maxScore, objective: objective, unit: unit))
+                    let values = scale.values(of: problem)
+                    let result = AuctionSolver(problem, values: values).solve()
+                    let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
+                    let proven = DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale)
+                    let matched = (0..<problem.menteeCount).filter { result.mentorOf[$0] >= 0 }
+                    return (matched.count, matched.reduce(0) { $0 + (problem.score(of: $1, in: result.mentorOf) ?? 0) }, proven)
+                }
+                let unit = ValueScale.unit(of: problem.arcScore)
+                #expect(unit >= 125_000, "the random scores are multiples of 125,000")
+                let (plain, divided) = (try solve(unit: 1), try solve(unit: unit))
+                #expect(plain.proven && divided.proven)
+                #expect(divided.total == plain.total)
+                if objective == .participation { #expect(divided.count == plain.count) }
+            }
+        }
+        // One mentor with a place for each of 20,000 mentees who all score 1,000: refused before
+        // as "too large to solve exactly" from 16,977 mentees (values of about 4 × 10⁹ n²).
+        let n = 20_000
+        let arcs = (0..<n).map { (mentee: $0, mentor: 0, score: 1_000 * ScoreUnits.perOne) }
+        let matcher = try PairTableMatcher(mentees: (0..<n).map { "e\($0)" }, mentors: ["m"], capacities: [n], arcs: arcs)
+        let outcome = try matcher.run(.optimal, objective: .participation)
+        #expect(outcome.pairs.count == n && outcome.provenOptimal)
+    }
+
     @Test("a pair table listing a mentor without places is still proven optimal")
     func mentorWithoutPlaces() throws {
         let matcher = try PairTableMatcher(

@@ -106,7 +106,7 @@ public struct PairTableMatcher: Sendable {
         var proven = false
         switch algorithm {
         case .optimal:
-            guard let scale = ValueScale(menteeCount: n, capacity: capacities, maxScore: problem.maxScore, objective: objective) else {
+            guard let scale = ValueScale(menteeCount: n, capacity: capacities, maxScore: problem.maxScore, objective: objective, unit: ValueScale.unit(of: problem.arcScore)) else {
                 throw MatchInputError("The scores are too large to solve exactly.")
             }
             // The listed pairs are the whole problem: the certificate is checked on all of them.

@@ -6,7 +6,7 @@ public enum SparseAssignment {
     /// The best total of (mentee, mentor, score in millionths) pairs under capacities, each mentee at most once.
     public static func solveTotal(mentees: Int, capacities: [Int32], pairs: [(Int, Int, Int64)]) throws -> Int64 {
         let problem = SparseProblem(menteeCount: mentees, capacity: capacities, pairs: pairs.map { (mentee: $0.0, mentor: $0.1, score: $0.2) })
-        guard let scale = ValueScale(menteeCount: mentees, capacity: capacities, maxScore: problem.maxScore, objective: .score) else {
+        guard let scale = ValueScale(menteeCount: mentees, capacity: capacities, maxScore: problem.maxScore, objective: .score, unit: ValueScale.unit(of: problem.arcScore)) else {
             throw MatchInputError("The scores are too large to solve exactly.")
         }
         let result = AuctionSolver(problem, values: scale.values(of: problem)).solve()

@@ -68,17 +68,48 @@ struct ValueScale: Sendable {
     /// More than the number of mentees and mentor places together, so that ε = 1 is exact.
     let scale: Int64
     let bonus: Int64
+    /// What every score is divided by first (`unit(of:)`): 1 unless the problem is closed.
+    let unit: Int64
 
     /// Nil when the largest value would not leave the solver room to add prices without
     /// overflowing (scores too large for the number of people).
-    init?(menteeCount: Int, capacity: [Int32], maxScore: Int64, objective: MatchObjective) {
+    ///
+    /// `unit`: a number every score the solver will ever see is a multiple of. Dividing by it
+    /// changes no comparison between two assignments, so the optimum stays exact, and it keeps
+    /// the values small: a pair table of n mentees all scoring 1000 for one mentor of n places
+    /// was refused under participation from n = 16,977 (values of about 4 × 10⁹ n²), and with
+    /// the unit (10⁹ there) is solved at any size. The engine passes 1: its proof adds pairs
+    /// whose scores it has not seen.
+    init?(menteeCount: Int, capacity: [Int32], maxScore: Int64, objective: MatchObjective, unit: Int64 = 1) {
+        precondition(unit >= 1, "a unit of at least 1")
+        self.unit = unit
+        let top = maxScore / unit
         scale = 2 * (Int64(menteeCount) + capacity.reduce(0) { $0 + Int64($1) }) + 2
-        bonus = objective == .participation ? maxScore * Int64(max(1, menteeCount)) + 1 : 0
-        let (top, overflow) = (maxScore + bonus).multipliedReportingOverflow(by: scale)
-        if overflow || top > Int64.max / 8 { return nil }
+        var bonus: Int64 = 0
+        if objective == .participation {
+            let (product, overflow) = top.multipliedReportingOverflow(by: Int64(max(1, menteeCount)))
+            if overflow { return nil }
+            bonus = product + 1
+        }
+        self.bonus = bonus
+        let (largest, overflow) = (top + bonus).multipliedReportingOverflow(by: scale)
+        if overflow || largest > Int64.max / 8 { return nil }
     }
 
-    @inline(__always) func value(_ score: Int64) -> Int64 { (score + bonus) * scale }
+    /// The greatest common divisor of the scores (1 when there are none or all are 0): the unit
+    /// of a closed problem, one whose pairs are all given at the start.
+    static func unit(of scores: [Int64]) -> Int64 {
+        var divisor: UInt64 = 0
+        for score in scores where score != 0 {
+            var (a, b) = (divisor, score.magnitude)
+            while b != 0 { (a, b) = (b, a % b) }
+            divisor = a
+            if divisor == 1 { return 1 }
+        }
+        return divisor == 0 || divisor > UInt64(Int64.max) ? 1 : Int64(divisor)
+    }
+
+    @inline(__always) func value(_ score: Int64) -> Int64 { (score / unit + bonus) * scale }
 
     /// The value of every arc of a problem, for the solver.
     func values(of problem: SparseProblem) -> [Int64] { problem.arcScore.map(value) }
