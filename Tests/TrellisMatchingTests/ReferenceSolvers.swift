@@ -52,8 +52,12 @@ enum Reference {
 
     /// Successive shortest paths on the full problem; stops when no augmenting path improves.
     static func minCostFlow(_ engine: MatchEngine, objective: MatchObjective) -> (count: Int, total: Int64) {
-        let pairs = allowedPairs(engine)
-        let n = engine.menteeCount, mentors = engine.mentorCount
+        minCostFlow(pairs: allowedPairs(engine), mentees: engine.menteeCount, capacities: capacityLeft(engine), objective: objective)
+    }
+
+    /// The same over given pairs and capacities (scores at most `ScoreUnits.perOne`).
+    static func minCostFlow(pairs: [Pair], mentees n: Int, capacities: [Int], objective: MatchObjective) -> (count: Int, total: Int64) {
+        let mentors = capacities.count
         let source = n + mentors, sink = source + 1, nodes = sink + 1
         let bonus: Int64 = objective == .participation ? ScoreUnits.perOne * Int64(n + 1) : 0
         var to: [Int] = [], capacity: [Int] = [], cost: [Int64] = [], head = [[Int]](repeating: [], count: nodes)
@@ -62,7 +66,6 @@ enum Reference {
             head[v].append(to.count); to.append(u); capacity.append(0); cost.append(-c)
         }
         for e in 0..<n { addEdge(source, e, 1, 0) }
-        let capacities = capacityLeft(engine)
         for m in 0..<mentors where capacities[m] > 0 { addEdge(n + m, sink, capacities[m], 0) }
         var pairEdge: [Int: Pair] = [:]
         for pair in pairs { pairEdge[to.count] = pair; addEdge(pair.mentee, n + pair.mentor, 1, -(pair.score + bonus)) }

@@ -107,6 +107,42 @@ import TrellisFixtures
         #expect(outcome.pairs.count == n && outcome.provenOptimal)
     }
 
+    @Test("mentors with many pairs and too few places bid back from a shortlist and reach the optimum")
+    func shortlistedReverseBids() throws {
+        // Mentors of more than 128 pairs keep a shortlist for reverse bids; these have 150 to
+        // 400 pairs, fewer places than pairs, and scores with ties, so that places given up as ε
+        // shrinks bid back many times.
+        var rng = SeededGenerator(seed: 404)
+        var shortlisted = 0
+        for round in 0..<12 {
+            let mentees = 400, mentors = 3
+            let capacity = (0..<mentors).map { _ in Int32(Int.random(in: 20...140, using: &rng)) }
+            var pairs: [(mentee: Int, mentor: Int, score: Int64)] = []
+            for e in 0..<mentees {
+                for m in 0..<mentors where m == 0 || Int.random(in: 0..<3, using: &rng) > 0 {
+                    let score = round % 2 == 0 ? Int64.random(in: 0...ScoreUnits.perOne, using: &rng) : Int64.random(in: 0...6, using: &rng) * 150_000
+                    pairs.append((e, m, score))
+                }
+            }
+            let problem = SparseProblem(menteeCount: mentees, capacity: capacity, pairs: pairs.shuffled(using: &rng))
+            for objective in MatchObjective.allCases {
+                let scale = try #require(ValueScale(menteeCount: mentees, capacity: capacity, maxScore: problem.maxScore, objective: objective))
+                let values = scale.values(of: problem)
+                let result = AuctionSolver(problem, values: values).solve()
+                let profits = DualCertificate.profits(problem, values: values, prices: result.mentorPrice)
+                #expect(DualCertificate.proves(problem, values: values, prices: result.mentorPrice, profits: profits, mentorOf: result.mentorOf, scale: scale), "round \(round), \(objective)")
+                let matched = (0..<mentees).filter { result.mentorOf[$0] >= 0 }
+                let total = matched.reduce(Int64(0)) { $0 + (problem.score(of: $1, in: result.mentorOf) ?? 0) }
+                let reference = Reference.minCostFlow(pairs: pairs.map { Reference.Pair(mentee: $0.mentee, mentor: $0.mentor, score: $0.score) }, mentees: mentees, capacities: capacity.map(Int.init), objective: objective)
+                #expect(total == reference.total, "round \(round), \(objective)")
+                if objective == .participation { #expect(matched.count == reference.count) }
+            }
+            let state = AuctionState(menteeCount: mentees, capacity: capacity, arcStart: problem.arcStart, arcMentor: problem.arcMentor, arcValue: problem.arcScore)
+            shortlisted += state.shortlists
+        }
+        #expect(shortlisted > 12, "most of these mentors bid back from a shortlist")
+    }
+
     @Test("a pair table listing a mentor without places is still proven optimal")
     func mentorWithoutPlaces() throws {
         let matcher = try PairTableMatcher(
