@@ -18,11 +18,11 @@ import TrellisCore
 struct M0018_ComposeLoweredText: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let outcome = try await Self.compose(on: database)
-        if outcome != Outcome() {
+        if outcome.names + outcome.emails + outcome.tags + outcome.mergedTags > 0 {
             database.logger.notice("Composed stored lower-case text: \(outcome.names) names, \(outcome.emails) emails, \(outcome.tags) tag keys (\(outcome.mergedTags) tags merged into another of the same person)")
         }
-        for email in outcome.keptEmails {
-            database.logger.warning("The account \(email) was left as it is: composed, its email is another account's. Merge the two accounts.")
+        for kept in outcome.keptEmails {
+            database.logger.warning("The account \(kept.name) (id \(kept.id)) keeps its email as it was stored, since composed it is the email of \(kept.otherName) (id \(kept.otherID)): one of the two accounts cannot sign in until they are merged.")
         }
     }
 
@@ -32,8 +32,12 @@ struct M0018_ComposeLoweredText: AsyncMigration {
     /// What the migration changed.
     struct Outcome: Equatable {
         var names = 0, emails = 0, tags = 0, mergedTags = 0
-        /// Emails left as they were, since composed they are another account's.
-        var keptEmails: [String] = []
+        /// Emails left as they were, since composed they are another account's (named).
+        var keptEmails: [KeptEmail] = []
+    }
+
+    struct KeptEmail: Equatable {
+        var email: String, id: UUID, name: String, otherID: UUID, otherName: String
     }
 
     static func compose(on database: any Database) async throws -> Outcome {
@@ -60,8 +64,8 @@ struct M0018_ComposeLoweredText: AsyncMigration {
                 }
                 let stored = try row.string("email"), email = EmailAddress.normalize(stored)
                 guard differ(email, stored) else { continue }
-                if try await PlainRows.first("SELECT id FROM users WHERE email = \(bind: email)", on: tx) != nil {
-                    outcome.keptEmails.append(stored)
+                if let other = try await PlainRows.first("SELECT id, name FROM users WHERE email = \(bind: email)", on: tx) {
+                    outcome.keptEmails.append(KeptEmail(email: stored, id: id, name: try row.string("name"), otherID: try other.uuid("id"), otherName: try other.string("name")))
                 } else {
                     try await sql.raw("UPDATE users SET email = \(bind: email) WHERE id = \(bind: id)").run()
                     outcome.emails += 1
@@ -84,23 +88,26 @@ struct M0018_ComposeLoweredText: AsyncMigration {
                     SELECT id, profile_id, kind, name, key, position FROM profile_tags
                     WHERE profile_id IN (\(binds: Array(chunk) as [any Encodable & Sendable])) ORDER BY profile_id, kind, position
                     """, on: tx)
-                struct Row { var id: UUID, person: UUID, kind: String, key: String, stored: String, position: Int }
+                // A tag's spelling is cleaned again too: one stored before the zero-width space was
+                // removed from text (b05639b) keys as its cleaned spelling ("Go\u{200B}" is "Go"),
+                // and one that cleans to nothing goes.
+                struct Row { var id: UUID, person: UUID, kind: String, name: String, storedName: String, key: String, stored: String, position: Int }
                 let tags = try rows.map { row in
-                    let stored = try row.string("key")
-                    return Row(id: try row.uuid("id"), person: try row.uuid("profile_id"), kind: try row.string("kind"),
-                               key: Tags.key(try row.string("name")), stored: stored, position: try row.int("position"))
+                    let storedName = try row.string("name"), name = Tags.clean(storedName)
+                    return Row(id: try row.uuid("id"), person: try row.uuid("profile_id"), kind: try row.string("kind"), name: name, storedName: storedName,
+                               key: Tags.key(name), stored: try row.string("key"), position: try row.int("position"))
                 }
                 let lists = Dictionary(grouping: tags) { "\($0.person)\u{1F}\($0.kind)" }
                 for list in lists.values {
                     var seen = Set<[UInt8]>(), kept: [Row] = []
                     for tag in list.sorted(by: { $0.position < $1.position }) {
-                        if seen.insert(Array(tag.key.utf8)).inserted { kept.append(tag); continue }
+                        if !tag.key.isEmpty, seen.insert(Array(tag.key.utf8)).inserted { kept.append(tag); continue }
                         try await sql.raw("DELETE FROM profile_tags WHERE id = \(bind: tag.id)").run()
                         outcome.mergedTags += 1
                     }
                     let moved = kept.count < list.count
-                    for (position, tag) in kept.enumerated() where differ(tag.key, tag.stored) || (moved && tag.position != position) {
-                        try await sql.raw("UPDATE profile_tags SET key = \(bind: tag.key), position = \(bind: position) WHERE id = \(bind: tag.id)").run()
+                    for (position, tag) in kept.enumerated() where differ(tag.key, tag.stored) || differ(tag.name, tag.storedName) || (moved && tag.position != position) {
+                        try await sql.raw("UPDATE profile_tags SET name = \(bind: tag.name), key = \(bind: tag.key), position = \(bind: position) WHERE id = \(bind: tag.id)").run()
                         if differ(tag.key, tag.stored) { outcome.tags += 1 }
                     }
                     if let person = list.first?.person { reindexed.insert(person) }
