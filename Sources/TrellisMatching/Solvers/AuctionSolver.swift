@@ -267,7 +267,7 @@ final class AuctionState {
                     let g = gain(index)
                     if g > first { second = first; first = g; chosen = Int(inMentee[index]); chosenValue = inValue[index] } else if g > second { second = g }
                 }
-                if attempt == 1 || true { break }
+                if attempt == 1 || (first >= shortlistBound[list] && second >= shortlistBound[list]) { break }
                 readShortlist(j, list)
             }
             return (chosen, chosenValue, first, second)
