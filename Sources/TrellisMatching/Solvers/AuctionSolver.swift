@@ -251,32 +251,37 @@ final class AuctionState {
         shortlistRead[list] = true
     }
 
+    /// The largest and second largest gain among some of a mentor's pairs, and whose the largest is.
+    struct BestGains {
+        var first = Int64.min, second = Int64.min, chosen = -1, value: Int64 = 0
+
+        @inline(__always) mutating func add(_ gain: Int64, mentee: Int, value arcValue: Int64) {
+            if gain > first { second = first; first = gain; chosen = mentee; value = arcValue } else if gain > second { second = gain }
+        }
+    }
+
     /// The mentee that gains most from a place of mentor `j`, what they gain, the arc's value, and
     /// the second largest gain of anyone: from the mentor's shortlist when it answers for
     /// everyone, otherwise from all its pairs.
-    @inline(__always) func reverseChoice(_ j: Int) -> (chosen: Int, value: Int64, first: Int64, second: Int64) {
-        var first = Int64.min, second = Int64.min, chosen = -1, chosenValue: Int64 = 0
+    @inline(__always) func reverseChoice(_ j: Int) -> BestGains {
+        var best = BestGains()
         let list = Int(shortlistOf[j])
-        if list >= 0 {
-            if !shortlistRead[list] { readShortlist(j, list) }
-            for attempt in 0..<2 {
-                first = Int64.min; second = Int64.min; chosen = -1
-                let indices = shortlist + list * Self.shortlistLength
-                for place in 0..<shortlistCount[list] {
-                    let index = indices[place]
-                    let g = gain(index)
-                    if g > first { second = first; first = g; chosen = Int(inMentee[index]); chosenValue = inValue[index] } else if g > second { second = g }
-                }
-                if attempt == 1 || (first >= shortlistBound[list] && second >= shortlistBound[list]) { break }
-                readShortlist(j, list)
+        guard list >= 0 else {
+            for index in inStart[j]..<inStart[j + 1] { best.add(gain(index), mentee: Int(inMentee[index]), value: inValue[index]) }
+            return best
+        }
+        if !shortlistRead[list] { readShortlist(j, list) }
+        for attempt in 0..<2 {
+            best = BestGains()
+            let indices = shortlist + list * Self.shortlistLength
+            for place in 0..<shortlistCount[list] {
+                let index = indices[place]
+                best.add(gain(index), mentee: Int(inMentee[index]), value: inValue[index])
             }
-            return (chosen, chosenValue, first, second)
+            if attempt == 1 || (best.first >= shortlistBound[list] && best.second >= shortlistBound[list]) { break }
+            readShortlist(j, list)
         }
-        for index in inStart[j]..<inStart[j + 1] {
-            let g = gain(index)
-            if g > first { second = first; first = g; chosen = Int(inMentee[index]); chosenValue = inValue[index] } else if g > second { second = g }
-        }
-        return (chosen, chosenValue, first, second)
+        return best
     }
 
     @inline(__always) func push(_ person: Int32) {
@@ -492,7 +497,8 @@ final class AuctionState {
             queued[slot] = false
             guard slotHolder[slot] < 0, slotPrice[slot] > 0 else { continue }
             reverseBids += 1
-            let (chosen, chosenValue, first, second) = reverseChoice(Int(slotMentor[slot]))
+            let best = reverseChoice(Int(slotMentor[slot]))
+            let (chosen, chosenValue, first, second) = (best.chosen, best.value, best.first, best.second)
             if chosen < 0 || first <= 0 {
                 // Nobody gains from this place: it stays empty, at price 0.
                 setPrice(slot, 0)
