@@ -61,6 +61,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0016_StageKeptTags())
     app.migrations.add(M0017_SpellOutPlusAndSharp())
     app.migrations.add(M0018_ComposeLoweredText())
+    app.migrations.add(M0019_CreatePrograms())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

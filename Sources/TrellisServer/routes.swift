@@ -12,7 +12,9 @@ func routes(_ app: Application) throws {
     let programManagers = app.grouped(ProgramManagerMiddleware())
     ProfileController.register(signedIn)
     SettingsController.register(signedIn)
+    ProgramsController.register(signedIn)
     AdminPeopleController.register(programManagers)
     ImportController.register(programManagers)
+    AdminProgramsController.register(programManagers)
     APIRoutes.register(app)
 }

@@ -60,7 +60,7 @@ public enum ProgramState: String, Sendable, CaseIterable, Codable {
             return facts.mentors + facts.mentees == 0 ? nil : "People are enrolled: a program goes back to draft only while nobody is."
         case (.enrolling, .matching):
             if facts.mentors == 0 || facts.mentees == 0 {
-                return "Matching needs at least one mentor and one mentee (enrolled: \(facts.mentors) mentors, \(facts.mentees) mentees)."
+                return "Matching needs at least one mentor and one mentee (enrolled: \(facts.mentors) mentor\(facts.mentors == 1 ? "" : "s"), \(facts.mentees) mentee\(facts.mentees == 1 ? "" : "s"))."
             }
             return nil
         case (.matching, .enrolling):
@@ -90,5 +90,44 @@ public enum ProgramState: String, Sendable, CaseIterable, Codable {
         if let opens, day < opens { return false }
         if let closes, day > closes { return false }
         return true
+    }
+}
+
+/// Where a mentorship is: working, paused for a while, or over.
+public enum MentorshipState: String, Sendable, CaseIterable, Codable {
+    case active, paused, concluded
+
+    public var label: String {
+        switch self {
+        case .active: "Active"
+        case .paused: "Paused"
+        case .concluded: "Concluded"
+        }
+    }
+}
+
+extension ProgramRules {
+    /// What may not change in a program's settings in its state, by field: the matching mode once
+    /// matching has begun (requests, rankings or runs were made under it); the rules and weights
+    /// once pairs are published (they explain the pairs that exist); anything but the texts and the
+    /// end date once the program is concluded.
+    public static func changeProblems(from old: ProgramDraft, to new: ProgramDraft, state: ProgramState) -> ValidationErrors {
+        var errors = ValidationErrors()
+        let stateText = state.label.lowercased()
+        if old.mode != new.mode, state != .draft, state != .enrolling {
+            errors.add("mode", "Matching mode cannot change once the program is \(stateText): pairs are being made under it.")
+        }
+        if state == .active || state == .concluded {
+            let rulesChanged = old.excludeSameDepartment != new.excludeSameDepartment || old.minimumScore != new.minimumScore
+                || old.allowRepeatPairs != new.allowRepeatPairs
+            if rulesChanged { errors.add("minimum_score", "Matching rules cannot change once the program is \(stateText): its pairs were made under them.") }
+            if old.enrolmentOpens != new.enrolmentOpens || old.enrolmentCloses != new.enrolmentCloses {
+                errors.add("enrolment_opens", "The enrolment window cannot change once the program is \(stateText): enrolment is over.")
+            }
+        }
+        if state == .concluded, old.starts != new.starts {
+            errors.add("starts", "The start date cannot change once the program is concluded.")
+        }
+        return errors
     }
 }

@@ -8,6 +8,7 @@ enum Layout {
         if let user {
             links.append(("/", "Dashboard", "dashboard"))
             links.append(("/people", "Directory", "directory"))
+            links.append(("/programs", "Programs", "programs"))
             if user.isAdmin {
                 links.append(("/admin/people", "People", "admin-people"))
                 links.append(("/admin/import", "Import", "import"))

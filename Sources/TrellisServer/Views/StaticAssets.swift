@@ -189,6 +189,17 @@ enum StaticAssets {
     .badge { display: inline-block; border-radius: 999px; padding: .05rem .55rem; font-size: .82rem; background: var(--accent-soft); color: var(--accent); }
     .badge.new { background: var(--ok-soft); color: var(--ok); }
     .badge.changed { background: #fff4dc; color: #7a4b00; }
+    .badge.state-draft { background: #eceef1; color: #3d4450; }
+    .badge.state-enrolling { background: var(--ok-soft); color: var(--ok); }
+    .badge.state-matching { background: #fff4dc; color: #7a4b00; }
+    .badge.state-concluded { background: #eceef1; color: #3d4450; }
+    h1 .badge, h2 .badge { vertical-align: middle; font-size: .8rem; font-weight: 600; }
+    .lead { font-size: 1.1rem; color: var(--muted); }
+    ul.cards { list-style: none; padding: 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
+    ul.cards h2 { font-size: 1.15rem; margin-top: 0; }
+    ul.tabs { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: .5rem 0 1rem; }
+    ul.tabs a[aria-current="page"] { font-weight: 700; text-decoration: none; border-bottom: 3px solid var(--accent); }
+    .next-step { border-left: 4px solid var(--accent); }
     .profile-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
     .avatar { width: 3.5rem; height: 3.5rem; border-radius: 50%; background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; font-size: 1.2rem; flex: none; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }

@@ -40,6 +40,12 @@ extension ServerTests {
                     browsers[visitor] = browser
                 }
                 let profileForm: [(String, String)] = [("name", "Alice Ahmed"), ("timezone", "Europe/Paris")]
+                // A program open for enrolment with Alice in it, and a draft.
+                let admin = people.admin
+                let open = try await ProgramStore.create(ProgramDraft(name: "Open program"), weights: .init(), by: admin, on: app.db).requireID()
+                _ = try await ProgramStore.move(open, to: .enrolling, by: admin, on: app.db)
+                try await ProgramStore.enrol([.init(userID: alice, role: .mentee, capacity: nil, statement: "")], in: open, selfJoined: true, by: people.alice, on: app.db)
+                let draft = try await ProgramStore.create(ProgramDraft(name: "Draft program"), weights: .init(), by: admin, on: app.db).requireID()
                 let cases: [Case] = [
                     Case(method: .GET, path: "/", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/people", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
@@ -61,6 +67,24 @@ extension ServerTests {
                     Case(method: .POST, path: "/admin/import/preview", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/import/confirm", form: [("job", UUID().uuidString)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .GET, path: "/admin/import/jobs/\(UUID())", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .GET, path: "/programs", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .GET, path: "/programs/\(open)", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    // A draft is not revealed to participants: not found, as a missing program.
+                    Case(method: .GET, path: "/programs/\(draft)", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .admin: .ok]),
+                    Case(method: .GET, path: "/programs/\(UUID())", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .admin: .notFound]),
+                    Case(method: .POST, path: "/programs/\(draft)/join", form: [("role", "mentee")], expect: [.anonymous: .unauthorized, .alice: .notFound, .bob: .notFound, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/programs/\(open)/join", form: [("role", "king")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
+                    // Only the enrolled can withdraw, and only themselves (Alice goes last).
+                    Case(method: .POST, path: "/programs/\(open)/withdraw", expect: [.anonymous: .unauthorized, .bob: .conflict, .admin: .conflict, .alice: .ok]),
+                    Case(method: .GET, path: "/admin/programs/new", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/admin/programs", form: [("name", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/edit", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/edit", form: [("name", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/state", form: [("to", "concluded")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/participants", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/programs/\(UUID())/participants", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/participants", form: [("email", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/participants/\(bob)/remove", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
                     Case(method: .GET, path: "/settings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .POST, path: "/settings/password", form: [("current_password", "x")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),

@@ -76,7 +76,26 @@ extension ServerTests {
                 let emptyAudit = try await admin.get("/admin/audit").text
                 #expect(try await admin.post("/admin/people", [("name", "Carla Cruz"), ("email", "carla@example.org"), ("role", "participant"), ("invite", "on")]).status.code < 400)
                 let audit = try await admin.get("/admin/audit").text
-                for (name, html) in pages + [("audit-log-empty", emptyAudit), ("audit-log", audit)] {
+                // Programs: the form, a program open for enrolment with Alice in it, its roster.
+                let newProgram = try await admin.get("/admin/programs/new").text
+                let created = try await admin.post("/admin/programs", [
+                    ("name", "New managers"), ("purpose", "Help new managers find their feet."), ("description", "Six months.\n\nMeet every two weeks."),
+                    ("mode", "bulk"), ("enrolment_opens", "2026-01-01"), ("enrolment_closes", "2099-12-31"), ("exclude_same_department", "on"), ("minimum_score", "0.25"),
+                ])
+                let programPath = try #require(created.location)
+                let programID = String(programPath.dropFirst("/programs/".count))
+                #expect(try await admin.post("/admin/programs/\(programID)/state", [("to", "enrolling")]).status == .ok)
+                #expect(try await alice.post("/programs/\(programID)/join", [("role", "mentor"), ("capacity", "2"), ("statement", "Share what I learnt leading a team.")]).status == .ok)
+                let programPages: [(String, String)] = [
+                    ("program-new", newProgram),
+                    ("programs-program-manager", try await admin.get("/programs").text),
+                    ("programs-participant", try await Self.viewAs(TestPeople.bob, "/programs", app)),
+                    ("program-program-manager", try await admin.get(programPath).text),
+                    ("program-participant-enrolled", try await alice.get(programPath).text),
+                    ("program-participant-joining", try await Self.viewAs(TestPeople.bob, programPath, app)),
+                    ("program-participants", try await admin.get("/admin/programs/\(programID)/participants").text),
+                ]
+                for (name, html) in pages + [("audit-log-empty", emptyAudit), ("audit-log", audit)] + programPages {
                     assertSnapshot(of: Self.normalized(html), as: .lines, named: name, testName: "page")
                 }
             }

@@ -1,0 +1,174 @@
+import Fluent
+import Foundation
+import TrellisCore
+import TrellisMatching
+import Vapor
+
+/// Program managers: creating programs, their settings, their state, and their roster.
+enum AdminProgramsController {
+    static func register(_ routes: any RoutesBuilder) {
+        routes.get("admin", "programs", "new", use: new)
+        routes.post("admin", "programs", use: create)
+        routes.get("admin", "programs", ":id", "edit", use: edit)
+        routes.post("admin", "programs", ":id", "edit", use: update)
+        routes.post("admin", "programs", ":id", "state", use: move)
+        routes.get("admin", "programs", ":id", "participants", use: roster)
+        routes.post("admin", "programs", ":id", "participants", use: enrol)
+        routes.post("admin", "programs", ":id", "participants", ":person", "remove", use: remove)
+    }
+
+    static func program(_ req: Request) async throws -> Program {
+        guard let id = req.idParameter, let program = try await ProgramStore.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such program.")
+        }
+        return program
+    }
+
+    @Sendable static func new(_ req: Request) async throws -> HTML {
+        ProgramFormPage.render(req.page, programID: nil, state: nil, form: ProgramForm(ProgramDraft(name: ""), weights: MatchWeights()), errors: ValidationErrors())
+    }
+
+    @Sendable static func create(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()  // a program manager: the route group checks
+        let form = try req.content.decode(ProgramForm.self)
+        switch form.parse() {
+        case .failure(let errors):
+            return try await req.invalidForm(ProgramFormPage.render(req.page, programID: nil, state: nil, form: form, errors: errors))
+        case .success(let (draft, weights)):
+            let program = try await ProgramStore.create(draft, weights: weights, by: admin, on: req.db)
+            return req.redirect(to: "/programs/\(try program.requireID().uuidString)", redirectType: .normal)
+        }
+    }
+
+    @Sendable static func edit(_ req: Request) async throws -> HTML {
+        let program = try await program(req)
+        return ProgramFormPage.render(req.page, programID: program.id, state: program.programState, form: ProgramForm(program.draft, weights: program.weights), errors: ValidationErrors())
+    }
+
+    @Sendable static func update(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        let form = try req.content.decode(ProgramForm.self)
+        var problems: ValidationErrors
+        switch form.parse() {
+        case .failure(let errors): problems = errors
+        case .success(let (draft, weights)):
+            do {
+                _ = try await ProgramStore.update(try program.requireID(), draft, weights: weights, by: admin, on: req.db)
+                return req.redirect(to: "/programs/\(try program.requireID().uuidString)", redirectType: .normal)
+            } catch let errors as ValidationErrors {
+                problems = ValidationErrors()
+                for field in errors.order {
+                    problems.add(field == "weights" ? ProgramForm.weightField(MatchWeights.factors[0]) : field, errors[field]!)
+                }
+            }
+        }
+        return try await req.invalidForm(ProgramFormPage.render(req.page, programID: program.id, state: program.programState, form: form, errors: problems))
+    }
+
+    struct MoveInput: Content {
+        var to: String?
+    }
+
+    @Sendable static func move(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        guard let viewer = admin.viewer else { throw Abort(.unauthorized) }
+        let program = try await program(req)
+        let input = try req.content.decode(MoveInput.self)
+        let problem: String
+        if let next = ProgramState(rawValue: input.to ?? "") {
+            do {
+                let moved = try await ProgramStore.move(try program.requireID(), to: next, by: admin, on: req.db)
+                let enrolment = try await ProgramStore.enrolment(of: viewer.id, in: try moved.requireID(), on: req.db)
+                return try await ProgramsController.page(req, viewer: viewer, program: moved, enrolment: enrolment, notice: "The program is now \(next.label.lowercased()).")
+                    .encodeResponse(for: req)
+            } catch let refusal as ProgramStore.Refusal {
+                problem = refusal.message
+            }
+        } else {
+            problem = "State: choose \(ProgramState.allCases.map(\.rawValue).joined(separator: ", ")) (got “\((input.to ?? "").excerpt(40))”)."
+        }
+        let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program
+        let enrolment = try await ProgramStore.enrolment(of: viewer.id, in: try program.requireID(), on: req.db)
+        let page = try await ProgramsController.page(req, viewer: viewer, program: fresh, enrolment: enrolment, stateError: problem)
+        return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
+    }
+
+    struct EnrolInput: Content {
+        var email: String?
+        var role: String?
+        var capacity: String?
+    }
+
+    /// The roster page, from the query's page position, with the enrol form's input and problems.
+    static func rosterPage(_ req: Request, program: Program, input: EnrolInput = EnrolInput(), errors: ValidationErrors = ValidationErrors(), notice: String? = nil) async throws -> HTML {
+        let role = (try? req.query.get(String.self, at: "role")).flatMap(ProgramRole.init(rawValue:))
+        let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.init(uuidString:))
+        let before = after == nil ? (try? req.query.get(String.self, at: "before")).flatMap(UUID.init(uuidString:)) : nil
+        let page = try await ProgramRoster.page(program: try program.requireID(), role: role, after: after, before: before, on: req.db)
+        let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
+        return RosterPage.render(req.page, RosterView(
+            program: summary, page: page, input: input, errors: errors, notice: notice,
+            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState)
+        ))
+    }
+
+    @Sendable static func roster(_ req: Request) async throws -> HTML {
+        try await rosterPage(req, program: try await program(req))
+    }
+
+    @Sendable static func enrol(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        let input = try req.content.decode(EnrolInput.self)
+        var errors = ValidationErrors()
+        let email = EmailAddress.normalize(input.email ?? "")
+        var person: User?
+        if email.isEmpty {
+            errors.add("email", "Email is required: whom to enrol.")
+        } else if let found = try await User.query(on: req.db).filter(\.$email == email).first() {
+            person = found
+        } else {
+            errors.add("email", "Nobody in Trellis has the email \(email.excerpt(80)). Add them on the People page first.")
+        }
+        var role: ProgramRole?
+        switch ProfileRules.choice(input.role ?? "", as: ProgramRole.self) {
+        case .success(let chosen):
+            role = chosen
+            if chosen == nil { errors.add("role", "Choose mentor or mentee.") }
+        case .failure(let problem): errors.add("role", problem.message)
+        }
+        var capacity: Int?
+        switch EnrolmentRules.capacity.parse(input.capacity ?? "") {
+        case .success(let value): capacity = value
+        case .failure(let problem): errors.add("capacity", problem.message)
+        }
+        if errors.isEmpty, let person, let role {
+            do {
+                try await ProgramStore.enrol([.init(userID: try person.requireID(), role: role, capacity: capacity, statement: "")], in: try program.requireID(), selfJoined: false, by: admin, on: req.db)
+                let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program
+                let page = try await rosterPage(req, program: fresh, notice: "\(person.name) is enrolled as a \(role.rawValue).")
+                return try await HTMLPage(status: .created, html: page).encodeResponse(for: req)
+            } catch let refusal as ProgramStore.Refusal {
+                errors.add(refusal.field == "person" || refusal.field == "program" ? "email" : refusal.field, refusal.message)
+            }
+        }
+        return try await req.invalidForm(try await rosterPage(req, program: program, input: input, errors: errors))
+    }
+
+    @Sendable static func remove(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        guard let person = req.parameters.get("person").flatMap(UUID.init(uuidString:)), let user = try await User.find(person, on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such person.")
+        }
+        do {
+            try await ProgramStore.withdraw(person, from: try program.requireID(), by: admin, on: req.db)
+        } catch let refusal as ProgramStore.Refusal {
+            let page = try await rosterPage(req, program: program, errors: ValidationErrors(field: "email", refusal.message))
+            return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
+        }
+        let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program
+        return try await rosterPage(req, program: fresh, notice: "\(user.name) is no longer in the program.").encodeResponse(for: req)
+    }
+}

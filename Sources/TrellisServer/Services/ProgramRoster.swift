@@ -1,0 +1,78 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+
+/// A program's participants, fifty to a page in the order they were enrolled, with what the
+/// manager needs to chase thin profiles: each person's profile completeness and what it lacks.
+/// A page reads its fifty rows from an index and their profiles, however large the program.
+enum ProgramRoster {
+    static let pageSize = 50
+
+    struct Row: Sendable {
+        var enrolmentID: UUID
+        var userID: UUID
+        var name: String
+        var email: String
+        var department: String
+        var role: ProgramRole
+        /// The capacity in this program (given for it, else the profile's), for mentors.
+        var capacity: Int?
+        var statement: String
+        var selfJoined: Bool
+        var percentComplete: Int
+        var missing: [String]
+    }
+
+    struct Page: Sendable {
+        var rows: [Row]
+        var role: ProgramRole?
+        var hasPrevious: Bool
+        var hasNext: Bool
+    }
+
+    /// The page after (or before) an enrolment, or the first.
+    static func page(program programID: UUID, role: ProgramRole?, after: UUID?, before: UUID?, on db: any Database) async throws -> Page {
+        let roleFilter: SQLQueryString = role.map { "AND e.role = \(bind: $0.rawValue)" } ?? ""
+        let forward = before == nil
+        let edge = after ?? before
+        let edgeFilter: SQLQueryString = edge.map { forward ? "AND e.id > \(bind: $0)" : "AND e.id < \(bind: $0)" } ?? ""
+        let found = try await PlainRows.all("""
+            SELECT e.id AS enrolment_id, e.user_id, e.role, e.capacity, e.statement, e.self_joined, u.name, u.email,
+                   p.department, p.capacity_mentees
+            FROM enrolments e JOIN users u ON u.id = e.user_id LEFT JOIN profiles p ON p.id = e.user_id
+            WHERE e.program_id = \(bind: programID) \(roleFilter) \(edgeFilter)
+            ORDER BY e.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize + 1)
+            """, on: db)
+        let more = found.count > pageSize
+        var rows = Array(found.prefix(pageSize))
+        if !forward { rows.reverse() }
+        // Is anyone on the other side of the edge?
+        var behind = false
+        if let edge {
+            behind = try await PlainRows.first("""
+                SELECT e.id FROM enrolments e WHERE e.program_id = \(bind: programID) \(roleFilter) AND e.id \(unsafeRaw: forward ? "<=" : ">=") \(bind: edge) LIMIT 1
+                """, on: db) != nil
+        }
+        let ids = try rows.map { try $0.uuid("user_id") }
+        let profiles = ids.isEmpty ? [] : try await Profile.query(on: db).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(profiles.compactMap { profile in profile.id.map { ($0, profile) } }, uniquingKeysWith: { first, _ in first })
+        let tags = try await PeopleStore.tags(of: ids, on: db)
+        let made: [Row] = try rows.map { row in
+            let userID = try row.uuid("user_id")
+            let profile = byID[userID] ?? Profile(userID: userID)
+            let (fraction, missing) = profile.draft(name: try row.string("name"), tags: tags[userID] ?? [:]).completeness
+            let role = ProgramRole(rawValue: try row.string("role")) ?? .mentee
+            return Row(
+                enrolmentID: try row.uuid("enrolment_id"), userID: userID, name: try row.string("name"), email: try row.string("email"),
+                department: try row.optionalString("department") ?? "", role: role,
+                capacity: EnrolmentRules.effectiveCapacity(role: role, given: try row.optionalInt("capacity"), profile: try row.optionalInt("capacity_mentees")),
+                statement: try row.string("statement"), selfJoined: try row.bool("self_joined"),
+                percentComplete: Int((fraction * 100).rounded()), missing: missing
+            )
+        }
+        return forward
+            ? Page(rows: made, role: role, hasPrevious: behind, hasNext: more)
+            : Page(rows: made, role: role, hasPrevious: more, hasNext: behind)
+    }
+}
