@@ -83,6 +83,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(ExportCommand(), as: "export")
     app.asyncCommands.use(MatchCommand(), as: "match")
+    app.asyncCommands.use(ProgramCommands(), as: "program")
 }
 
 /// The entry point of the `trellis` executable.

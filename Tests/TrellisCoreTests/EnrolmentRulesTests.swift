@@ -58,3 +58,33 @@ import Testing
         for state in ProgramState.allCases { #expect(ProgramRules.changeProblems(from: old, to: texts, state: state).isEmpty, "\(state)") }
     }
 }
+
+@Suite struct EnrolmentTableTests {
+    @Test func `an enrolment file is email,role,capacity in any order, capacity optional, every bad row named`() {
+        let good = EnrolmentTable.parse("\u{FEFF}Role , EMAIL,capacity\nmentor, Olivia@Example.org ,2\r\nmentee,sam@example.org,\n,,\nMENTOR,kai@example.org,\n")
+        #expect(good.isValid)
+        #expect(good.records == [
+            .init(row: 2, email: "olivia@example.org", role: .mentor, capacity: 2),
+            .init(row: 3, email: "sam@example.org", role: .mentee, capacity: nil),
+            .init(row: 5, email: "kai@example.org", role: .mentor, capacity: nil),
+        ])
+        #expect(EnrolmentTable.parse("email,role\na@example.org,mentee\n").isValid)
+
+        let bad = EnrolmentTable.parse("email,role,capacity\nnot-an-email,mentee,\na@example.org,boss,\nb@example.org,mentee,1\nc@example.org,mentor,0\nc@example.org,mentor,11\nd@example.org,mentor\nA@example.org,mentee,\n,mentor,1\ne@example.org,mentor,=1+1\nf@example.org,mentee,\n")
+        #expect(bad.problems.map { "\($0.row) \($0.column)" } == [
+            "2 email", "3 role", "4 capacity", "5 capacity", "6 email", "6 capacity", "7 ", "8 email", "9 email", "10 capacity",
+        ])
+        #expect(bad.problems.first { $0.row == 8 }?.message.contains("already appears in row 3") == true)
+        #expect(bad.problems.first { $0.row == 7 }?.message == "This row has 2 cells; the header has 3.")
+        // The rows right on their own are kept, so the database's checks can name theirs too.
+        #expect(bad.records.map(\.row) == [11])
+
+        for (text, message) in [
+            ("", "The file is empty"), ("email,capacity\n", "missing this column"), ("email,role,team\n", "Unknown column"),
+            ("email,role,role\n", "appears more than once"), ("email,role,capacity\n\n,,\n", "no one to enrol"),
+        ] {
+            let result = EnrolmentTable.parse(text)
+            #expect(!result.isValid && result.problems.contains { $0.message.contains(message) }, "\(text.debugDescription)")
+        }
+    }
+}

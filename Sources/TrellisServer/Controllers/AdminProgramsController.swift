@@ -15,6 +15,8 @@ enum AdminProgramsController {
         routes.get("admin", "programs", ":id", "participants", use: roster)
         routes.post("admin", "programs", ":id", "participants", use: enrol)
         routes.post("admin", "programs", ":id", "participants", ":person", "remove", use: remove)
+        routes.post("admin", "programs", ":id", "participants", "csv", use: previewCSV)
+        routes.post("admin", "programs", ":id", "participants", "csv", "confirm", use: confirmCSV)
     }
 
     static func program(_ req: Request) async throws -> Program {
@@ -101,7 +103,9 @@ enum AdminProgramsController {
     }
 
     /// The roster page, from the query's page position, with the enrol form's input and problems.
-    static func rosterPage(_ req: Request, program: Program, input: EnrolInput = EnrolInput(), errors: ValidationErrors = ValidationErrors(), notice: String? = nil) async throws -> HTML {
+    static func rosterPage(
+        _ req: Request, program: Program, input: EnrolInput = EnrolInput(), errors: ValidationErrors = ValidationErrors(), notice: String? = nil, csvError: String? = nil
+    ) async throws -> HTML {
         let role = (try? req.query.get(String.self, at: "role")).flatMap(ProgramRole.init(rawValue:))
         let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.init(uuidString:))
         let before = after == nil ? (try? req.query.get(String.self, at: "before")).flatMap(UUID.init(uuidString:)) : nil
@@ -109,7 +113,7 @@ enum AdminProgramsController {
         let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
         return RosterPage.render(req.page, RosterView(
             program: summary, page: page, input: input, errors: errors, notice: notice,
-            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState)
+            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError
         ))
     }
 
@@ -170,5 +174,66 @@ enum AdminProgramsController {
         }
         let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program
         return try await rosterPage(req, program: fresh, notice: "\(user.name) is no longer in the program.").encodeResponse(for: req)
+    }
+
+    /// Checks an enrolment CSV and shows every problem, or what confirming will do. A valid file
+    /// is kept on the server for this program manager for an hour.
+    @Sendable static func previewCSV(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        let input = try req.content.decode(ImportController.UploadInput.self)
+        let text: String, filename: String
+        do {
+            (text, filename) = try ImportController.text(of: input)
+        } catch let errors as ValidationErrors {
+            return try await req.invalidForm(try await rosterPage(req, program: program, csvError: errors["file"] ?? errors.summary))
+        }
+        let db = req.db
+        let plan = try await LongWork.run { try await EnrolmentCSV.plan(text, program: program, on: db) }
+        let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
+        guard plan.isValid else {
+            return try await req.invalidForm(EnrolmentCSVPages.preview(req.page, program: summary, plan: plan, uploadID: nil))
+        }
+        let upload = EnrolmentUpload(programID: try program.requireID(), adminID: try admin.requireID(), filename: filename.scalarPrefix(200), csv: text)
+        try await DatabaseWrites.transaction(on: req.db) { tx in
+            // Uploads nobody confirmed in time are not kept.
+            try await EnrolmentUpload.query(on: tx).filter(\.$expiresAt < Date()).delete()
+            try await upload.create(on: tx)
+        }
+        return try await EnrolmentCSVPages.preview(req.page, program: summary, plan: plan, uploadID: try upload.requireID()).encodeResponse(for: req)
+    }
+
+    struct ConfirmInput: Content {
+        var upload: String?
+    }
+
+    /// Enrols everyone in a previewed file, or nobody, and shows the roster.
+    @Sendable static func confirmCSV(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        let input = try req.content.decode(ConfirmInput.self)
+        guard let id = input.upload.flatMap(UUID.init(uuidString:)), let upload = try await EnrolmentUpload.find(id, on: req.db),
+              upload.adminID == admin.id, upload.programID == program.id
+        else {
+            // Another manager's upload, or another program's, answers like a missing one.
+            throw Abort(.notFound, reason: "There is no such upload. Upload the file again.")
+        }
+        guard upload.expiresAt > Date() else {
+            throw Abort(.gone, reason: "This preview has expired. Upload the file again to see a fresh preview.")
+        }
+        let db = req.db
+        let csv = upload.csv
+        let programID = try program.requireID()
+        let outcome = try await LongWork.run { try await EnrolmentCSV.apply(csv, programID: programID, by: admin, on: db) }
+        switch outcome {
+        case .refused(let problems):
+            let fresh = try await ProgramStore.find(programID, on: req.db) ?? program
+            let plan = EnrolmentCSV.Plan(joiners: [], rows: [], mentors: 0, mentees: 0, problems: problems)
+            return try await req.invalidForm(EnrolmentCSVPages.preview(req.page, program: try ProgramsController.summary(fresh, myRole: nil, canJoin: false), plan: plan, uploadID: nil))
+        case .enrolled(let enrolled, let mentors, let mentees):
+            try await DatabaseWrites.transaction(on: req.db) { tx in try await upload.delete(on: tx) }
+            let page = try await rosterPage(req, program: enrolled, notice: "Enrolled \(mentors.grouped) mentor\(mentors == 1 ? "" : "s") and \(mentees.grouped) mentee\(mentees == 1 ? "" : "s") from \(upload.filename).")
+            return try await page.encodeResponse(for: req)
+        }
     }
 }

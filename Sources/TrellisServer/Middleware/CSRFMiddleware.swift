@@ -58,8 +58,17 @@ enum RequestLimits {
     static let uploadPaths: Set<String> = ["/admin/import/preview"]
 
     static func limit(for request: Request) -> Int {
-        if uploadPaths.contains(request.url.path), request.currentUser?.isAdmin == true { return uploadBytes }
+        guard request.currentUser?.isAdmin == true else { return formBytes }
+        let path = request.url.path
+        if uploadPaths.contains(path) || isEnrolmentUpload(path) { return uploadBytes }
         return formBytes
+    }
+
+    /// `/admin/programs/<id>/participants/csv`: a program's enrolment CSV.
+    static func isEnrolmentUpload(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[0].isEmpty && parts[1] == "admin" && parts[2] == "programs" && UUID(uuidString: String(parts[3])) != nil
+            && parts[4] == "participants" && parts[5] == "csv"
     }
 
     static func describe(_ bytes: Int) -> String {

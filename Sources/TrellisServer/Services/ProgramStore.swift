@@ -73,11 +73,11 @@ enum ProgramStore {
     // MARK: Settings
 
     /// Creates a program in draft. Call with a cleaned, validated draft and valid weights.
-    static func create(_ draft: ProgramDraft, weights: MatchWeights, by admin: User, now: Date = Date(), on db: any Database) async throws -> Program {
-        let program = Program(draft, weights: weights, createdBy: admin.id, now: now)
+    static func create(_ draft: ProgramDraft, weights: MatchWeights, by admin: User?, now: Date = Date(), on db: any Database) async throws -> Program {
+        let program = Program(draft, weights: weights, createdBy: admin?.id, now: now)
         try await DatabaseWrites.transaction(on: db) { tx in
             try await program.create(on: tx)
-            try await PeopleStore.audit("program.create", "“\(draft.name)” (\(draft.mode.rawValue))", actorID: admin.id, on: tx)
+            try await PeopleStore.audit("program.create", "“\(draft.name)” (\(draft.mode.rawValue))", actorID: admin?.id, on: tx)
         }
         return program
     }
@@ -102,7 +102,7 @@ enum ProgramStore {
     }
 
     /// Moves a program to another state, if its rules allow (`ProgramState.problem`).
-    static func move(_ id: UUID, to next: ProgramState, by admin: User, now: Date = Date(), on db: any Database) async throws -> Program {
+    static func move(_ id: UUID, to next: ProgramState, by admin: User?, now: Date = Date(), on db: any Database) async throws -> Program {
         try await DatabaseWrites.transaction(on: db) { tx in
             let program = try await lock(id, on: tx)
             let facts = ProgramState.Facts(mentors: program.mentorCount, mentees: program.menteeCount, hasMentorships: try await hasMentorships(id, on: tx))
@@ -117,7 +117,7 @@ enum ProgramStore {
                 try await Mentorship.query(on: tx).filter(\.$programID == id).filter(\.$state != MentorshipState.concluded.rawValue)
                     .set(\.$state, to: MentorshipState.concluded.rawValue).update()
             }
-            try await PeopleStore.audit("program.state", "“\(program.name)”: \(from.rawValue) → \(next.rawValue)", actorID: admin.id, on: tx)
+            try await PeopleStore.audit("program.state", "“\(program.name)”: \(from.rawValue) → \(next.rawValue)", actorID: admin?.id, on: tx)
             return program
         }
     }
@@ -132,62 +132,40 @@ enum ProgramStore {
         var statement: String
     }
 
-    /// Enrols people in one transaction: all of them or, when one cannot be enrolled, none (the
-    /// refusal names them by their place in `joiners`, from 0). `selfJoined`: a participant's own
-    /// join, which also needs enrolment to be open today; otherwise a program manager's.
+    /// Every reason a list of people cannot be enrolled, each by their place in the list (from 0).
+    struct Refusals: Error {
+        struct Problem: Sendable, Equatable {
+            var index: Int
+            var field: String
+            var message: String
+        }
+
+        var problems: [Problem]
+    }
+
+    /// Enrols people in one transaction: all of them, or none when any one cannot be enrolled.
+    /// One person refused throws `Refusal`; several, `Refusals` with every problem found.
+    /// `selfJoined`: a participant's own join, which also needs enrolment to be open on `today`
+    /// (their day); otherwise a program manager's.
     @discardableResult
     static func enrol(
-        _ joiners: [Joiner], in programID: UUID, selfJoined: Bool, by actor: User, now: Date = Date(), today: CalendarDay? = nil, on db: any Database
+        _ joiners: [Joiner], in programID: UUID, selfJoined: Bool, by actor: User?, now: Date = Date(), today: CalendarDay? = nil, on db: any Database
     ) async throws -> Program {
         do {
             return try await DatabaseWrites.transaction(on: db) { tx in
                 let program = try await lock(programID, on: tx)
-                if !selfJoined, let problem = EnrolmentRules.managerEnrolProblem(state: program.programState) { throw Refusal(problem) }
-                let ids = joiners.map(\.userID)
-                var existing: [UUID: ProgramRole] = [:]
-                var profiles: [UUID: Int?] = [:]
-                var active: Set<UUID> = []
-                for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                    for enrolment in try await Enrolment.query(on: tx).filter(\.$programID == programID).filter(\.$userID ~~ chunk).all() {
-                        existing[enrolment.userID] = enrolment.programRole
-                    }
-                    for row in try await PlainRows.all("""
-                        SELECT u.id, u.is_active, p.capacity_mentees FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: chunk as [any Encodable & Sendable]))
-                        """, on: tx) {
-                        let id = try row.uuid("id")
-                        profiles[id] = try row.optionalInt("capacity_mentees")
-                        if try row.bool("is_active") { active.insert(id) }
-                    }
+                if let problem = selfJoined ? nil : EnrolmentRules.managerEnrolProblem(state: program.programState) { throw Refusal(problem) }
+                let (problems, mentors, mentees) = try await check(joiners, in: program, selfJoined: selfJoined, now: now, today: today, on: tx)
+                if let first = problems.first {
+                    if joiners.count == 1 { throw Refusal(first.field, first.message) }
+                    throw Refusals(problems: problems)
                 }
-                var seen: Set<UUID> = []
-                var mentors = 0, mentees = 0
-                for (index, joiner) in joiners.enumerated() {
-                    func refuse(_ field: String, _ message: String) -> Refusal {
-                        Refusal(joiners.count == 1 ? field : "\(index)", message)
-                    }
-                    guard let profileCapacity = profiles[joiner.userID] else { throw refuse("person", "There is no such person.") }
-                    guard active.contains(joiner.userID) else { throw refuse("person", "This person's account is deactivated.") }
-                    if selfJoined {
-                        let joining = EnrolmentRules.Joining(
-                            state: program.programState, today: today ?? CalendarDay(now, in: TimeZone(identifier: "UTC")!),
-                            opens: program.draft.enrolmentOpens, closes: program.draft.enrolmentCloses, enrolledAs: existing[joiner.userID]
-                        )
-                        if let problem = EnrolmentRules.refusal(joining: joining) { throw refuse("program", problem) }
-                    } else if let role = existing[joiner.userID] {
-                        throw refuse("person", "Already enrolled in this program as a \(role.rawValue).")
-                    }
-                    if !seen.insert(joiner.userID).inserted { throw refuse("person", "This person is listed twice.") }
-                    if let problem = EnrolmentRules.capacityProblem(role: joiner.role, given: joiner.capacity, profile: profileCapacity) {
-                        throw refuse("capacity", problem)
-                    }
-                    if let problem = EnrolmentRules.statement.problem(joiner.statement) { throw refuse("statement", problem) }
-                    if joiner.role == .mentor { mentors += 1 } else { mentees += 1 }
+                // Many rows to an INSERT: a program of thousands is enrolled in a few statements.
+                let rows = joiners.map { joiner in
+                    Enrolment(programID: programID, userID: joiner.userID, role: joiner.role, capacity: joiner.capacity, statement: joiner.statement, selfJoined: selfJoined, now: now)
                 }
-                for joiner in joiners {
-                    try await Enrolment(
-                        programID: programID, userID: joiner.userID, role: joiner.role, capacity: joiner.capacity, statement: joiner.statement,
-                        selfJoined: selfJoined, now: now
-                    ).create(on: tx)
+                for start in stride(from: 0, to: rows.count, by: 500) {
+                    try await Array(rows[start..<min(start + 500, rows.count)]).create(on: tx)
                 }
                 program.mentorCount += mentors
                 program.menteeCount += mentees
@@ -195,13 +173,74 @@ enum ProgramStore {
                 program.updatedAt = now
                 try await program.save(on: tx)
                 let detail = joiners.count == 1 ? "\(joiners[0].role.rawValue)" : "\(mentors) mentors, \(mentees) mentees"
-                try await PeopleStore.audit(selfJoined ? "program.join" : "program.enrol", "“\(program.name)”: \(detail)", actorID: actor.id, on: tx)
+                try await PeopleStore.audit(selfJoined ? "program.join" : "program.enrol", "“\(program.name)”: \(detail)", actorID: actor?.id, on: tx)
                 return program
             }
         } catch let error where DatabaseWrites.isUniqueViolation(error) {
             // Two requests enrolled the same person at once; the other one won.
-            throw Refusal("person", joiners.count == 1 ? "Already enrolled in this program." : "Someone in the list was enrolled meanwhile; nothing was changed.")
+            throw Refusal("person", joiners.count == 1 ? "Already enrolled in this program." : "Someone in the list was enrolled meanwhile; nothing was changed. Try again.")
         }
+    }
+
+    /// Every reason `joiners` cannot be enrolled in `program` now, with how many mentors and
+    /// mentees they would add: what `enrol` checks in its transaction, and a preview before it.
+    static func check(
+        _ joiners: [Joiner], in program: Program, selfJoined: Bool, now: Date = Date(), today: CalendarDay? = nil, on db: any Database
+    ) async throws -> (problems: [Refusals.Problem], mentors: Int, mentees: Int) {
+        let programID = try program.requireID()
+        let ids = joiners.map(\.userID)
+        var existing: [UUID: ProgramRole] = [:]
+        var profiles: [UUID: Int?] = [:]
+        var active: Set<UUID> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for enrolment in try await Enrolment.query(on: db).filter(\.$programID == programID).filter(\.$userID ~~ chunk).all() {
+                existing[enrolment.userID] = enrolment.programRole
+            }
+            for row in try await PlainRows.all("""
+                SELECT u.id, u.is_active, p.capacity_mentees FROM users u LEFT JOIN profiles p ON p.id = u.id WHERE u.id IN (\(binds: chunk as [any Encodable & Sendable]))
+                """, on: db) {
+                let id = try row.uuid("id")
+                profiles[id] = try row.optionalInt("capacity_mentees")
+                if try row.bool("is_active") { active.insert(id) }
+            }
+        }
+        var problems: [Refusals.Problem] = []
+        var seen: Set<UUID> = []
+        var mentors = 0, mentees = 0
+        for (index, joiner) in joiners.enumerated() {
+            func refuse(_ field: String, _ message: String) { problems.append(.init(index: index, field: field, message: message)) }
+            guard let profileCapacity = profiles[joiner.userID] else { refuse("person", "There is no such person."); continue }
+            guard active.contains(joiner.userID) else { refuse("person", "This person's account is deactivated."); continue }
+            if selfJoined {
+                let joining = EnrolmentRules.Joining(
+                    state: program.programState, today: today ?? CalendarDay(now, in: TimeZone(identifier: "UTC")!),
+                    opens: program.draft.enrolmentOpens, closes: program.draft.enrolmentCloses, enrolledAs: existing[joiner.userID]
+                )
+                if let problem = EnrolmentRules.refusal(joining: joining) { refuse("program", problem); continue }
+            } else if let role = existing[joiner.userID] {
+                refuse("person", "Already enrolled in this program as a \(role.rawValue)."); continue
+            }
+            if !seen.insert(joiner.userID).inserted { refuse("person", "This person is listed twice."); continue }
+            if let problem = EnrolmentRules.capacityProblem(role: joiner.role, given: joiner.capacity, profile: profileCapacity) {
+                refuse("capacity", problem); continue
+            }
+            if let problem = EnrolmentRules.statement.problem(joiner.statement) { refuse("statement", problem); continue }
+            if joiner.role == .mentor { mentors += 1 } else { mentees += 1 }
+        }
+        return (problems, mentors, mentees)
+    }
+
+    /// People by email (as sign-in matches it), in chunks: email → id.
+    static func ids(ofEmails emails: [String], on db: any Database) async throws -> [String: UUID] {
+        var found: [String: UUID] = [:]
+        for start in stride(from: 0, to: emails.count, by: 500) {
+            let chunk = Array(emails[start..<min(start + 500, emails.count)])
+            for row in try await PlainRows.all("SELECT id, email FROM users WHERE email IN (\(binds: chunk as [any Encodable & Sendable]))", on: db) {
+                found[try row.string("email")] = try row.uuid("id")
+            }
+        }
+        return found
     }
 
     /// Takes a person out of a program before they are matched: their own withdrawal, or a

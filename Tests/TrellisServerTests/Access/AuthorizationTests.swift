@@ -85,6 +85,8 @@ extension ServerTests {
                     Case(method: .GET, path: "/admin/programs/\(UUID())/participants", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants", form: [("email", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/\(bob)/remove", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/participants/csv", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/participants/csv/confirm", form: [("upload", UUID().uuidString)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .GET, path: "/settings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .POST, path: "/settings/password", form: [("current_password", "x")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),

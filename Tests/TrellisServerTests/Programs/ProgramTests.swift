@@ -291,3 +291,114 @@ extension TestPeople {
         #expect(response.status == .created, "\(response.text.prefix(300))")
     }
 }
+
+extension ServerTests.Programs {
+    @Test func `a manager enrols from a CSV through a preview, everyone or nobody, every bad row named`() async throws {
+        try await withTrellis { app in
+            let people = try await TestPeople.create(on: app)
+            var admin = Browser(app)
+            try await admin.signIn(TestPeople.admin)
+            let id = try await Self.createProgram(&admin)
+            let hash = try Bcrypt.hash(TestPeople.password, cost: 4)
+            for index in 0..<4 {
+                _ = try await PeopleStore.createPerson(email: "p\(index)@example.org", name: "Person \(index)", role: .participant, passwordHash: hash, on: app.db)
+            }
+            try await TestPeople.enrolMentor("p3@example.org", in: id, admin: &admin)
+            let upload = "/admin/programs/\(id)/participants/csv"
+            // Problems of the row and of the database, in one report; nothing enrolled.
+            let bad = try await admin.upload(upload, file: Data("email,role,capacity\nalice@example.org,mentee,\nbob@example.org,mentor,\nnobody@example.org,mentee,\np0@example.org,boss,\np3@example.org,mentee,\n".utf8), filename: "cohort.csv")
+            #expect(bad.status == .unprocessableEntity)
+            for message in ["Capacity is required for this mentor", "Nobody in Trellis has this email", "Role: choose mentor or mentee", "Already enrolled in this program as a mentor"] {
+                #expect(bad.text.contains(message), "\(message)")
+            }
+            #expect(bad.text.contains("The file has 4 problems"))
+            #expect(try await Enrolment.query(on: app.db).count() == 1)
+            #expect(try await EnrolmentUpload.query(on: app.db).count() == 0, "a file with problems is not kept")
+
+            let good = try await admin.upload(upload, file: Data("email,role,capacity\nalice@example.org,mentee,\nbob@example.org,mentor,2\np0@example.org,mentee,\n".utf8), filename: "cohort.csv")
+            #expect(good.status == .ok && good.text.contains("Enrol 3 people?"))
+            let uploadID = try #require(good.text.firstMatch(of: /name="upload" value="([0-9A-F-]{36})"/)?.output.1)
+            #expect(try await Enrolment.query(on: app.db).count() == 1, "nothing before the confirmation")
+
+            // Another program manager cannot confirm it; nor can it be confirmed for another program.
+            let other = try await PeopleStore.createPerson(email: "manager2@example.org", name: "Second Manager", role: .admin, passwordHash: hash, on: app.db)
+            var second = Browser(app)
+            try await second.signIn(other.email)
+            #expect(try await second.post("\(upload)/confirm", [("upload", String(uploadID))]).status == .notFound)
+            let otherProgram = try await Self.createProgram(&admin)
+            #expect(try await admin.post("/admin/programs/\(otherProgram)/participants/csv/confirm", [("upload", String(uploadID))]).status == .notFound)
+
+            // Something changed since the preview: checked again, nobody enrolled.
+            try await ProgramStore.enrol([.init(userID: people.alice.requireID(), role: .mentee, capacity: nil, statement: "")], in: id, selfJoined: false, by: nil, on: app.db)
+            let stale = try await admin.post("\(upload)/confirm", [("upload", String(uploadID))])
+            #expect(stale.status == .unprocessableEntity && stale.text.contains("Already enrolled in this program as a mentee"))
+            #expect(try await Enrolment.query(on: app.db).count() == 2)
+            try await ProgramStore.withdraw(people.alice.requireID(), from: id, by: people.admin, on: app.db)
+
+            let done = try await admin.post("\(upload)/confirm", [("upload", String(uploadID))])
+            #expect(done.status == .ok && done.text.contains("Enrolled 1 mentor and 2 mentees from cohort.csv"))
+            let program = try #require(try await Program.find(id, on: app.db))
+            #expect(program.mentorCount == 2 && program.menteeCount == 2)
+            #expect(try await Enrolment.query(on: app.db).filter(\.$userID == people.bob.requireID()).first()?.capacity == 2)
+            // Used once.
+            #expect(try await admin.post("\(upload)/confirm", [("upload", String(uploadID))]).status == .notFound)
+            // A participant cannot upload at all, and a file that is not text is named.
+            var alice = Browser(app)
+            try await alice.signIn(TestPeople.alice)
+            #expect(try await alice.upload(upload, file: Data("email,role\n".utf8), filename: "x.csv").status == .forbidden)
+            let binary = try await admin.upload(upload, file: Data([0xFF, 0xFE, 0x00, 0x41]), filename: "x.csv")
+            #expect(binary.status == .unprocessableEntity && binary.text.contains("field-error"))
+        }
+    }
+
+    @Test func `trellis program create, enrol and state work for scripts, refusing bad input with the field`() async throws {
+        try await withTrellis { app in
+            try await TestPeople.create(on: app)
+            func run(_ arguments: [String]) async throws -> (Bool, String) {
+                let console = TestConsole()
+                var context = CommandContext(console: console, input: CommandInput(arguments: ["trellis"] + arguments))
+                context.application = app
+                do {
+                    try await console.run(ProgramCommands(), with: context)
+                    return (true, console.text)
+                } catch {
+                    return (false, console.text)
+                }
+            }
+            let (refused, message) = try await run(["create", "--name", "Spring", "--mode", "raffle"])
+            #expect(!refused && message.contains("--mode: Matching mode: choose bulk, self-select or preference"))
+            #expect(try await Program.query(on: app.db).count() == 0)
+            let (created, _) = try await run(["create", "--name", "Spring", "--purpose", "Grow"])
+            #expect(created)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("enrol-\(UUID()).csv")
+            try Data("email,role,capacity\nalice@example.org,mentee,\nbob@example.org,mentor,1\n".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (dry, dryText) = try await run(["enrol", "Spring", file.path, "--dry-run"])
+            #expect(dry && dryText.contains("1 mentors and 1 mentees would be enrolled"))
+            #expect(try await Enrolment.query(on: app.db).count() == 0)
+            let (enrolled, _) = try await run(["enrol", "Spring", file.path])
+            let enrolments = try await Enrolment.query(on: app.db).count()
+            #expect(enrolled && enrolments == 2)
+            let (again, againText) = try await run(["enrol", "Spring", file.path])
+            #expect(!again && againText.contains("row 2, column email") && againText.contains("Already enrolled"))
+            let (unknown, unknownText) = try await run(["enrol", "Autumn", file.path])
+            #expect(!unknown && unknownText.contains("There is no program with the id or name “Autumn”"))
+            #expect(try await run(["state", "Spring", "enrolling"]).0)
+            let (skip, skipText) = try await run(["state", "Spring", "concluded"])
+            #expect(!skip && skipText.contains("one step at a time"))
+            let (listed, listText) = try await run(["list"])
+            #expect(listed && listText.contains("enrolling") && listText.contains("1 mentors, 1 mentees  Spring"))
+        }
+    }
+}
+
+/// A console that keeps what commands write.
+final class TestConsole: Console, @unchecked Sendable {
+    private(set) var text = ""
+    var userInfo: [AnySendableHashable: any Sendable] = [:]
+    var size: (width: Int, height: Int) { (120, 40) }
+    func input(isSecure: Bool) -> String { "" }
+    func output(_ text: ConsoleText, newLine: Bool) { self.text += text.description + (newLine ? "\n" : "") }
+    func clear(_ type: ConsoleClear) {}
+    func report(error: String, newLine: Bool) { text += error + (newLine ? "\n" : "") }
+}

@@ -62,6 +62,18 @@ struct M0019_CreatePrograms: AsyncMigration {
             .unique(on: "program_id", "mentee_id", name: "uq_mentorships_program_mentee")
             .create()
 
+        // An enrolment CSV between its preview and its confirmation: kept on the server, for the
+        // program manager who uploaded it and for an hour, so that confirming sends only its id.
+        try await database.schema("enrolment_uploads")
+            .id()
+            .field("program_id", .uuid, .required, .references("programs", "id", onDelete: .cascade))
+            .field("admin_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("filename", .string, .required)
+            .field("csv", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .create()
+
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE INDEX idx_mentorships_mentor ON mentorships (mentor_id, program_id)").run()
         try await sql.raw("CREATE INDEX idx_mentorships_mentee ON mentorships (mentee_id)").run()
@@ -75,6 +87,7 @@ struct M0019_CreatePrograms: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("enrolment_uploads").delete()
         try await database.schema("mentorships").delete()
         try await database.schema("enrolments").delete()
         try await database.schema("programs").delete()

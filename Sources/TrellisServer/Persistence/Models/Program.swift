@@ -125,3 +125,28 @@ final class Mentorship: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// An enrolment CSV waiting for its program manager's confirmation (`EnrolmentCSV`).
+final class EnrolmentUpload: Model, @unchecked Sendable {
+    static let schema = "enrolment_uploads"
+    static let lifetime: TimeInterval = 60 * 60
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "program_id") var programID: UUID
+    @Field(key: "admin_id") var adminID: UUID
+    @Field(key: "filename") var filename: String
+    @Field(key: "csv") var csv: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+
+    init(programID: UUID, adminID: UUID, filename: String, csv: String, now: Date = Date()) {
+        self.programID = programID
+        self.adminID = adminID
+        self.filename = filename
+        self.csv = csv
+        createdAt = now
+        expiresAt = now.addingTimeInterval(Self.lifetime)
+    }
+}

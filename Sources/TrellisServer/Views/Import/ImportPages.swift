@@ -33,26 +33,34 @@ enum ImportPages {
     /// a page of hundreds of megabytes that no browser shows.
     static let problemsListed = 1_000
 
+    /// Every problem of a CSV file (the first `problemsListed`), by row and column, under a
+    /// summary that says how many; `everyOne` is the command that lists them all.
+    static func problemTable(_ problems: [PeopleTable.Problem], everyOne: String) -> HTML {
+        let count = problems.count
+        let rows: [HTML] = problems.prefix(problemsListed).map { problem in
+            "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value.excerpt(80))</td><td>\(problem.message)</td></tr>"
+        }
+        return """
+        <div class="error-summary" role="alert" tabindex="-1">
+          <h2>The file has \(count.grouped) problem\(count == 1 ? "" : "s"). Fix \(count == 1 ? "it" : "them") and upload the file again.</h2>
+          \(HTML.when(count > problemsListed, "<p>The first \(problemsListed.grouped) are listed below, in row order. To see every one, run <code>\(everyOne)</code> on the server.</p>"))
+        </div>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Problems in the file">
+          <table>
+            <caption class="muted">Row numbers count the header as row 1</caption>
+            <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Value</th><th scope="col">Problem</th></tr></thead>
+            <tbody>\(rows)</tbody>
+          </table>
+        </div>
+        """
+    }
+
     /// `jobID`: the kept upload that confirming starts (none when there is nothing to confirm).
     static func preview(_ context: PageContext, plan: PeopleCSV.Plan, jobID: UUID?) -> HTML {
         if !plan.isValid {
-            let count = plan.problems.count
-            let rows: [HTML] = plan.problems.prefix(problemsListed).map { problem in
-                "<tr><td>\(problem.row)</td><td>\(problem.column)</td><td>\(problem.value.excerpt(80))</td><td>\(problem.message)</td></tr>"
-            }
             return Layout.page(context, title: "Import problems", active: "import", content: """
             <h1>Nothing was imported</h1>
-            <div class="error-summary" role="alert" tabindex="-1">
-              <h2>The file has \(count.grouped) problem\(count == 1 ? "" : "s"). Fix \(count == 1 ? "it" : "them") and upload the file again.</h2>
-              \(HTML.when(count > problemsListed, "<p>The first \(problemsListed.grouped) are listed below, in row order. To see every one, run <code>trellis import people FILE.csv --dry-run</code> on the server.</p>"))
-            </div>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Problems in the file">
-              <table>
-                <caption class="muted">Row numbers count the header as row 1</caption>
-                <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Value</th><th scope="col">Problem</th></tr></thead>
-                <tbody>\(rows)</tbody>
-              </table>
-            </div>
+            \(problemTable(plan.problems, everyOne: "trellis import people FILE.csv --dry-run"))
             <p><a class="button secondary" href="/admin/import">Upload another file</a></p>
             """)
         }

@@ -10,6 +10,8 @@ struct RosterView: Sendable {
     var notice: String?
     /// Why nobody can be enrolled now (the program is active or concluded), or nil.
     var enrolProblem: String?
+    /// What is wrong with an upload that could not be read at all.
+    var csvError: String? = nil
 }
 
 /// A program's participants, for its managers: enrol someone, and the roster with each person's
@@ -74,6 +76,12 @@ enum RosterPage {
           <h2 id="enrol-heading">Enrol someone</h2>
           \(enrolForm)
         </section>
+        \(view.enrolProblem == nil ? """
+        <section class="panel" aria-labelledby="csv-heading">
+          <h2 id="csv-heading">Enrol from a CSV file</h2>
+          \(EnrolmentCSVPages.form(context, programID: program.id, error: view.csvError))
+        </section>
+        """ as HTML : .empty)
         <section aria-labelledby="roster-heading">
           <h2 id="roster-heading">Roster</h2>
           <nav aria-label="Filter by role"><ul class="tabs">\(filters)</ul></nav>
