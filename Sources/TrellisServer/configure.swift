@@ -62,6 +62,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0017_SpellOutPlusAndSharp())
     app.migrations.add(M0018_ComposeLoweredText())
     app.migrations.add(M0019_CreatePrograms())
+    app.migrations.add(M0020_CreateMatchRuns())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program
@@ -75,6 +76,10 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.middleware.use(CSRFMiddleware(secure: settings.secureCookies))
 
     try routes(app)
+
+    // Background work: what each kind of job does (any server instance may run it).
+    JobQueue.register(ProgramMatching.jobKind) { subject, app in try await ProgramMatching.execute(runID: subject, on: app.db) }
+    JobQueue.onAbandoned(ProgramMatching.jobKind) { subject, message, tx in try await ProgramMatching.fail(subject, message, on: tx) }
 
     app.asyncCommands.use(ServeTrellisCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(MigrateTrellisCommand(), as: "migrate")

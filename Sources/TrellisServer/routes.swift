@@ -13,8 +13,10 @@ func routes(_ app: Application) throws {
     ProfileController.register(signedIn)
     SettingsController.register(signedIn)
     ProgramsController.register(signedIn)
+    MentoringController.register(signedIn)
     AdminPeopleController.register(programManagers)
     ImportController.register(programManagers)
     AdminProgramsController.register(programManagers)
+    MatchRunsController.register(programManagers)
     APIRoutes.register(app)
 }

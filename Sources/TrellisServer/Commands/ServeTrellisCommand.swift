@@ -42,6 +42,11 @@ struct ServeTrellisCommand: AsyncCommand {
         } else if try await User.query(on: app.db).count() == 0 {
             context.console.print("No accounts yet: open \(settings.baseURL)/setup to create the first program manager.")
         }
+        // This server runs background jobs (matching runs) beside serving; so does every other
+        // instance on the same database, and each job runs once.
+        let worker = JobWorker()
+        app.jobWorker = worker
+        await worker.start(app: app)
         var serveContext = context
         serveContext.input = CommandInput(arguments: ["trellis"])
         try await app.servers.asyncCommand.run(using: &serveContext)

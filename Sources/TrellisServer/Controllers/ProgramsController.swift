@@ -93,13 +93,17 @@ enum ProgramsController {
                 ProgramView.Move(to: next, label: label, blocked: state.problem(movingTo: next, mode: program.matchingMode, facts: facts))
             }
         }
+        var latestRun: (Int, MatchRun.State, Bool)?
+        if viewer.isAdmin, let run = try await MatchRun.query(on: req.db).filter(\.$programID == id).sort(\.$number, .descending).first() {
+            latestRun = (run.number, run.runState, run.publishedAt != nil)
+        }
         let profileCapacity = try await Profile.find(viewer.id, on: req.db)?.capacityMentees
         let view = ProgramView(
             program: try summary(program, myRole: role, canJoin: refusal == nil), description: program.description,
             excludeSameDepartment: program.excludeSameDepartment, minimumScore: program.minimumScore, allowRepeatPairs: program.allowRepeatPairs,
             maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays, weights: program.weights,
             myStatement: enrolment?.statement, canWithdraw: canWithdraw, joinRefusal: refusal, profileCapacity: profileCapacity,
-            moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError
+            moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun
         )
         return ProgramPage.render(req.page, view, notice: notice)
     }

@@ -19,7 +19,8 @@ struct SessionMiddleware: AsyncMiddleware {
             if let row = try await SessionCache.shared.value(digest, read: {
                 try await PlainRows.first("""
                     SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at,
-                           s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u"))
+                           s.expires_at AS session_expires_at, \(unsafeRaw: User.columns("u")),
+                           (SELECT COUNT(*) FROM (SELECT 1 FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL LIMIT 100) unread) AS unread_notifications
                     FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: digest)
                     """, on: db, prepared: true)
             }) {
@@ -35,6 +36,7 @@ struct SessionMiddleware: AsyncMiddleware {
                 if session.expiresAt > now, user.isActive {
                     request.storage[CurrentUserKey.self] = user
                     request.storage[CurrentSessionKey.self] = session
+                    request.storage[UnreadNotificationsKey.self] = try row.int("unread_notifications")
                     // Sliding expiry, written at most once an hour to keep reads cheap.
                     if now.timeIntervalSince(session.lastSeenAt) > 3600 {
                         let expires = now.addingTimeInterval(settings.sessionLifetime)
@@ -67,6 +69,8 @@ enum SessionCache {
 
 struct CurrentUserKey: StorageKey { typealias Value = User }
 struct CurrentSessionKey: StorageKey { typealias Value = UserSession }
+/// The signed-in person's unread notifications (counted up to 100), for the navigation.
+struct UnreadNotificationsKey: StorageKey { typealias Value = Int }
 
 extension Request {
     var currentUser: User? { storage[CurrentUserKey.self] }

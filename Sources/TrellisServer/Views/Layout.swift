@@ -9,6 +9,7 @@ enum Layout {
             links.append(("/", "Dashboard", "dashboard"))
             links.append(("/people", "Directory", "directory"))
             links.append(("/programs", "Programs", "programs"))
+            links.append(("/mentoring", "My mentoring", "mentoring"))
             if user.isAdmin {
                 links.append(("/admin/people", "People", "admin-people"))
                 links.append(("/admin/import", "Import", "import"))
@@ -16,6 +17,7 @@ enum Layout {
             links.append(("/profile", "My profile", "profile"))
             links.append(("/settings", "Settings", "settings"))
         }
+        let unread = context.unreadNotifications
         let nav: HTML = links.isEmpty ? .empty : """
         <nav class="site-nav" aria-label="Main">
           <ul>\(links.map { link -> HTML in
@@ -25,6 +27,7 @@ enum Layout {
         """
         let account: HTML = user.map { user in
             """
+            <a class="notifications-link" href="/notifications"\(HTML.when(active == "notifications", " aria-current=\"page\""))>Notifications\(unread > 0 ? " <span class=\"count\">\(unread >= 100 ? "99+" : String(unread))</span><span class=\"visually-hidden\"> unread</span>" as HTML : .empty)</a>
             <form class="sign-out" method="post" action="/sign-out">
               \(csrfField(context))
               <span class="who">\(user.name)</span>

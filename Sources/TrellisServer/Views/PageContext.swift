@@ -15,6 +15,8 @@ struct PageContext: Sendable {
 
     var viewer: Viewer?
     var csrfToken: String
+    /// Unread notifications (up to 100), for the count in the navigation.
+    var unreadNotifications: Int = 0
 
     /// A link to a person's profile: their id and name.
     typealias PersonLink = PersonDetail.PersonLink
@@ -30,5 +32,7 @@ extension User {
 
 extension Request {
     /// The page context of this request (made once per page, in the controller).
-    var page: PageContext { PageContext(viewer: currentUser?.viewer, csrfToken: csrfToken) }
+    var page: PageContext {
+        PageContext(viewer: currentUser?.viewer, csrfToken: csrfToken, unreadNotifications: storage[UnreadNotificationsKey.self] ?? 0)
+    }
 }

@@ -200,6 +200,15 @@ enum StaticAssets {
     ul.tabs { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: .5rem 0 1rem; }
     ul.tabs a[aria-current="page"] { font-weight: 700; text-decoration: none; border-bottom: 3px solid var(--accent); }
     .next-step { border-left: 4px solid var(--accent); }
+    .notifications-link { margin-left: auto; color: var(--accent-ink); text-decoration: none; padding: .3rem .2rem; border-bottom: 3px solid transparent; }
+    .notifications-link[aria-current="page"] { border-bottom-color: var(--focus); font-weight: 600; }
+    .notifications-link .count { display: inline-block; min-width: 1.3rem; text-align: center; border-radius: 999px; background: var(--focus); color: #1d1d1d; font-size: .78rem; padding: 0 .35rem; margin-left: .25rem; }
+    ul.notification-list { list-style: none; padding: 0; }
+    ul.notification-list h2 { font-size: 1.05rem; margin: 0 0 .3rem; }
+    li.unread { border-left: 4px solid var(--accent); }
+    form.inline { display: inline-flex; gap: .5rem; align-items: center; margin: 0 .3rem .3rem 0; }
+    ul.reasons { margin: .3rem 0 0; padding-left: 1.1rem; font-size: .92rem; }
+    details summary { cursor: pointer; color: var(--accent); }
     .profile-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
     .avatar { width: 3.5rem; height: 3.5rem; border-radius: 50%; background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; font-size: 1.2rem; flex: none; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }

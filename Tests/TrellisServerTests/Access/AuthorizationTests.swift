@@ -46,6 +46,17 @@ extension ServerTests {
                 _ = try await ProgramStore.move(open, to: .enrolling, by: admin, on: app.db)
                 try await ProgramStore.enrol([.init(userID: alice, role: .mentee, capacity: nil, statement: "")], in: open, selfJoined: true, by: people.alice, on: app.db)
                 let draft = try await ProgramStore.create(ProgramDraft(name: "Draft program"), weights: .init(), by: admin, on: app.db).requireID()
+                // A mentorship of Alice's (her mentor is someone who is not a visitor here), and a
+                // notification of hers.
+                let carol = try await PeopleStore.createPerson(email: "carol@example.org", name: "Carol", role: .participant, on: app.db)
+                let mentorship = Mentorship()
+                mentorship.programID = draft; mentorship.mentorID = try carol.requireID(); mentorship.menteeID = alice
+                mentorship.state = MentorshipState.active.rawValue; mentorship.startedOn = "2027-01-01"; mentorship.createdAt = Date()
+                try await mentorship.create(on: app.db)
+                let mentorshipID = try mentorship.requireID()
+                let notice = InAppNotification(userID: alice, kind: "match-published", title: "You have a mentor", body: "", link: "/mentoring")
+                try await notice.create(on: app.db)
+                let noticeID = try notice.requireID()
                 let cases: [Case] = [
                     Case(method: .GET, path: "/", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/people", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
@@ -87,6 +98,21 @@ extension ServerTests {
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/\(bob)/remove", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/csv", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/csv/confirm", form: [("upload", UUID().uuidString)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/runs", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/runs", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/runs/compare?a=1&b=2", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/runs/1", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/runs/99999999999999999999999", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/runs/1/publish", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/decisions", form: [("mentee", alice.uuidString), ("mentor", bob.uuidString), ("kind", "lock")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
+                    Case(method: .POST, path: "/admin/programs/\(open)/decisions/\(UUID())/undo", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/why-not", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/mentoring", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    // A mentorship is the pair's alone: not another participant's, not a manager's.
+                    Case(method: .GET, path: "/mentorships/\(mentorshipID)", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .notFound, .admin: .notFound]),
+                    Case(method: .GET, path: "/notifications", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .POST, path: "/notifications/\(noticeID)/read", expect: [.anonymous: .unauthorized, .bob: .notFound, .admin: .notFound, .alice: .seeOther]),
+                    Case(method: .POST, path: "/notifications/read-all", expect: [.anonymous: .unauthorized, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
                     Case(method: .GET, path: "/settings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .POST, path: "/settings/password", form: [("current_password", "x")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),

@@ -29,6 +29,8 @@ struct M0019_CreatePrograms: AsyncMigration {
             .field("mentor_count", .int, .required)
             .field("mentee_count", .int, .required)
             .field("roster_version", .int, .required)
+            // Moved on by every review decision (lock, exclusion, manual pair).
+            .field("decisions_version", .int, .required)
             .field("created_by", .uuid, .references("users", "id", onDelete: .setNull))
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)

@@ -27,6 +27,7 @@ final class Program: Model, @unchecked Sendable {
     @Field(key: "mentor_count") var mentorCount: Int
     @Field(key: "mentee_count") var menteeCount: Int
     @Field(key: "roster_version") var rosterVersion: Int
+    @Field(key: "decisions_version") var decisionsVersion: Int
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
@@ -38,6 +39,7 @@ final class Program: Model, @unchecked Sendable {
         mentorCount = 0
         menteeCount = 0
         rosterVersion = 0
+        decisionsVersion = 0
         self.createdBy = createdBy
         createdAt = now
         updatedAt = now

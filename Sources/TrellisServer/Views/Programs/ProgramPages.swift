@@ -187,6 +187,8 @@ struct ProgramView: Sendable {
     var joinErrors: ValidationErrors
     var joinInput: ProgramsController.JoinInput
     var stateError: String?
+    /// Program managers: the newest run's number and state, if any.
+    var latestRun: (number: Int, state: MatchRun.State, published: Bool)? = nil
 }
 
 /// One program's page: what it is, where it is, and what the viewer does next.
@@ -236,6 +238,7 @@ enum ProgramPage {
           <p>\(program.state.nextStep(mode: program.mode))</p>
           \(error)
           <div class="actions">\(moves)</div>
+          \(matching(context, view))
           <div class="grid">
             <div><div class="stat">\(program.mentors)</div><p class="muted">mentors</p></div>
             <div><div class="stat">\(program.mentees)</div><p class="muted">mentees</p></div>
@@ -246,6 +249,30 @@ enum ProgramPage {
           </div>
         </section>
         """
+    }
+
+    /// A bulk program's runs: start one, the newest, all of them.
+    static func matching(_ context: PageContext, _ view: ProgramView) -> HTML {
+        let program = view.program
+        guard program.mode == .bulk, program.state == .matching || view.latestRun != nil else { return .empty }
+        let base = "/admin/programs/\(program.id.uuidString)/runs"
+        let latest: HTML = view.latestRun.map { run in
+            let state: String = switch (run.published, run.state) {
+            case (true, _): "published"
+            case (false, .queued): "waiting to start"
+            case (false, .running): "running"
+            case (false, .done): "finished, waiting for your review"
+            case (false, .failed): "failed"
+            }
+            return "<p>Run \(run.number) is \(state): <a href=\"\(base)/\(run.number)\">open it</a> · <a href=\"\(base)\">all runs</a></p>"
+        } ?? .empty
+        let start: HTML = program.state == .matching ? """
+        <form method="post" action="\(base)">
+          \(Layout.csrfField(context))
+          <div class="actions"><button type="submit">\(view.latestRun == nil ? "Run matching" : "Run matching again")</button></div>
+        </form>
+        """ : .empty
+        return "\(latest)\(start)"
     }
 
     static func isBackward(from: ProgramState, to: ProgramState) -> Bool {

@@ -1,0 +1,104 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import Vapor
+
+/// A person's own mentoring: their mentorships and programs ("My mentoring"), a mentorship's
+/// page (the pair only), and their notifications.
+enum MentoringController {
+    static func register(_ routes: any RoutesBuilder) {
+        routes.get("mentoring", use: mine)
+        routes.get("mentorships", ":id", use: mentorship)
+        routes.get("notifications", use: notifications)
+        routes.post("notifications", ":id", "read", use: read)
+        routes.post("notifications", "read-all", use: readAll)
+    }
+
+    @Sendable static func mine(_ req: Request) async throws -> HTML {
+        let user = try req.requireUser()
+        let id = try user.requireID()
+        let rows = try await PlainRows.all("""
+            SELECT m.id, m.state, m.started_on, m.mentor_id, m.mentee_id, p.id AS program_id, p.name AS program_name, o.name AS other_name
+            FROM mentorships m JOIN programs p ON p.id = m.program_id
+            JOIN users o ON o.id = CASE WHEN m.mentor_id = \(bind: id) THEN m.mentee_id ELSE m.mentor_id END
+            WHERE m.mentor_id = \(bind: id) OR m.mentee_id = \(bind: id)
+            ORDER BY m.created_at DESC LIMIT 200
+            """, on: req.db)
+        let mentorships = try rows.map { row in
+            MentoringPages.MentorshipItem(
+                id: try row.uuid("id"), programID: try row.uuid("program_id"), programName: try row.string("program_name"),
+                otherName: try row.string("other_name"), myRole: try row.uuid("mentor_id") == id ? .mentor : .mentee,
+                state: MentorshipState(rawValue: try row.string("state")) ?? .active, startedOn: CalendarDay(try row.string("started_on"))
+            )
+        }
+        let matchedPrograms = Set(mentorships.map(\.programID))
+        let enrolments = try await Enrolment.query(on: req.db).filter(\.$userID == id).limit(200).all()
+        let programIDs = enrolments.map(\.programID).filter { !matchedPrograms.contains($0) }
+        let programs = programIDs.isEmpty ? [] : try await Program.query(on: req.db).filter(\.$id ~~ programIDs).all()
+        let roles = Dictionary(enrolments.map { ($0.programID, $0.programRole) }, uniquingKeysWith: { a, _ in a })
+        let waiting = try programs.map { try ProgramsController.summary($0, myRole: roles[try $0.requireID()], canJoin: false) }
+        return MentoringPages.mine(req.page, mentorships: mentorships, waiting: waiting)
+    }
+
+    /// A mentorship's page: the pair only (another participant or a program manager gets the
+    /// same answer as for a mentorship that does not exist).
+    @Sendable static func mentorship(_ req: Request) async throws -> HTML {
+        let user = try req.requireUser()
+        let me = try user.requireID()
+        guard let id = req.idParameter, let mentorship = try await Mentorship.find(id, on: req.db), mentorship.mentorID == me || mentorship.menteeID == me,
+              let program = try await Program.find(mentorship.programID, on: req.db)
+        else { throw Abort(.notFound, reason: "There is no such mentorship.") }
+        let people = try await User.query(on: req.db).filter(\.$id ~~ [mentorship.mentorID, mentorship.menteeID]).all()
+        let name = { (id: UUID) in people.first { $0.id == id }?.name ?? "Someone" }
+        // Why they were matched: the reasons of the published run that made the pair.
+        let reasons = try await PlainRows.first("""
+            SELECT r.score, r.reasons FROM match_run_pairs r JOIN match_runs x ON x.id = r.run_id
+            WHERE x.program_id = \(bind: mentorship.programID) AND x.published_at IS NOT NULL AND r.mentee_id = \(bind: mentorship.menteeID) AND r.mentor_id = \(bind: mentorship.mentorID)
+            """, on: req.db)
+        let view = MentoringPages.MentorshipView(
+            id: id, programID: mentorship.programID, programName: program.name, programPurpose: program.purpose,
+            mentorID: mentorship.mentorID, mentorName: name(mentorship.mentorID), menteeID: mentorship.menteeID, menteeName: name(mentorship.menteeID),
+            myRole: mentorship.mentorID == me ? .mentor : .mentee, state: MentorshipState(rawValue: mentorship.state) ?? .active,
+            startedOn: CalendarDay(mentorship.startedOn), score: try reasons.map { Int64(try $0.int("score")) },
+            reasons: try reasons.map { ProgramMatching.readReasons(try $0.string("reasons")) } ?? []
+        )
+        return MentoringPages.mentorship(req.page, view)
+    }
+
+    static let notificationsShown = 100
+
+    @Sendable static func notifications(_ req: Request) async throws -> HTML {
+        let user = try req.requireUser()
+        let items = try await InAppNotification.query(on: req.db).filter(\.$userID == user.requireID()).sort(\.$createdAt, .descending)
+            .limit(notificationsShown).all()
+        return MentoringPages.notifications(req.page, items.compactMap { item in
+            item.id.map { MentoringPages.NotificationItem(id: $0, title: item.title, body: item.body, link: item.link, createdAt: item.createdAt, unread: item.readAt == nil) }
+        })
+    }
+
+    /// Marks one of the person's notifications read and follows its link.
+    @Sendable static func read(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard let id = req.idParameter, let item = try await InAppNotification.find(id, on: req.db), item.userID == user.id else {
+            throw Abort(.notFound, reason: "There is no such notification.")
+        }
+        if item.readAt == nil {
+            try await DatabaseWrites.transaction(on: req.db) { tx in
+                try await InAppNotification.query(on: tx).filter(\.$id == id).set(\.$readAt, to: Date()).update()
+            }
+        }
+        // Links are written by Trellis (paths on this site); anything else goes to the list.
+        let target = item.link.hasPrefix("/") && !item.link.hasPrefix("//") && !item.link.contains("\\") ? item.link : "/notifications"
+        return req.redirect(to: target, redirectType: .normal)
+    }
+
+    @Sendable static func readAll(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let id = try user.requireID()
+        try await DatabaseWrites.transaction(on: req.db) { tx in
+            try await InAppNotification.query(on: tx).filter(\.$userID == id).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
+        }
+        return req.redirect(to: "/notifications", redirectType: .normal)
+    }
+}

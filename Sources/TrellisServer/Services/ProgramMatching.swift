@@ -1,0 +1,289 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import TrellisMatching
+
+/// A program's matching: its participants as the engine sees them (everything from their
+/// profiles, the role and capacity from their enrolment), the program's rules, weights and review
+/// decisions as the engine's options, and a run's outcome stored as rows the result page reads a
+/// page at a time.
+enum ProgramMatching {
+    static let jobKind = "match-run"
+
+    /// Everything a run needs, read from the database.
+    struct Input: Sendable {
+        var participants: [Participant]
+        var options: MatchOptions
+        /// Names and departments of the enrolled, for reasons in words.
+        var names: [String: String]
+        var departments: [String: String]
+    }
+
+    /// Reads the program's participants and options. Locks and manual pairs of people no longer
+    /// enrolled in the roles they were locked in are left out (they cannot be made).
+    /// `only`: just these people (and the reporting line above them), to judge one pair.
+    static func input(for program: Program, only: [UUID]? = nil, on db: any Database) async throws -> Input {
+        let programID = try program.requireID()
+        let onlyFilter: SQLQueryString = only.map { "AND e.user_id IN (\(binds: $0 as [any Encodable & Sendable]))" } ?? ""
+        var participants: [Participant] = []
+        var index: [String: Int] = [:]
+        var names: [String: String] = [:]
+        var departments: [String: String] = [:]
+        let rows = try await PlainRows.all("""
+            SELECT e.user_id, e.role, e.capacity, u.name, p.department, p.manager_id, p.timezone, p.capacity_mentees,
+                   p.meeting_frequency, p.years_experience
+            FROM enrolments e JOIN users u ON u.id = e.user_id LEFT JOIN profiles p ON p.id = e.user_id
+            WHERE e.program_id = \(bind: programID) AND u.is_active = \(bind: true) \(onlyFilter)
+            """, on: db)
+        for row in rows {
+            let id = try row.uuid("user_id").uuidString
+            let role = ProgramRole(rawValue: try row.string("role")) ?? .mentee
+            let capacity = EnrolmentRules.effectiveCapacity(role: role, given: try row.optionalInt("capacity"), profile: try row.optionalInt("capacity_mentees")) ?? 0
+            let name = try row.string("name")
+            let department = try row.optionalString("department") ?? ""
+            names[id] = name
+            departments[id] = department
+            index[id] = participants.count
+            participants.append(Participant(
+                id: id, name: name, role: role == .mentor ? .mentor : .mentee, department: department,
+                managerID: try row.optionalUUID("manager_id")?.uuidString, timezone: try row.optionalString("timezone") ?? "",
+                capacity: capacity, meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
+                yearsExperience: try row.optionalInt("years_experience")
+            ))
+        }
+        // Tags, in each profile's order.
+        let tagRows = try await PlainRows.all("""
+            SELECT t.profile_id, t.kind, t.name FROM profile_tags t JOIN enrolments e ON e.user_id = t.profile_id
+            WHERE e.program_id = \(bind: programID) \(onlyFilter) ORDER BY t.profile_id, t.kind, t.position
+            """, on: db)
+        for row in tagRows {
+            guard let at = index[try row.uuid("profile_id").uuidString], let kind = TagKind(rawValue: try row.string("kind")) else { continue }
+            let name = try row.string("name")
+            switch kind {
+            case .expertise: participants[at].expertise.append(name)
+            case .development: participants[at].developmentAreas.append(name)
+            case .interest: participants[at].interests.append(name)
+            case .value: participants[at].values.append(name)
+            case .language: participants[at].languages.append(name)
+            }
+        }
+        // The reporting line above the enrolled, through people who are not in the program (a
+        // mentee's manager's manager may be a mentor here): each such person joins with no role.
+        let line = try await PeopleStore.reportingLine(on: db)
+        var added = Set(index.keys)
+        for participant in participants {
+            var manager = participant.managerID.flatMap(UUID.init(uuidString:))
+            var steps = 0
+            while let current = manager, steps < 10_000 {
+                let id = current.uuidString
+                let next = line.managerOf[current]
+                if !added.contains(id) {
+                    added.insert(id)
+                    participants.append(Participant(id: id, role: nil, managerID: next?.uuidString))
+                }
+                manager = next
+                steps += 1
+            }
+        }
+        // Review decisions, and pairs who worked together before when the program wants new ones.
+        let decisions = try await MatchDecision.query(on: db).filter(\.$programID == programID).all()
+        let mentorIDs = Set(participants.filter { $0.role == .mentor && $0.capacity > 0 }.map(\.id))
+        let menteeIDs = Set(participants.filter { $0.role == .mentee }.map(\.id))
+        var locks: [(mentee: String, mentor: String)] = []
+        var exclusions: [(mentee: String, mentor: String)] = []
+        for decision in decisions.sorted(by: { $0.createdAt < $1.createdAt }) {
+            let pair = (mentee: decision.menteeID.uuidString, mentor: decision.mentorID.uuidString)
+            switch decision.decisionKind {
+            case .lock, .manual:
+                if menteeIDs.contains(pair.mentee), mentorIDs.contains(pair.mentor) { locks.append(pair) }
+            case .exclude:
+                // Only between people in the run (an exclusion may outlive someone's enrolment).
+                if menteeIDs.contains(pair.mentee), mentorIDs.contains(pair.mentor) { exclusions.append(pair) }
+            }
+        }
+        if !program.allowRepeatPairs {
+            let before = try await PlainRows.all("""
+                SELECT m.mentee_id, m.mentor_id FROM mentorships m JOIN enrolments e ON e.user_id = m.mentee_id AND e.program_id = \(bind: programID)
+                WHERE m.state = \(bind: MentorshipState.concluded.rawValue) \(onlyFilter)
+                """, on: db)
+            for row in before {
+                let pair = (mentee: try row.uuid("mentee_id").uuidString, mentor: try row.uuid("mentor_id").uuidString)
+                if menteeIDs.contains(pair.mentee), mentorIDs.contains(pair.mentor) { exclusions.append(pair) }
+            }
+        }
+        let options = MatchOptions(
+            weights: program.weights, objective: .score, excludeSameDepartment: program.excludeSameDepartment,
+            minimumScore: program.minimumScore, exclusions: exclusions, locks: locks
+        )
+        return Input(participants: participants, options: options, names: names, departments: departments)
+    }
+
+    /// A pair's reasons as stored: one line per factor that counts, "contribution|sentence",
+    /// largest first; or a broken rule's sentence alone.
+    static func reasons(_ explanation: PairExplanation) -> String {
+        if let broken = explanation.brokenRule { return "0|\(broken.sentence)" }
+        return explanation.factors.filter { $0.weight > 0 }.sorted { $0.contribution > $1.contribution }
+            .map { "\($0.contribution)|\($0.name): \($0.sentence)" }.joined(separator: "\n")
+    }
+
+    /// Reasons as stored, back as (contribution, sentence).
+    static func readReasons(_ text: String) -> [(contribution: Int64, sentence: String)] {
+        text.split(separator: "\n").map { line in
+            let parts = line.split(separator: "|", maxSplits: 1)
+            return (Int64(parts.first ?? "") ?? 0, parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    /// Runs a queued run: reads the program, solves, and stores the proposal with its totals;
+    /// nothing else changes. A run that fails records why.
+    static func execute(runID: UUID, on db: any Database, now: @escaping @Sendable () -> Date = Date.init) async throws {
+        guard let run = try await MatchRun.find(runID, on: db), run.runState == .queued || run.runState == .running else { return }
+        guard let program = try await ProgramStore.find(run.programID, on: db) else { return }
+        try await update(runID, on: db) { $0.state = MatchRun.State.running.rawValue; $0.startedAt = now(); $0.phase = "reading participants" }
+        do {
+            let input = try await input(for: program, on: db)
+            let engine: MatchEngine
+            do {
+                engine = try MatchEngine(participants: input.participants, options: input.options)
+            } catch let error as MatchInputError {
+                throw RunFailure(error.message)
+            }
+            let reporter = ProgressReporter(runID: runID, db: db)
+            let result: MatchResult
+            do {
+                result = try engine.optimal(progress: { phase, fraction in reporter.report(phase.rawValue, fraction) })
+            } catch let error as MatchInputError {
+                throw RunFailure(Self.named(error.message, input.names))
+            }
+            await reporter.flush()
+            let greedy = try engine.greedy()
+            try await update(runID, on: db) { $0.phase = "saving the proposal"; $0.progress = 0.95 }
+            // One row per mentee: pairs first in score order, then the unmatched.
+            var rows: [PairRow] = []
+            rows.reserveCapacity(result.pairs.count + result.unmatched.count)
+            let lockedMentees = Set(input.options.locks.map(\.mentee))
+            for pair in result.pairs.sorted(by: { ($0.score, $0.menteeID) > ($1.score, $1.menteeID) }) {
+                let explanation = try engine.explain(menteeID: pair.menteeID, mentorID: pair.mentorID)
+                rows.append(PairRow(
+                    mentee: pair.menteeID, mentor: pair.mentorID, score: pair.score, locked: pair.locked || lockedMentees.contains(pair.menteeID),
+                    menteeDepartment: input.departments[pair.menteeID] ?? "", mentorDepartment: input.departments[pair.mentorID] ?? "",
+                    reasons: reasons(explanation)
+                ))
+            }
+            for unmatched in result.unmatched.sorted(by: { $0.menteeID < $1.menteeID }) {
+                rows.append(PairRow(
+                    mentee: unmatched.menteeID, mentor: nil, score: -1, locked: false, menteeDepartment: input.departments[unmatched.menteeID] ?? "",
+                    mentorDepartment: "", reasons: "0|\(unmatched.reason.sentence)"
+                ))
+            }
+            let finished = now()
+            let stored = rows
+            let (mentorCount, menteeCount, matched, total, greedyTotal, greedyMatched, proven) = (
+                engine.mentorCount, engine.menteeCount, result.pairs.count, result.totalScore, greedy.totalScore, greedy.pairs.count, result.provenOptimal
+            )
+            try await DatabaseWrites.transaction(on: db) { tx in
+                try await MatchRunPairs.insert(stored, run: runID, on: tx)
+                try await MatchRun.query(on: tx).filter(\.$id == runID)
+                    .set(\.$state, to: MatchRun.State.done.rawValue).set(\.$phase, to: "done").set(\.$progress, to: 1)
+                    .set(\.$mentors, to: mentorCount).set(\.$mentees, to: menteeCount)
+                    .set(\.$matched, to: matched).set(\.$totalScore, to: total)
+                    .set(\.$greedyTotal, to: greedyTotal).set(\.$greedyMatched, to: greedyMatched)
+                    .set(\.$provenOptimal, to: proven).set(\.$finishedAt, to: finished).update()
+            }
+        } catch let failure as RunFailure {
+            try await fail(runID, failure.message, on: db, at: now())
+        } catch {
+            try await fail(runID, "The run stopped with an error: \(String(describing: error).scalarPrefix(300)). Nothing was changed; start it again.", on: db, at: now())
+            throw error
+        }
+    }
+
+    struct RunFailure: Error { var message: String; init(_ message: String) { self.message = message } }
+
+    static func fail(_ runID: UUID, _ message: String, on db: any Database, at now: Date = Date()) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try await MatchRun.query(on: tx).filter(\.$id == runID)
+                .set(\.$state, to: MatchRun.State.failed.rawValue).set(\.$phase, to: "failed").set(\.$message, to: message).set(\.$finishedAt, to: now).update()
+        }
+    }
+
+    static func update(_ runID: UUID, on db: any Database, _ change: @escaping @Sendable (MatchRun) -> Void) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            guard let run = try await MatchRun.find(runID, on: tx) else { return }
+            change(run)
+            try await run.save(on: tx)
+        }
+    }
+
+    /// Ids in an engine message replaced by names.
+    static func named(_ text: String, _ names: [String: String]) -> String {
+        var text = text
+        for match in text.matches(of: /[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/).reversed() {
+            if let name = names[String(text[match.range])] { text.replaceSubrange(match.range, with: name) }
+        }
+        return text
+    }
+
+    /// A stored row of a run's proposal.
+    struct PairRow: Sendable {
+        var mentee: String
+        var mentor: String?
+        var score: Int64
+        var locked: Bool
+        var menteeDepartment: String
+        var mentorDepartment: String
+        var reasons: String
+    }
+
+    /// The engine's progress, written to the run at most every half second from the solver's
+    /// thread (which must not wait for the database).
+    final class ProgressReporter: @unchecked Sendable {
+        let runID: UUID
+        let db: any Database
+        private let lock = NSLock()
+        private var last = Date.distantPast
+        private var pending: Task<Void, Never>?
+
+        init(runID: UUID, db: any Database) { self.runID = runID; self.db = db }
+
+        func report(_ phase: String, _ fraction: Double) {
+            lock.lock()
+            defer { lock.unlock() }
+            let now = Date()
+            guard now.timeIntervalSince(last) >= 0.5 else { return }
+            last = now
+            let (runID, db) = (runID, db)
+            let overall = min(0.9, phase == "scoring" ? fraction * 0.5 : phase == "solving" ? 0.5 + fraction * 0.3 : 0.8 + fraction * 0.1)
+            let previous = pending
+            pending = Task {
+                await previous?.value
+                try? await ProgramMatching.update(runID, on: db) { $0.phase = phase; $0.progress = overall }
+            }
+        }
+
+        func flush() async {
+            let task = lock.withLock { pending }
+            await task?.value
+        }
+    }
+}
+
+/// A run's proposal in the database: written in large inserts, read a page at a time.
+enum MatchRunPairs {
+    static func insert(_ rows: [ProgramMatching.PairRow], run: UUID, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            var insert = sql.insert(into: "match_run_pairs")
+                .columns("run_id", "position", "mentee_id", "mentor_id", "score", "locked", "mentee_department", "mentor_department", "reasons")
+            for position in start..<min(start + 400, rows.count) {
+                let row = rows[position]
+                insert = insert.values(
+                    SQLBind(run), SQLBind(position), SQLBind(UUID(uuidString: row.mentee)!), SQLBind(row.mentor.flatMap(UUID.init(uuidString:))),
+                    SQLBind(row.score), SQLBind(row.locked), SQLBind(row.menteeDepartment), SQLBind(row.mentorDepartment), SQLBind(row.reasons)
+                )
+            }
+            try await insert.run()
+        }
+    }
+}

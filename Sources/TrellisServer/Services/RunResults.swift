@@ -1,0 +1,152 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import TrellisMatching
+
+/// What the result pages read of a run: a page of its proposal through an index, the people it
+/// names, and comparisons.
+enum RunResults {
+    static let pageSize = 50
+
+    enum Show: String, Sendable, CaseIterable {
+        case pairs, unmatched
+    }
+
+    enum Order: String, Sendable, CaseIterable {
+        case best, weakest
+    }
+
+    struct Filter: Sendable, Equatable {
+        var show: Show = .pairs
+        var order: Order = .best
+        /// Mentees of this department (exact, as stored).
+        var department: String = ""
+        /// Pairs scoring at most this (0...1): the weak ones, to review first.
+        var maximumScore: Double?
+    }
+
+    struct Row: Sendable {
+        var position: Int
+        var menteeID: UUID
+        var menteeName: String
+        var menteeDepartment: String
+        var mentorID: UUID?
+        var mentorName: String?
+        var mentorDepartment: String
+        var score: Int64
+        var locked: Bool
+        var reasons: [(contribution: Int64, sentence: String)]
+    }
+
+    struct Page: Sendable {
+        var rows: [Row]
+        var filter: Filter
+        var hasPrevious: Bool
+        var hasNext: Bool
+    }
+
+    /// A page of the run's proposal from a position on (`after`, forward) or back (`before`).
+    static func page(run runID: UUID, filter: Filter, after: Int?, before: Int?, on db: any Database) async throws -> Page {
+        var conditions: [SQLQueryString] = ["r.run_id = \(bind: runID)"]
+        conditions.append(filter.show == .pairs ? "r.mentor_id IS NOT NULL" : "r.mentor_id IS NULL")
+        if !filter.department.isEmpty { conditions.append("r.mentee_department = \(bind: filter.department)") }
+        if let maximum = filter.maximumScore, filter.show == .pairs { conditions.append("r.score <= \(bind: Int64((maximum * 1_000_000).rounded()))") }
+        // Positions are in score order, best first: the weakest first reads them backwards.
+        let ascending = filter.order == .best
+        let forward = before == nil
+        let readAscending = ascending == forward
+        var paged = conditions
+        if let edge = after ?? before {
+            let beyond = (ascending == forward) ? ">" : "<"
+            paged.append("r.position \(unsafeRaw: beyond) \(bind: edge)")
+        }
+        let found = try await PlainRows.all("""
+            SELECT r.position, r.mentee_id, r.mentor_id, r.score, r.locked, r.mentee_department, r.mentor_department, r.reasons,
+                   e.name AS mentee_name, m.name AS mentor_name
+            FROM match_run_pairs r JOIN users e ON e.id = r.mentee_id LEFT JOIN users m ON m.id = r.mentor_id
+            WHERE \(paged.joined(separator: " AND "))
+            ORDER BY r.position \(unsafeRaw: readAscending ? "ASC" : "DESC") LIMIT \(literal: pageSize + 1)
+            """, on: db)
+        let more = found.count > pageSize
+        var rows = try found.prefix(pageSize).map { row in
+            Row(
+                position: try row.int("position"), menteeID: try row.uuid("mentee_id"), menteeName: try row.string("mentee_name"),
+                menteeDepartment: try row.string("mentee_department"), mentorID: try row.optionalUUID("mentor_id"),
+                mentorName: try row.optionalString("mentor_name"), mentorDepartment: try row.string("mentor_department"),
+                score: Int64(try row.int("score")), locked: try row.bool("locked"), reasons: ProgramMatching.readReasons(try row.string("reasons"))
+            )
+        }
+        if !forward { rows.reverse() }
+        var behind = false
+        if let edge = after ?? before {
+            var back = conditions
+            let side = (ascending == forward) ? "<=" : ">="
+            back.append("r.position \(unsafeRaw: side) \(bind: edge)")
+            behind = try await PlainRows.first("SELECT r.position FROM match_run_pairs r WHERE \(back.joined(separator: " AND ")) LIMIT 1", on: db) != nil
+        }
+        return forward
+            ? Page(rows: rows, filter: filter, hasPrevious: behind, hasNext: more)
+            : Page(rows: rows, filter: filter, hasPrevious: more, hasNext: behind)
+    }
+
+    /// What a run made of one mentee, and of one mentor, for "why not X with Y".
+    struct Placement: Sendable {
+        /// The mentee's mentor in the run (nil: unmatched) and the score, or the reason.
+        var menteePartner: (name: String, score: Int64)?
+        var menteeUnmatchedReason: String?
+        /// The mentor's mentees in the run, weakest first.
+        var mentorPairs: [(name: String, score: Int64)]
+    }
+
+    static func placement(run runID: UUID, mentee: UUID, mentor: UUID, on db: any Database) async throws -> Placement {
+        let own = try await PlainRows.first("""
+            SELECT r.score, r.reasons, m.name AS mentor_name FROM match_run_pairs r LEFT JOIN users m ON m.id = r.mentor_id
+            WHERE r.run_id = \(bind: runID) AND r.mentee_id = \(bind: mentee)
+            """, on: db)
+        let theirs = try await PlainRows.all("""
+            SELECT r.score, e.name FROM match_run_pairs r JOIN users e ON e.id = r.mentee_id
+            WHERE r.run_id = \(bind: runID) AND r.mentor_id = \(bind: mentor) ORDER BY r.score ASC
+            """, on: db)
+        var partner: (String, Int64)?
+        var reason: String?
+        if let own {
+            if let name = try own.optionalString("mentor_name") { partner = (name, Int64(try own.int("score"))) }
+            else { reason = ProgramMatching.readReasons(try own.string("reasons")).first?.sentence }
+        }
+        return Placement(
+            menteePartner: partner, menteeUnmatchedReason: reason,
+            mentorPairs: try theirs.map { (try $0.string("name"), Int64(try $0.int("score"))) }
+        )
+    }
+
+    /// How two runs differ: mentees whose mentor changed (the first few named), and the totals.
+    struct Comparison: Sendable {
+        struct Change: Sendable {
+            var mentee: String
+            var before: String?
+            var after: String?
+        }
+
+        var changed: Int
+        var changes: [Change]
+    }
+
+    static func compare(_ a: UUID, _ b: UUID, on db: any Database) async throws -> Comparison {
+        let changedCondition: SQLQueryString = """
+            FROM match_run_pairs x JOIN match_run_pairs y ON y.run_id = \(bind: b) AND y.mentee_id = x.mentee_id
+            WHERE x.run_id = \(bind: a) AND ((x.mentor_id IS NULL) <> (y.mentor_id IS NULL) OR x.mentor_id <> y.mentor_id)
+            """
+        let count = try await PlainRows.first("SELECT COUNT(*) AS n \(changedCondition)", on: db)?.int("n") ?? 0
+        let sample = try await PlainRows.all("""
+            SELECT e.name AS mentee, mx.name AS before_name, my.name AS after_name
+            FROM match_run_pairs x JOIN match_run_pairs y ON y.run_id = \(bind: b) AND y.mentee_id = x.mentee_id
+            JOIN users e ON e.id = x.mentee_id LEFT JOIN users mx ON mx.id = x.mentor_id LEFT JOIN users my ON my.id = y.mentor_id
+            WHERE x.run_id = \(bind: a) AND ((x.mentor_id IS NULL) <> (y.mentor_id IS NULL) OR x.mentor_id <> y.mentor_id)
+            ORDER BY x.position LIMIT 50
+            """, on: db)
+        return Comparison(changed: count, changes: try sample.map {
+            Comparison.Change(mentee: try $0.string("mentee"), before: try $0.optionalString("before_name"), after: try $0.optionalString("after_name"))
+        })
+    }
+}

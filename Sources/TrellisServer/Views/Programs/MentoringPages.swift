@@ -1,0 +1,120 @@
+import Foundation
+import TrellisCore
+
+/// "My mentoring", a mentorship's page, and notifications.
+enum MentoringPages {
+    struct MentorshipItem: Sendable {
+        var id: UUID
+        var programID: UUID
+        var programName: String
+        var otherName: String
+        var myRole: ProgramRole
+        var state: MentorshipState
+        var startedOn: CalendarDay?
+    }
+
+    struct MentorshipView: Sendable {
+        var id: UUID
+        var programID: UUID
+        var programName: String
+        var programPurpose: String
+        var mentorID: UUID
+        var mentorName: String
+        var menteeID: UUID
+        var menteeName: String
+        var myRole: ProgramRole
+        var state: MentorshipState
+        var startedOn: CalendarDay?
+        var score: Int64?
+        var reasons: [(contribution: Int64, sentence: String)]
+    }
+
+    struct NotificationItem: Sendable {
+        var id: UUID
+        var title: String
+        var body: String
+        var link: String
+        var createdAt: Date
+        var unread: Bool
+    }
+
+    static func mine(_ context: PageContext, mentorships: [MentorshipItem], waiting: [ProgramSummary]) -> HTML {
+        let cards: [HTML] = mentorships.map { item in
+            """
+            <li class="panel program-card">
+              <h2><a href="/mentorships/\(item.id.uuidString)">\(item.myRole == .mentee ? "Your mentor" : "Your mentee"): \(item.otherName)</a></h2>
+              <p class="muted">\(item.programName) · \(item.state.label)\(item.startedOn.map { " since \(ProgramBits.day($0))" } ?? "")</p>
+            </li>
+            """
+        }
+        let programs: [HTML] = waiting.map { program in
+            """
+            <li><a href="/programs/\(program.id.uuidString)">\(program.name)</a>: you are a \(program.myRole?.rawValue ?? "participant"), \(program.state == .enrolling ? "enrolment is open" : program.state == .matching ? "pairs are being made" : "not matched")</li>
+            """
+        }
+        return Layout.page(context, title: "My mentoring", active: "mentoring", content: """
+        <h1>My mentoring</h1>
+        \(mentorships.isEmpty ? "<p class=\"panel\">No mentorship yet. When a program you are in publishes its pairs, your mentor or mentee appears here.</p>" as HTML : "<ul class=\"cards\">\(cards)</ul>")
+        \(waiting.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"waiting-heading\"><h2 id=\"waiting-heading\">Programs you are in</h2><ul>\(programs)</ul></section>")
+        <p><a href="/programs">Programs open for enrolment</a></p>
+        """)
+    }
+
+    static func mentorship(_ context: PageContext, _ view: MentorshipView) -> HTML {
+        let other = view.myRole == .mentee ? view.mentorName : view.menteeName
+        let otherID = view.myRole == .mentee ? view.mentorID : view.menteeID
+        let reasons: HTML = view.reasons.isEmpty ? "<p>You were paired by the program.</p>" : """
+        <p>Your match scored <strong>\(view.score.map(RunPages.score) ?? "")</strong> out of 1. What counted most:</p>
+        <ul class="reasons">\(view.reasons.prefix(4).map { "<li>\($0.sentence)</li>" as HTML })</ul>
+        """
+        return Layout.page(context, title: "Mentorship with \(other)", active: "mentoring", content: """
+        <p><a href="/mentoring">My mentoring</a></p>
+        <h1>\(view.mentorName) and \(view.menteeName)</h1>
+        <p class="lead">\(view.myRole == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(view.programID.uuidString)">\(view.programName)</a> · \(view.state.label)\(view.startedOn.map { " since \(ProgramBits.day($0))" } ?? "")</p>
+        <div class="grid">
+          <section class="panel" aria-labelledby="who-heading">
+            <h2 id="who-heading">Who</h2>
+            <p>Mentor: <a href="/people/\(view.mentorID.uuidString)">\(view.mentorName)</a></p>
+            <p>Mentee: <a href="/people/\(view.menteeID.uuidString)">\(view.menteeName)</a></p>
+            <p><a class="button secondary" href="/people/\(otherID.uuidString)">Read \(other)'s profile</a></p>
+          </section>
+          <section class="panel" aria-labelledby="why-heading">
+            <h2 id="why-heading">Why you were matched</h2>
+            \(reasons)
+          </section>
+        </div>
+        <section class="panel" aria-labelledby="next-heading">
+          <h2 id="next-heading">Getting started</h2>
+          <p>\(view.myRole == .mentee ? "Take the first step: write to \(view.mentorName) to propose a first conversation, and think about what you want from these months." : "\(view.menteeName) will get in touch; if you have not heard in a week, say hello first.")</p>
+        </section>
+        """)
+    }
+
+    static func notifications(_ context: PageContext, _ items: [NotificationItem]) -> HTML {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        let rows: [HTML] = items.map { item in
+            """
+            <li class="panel\(item.unread ? " unread" : "")">
+              <h2>\(item.unread ? "<span class=\"badge new\">New</span> " as HTML : .empty)\(item.title)</h2>
+              <p>\(item.body)</p>
+              <form method="post" action="/notifications/\(item.id.uuidString)/read" class="inline">
+                \(Layout.csrfField(context))
+                <span class="muted">\(formatter.string(from: item.createdAt))</span>
+                <button type="submit" class="secondary" aria-label="Open: \(item.title)">Open</button>
+              </form>
+            </li>
+            """
+        }
+        let anyUnread = items.contains(where: \.unread)
+        return Layout.page(context, title: "Notifications", active: "notifications", content: """
+        <div class="actions"><h1>Notifications</h1>\(anyUnread ? """
+        <form method="post" action="/notifications/read-all" class="inline">
+          \(Layout.csrfField(context))
+          <button type="submit" class="secondary">Mark all as read</button>
+        </form>
+        """ as HTML : .empty)</div>
+        \(items.isEmpty ? "<p class=\"panel\">Nothing yet. Trellis tells you here when something happens in your programs.</p>" as HTML : "<ul class=\"notification-list\">\(rows)</ul>")
+        """)
+    }
+}
