@@ -40,6 +40,7 @@ enum DemoLoader {
         }
         try await NameMarks.cutLong(on: app.db)
         progress.succeed()
+        try await DemoPrograms.load(on: app, console: console)
     }
 
     static func printSignIn(_ console: any Console, baseURL: String) {
@@ -55,6 +56,15 @@ enum DemoLoader {
     static func reset(on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             try await AuditEntry.query(on: tx).delete()
+            try await InAppNotification.query(on: tx).delete()
+            try await Job.query(on: tx).delete()
+            if let sql = tx as? any SQLDatabase { try await sql.raw("DELETE FROM match_run_pairs").run() }
+            try await MatchDecision.query(on: tx).delete()
+            try await MatchRun.query(on: tx).delete()
+            try await Mentorship.query(on: tx).delete()
+            try await EnrolmentUpload.query(on: tx).delete()
+            try await Enrolment.query(on: tx).delete()
+            try await Program.query(on: tx).delete()
             try await ImportJob.query(on: tx).delete()
             try await APIToken.query(on: tx).delete()
             try await OneTimeToken.query(on: tx).delete()

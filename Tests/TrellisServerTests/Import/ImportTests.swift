@@ -681,9 +681,22 @@ extension ServerTests {
                 // A full page of mentors with expertise, searchable by tag.
                 let page = try await admin.get("/people?q=negotiation").text
                 #expect(page.contains("people"))
+                // Its programs: one active with published pairs, one with a run waiting for
+                // review, one open for enrolment; the demo participant has a mentor.
+                let programs = try await Program.query(on: app.db).all()
+                #expect(Set(programs.map(\.programState)) == [.active, .matching, .enrolling])
+                let review = try #require(programs.first { $0.programState == .matching })
+                let pending = try #require(try await MatchRun.query(on: app.db).filter(\.$programID == review.requireID()).first())
+                #expect(pending.runState == .done && pending.publishedAt == nil && pending.matched > 0)
+                #expect(try await admin.get("/admin/programs/\(try review.requireID())/runs/1").text.contains("Publish"))
+                var sam = Browser(app)
+                try await sam.signIn(DemoOrganisation.participantEmail, DemoOrganisation.password)
+                #expect(try await sam.get("/mentoring").text.contains("Your mentor:"))
+                #expect(try await sam.get("/programs").text.contains("Join this program"))
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "demo"]) }
                 try await run(app, ["trellis", "demo", "--reset"])
                 #expect(try await User.query(on: app.db).count() == count)
+                #expect(try await Program.query(on: app.db).count() == 3)
             }
         }
     }

@@ -1,0 +1,111 @@
+import Fluent
+import FluentSQL
+import Foundation
+import TrellisCore
+import TrellisFixtures
+import TrellisMatching
+import Vapor
+
+/// The demo organisation's programs, one for each stage a program manager meets: one active
+/// whose pairs were published, one matching with a finished run waiting for review, and one open
+/// for enrolment. Made through the same services as the web app (enrolment rules, the engine,
+/// publishing), so the demo shows what Trellis really does.
+enum DemoPrograms {
+    static let activeName = "Engineering mentoring 2026"
+    static let reviewName = "New managers, spring 2027"
+    static let enrollingName = "Cross-office mentoring 2027"
+
+    static func load(on app: Application, console: any Console) async throws {
+        let db = app.db
+        let rows = try await PlainRows.all("""
+            SELECT u.id, u.email, u.role, p.mentoring_role, p.capacity_mentees FROM users u JOIN profiles p ON p.id = u.id
+            WHERE p.mentoring_role IS NOT NULL ORDER BY u.email
+            """, on: db)
+        var mentors: [UUID] = [], mentees: [UUID] = []
+        var participantID: UUID?
+        for row in rows {
+            guard try row.string("role") != AccountRole.admin.rawValue else { continue }
+            let id = try row.uuid("id")
+            if try row.string("email") == DemoOrganisation.participantEmail { participantID = id }
+            switch MentoringRole(rawValue: try row.string("mentoring_role")) {
+            case .mentor?, .both?: if (try row.optionalInt("capacity_mentees") ?? 0) > 0 { mentors.append(id) }
+            case .mentee?: mentees.append(id)
+            case nil: break
+            }
+        }
+        // The demo participant is a mentee in the active program, so their "My mentoring" has a
+        // mentor to show; everyone else is spread over the programs.
+        if let participantID, let at = mentees.firstIndex(of: participantID) { mentees.swapAt(0, at) }
+        let mentorHalf = mentors.count / 2, menteeHalf = mentees.count / 2
+        let progress = console.progressBar(title: "Programs")
+        progress.start()
+
+        // 1. Active: enrolled, matched, published.
+        let active = try await program(
+            ProgramDraft(
+                name: activeName, description: "Six months of one-to-one mentoring for engineers, meeting every two weeks.\n\nPairs were matched by the program team and published in January.",
+                purpose: "Help engineers grow their craft and their careers with a colleague a few steps ahead.", mode: .bulk,
+                enrolmentOpens: CalendarDay("2026-01-05"), enrolmentCloses: CalendarDay("2026-01-19"), starts: CalendarDay("2026-02-01"), ends: CalendarDay("2026-07-31"),
+                excludeSameDepartment: true, minimumScore: 0.2
+            ),
+            mentors: Array(mentors.prefix(mentorHalf)), mentees: Array(mentees.prefix(menteeHalf)), on: db
+        )
+        let first = try await MatchRuns.start(active, by: nil, on: db)
+        try await ProgramMatching.execute(runID: try first.requireID(), on: db)
+        try await JobQueue.finishQueued(subject: try first.requireID(), on: db)
+        _ = try await MatchRuns.publish(try first.requireID(), program: active, by: nil, today: CalendarDay("2026-02-01"), on: db)
+        progress.activity.currentProgress = 0.5
+
+        // 2. Matching, with a finished run waiting for review.
+        let review = try await program(
+            ProgramDraft(
+                name: reviewName, description: "A year of support for people who became managers in the last twelve months.",
+                purpose: "Help new managers find their feet with an experienced manager from another team.", mode: .bulk,
+                enrolmentOpens: CalendarDay("2027-01-04"), enrolmentCloses: CalendarDay("2027-01-29"), starts: CalendarDay("2027-03-01"), ends: CalendarDay("2028-02-29"),
+                excludeSameDepartment: true
+            ),
+            mentors: Array(mentors.suffix(from: mentorHalf)), mentees: Array(mentees.suffix(from: menteeHalf)), on: db
+        )
+        let pending = try await MatchRuns.start(review, by: nil, on: db)
+        try await ProgramMatching.execute(runID: try pending.requireID(), on: db)
+        try await JobQueue.finishQueued(subject: try pending.requireID(), on: db)
+        progress.activity.currentProgress = 0.9
+
+        // 3. Open for enrolment: a few have joined; the demo participant can join too.
+        let draft = ProgramDraft(
+            name: enrollingName, description: "Pairs across offices and time zones, meeting monthly by video.",
+            purpose: "Connect people across our five offices.", mode: .bulk,
+            enrolmentOpens: CalendarDay("2026-11-01"), enrolmentCloses: CalendarDay("2099-12-31")
+        )
+        let enrolling = try await ProgramStore.create(draft, weights: MatchWeights(), by: nil, on: db)
+        let enrollingID = try enrolling.requireID()
+        _ = try await ProgramStore.move(enrollingID, to: .enrolling, by: nil, on: db)
+        let joiners = mentors.prefix(3).map { ProgramStore.Joiner(userID: $0, role: .mentor, capacity: 2, statement: "Happy to help someone in another office.") }
+            + mentees.suffix(4).map { ProgramStore.Joiner(userID: $0, role: .mentee, capacity: nil, statement: "I would like a view from another office.") }
+        try await ProgramStore.enrol(joiners, in: enrollingID, selfJoined: false, by: nil, on: db)
+        progress.succeed()
+    }
+
+    /// A program enrolled with these people and moved to matching.
+    static func program(_ draft: ProgramDraft, mentors: [UUID], mentees: [UUID], on db: any Database) async throws -> UUID {
+        let program = try await ProgramStore.create(draft, weights: MatchWeights(), by: nil, on: db)
+        let id = try program.requireID()
+        _ = try await ProgramStore.move(id, to: .enrolling, by: nil, on: db)
+        let joiners = mentors.map { ProgramStore.Joiner(userID: $0, role: .mentor, capacity: nil, statement: "") }
+            + mentees.map { ProgramStore.Joiner(userID: $0, role: .mentee, capacity: nil, statement: "") }
+        try await ProgramStore.enrol(joiners, in: id, selfJoined: false, by: nil, on: db)
+        _ = try await ProgramStore.move(id, to: .matching, by: nil, on: db)
+        return id
+    }
+}
+
+extension JobQueue {
+    /// Marks a subject's queued jobs done: the demo runs its matching in place rather than
+    /// through a worker.
+    static func finishQueued(subject: UUID, on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try await Job.query(on: tx).filter(\.$subjectID == subject).filter(\.$state == Job.State.queued.rawValue)
+                .set(\.$state, to: Job.State.done.rawValue).set(\.$finishedAt, to: Date()).update()
+        }
+    }
+}
