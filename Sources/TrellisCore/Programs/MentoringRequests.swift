@@ -19,6 +19,11 @@ public enum RequestState: String, Sendable, CaseIterable, Codable {
 /// that acts on them (so that the facts cannot change between the check and the write). Times
 /// come from the caller's clock, so that expiry can be tested without waiting.
 public enum RequestRules {
+    /// A request's note, and a mentor's answer: part of matching, not of the private relationship
+    /// (the program's managers may read them).
+    public static let note = ProfileRules.Text(label: "Note", maximum: 1_000, required: false)
+    public static let answer = ProfileRules.Text(label: "Message", maximum: 1_000, required: false)
+
     /// What a new request depends on.
     public struct Creating: Sendable, Equatable {
         public var state: ProgramState
@@ -42,6 +47,9 @@ public enum RequestRules {
         public var pairedBefore: Bool
         public var allowRepeatPairs: Bool
         public var maximumOpenRequests: Int
+        /// The two are in one department, and the program keeps departments apart.
+        public var sameDepartment: Bool = false
+        public var excludeSameDepartment: Bool = false
 
         public init(
             state: ProgramState, mode: MatchingMode, isSelf: Bool = false, menteeEnrolled: Bool = true, mentorEnrolled: Bool = true,
@@ -79,6 +87,7 @@ public enum RequestRules {
         if !facts.menteeEnrolled { return .other("Only a mentee enrolled in this program can send requests in it.") }
         if !facts.mentorEnrolled { return .other("This person is not a mentor in this program.") }
         if facts.mentorInReportingLine { return .other("This person is in your reporting line: mentoring here is not supervisory, so a manager cannot be your mentor.") }
+        if facts.sameDepartment && facts.excludeSameDepartment { return .other("This program pairs people from different departments, and this mentor is in yours.") }
         if facts.menteeMatched { return .other("You already have a mentor in this program.") }
         if facts.alreadyAsked { return .other("You have already asked this mentor; their answer is pending.") }
         if facts.pairedBefore && !facts.allowRepeatPairs { return .other("You were paired with this mentor before, and this program matches people with someone new.") }

@@ -38,7 +38,30 @@ enum MentoringController {
         let programs = programIDs.isEmpty ? [] : try await Program.query(on: req.db).filter(\.$id ~~ programIDs).all()
         let roles = Dictionary(enrolments.map { ($0.programID, $0.programRole) }, uniquingKeysWith: { a, _ in a })
         let waiting = try programs.map { try ProgramsController.summary($0, myRole: roles[try $0.requireID()], canJoin: false) }
-        return MentoringPages.mine(req.page, mentorships: mentorships, waiting: waiting)
+        // Requests sent and received, and waitlist places, across programs.
+        let requestRows = try await PlainRows.all("""
+            SELECT r.id, r.program_id, r.state, r.expires_at, r.mentee_id, p.name AS program_name, o.name AS other_name, r.mentor_id
+            FROM mentoring_requests r JOIN programs p ON p.id = r.program_id
+            JOIN users o ON o.id = CASE WHEN r.mentee_id = \(bind: id) THEN r.mentor_id ELSE r.mentee_id END
+            WHERE (r.mentee_id = \(bind: id) OR r.mentor_id = \(bind: id)) AND r.state = \(bind: RequestState.pending.rawValue)
+            ORDER BY r.created_at DESC LIMIT 100
+            """, on: req.db)
+        let requests = try requestRows.map { row in
+            MentoringPages.RequestLine(
+                programID: try row.uuid("program_id"), programName: try row.string("program_name"), otherID: try row.uuid(try row.uuid("mentee_id") == id ? "mentor_id" : "mentee_id"),
+                otherName: try row.string("other_name"), sent: try row.uuid("mentee_id") == id, expiresAt: try row.date("expires_at")
+            )
+        }.filter { $0.expiresAt > Date() }
+        let placeRows = try await PlainRows.all("""
+            SELECT w.program_id, w.mentor_id, w.notified_at, p.name AS program_name, u.name AS mentor_name
+            FROM waitlist_places w JOIN programs p ON p.id = w.program_id JOIN users u ON u.id = w.mentor_id
+            WHERE w.mentee_id = \(bind: id) ORDER BY w.created_at LIMIT 100
+            """, on: req.db)
+        let places = try placeRows.map { row in
+            MentoringPages.WaitlistLine(programID: try row.uuid("program_id"), programName: try row.string("program_name"), mentorID: try row.uuid("mentor_id"),
+                                        mentorName: try row.string("mentor_name"), placeOpened: try row.optionalDate("notified_at") != nil)
+        }
+        return MentoringPages.mine(req.page, mentorships: mentorships, waiting: waiting, requests: requests, waitlist: places)
     }
 
     /// A mentorship's page: the pair only (another participant or a program manager gets the

@@ -22,10 +22,25 @@ enum ProgramMatching {
 
     /// Reads the program's participants and options. Locks and manual pairs of people no longer
     /// enrolled in the roles they were locked in are left out (they cannot be made).
-    /// `only`: just these people (and the reporting line above them), to judge one pair.
+    /// Whom to read: everyone enrolled; just some people (to judge one pair); or every mentor and
+    /// one mentee (a mentee's suggestions). The reporting line above them comes too.
+    enum Scope: Sendable {
+        case everyone
+        case people([UUID])
+        case mentorsAnd(UUID)
+    }
+
     static func input(for program: Program, only: [UUID]? = nil, on db: any Database) async throws -> Input {
+        try await input(for: program, scope: only.map { .people($0) } ?? .everyone, on: db)
+    }
+
+    static func input(for program: Program, scope: Scope, on db: any Database) async throws -> Input {
         let programID = try program.requireID()
-        let onlyFilter: SQLQueryString = only.map { "AND e.user_id IN (\(binds: $0 as [any Encodable & Sendable]))" } ?? ""
+        let onlyFilter: SQLQueryString = switch scope {
+        case .everyone: ""
+        case .people(let ids): "AND e.user_id IN (\(binds: ids as [any Encodable & Sendable]))"
+        case .mentorsAnd(let mentee): "AND (e.role = \(bind: ProgramRole.mentor.rawValue) OR e.user_id = \(bind: mentee))"
+        }
         var participants: [Participant] = []
         var index: [String: Int] = [:]
         var names: [String: String] = [:]

@@ -256,6 +256,16 @@ enum ProgramStore {
             }
             guard let enrolment else { return }
             try await enrolment.delete(on: tx)
+            // Their waiting requests and waitlist places go with them.
+            let waiting = try await MentoringRequest.query(on: tx).filter(\.$programID == programID).filter(\.$state == RequestState.pending.rawValue)
+                .group(.or) { $0.filter(\.$menteeID == userID).filter(\.$mentorID == userID) }.all()
+            for request in waiting {
+                request.state = request.menteeID == userID ? RequestState.withdrawn.rawValue : RequestState.declined.rawValue
+                request.answer = request.menteeID == userID ? "The mentee left the program." : "The mentor left the program. Here are other mentors who suit you."
+                request.answeredAt = now
+                try await request.save(on: tx)
+            }
+            try await WaitlistPlace.query(on: tx).filter(\.$programID == programID).group(.or) { $0.filter(\.$menteeID == userID).filter(\.$mentorID == userID) }.delete()
             if enrolment.programRole == .mentor { program.mentorCount -= 1 } else { program.menteeCount -= 1 }
             program.rosterVersion += 1
             program.updatedAt = now

@@ -9,7 +9,9 @@ extension ServerTests {
     /// Every route, asked by each kind of visitor: nobody, the person it concerns, another
     /// participant, and a program manager.
     @Suite struct Authorization {
-        enum Visitor: String, CaseIterable { case anonymous, alice, bob, admin }
+        /// Carol is another participant, for the routes of a program Alice and Bob are in (where
+        /// Alice is the mentee and Bob the mentor); cases without her skip her.
+        enum Visitor: String, CaseIterable { case anonymous, alice, bob, admin, carol }
 
         struct Case: CustomStringConvertible {
             var method: HTTPMethod
@@ -24,6 +26,7 @@ extension ServerTests {
             try await withTrellis { app in
                 let people = try await TestPeople.create(on: app)
                 let alice = try people.alice.requireID(), bob = try people.bob.requireID()
+                _ = try await PeopleStore.createPerson(email: "carol@example.org", name: "Carol", role: .participant, passwordHash: try Bcrypt.hash(TestPeople.password, cost: 4), on: app.db)
                 let aliceToken = APIToken(userID: alice, name: "alice's script", tokenHash: SecretToken.digest("trl_alice"), hint: "lice", now: Date())
                 try await aliceToken.create(on: app.db)
                 let tokenID = try aliceToken.requireID()
@@ -36,6 +39,7 @@ extension ServerTests {
                     case .alice: try await browser.signIn(TestPeople.alice)
                     case .bob: try await browser.signIn(TestPeople.bob)
                     case .admin: try await browser.signIn(TestPeople.admin)
+                    case .carol: try await browser.signIn("carol@example.org")
                     }
                     browsers[visitor] = browser
                 }
@@ -48,15 +52,22 @@ extension ServerTests {
                 let draft = try await ProgramStore.create(ProgramDraft(name: "Draft program"), weights: .init(), by: admin, on: app.db).requireID()
                 // A mentorship of Alice's (her mentor is someone who is not a visitor here), and a
                 // notification of hers.
-                let carol = try await PeopleStore.createPerson(email: "carol@example.org", name: "Carol", role: .participant, on: app.db)
+                let dave = try await PeopleStore.createPerson(email: "dave@example.org", name: "Dave", role: .participant, on: app.db)
                 let mentorship = Mentorship()
-                mentorship.programID = draft; mentorship.mentorID = try carol.requireID(); mentorship.menteeID = alice
+                mentorship.programID = draft; mentorship.mentorID = try dave.requireID(); mentorship.menteeID = alice
                 mentorship.state = MentorshipState.active.rawValue; mentorship.startedOn = "2027-01-01"; mentorship.createdAt = Date()
                 try await mentorship.create(on: app.db)
                 let mentorshipID = try mentorship.requireID()
                 let notice = InAppNotification(userID: alice, kind: "match-published", title: "You have a mentor", body: "", link: "/mentoring")
                 try await notice.create(on: app.db)
                 let noticeID = try notice.requireID()
+                // A self-select program in matching: Alice a mentee who asked Bob, a mentor.
+                let choose = try await ProgramStore.create(ProgramDraft(name: "Choose", mode: .selfSelect), weights: .init(), by: admin, on: app.db).requireID()
+                _ = try await ProgramStore.move(choose, to: .enrolling, by: admin, on: app.db)
+                try await ProgramStore.enrol([.init(userID: alice, role: .mentee, capacity: nil, statement: ""), .init(userID: bob, role: .mentor, capacity: 1, statement: "")], in: choose, selfJoined: false, by: admin, on: app.db)
+                _ = try await ProgramStore.move(choose, to: .matching, by: admin, on: app.db)
+                let request = try await Requests.create(program: choose, mentee: alice, mentor: bob, note: "Hello", on: app.db).requireID()
+                let longText = String(repeating: "m", count: 1_001)
                 let cases: [Case] = [
                     Case(method: .GET, path: "/", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/people", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
@@ -113,6 +124,19 @@ extension ServerTests {
                     Case(method: .GET, path: "/notifications", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .POST, path: "/notifications/\(noticeID)/read", expect: [.anonymous: .unauthorized, .bob: .notFound, .admin: .notFound, .alice: .seeOther]),
                     Case(method: .POST, path: "/notifications/read-all", expect: [.anonymous: .unauthorized, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
+                    // Self-select: the mentee's pages, the mentor's inbox; Carol is not in the program.
+                    Case(method: .GET, path: "/programs/\(choose)/mentors", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .forbidden, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .GET, path: "/programs/\(choose)/mentors/\(bob)", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .forbidden, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/requests", form: [("mentor", bob.uuidString)], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .forbidden, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .GET, path: "/programs/\(choose)/inbox", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .ok, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/requests/\(request)/accept", form: [("message", longText)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .unprocessableEntity, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/requests/\(request)/decline", form: [("message", longText)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .unprocessableEntity, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/waitlist", form: [("mentor", bob.uuidString)], expect: [.anonymous: .unauthorized, .alice: .conflict, .bob: .forbidden, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/waitlist/\(UUID())/leave", expect: [.anonymous: .unauthorized, .alice: .notFound, .bob: .forbidden, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/pause", form: [("paused", "off")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .ok, .carol: .notFound, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/capacity", form: [("capacity", "lots")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .unprocessableEntity, .carol: .notFound, .admin: .forbidden]),
+                    // Only Alice can withdraw her request (last: it changes it).
+                    Case(method: .POST, path: "/programs/\(choose)/requests/\(request)/withdraw", expect: [.anonymous: .unauthorized, .bob: .forbidden, .carol: .notFound, .admin: .forbidden, .alice: .ok]),
                     Case(method: .GET, path: "/settings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .POST, path: "/settings/password", form: [("current_password", "x")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
@@ -152,7 +176,7 @@ extension ServerTests {
                 }
                 for testCase in cases {
                     // Alice's revoke goes last among visitors so the others see a live token.
-                    for visitor in [Visitor.anonymous, .bob, .admin, .alice] {
+                    for visitor in [Visitor.anonymous, .bob, .carol, .admin, .alice] {
                         guard let expected = testCase.expect[visitor] else { continue }
                         var browser = browsers[visitor]!
                         let response = testCase.method == .GET

@@ -46,6 +46,8 @@ struct M0019_CreatePrograms: AsyncMigration {
             .field("statement", .string, .required)
             // Joined from the programs page, rather than enrolled by a program manager.
             .field("self_joined", .bool, .required)
+            // A mentor who takes no new requests for now (self-select programs).
+            .field("paused", .bool, .required)
             .field("created_at", .datetime, .required)
             .unique(on: "program_id", "user_id", name: "uq_enrolments_program_user")
             .create()

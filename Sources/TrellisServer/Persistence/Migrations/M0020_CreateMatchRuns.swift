@@ -2,7 +2,8 @@ import Fluent
 import FluentSQL
 
 /// Background jobs (matching runs now, reminders to come), matching runs with their proposed
-/// pairs, a program manager's review decisions, and in-app notifications (issue #9).
+/// pairs, a program manager's review decisions, self-select requests and waitlists, and in-app
+/// notifications (issue #9).
 struct M0020_CreateMatchRuns: AsyncMigration {
     func prepare(on database: any Database) async throws {
         // One row per piece of background work. Any server instance may claim a queued job; the
@@ -88,7 +89,37 @@ struct M0020_CreateMatchRuns: AsyncMigration {
             .field("read_at", .datetime)
             .create()
 
+        // Self-select programs: a mentee's request to a mentor, with its note (part of matching:
+        // the program's managers may read it), and the mentor's answer.
+        try await database.schema("mentoring_requests")
+            .id()
+            .field("program_id", .uuid, .required, .references("programs", "id", onDelete: .cascade))
+            .field("mentee_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("mentor_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("note", .string, .required)
+            .field("state", .string, .required)
+            .field("answer", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .field("answered_at", .datetime)
+            .create()
+
+        // A mentee waiting for a full mentor's place, in the order they joined.
+        try await database.schema("waitlist_places")
+            .id()
+            .field("program_id", .uuid, .required, .references("programs", "id", onDelete: .cascade))
+            .field("mentee_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("mentor_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .field("created_at", .datetime, .required)
+            .field("notified_at", .datetime)
+            .unique(on: "program_id", "mentee_id", "mentor_id", name: "uq_waitlist_places")
+            .create()
+
         guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("CREATE INDEX idx_requests_mentor ON mentoring_requests (mentor_id, program_id, state)").run()
+        try await sql.raw("CREATE INDEX idx_requests_mentee ON mentoring_requests (mentee_id, program_id, state)").run()
+        try await sql.raw("CREATE INDEX idx_waitlist_mentor ON waitlist_places (program_id, mentor_id, created_at)").run()
+        try await sql.raw("CREATE INDEX idx_waitlist_mentee ON waitlist_places (mentee_id)").run()
         try await sql.raw("CREATE INDEX idx_jobs_queue ON jobs (state, run_after, created_at)").run()
         try await sql.raw("CREATE INDEX idx_match_runs_program ON match_runs (program_id, number)").run()
         // The result page's filters: a run's pairs by score, its unmatched, by department.
@@ -102,7 +133,7 @@ struct M0020_CreateMatchRuns: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["notifications", "match_decisions", "match_run_pairs", "match_runs", "jobs"] {
+        for table in ["waitlist_places", "mentoring_requests", "notifications", "match_decisions", "match_run_pairs", "match_runs", "jobs"] {
             try await database.schema(table).delete()
         }
     }

@@ -167,3 +167,57 @@ final class InAppNotification: Model, @unchecked Sendable {
         createdAt = now
     }
 }
+
+/// A mentee's request to a mentor in a self-select program.
+final class MentoringRequest: Model, @unchecked Sendable {
+    static let schema = "mentoring_requests"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "program_id") var programID: UUID
+    @Field(key: "mentee_id") var menteeID: UUID
+    @Field(key: "mentor_id") var mentorID: UUID
+    @Field(key: "note") var note: String
+    @Field(key: "state") var state: String
+    @Field(key: "answer") var answer: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "answered_at") var answeredAt: Date?
+
+    init() {}
+
+    init(programID: UUID, menteeID: UUID, mentorID: UUID, note: String, now: Date, expiryDays: Int) {
+        id = OrderedUUID.make(now: now)
+        self.programID = programID
+        self.menteeID = menteeID
+        self.mentorID = mentorID
+        self.note = note
+        state = RequestState.pending.rawValue
+        answer = ""
+        createdAt = now
+        expiresAt = RequestRules.expiresAt(created: now, days: expiryDays)
+    }
+
+    var requestState: RequestState { RequestState(rawValue: state) ?? .withdrawn }
+}
+
+/// A mentee's place on a full mentor's waitlist.
+final class WaitlistPlace: Model, @unchecked Sendable {
+    static let schema = "waitlist_places"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "program_id") var programID: UUID
+    @Field(key: "mentee_id") var menteeID: UUID
+    @Field(key: "mentor_id") var mentorID: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "notified_at") var notifiedAt: Date?
+
+    init() {}
+
+    init(programID: UUID, menteeID: UUID, mentorID: UUID, now: Date) {
+        id = OrderedUUID.make(now: now)
+        self.programID = programID
+        self.menteeID = menteeID
+        self.mentorID = mentorID
+        createdAt = now
+    }
+}

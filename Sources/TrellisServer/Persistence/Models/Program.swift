@@ -95,6 +95,7 @@ final class Enrolment: Model, @unchecked Sendable {
     @OptionalField(key: "capacity") var capacity: Int?
     @Field(key: "statement") var statement: String
     @Field(key: "self_joined") var selfJoined: Bool
+    @Field(key: "paused") var paused: Bool
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -107,6 +108,7 @@ final class Enrolment: Model, @unchecked Sendable {
         self.capacity = capacity
         self.statement = statement
         self.selfJoined = selfJoined
+        paused = false
         createdAt = now
     }
 

@@ -29,6 +29,24 @@ enum MentoringPages {
         var reasons: [(contribution: Int64, sentence: String)]
     }
 
+    struct RequestLine: Sendable {
+        var programID: UUID
+        var programName: String
+        var otherID: UUID
+        var otherName: String
+        /// Sent by this person (as mentee), rather than received (as mentor).
+        var sent: Bool
+        var expiresAt: Date
+    }
+
+    struct WaitlistLine: Sendable {
+        var programID: UUID
+        var programName: String
+        var mentorID: UUID
+        var mentorName: String
+        var placeOpened: Bool
+    }
+
     struct NotificationItem: Sendable {
         var id: UUID
         var title: String
@@ -38,7 +56,27 @@ enum MentoringPages {
         var unread: Bool
     }
 
-    static func mine(_ context: PageContext, mentorships: [MentorshipItem], waiting: [ProgramSummary]) -> HTML {
+    static func mine(_ context: PageContext, mentorships: [MentorshipItem], waiting: [ProgramSummary], requests: [RequestLine] = [], waitlist: [WaitlistLine] = []) -> HTML {
+        let requestItems: [HTML] = requests.map { line in
+            let base = "/programs/\(line.programID.uuidString)"
+            return line.sent
+                ? "<li>You asked <a href=\"\(base)/mentors/\(line.otherID.uuidString)\">\(line.otherName)</a> in \(line.programName): waiting for an answer until \(SelfSelectPages.day(line.expiresAt)).</li>"
+                : "<li>\(line.otherName) asks you to be their mentor in \(line.programName): <a href=\"\(base)/inbox\">answer</a> by \(SelfSelectPages.day(line.expiresAt)).</li>"
+        }
+        let waitlistItems: [HTML] = waitlist.map { line in
+            "<li>\(line.mentorName)'s waitlist in \(line.programName)\(line.placeOpened ? ": a place opened, <a href=\"/programs/\(line.programID.uuidString)/mentors/\(line.mentorID.uuidString)\">send your request</a>" as HTML : "" as HTML)</li>"
+        }
+        let extra: HTML = requests.isEmpty && waitlist.isEmpty ? .empty : """
+        <section class="panel" aria-labelledby="requests-heading">
+          <h2 id="requests-heading">Requests and waitlists</h2>
+          \(requests.isEmpty ? HTML.empty : "<ul>\(requestItems)</ul>")
+          \(waitlist.isEmpty ? HTML.empty : "<ul>\(waitlistItems)</ul>")
+        </section>
+        """
+        return mineBody(context, mentorships: mentorships, waiting: waiting, extra: extra)
+    }
+
+    static func mineBody(_ context: PageContext, mentorships: [MentorshipItem], waiting: [ProgramSummary], extra: HTML) -> HTML {
         let cards: [HTML] = mentorships.map { item in
             """
             <li class="panel program-card">
@@ -55,6 +93,7 @@ enum MentoringPages {
         return Layout.page(context, title: "My mentoring", active: "mentoring", content: """
         <h1>My mentoring</h1>
         \(mentorships.isEmpty ? "<p class=\"panel\">No mentorship yet. When a program you are in publishes its pairs, your mentor or mentee appears here.</p>" as HTML : "<ul class=\"cards\">\(cards)</ul>")
+        \(extra)
         \(waiting.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"waiting-heading\"><h2 id=\"waiting-heading\">Programs you are in</h2><ul>\(programs)</ul></section>")
         <p><a href="/programs">Programs open for enrolment</a></p>
         """)

@@ -296,6 +296,7 @@ enum ProgramPage {
               \(Form.errorSummary(view.joinErrors, message: "Nothing was changed."))
               \(view.myStatement.flatMap { $0.isEmpty ? nil : "<p>What you want from it: “\($0)”</p>" as HTML } ?? .empty)
               <p>Matching uses your <a href="/profile">profile</a>: the more complete it is, the better your match.</p>
+              \(selfSelect(program, role: role))
               \(withdraw)
             </section>
             """
@@ -319,6 +320,15 @@ enum ProgramPage {
           </form>
         </section>
         """
+    }
+
+    /// In a self-select program that is matching: the mentee's way to mentors, the mentor's inbox.
+    static func selfSelect(_ program: ProgramSummary, role: ProgramRole) -> HTML {
+        guard program.mode == .selfSelect, program.state == .matching || program.state == .active else { return .empty }
+        let base = "/programs/\(program.id.uuidString)"
+        return role == .mentee
+            ? "<p><a class=\"button\" href=\"\(base)/mentors\">Find a mentor</a></p>"
+            : "<p><a class=\"button\" href=\"\(base)/inbox\">Your requests</a></p>"
     }
 
     /// The rules and weights, for program managers.
