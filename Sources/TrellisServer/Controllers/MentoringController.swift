@@ -79,12 +79,18 @@ enum MentoringController {
             SELECT r.score, r.reasons FROM match_run_pairs r JOIN match_runs x ON x.id = r.run_id
             WHERE x.program_id = \(bind: mentorship.programID) AND x.published_at IS NOT NULL AND r.mentee_id = \(bind: mentorship.menteeID) AND r.mentor_id = \(bind: mentorship.mentorID)
             """, on: req.db)
+        // A pair made by a request has no run: its reasons are worked out now, the same way.
+        var score = try reasons.map { Int64(try $0.int("score")) }
+        var why = try reasons.map { ProgramMatching.readReasons(try $0.string("reasons")) } ?? []
+        if reasons == nil, let check = try? await MatchRuns.check(program: program, mentee: mentorship.menteeID, mentor: mentorship.mentorID, on: req.db), !check.reasons.isEmpty {
+            score = check.score
+            why = check.reasons
+        }
         let view = MentoringPages.MentorshipView(
             id: id, programID: mentorship.programID, programName: program.name, programPurpose: program.purpose,
             mentorID: mentorship.mentorID, mentorName: name(mentorship.mentorID), menteeID: mentorship.menteeID, menteeName: name(mentorship.menteeID),
             myRole: mentorship.mentorID == me ? .mentor : .mentee, state: MentorshipState(rawValue: mentorship.state) ?? .active,
-            startedOn: CalendarDay(mentorship.startedOn), score: try reasons.map { Int64(try $0.int("score")) },
-            reasons: try reasons.map { ProgramMatching.readReasons(try $0.string("reasons")) } ?? []
+            startedOn: CalendarDay(mentorship.startedOn), score: score, reasons: why
         )
         return MentoringPages.mentorship(req.page, view)
     }

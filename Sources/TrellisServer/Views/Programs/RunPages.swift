@@ -96,7 +96,10 @@ enum RunPages {
             guard run.greedyTotal > 0 || run.greedyMatched > 0 else { return "<p>A greedy match (best pair first) made no pairs.</p>" }
             let gap = run.totalScore - run.greedyTotal
             let share = run.greedyTotal > 0 ? Double(gap) / Double(run.greedyTotal) * 100 : 0
-            return "<p>A greedy match (best pair first) would have matched \(run.greedyMatched.grouped) with a total score of \(score(run.greedyTotal)): this run's total is \(score(gap)) higher (\(String(format: "%.1f", share))%).</p>"
+            if gap <= 0 {
+                return "<p>A greedy match (best pair first) would have done as well here: \(run.greedyMatched.grouped) matched, total score \(score(run.greedyTotal)). Larger or tighter programs are where the proven best pulls ahead.</p>"
+            }
+            return "<p>A greedy match (best pair first) would have matched \(run.greedyMatched.grouped) with a total score of \(score(run.greedyTotal)): this run's total is \(score(gap)) higher (\(String(format: "%.1f", share))% better).</p>"
         }()
         let publishBlock: HTML
         if run.publishedAt != nil {
@@ -284,7 +287,9 @@ enum RunPages {
         <section class="panel" aria-labelledby="review-heading">
           <h2 id="review-heading">Review</h2>
           <p>Lock the pairs you want to keep and exclude the ones you do not; put a mentee with a mentor by hand. Trellis checks every rule first. Re-running keeps all of it.</p>
+          \(editable ? "<h3>Put a mentee with a mentor by hand</h3>" as HTML : .empty)
           \(manual)
+          <h3>Why not this pair?</h3>
           <form method="get" action="/admin/programs/\(program.id.uuidString)/why-not" novalidate>
             <div class="form-columns">
               \(Form.text("mentee", label: "Why not this mentee…", value: "", type: "email"))

@@ -251,18 +251,24 @@ enum SelfSelectPages {
           <div><div class="stat">\(view.mentees.count) of \(view.capacity)</div><p class="muted">places taken\(full ? " — you are full" : "")</p></div>
           <div><div class="stat">\(view.waitlist)</div><p class="muted">on your waitlist</p></div>
         </div>
-        <form method="post" action="\(base)/pause" class="inline">
-          \(Layout.csrfField(context))
-          <input type="hidden" name="paused" value="\(view.paused ? "off" : "on")">
-          <button type="submit" class="secondary">\(view.paused ? "Take new requests again" : "Pause new requests")</button>
-        </form>
-        <form method="post" action="\(base)/capacity" class="inline" novalidate>
-          \(Layout.csrfField(context))
-          <label for="capacity">Mentees you take in this program</label>
-          <input id="capacity" name="capacity" type="number" min="\(String(EnrolmentRules.capacity.range.lowerBound))" max="\(String(EnrolmentRules.capacity.range.upperBound))" value="\(String(view.capacity))">
-          <button type="submit" class="secondary">Change</button>
-        </form>
-        \(view.paused ? "<p class=\"muted\">New requests are paused: mentees see that you are not taking requests.</p>" as HTML : .empty)
+        <section class="panel" aria-labelledby="availability-heading">
+          <h2 id="availability-heading">Your availability</h2>
+          <form method="post" action="\(base)/capacity" novalidate>
+            \(Layout.csrfField(context))
+            <div class="field">
+              <label for="capacity">Mentees you take in this program</label>
+              <p class="hint" id="capacity-hint">\(EnrolmentRules.capacity.allowed.prefix(1).uppercased() + EnrolmentRules.capacity.allowed.dropFirst()); raising it tells the first person on your waitlist.</p>
+              <input id="capacity" name="capacity" type="number" min="\(String(EnrolmentRules.capacity.range.lowerBound))" max="\(String(EnrolmentRules.capacity.range.upperBound))" value="\(String(view.capacity))" aria-describedby="capacity-hint">
+            </div>
+            <div class="actions"><button type="submit" class="secondary">Change capacity</button></div>
+          </form>
+          <form method="post" action="\(base)/pause">
+            \(Layout.csrfField(context))
+            <input type="hidden" name="paused" value="\(view.paused ? "off" : "on")">
+            <div class="actions"><button type="submit" class="secondary">\(view.paused ? "Take new requests again" : "Pause new requests")</button></div>
+          </form>
+          \(view.paused ? "<p class=\"muted\">New requests are paused: mentees see that you are not taking requests.</p>" as HTML : .empty)
+        </section>
         \(view.mentees.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"mentees-heading\"><h2 id=\"mentees-heading\">Your mentees</h2><ul>\(mentees)</ul></section>")
         \(view.requests.isEmpty ? "<p class=\"panel\">No request is waiting for your answer.</p>" as HTML : "<ul class=\"notification-list\">\(items)</ul>")
         """)

@@ -1,0 +1,186 @@
+"""Programs in the browser, on the demo organisation: a manager creates a bulk program, enrols people
+from a CSV, runs matching, locks one pair, excludes another, re-runs and publishes; in a self-select
+program a mentee asks a mentor, the mentor accepts, and a second mentee's request to the now-full
+mentor is declined automatically and they are shown their next choices. axe-core on every page,
+and phone-width screenshots of the result and the inbox."""
+import csv
+import io
+import pathlib
+import re
+
+from playwright.sync_api import expect
+
+from conftest import ARTIFACTS
+from helpers import check_accessibility, sign_in
+
+PASSWORD = "trellis-demo"
+ADMIN = "morgan.lee@larkspur.example"
+
+
+def demo_people(context, base):
+    """The demo organisation as its program manager exports it (the context stays signed in as them)."""
+    page = context.new_page()
+    sign_in(page, base, ADMIN, PASSWORD)
+    response = page.request.get(base + "/admin/export/people.csv")
+    assert response.ok
+    rows = list(csv.DictReader(io.StringIO(response.text().lstrip("\ufeff"))))
+    page.close()
+    return rows
+
+
+def phone_screenshot(page, name):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(pathlib.Path(ARTIFACTS) / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def create_program(page, base, name, mode_label):
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="New program").click()
+    check_accessibility(page, "40-program-new")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Purpose").fill("Grow together across teams.")
+    page.get_by_label(mode_label).check()
+    page.get_by_role("button", name="Create program").click()
+    expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
+
+
+def enrol_csv(page, base, tmp_path, rows, filename):
+    page.get_by_role("link", name="Participants").click()
+    path = pathlib.Path(tmp_path) / filename
+    path.write_text("email,role,capacity\n" + "".join(f"{e},{r},{c}\n" for e, r, c in rows), encoding="utf-8")
+    page.get_by_label("CSV file", exact=True).set_input_files(str(path))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name=f"Enrol {len(rows)} people?")).to_be_visible()
+    check_accessibility(page, "42-enrol-preview")
+    page.get_by_role("button", name=f"Enrol {len(rows)} people").click()
+    expect(page.get_by_role("status").first).to_contain_text("Enrolled")
+    check_accessibility(page, "43-participants")
+
+
+def test_bulk_program_from_csv_to_published_pairs(demo_server, context, tmp_path):
+    base = demo_server.url
+    people = demo_people(context, base)
+    mentors = [p for p in people if p["role"] == "mentor" and p["capacity"]][:4]
+    mentees = [p for p in people if p["role"] == "mentee"][:8]
+    page = context.new_page()  # signed in as the program manager by demo_people
+    create_program(page, base, "Spring pilot", "Matched by the program manager")
+    check_accessibility(page, "41-program-draft")
+
+    # A bad file names every bad row and enrols nobody.
+    page.get_by_role("link", name="Participants").click()
+    bad = pathlib.Path(tmp_path) / "bad.csv"
+    bad.write_text("email,role,capacity\nnobody@larkspur.example,mentee,\n" + f"{mentees[0]['email']},boss,\n", encoding="utf-8")
+    page.get_by_label("CSV file", exact=True).set_input_files(str(bad))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Nobody was enrolled")).to_be_visible()
+    expect(page.get_by_text("Nobody in Trellis has this email")).to_be_visible()
+    check_accessibility(page, "44-enrol-problems")
+    page.get_by_role("link", name="Spring pilot").click()
+
+    enrol_csv(page, base, tmp_path, [(m["email"], "mentor", "1") for m in mentors] + [(m["email"], "mentee", "") for m in mentees], "pilot.csv")
+    page.get_by_role("link", name="Spring pilot").click()
+    page.get_by_role("button", name="Open enrolment").click()
+    page.get_by_role("button", name="Close enrolment and start matching").click()
+    expect(page.get_by_text("Run matching, review the proposed pairs, then publish them.")).to_be_visible()
+    check_accessibility(page, "45-program-matching")
+
+    page.get_by_role("button", name="Run matching").click()
+    # The run page refreshes itself until the server's worker has run it.
+    expect(page.get_by_role("heading", name="Result")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("proven the best total")).to_be_visible()
+    check_accessibility(page, "46-run-result")
+    phone_screenshot(page, "47-run-result-phone")
+
+    # Lock the first proposed pair and exclude the second.
+    lock = page.get_by_role("button", name=re.compile("^Lock ")).first
+    locked_label = lock.get_attribute("aria-label")
+    lock.click()
+    expect(page.get_by_role("status").first).to_contain_text("are locked together")
+    page.get_by_role("button", name=re.compile("^Never pair ")).nth(1).click()
+    expect(page.get_by_role("status").first).to_contain_text("will never be paired")
+    expect(page.get_by_text("This run is out of date")).to_be_visible()
+    check_accessibility(page, "48-run-reviewed")
+
+    page.get_by_role("button", name="Run matching again").first.click()
+    expect(page.get_by_role("heading", name="Matching run 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Result")).to_be_visible(timeout=60_000)
+    locked_pair = locked_label.removeprefix("Lock ")
+    expect(page.get_by_text("Locked").first).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Publish \d+ pairs?$")).click()
+    expect(page.get_by_role("status").first).to_contain_text("Published")
+    expect(page.get_by_text("Active").first).to_be_visible()
+    check_accessibility(page, "49-program-active")
+    assert locked_pair  # e.g. "Ava Smith with Noah Jones"
+
+    # Compare the two runs.
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="Spring pilot").click()
+    page.get_by_role("link", name="all runs").click()
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_text("mentees with another mentor")).to_be_visible()
+    check_accessibility(page, "50-run-compare")
+
+
+def test_self_select_request_accept_and_automatic_decline(demo_server, context, tmp_path):
+    base = demo_server.url
+    people = demo_people(context, base)
+    mentor = next(p for p in people if p["role"] == "mentor" and p["capacity"] and p["department"] == "Engineering")
+    mentees = [p for p in people if p["role"] == "mentee" and p["department"] not in ("Engineering", "")][:2]
+    page = context.new_page()  # signed in as the program manager by demo_people
+    create_program(page, base, "Choose your mentor", "Mentees choose their mentor")
+    enrol_csv(page, base, tmp_path, [(mentor["email"], "mentor", "1")] + [(m["email"], "mentee", "") for m in mentees], "choose.csv")
+    page.get_by_role("link", name="Choose your mentor").click()
+    page.get_by_role("button", name="Open enrolment").click()
+    page.get_by_role("button", name="Close enrolment and start matching").click()
+
+    def as_person(email):
+        ctx = context.browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        p = ctx.new_page()
+        sign_in(p, base, email, PASSWORD)
+        return p
+
+    first, second = as_person(mentees[0]["email"]), as_person(mentees[1]["email"])
+    for index, mentee in enumerate([first, second]):
+        mentee.goto(base + "/programs")
+        mentee.get_by_role("link", name="Choose your mentor").click()
+        mentee.get_by_role("link", name="Find a mentor").click()
+        expect(mentee.get_by_role("heading", name="Find a mentor")).to_be_visible()
+        if index == 0:
+            check_accessibility(mentee, "51-find-a-mentor")
+        mentee.locator(".program-card h2 a").first.click()
+        expect(mentee.get_by_role("heading", name="Why this mentor")).to_be_visible()
+        if index == 0:
+            check_accessibility(mentee, "52-mentor")
+        mentee.get_by_label(re.compile("^A note to")).fill("I would like to learn how you plan your work.")
+        mentee.get_by_role("button", name=re.compile("^Ask ")).click()
+        expect(mentee.get_by_role("status").first).to_contain_text("Your request was sent")
+
+    mentor_page = as_person(mentor["email"])
+    mentor_page.goto(base + "/notifications")
+    expect(mentor_page.get_by_role("heading", name=re.compile("asks you to be their mentor")).first).to_be_visible()
+    check_accessibility(mentor_page, "53-notifications")
+    mentor_page.goto(base + "/mentoring")
+    mentor_page.get_by_role("link", name="answer").first.click()
+    expect(mentor_page.get_by_role("heading", name="Your requests")).to_be_visible()
+    check_accessibility(mentor_page, "54-inbox")
+    phone_screenshot(mentor_page, "55-inbox-phone")
+    first_name = mentees[0]["name"]
+    mentor_page.get_by_role("button", name=f"Accept {first_name}").click()
+    expect(mentor_page.get_by_role("status").first).to_contain_text("You are now full")
+
+    # The second mentee's request was declined kindly; they see their next choices.
+    second.goto(base + "/notifications")
+    expect(second.get_by_role("heading", name=re.compile("is now full"))).to_be_visible()
+    second.get_by_role("button", name=re.compile("^Open: .* is now full")).click()
+    expect(second.get_by_role("heading", name="Find a mentor")).to_be_visible()
+    expect(second.get_by_text("Full").first).to_be_visible()
+    check_accessibility(second, "56-next-choices")
+
+    first.goto(base + "/mentoring")
+    expect(first.get_by_role("link", name=re.compile("^Your mentor:"))).to_be_visible()
+    first.get_by_role("link", name=re.compile("^Your mentor:")).click()
+    expect(first.get_by_role("heading", name="Why you were matched")).to_be_visible()
+    check_accessibility(first, "57-mentorship")
+    for p in (first, second, mentor_page):
+        p.context.close()
