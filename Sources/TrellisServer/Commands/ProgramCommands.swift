@@ -9,7 +9,10 @@ struct ProgramCommands: AsyncCommandGroup {
     var help: String { "Lists, creates and enrols programs, and moves them through their states." }
 
     var commands: [String: any AnyAsyncCommand] {
-        ["list": ProgramListCommand(), "create": ProgramCreateCommand(), "enrol": ProgramEnrolCommand(), "state": ProgramStateCommand()]
+        [
+            "list": ProgramListCommand(), "create": ProgramCreateCommand(), "enrol": ProgramEnrolCommand(), "state": ProgramStateCommand(),
+            "match": ProgramMatchCommand(), "publish": ProgramPublishCommand(),
+        ]
     }
 
     /// A program named on the command line by its id or its exact name (refused when two share it).
@@ -168,6 +171,75 @@ struct ProgramStateCommand: AsyncCommand {
         do {
             let moved = try await ProgramStore.move(try program.requireID(), to: next, by: nil, on: app.db)
             context.console.output("“\(moved.name)” is now \(next.rawValue). Next: \(next.nextStep(mode: moved.matchingMode))".consoleText(.success))
+        } catch let refusal as ProgramStore.Refusal {
+            context.console.error(refusal.message); throw ExitCode(1)
+        }
+    }
+}
+
+/// `trellis program match PROGRAM`
+struct ProgramMatchCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "program", help: "The program's id or exact name (matching, in bulk mode).")
+        var program: String
+    }
+
+    var help: String { "Runs matching for a program now, in this process, showing progress; the result is a run like one started in the browser." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let program = try await ProgramCommands.find(signature.program, on: app.db, console: context.console)
+        let run: MatchRun
+        do {
+            run = try await MatchRuns.start(try program.requireID(), by: nil, on: app.db)
+        } catch let refusal as ProgramStore.Refusal {
+            context.console.error(refusal.message); throw ExitCode(1)
+        }
+        let runID = try run.requireID()
+        let bar = context.console.progressBar(title: "Run \(run.number)")
+        bar.start()
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(300))
+                if let current = try? await MatchRun.find(runID, on: app.db) { bar.activity.currentProgress = current.progress }
+            }
+        }
+        // The job queued with the run is taken here, so that no server runs it as well.
+        try await JobQueue.finishQueued(subject: runID, on: app.db)
+        try await withTaskExecutorPreference(LongWork.shared) { try await ProgramMatching.execute(runID: runID, on: app.db, logger: app.logger) }
+        watcher.cancel()
+        guard let done = try await MatchRun.find(runID, on: app.db), done.runState == .done else {
+            bar.fail()
+            context.console.error((try await MatchRun.find(runID, on: app.db))?.message ?? "The run failed."); throw ExitCode(1)
+        }
+        bar.succeed()
+        context.console.print("Run \(done.number): \(done.matched) of \(done.mentees) mentees matched, average score \(String(format: "%.3f", done.matched == 0 ? 0 : ScoreUnits.value(done.totalScore) / Double(done.matched))), \(done.provenOptimal ? "proven optimal" : "not proven optimal"); greedy total \(ScoreUnits.format(done.greedyTotal)) against \(ScoreUnits.format(done.totalScore)).")
+        context.console.print("Review it at /admin/programs/\(try program.requireID().uuidString)/runs/\(done.number), or publish it with `trellis program publish \(signature.program) \(done.number)`.")
+    }
+}
+
+/// `trellis program publish PROGRAM RUN`
+struct ProgramPublishCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "program", help: "The program's id or exact name.")
+        var program: String
+        @Argument(name: "run", help: "The run's number.")
+        var run: String
+    }
+
+    var help: String { "Publishes a finished run: every pair becomes a mentorship, both people are notified, the program becomes active." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let program = try await ProgramCommands.find(signature.program, on: app.db, console: context.console)
+        guard let number = Int(signature.run), let run = try await MatchRun.query(on: app.db).filter(\.$programID == program.requireID()).filter(\.$number == number).first() else {
+            context.console.error("run: “\(signature.run.excerpt(40))” is not a run of this program (`trellis program match` makes one)."); throw ExitCode(1)
+        }
+        do {
+            let pairs = try await MatchRuns.publish(try run.requireID(), program: try program.requireID(), by: nil, on: app.db)
+            context.console.output("Published \(pairs) pairs of run \(number): “\(program.name)” is active.".consoleText(.success))
         } catch let refusal as ProgramStore.Refusal {
             context.console.error(refusal.message); throw ExitCode(1)
         }

@@ -34,73 +34,63 @@ enum ProgramMatching {
         try await input(for: program, scope: only.map { .people($0) } ?? .everyone, on: db)
     }
 
-    static func input(for program: Program, scope: Scope, on db: any Database) async throws -> Input {
+    static func input(for program: Program, scope: Scope, on db: any Database, lap: (String) -> Void = { _ in }) async throws -> Input {
         let programID = try program.requireID()
         let onlyFilter: SQLQueryString = switch scope {
         case .everyone: ""
         case .people(let ids): "AND e.user_id IN (\(binds: ids as [any Encodable & Sendable]))"
         case .mentorsAnd(let mentee): "AND (e.role = \(bind: ProgramRole.mentor.rawValue) OR e.user_id = \(bind: mentee))"
         }
+        guard let sql = db as? any SQLDatabase else { throw RunFailure("Matching needs an SQL database.") }
+        let isPostgres = SearchIndex.isPostgres(sql)
+        // A whole program is read in two halves at once, on the two long-work threads (each with
+        // its own SQLite connection, or its own PostgreSQL connection): reading is most of a
+        // large run's time before solving.
+        // The halves are split on an id's last hex digit, random in every kind of id Trellis makes.
+        let lastDigit: SQLQueryString = isPostgres ? "right(e.user_id::text, 1)" : "substr(e.user_id, -1)"
+        let parts: [SQLQueryString] = if case .everyone = scope {
+            ["AND \(lastDigit) < '8'", "AND \(lastDigit) >= '8'"]
+        } else {
+            [""]
+        }
+        let read = try await withThrowingTaskGroup(of: (Int, People).self) { group in
+            for (number, part) in parts.enumerated() {
+                let executor = number == 0 ? LongWork.shared : LongWork.beside
+                group.addTask(executorPreference: executor) {
+                    (number, try await people(programID: programID, filter: "\(onlyFilter) \(part)", postgres: isPostgres, on: db))
+                }
+            }
+            return try await group.reduce(into: [People](repeating: People(), count: parts.count)) { $0[$1.0] = $1.1 }
+        }
         var participants: [Participant] = []
-        var index: [String: Int] = [:]
         var names: [String: String] = [:]
         var departments: [String: String] = [:]
-        let rows = try await PlainRows.all("""
-            SELECT e.user_id, e.role, e.capacity, u.name, p.department, p.manager_id, p.timezone, p.capacity_mentees,
-                   p.meeting_frequency, p.years_experience
-            FROM enrolments e JOIN users u ON u.id = e.user_id LEFT JOIN profiles p ON p.id = e.user_id
-            WHERE e.program_id = \(bind: programID) AND u.is_active = \(bind: true) \(onlyFilter)
-            """, on: db)
-        for row in rows {
-            let id = try row.uuid("user_id").uuidString
-            let role = ProgramRole(rawValue: try row.string("role")) ?? .mentee
-            let capacity = EnrolmentRules.effectiveCapacity(role: role, given: try row.optionalInt("capacity"), profile: try row.optionalInt("capacity_mentees")) ?? 0
-            let name = try row.string("name")
-            let department = try row.optionalString("department") ?? ""
-            names[id] = name
-            departments[id] = department
-            index[id] = participants.count
-            participants.append(Participant(
-                id: id, name: name, role: role == .mentor ? .mentor : .mentee, department: department,
-                managerID: try row.optionalUUID("manager_id")?.uuidString, timezone: try row.optionalString("timezone") ?? "",
-                capacity: capacity, meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
-                yearsExperience: try row.optionalInt("years_experience")
-            ))
+        for part in read {
+            participants += part.participants
+            names.merge(part.names) { a, _ in a }
+            departments.merge(part.departments) { a, _ in a }
         }
-        // Tags, in each profile's order.
-        let tagRows = try await PlainRows.all("""
-            SELECT t.profile_id, t.kind, t.name FROM profile_tags t JOIN enrolments e ON e.user_id = t.profile_id
-            WHERE e.program_id = \(bind: programID) \(onlyFilter) ORDER BY t.profile_id, t.kind, t.position
-            """, on: db)
-        for row in tagRows {
-            guard let at = index[try row.uuid("profile_id").uuidString], let kind = TagKind(rawValue: try row.string("kind")) else { continue }
-            let name = try row.string("name")
-            switch kind {
-            case .expertise: participants[at].expertise.append(name)
-            case .development: participants[at].developmentAreas.append(name)
-            case .interest: participants[at].interests.append(name)
-            case .value: participants[at].values.append(name)
-            case .language: participants[at].languages.append(name)
-            }
-        }
+        lap("people and tags")
         // The reporting line above the enrolled, through people who are not in the program (a
         // mentee's manager's manager may be a mentor here): each such person joins with no role.
-        let line = try await PeopleStore.reportingLine(on: db)
-        var added = Set(index.keys)
-        for participant in participants {
-            var manager = participant.managerID.flatMap(UUID.init(uuidString:))
+        var managerOf: [UUID: UUID] = [:]
+        for row in try await PlainRows.all("SELECT id, manager_id FROM profiles WHERE manager_id IS NOT NULL", on: db) {
+            if let manager = try row.optionalUUID("manager_id") { managerOf[try row.uuid("id")] = manager }
+        }
+        var added = Set(participants.compactMap { UUID(uuidString: $0.id) })
+        for at in participants.indices {
+            var manager = participants[at].managerID.flatMap(UUID.init(uuidString:))
             var steps = 0
             while let current = manager, steps < 10_000 {
-                let id = current.uuidString
-                let next = line.managerOf[current]
-                if !added.contains(id) {
-                    added.insert(id)
-                    participants.append(Participant(id: id, role: nil, managerID: next?.uuidString))
+                let next = managerOf[current]
+                if added.insert(current).inserted {
+                    participants.append(Participant(id: current.uuidString, role: nil, managerID: next?.uuidString))
                 }
                 manager = next
                 steps += 1
             }
         }
+        lap("reporting lines")
         // Review decisions, and pairs who worked together before when the program wants new ones.
         let decisions = try await MatchDecision.query(on: db).filter(\.$programID == programID).all()
         let mentorIDs = Set(participants.filter { $0.role == .mentor && $0.capacity > 0 }.map(\.id))
@@ -127,11 +117,77 @@ enum ProgramMatching {
                 if menteeIDs.contains(pair.mentee), mentorIDs.contains(pair.mentor) { exclusions.append(pair) }
             }
         }
+        // Scoring uses every core: on a 2-core machine, keeping one for requests made a run of
+        // 100,000 mentees take 11 s to solve instead of 7, while requests stayed quick either
+        // way (their work is milliseconds; the scheduler shares the cores; measured in the README).
         let options = MatchOptions(
             weights: program.weights, objective: .score, excludeSameDepartment: program.excludeSameDepartment,
             minimumScore: program.minimumScore, exclusions: exclusions, locks: locks
         )
         return Input(participants: participants, options: options, names: names, departments: departments)
+    }
+
+    /// Some of a program's people, read with their tags.
+    struct People: Sendable {
+        var participants: [Participant] = []
+        var names: [String: String] = [:]
+        var departments: [String: String] = [:]
+    }
+
+    /// The enrolled people `filter` selects (conditions on `e`, the enrolments), as the engine's
+    /// participants: the role and capacity from the enrolment, everything else from the profile.
+    static func people(programID: UUID, filter: SQLQueryString, postgres: Bool, on db: any Database) async throws -> People {
+        var found = People()
+        var index: [UUID: Int] = [:]
+        let rows = try await PlainRows.all("""
+            SELECT e.user_id, e.role, e.capacity, u.name, p.department, p.manager_id, p.timezone, p.capacity_mentees,
+                   p.meeting_frequency, p.years_experience
+            FROM enrolments e JOIN users u ON u.id = e.user_id LEFT JOIN profiles p ON p.id = e.user_id
+            WHERE e.program_id = \(bind: programID) AND u.is_active = \(bind: true) \(filter)
+            """, on: db)
+        for row in rows {
+            let userID = try row.uuid("user_id")
+            let id = userID.uuidString
+            let role = ProgramRole(rawValue: try row.string("role")) ?? .mentee
+            let capacity = EnrolmentRules.effectiveCapacity(role: role, given: try row.optionalInt("capacity"), profile: try row.optionalInt("capacity_mentees")) ?? 0
+            let name = try row.string("name")
+            let department = try row.optionalString("department") ?? ""
+            found.names[id] = name
+            found.departments[id] = department
+            index[userID] = found.participants.count
+            found.participants.append(Participant(
+                id: id, name: name, role: role == .mentor ? .mentor : .mentee, department: department,
+                managerID: try row.optionalUUID("manager_id")?.uuidString, timezone: try row.optionalString("timezone") ?? "",
+                capacity: capacity, meetingFrequency: try row.optionalString("meeting_frequency").flatMap(MeetingFrequency.init(rawValue:)),
+                yearsExperience: try row.optionalInt("years_experience")
+            ))
+        }
+        // Tags: one row a person, every tag as "kind<US>name" joined by <RS> in SQL (a row a tag
+        // made 1.75 million rows of 125,000 people, sorted: most of a run's reading time). Their
+        // order does not matter: scores and reasons read them as sets.
+        let joined: SQLQueryString = postgres
+            ? "string_agg(t.kind || chr(31) || t.name, chr(30))"
+            : "group_concat(t.kind || char(31) || t.name, char(30))"
+        let tagRows = try await PlainRows.all("""
+            SELECT e.user_id, \(joined) AS tags FROM enrolments e JOIN profile_tags t ON t.profile_id = e.user_id
+            WHERE e.program_id = \(bind: programID) \(filter) GROUP BY e.user_id
+            """, on: db)
+        for row in tagRows {
+            guard let at = index[try row.uuid("user_id")] else { continue }
+            for entry in (try row.string("tags")).split(separator: "\u{1E}") {
+                let parts = entry.split(separator: "\u{1F}", maxSplits: 1)
+                guard parts.count == 2, let kind = TagKind(rawValue: String(parts[0])) else { continue }
+                let name = String(parts[1])
+                switch kind {
+                case .expertise: found.participants[at].expertise.append(name)
+                case .development: found.participants[at].developmentAreas.append(name)
+                case .interest: found.participants[at].interests.append(name)
+                case .value: found.participants[at].values.append(name)
+                case .language: found.participants[at].languages.append(name)
+                }
+            }
+        }
+        return found
     }
 
     /// A pair's reasons as stored: one line per factor that counts, "contribution|sentence",
@@ -152,18 +208,29 @@ enum ProgramMatching {
 
     /// Runs a queued run: reads the program, solves, and stores the proposal with its totals;
     /// nothing else changes. A run that fails records why.
-    static func execute(runID: UUID, on db: any Database, now: @escaping @Sendable () -> Date = Date.init) async throws {
+    static func execute(runID: UUID, on db: any Database, logger: Logger? = nil, now: @escaping @Sendable () -> Date = Date.init) async throws {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var phases: [String] = []
+        func lap(_ name: String) {
+            let elapsed = clock.now - mark
+            phases.append("\(name) \(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) s")
+            mark = clock.now
+        }
+        defer { logger?.info("Matching run \(runID): \(phases.joined(separator: ", "))") }
         guard let run = try await MatchRun.find(runID, on: db), run.runState == .queued || run.runState == .running else { return }
         guard let program = try await ProgramStore.find(run.programID, on: db) else { return }
         try await update(runID, on: db) { $0.state = MatchRun.State.running.rawValue; $0.startedAt = now(); $0.phase = "reading participants" }
         do {
-            let input = try await input(for: program, on: db)
+            let input = try await input(for: program, scope: .everyone, on: db, lap: { lap("reading \($0)") })
+            lap("reading decisions")
             let engine: MatchEngine
             do {
                 engine = try MatchEngine(participants: input.participants, options: input.options)
             } catch let error as MatchInputError {
                 throw RunFailure(error.message)
             }
+            lap("preparing")
             let reporter = ProgressReporter(runID: runID, db: db)
             let result: MatchResult
             do {
@@ -172,7 +239,9 @@ enum ProgramMatching {
                 throw RunFailure(Self.named(error.message, input.names))
             }
             await reporter.flush()
+            lap("solving")
             let greedy = try engine.greedy()
+            lap("greedy")
             try await update(runID, on: db) { $0.phase = "saving the proposal"; $0.progress = 0.95 }
             // One row per mentee: pairs first in score order, then the unmatched.
             var rows: [PairRow] = []
@@ -192,6 +261,7 @@ enum ProgramMatching {
                     mentorDepartment: "", reasons: "0|\(unmatched.reason.sentence)"
                 ))
             }
+            lap("explaining")
             let finished = now()
             let stored = rows
             let (mentorCount, menteeCount, matched, total, greedyTotal, greedyMatched, proven) = (
@@ -206,6 +276,7 @@ enum ProgramMatching {
                     .set(\.$greedyTotal, to: greedyTotal).set(\.$greedyMatched, to: greedyMatched)
                     .set(\.$provenOptimal, to: proven).set(\.$finishedAt, to: finished).update()
             }
+            lap("saving")
         } catch let failure as RunFailure {
             try await fail(runID, failure.message, on: db, at: now())
         } catch {
