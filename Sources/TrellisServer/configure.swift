@@ -78,7 +78,8 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     try routes(app)
 
     // Background work: what each kind of job does (any server instance may run it).
-    JobQueue.register(ProgramMatching.jobKind) { subject, app in try await ProgramMatching.execute(runID: subject, on: app.db, logger: app.logger) }
+    // A run's long transaction holds a connection of its own (`longWorkDB`), not an event loop's.
+    JobQueue.register(ProgramMatching.jobKind) { subject, app in try await ProgramMatching.execute(runID: subject, on: app.longWorkDB, logger: app.logger) }
     JobQueue.onAbandoned(ProgramMatching.jobKind) { subject, message, tx in try await ProgramMatching.fail(subject, message, on: tx) }
     JobQueue.register(Requests.expiryJob) { subject, app in try await Requests.expire(subject, on: app.db) }
 

@@ -221,7 +221,7 @@ enum AdminProgramsController {
         guard upload.expiresAt > Date() else {
             throw Abort(.gone, reason: "This preview has expired. Upload the file again to see a fresh preview.")
         }
-        let db = req.db
+        let db = req.application.longWorkDB
         let csv = upload.csv
         let programID = try program.requireID()
         let outcome = try await LongWork.run { try await EnrolmentCSV.apply(csv, programID: programID, by: admin, on: db) }

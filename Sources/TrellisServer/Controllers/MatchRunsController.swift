@@ -106,7 +106,10 @@ enum MatchRunsController {
         let program = try await AdminProgramsController.program(req)
         let run = try await run(req, program: program, number: req.parameters.get("run"))
         do {
-            let pairs = try await MatchRuns.publish(try run.requireID(), program: try program.requireID(), by: admin, on: req.db)
+            // Publishing 50,000 pairs is a transaction of seconds: it runs on the long-work thread
+            // and, on SQLite, a connection of its own, so that other pages keep their connection.
+            let (runID, programID, db) = (try run.requireID(), try program.requireID(), req.application.longWorkDB)
+            let pairs = try await LongWork.run { try await MatchRuns.publish(runID, program: programID, by: admin, on: db) }
             guard let fresh = try await ProgramStore.find(try program.requireID(), on: req.db), let viewer = admin.viewer else { throw Abort(.notFound) }
             let enrolment = try await ProgramStore.enrolment(of: viewer.id, in: try program.requireID(), on: req.db)
             return try await ProgramsController.page(req, viewer: viewer, program: fresh, enrolment: enrolment,
