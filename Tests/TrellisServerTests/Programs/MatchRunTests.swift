@@ -28,7 +28,9 @@ extension ServerTests {
                 let user = try await PeopleStore.createPerson(email: "mentee\(index)@example.org", name: "Mentee \(index)", role: .participant, passwordHash: hash, on: app.db)
                 try await PeopleStore.save(ProfileDraft(
                     name: user.name, department: "Team \(index)", yearsExperience: 2, timezone: "Europe/London", mentoringRole: .mentee,
-                    tags: [.development: [skills[index % mentors]], .language: ["English"]]
+                    // Beyond the first few, a second area no mentor covers: a weaker match than the
+                    // first mentee with the same area, so the result does not hang on a tie.
+                    tags: [.development: index < mentors ? [skills[index % mentors]] : [skills[index % mentors], "Juggling"], .language: ["English"]]
                 ).normalized(), manager: nil, for: try user.requireID(), on: app.db)
                 menteeUsers.append(user)
             }
