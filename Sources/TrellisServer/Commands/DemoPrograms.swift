@@ -7,13 +7,15 @@ import TrellisMatching
 import Vapor
 
 /// The demo organisation's programs, one for each stage a program manager meets: one active
-/// whose pairs were published, one matching with a finished run waiting for review, and one open
-/// for enrolment. Made through the same services as the web app (enrolment rules, the engine,
+/// whose pairs were published, one matching with a finished run waiting for review, one open for
+/// enrolment, and one where mentees choose their mentors (requests waiting, a mentor full, a
+/// waitlist place). Made through the same services as the web app (enrolment rules, the engine,
 /// publishing), so the demo shows what Trellis really does.
 enum DemoPrograms {
     static let activeName = "Engineering mentoring 2026"
     static let reviewName = "New managers, spring 2027"
     static let enrollingName = "Cross-office mentoring 2027"
+    static let selfSelectName = "Find your mentor: data and research"
 
     static func load(on app: Application, console: any Console) async throws {
         let db = app.db
@@ -83,6 +85,39 @@ enum DemoPrograms {
         let joiners = mentors.prefix(3).map { ProgramStore.Joiner(userID: $0, role: .mentor, capacity: 2, statement: "Happy to help someone in another office.") }
             + mentees.suffix(4).map { ProgramStore.Joiner(userID: $0, role: .mentee, capacity: nil, statement: "I would like a view from another office.") }
         try await ProgramStore.enrol(joiners, in: enrollingID, selfJoined: false, by: nil, on: db)
+
+        // 4. Self-select, open for requests: some requests waiting, one mentor full (their other
+        //    request declined kindly), one mentee on that mentor's waitlist.
+        let selfSelect = try await ProgramStore.create(ProgramDraft(
+            name: selfSelectName, description: "Choose a mentor from the data and research community and ask them directly.",
+            purpose: "Let people find the mentor who suits them.", mode: .selfSelect,
+            enrolmentOpens: CalendarDay("2026-10-01"), enrolmentCloses: CalendarDay("2026-11-15"), maximumOpenRequests: 3, requestExpiryDays: 14
+        ), weights: MatchWeights(), by: nil, on: db)
+        let selfSelectID = try selfSelect.requireID()
+        _ = try await ProgramStore.move(selfSelectID, to: .enrolling, by: nil, on: db)
+        let chosenMentors = Array(mentors.dropFirst(3).prefix(4))
+        let chosenMentees = Array(mentees.dropFirst(1).prefix(8))
+        try await ProgramStore.enrol(
+            chosenMentors.enumerated().map { .init(userID: $1, role: .mentor, capacity: $0 == 0 ? 1 : 2, statement: "Glad to share what I know.") }
+                + chosenMentees.map { .init(userID: $0, role: .mentee, capacity: nil, statement: "I want to grow in my role.") },
+            in: selfSelectID, selfJoined: false, by: nil, on: db
+        )
+        _ = try await ProgramStore.move(selfSelectID, to: .matching, by: nil, on: db)
+        // Requests as people would send them; one that the rules refuse (a reporting line, a
+        // department) is simply not made.
+        func ask(_ mentee: UUID, _ mentor: UUID, _ note: String) async -> MentoringRequest? {
+            try? await Requests.create(program: selfSelectID, mentee: mentee, mentor: mentor, note: note, on: db)
+        }
+        if chosenMentors.count == 4, chosenMentees.count == 8 {
+            let full = chosenMentors[0]
+            let first = await ask(chosenMentees[0], full, "Your work on forecasting is what I want to learn.")
+            _ = await ask(chosenMentees[1], full, "I would love your advice on moving into research.")
+            if let first, let id = first.id { _ = try? await Requests.accept(id, by: full, message: "Happy to — let's start next week.", on: db) }
+            try? await Requests.joinWaitlist(program: selfSelectID, mentee: chosenMentees[1], mentor: full, on: db)
+            for (index, mentee) in chosenMentees.dropFirst(2).prefix(4).enumerated() {
+                _ = await ask(mentee, chosenMentors[1 + index % 3], "I read your profile and think we would work well together.")
+            }
+        }
         progress.succeed()
     }
 

@@ -685,7 +685,12 @@ extension ServerTests {
                 // review, one open for enrolment; the demo participant has a mentor.
                 let programs = try await Program.query(on: app.db).all()
                 #expect(Set(programs.map(\.programState)) == [.active, .matching, .enrolling])
-                let review = try #require(programs.first { $0.programState == .matching })
+                let review = try #require(programs.first { $0.programState == .matching && $0.matchingMode == .bulk })
+                let choosing = try #require(programs.first { $0.matchingMode == .selfSelect })
+                #expect(choosing.programState == .matching)
+                #expect(try await MentoringRequest.query(on: app.db).filter(\.$programID == choosing.requireID()).filter(\.$state == RequestState.pending.rawValue).count() >= 2)
+                #expect(try await Mentorship.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1, "one mentor full")
+                #expect(try await WaitlistPlace.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1)
                 let pending = try #require(try await MatchRun.query(on: app.db).filter(\.$programID == review.requireID()).first())
                 #expect(pending.runState == .done && pending.publishedAt == nil && pending.matched > 0)
                 #expect(try await admin.get("/admin/programs/\(try review.requireID())/runs/1").text.contains("Publish"))
@@ -696,7 +701,7 @@ extension ServerTests {
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "demo"]) }
                 try await run(app, ["trellis", "demo", "--reset"])
                 #expect(try await User.query(on: app.db).count() == count)
-                #expect(try await Program.query(on: app.db).count() == 3)
+                #expect(try await Program.query(on: app.db).count() == 4)
             }
         }
     }
