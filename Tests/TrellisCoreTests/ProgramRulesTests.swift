@@ -53,14 +53,15 @@ import Testing
         #expect(try ProgramRules.parseMinimumScore(" 0.35 ").get() == 0.35)
         #expect(try ProgramRules.parseMinimumScore(".5").get() == 0.5)
         #expect(try ProgramRules.parseMinimumScore("1").get() == 1)
-        for bad in ["1.01", "-0", "+0.3", "1e-1", "nan", "inf", "0,3", "0.3.1", ".", "0x1", "0.3 0.4", "٠.٣", String(repeating: "0", count: 50)] {
+        #expect(try ProgramRules.parseMinimumScore("0.123456").get() == 0.123456)
+        for bad in ["1.01", "-0", "+0.3", "1e-1", "nan", "inf", "0,3", "0.3.1", ".", "0x1", "0.3 0.4", "٠.٣", String(repeating: "0", count: 50), "0.1234567", "0.0000000000000000000001"] {
             guard case .failure(let problem) = ProgramRules.parseMinimumScore(bad) else { Issue.record("\(bad) was read"); continue }
-            #expect(problem.message.hasPrefix("Minimum score must be a number from 0 to 1"))
+            #expect(problem.message.hasPrefix("Minimum score must be a number from 0 to 1 with at most six decimal places"))
         }
         #expect(try ProgramRules.parseDay("", label: "Enrolment opens").get() == nil)
         #expect(try ProgramRules.parseDay("2027-03-01", label: "Enrolment opens").get() == day("2027-03-01"))
         guard case .failure(let problem) = ProgramRules.parseDay("March 1st", label: "Enrolment opens") else { Issue.record("read"); return }
-        #expect(problem.message == "Enrolment opens must be a day written as YYYY-MM-DD, such as 2027-03-01 (got “March 1st”).")
+        #expect(problem.message == "Enrolment opens must be a real day from 2000-01-01 to 2999-12-31, written as YYYY-MM-DD, such as 2027-03-01 (got “March 1st”).")
         #expect(try ProfileRules.choice("Self-Select", as: MatchingMode.self).get() == .selfSelect)
         #expect(ProfileRules.exactChoice("selfSelect", as: MatchingMode.self).isFailure)
     }
@@ -75,7 +76,12 @@ import Testing
         #expect(ProgramState.enrolling.problem(movingTo: .matching, mode: .bulk, facts: ProgramState.Facts(mentors: 0, mentees: 4, hasMentorships: false))?.contains("at least one mentor and one mentee") == true)
         #expect(ProgramState.enrolling.problem(movingTo: .matching, mode: .bulk, facts: enrolled) == nil)
         #expect(ProgramState.matching.problem(movingTo: .enrolling, mode: .bulk, facts: enrolled) == nil)
-        #expect(ProgramState.matching.problem(movingTo: .enrolling, mode: .selfSelect, facts: published)?.contains("cannot go back past a published match") == true)
+        #expect(ProgramState.matching.problem(movingTo: .enrolling, mode: .bulk, facts: published)?.contains("cannot go back past a published match") == true)
+        #expect(ProgramState.matching.problem(movingTo: .enrolling, mode: .selfSelect, facts: published)?.contains("Requests have already been accepted") == true)
+        // Each refusal gives its real reason.
+        #expect(ProgramState.matching.problem(movingTo: .draft, mode: .bulk, facts: enrolled) == "A program moves one step at a time: from matching it goes back to enrolling, not draft.")
+        #expect(ProgramState.concluded.problem(movingTo: .active, mode: .bulk, facts: published) == "A concluded program is final: it cannot be reopened.")
+        #expect(ProgramState.active.problem(movingTo: .matching, mode: .bulk, facts: published)?.hasPrefix("The program has started") == true)
         // Bulk and preference programs become active by publishing, self-select ones once a pair exists.
         #expect(ProgramState.matching.problem(movingTo: .active, mode: .bulk, facts: published)?.hasPrefix("Publish") == true)
         #expect(ProgramState.matching.problem(movingTo: .active, mode: .preference, facts: published)?.hasPrefix("Publish") == true)

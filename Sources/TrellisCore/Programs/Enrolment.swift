@@ -97,7 +97,7 @@ public enum EnrolmentRules {
     /// matched; after that the mentorship is closed instead (the next issue's workspace).
     public static func refusal(withdrawing facts: Withdrawing) -> String? {
         if !facts.enrolled { return "You are not enrolled in this program." }
-        if facts.matched { return "You are already matched in this program: a mentorship is closed from its own page, not by withdrawing." }
+        if facts.matched { return "You are already matched in this program, so you cannot withdraw from it. To end the mentorship, talk to your program manager." }
         switch facts.state {
         case .draft, .enrolling, .matching: return nil
         case .active, .concluded: return "The program is \(facts.state.label.lowercased()): its roster is fixed."

@@ -119,7 +119,7 @@ public enum RequestRules {
         switch facts.request {
         case .pending: break
         case .accepted: return "You have already accepted this request."
-        case .declined: return "You declined this request."
+        case .declined: return "This request was declined (by you, or when your places filled up), so it can no longer be accepted."
         case .withdrawn: return "The mentee withdrew this request."
         case .expired: return "This request expired without an answer."
         }

@@ -27,6 +27,15 @@ public enum MatchingMode: String, Sendable, CaseIterable, Codable {
 
 extension MatchingMode: Choice { public static var choiceLabel: String { "Matching mode" } }
 
+extension MatchingMode {
+    /// Whether Trellis can run a program in this mode yet. Preference programs (rankings and a
+    /// stable match in the app) are not built yet; a program cannot be created in a mode it could
+    /// never finish.
+    public var isAvailable: Bool { self != .preference }
+
+    public static let unavailableMessage = "Preference programs (both sides rank, then a stable match) are not available yet: choose bulk or self-select."
+}
+
 /// A calendar day ("2027-03-01"), as programs' windows and dates are given: a day, not an
 /// instant, so that "enrolment closes on the 14th" means the whole of the 14th.
 public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -129,6 +138,7 @@ public struct ProgramDraft: Sendable, Equatable {
         if !(minimumScore.isFinite && ProgramRules.minimumScore.contains(minimumScore)) {
             errors.add("minimum_score", "Minimum score must be a number from 0 to 1, such as 0.3 (got \(minimumScore)).")
         }
+        if !mode.isAvailable { errors.add("mode", MatchingMode.unavailableMessage) }
         if let problem = ProgramRules.openRequests.problem(maximumOpenRequests) { errors.add("maximum_open_requests", problem) }
         if let problem = ProgramRules.expiryDays.problem(requestExpiryDays) { errors.add("request_expiry_days", problem) }
         // The days in order: enrolment opens, closes, the program starts, ends.
@@ -169,9 +179,10 @@ public enum ProgramRules {
         guard !trimmed.isEmpty else { return .success(0) }
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         let digitsOnly = parts.allSatisfy { $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
-        guard parts.count <= 2, digitsOnly, parts.contains(where: { !$0.isEmpty }), trimmed.utf8.count <= 12,
+        // Scores are whole millionths: at most six decimal places.
+        guard parts.count <= 2, digitsOnly, parts.contains(where: { !$0.isEmpty }), parts.count < 2 || parts[1].utf8.count <= 6, parts[0].utf8.count <= 3,
               let value = Double(trimmed.hasPrefix(".") ? "0" + trimmed : trimmed), minimumScore.contains(value)
-        else { return .failure(ProfileRules.Problem("Minimum score must be a number from 0 to 1, such as 0.3 (got “\(trimmed.excerpt(40))”).")) }
+        else { return .failure(ProfileRules.Problem("Minimum score must be a number from 0 to 1 with at most six decimal places, such as 0.3 (got “\(trimmed.excerpt(40))”).")) }
         return .success(value)
     }
 
@@ -180,7 +191,7 @@ public enum ProgramRules {
         let trimmed = TextInput.trimmingSpaces(text)
         guard !trimmed.isEmpty else { return .success(nil) }
         guard let day = CalendarDay(trimmed) else {
-            return .failure(ProfileRules.Problem("\(label) must be a day written as YYYY-MM-DD, such as 2027-03-01 (got “\(trimmed.excerpt(40))”)."))
+            return .failure(ProfileRules.Problem("\(label) must be a real day from 2000-01-01 to 2999-12-31, written as YYYY-MM-DD, such as 2027-03-01 (got “\(trimmed.excerpt(40))”)."))
         }
         return .success(day)
     }

@@ -64,7 +64,10 @@ public enum ProgramState: String, Sendable, CaseIterable, Codable {
             }
             return nil
         case (.matching, .enrolling):
-            return facts.hasMentorships ? "Pairs are already published: a program cannot go back past a published match." : nil
+            guard facts.hasMentorships else { return nil }
+            return mode == .selfSelect
+                ? "Requests have already been accepted: a program with pairs cannot go back to enrolling."
+                : "Pairs are already published: a program cannot go back past a published match."
         case (.matching, .active):
             switch mode {
             case .selfSelect:
@@ -76,8 +79,13 @@ public enum ProgramState: String, Sendable, CaseIterable, Codable {
             return nil
         case (let from, let to) where from == to:
             return "The program is already \(to.label.lowercased())."
+        case (.concluded, _):
+            return "A concluded program is final: it cannot be reopened."
+        case (.active, let to) where Self.allCases.firstIndex(of: to)! < Self.allCases.firstIndex(of: .active)!:
+            return "The program has started: its pairs exist, so it cannot go back to \(to.label.lowercased())."
         case (let from, let to) where Self.allCases.firstIndex(of: to)! < Self.allCases.firstIndex(of: from)!:
-            return "A program cannot go back from \(from.label.lowercased()) to \(to.label.lowercased())\(facts.hasMentorships ? " past a published match" : "")."
+            let back = Self.allCases[Self.allCases.firstIndex(of: from)! - 1]
+            return "A program moves one step at a time: from \(from.label.lowercased()) it goes back to \(back.label.lowercased()), not \(to.label.lowercased())."
         case (let from, let to):
             return "A program moves one step at a time: from \(from.label.lowercased()) it goes to \(Self.allCases[Self.allCases.firstIndex(of: from)! + 1].label.lowercased()), not \(to.label.lowercased())."
         }

@@ -57,8 +57,10 @@ extension PreparedInstance {
     func explain(mentee e: Int, mentor m: Int) -> PairExplanation {
         let a = Int(menteePerson[e]), b = Int(mentorPerson[m])
         let mentee = participants[a], mentor = participants[b]
-        let menteeName = mentee.name.isEmpty ? mentee.id : mentee.name.split(separator: " ").first.map(String.init) ?? mentee.name
-        let mentorName = mentor.name.isEmpty ? mentor.id : mentor.name.split(separator: " ").first.map(String.init) ?? mentor.name
+        var menteeName = mentee.name.isEmpty ? mentee.id : mentee.name.split(separator: " ").first.map(String.init) ?? mentee.name
+        var mentorName = mentor.name.isEmpty ? mentor.id : mentor.name.split(separator: " ").first.map(String.init) ?? mentor.name
+        // Two people of one first name are told apart by their full names.
+        if menteeName == mentorName, !mentee.name.isEmpty, !mentor.name.isEmpty { (menteeName, mentorName) = (mentee.name, mentor.name) }
         var factors: [PairExplanation.Factor] = []
         let w = normalisedWeights
 

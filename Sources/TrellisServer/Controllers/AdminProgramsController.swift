@@ -104,7 +104,8 @@ enum AdminProgramsController {
 
     /// The roster page, from the query's page position, with the enrol form's input and problems.
     static func rosterPage(
-        _ req: Request, program: Program, input: EnrolInput = EnrolInput(), errors: ValidationErrors = ValidationErrors(), notice: String? = nil, csvError: String? = nil
+        _ req: Request, program: Program, input: EnrolInput = EnrolInput(), errors: ValidationErrors = ValidationErrors(), notice: String? = nil, csvError: String? = nil,
+        errorHeading: String = "Please correct the highlighted fields."
     ) async throws -> HTML {
         let role = (try? req.query.get(String.self, at: "role")).flatMap(ProgramRole.init(rawValue:))
         let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.init(uuidString:))
@@ -113,7 +114,7 @@ enum AdminProgramsController {
         let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
         return RosterPage.render(req.page, RosterView(
             program: summary, page: page, input: input, errors: errors, notice: notice,
-            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError
+            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError, errorHeading: errorHeading
         ))
     }
 
@@ -169,7 +170,7 @@ enum AdminProgramsController {
         do {
             try await ProgramStore.withdraw(person, from: try program.requireID(), by: admin, on: req.db)
         } catch let refusal as ProgramStore.Refusal {
-            let page = try await rosterPage(req, program: program, errors: ValidationErrors(field: "email", refusal.message))
+            let page = try await rosterPage(req, program: program, errors: ValidationErrors(field: "email", refusal.message), errorHeading: "Nothing was changed.")
             return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
         }
         let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program

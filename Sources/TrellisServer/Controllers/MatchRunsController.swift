@@ -147,7 +147,11 @@ enum MatchRunsController {
         var input = try req.content.decode(DecisionInput.self)
         input.mentee = input.mentee ?? input.manual_mentee
         input.mentor = input.mentor ?? input.manual_mentor
-        let returnRun = try? await run(req, program: program, number: input.run)
+        // The run page to return to: the one named, else the newest.
+        var returnRun = try? await run(req, program: program, number: input.run)
+        if returnRun == nil {
+            returnRun = try await MatchRun.query(on: req.db).filter(\.$programID == program.requireID()).sort(\.$number, .descending).first()
+        }
         func back(error: String? = nil, notice: String? = nil, status: HTTPStatus) async throws -> Response {
             if let returnRun, let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) {
                 return try await runPage(req, program: fresh, run: returnRun, notice: notice, error: error, status: status)
@@ -164,8 +168,9 @@ enum MatchRunsController {
         guard let mentor = try await person(input.mentor, on: req.db) else {
             return try await back(error: "Mentor: nobody in Trellis has the id or email “\((input.mentor ?? "").excerpt(80))”.", status: .unprocessableEntity)
         }
+        let replaced: MatchDecision.Kind?
         do {
-            try await MatchRuns.decide(kind, program: try program.requireID(), mentee: try mentee.requireID(), mentor: try mentor.requireID(), by: admin, on: req.db)
+            replaced = try await MatchRuns.decide(kind, program: try program.requireID(), mentee: try mentee.requireID(), mentor: try mentor.requireID(), by: admin, on: req.db)
         } catch let refusal as ProgramStore.Refusal {
             if kind == .manual {
                 // The manual pair's check in full: every rule it breaks, its score and reasons.
@@ -183,7 +188,13 @@ enum MatchRunsController {
         case .exclude: "\(mentee.name) and \(mentor.name) will never be paired in this program."
         case .manual: "\(mentee.name) is put with \(mentor.name): every re-run keeps them."
         }
-        return try await back(notice: "\(done) Run matching again to see the effect.", status: .ok)
+        let was: String = switch replaced {
+        case .lock?: kind == .lock ? "" : " (It was locked; the lock is removed.)"
+        case .exclude?: kind == .exclude ? "" : " (It was excluded; the exclusion is removed.)"
+        case .manual?: kind == .manual ? "" : " (It was put together by hand; that is removed.)"
+        case nil: ""
+        }
+        return try await back(notice: "\(done)\(was) Run matching again to see the effect.", status: .ok)
     }
 
     @Sendable static func undo(_ req: Request) async throws -> Response {

@@ -93,9 +93,9 @@ enum ProgramsController {
                 ProgramView.Move(to: next, label: label, blocked: state.problem(movingTo: next, mode: program.matchingMode, facts: facts))
             }
         }
-        var latestRun: (Int, MatchRun.State, Bool)?
+        var latestRun: (Int, MatchRun.State, Bool, Bool)?
         if viewer.isAdmin, let run = try await MatchRun.query(on: req.db).filter(\.$programID == id).sort(\.$number, .descending).first() {
-            latestRun = (run.number, run.runState, run.publishedAt != nil)
+            latestRun = (run.number, run.runState, run.publishedAt != nil, run.staleness(for: program) != nil)
         }
         let profileCapacity = try await Profile.find(viewer.id, on: req.db)?.capacityMentees
         let view = ProgramView(

@@ -271,10 +271,17 @@ enum SelfSelectController {
     }
 
     @Sendable static func pause(_ req: Request) async throws -> Response {
-        let (viewer, program, _) = try await enrolled(req, as: .mentor)
+        let (viewer, program, enrolment) = try await enrolled(req, as: .mentor)
         let input = try req.content.decode(PauseInput.self)
+        guard input.paused == "on" || input.paused == "off" else {
+            return try await inboxPage(req, viewer: viewer, program: program, enrolment: enrolment, error: "Paused: choose on or off (got “\((input.paused ?? "").excerpt(40))”).", status: .unprocessableEntity)
+        }
         let paused = input.paused == "on"
-        try await Requests.setPaused(paused, program: try program.requireID(), mentor: viewer.id, on: req.db)
+        do {
+            try await Requests.setPaused(paused, program: try program.requireID(), mentor: viewer.id, on: req.db)
+        } catch let refusal as ProgramStore.Refusal {
+            return try await inboxPage(req, viewer: viewer, program: program, enrolment: enrolment, error: refusal.message, status: .conflict)
+        }
         guard let enrolment = try await ProgramStore.enrolment(of: viewer.id, in: try program.requireID(), on: req.db) else { throw Abort(.notFound) }
         return try await inboxPage(req, viewer: viewer, program: program, enrolment: enrolment,
             notice: paused ? "New requests are paused: mentees see that you are not taking requests." : "You take new requests again.")

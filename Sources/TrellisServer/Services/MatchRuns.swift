@@ -93,26 +93,33 @@ enum MatchRuns {
             problems.append("\(input.names[mentor.uuidString] ?? "The mentor") is full: \(locked) of \(capacity) places are locked to other mentees.")
         }
         let reasons = ProgramMatching.readReasons(ProgramMatching.reasons(explanation)).map { ($0.contribution, ProgramMatching.named($0.sentence, input.names)) }
-        return PairCheck(score: explanation.score, reasons: reasons, problems: problems)
+        var seen = Set<String>()
+        return PairCheck(score: explanation.score, reasons: explanation.brokenRule == nil ? reasons : [], problems: problems.filter { seen.insert($0).inserted })
     }
 
     /// Records a review decision: lock a proposed pair, exclude a pair, or make a pair by hand
     /// (refused with every rule it breaks). A new decision on the same pair replaces the old.
-    static func decide(_ kind: MatchDecision.Kind, program programID: UUID, mentee: UUID, mentor: UUID, by admin: User?, now: Date = Date(), on db: any Database) async throws {
+    /// Returns the decision it replaced on the same pair, if any.
+    @discardableResult
+    static func decide(_ kind: MatchDecision.Kind, program programID: UUID, mentee: UUID, mentor: UUID, by admin: User?, now: Date = Date(), on db: any Database) async throws -> MatchDecision.Kind? {
         try await DatabaseWrites.transaction(on: db) { tx in
             let program = try await ProgramStore.lock(programID, on: tx)
             guard program.programState == .matching else { throw Refusal("Pairs are reviewed while the program is matching (it is \(program.programState.label.lowercased())).") }
+            // The pair's earlier decision goes first, so that locking an excluded pair is judged
+            // without its own exclusion (a refusal rolls the removal back).
+            let replaced = try await MatchDecision.query(on: tx).filter(\.$programID == programID).filter(\.$menteeID == mentee).filter(\.$mentorID == mentor).first()
+            try await replaced?.delete(on: tx)
             if kind != .exclude {
                 let check = try await check(program: program, mentee: mentee, mentor: mentor, on: tx)
                 if !check.problems.isEmpty { throw Refusal("pair", check.problems.joined(separator: " ")) }
             } else if mentee == mentor {
                 throw Refusal("pair", "A person cannot mentor themselves.")
             }
-            try await MatchDecision.query(on: tx).filter(\.$programID == programID).filter(\.$menteeID == mentee).filter(\.$mentorID == mentor).delete()
             try await MatchDecision(programID: programID, menteeID: mentee, mentorID: mentor, kind: kind, createdBy: admin?.id, now: now).create(on: tx)
             program.decisionsVersion += 1
             try await program.save(on: tx)
             try await PeopleStore.audit("match.\(kind.rawValue)", "“\(program.name)”", actorID: admin?.id, on: tx)
+            return replaced?.decisionKind
         }
     }
 

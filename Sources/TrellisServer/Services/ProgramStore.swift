@@ -117,6 +117,20 @@ enum ProgramStore {
                 try await Mentorship.query(on: tx).filter(\.$programID == id).filter(\.$state != MentorshipState.concluded.rawValue)
                     .set(\.$state, to: MentorshipState.concluded.rawValue).update()
             }
+            // Once a program starts, requests close: those still waiting are declined and their
+            // mentees told; waitlists end.
+            if next == .active || next == .concluded {
+                let waiting = try await MentoringRequest.query(on: tx).filter(\.$programID == id).filter(\.$state == RequestState.pending.rawValue).all()
+                for request in waiting {
+                    request.state = RequestState.declined.rawValue
+                    request.answer = "The program has started, so requests are closed."
+                    request.answeredAt = now
+                    try await request.save(on: tx)
+                    try await Notify.send(to: request.menteeID, .requestDeclined, title: "Requests in “\(program.name)” are closed",
+                                          body: "The program has started before your request was answered.", link: "/programs/\(id.uuidString)", now: now, on: tx)
+                }
+                try await WaitlistPlace.query(on: tx).filter(\.$programID == id).delete()
+            }
             try await PeopleStore.audit("program.state", "“\(program.name)”: \(from.rawValue) → \(next.rawValue)", actorID: admin?.id, on: tx)
             return program
         }
@@ -260,10 +274,15 @@ enum ProgramStore {
             let waiting = try await MentoringRequest.query(on: tx).filter(\.$programID == programID).filter(\.$state == RequestState.pending.rawValue)
                 .group(.or) { $0.filter(\.$menteeID == userID).filter(\.$mentorID == userID) }.all()
             for request in waiting {
-                request.state = request.menteeID == userID ? RequestState.withdrawn.rawValue : RequestState.declined.rawValue
-                request.answer = request.menteeID == userID ? "The mentee left the program." : "The mentor left the program. Here are other mentors who suit you."
+                let mentorLeft = request.menteeID != userID
+                request.state = mentorLeft ? RequestState.declined.rawValue : RequestState.withdrawn.rawValue
+                request.answer = mentorLeft ? "The mentor left the program. Here are other mentors who suit you." : "The mentee left the program."
                 request.answeredAt = now
                 try await request.save(on: tx)
+                if mentorLeft {
+                    try await Notify.send(to: request.menteeID, .requestDeclined, title: "A mentor you asked left “\(program.name)”",
+                                          body: request.answer, link: "/programs/\(programID.uuidString)/mentors", now: now, on: tx)
+                }
             }
             try await WaitlistPlace.query(on: tx).filter(\.$programID == programID).group(.or) { $0.filter(\.$menteeID == userID).filter(\.$mentorID == userID) }.delete()
             if enrolment.programRole == .mentor { program.mentorCount -= 1 } else { program.menteeCount -= 1 }

@@ -150,7 +150,7 @@ enum Requests {
                     mentorTaken: taken, mentorCapacity: capacity
                 )
                 if let problem = RequestRules.refusal(accepting: facts) { throw Refusal(problem) }
-                guard program.programState == .matching || program.programState == .active else {
+                guard program.programState == .matching else {
                     throw Refusal("The program is \(program.programState.label.lowercased()): requests can no longer be accepted.")
                 }
                 let mentorship = Mentorship()
@@ -249,7 +249,7 @@ enum Requests {
         do {
             try await DatabaseWrites.transaction(on: db) { tx in
                 guard let program = try await ProgramStore.find(programID, on: tx) else { throw ProgramStore.NotFound() }
-                guard program.matchingMode == .selfSelect, program.programState == .matching || program.programState == .active else {
+                guard program.matchingMode == .selfSelect, program.programState == .matching else {
                     throw Refusal("Waitlists are for programs where mentees choose, while they are matching.")
                 }
                 let enrolments = try await Enrolment.query(on: tx).filter(\.$programID == programID).filter(\.$userID ~~ [mentee, mentor]).all()
@@ -297,6 +297,8 @@ enum Requests {
             guard let enrolment = try await ProgramStore.enrolment(of: mentor, in: programID, on: tx), enrolment.programRole == .mentor else {
                 throw Refusal("Only a mentor of this program has a capacity in it.")
             }
+            let state = try await ProgramStore.find(programID, on: tx)?.programState
+            guard state == .matching else { throw Refusal("capacity", "Places change while mentees are choosing (the program is \(state?.label.lowercased() ?? "gone")).") }
             let taken = try await taken(mentor: mentor, program: programID, on: tx)
             if capacity < taken { throw Refusal("capacity", "You have \(taken) mentees in this program: capacity cannot be lower.") }
             let before = max(0, try await Self.capacity(of: enrolment, on: tx) - taken)
@@ -312,6 +314,8 @@ enum Requests {
             guard let enrolment = try await ProgramStore.enrolment(of: mentor, in: programID, on: tx), enrolment.programRole == .mentor else {
                 throw Refusal("Only a mentor of this program can pause requests in it.")
             }
+            let state = try await ProgramStore.find(programID, on: tx)?.programState
+            guard state == .matching else { throw Refusal("Requests are paused or taken while mentees are choosing (the program is \(state?.label.lowercased() ?? "gone")).") }
             enrolment.paused = paused
             try await enrolment.save(on: tx)
         }

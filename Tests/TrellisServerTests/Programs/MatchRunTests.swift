@@ -92,6 +92,12 @@ extension ServerTests {
                 let notMentee = try await admin.post("/admin/programs/\(id)/decisions", [("mentee", mentors[2].email), ("mentor", mentors[1].email), ("kind", "manual"), ("run", "1")])
                 #expect(notMentee.status == .unprocessableEntity && notMentee.text.contains("not a mentee in this program"))
                 #expect(try await MatchDecision.query(on: app.db).count() == 2)
+                // Locking an excluded pair replaces the exclusion, and says so.
+                let excludeThird = try await admin.post("/admin/programs/\(id)/decisions", [("mentee", mentees[2].email), ("mentor", mentors[2].email), ("kind", "exclude"), ("run", "1")])
+                #expect(excludeThird.status == .ok)
+                let relock = try await admin.post("/admin/programs/\(id)/decisions", [("mentee", mentees[2].email), ("mentor", mentors[2].email), ("kind", "lock"), ("run", "1")])
+                #expect(relock.status == .ok && relock.text.contains("It was excluded; the exclusion is removed."))
+                #expect(try await MatchDecision.query(on: app.db).filter(\.$kind == MatchDecision.Kind.exclude.rawValue).count() == 1)
 
                 // The first run is now stale: publishing it is refused.
                 let stale = try await admin.post("\(base)/1/publish")

@@ -37,13 +37,15 @@ extension ServerTests {
                     ("weight_timeZone", "-0.1"), ("weight_language", "nan"),
                 ])
                 #expect(bad.status == .unprocessableEntity)
-                for message in ["Name is required.", "Matching mode: choose bulk, self-select or preference", "Enrolment opens must be a day written as YYYY-MM-DD",
+                for message in ["Name is required.", "Matching mode: choose bulk, self-select or preference", "Enrolment opens must be a real day from 2000-01-01 to 2999-12-31",
                                 "The program ends (2027-02-01) must be after the day the program starts (2027-03-01)", "Minimum score must be a number from 0 to 1",
                                 "Open requests per mentee must be a whole number from 1 to 10", "Days before a request expires must be a whole number from 1 to 90",
                                 "The weight of time-zone overlap must be a number from 0 to 100", "The weight of common language must be"] {
                     #expect(bad.text.contains(HTML.escape(message)), "\(message)")
                 }
                 #expect(try await Program.query(on: app.db).count() == 0)
+                let preference = try await admin.post("/admin/programs", [("name", "P"), ("mode", "preference")])
+                #expect(preference.status == .unprocessableEntity && preference.text.contains("Preference programs (both sides rank, then a stable match) are not available yet"))
                 let zero = try await admin.post("/admin/programs", [("name", "P")] + MatchWeights.factors.map { ("weight_\($0.key)", "0") })
                 #expect(zero.status == .unprocessableEntity && zero.text.contains("At least one weight must be above zero."))
 

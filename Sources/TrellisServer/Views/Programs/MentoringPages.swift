@@ -130,8 +130,6 @@ enum MentoringPages {
     }
 
     static func notifications(_ context: PageContext, _ items: [NotificationItem]) -> HTML {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
         let rows: [HTML] = items.map { item in
             """
             <li class="panel\(item.unread ? " unread" : "")">
@@ -139,7 +137,7 @@ enum MentoringPages {
               <p>\(item.body)</p>
               <form method="post" action="/notifications/\(item.id.uuidString)/read" class="inline">
                 \(Layout.csrfField(context))
-                <span class="muted">\(formatter.string(from: item.createdAt))</span>
+                <span class="muted">\(SelfSelectPages.day(item.createdAt))</span>
                 <button type="submit" class="secondary" aria-label="Open: \(item.title)">Open</button>
               </form>
             </li>

@@ -63,7 +63,7 @@ enum ProgramListPage {
         let isAdmin = context.viewer?.isAdmin == true
         let cards: [HTML] = programs.map { program in
             let mine: HTML = program.myRole.map { "<p><span class=\"badge new\">You are a \($0.rawValue)</span></p>" } ?? .empty
-            let counts: HTML = isAdmin ? "<p class=\"muted\">\(program.mentors) mentors, \(program.mentees) mentees</p>" : .empty
+            let counts: HTML = isAdmin ? "<p class=\"muted\">\(program.mentors) mentor\(program.mentors == 1 ? "" : "s"), \(program.mentees) mentee\(program.mentees == 1 ? "" : "s")</p>" : .empty
             return """
             <li class="panel program-card">
               <h2><a href="/programs/\(program.id.uuidString)">\(program.name)</a> \(ProgramBits.stateBadge(program.state))</h2>
@@ -91,7 +91,7 @@ enum ProgramFormPage {
     static func render(_ context: PageContext, programID: UUID?, state: ProgramState?, form: ProgramForm, errors: ValidationErrors) -> HTML {
         let action = programID.map { "/admin/programs/\($0.uuidString)/edit" } ?? "/admin/programs"
         let title = programID == nil ? "New program" : "Program settings"
-        let modes: [HTML] = MatchingMode.allCases.map { mode in
+        let modes: [HTML] = MatchingMode.allCases.filter(\.isAvailable).map { mode in
             let checked = (form.mode ?? MatchingMode.bulk.rawValue) == mode.rawValue
             return """
             <label class="choice"><input type="radio" name="mode" value="\(mode.rawValue)"\(HTML.when(checked, " checked")) aria-describedby="mode-\(mode.rawValue)-hint"> \(mode.label)</label>
@@ -124,6 +124,7 @@ enum ProgramFormPage {
               <legend>Matching mode</legend>
               \(Form.messages("mode", hint: nil, error: errors["mode"]))
               \(modes)
+              <p class="hint">Programs where both sides rank each other and a stable match is made are coming in a later version.</p>
             </fieldset>
           </section>
           <section class="panel" aria-labelledby="dates-heading">
@@ -188,7 +189,7 @@ struct ProgramView: Sendable {
     var joinInput: ProgramsController.JoinInput
     var stateError: String?
     /// Program managers: the newest run's number and state, if any.
-    var latestRun: (number: Int, state: MatchRun.State, published: Bool)? = nil
+    var latestRun: (number: Int, state: MatchRun.State, published: Bool, stale: Bool)? = nil
 }
 
 /// One program's page: what it is, where it is, and what the viewer does next.
@@ -261,7 +262,7 @@ enum ProgramPage {
             case (true, _): "published"
             case (false, .queued): "waiting to start"
             case (false, .running): "running"
-            case (false, .done): "finished, waiting for your review"
+            case (false, .done): run.stale ? "finished but out of date (something changed since): run matching again" : "finished, waiting for your review"
             case (false, .failed): "failed"
             }
             return "<p>Run \(run.number) is \(state): <a href=\"\(base)/\(run.number)\">open it</a> · <a href=\"\(base)\">all runs</a></p>"

@@ -12,6 +12,8 @@ struct RosterView: Sendable {
     var enrolProblem: String?
     /// What is wrong with an upload that could not be read at all.
     var csvError: String? = nil
+    /// The heading over the problems (a refused removal has no field to correct).
+    var errorHeading = "Please correct the highlighted fields."
 }
 
 /// A program's participants, for its managers: enrol someone, and the roster with each person's
@@ -57,7 +59,7 @@ enum RosterPage {
         </nav>
         """ : .empty
         let enrolForm: HTML = view.enrolProblem.map { "<p>\($0)</p>" as HTML } ?? """
-        \(Form.errorSummary(view.errors))
+        \(Form.errorSummary(view.errors, message: view.errorHeading))
         <form method="post" action="/admin/programs/\(id)/participants" novalidate>
           \(Layout.csrfField(context))
           <div class="form-columns">

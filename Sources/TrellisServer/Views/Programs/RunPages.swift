@@ -303,11 +303,10 @@ enum RunPages {
     }
 
     static func list(_ context: PageContext, program: ProgramSummary, runs: [RunView.Run]) -> HTML {
-        let formatter = ISO8601DateFormatter()
         let rows: [HTML] = runs.map { run in
             let status: HTML = run.publishedAt != nil ? "<span class=\"badge new\">Published</span>" : "\(run.state.rawValue.prefix(1).uppercased() + run.state.rawValue.dropFirst())"
             return """
-            <tr><td><a href="\(runsBase(program))/\(run.number)">Run \(run.number)</a></td><td>\(formatter.string(from: run.createdAt))</td><td>\(status)</td>
+            <tr><td><a href="\(runsBase(program))/\(run.number)">Run \(run.number)</a></td><td>\(SelfSelectPages.day(run.createdAt))</td><td>\(status)</td>
             <td>\(run.state == .done ? "\(run.matched.grouped) of \(run.mentees.grouped)" : "")</td><td>\(run.state == .done ? score(run.totalScore) : "")</td><td>\(run.state == .done ? (run.provenOptimal ? "Yes" : "No") : "")</td></tr>
             """
         }

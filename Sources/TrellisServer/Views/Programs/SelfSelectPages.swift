@@ -144,7 +144,7 @@ enum SelfSelectPages {
         <h1>Find a mentor</h1>
         \(errorBlock(view.error))
         \(matched)
-        <p>Mentors of this program, best match for you first, with the reasons. You may have \(view.maximumOpenRequests) requests waiting at once (\(open.count) now).</p>
+        <p>Mentors of this program, best match for you first, with the reasons. You may have \(view.maximumOpenRequests) request\(view.maximumOpenRequests == 1 ? "" : "s") waiting at once (\(open.count) now).</p>
         \(view.requests.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"requests-heading\"><h2 id=\"requests-heading\">Your requests</h2><ul>\(requests)</ul></section>")
         \(view.waitlist.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"waitlist-heading\"><h2 id=\"waitlist-heading\">Your waitlist places</h2><ul>\(waitlist)</ul></section>")
         <form class="filters" method="get" action="\(base)/mentors" role="search" aria-label="Search mentors">
