@@ -1,8 +1,9 @@
 """Programs in the browser, on the demo organisation: a manager creates a bulk program, enrols people
 from a CSV, runs matching, locks one pair, excludes another, re-runs and publishes; in a self-select
 program a mentee asks a mentor, the mentor accepts, and a second mentee's request to the now-full
-mentor is declined automatically and they are shown their next choices. axe-core on every page,
-and phone-width screenshots of the result and the inbox."""
+mentor is declined automatically and they are shown their next choices; in a preference program
+both sides rank, and a stable match is run, explained and published. axe-core on every page, and
+phone-width screenshots of the result, the inbox and a shortlist."""
 import csv
 import io
 import pathlib
@@ -183,4 +184,81 @@ def test_self_select_request_accept_and_automatic_decline(demo_server, context, 
     expect(first.get_by_role("heading", name="Why you were matched")).to_be_visible()
     check_accessibility(first, "57-mentorship")
     for p in (first, second, mentor_page):
+        p.context.close()
+
+
+def test_preference_rankings_stable_match_and_publish(demo_server, context, tmp_path):
+    """Mentees shortlist mentors, a mentor ranks the mentees who chose them, and the manager runs
+    stable matching, asks why a pair was not made, and publishes."""
+    base = demo_server.url
+    people = demo_people(context, base)
+    mentors = [p for p in people if p["role"] == "mentor" and p["capacity"] and p["department"] == "Engineering"][:2]
+    mentees = [p for p in people if p["role"] == "mentee" and p["department"] not in ("Engineering", "")][:2]
+    page = context.new_page()  # signed in as the program manager by demo_people
+    create_program(page, base, "Rank your mentor", "Both sides rank, then a stable match")
+    enrol_csv(page, base, tmp_path, [(m["email"], "mentor", "1") for m in mentors] + [(m["email"], "mentee", "") for m in mentees], "rank.csv")
+    page.get_by_role("link", name="Rank your mentor").click()
+    page.get_by_role("button", name="Open enrolment").click()
+    expect(page.get_by_text("0 of 2 mentees have a shortlist")).to_be_visible()
+
+    def as_person(email):
+        ctx = context.browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        p = ctx.new_page()
+        sign_in(p, base, email, PASSWORD)
+        return p
+
+    # Both mentees shortlist both mentors; the first puts the second mentor first by moving them up.
+    first_mentor, second_mentor = mentors[0]["name"], mentors[1]["name"]
+    mentee_pages = [as_person(m["email"]) for m in mentees]
+    for index, mentee in enumerate(mentee_pages):
+        mentee.goto(base + "/programs")
+        mentee.get_by_role("link", name="Rank your mentor").click()
+        mentee.get_by_role("link", name="Rank your mentors").click()
+        expect(mentee.get_by_role("heading", name="Your shortlist of mentors")).to_be_visible()
+        if index == 0:
+            check_accessibility(mentee, "58-shortlist-empty")
+        for name in (first_mentor, second_mentor):
+            mentee.get_by_role("button", name=f"Add {name} to your ranking").click()
+            expect(mentee.get_by_role("status").first).to_contain_text("Added to your ranking")
+        if index == 0:
+            mentee.get_by_role("button", name=f"Move {second_mentor} up").click()
+            expect(mentee.locator("ol.ranking h3").first).to_contain_text(second_mentor)
+            check_accessibility(mentee, "59-shortlist")
+            phone_screenshot(mentee, "60-shortlist-phone")
+
+    # Each mentor ranks both mentees who chose them, in the order shown.
+    for mentor in mentors:
+        mentor_page = as_person(mentor["email"])
+        mentor_page.goto(base + "/programs")
+        mentor_page.get_by_role("link", name="Rank your mentor").click()
+        mentor_page.get_by_role("link", name="Rank the mentees who chose you").click()
+        expect(mentor_page.get_by_text("They put you").first).to_be_visible()
+        for person in mentees:
+            mentor_page.get_by_role("button", name=f"Add {person['name']} to your ranking").click()
+            expect(mentor_page.get_by_role("status").first).to_contain_text("Added to your ranking")
+        if mentor is mentors[0]:
+            check_accessibility(mentor_page, "61-mentor-ranking")
+        mentor_page.context.close()
+
+    page.reload()
+    expect(page.get_by_text("2 of 2 mentees have a shortlist")).to_be_visible()
+    page.get_by_role("button", name="Close enrolment and start matching").click()
+    expect(page.get_by_text("The rankings are closed: run stable matching")).to_be_visible()
+    page.get_by_role("button", name="Run matching").click()
+    expect(page.get_by_role("heading", name="Result")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("This match is stable")).to_be_visible()
+    expect(page.get_by_text("of 2 mentees matched")).to_be_visible()
+    check_accessibility(page, "62-stable-result")
+
+    # Why not: the first mentee put the second mentor first; whoever they got, the page says who
+    # would refuse whom for the other mentor.
+    page.get_by_label("Why not this mentee…").fill(mentees[0]["email"])
+    page.get_by_label("…with this mentor?").fill(mentors[0]["email"])
+    page.get_by_role("button", name="Explain").click()
+    expect(page.get_by_role("heading", name=re.compile("who would refuse whom|Their rankings"))).to_be_visible()
+    check_accessibility(page, "63-stable-why-not")
+    page.go_back()
+    page.get_by_role("button", name=re.compile(r"^Publish \d+ pairs?$")).click()
+    expect(page.get_by_role("status").first).to_contain_text("Published")
+    for p in mentee_pages:
         p.context.close()

@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     ProgramsController.register(signedIn)
     MentoringController.register(signedIn)
     SelfSelectController.register(signedIn)
+    PreferenceController.register(signedIn)
     AdminPeopleController.register(programManagers)
     ImportController.register(programManagers)
     AdminProgramsController.register(programManagers)

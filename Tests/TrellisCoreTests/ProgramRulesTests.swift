@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrellisCore
+import TrellisFixtures
 
 @Suite struct ProgramRulesTests {
     func day(_ text: String) -> CalendarDay { CalendarDay(text)! }
@@ -163,4 +164,69 @@ import Testing
 
 extension Result {
     var isFailure: Bool { if case .failure = self { true } else { false } }
+}
+
+@Suite struct RankingRulesTests {
+    @Test func `rankings change only in a preference program that is enrolling, by its participants`() {
+        #expect(RankingRules.refusal(editing: .init(state: .enrolling, mode: .preference, role: .mentee)) == nil)
+        #expect(RankingRules.refusal(editing: .init(state: .enrolling, mode: .preference, role: .mentor)) == nil)
+        #expect(RankingRules.refusal(editing: .init(state: .enrolling, mode: .bulk, role: .mentee))?.contains("nobody ranks") == true)
+        #expect(RankingRules.refusal(editing: .init(state: .enrolling, mode: .preference, role: nil))?.contains("Only the program's mentors and mentees") == true)
+        #expect(RankingRules.refusal(editing: .init(state: .draft, mode: .preference, role: .mentee))?.contains("still a draft") == true)
+        #expect(RankingRules.refusal(editing: .init(state: .matching, mode: .preference, role: .mentee))?.contains("closed") == true)
+        #expect(RankingRules.refusal(editing: .init(state: .active, mode: .preference, role: .mentor))?.contains("can no longer change") == true)
+        #expect(RankingRules.refusal(editing: .init(state: .concluded, mode: .preference, role: .mentor))?.contains("can no longer change") == true)
+    }
+
+    @Test func `an addition is refused with the first rule it breaks`() {
+        #expect(RankingRules.refusal(adding: .init(role: .mentee)) == nil)
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, isSelf: true)) == "You cannot rank yourself.")
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, otherEnrolled: false)) == "This person is not a mentor in this program.")
+        #expect(RankingRules.refusal(adding: .init(role: .mentor, otherEnrolled: false)) == "This person is not a mentee in this program.")
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, alreadyRanked: true)) == "This person is already in your ranking.")
+        #expect(RankingRules.refusal(adding: .init(role: .mentor, rankedTheRanker: false))?.contains("only mentees who put you on their shortlist") == true)
+        // A mentee's choice of mentor does not depend on the mentor having ranked them.
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, rankedTheRanker: false)) == nil)
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, brokenRule: "Mentor 1 manages Mentee 2."))
+            == "This pair cannot be made in this program: Mentor 1 manages Mentee 2.")
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, count: 9)) == nil)
+        #expect(RankingRules.refusal(adding: .init(role: .mentee, count: 10))?.contains("10 mentors, the most it can hold") == true)
+        #expect(RankingRules.refusal(adding: .init(role: .mentor, count: 49)) == nil)
+        #expect(RankingRules.refusal(adding: .init(role: .mentor, count: 50))?.contains("ranked 50 mentees") == true)
+    }
+
+    @Test(arguments: 0..<200) func `a ranked list keeps ranks 1 to n whatever is added, moved or removed`(seed: Int) {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        var list = RankedList<Int>([])
+        var model: [Int] = []
+        for _ in 0..<40 {
+            let id = Int.random(in: 0..<8, using: &generator)
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0:
+                let added = list.append(id)
+                #expect(added == !model.contains(id))
+                if !model.contains(id) { model.append(id) }
+            case 1:
+                let removed = list.remove(id)
+                #expect(removed == model.contains(id))
+                model.removeAll { $0 == id }
+            default:
+                let up = Bool.random(using: &generator)
+                if let at = model.firstIndex(of: id), model.indices.contains(up ? at - 1 : at + 1) {
+                    let moved = list.move(id, up: up)
+                    #expect(moved)
+                    model.swapAt(at, up ? at - 1 : at + 1)
+                } else {
+                    let moved = list.move(id, up: up)
+                    #expect(!moved)
+                }
+            }
+            #expect(list.order == model)
+            for (at, id) in model.enumerated() { #expect(list.rank(of: id) == at + 1) }
+        }
+    }
+
+    @Test func `a list made from an order with repeats keeps the first of each`() {
+        #expect(RankedList([3, 1, 3, 2, 1]).order == [3, 1, 2])
+    }
 }

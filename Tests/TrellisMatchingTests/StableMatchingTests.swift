@@ -83,6 +83,74 @@ import TrellisFixtures
         }
     }
 
+    func result(_ assignment: [String: String], _ people: [Participant]) -> MatchResult {
+        MatchResult(
+            algorithm: .stable, objective: .score, pairs: assignment.map { MatchedPair(menteeID: $0.key, mentorID: $0.value, score: 0, locked: false) },
+            unmatched: [], mentorCount: 0, menteeCount: 0, people: people.count, eligiblePairs: 0, candidatePairs: 0,
+            provenOptimal: false, pairsAddedByProof: 0, timings: PhaseTimings()
+        )
+    }
+
+    @Test(arguments: 1...40)
+    func `the blocking-pair check agrees with the definition on every assignment`(seed: Int) throws {
+        let (engine, rankings, people) = try instance(seed: UInt64(seed))
+        for assignment in allAssignments(rankings, people).prefix(200) {
+            let blocking = engine.blockingPairs(rankings: rankings, in: result(assignment, people))
+            #expect(blocking.isEmpty == isStable(assignment, rankings, people), "seed \(seed): \(assignment)")
+        }
+        #expect(engine.blockingPairs(rankings: rankings, in: try engine.stable(rankings: rankings)).isEmpty)
+    }
+
+    @Test(arguments: 1...60)
+    func `why-not names who would refuse whom for every pair a stable match leaves apart`(seed: Int) throws {
+        let (engine, rankings, people) = try instance(seed: UInt64(seed))
+        let made = try engine.stable(rankings: rankings)
+        let mentorOf = Dictionary(uniqueKeysWithValues: made.pairs.map { ($0.menteeID, $0.mentorID) })
+        for mentee in people.filter({ $0.role == .mentee }) {
+            for mentor in people.filter({ $0.role == .mentor }) where mentorOf[mentee.id] != mentor.id {
+                let sentences = StableExplanation.whyNot(
+                    mentee: mentee.id, mentor: mentor.id,
+                    menteeRanksMentor: rank(rankings, mentee.id, mentor.id), mentorRanksMentee: rank(rankings, mentor.id, mentee.id),
+                    menteePartner: mentorOf[mentee.id].map { .init(name: $0, rank: rank(rankings, mentee.id, $0)) },
+                    mentorPartners: mentorOf.filter { $0.value == mentor.id }.map { .init(name: $0.key, rank: rank(rankings, mentor.id, $0.key)) },
+                    mentorCapacity: mentor.capacity
+                )
+                let text = sentences.joined(separator: " ")
+                let ranked = rank(rankings, mentee.id, mentor.id) != nil && rank(rankings, mentor.id, mentee.id) != nil
+                if ranked {
+                    #expect(text.contains("would refuse"), "seed \(seed) \(mentee.id)–\(mentor.id): \(text)")
+                    #expect(!text.contains("would both rather be together"))
+                } else {
+                    #expect(text.contains("did not"), "seed \(seed): \(text)")
+                }
+            }
+        }
+    }
+
+    @Test func `a locked pair can leave two people apart who would both rather be together, and why-not says so`() throws {
+        let people = [
+            Participant(id: "ann", role: .mentor, capacity: 1), Participant(id: "ben", role: .mentor, capacity: 1),
+            Participant(id: "cat", role: .mentee), Participant(id: "dan", role: .mentee),
+        ]
+        let rankings = [
+            Ranking(ranker: "cat", ranked: "ann", rank: 1), Ranking(ranker: "cat", ranked: "ben", rank: 2),
+            Ranking(ranker: "ann", ranked: "cat", rank: 1), Ranking(ranker: "ben", ranked: "cat", rank: 1),
+            Ranking(ranker: "dan", ranked: "ben", rank: 1), Ranking(ranker: "ben", ranked: "dan", rank: 2),
+        ]
+        // The manager locks Dan with Ann, whom neither ranked.
+        let engine = try MatchEngine(participants: people, options: MatchOptions(locks: [(mentee: "dan", mentor: "ann")], threads: 1))
+        let made = try engine.stable(rankings: rankings)
+        #expect(Set(made.pairs.map { "\($0.menteeID)-\($0.mentorID)" }) == ["dan-ann", "cat-ben"])
+        #expect(engine.blockingPairs(rankings: rankings, in: made).map { "\($0.mentee)-\($0.mentor)" } == ["cat-ann"])
+        let text = StableExplanation.whyNot(
+            mentee: "cat", mentor: "ann", menteeRanksMentor: 1, mentorRanksMentee: 1, menteePartner: .init(name: "ben", rank: 2),
+            mentorPartners: [.init(name: "dan", rank: nil)], mentorCapacity: 1
+        ).joined(separator: " ")
+        #expect(text.contains("would both rather be together") && text.contains("locked or hand-made"))
+        #expect(StableExplanation.ordinal(1) == "1st" && StableExplanation.ordinal(2) == "2nd" && StableExplanation.ordinal(3) == "3rd")
+        #expect(StableExplanation.ordinal(11) == "11th" && StableExplanation.ordinal(12) == "12th" && StableExplanation.ordinal(22) == "22nd" && StableExplanation.ordinal(101) == "101st")
+    }
+
     @Test func `rankings must connect a mentee and a mentor of the run`() throws {
         let (engine, _, _) = try instance(seed: 1)
         #expect(throws: MatchInputError.self) { try engine.stable(rankings: [Ranking(ranker: "e0", ranked: "e1", rank: 1)]) }
@@ -102,6 +170,6 @@ import TrellisFixtures
         ]
         let result = try engine.stable(rankings: rankings)
         #expect(result.pairs.map(\.menteeID) == ["other"])
-        #expect(result.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noEligibleMentor)])
+        #expect(result.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noMutualRanking)])
     }
 }

@@ -27,15 +27,6 @@ public enum MatchingMode: String, Sendable, CaseIterable, Codable {
 
 extension MatchingMode: Choice { public static var choiceLabel: String { "Matching mode" } }
 
-extension MatchingMode {
-    /// Whether Trellis can run a program in this mode yet. Preference programs (rankings and a
-    /// stable match in the app) are not built yet; a program cannot be created in a mode it could
-    /// never finish.
-    public var isAvailable: Bool { self != .preference }
-
-    public static let unavailableMessage = "Preference programs (both sides rank, then a stable match) are not available yet: choose bulk or self-select."
-}
-
 /// A calendar day ("2027-03-01"), as programs' windows and dates are given: a day, not an
 /// instant, so that "enrolment closes on the 14th" means the whole of the 14th.
 public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -138,7 +129,6 @@ public struct ProgramDraft: Sendable, Equatable {
         if !(minimumScore.isFinite && ProgramRules.minimumScore.contains(minimumScore)) {
             errors.add("minimum_score", "Minimum score must be a number from 0 to 1, such as 0.3 (got \(minimumScore)).")
         }
-        if !mode.isAvailable { errors.add("mode", MatchingMode.unavailableMessage) }
         if let problem = ProgramRules.openRequests.problem(maximumOpenRequests) { errors.add("maximum_open_requests", problem) }
         if let problem = ProgramRules.expiryDays.problem(requestExpiryDays) { errors.add("request_expiry_days", problem) }
         // The days in order: enrolment opens, closes, the program starts, ends.

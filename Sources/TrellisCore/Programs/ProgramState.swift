@@ -28,10 +28,12 @@ public enum ProgramState: String, Sendable, CaseIterable, Codable {
     public func nextStep(mode: MatchingMode) -> String {
         switch (self, mode) {
         case (.draft, _): "Check the settings, then open enrolment."
+        case (.enrolling, .preference):
+            "Enrol mentors and mentees (or let them join); each mentee ranks a shortlist of mentors and each mentor ranks the mentees who chose them. Closing enrolment closes the rankings."
         case (.enrolling, _): "Enrol mentors and mentees (or let them join), then close enrolment to start matching."
         case (.matching, .bulk): "Run matching, review the proposed pairs, then publish them."
         case (.matching, .selfSelect): "Mentees are asking mentors; when everyone who can be matched is, start the program."
-        case (.matching, .preference): "Both sides are ranking each other; when the window closes, run stable matching, review, then publish."
+        case (.matching, .preference): "The rankings are closed: run stable matching, review the pairs, then publish them."
         case (.active, _): "The pairs are working together; conclude the program when it ends."
         case (.concluded, _): "The program is over."
         }

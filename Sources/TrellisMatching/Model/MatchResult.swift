@@ -30,6 +30,8 @@ public enum UnmatchedReason: Sendable, Equatable {
     case mentorsFull(eligible: Int)
     /// Stable matching: no mutually ranked mentor would take them.
     case notChosen
+    /// Stable matching: no mentor they ranked also ranked them (within the program's rules).
+    case noMutualRanking
     /// Participation was maximised and this mentee still could not be placed.
     case noRoom
 
@@ -39,6 +41,7 @@ public enum UnmatchedReason: Sendable, Equatable {
         case .belowMinimumScore: "Every eligible mentor scores below the minimum score for this run."
         case .mentorsFull(let eligible): "All \(eligible) eligible mentor\(eligible == 1 ? " is" : "s are") full with mentees for whom they make a better overall match."
         case .notChosen: "No mentor who ranked this mentee, and whom the mentee ranked, had room for them."
+        case .noMutualRanking: "No mentor this mentee ranked also ranked them (pairs that break a rule of the program do not count)."
         case .noRoom: "There is no room: placing this mentee would take a mentor from someone else without matching more people."
         }
     }

@@ -69,7 +69,7 @@ extension MatchEngine {
             }
         }
         let unmatched = (0..<menteeCount).filter { !matched.contains($0) && !lockedMentees.contains($0) }.map { e in
-            UnmatchedMentee(menteeID: id(mentee: e), reason: menteeList[e].isEmpty ? .noEligibleMentor : .notChosen)
+            UnmatchedMentee(menteeID: id(mentee: e), reason: menteeList[e].isEmpty ? .noMutualRanking : .notChosen)
         }
         timings.solve = (clock.now - start).inSeconds
         return MatchResult(
@@ -78,6 +78,41 @@ extension MatchEngine {
             eligiblePairs: menteeList.reduce(0) { $0 + $1.count }, candidatePairs: menteeList.reduce(0) { $0 + $1.count },
             provenOptimal: false, pairsAddedByProof: 0, timings: timings
         )
+    }
+
+    /// The pairs of a result that would both rather be together than with what they got (under
+    /// both sides' rankings and the program's rules): none for `stable(rankings:)`'s own result
+    /// unless locked pairs forced otherwise. Checks every mutually ranked pair once.
+    public func blockingPairs(rankings: [Ranking], in result: MatchResult) -> [(mentee: String, mentor: String)] {
+        var menteeRank: [Int: [Int: Int]] = [:], mentorRank: [Int: [Int: Int]] = [:]
+        for entry in rankings {
+            if let e = menteeSlot(entry.ranker), let m = mentorSlot(entry.ranked) {
+                menteeRank[e, default: [:]][m] = min(menteeRank[e]?[m] ?? .max, entry.rank)
+            } else if let m = mentorSlot(entry.ranker), let e = menteeSlot(entry.ranked) {
+                mentorRank[m, default: [:]][e] = min(mentorRank[m]?[e] ?? .max, entry.rank)
+            }
+        }
+        var mentorOf: [Int: Int] = [:]
+        var held = [[Int]](repeating: [], count: mentorCount)
+        for pair in result.pairs {
+            guard let e = menteeSlot(pair.menteeID), let m = mentorSlot(pair.mentorID) else { continue }
+            mentorOf[e] = m
+            held[m].append(e)
+        }
+        var blocking: [(mentee: String, mentor: String)] = []
+        for (e, ranks) in menteeRank {
+            for (m, rank) in ranks where mentorOf[e] != m {
+                guard let theirs = mentorRank[m]?[e], instance.eligibleScore(mentee: e, mentor: m) != nil else { continue }
+                // The mentee would move: unmatched, or holding a mentor they ranked lower (or a
+                // mentor they did not rank, from a manager's decision, counts as worse).
+                if let current = mentorOf[e], let currentRank = ranks[current], currentRank <= rank { continue }
+                // The mentor would take them: a place free, or someone they like less.
+                let room = held[m].count < Int(instance.mentorCapacity[m])
+                let worse = held[m].contains { (mentorRank[m]?[$0] ?? .max) > theirs }
+                if room || worse { blocking.append((id(mentee: e), id(mentor: m))) }
+            }
+        }
+        return blocking.sorted { ($0.mentee, $0.mentor) < ($1.mentee, $1.mentor) }
     }
 
     /// Why this mentee was not paired with this mentor, in words.

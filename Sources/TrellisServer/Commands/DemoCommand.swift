@@ -60,6 +60,7 @@ enum DemoLoader {
             try await Job.query(on: tx).delete()
             if let sql = tx as? any SQLDatabase { try await sql.raw("DELETE FROM match_run_pairs").run() }
             try await MatchDecision.query(on: tx).delete()
+            try await RankingEntry.query(on: tx).delete()
             try await WaitlistPlace.query(on: tx).delete()
             try await MentoringRequest.query(on: tx).delete()
             try await MatchRun.query(on: tx).delete()

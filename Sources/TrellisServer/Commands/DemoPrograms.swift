@@ -8,14 +8,15 @@ import Vapor
 
 /// The demo organisation's programs, one for each stage a program manager meets: one active
 /// whose pairs were published, one matching with a finished run waiting for review, one open for
-/// enrolment, and one where mentees choose their mentors (requests waiting, a mentor full, a
-/// waitlist place). Made through the same services as the web app (enrolment rules, the engine,
+/// enrolment, one where mentees choose their mentors (requests waiting, a mentor full, a
+/// waitlist place), and one where both sides are ranking each other. Made through the same services as the web app (enrolment rules, the engine,
 /// publishing), so the demo shows what Trellis really does.
 enum DemoPrograms {
     static let activeName = "Engineering mentoring 2026"
     static let reviewName = "New managers, spring 2027"
     static let enrollingName = "Cross-office mentoring 2027"
     static let selfSelectName = "Find your mentor: data and research"
+    static let preferenceName = "Product and design mentoring, rankings open"
 
     static func load(on app: Application, console: any Console) async throws {
         let db = app.db
@@ -116,6 +117,35 @@ enum DemoPrograms {
             try? await Requests.joinWaitlist(program: selfSelectID, mentee: chosenMentees[1], mentor: full, on: db)
             for (index, mentee) in chosenMentees.dropFirst(2).prefix(4).enumerated() {
                 _ = await ask(mentee, chosenMentors[1 + index % 3], "I read your profile and think we would work well together.")
+            }
+        }
+
+        // 5. Preference, collecting rankings: mentees have shortlists, one mentor has ranked the
+        //    mentees who chose them, another has not started.
+        let preference = try await ProgramStore.create(ProgramDraft(
+            name: preferenceName, description: "Mentees shortlist the mentors they would like; mentors rank the mentees who chose them. A stable match follows when the window closes.",
+            purpose: "Pairs both sides chose.", mode: .preference,
+            enrolmentOpens: CalendarDay("2026-11-15"), enrolmentCloses: CalendarDay("2099-12-31"), starts: CalendarDay("2027-02-01")
+        ), weights: MatchWeights(), by: nil, on: db)
+        let preferenceID = try preference.requireID()
+        _ = try await ProgramStore.move(preferenceID, to: .enrolling, by: nil, on: db)
+        let rankedMentors = Array(mentors.dropFirst(7).prefix(4))
+        let rankingMentees = Array(mentees.dropFirst(9).prefix(8))
+        try await ProgramStore.enrol(
+            rankedMentors.map { .init(userID: $0, role: .mentor, capacity: 2, statement: "Keen to mentor someone in product or design.") }
+                + rankingMentees.map { .init(userID: $0, role: .mentee, capacity: nil, statement: "I want to get better at product thinking.") },
+            in: preferenceID, selfJoined: false, by: nil, on: db
+        )
+        // Each of the first six mentees shortlists three mentors, in a different order (a pair the
+        // rules refuse is simply not added); the first mentor ranks everyone who chose them.
+        for (index, mentee) in rankingMentees.prefix(6).enumerated() {
+            for step in 0..<3 where !rankedMentors.isEmpty {
+                try? await Rankings.change(.add(rankedMentors[(index + step) % rankedMentors.count]), ranker: mentee, program: preferenceID, on: db)
+            }
+        }
+        if let first = rankedMentors.first {
+            for chooser in try await Rankings.chosenBy(mentor: first, in: preferenceID, on: db).reversed() {
+                try? await Rankings.change(.add(chooser.id), ranker: first, program: preferenceID, on: db)
             }
         }
         progress.succeed()

@@ -180,7 +180,7 @@ struct ProgramStateCommand: AsyncCommand {
 /// `trellis program match PROGRAM`
 struct ProgramMatchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "program", help: "The program's id or exact name (matching, in bulk mode).")
+        @Argument(name: "program", help: "The program's id or exact name (matching, in bulk or preference mode).")
         var program: String
     }
 

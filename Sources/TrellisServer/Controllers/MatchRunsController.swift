@@ -233,8 +233,13 @@ enum MatchRunsController {
         if let latest {
             placement = (latest.number, try await RunResults.placement(run: try latest.requireID(), mentee: try mentee.requireID(), mentor: try mentor.requireID(), on: req.db))
         }
+        var stable: [String]?
+        if program.matchingMode == .preference {
+            stable = try await RunResults.stableWhyNot(run: latest?.id, program: program, mentee: mentee, mentor: mentor, on: req.db)
+        }
         return try await RunPages.pairCheck(
-            req.page, program: summary, mentee: mentee.name, mentor: mentor.name, check: check, placement: placement, refusedManual: false, returnRun: latest?.number
+            req.page, program: summary, mentee: mentee.name, mentor: mentor.name, check: check, placement: placement, refusedManual: false,
+            returnRun: latest?.number, stable: stable
         ).encodeResponse(for: req)
     }
 }

@@ -103,7 +103,8 @@ enum ProgramsController {
             excludeSameDepartment: program.excludeSameDepartment, minimumScore: program.minimumScore, allowRepeatPairs: program.allowRepeatPairs,
             maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays, weights: program.weights,
             myStatement: enrolment?.statement, canWithdraw: canWithdraw, joinRefusal: refusal, profileCapacity: profileCapacity,
-            moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun
+            moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun,
+            rankingProgress: viewer.isAdmin && program.matchingMode == .preference ? Rankings.progress(of: program) : nil
         )
         return ProgramPage.render(req.page, view, notice: notice)
     }

@@ -17,10 +17,8 @@ enum MatchRuns {
             guard program.programState == .matching else {
                 throw Refusal("Matching runs when the program is matching (it is \(program.programState.label.lowercased())): close enrolment first.")
             }
-            guard program.matchingMode == .bulk else {
-                throw Refusal(program.matchingMode == .selfSelect
-                    ? "In this program mentees choose their mentors: there is no matching run."
-                    : "In this program both sides rank each other: stable matching runs when the ranking window closes.")
+            guard program.matchingMode != .selfSelect else {
+                throw Refusal("In this program mentees choose their mentors: there is no matching run.")
             }
             if try await MatchRun.query(on: tx).filter(\.$programID == programID)
                 .filter(\.$state ~~ [MatchRun.State.queued.rawValue, MatchRun.State.running.rawValue]).first() != nil {

@@ -73,8 +73,20 @@ enum ProgramMatching {
         lap("people and tags")
         // The reporting line above the enrolled, through people who are not in the program (a
         // mentee's manager's manager may be a mentor here): each such person joins with no role.
+        // A whole program reads every link in one plain scan (the program is most of the
+        // organisation, and the scan is quicker than a walk); a few people (a pair, a mentee and
+        // the mentors) walk up from themselves, so the work grows with their reporting lines and
+        // not with the organisation.
         var managerOf: [UUID: UUID] = [:]
-        for row in try await PlainRows.all("SELECT id, manager_id FROM profiles WHERE manager_id IS NOT NULL", on: db) {
+        let links: [PlainRow] = if case .everyone = scope {
+            try await PlainRows.all("SELECT id, manager_id FROM profiles WHERE manager_id IS NOT NULL", on: db)
+        } else {
+            try await ReportingLines.above("""
+                SELECT p.id, p.manager_id FROM enrolments e JOIN profiles p ON p.id = e.user_id
+                WHERE e.program_id = \(bind: programID) \(onlyFilter)
+                """, on: db)
+        }
+        for row in links {
             if let manager = try row.optionalUUID("manager_id") { managerOf[try row.uuid("id")] = manager }
         }
         var added = Set(participants.compactMap { UUID(uuidString: $0.id) })
@@ -232,16 +244,36 @@ enum ProgramMatching {
             }
             lap("preparing")
             let reporter = ProgressReporter(runID: runID, db: db)
+            // A bulk run: the proven-best total, compared with a greedy match. A preference run:
+            // the stable match from both sides' rankings, checked for pairs who would both rather
+            // be together, and compared with the proven-best total (what following the rankings
+            // costs in score).
             let result: MatchResult
+            let comparison: MatchResult
+            var provenStable = false
             do {
-                result = try engine.optimal(progress: { phase, fraction in reporter.report(phase.rawValue, fraction) })
+                if run.runAlgorithm == .stable {
+                    reporter.report("reading rankings", 0.1)
+                    let rankings = try await stableRankings(program: program, participants: input.participants, on: db)
+                    lap("reading rankings")
+                    reporter.report("matching", 0.3)
+                    result = try engine.stable(rankings: rankings)
+                    provenStable = engine.blockingPairs(rankings: rankings, in: result).isEmpty
+                    lap("stable matching")
+                    reporter.report("comparing", 0.6)
+                    comparison = try engine.optimal()
+                    lap("best total")
+                } else {
+                    result = try engine.optimal(progress: { phase, fraction in reporter.report(phase.rawValue, fraction) })
+                    await reporter.flush()
+                    lap("solving")
+                    comparison = try engine.greedy()
+                    lap("greedy")
+                }
             } catch let error as MatchInputError {
                 throw RunFailure(Self.named(error.message, input.names))
             }
             await reporter.flush()
-            lap("solving")
-            let greedy = try engine.greedy()
-            lap("greedy")
             try await update(runID, on: db) { $0.phase = "saving the proposal"; $0.progress = 0.95 }
             // One row per mentee: pairs first in score order, then the unmatched.
             var rows: [PairRow] = []
@@ -265,7 +297,8 @@ enum ProgramMatching {
             let finished = now()
             let stored = rows
             let (mentorCount, menteeCount, matched, total, greedyTotal, greedyMatched, proven) = (
-                engine.mentorCount, engine.menteeCount, result.pairs.count, result.totalScore, greedy.totalScore, greedy.pairs.count, result.provenOptimal
+                engine.mentorCount, engine.menteeCount, result.pairs.count, result.totalScore, comparison.totalScore, comparison.pairs.count,
+                run.runAlgorithm == .stable ? provenStable : result.provenOptimal
             )
             try await DatabaseWrites.transaction(on: db) { tx in
                 try await MatchRunPairs.insert(stored, run: runID, on: tx)
@@ -282,6 +315,16 @@ enum ProgramMatching {
         } catch {
             try await fail(runID, "The run stopped with an error: \(String(describing: error).scalarPrefix(300)). Nothing was changed; start it again.", on: db, at: now())
             throw error
+        }
+    }
+
+    /// The program's rankings between the run's participants (a mentor without a place, or
+    /// someone no longer active, drops out of the run and so out of the rankings).
+    static func stableRankings(program: Program, participants: [Participant], on db: any Database) async throws -> [Ranking] {
+        let mentees = Set(participants.filter { $0.role == .mentee }.map(\.id))
+        let mentors = Set(participants.filter { $0.role == .mentor && $0.capacity > 0 }.map(\.id))
+        return try await Rankings.all(in: try program.requireID(), on: db).filter {
+            (mentees.contains($0.ranker) && mentors.contains($0.ranked)) || (mentors.contains($0.ranker) && mentees.contains($0.ranked))
         }
     }
 

@@ -285,6 +285,7 @@ enum ProgramStore {
                 }
             }
             try await WaitlistPlace.query(on: tx).filter(\.$programID == programID).group(.or) { $0.filter(\.$menteeID == userID).filter(\.$mentorID == userID) }.delete()
+            try await Rankings.forget(userID, role: enrolment.programRole, in: program, on: tx)
             if enrolment.programRole == .mentor { program.mentorCount -= 1 } else { program.menteeCount -= 1 }
             program.rosterVersion += 1
             program.updatedAt = now

@@ -21,19 +21,22 @@ enum Requests {
 
     /// Whether one of the two manages the other, directly or not (walking up at most 200 steps).
     static func inReportingLine(_ a: UUID, _ b: UUID, on db: any Database) async throws -> Bool {
-        func manages(_ boss: UUID, _ person: UUID) async throws -> Bool {
+        guard a != b else { return false }
+        var managerOf: [UUID: UUID] = [:]
+        for row in try await ReportingLines.above("SELECT id, manager_id FROM profiles WHERE id IN (\(bind: a), \(bind: b))", on: db) {
+            if let manager = try row.optionalUUID("manager_id") { managerOf[try row.uuid("id")] = manager }
+        }
+        func manages(_ boss: UUID, _ person: UUID) -> Bool {
             var current = person
             var seen: Set<UUID> = [person]
-            for _ in 0..<200 {
-                guard let manager = try await PlainRows.first("SELECT manager_id FROM profiles WHERE id = \(bind: current)", on: db)?.optionalUUID("manager_id") else { return false }
+            while let manager = managerOf[current] {
                 if manager == boss { return true }
                 guard seen.insert(manager).inserted else { return false }
                 current = manager
             }
             return false
         }
-        if try await manages(a, b) { return true }
-        return try await manages(b, a)
+        return manages(a, b) || manages(b, a)
     }
 
     /// Holds a person's enrolment row until the transaction ends (PostgreSQL): accepts for one

@@ -120,6 +120,42 @@ enum RunResults {
         )
     }
 
+    /// A preference program: why a stable run did not pair these two, in words (who would refuse
+    /// whom), from both rankings and the run's pairs. Reads the two people's rows only.
+    static func stableWhyNot(run runID: UUID?, program: Program, mentee: User, mentor: User, on db: any Database) async throws -> [String] {
+        let programID = try program.requireID()
+        let (menteeID, mentorID) = (try mentee.requireID(), try mentor.requireID())
+        let menteeRanksMentor = try await Rankings.rank(by: menteeID, of: mentorID, in: programID, on: db)
+        let mentorRanksMentee = try await Rankings.rank(by: mentorID, of: menteeID, in: programID, on: db)
+        var partner: StableExplanation.Partner?
+        var partners: [StableExplanation.Partner] = []
+        if let runID {
+            if let own = try await PlainRows.first("""
+                SELECT r.mentor_id, m.name, k.rank FROM match_run_pairs r JOIN users m ON m.id = r.mentor_id
+                LEFT JOIN rankings k ON k.program_id = \(bind: programID) AND k.ranker_id = r.mentee_id AND k.ranked_id = r.mentor_id
+                WHERE r.run_id = \(bind: runID) AND r.mentee_id = \(bind: menteeID)
+                """, on: db) {
+                partner = .init(name: try own.string("name"), rank: try own.optionalInt("rank"))
+            }
+            partners = try await PlainRows.all("""
+                SELECT e.name, k.rank FROM match_run_pairs r JOIN users e ON e.id = r.mentee_id
+                LEFT JOIN rankings k ON k.program_id = \(bind: programID) AND k.ranker_id = r.mentor_id AND k.ranked_id = r.mentee_id
+                WHERE r.run_id = \(bind: runID) AND r.mentor_id = \(bind: mentorID)
+                """, on: db).map { .init(name: try $0.string("name"), rank: try $0.optionalInt("rank")) }
+        }
+        var capacity = 0
+        if let enrolment = try await ProgramStore.enrolment(of: mentorID, in: programID, on: db), enrolment.programRole == .mentor {
+            capacity = try await Requests.capacity(of: enrolment, on: db)
+        }
+        if runID == nil, menteeRanksMentor != nil, mentorRanksMentee != nil {
+            return ["They ranked each other: \(mentee.name) put \(mentor.name) \(StableExplanation.ordinal(menteeRanksMentor!)), and \(mentor.name) put \(mentee.name) \(StableExplanation.ordinal(mentorRanksMentee!)). Run stable matching to see where they land."]
+        }
+        return StableExplanation.whyNot(
+            mentee: mentee.name, mentor: mentor.name, menteeRanksMentor: menteeRanksMentor, mentorRanksMentee: mentorRanksMentee,
+            menteePartner: partner, mentorPartners: partners, mentorCapacity: capacity
+        )
+    }
+
     /// How two runs differ: mentees whose mentor changed (the first few named), and the totals.
     struct Comparison: Sendable {
         struct Change: Sendable {

@@ -67,6 +67,11 @@ extension ServerTests {
                 try await ProgramStore.enrol([.init(userID: alice, role: .mentee, capacity: nil, statement: ""), .init(userID: bob, role: .mentor, capacity: 1, statement: "")], in: choose, selfJoined: false, by: admin, on: app.db)
                 _ = try await ProgramStore.move(choose, to: .matching, by: admin, on: app.db)
                 let request = try await Requests.create(program: choose, mentee: alice, mentor: bob, note: "Hello", on: app.db).requireID()
+                // A preference program collecting rankings: Alice (mentee) has shortlisted Bob (mentor).
+                let rank = try await ProgramStore.create(ProgramDraft(name: "Rank", mode: .preference), weights: .init(), by: admin, on: app.db).requireID()
+                _ = try await ProgramStore.move(rank, to: .enrolling, by: admin, on: app.db)
+                try await ProgramStore.enrol([.init(userID: alice, role: .mentee, capacity: nil, statement: ""), .init(userID: bob, role: .mentor, capacity: 1, statement: "")], in: rank, selfJoined: false, by: admin, on: app.db)
+                try await Rankings.change(.add(bob), ranker: alice, program: rank, on: app.db)
                 let longText = String(repeating: "m", count: 1_001)
                 let cases: [Case] = [
                     Case(method: .GET, path: "/", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
@@ -89,6 +94,15 @@ extension ServerTests {
                     Case(method: .POST, path: "/admin/import/preview", form: [("csv", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/import/confirm", form: [("job", UUID().uuidString)], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .GET, path: "/admin/import/jobs/\(UUID())", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
+                    // Rankings: the program's participants only, each their own ranking; other modes have none.
+                    Case(method: .GET, path: "/programs/\(rank)/rankings", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .carol: .forbidden, .admin: .forbidden]),
+                    Case(method: .GET, path: "/programs/\(choose)/rankings", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .carol: .notFound, .admin: .notFound]),
+                    Case(method: .GET, path: "/programs/\(draft)/rankings", expect: [.anonymous: .seeOther, .alice: .notFound, .bob: .notFound, .carol: .notFound, .admin: .notFound]),
+                    Case(method: .POST, path: "/programs/\(rank)/rankings", form: [("person", bob.uuidString)], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .carol: .forbidden, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(rank)/rankings/\(bob)/up", expect: [.anonymous: .unauthorized, .alice: .ok, .bob: .notFound, .carol: .forbidden, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(rank)/rankings/\(bob)/down", expect: [.anonymous: .unauthorized, .alice: .ok, .bob: .notFound, .carol: .forbidden, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(rank)/rankings/\(UUID())/remove", expect: [.anonymous: .unauthorized, .alice: .notFound, .bob: .notFound, .carol: .forbidden, .admin: .forbidden]),
+                    Case(method: .POST, path: "/programs/\(choose)/rankings/\(bob)/remove", expect: [.anonymous: .unauthorized, .alice: .notFound, .bob: .notFound, .carol: .notFound, .admin: .notFound]),
                     Case(method: .GET, path: "/programs", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/programs/\(open)", expect: [.anonymous: .seeOther, .alice: .ok, .bob: .ok, .admin: .ok]),
                     // A draft is not revealed to participants: not found, as a missing program.

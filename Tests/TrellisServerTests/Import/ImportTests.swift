@@ -691,6 +691,10 @@ extension ServerTests {
                 #expect(try await MentoringRequest.query(on: app.db).filter(\.$programID == choosing.requireID()).filter(\.$state == RequestState.pending.rawValue).count() >= 2)
                 #expect(try await Mentorship.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1, "one mentor full")
                 #expect(try await WaitlistPlace.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1)
+                // A preference program collecting rankings: shortlists, and one mentor's ranking.
+                let ranking = try #require(programs.first { $0.matchingMode == .preference })
+                #expect(ranking.programState == .enrolling && ranking.menteesRanked >= 3 && ranking.mentorsRanked == 1)
+                #expect(try await RankingEntry.query(on: app.db).filter(\.$programID == ranking.requireID()).count() >= 6)
                 let pending = try #require(try await MatchRun.query(on: app.db).filter(\.$programID == review.requireID()).first())
                 #expect(pending.runState == .done && pending.publishedAt == nil && pending.matched > 0)
                 #expect(try await admin.get("/admin/programs/\(try review.requireID())/runs/1").text.contains("Publish"))
@@ -701,7 +705,7 @@ extension ServerTests {
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "demo"]) }
                 try await run(app, ["trellis", "demo", "--reset"])
                 #expect(try await User.query(on: app.db).count() == count)
-                #expect(try await Program.query(on: app.db).count() == 4)
+                #expect(try await Program.query(on: app.db).count() == 5)
             }
         }
     }

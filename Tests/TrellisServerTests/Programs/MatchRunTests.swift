@@ -172,7 +172,7 @@ extension ServerTests {
                 // Someone joins after the run.
                 try await ProgramStore.enrol([.init(userID: try TestPeople.bobID(app), role: .mentee, capacity: nil, statement: "")], in: id, selfJoined: false, by: nil, on: app.db)
                 let stale = try await admin.post("\(base)/1/publish")
-                #expect(stale.status == .conflict && stale.text.contains("Participants changed after this run was made"))
+                #expect(stale.status == .conflict && stale.text.contains("Participants (or their rankings) changed after this run was made"))
                 #expect(try await Mentorship.query(on: app.db).count() == 0)
                 #expect(try await Program.find(id, on: app.db)?.programState == .matching)
 

@@ -44,8 +44,6 @@ extension ServerTests {
                     #expect(bad.text.contains(HTML.escape(message)), "\(message)")
                 }
                 #expect(try await Program.query(on: app.db).count() == 0)
-                let preference = try await admin.post("/admin/programs", [("name", "P"), ("mode", "preference")])
-                #expect(preference.status == .unprocessableEntity && preference.text.contains("Preference programs (both sides rank, then a stable match) are not available yet"))
                 let zero = try await admin.post("/admin/programs", [("name", "P")] + MatchWeights.factors.map { ("weight_\($0.key)", "0") })
                 #expect(zero.status == .unprocessableEntity && zero.text.contains("At least one weight must be above zero."))
 

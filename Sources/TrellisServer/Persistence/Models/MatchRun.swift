@@ -43,6 +43,10 @@ final class MatchRun: Model, @unchecked Sendable {
 
     enum State: String, Sendable { case queued, running, done, failed }
 
+    /// How a run pairs people: the proven-best total score (bulk programs), or a stable match
+    /// from both sides' rankings (preference programs).
+    enum Algorithm: String, Sendable { case optimal, stable }
+
     @ID(key: .id) var id: UUID?
     @Field(key: "program_id") var programID: UUID
     @Field(key: "number") var number: Int
@@ -60,6 +64,9 @@ final class MatchRun: Model, @unchecked Sendable {
     @Field(key: "greedy_total") var greedyTotal: Int64
     @Field(key: "greedy_matched") var greedyMatched: Int
     @Field(key: "proven_optimal") var provenOptimal: Bool
+    /// `Algorithm`. The greedy columns hold what the run is compared with: the greedy match for an
+    /// optimal run, the proven-best total for a stable one.
+    @Field(key: "algorithm") var algorithm: String
     @Field(key: "message") var message: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "started_at") var startedAt: Date?
@@ -86,11 +93,13 @@ final class MatchRun: Model, @unchecked Sendable {
         greedyTotal = 0
         greedyMatched = 0
         provenOptimal = false
+        algorithm = (program.matchingMode == .preference ? Algorithm.stable : .optimal).rawValue
         message = ""
         createdAt = now
     }
 
     var runState: State { State(rawValue: state) ?? .failed }
+    var runAlgorithm: Algorithm { Algorithm(rawValue: algorithm) ?? .optimal }
 
     /// The settings a run depends on, as one comparable text: rules and weights.
     static func settings(of program: Program) -> String {
@@ -100,7 +109,7 @@ final class MatchRun: Model, @unchecked Sendable {
     /// Why publishing this run now would publish something other than what the program is:
     /// participants, settings or review decisions changed since it ran. Nil when it is current.
     func staleness(for program: Program) -> String? {
-        if rosterVersion != program.rosterVersion { return "Participants changed after this run was made. Run matching again, then publish the new run." }
+        if rosterVersion != program.rosterVersion { return "Participants (or their rankings) changed after this run was made. Run matching again, then publish the new run." }
         if settings != Self.settings(of: program) { return "The program's rules or weights changed after this run was made. Run matching again, then publish the new run." }
         if decisionsVersion != program.decisionsVersion { return "Locks, exclusions or manual pairs changed after this run was made. Run matching again, then publish the new run." }
         return nil
@@ -218,6 +227,30 @@ final class WaitlistPlace: Model, @unchecked Sendable {
         self.programID = programID
         self.menteeID = menteeID
         self.mentorID = mentorID
+        createdAt = now
+    }
+}
+
+/// One entry of a participant's ranking in a preference program: `rankerID` puts `rankedID` at
+/// `rank` (1 = first choice).
+final class RankingEntry: Model, @unchecked Sendable {
+    static let schema = "rankings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "program_id") var programID: UUID
+    @Field(key: "ranker_id") var rankerID: UUID
+    @Field(key: "ranked_id") var rankedID: UUID
+    @Field(key: "rank") var rank: Int
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(programID: UUID, rankerID: UUID, rankedID: UUID, rank: Int, now: Date = Date()) {
+        id = OrderedUUID.make(now: now)
+        self.programID = programID
+        self.rankerID = rankerID
+        self.rankedID = rankedID
+        self.rank = rank
         createdAt = now
     }
 }

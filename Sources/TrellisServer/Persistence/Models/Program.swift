@@ -27,6 +27,9 @@ final class Program: Model, @unchecked Sendable {
     @Field(key: "mentor_count") var mentorCount: Int
     @Field(key: "mentee_count") var menteeCount: Int
     @Field(key: "roster_version") var rosterVersion: Int
+    /// Preference programs: how many mentees and mentors have a ranking (`Rankings`).
+    @Field(key: "mentees_ranked") var menteesRanked: Int
+    @Field(key: "mentors_ranked") var mentorsRanked: Int
     @Field(key: "decisions_version") var decisionsVersion: Int
     @OptionalField(key: "created_by") var createdBy: UUID?
     @Field(key: "created_at") var createdAt: Date
@@ -39,6 +42,8 @@ final class Program: Model, @unchecked Sendable {
         mentorCount = 0
         menteeCount = 0
         rosterVersion = 0
+        menteesRanked = 0
+        mentorsRanked = 0
         decisionsVersion = 0
         self.createdBy = createdBy
         createdAt = now

@@ -91,7 +91,7 @@ enum ProgramFormPage {
     static func render(_ context: PageContext, programID: UUID?, state: ProgramState?, form: ProgramForm, errors: ValidationErrors) -> HTML {
         let action = programID.map { "/admin/programs/\($0.uuidString)/edit" } ?? "/admin/programs"
         let title = programID == nil ? "New program" : "Program settings"
-        let modes: [HTML] = MatchingMode.allCases.filter(\.isAvailable).map { mode in
+        let modes: [HTML] = MatchingMode.allCases.map { mode in
             let checked = (form.mode ?? MatchingMode.bulk.rawValue) == mode.rawValue
             return """
             <label class="choice"><input type="radio" name="mode" value="\(mode.rawValue)"\(HTML.when(checked, " checked")) aria-describedby="mode-\(mode.rawValue)-hint"> \(mode.label)</label>
@@ -190,6 +190,8 @@ struct ProgramView: Sendable {
     var stateError: String?
     /// Program managers: the newest run's number and state, if any.
     var latestRun: (number: Int, state: MatchRun.State, published: Bool, stale: Bool)? = nil
+    /// Program managers of a preference program: how far the rankings have come (numbers only).
+    var rankingProgress: Rankings.Progress? = nil
 }
 
 /// One program's page: what it is, where it is, and what the viewer does next.
@@ -255,7 +257,10 @@ enum ProgramPage {
     /// A bulk program's runs: start one, the newest, all of them.
     static func matching(_ context: PageContext, _ view: ProgramView) -> HTML {
         let program = view.program
-        guard program.mode == .bulk, program.state == .matching || view.latestRun != nil else { return .empty }
+        let rankings: HTML = view.rankingProgress.map { progress in
+            "<p>Rankings so far: \(progress.menteesRanked) of \(program.mentees) mentees have a shortlist; \(progress.mentorsRanked) of \(program.mentors) mentors have ranked the mentees who chose them.</p>"
+        } ?? .empty
+        guard program.mode != .selfSelect, program.state == .matching || view.latestRun != nil else { return rankings }
         let base = "/admin/programs/\(program.id.uuidString)/runs"
         let latest: HTML = view.latestRun.map { run in
             let state: String = switch (run.published, run.state) {
@@ -273,7 +278,7 @@ enum ProgramPage {
           <div class="actions"><button type="submit">\(view.latestRun == nil ? "Run matching" : "Run matching again")</button></div>
         </form>
         """ : .empty
-        return "\(latest)\(start)"
+        return "\(rankings)\(latest)\(start)"
     }
 
     static func isBackward(from: ProgramState, to: ProgramState) -> Bool {
@@ -325,8 +330,14 @@ enum ProgramPage {
 
     /// In a self-select program that is matching: the mentee's way to mentors, the mentor's inbox.
     static func selfSelect(_ program: ProgramSummary, role: ProgramRole) -> HTML {
-        guard program.mode == .selfSelect, program.state == .matching || program.state == .active else { return .empty }
         let base = "/programs/\(program.id.uuidString)"
+        if program.mode == .preference, program.state != .draft {
+            let open = program.state == .enrolling
+            return role == .mentee
+                ? "<p><a class=\"button\" href=\"\(base)/rankings\">\(open ? "Rank your mentors" : "Your shortlist")</a></p>"
+                : "<p><a class=\"button\" href=\"\(base)/rankings\">\(open ? "Rank the mentees who chose you" : "Your ranking")</a></p>"
+        }
+        guard program.mode == .selfSelect, program.state == .matching || program.state == .active else { return .empty }
         return role == .mentee
             ? "<p><a class=\"button\" href=\"\(base)/mentors\">Find a mentor</a></p>"
             : "<p><a class=\"button\" href=\"\(base)/inbox\">Your requests</a></p>"

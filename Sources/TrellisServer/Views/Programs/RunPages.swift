@@ -15,7 +15,9 @@ struct RunView: Sendable {
         var totalScore: Int64
         var greedyTotal: Int64
         var greedyMatched: Int
+        /// For a stable run: checked stable (no pair would both rather be together).
         var provenOptimal: Bool
+        var algorithm: MatchRun.Algorithm
         var message: String
         var createdAt: Date
         var finishedAt: Date?
@@ -25,6 +27,7 @@ struct RunView: Sendable {
             number = run.number; state = run.runState; phase = run.phase; progress = run.progress
             mentors = run.mentors; mentees = run.mentees; matched = run.matched; totalScore = run.totalScore
             greedyTotal = run.greedyTotal; greedyMatched = run.greedyMatched; provenOptimal = run.provenOptimal
+            algorithm = run.runAlgorithm
             message = run.message; createdAt = run.createdAt; finishedAt = run.finishedAt; publishedAt = run.publishedAt
         }
 
@@ -92,7 +95,16 @@ enum RunPages {
             break
         }
         let unmatched = run.mentees - run.matched
+        let stable = run.algorithm == .stable
         let greedyGap: HTML = {
+            if stable {
+                let gap = run.greedyTotal - run.totalScore
+                guard gap > 0 else {
+                    return "<p>Pairing by score alone (the proven best total) would not do better: \(run.greedyMatched.grouped) matched, total score \(score(run.greedyTotal)).</p>"
+                }
+                let share = run.greedyTotal > 0 ? Double(gap) / Double(run.greedyTotal) * 100 : 0
+                return "<p>Pairing by score alone, ignoring the rankings, would match \(run.greedyMatched.grouped) with a total score of \(score(run.greedyTotal)): following what people asked for costs \(score(gap)) of score (\(String(format: "%.1f", share))%).</p>"
+            }
             guard run.greedyTotal > 0 || run.greedyMatched > 0 else { return "<p>A greedy match (best pair first) made no pairs.</p>" }
             let gap = run.totalScore - run.greedyTotal
             let share = run.greedyTotal > 0 ? Double(gap) / Double(run.greedyTotal) * 100 : 0
@@ -131,9 +143,13 @@ enum RunPages {
             <div><div class="stat">\(run.matched.grouped)</div><p class="muted">of \(run.mentees.grouped) mentees matched</p></div>
             <div><div class="stat">\(unmatched.grouped)</div><p class="muted">unmatched</p></div>
             <div><div class="stat">\(String(format: "%.2f", run.averageScore))</div><p class="muted">average score (0 to 1)</p></div>
-            <div><div class="stat">\(run.provenOptimal ? "Yes" : "No")</div><p class="muted">proven the best total</p></div>
+            <div><div class="stat">\(run.provenOptimal ? "Yes" : "No")</div><p class="muted">\(stable ? "stable" : "proven the best total")</p></div>
           </div>
-          <p>\(run.provenOptimal ? "No other set of pairs under the program's rules has a higher total score: a dual certificate proves it." : "The engine could not prove this is the best total; it is its best answer.")</p>
+          <p>\(stable
+            ? (run.provenOptimal
+                ? "This match is stable: every pair was checked, and no mentee and mentor who ranked each other would both rather be together than with what they got. Among stable matches it is the best for mentees."
+                : "This match is not fully stable: locked or hand-made pairs keep some mentee and mentor apart who would both rather be together. Use “why not” on a pair to see who.")
+            : (run.provenOptimal ? "No other set of pairs under the program's rules has a higher total score: a dual certificate proves it." : "The engine could not prove this is the best total; it is its best answer."))</p>
           \(greedyGap)
           \(publishBlock)
         </section>
@@ -327,7 +343,7 @@ enum RunPages {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Runs">
           <table>
             <caption class="muted">Every run of this program, newest first</caption>
-            <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">State</th><th scope="col">Matched</th><th scope="col">Total score</th><th scope="col">Proven best</th></tr></thead>
+            <thead><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">State</th><th scope="col">Matched</th><th scope="col">Total score</th><th scope="col">\(program.mode == .preference ? "Stable" : "Proven best")</th></tr></thead>
             <tbody>\(rows)</tbody>
           </table>
         </div>
@@ -377,7 +393,7 @@ enum RunPages {
     /// latest run made of each of them.
     static func pairCheck(
         _ context: PageContext, program: ProgramSummary, mentee: String, mentor: String, check: MatchRuns.PairCheck,
-        placement: (run: Int, placement: RunResults.Placement)?, refusedManual: Bool, returnRun: Int?
+        placement: (run: Int, placement: RunResults.Placement)?, refusedManual: Bool, returnRun: Int?, stable: [String]? = nil
     ) -> HTML {
         let title = refusedManual ? "\(mentee) and \(mentor) cannot be put together" : "Why not \(mentee) with \(mentor)?"
         let problems: HTML = check.problems.isEmpty
@@ -392,7 +408,10 @@ enum RunPages {
         <p>Together they would score <strong>\(score(check.score))</strong>:</p>
         <ul class="reasons">\(check.reasons.map { reason -> HTML in "<li>\(reason.contribution > 0 ? "+\(score(reason.contribution)) " : "")\(reason.sentence)</li>" })</ul>
         """
-        let inRun: HTML = placement.map { run, placement in
+        let inRun: HTML = stable.map { sentences in
+            let heading = placement.map { "In run \($0.run): who would refuse whom" } ?? "Their rankings"
+            return "<h2>\(heading)</h2><ul>\(sentences.map { "<li>\($0)</li>" as HTML })</ul>"
+        } ?? placement.map { run, placement in
             var lines: [String] = []
             if let partner = placement.menteePartner {
                 lines.append(partner.name == mentor ? "Run \(run) pairs them, at \(score(partner.score))." : "In run \(run), \(mentee) is paired with \(partner.name) at \(score(partner.score)).")
