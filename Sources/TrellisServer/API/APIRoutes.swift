@@ -15,6 +15,8 @@ enum APIRoutes {
         MeAPI.register(authed)
         PeopleAPI.register(authed)
         TagsAPI.register(authed)
+        ProgramsAPI.register(authed)
+        MentoringAPI.register(authed)
         // Unknown API paths answer in JSON too.
         api.get("**") { _ -> Response in throw Abort(.notFound, reason: "There is no API endpoint at this path.") }
     }

@@ -32,8 +32,10 @@ enum ProgramRoster {
     }
 
     /// The page after (or before) an enrolment, or the first.
-    static func page(program programID: UUID, role: ProgramRole?, after: UUID?, before: UUID?, on db: any Database) async throws -> Page {
-        let roleFilter: SQLQueryString = role.map { "AND e.role = \(bind: $0.rawValue)" } ?? ""
+    /// `only`: just this person's row (for an answer about one enrolment).
+    static func page(program programID: UUID, role: ProgramRole?, after: UUID?, before: UUID?, only: UUID? = nil, on db: any Database) async throws -> Page {
+        var roleFilter: SQLQueryString = role.map { "AND e.role = \(bind: $0.rawValue)" } ?? ""
+        if let only { roleFilter = "\(roleFilter) AND e.user_id = \(bind: only)" }
         let forward = before == nil
         let edge = after ?? before
         let edgeFilter: SQLQueryString = edge.map { forward ? "AND e.id > \(bind: $0)" : "AND e.id < \(bind: $0)" } ?? ""

@@ -89,7 +89,7 @@ enum OpenAPIDocument {
         let queryParameter = { (name: String, description: String, schema: [String: Any]) -> [String: Any] in
             ["name": name, "in": "query", "required": false, "description": description, "schema": schema]
         }
-        let schemas: [String: Any] = [
+        var schemas: [String: Any] = [
             "Error": [
                 "type": "object", "required": ["error"],
                 "properties": ["error": string, "fields": ["type": "object", "additionalProperties": ["type": "string"], "description": "Field name → what is wrong with it."]],
@@ -120,7 +120,7 @@ enum OpenAPIDocument {
             ],
         ]
         let errorResponse = { (description: String) -> [String: Any] in jsonBody(ref("Error"), description: description) }
-        let paths: [String: Any] = [
+        var paths: [String: Any] = [
             "/api/v1/me": ["get": [
                 "operationId": "getMe", "summary": "The person the token belongs to.",
                 "responses": ["200": jsonBody(ref("Me"), description: "The current person."), "401": errorResponse("No valid token.")],
@@ -172,6 +172,8 @@ enum OpenAPIDocument {
                 "responses": ["200": jsonBody(ref("TagList"), description: "Tags and how many people use each."), "401": errorResponse("No valid token."), "422": errorResponse("Unknown kind.")],
             ]],
         ]
+        schemas.merge(programSchemas()) { first, _ in first }
+        paths.merge(programPaths()) { first, _ in first }
         return [
             "openapi": "3.1.0",
             "info": [
