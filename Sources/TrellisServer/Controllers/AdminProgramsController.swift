@@ -17,6 +17,68 @@ enum AdminProgramsController {
         routes.post("admin", "programs", ":id", "participants", ":person", "remove", use: remove)
         routes.post("admin", "programs", ":id", "participants", "csv", use: previewCSV)
         routes.post("admin", "programs", ":id", "participants", "csv", "confirm", use: confirmCSV)
+        routes.get("admin", "programs", ":id", "participants", "directory", use: previewDirectory)
+        routes.post("admin", "programs", ":id", "participants", "directory", use: enrolDirectory)
+    }
+
+    struct DirectoryFilterInput: Content {
+        var department: String?
+        var timezone: String?
+        var mentoring_role: String?
+        var tag: String?
+        var `as`: String?
+
+        /// The filter, or the field that cannot be read.
+        func filter() -> Result<DirectoryEnrolPages.Filter, ValidationErrors> {
+            var errors = ValidationErrors()
+            let role = mentoring_role ?? ""
+            if !role.isEmpty, MentoringRole(rawValue: role) == nil { errors.add("mentoring_role", "Mentoring role: choose can mentor or wants a mentor.") }
+            let enrolAs = `as` ?? ""
+            if ProgramRole(rawValue: enrolAs) == nil { errors.add("as", "Enrol them as: choose mentor or mentee.") }
+            guard errors.isEmpty else { return .failure(errors) }
+            return .success(DirectoryEnrolPages.Filter(
+                department: TextInput.line(department ?? "").scalarPrefix(ProfileRules.department.maximum), timezone: TextInput.line(timezone ?? "").scalarPrefix(64),
+                mentoringRole: role, tag: TextInput.line(tag ?? "").scalarPrefix(Tags.maximumLength), enrolAs: enrolAs
+            ))
+        }
+    }
+
+    static func directoryPreview(_ req: Request, program: Program, filter: DirectoryEnrolPages.Filter, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let role = ProgramRole(rawValue: filter.enrolAs) ?? .mentee
+        let plan = try await DirectoryEnrolment.plan(filter.query, as: role, program: program, on: req.db)
+        let departments = try await DirectoryCounts.snapshot(on: req.db).departments
+        let page = DirectoryEnrolPages.preview(req.page, program: try ProgramsController.summary(program, myRole: nil, canJoin: false), filter: filter, plan: plan, departments: departments, error: error)
+        return try await HTMLPage(status: status, html: page).encodeResponse(for: req)
+    }
+
+    @Sendable static func previewDirectory(_ req: Request) async throws -> Response {
+        let program = try await program(req)
+        if let problem = EnrolmentRules.managerEnrolProblem(state: program.programState) { throw Abort(.conflict, reason: problem) }
+        switch try req.query.decode(DirectoryFilterInput.self).filter() {
+        case .success(let filter): return try await directoryPreview(req, program: program, filter: filter)
+        case .failure(let errors): throw Abort(.unprocessableEntity, reason: errors.summary)
+        }
+    }
+
+    @Sendable static func enrolDirectory(_ req: Request) async throws -> Response {
+        let admin = try req.requireUser()
+        let program = try await program(req)
+        let filter: DirectoryEnrolPages.Filter
+        switch try req.content.decode(DirectoryFilterInput.self).filter() {
+        case .success(let found): filter = found
+        case .failure(let errors): throw Abort(.unprocessableEntity, reason: errors.summary)
+        }
+        let role = ProgramRole(rawValue: filter.enrolAs) ?? .mentee
+        let (programID, db, query) = (try program.requireID(), req.application.longWorkDB, filter.query)
+        do {
+            // Thousands of people are one transaction of seconds: on the long-work thread.
+            let enrolled = try await LongWork.run { try await DirectoryEnrolment.apply(query, as: role, programID: programID, by: admin, on: db) }
+            let fresh = try await ProgramStore.find(programID, on: req.db) ?? program
+            let page = try await rosterPage(req, program: fresh, notice: "Enrolled \(enrolled.grouped) \(enrolled == 1 ? "person" : "people") as \(role == .mentor ? "mentors" : "mentees"): \(filter.described).")
+            return try await HTMLPage(status: .created, html: page).encodeResponse(for: req)
+        } catch let refusal as ProgramStore.Refusal {
+            return try await directoryPreview(req, program: program, filter: filter, error: refusal.message, status: .conflict)
+        }
     }
 
     static func program(_ req: Request) async throws -> Program {
@@ -114,7 +176,8 @@ enum AdminProgramsController {
         let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
         return RosterPage.render(req.page, RosterView(
             program: summary, page: page, input: input, errors: errors, notice: notice,
-            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError, errorHeading: errorHeading
+            enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError, errorHeading: errorHeading,
+            departments: try await DirectoryCounts.snapshot(on: req.db).departments
         ))
     }
 

@@ -104,7 +104,9 @@ enum ProgramsController {
             maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays, weights: program.weights,
             myStatement: enrolment?.statement, canWithdraw: canWithdraw, joinRefusal: refusal, profileCapacity: profileCapacity,
             moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun,
-            rankingProgress: viewer.isAdmin && program.matchingMode == .preference ? Rankings.progress(of: program) : nil
+            rankingProgress: viewer.isAdmin && program.matchingMode == .preference ? Rankings.progress(of: program) : nil,
+            selfSelectFigures: viewer.isAdmin && program.matchingMode == .selfSelect && program.programState != .draft && program.programState != .enrolling
+                ? try await SelfSelectStats.figures(for: program, on: req.db) : nil
         )
         return ProgramPage.render(req.page, view, notice: notice)
     }

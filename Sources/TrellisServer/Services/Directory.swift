@@ -138,35 +138,57 @@ enum Directory {
     /// `counts`, when the caller read them already (the web page does, for its filter menus),
     /// spare a read; `tagsShown` limits the tags read to those a card shows (the first few
     /// expertise and development areas); nil reads every tag a summary has (the API).
+    /// A query's filters (department, time zone, role, tag; not the text) as SQL over `users`
+    /// (joined to `profiles` when a filter needs it), each cleaned once, so that a page, its total
+    /// and a program's "enrol everyone who matches" agree on who matches. Active accounts only.
+    struct Filters {
+        var role: MentoringRole?
+        var department: String
+        var timezone: String
+        var tag: String
+        var from: SQLQueryString
+        /// Every filter but the tag: a page of a tag alone (and a role) is read from the tag's
+        /// holders in name order (`tagHolders`) and checked person by person against it.
+        var conditionButTag: SQLQueryString
+        var condition: SQLQueryString
+
+        init(_ query: DirectoryQuery) {
+            role = query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }
+            department = query.department.map(TextInput.line) ?? ""
+            timezone = query.timezone.map(TextInput.line) ?? ""
+            tag = query.tag.map(Tags.key) ?? ""
+            var conditions: [SQLQueryString] = ["users.is_active = \(bind: true)"]
+            if !department.isEmpty { conditions.append("profiles.department = \(bind: department)") }
+            if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
+            if let role {
+                // Someone who does both appears under mentors and under mentees.
+                conditions.append("profiles.mentoring_role IN (\(binds: role.listed.map(\.rawValue) as [any Encodable & Sendable]))")
+            }
+            let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
+            from = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
+            conditionButTag = conditions.joined(separator: " AND ")
+            if !tag.isEmpty {
+                // The tag's holders along `people_search_tags`' key (the key first).
+                let kinds = Directory.tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
+                conditions.append("users.id IN (SELECT pst.person_id FROM people_search_tags pst WHERE pst.key = \(bind: tag) AND pst.kind IN (\(binds: kinds)))")
+            }
+            condition = conditions.joined(separator: " AND ")
+        }
+
+        /// Whether any filter is set (everyone otherwise).
+        var isEmpty: Bool { role == nil && department.isEmpty && timezone.isEmpty && tag.isEmpty }
+    }
+
     static func search(
         _ query: DirectoryQuery, counts: DirectoryCounts.Snapshot? = nil, tagsShown: Int? = nil,
         tuning: DirectorySearch.Tuning = DirectorySearch.Tuning(), on db: any Database
     ) async throws -> DirectoryPage {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "The directory needs an SQL database.") }
-        let role = query.role.flatMap { try? ProfileRules.choice($0, as: MentoringRole.self).get() }
+        let filters = Filters(query)
+        let (role, department, timezone, tag) = (filters.role, filters.department, filters.timezone, filters.tag)
         let kinds = tagKinds(for: role).map(\.rawValue) as [any Encodable & Sendable]
-        // Each filter as it is applied (cleaned once), so that choosing the total agrees with it.
         let text = query.searchText
-        let department = query.department.map(TextInput.line) ?? ""
-        let timezone = query.timezone.map(TextInput.line) ?? ""
-        let tag = query.tag.map(Tags.key) ?? ""
-        var conditions: [SQLQueryString] = ["users.is_active = \(bind: true)"]
-        if !department.isEmpty { conditions.append("profiles.department = \(bind: department)") }
-        if !timezone.isEmpty { conditions.append("profiles.timezone = \(bind: timezone)") }
-        if let role {
-            // Someone who does both appears under mentors and under mentees.
-            conditions.append("profiles.mentoring_role IN (\(binds: role.listed.map(\.rawValue) as [any Encodable & Sendable]))")
-        }
-        let needsProfiles = !department.isEmpty || !timezone.isEmpty || role != nil
-        let from: SQLQueryString = needsProfiles ? "users JOIN profiles ON profiles.id = users.id" : "users"
-        /// The filter but for the tag: a page of a tag alone (and a role) is read from the tag's
-        /// holders in name order (`tagHolders`) and checked person by person against it.
-        let filterButTag = conditions.joined(separator: " AND ")
-        if !tag.isEmpty {
-            // The tag's holders along `people_search_tags`' key (the key first).
-            conditions.append("users.id IN (SELECT pst.person_id FROM people_search_tags pst WHERE pst.key = \(bind: tag) AND pst.kind IN (\(binds: kinds)))")
-        }
-        let filter = conditions.joined(separator: " AND ")
+        let (from, filterButTag, filter) = (filters.from, filters.conditionButTag, filters.condition)
         let pageSize = query.pageSize
         let columns: SQLQueryString = "\(unsafeRaw: cardColumns.joined(separator: ", "))"
         if !text.isEmpty {

@@ -195,3 +195,43 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests.Programs {
+    @Test func `a manager enrols everyone a directory filter finds, after a preview, leaving out who cannot be`() async throws {
+        try await withTrellis { app in
+            try await TestPeople.create(on: app)
+            let (_, _, mentees) = try await ServerTests.Preference.program(app, mentors: 2, mentees: 3)
+            let program = try await ProgramStore.create(ProgramDraft(name: "Everyone in"), weights: MatchWeights(), by: nil, on: app.db)
+            let id = try program.requireID()
+            var admin = Browser(app)
+            try await admin.signIn(TestPeople.admin)
+            let base = "/admin/programs/\(id)/participants/directory"
+            #expect(try await admin.get("/admin/programs/\(id)/participants").text.contains("Enrol from the directory"))
+            _ = try await ProgramStore.move(id, to: .enrolling, by: nil, on: app.db)
+            // One of them is enrolled already; the preview says so and names the rest.
+            try await ProgramStore.enrol([.init(userID: try mentees[0].requireID(), role: .mentee, capacity: nil, statement: "")], in: id, selfJoined: false, by: nil, on: app.db)
+            let preview = try await admin.get("\(base)?mentoring_role=mentee&as=mentee")
+            #expect(preview.status == .ok && preview.text.contains("Enrol 2 people as mentees?") && preview.text.contains("1 of them is in this program already"))
+            // A mentee has no capacity to mentor: enrolling them as a mentor leaves them out, and
+            // with nobody left it is refused and changes nothing.
+            #expect(try await admin.get("\(base)?department=Mentees+1&as=mentor").text.contains("no mentoring capacity on their profile"))
+            let refused = try await admin.post(base, [("department", "Mentees 1"), ("as", "mentor")])
+            #expect(refused.status == .conflict && refused.text.contains("Nobody left to enrol"))
+            #expect(preview.text.contains("Mentee 1") && preview.text.contains("Mentee 2") && preview.text.contains("who want a mentor"))
+            #expect(try await admin.get("\(base)?as=king").status == .unprocessableEntity)
+            #expect(try await admin.get("\(base)?mentoring_role=guru&as=mentee").status == .unprocessableEntity)
+            let enrolled = try await admin.post(base, [("mentoring_role", "mentee"), ("as", "mentee"), ("department", ""), ("tag", ""), ("timezone", "")])
+            #expect(enrolled.status == .created && enrolled.text.contains("Enrolled 2 people as mentees"))
+            #expect(try await Program.find(id, on: app.db)?.menteeCount == 3)
+            #expect(try await admin.get("\(base)?mentoring_role=mentee&as=mentee").text.contains("Nobody to enrol"))
+            // A mentor's department, as mentees: a person may be mentored in one program and
+            // mentor in another.
+            #expect(try await admin.post(base, [("department", "Mentors 0"), ("as", "mentee")]).status == .created)
+            #expect(try await Program.find(id, on: app.db)?.menteeCount == 4)
+            let again = try await admin.post(base, [("department", "Mentors 0"), ("as", "mentee")])
+            #expect(again.status == .conflict && again.text.contains("Nobody left to enrol"))
+            let final = try #require(try await Program.find(id, on: app.db))
+            #expect(final.menteeCount == 4 && final.mentorCount == 0)
+        }
+    }
+}

@@ -115,6 +115,15 @@ extension ServerTests {
                 let again = try await first.post("\(base)/requests", [("mentor", try mentors[1].requireID().uuidString)])
                 #expect(again.status == .unprocessableEntity && again.text.contains("already have a mentor"))
                 #expect(try await first.get("/mentoring").text.contains("Your mentor: Mentor 0"))
+                // The program manager sees the requests in numbers and what needs a nudge, never
+                // who asked whom or what they wrote.
+                var manager = Browser(app)
+                try await manager.signIn(TestPeople.admin)
+                let overview = try await manager.get("/programs/\(id)")
+                let figures = try await SelfSelectStats.figures(for: try #require(try await Program.find(id, on: app.db)), on: app.db)
+                #expect(figures == SelfSelectStats.Figures(accepted: 1, declined: 1, menteesMatched: 1, menteesIdle: 2, waitlistPlaces: 1))
+                #expect(overview.text.contains("2 mentees have no mentor and no request waiting") && overview.text.contains("on waitlists"))
+                #expect(!overview.text.contains("I want to learn Swift") && !overview.text.contains("Happy to!"))
                 // The program can start now that it has a pair. A request still waiting is declined
                 // and its mentee told; availability no longer changes.
                 var third = Browser(app)

@@ -156,7 +156,10 @@ enum OpenAPIDocument {
                     queryParameter("after", "The page after this person (the id of the last item of the page you have), read along the name index: as fast on a deep page as on the first. Not with q. If the person is gone or nothing follows them, the numbered page is answered; page then only labels the result.", uuid),
                     queryParameter("before", "The page before this person (the id of the first item of the page you have). Not with q or after.", uuid),
                 ],
-                "responses": ["200": jsonBody(ref("DirectoryPage"), description: "One page of people."), "401": errorResponse("No valid token."), "422": errorResponse("Invalid query parameters.")],
+                "responses": [
+                    "200": jsonBody(ref("DirectoryPage"), description: "One page of people."), "400": errorResponse("The query string cannot be read (a malformed parameter name)."),
+                    "401": errorResponse("No valid token."), "422": errorResponse("Invalid query parameters."),
+                ],
             ]],
             "/api/v1/people/{id}": ["get": [
                 "operationId": "getPerson", "summary": "One person's profile as you may see it.",
@@ -169,7 +172,10 @@ enum OpenAPIDocument {
                     ["name": "kind", "in": "query", "required": true, "schema": ["type": "string", "enum": TagKind.allCases.map(\.rawValue)]],
                     queryParameter("prefix", "Only tags starting with this text.", string),
                 ],
-                "responses": ["200": jsonBody(ref("TagList"), description: "Tags and how many people use each."), "401": errorResponse("No valid token."), "422": errorResponse("Unknown kind.")],
+                "responses": [
+                    "200": jsonBody(ref("TagList"), description: "Tags and how many people use each."),
+                    "401": errorResponse("No valid token."), "422": errorResponse("Unknown kind."),
+                ],
             ]],
         ]
         schemas.merge(programSchemas()) { first, _ in first }

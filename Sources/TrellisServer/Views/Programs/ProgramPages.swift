@@ -192,6 +192,8 @@ struct ProgramView: Sendable {
     var latestRun: (number: Int, state: MatchRun.State, published: Bool, stale: Bool)? = nil
     /// Program managers of a preference program: how far the rankings have come (numbers only).
     var rankingProgress: Rankings.Progress? = nil
+    /// Program managers of a self-select program: its requests in numbers (never who asked whom).
+    var selfSelectFigures: SelfSelectStats.Figures? = nil
 }
 
 /// One program's page: what it is, where it is, and what the viewer does next.
@@ -242,6 +244,7 @@ enum ProgramPage {
           \(error)
           <div class="actions">\(moves)</div>
           \(matching(context, view))
+          \(view.selfSelectFigures.map(requestFigures) ?? .empty)
           <div class="grid">
             <div><div class="stat">\(program.mentors)</div><p class="muted">mentors</p></div>
             <div><div class="stat">\(program.mentees)</div><p class="muted">mentees</p></div>
@@ -279,6 +282,29 @@ enum ProgramPage {
         </form>
         """ : .empty
         return "\(rankings)\(latest)\(start)"
+    }
+
+    /// A self-select program's requests in numbers, with what needs the manager's attention.
+    static func requestFigures(_ figures: SelfSelectStats.Figures) -> HTML {
+        var flags: [String] = []
+        if figures.menteesIdle > 0 {
+            flags.append("\(figures.menteesIdle) mentee\(figures.menteesIdle == 1 ? " has" : "s have") no mentor and no request waiting: remind them to choose.")
+        }
+        if figures.waitingLong > 0 {
+            flags.append("\(figures.waitingLong) request\(figures.waitingLong == 1 ? " has" : "s have") waited more than half its time for an answer: remind the mentors.")
+        }
+        if figures.expired > 0 { flags.append("\(figures.expired) request\(figures.expired == 1 ? "" : "s") expired without an answer.") }
+        let cells: [(Int, String)] = [
+            (figures.pending, "waiting"), (figures.accepted, "accepted"), (figures.declined, "declined"), (figures.withdrawn, "withdrawn"),
+            (figures.expired, "expired"), (figures.menteesMatched, "mentees matched"), (figures.mentorsFull, "mentors full"),
+            (figures.mentorsPaused, "mentors paused"), (figures.waitlistPlaces, "on waitlists"),
+        ]
+        return """
+        <h3>Requests</h3>
+        <div class="grid">\(cells.map { "<div><div class=\"stat\">\($0.0.grouped)</div><p class=\"muted\">\($0.1)</p></div>" as HTML })</div>
+        \(flags.isEmpty ? HTML.empty : "<ul class=\"flags\">\(flags.map { "<li>\($0)</li>" as HTML })</ul>")
+        <p class="hint">Numbers only: who asked whom is between the mentee and the mentor.</p>
+        """
     }
 
     static func isBackward(from: ProgramState, to: ProgramState) -> Bool {

@@ -14,6 +14,8 @@ struct RosterView: Sendable {
     var csvError: String? = nil
     /// The heading over the problems (a refused removal has no field to correct).
     var errorHeading = "Please correct the highlighted fields."
+    /// Departments in use, for the "enrol from the directory" filter.
+    var departments: [String] = []
 }
 
 /// A program's participants, for its managers: enrol someone, and the roster with each person's
@@ -82,6 +84,10 @@ enum RosterPage {
         <section class="panel" aria-labelledby="csv-heading">
           <h2 id="csv-heading">Enrol from a CSV file</h2>
           \(EnrolmentCSVPages.form(context, programID: program.id, error: view.csvError))
+        </section>
+        <section class="panel" aria-labelledby="directory-heading">
+          <h2 id="directory-heading">Enrol from the directory</h2>
+          \(DirectoryEnrolPages.form(programID: program.id, departments: view.departments))
         </section>
         """ as HTML : .empty)
         <section aria-labelledby="roster-heading">
