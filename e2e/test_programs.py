@@ -262,3 +262,36 @@ def test_preference_rankings_stable_match_and_publish(demo_server, context, tmp_
     expect(page.get_by_role("status").first).to_contain_text("Published")
     for p in mentee_pages:
         p.context.close()
+
+
+def test_manager_enrols_from_the_directory_and_reads_the_demo_programs(demo_server, context):
+    """The program manager enrols a department from the directory into the demo's enrolling
+    program (preview first), and reads the self-select program's requests in numbers and the
+    preference program's rankings in numbers."""
+    base = demo_server.url
+    page = context.new_page()
+    sign_in(page, base, ADMIN, PASSWORD)
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="Cross-office mentoring 2027").click()
+    page.get_by_role("link", name="Participants").click()
+    form = page.locator("section", has=page.get_by_role("heading", name="Enrol from the directory"))
+    form.get_by_label("Department").select_option(index=1)
+    form.get_by_label("Mentoring role on their profile").select_option("mentee")
+    form.get_by_role("button", name="Find people").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^(Enrol \d+ (person|people) as mentees\?|Nobody to enrol)$"))).to_be_visible()
+    check_accessibility(page, "64-enrol-from-directory")
+    confirm = page.get_by_role("button", name=re.compile(r"^Enrol \d+ (person|people)$"))
+    if confirm.count():
+        confirm.click()
+        expect(page.get_by_role("status").first).to_contain_text("Enrolled")
+
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="Find your mentor: data and research").click()
+    expect(page.get_by_role("heading", name="Requests")).to_be_visible()
+    expect(page.get_by_text("Numbers only")).to_be_visible()
+    check_accessibility(page, "65-self-select-figures")
+
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="Product and design mentoring, rankings open").click()
+    expect(page.get_by_text(re.compile(r"\d+ of \d+ mentees have a shortlist"))).to_be_visible()
+    check_accessibility(page, "66-preference-program")

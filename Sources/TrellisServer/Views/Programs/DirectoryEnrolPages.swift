@@ -54,7 +54,7 @@ enum DirectoryEnrolPages {
         <p class="hint">Everyone the directory finds with these filters, in one role. You see how many and who before anyone is enrolled.</p>
         <form method="get" action="/admin/programs/\(programID.uuidString)/participants/directory">
           \(fields(Filter(), departments: departments))
-          <div class="actions"><button type="submit" class="secondary">Preview</button></div>
+          <div class="actions"><button type="submit" class="secondary">Find people</button></div>
         </form>
         """
     }
