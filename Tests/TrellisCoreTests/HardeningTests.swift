@@ -112,6 +112,18 @@ import Testing
         #expect(draft.validate()["interests"]?.contains("separates entries") == true)
     }
 
+    @Test func `bidirectional overrides and isolates are removed, direction marks and right-to-left text kept`() {
+        // An unclosed right-to-left override in a program's name reversed the state badge shown
+        // after it on the programs page.
+        #expect(TextInput.line("ab\u{202E}evil") == "abevil")
+        for scalar in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069] {
+            #expect(TextInput.line("a\(Character(Unicode.Scalar(scalar)!))b") == "ab", "U+\(String(scalar, radix: 16))")
+            #expect(TextInput.paragraphs("note\(Character(Unicode.Scalar(scalar)!))") == "note")
+        }
+        #expect(TextInput.line("שלום עולם") == "שלום עולם" && TextInput.line("مرحبا\u{200F}") == "مرحبا\u{200F}")
+        #expect(TextInput.containsControl("x\u{2067}y") && !TextInput.containsControl("x\u{200E}y"))
+    }
+
     @Test func `a byte-order mark inside text is removed like a control, and named where it cannot be`() {
         // As a file joined from two, or a cell pasted from one, carries it into a value.
         #expect(TextInput.line("\u{FEFF}Alice") == "Alice")

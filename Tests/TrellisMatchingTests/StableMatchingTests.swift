@@ -162,6 +162,7 @@ import TrellisFixtures
             Participant(id: "boss", role: .mentor, capacity: 2),
             Participant(id: "report", role: .mentee, managerID: "boss"),
             Participant(id: "other", role: .mentee),
+            Participant(id: "quiet", role: .mentee),
         ]
         let engine = try MatchEngine(participants: people)
         let rankings = [
@@ -170,6 +171,6 @@ import TrellisFixtures
         ]
         let result = try engine.stable(rankings: rankings)
         #expect(result.pairs.map(\.menteeID) == ["other"])
-        #expect(result.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noMutualRanking)])
+        #expect(result.unmatched == [UnmatchedMentee(menteeID: "report", reason: .noMutualRanking), UnmatchedMentee(menteeID: "quiet", reason: .rankedNobody)])
     }
 }

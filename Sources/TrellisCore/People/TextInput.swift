@@ -10,11 +10,15 @@ public enum TextInput {
     /// of text, where it is invisible: "\u{FEFF}Alice" would be a second Alice), or the zero-width
     /// space U+200B (invisible too, and trimmed as white space at the edge of a CSV cell but not
     /// inside one: "Go\u{200B}" stored as a tag came back from an export as "Go"). The zero-width
-    /// joiner and non-joiner stay: scripts and emoji sequences need them.
+    /// joiner and non-joiner stay: scripts and emoji sequences need them. So do the plain
+    /// direction marks (U+200E, U+200F); the explicit embeddings, overrides and isolates
+    /// (U+202A–U+202E, U+2066–U+2069) go: a name holding an unclosed right-to-left override
+    /// reverses whatever a page shows after it ("ab\u{202E}evil" then a state badge), and no
+    /// name, tag or note needs one (right-to-left scripts lay themselves out).
     @inlinable
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
-            || scalar.value == 0x200B
+            || scalar.value == 0x200B || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// The text without surrounding spaces and tabs (`CharacterSet.whitespaces`); quick, without

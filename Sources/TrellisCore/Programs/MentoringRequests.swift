@@ -92,7 +92,7 @@ public enum RequestRules {
         if facts.alreadyAsked { return .other("You have already asked this mentor; their answer is pending.") }
         if facts.pairedBefore && !facts.allowRepeatPairs { return .other("You were paired with this mentor before, and this program matches people with someone new.") }
         if facts.openRequests >= facts.maximumOpenRequests {
-            return .other("You have \(facts.openRequests) requests waiting, the most this program allows; withdraw one or wait for an answer.")
+            return .other("You have \(facts.openRequests) request\(facts.openRequests == 1 ? "" : "s") waiting, the most this program allows; withdraw one or wait for an answer.")
         }
         if facts.mentorPaused { return .other("This mentor is not taking new requests at the moment.") }
         if facts.mentorFull { return .mentorFull }

@@ -32,6 +32,8 @@ public enum UnmatchedReason: Sendable, Equatable {
     case notChosen
     /// Stable matching: no mentor they ranked also ranked them (within the program's rules).
     case noMutualRanking
+    /// Stable matching: they ranked no mentor.
+    case rankedNobody
     /// Participation was maximised and this mentee still could not be placed.
     case noRoom
 
@@ -42,6 +44,7 @@ public enum UnmatchedReason: Sendable, Equatable {
         case .mentorsFull(let eligible): "All \(eligible) eligible mentor\(eligible == 1 ? " is" : "s are") full with mentees for whom they make a better overall match."
         case .notChosen: "No mentor who ranked this mentee, and whom the mentee ranked, had room for them."
         case .noMutualRanking: "No mentor this mentee ranked also ranked them (pairs that break a rule of the program do not count)."
+        case .rankedNobody: "This mentee ranked no mentor."
         case .noRoom: "There is no room: placing this mentee would take a mentor from someone else without matching more people."
         }
     }

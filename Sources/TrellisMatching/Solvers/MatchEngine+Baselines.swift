@@ -47,6 +47,7 @@ extension MatchEngine {
                 throw MatchInputError("Ranking \(entry.ranker) → \(entry.ranked): a ranking must be from a mentee to a mentor or from a mentor to a mentee in this run.")
             }
         }
+        let rankedSomeone = menteeList.map { !$0.isEmpty }
         // Each list in rank order (ties by id), keeping only mutually ranked, allowed pairs.
         for e in 0..<menteeCount {
             var seen = Set<Int>()
@@ -69,7 +70,7 @@ extension MatchEngine {
             }
         }
         let unmatched = (0..<menteeCount).filter { !matched.contains($0) && !lockedMentees.contains($0) }.map { e in
-            UnmatchedMentee(menteeID: id(mentee: e), reason: menteeList[e].isEmpty ? .noMutualRanking : .notChosen)
+            UnmatchedMentee(menteeID: id(mentee: e), reason: !rankedSomeone[e] ? .rankedNobody : menteeList[e].isEmpty ? .noMutualRanking : .notChosen)
         }
         timings.solve = (clock.now - start).inSeconds
         return MatchResult(

@@ -58,7 +58,8 @@ public enum StableExplanation {
             let list = ranked.map { partner in
                 partner.rank.map { "\(partner.name) (\(ordinal($0)))" } ?? "\(partner.name) (by the program manager's decision)"
             }
-            sentences.append("\(mentor) would refuse \(mentee): all \(mentorCapacity) of \(mentor)'s places are taken by mentees they ranked higher — \(list.joined(separator: ", ")) — and \(mentee) is their \(ordinal(menteeRank)).")
+            let places = mentorCapacity == 1 ? "\(mentor)'s only place is taken by a mentee they ranked higher" : "all \(mentorCapacity) of \(mentor)'s places are taken by mentees they ranked higher"
+            sentences.append("\(mentor) would refuse \(mentee): \(places) — \(list.joined(separator: ", ")) — and \(mentee) is their \(ordinal(menteeRank)).")
             return sentences
         }
         for partner in mentorPartners where partner.rank == nil {

@@ -125,7 +125,7 @@ enum DemoPrograms {
         let preference = try await ProgramStore.create(ProgramDraft(
             name: preferenceName, description: "Mentees shortlist the mentors they would like; mentors rank the mentees who chose them. A stable match follows when the window closes.",
             purpose: "Pairs both sides chose.", mode: .preference,
-            enrolmentOpens: CalendarDay("2026-11-15"), enrolmentCloses: CalendarDay("2099-12-31"), starts: CalendarDay("2027-02-01")
+            enrolmentOpens: CalendarDay("2026-11-15"), enrolmentCloses: CalendarDay("2099-12-31")
         ), weights: MatchWeights(), by: nil, on: db)
         let preferenceID = try preference.requireID()
         _ = try await ProgramStore.move(preferenceID, to: .enrolling, by: nil, on: db)

@@ -33,7 +33,7 @@ enum AdminProgramsController {
             var errors = ValidationErrors()
             let role = mentoring_role ?? ""
             if !role.isEmpty, MentoringRole(rawValue: role) == nil { errors.add("mentoring_role", "Mentoring role: choose can mentor or wants a mentor.") }
-            let enrolAs = `as` ?? ""
+            let enrolAs = (`as` ?? "").isEmpty ? ProgramRole.mentee.rawValue : `as`!
             if ProgramRole(rawValue: enrolAs) == nil { errors.add("as", "Enrol them as: choose mentor or mentee.") }
             guard errors.isEmpty else { return .failure(errors) }
             return .success(DirectoryEnrolPages.Filter(
@@ -68,6 +68,7 @@ enum AdminProgramsController {
         case .success(let found): filter = found
         case .failure(let errors): throw Abort(.unprocessableEntity, reason: errors.summary)
         }
+        if let problem = EnrolmentRules.managerEnrolProblem(state: program.programState) { throw Abort(.conflict, reason: problem) }
         let role = ProgramRole(rawValue: filter.enrolAs) ?? .mentee
         let (programID, db, query) = (try program.requireID(), req.application.longWorkDB, filter.query)
         do {

@@ -221,9 +221,15 @@ enum MatchRunsController {
         let program = try await AdminProgramsController.program(req)
         let summary = try ProgramsController.summary(program, myRole: nil, canJoin: false)
         let menteeText = try? req.query.get(String.self, at: "mentee"), mentorText = try? req.query.get(String.self, at: "mentor")
-        guard let mentee = try await person(menteeText, on: req.db), let mentor = try await person(mentorText, on: req.db) else {
+        let foundMentee = try await person(menteeText, on: req.db), foundMentor = try await person(mentorText, on: req.db)
+        guard let mentee = foundMentee, let mentor = foundMentor else {
+            var problems: [String] = []
+            for (text, found, side) in [(menteeText, foundMentee, "mentee"), (mentorText, foundMentor, "mentor")] where found == nil {
+                let given = (text ?? "").trimmingCharacters(in: .whitespaces)
+                problems.append(given.isEmpty ? "Give the \(side)'s email." : "Nobody in Trellis has the email “\(given.excerpt(80))” (the \(side)).")
+            }
             let page = RunPages.whyNotForm(req.page, program: summary, mentee: menteeText ?? "", mentor: mentorText ?? "",
-                error: menteeText == nil && mentorText == nil ? nil : "Name a mentee and a mentor of this program by their email.")
+                error: menteeText == nil && mentorText == nil ? nil : problems.joined(separator: " "))
             return try await HTMLPage(status: menteeText == nil && mentorText == nil ? .ok : .unprocessableEntity, html: page).encodeResponse(for: req)
         }
         let check = try await MatchRuns.check(program: program, mentee: try mentee.requireID(), mentor: try mentor.requireID(), on: req.db)
@@ -235,7 +241,8 @@ enum MatchRunsController {
         }
         var stable: [String]?
         if program.matchingMode == .preference {
-            stable = try await RunResults.stableWhyNot(run: latest?.id, program: program, mentee: mentee, mentor: mentor, on: req.db)
+            let sentences = try await RunResults.stableWhyNot(run: latest?.id, program: program, mentee: mentee, mentor: mentor, on: req.db)
+            stable = sentences.isEmpty ? nil : sentences
         }
         return try await RunPages.pairCheck(
             req.page, program: summary, mentee: mentee.name, mentor: mentor.name, check: check, placement: placement, refusedManual: false,

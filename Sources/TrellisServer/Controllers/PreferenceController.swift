@@ -132,17 +132,25 @@ enum PreferenceController {
     }
 
     static func apply(_ change: Rankings.Change, _ req: Request, viewer: PageContext.Viewer, program: Program, enrolment: Enrolment) async throws -> Response {
+        let programID = try program.requireID()
+        let changed: Bool
         do {
-            try await Rankings.change(change, ranker: viewer.id, program: try program.requireID(), on: req.db)
+            changed = try await Rankings.change(change, ranker: viewer.id, program: programID, on: req.db)
         } catch is ProgramStore.NotFound {
             throw Abort(.notFound, reason: "This person is not in your ranking.")
         } catch let refusal as ProgramStore.Refusal {
             let status: HTTPStatus = refusal.field == "ranking" ? .conflict : .unprocessableEntity
             return try await page(req, viewer: viewer, program: program, enrolment: enrolment, error: refusal.message, status: status)
         }
+        // Say where the person now stands (or that a move past the end changed nothing).
+        let list = try await Rankings.list(of: viewer.id, in: programID, on: req.db)
+        let placed = list.first { $0.id == change.person }
+        let name = placed?.name ?? "They"
+        let rank = placed.map { StableExplanation.ordinal($0.rank) } ?? ""
         let notice: String = switch change {
-        case .add: "Added to your ranking."
-        case .up, .down: "Your ranking was changed."
+        case .add: "Added to your ranking: \(name) is your \(rank) choice."
+        case .up: changed ? "Moved up: \(name) is now your \(rank) choice." : "\(name) is already your first choice."
+        case .down: changed ? "Moved down: \(name) is now your \(rank) choice." : "\(name) is already your last choice."
         case .remove: "Removed from your ranking."
         }
         return try await page(req, viewer: viewer, program: program, enrolment: enrolment, notice: notice)

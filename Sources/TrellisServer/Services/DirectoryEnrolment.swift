@@ -49,7 +49,12 @@ enum DirectoryEnrolment {
     static func apply(_ query: DirectoryQuery, as role: ProgramRole, programID: UUID, by admin: User?, on db: any Database) async throws -> Int {
         guard let program = try await ProgramStore.find(programID, on: db) else { throw ProgramStore.NotFound() }
         let plan = try await plan(query, as: role, program: program, on: db)
-        guard !plan.joiners.isEmpty else { throw ProgramStore.Refusal("filter", "Nobody left to enrol: everyone this filter finds is enrolled already or has no capacity to mentor.") }
+        guard !plan.joiners.isEmpty else {
+            let why = plan.matched == 0 ? "the directory finds nobody with these filters"
+                : role == .mentor ? "everyone this filter finds is enrolled already or has no capacity to mentor"
+                : "everyone this filter finds is enrolled already"
+            throw ProgramStore.Refusal("filter", "Nobody left to enrol: \(why).")
+        }
         do {
             try await ProgramStore.enrol(plan.joiners, in: programID, selfJoined: false, by: admin, on: db)
         } catch let refusals as ProgramStore.Refusals {

@@ -83,8 +83,10 @@ enum Rankings {
     }
 
     /// Changes the ranker's ranking. Refusals say why; a person not in the ranking is `NotFound`
-    /// for moves and removals.
-    static func change(_ change: Change, ranker: UUID, program programID: UUID, now: Date = Date(), on db: any Database) async throws {
+    /// for moves and removals. Returns false when nothing changed (a move past either end), which
+    /// then leaves the program's version alone.
+    @discardableResult
+    static func change(_ change: Change, ranker: UUID, program programID: UUID, now: Date = Date(), on db: any Database) async throws -> Bool {
         try await DatabaseWrites.transaction(on: db) { tx in
             let program = try await ProgramStore.lock(programID, on: tx)
             let enrolment = try await ProgramStore.enrolment(of: ranker, in: programID, on: tx)
@@ -114,7 +116,8 @@ enum Rankings {
                 list.append(person)
             case .up, .down:
                 guard list.rank(of: person) != nil else { throw ProgramStore.NotFound() }
-                if case .up = change { list.move(person, up: true) } else { list.move(person, up: false) }
+                let up = if case .up = change { true } else { false }
+                guard list.move(person, up: up) else { return false }
             case .remove:
                 guard list.remove(person) else { throw ProgramStore.NotFound() }
                 // A mentee who drops a mentor leaves that mentor's ranking too: the mentor may
@@ -128,6 +131,7 @@ enum Rankings {
             program.rosterVersion += 1
             program.updatedAt = now
             try await program.save(on: tx)
+            return true
         }
     }
 

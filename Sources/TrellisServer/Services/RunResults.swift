@@ -125,6 +125,11 @@ enum RunResults {
     static func stableWhyNot(run runID: UUID?, program: Program, mentee: User, mentor: User, on db: any Database) async throws -> [String] {
         let programID = try program.requireID()
         let (menteeID, mentorID) = (try mentee.requireID(), try mentor.requireID())
+        // Only between a mentee and a mentor of the program (the rules above say what else).
+        let roles = try await Enrolment.query(on: db).filter(\.$programID == programID).filter(\.$userID ~~ [menteeID, mentorID]).all()
+        guard roles.contains(where: { $0.userID == menteeID && $0.programRole == .mentee }),
+              roles.contains(where: { $0.userID == mentorID && $0.programRole == .mentor })
+        else { return [] }
         let menteeRanksMentor = try await Rankings.rank(by: menteeID, of: mentorID, in: programID, on: db)
         let mentorRanksMentee = try await Rankings.rank(by: mentorID, of: menteeID, in: programID, on: db)
         var partner: StableExplanation.Partner?

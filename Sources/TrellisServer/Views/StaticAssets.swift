@@ -197,6 +197,10 @@ enum StaticAssets {
     .lead { font-size: 1.1rem; color: var(--muted); }
     ul.cards { list-style: none; padding: 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
     ul.cards h2 { font-size: 1.15rem; margin-top: 0; }
+    ol.ranking { list-style: none; padding: 0; display: grid; gap: 1rem; }
+    ol.ranking h3, ul.cards h3 { font-size: 1.1rem; margin-top: 0; }
+    .rank { display: inline-block; min-width: 2.5rem; font-variant-numeric: tabular-nums; color: var(--muted); }
+    button:disabled, button[disabled]:hover { opacity: .45; cursor: not-allowed; }
     ul.tabs { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: .5rem 0 1rem; }
     ul.tabs a[aria-current="page"] { font-weight: 700; text-decoration: none; border-bottom: 3px solid var(--accent); }
     .next-step { border-left: 4px solid var(--accent); }

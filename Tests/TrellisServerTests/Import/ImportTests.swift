@@ -691,6 +691,9 @@ extension ServerTests {
                 #expect(try await MentoringRequest.query(on: app.db).filter(\.$programID == choosing.requireID()).filter(\.$state == RequestState.pending.rawValue).count() >= 2)
                 #expect(try await Mentorship.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1, "one mentor full")
                 #expect(try await WaitlistPlace.query(on: app.db).filter(\.$programID == choosing.requireID()).count() == 1)
+                // Every demo program passes the rules its settings form applies, so a manager can
+                // save it unchanged.
+                for program in programs { #expect(program.draft.validate().isEmpty, "\(program.name): \(program.draft.validate().fields)") }
                 // A preference program collecting rankings: shortlists, and one mentor's ranking.
                 let ranking = try #require(programs.first { $0.matchingMode == .preference })
                 #expect(ranking.programState == .enrolling && ranking.menteesRanked >= 3 && ranking.mentorsRanked == 1)

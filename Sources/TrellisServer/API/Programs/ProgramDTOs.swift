@@ -83,6 +83,10 @@ struct ProgramInputDTO: Content {
     var request_expiry_days: Int?
     var weights: [String: Double]?
 
+    static let wholeNumbers: [String: ClosedRange<Int>] = [
+        "maximum_open_requests": ProgramRules.openRequests.range, "request_expiry_days": ProgramRules.expiryDays.range,
+    ]
+
     static let fieldNames: Set<String> = [
         "name", "description", "purpose", "mode", "enrolment_opens", "enrolment_closes", "starts", "ends", "exclude_same_department",
         "minimum_score", "allow_repeat_pairs", "maximum_open_requests", "request_expiry_days", "weights",
@@ -223,7 +227,13 @@ struct MatchRunDTO: Content {
         created_at = APITime.text(run.createdAt) ?? ""
         finished_at = APITime.text(run.finishedAt)
         published_at = APITime.text(run.publishedAt)
-        stale = run.runState == .done && run.publishedAt == nil ? run.staleness(for: program) : nil
+        if run.runState != .done || run.publishedAt != nil {
+            stale = nil
+        } else if program.programState == .active || program.programState == .concluded {
+            stale = "This program's pairs are already published (by another run, or by accepted requests)."
+        } else {
+            stale = run.staleness(for: program)
+        }
     }
 }
 

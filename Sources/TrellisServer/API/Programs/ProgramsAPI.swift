@@ -70,7 +70,9 @@ enum ProgramsAPI {
 
     /// The JSON object's keys, refusing any the input does not have (a misspelt field would
     /// otherwise be dropped silently).
-    static func sentKeys(_ req: Request, allowed: Set<String>, what: String) throws -> Set<String> {
+    /// `wholeNumbers`: fields that must be whole numbers in a range, named with it when they are
+    /// not (a decoder would only say the body cannot be read).
+    static func sentKeys(_ req: Request, allowed: Set<String>, what: String, wholeNumbers: [String: ClosedRange<Int>] = [:]) throws -> Set<String> {
         guard req.headers.contentType == .json else {
             throw Abort(.unsupportedMediaType, reason: "Send the \(what) as JSON, with the header “Content-Type: application/json”.")
         }
@@ -83,6 +85,16 @@ enum ProgramsAPI {
             for field in unknown.prefix(20) { errors.add(field.excerpt(100), "Unknown field. Allowed fields: \(allowed.sorted().joined(separator: ", ")).") }
             throw InvalidInput(message: "Nothing was saved: the body has fields the \(what) does not have.", errors: errors)
         }
+        var errors = ValidationErrors()
+        for (field, range) in wholeNumbers.sorted(by: { $0.key < $1.key }) {
+            guard let value = object[field], !(value is NSNull) else { continue }
+            // Other kinds of value (text, true/false) are the decoder's: a 400 naming the field.
+            guard let number = value as? NSNumber, !(value is String) else { continue }
+            let double = number.doubleValue
+            if double.rounded() == double, abs(double) < 1e15, range.contains(Int(double)) { continue }
+            errors.add(field, "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        guard errors.isEmpty else { throw InvalidInput(message: "Nothing was saved: some fields are not valid.", errors: errors) }
         return Set(object.keys)
     }
 
@@ -107,7 +119,7 @@ enum ProgramsAPI {
     @Sendable static func create(_ req: Request) async throws -> Response {
         let (user, _) = try viewer(req)
         try requireManager(user)
-        let keys = try sentKeys(req, allowed: ProgramInputDTO.fieldNames, what: "program")
+        let keys = try sentKeys(req, allowed: ProgramInputDTO.fieldNames, what: "program", wholeNumbers: ProgramInputDTO.wholeNumbers)
         let input = try req.content.decode(ProgramInputDTO.self)
         let base = ProgramForm(ProgramDraft(name: ""), weights: MatchWeights())
         let (draft, weights) = try settings(input, over: base, sentKeys: keys)
@@ -119,7 +131,7 @@ enum ProgramsAPI {
 
     @Sendable static func update(_ req: Request) async throws -> ProgramDTO {
         let (user, program) = try await managed(req)
-        let keys = try sentKeys(req, allowed: ProgramInputDTO.fieldNames, what: "program")
+        let keys = try sentKeys(req, allowed: ProgramInputDTO.fieldNames, what: "program", wholeNumbers: ProgramInputDTO.wholeNumbers)
         let input = try req.content.decode(ProgramInputDTO.self)
         let (draft, weights) = try settings(input, over: ProgramForm(program.draft, weights: program.weights), sentKeys: keys)
         do {
@@ -178,7 +190,7 @@ enum ProgramsAPI {
 
     @Sendable static func enrol(_ req: Request) async throws -> Response {
         let (user, program) = try await managed(req)
-        _ = try sentKeys(req, allowed: ["email", "role", "capacity"], what: "enrolment")
+        _ = try sentKeys(req, allowed: ["email", "role", "capacity"], what: "enrolment", wholeNumbers: ["capacity": EnrolmentRules.capacity.range])
         let input = try req.content.decode(EnrolmentInputDTO.self)
         var errors = ValidationErrors()
         let email = EmailAddress.normalize(input.email ?? "")

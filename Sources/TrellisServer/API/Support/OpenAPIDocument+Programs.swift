@@ -10,7 +10,7 @@ extension OpenAPIDocument {
         let weights: [String: Any] = [
             "type": "object", "additionalProperties": false,
             "properties": Dictionary(uniqueKeysWithValues: MatchWeights.factors.map { ($0.key, ["type": "number", "minimum": 0, "maximum": 100, "description": "\($0.label): \($0.explanation)"] as [String: Any]) }),
-            "description": "Factor → weight, 0 to 100 (scaled to add up to one; 0 leaves a factor out; at least one above 0).",
+            "description": "Factor → weight, 0 to 100. Weights are relative (scaled to add up to one), and factors left out keep their current weight (on a new program, the defaults, 0.05 to 0.35): send all of them to set the balance. 0 leaves a factor out; at least one must be above 0.",
         ]
         let rules: [String: Any] = [
             "type": "object", "required": ["exclude_same_department", "minimum_score", "allow_repeat_pairs", "maximum_open_requests", "request_expiry_days"],
@@ -94,7 +94,7 @@ extension OpenAPIDocument {
                     "comparison_matched": ["type": "integer"],
                     "message": ["type": "string", "description": "Why a failed run failed."],
                     "created_at": dateTime, "finished_at": ["type": ["string", "null"], "format": "date-time"], "published_at": ["type": ["string", "null"], "format": "date-time"],
-                    "stale": ["type": ["string", "null"], "description": "Why publishing this finished run now is refused (something changed since), or null."],
+                    "stale": ["type": ["string", "null"], "description": "Why publishing this finished run now is refused (something changed since, or the program's pairs are published), or null."],
                 ],
             ],
             "RunPair": [

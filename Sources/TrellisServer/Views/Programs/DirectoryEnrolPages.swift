@@ -28,8 +28,8 @@ enum DirectoryEnrolPages {
             if !timezone.isEmpty { parts.append("in the time zone \(timezone)") }
             switch mentoringRole {
             case MentoringRole.mentor.rawValue: parts.append("who can mentor")
-            case MentoringRole.mentee.rawValue: parts.append("who want a mentor")
-            case MentoringRole.both.rawValue: parts.append("who mentor and want a mentor")
+            case MentoringRole.mentee.rawValue: parts.append("who wants a mentor")
+            case MentoringRole.both.rawValue: parts.append("who mentors and wants a mentor")
             default: break
             }
             if !tag.isEmpty { parts.append("with the tag “\(tag)”") }
