@@ -36,6 +36,7 @@ enum PreferenceController {
         let programID = try program.requireID()
         let role = enrolment.programRole
         let ranked = try await Rankings.list(of: viewer.id, in: programID, on: req.db)
+        let notice = notice ?? (error == nil ? Self.notice(req, ranking: ranked) : nil)
         let closed = RankingRules.refusal(editing: .init(state: program.programState, mode: program.matchingMode, role: role))
         let search = Tags.key(((try? req.query.get(String.self, at: "q")) ?? "").scalarPrefix(100))
         var view = RankingPages.View(
@@ -142,17 +143,32 @@ enum PreferenceController {
             let status: HTTPStatus = refusal.field == "ranking" ? .conflict : .unprocessableEntity
             return try await page(req, viewer: viewer, program: program, enrolment: enrolment, error: refusal.message, status: status)
         }
-        // Say where the person now stands (or that a move past the end changed nothing).
-        let list = try await Rankings.list(of: viewer.id, in: programID, on: req.db)
-        let placed = list.first { $0.id == change.person }
+        // Post, then redirect: reloading the page shows it again instead of moving someone a
+        // second time. The notice is named by a code and the person, never carried as text.
+        let done: String = switch change {
+        case .add: "added"
+        case .up: changed ? "up" : "first"
+        case .down: changed ? "down" : "last"
+        case .remove: "removed"
+        }
+        return req.redirect(to: "/programs/\(programID.uuidString)/rankings?done=\(done)&person=\(change.person.uuidString)", redirectType: .normal)
+    }
+
+    /// The notice for `?done=…&person=…` after a change: where the person now stands.
+    static func notice(_ req: Request, ranking: [Rankings.Entry]) -> String? {
+        guard let done = try? req.query.get(String.self, at: "done") else { return nil }
+        let person = (try? req.query.get(String.self, at: "person")).flatMap(UUID.init(uuidString:))
+        let placed = ranking.first { $0.id == person }
         let name = placed?.name ?? "They"
         let rank = placed.map { StableExplanation.ordinal($0.rank) } ?? ""
-        let notice: String = switch change {
-        case .add: "Added to your ranking: \(name) is your \(rank) choice."
-        case .up: changed ? "Moved up: \(name) is now your \(rank) choice." : "\(name) is already your first choice."
-        case .down: changed ? "Moved down: \(name) is now your \(rank) choice." : "\(name) is already your last choice."
-        case .remove: "Removed from your ranking."
+        switch done {
+        case "added" where placed != nil: return "Added to your ranking: \(name) is your \(rank) choice."
+        case "up" where placed != nil: return "Moved up: \(name) is now your \(rank) choice."
+        case "down" where placed != nil: return "Moved down: \(name) is now your \(rank) choice."
+        case "first" where placed != nil: return "\(name) is already your first choice."
+        case "last" where placed != nil: return "\(name) is already your last choice."
+        case "removed": return "Removed from your ranking."
+        default: return nil
         }
-        return try await page(req, viewer: viewer, program: program, enrolment: enrolment, notice: notice)
     }
 }

@@ -69,7 +69,7 @@ extension ServerTests {
                 // Shortlists. Mentee 0: Mentor 0, Mentor 1. Mentee 1: Mentor 0, Mentor 2.
                 // Mentee 2: Mentor 1. Mentee 3: Mentor 2.
                 for (mentee, mentors) in [(0, [0, 1]), (1, [0, 2]), (2, [1]), (3, [2])] {
-                    for mentor in mentors { #expect(try await add(e[mentee], m[mentor]).status == .ok) }
+                    for mentor in mentors { #expect(try await add(e[mentee], m[mentor]).status == .seeOther) }
                 }
                 #expect(try await Self.ranking(of: e[0], in: id, on: app.db) == ["Mentor 0", "Mentor 1"])
                 // Bad additions are refused with the reason and change nothing.
@@ -87,14 +87,19 @@ extension ServerTests {
                 #expect(try await Self.ranking(of: e[0], in: id, on: app.db) == ["Mentor 0", "Mentor 1"])
 
                 // Moving and removing keep ranks 1…n.
+                // Post, then redirect: the page after a move says where the person now is, and
+                // reloading it moves nobody.
                 let movedUp = try await browsers[e[0].email]!.post("\(base)/\(try m[1].requireID())/up")
-                #expect(movedUp.status == .ok && movedUp.text.contains("Moved up: Mentor 1 is now your 1st choice."))
+                #expect(movedUp.status == .seeOther)
+                let after = try await browsers[e[0].email]!.get(try #require(movedUp.location))
+                #expect(after.text.contains("Moved up: Mentor 1 is now your 1st choice."))
+                #expect(try await browsers[e[0].email]!.get(try #require(movedUp.location)).status == .ok)
                 #expect(try await Self.ranking(of: e[0], in: id, on: app.db) == ["Mentor 1", "Mentor 0"])
                 let version = try #require(try await Program.find(id, on: app.db)).rosterVersion
                 let atTop = try await browsers[e[0].email]!.post("\(base)/\(try m[1].requireID())/up")
-                #expect(atTop.status == .ok && atTop.text.contains("Mentor 1 is already your first choice."))
+                #expect(try await browsers[e[0].email]!.get(try #require(atTop.location)).text.contains("Mentor 1 is already your first choice."))
                 #expect(try await Program.find(id, on: app.db)?.rosterVersion == version, "a move that changes nothing leaves runs current")
-                #expect(try await browsers[e[0].email]!.post("\(base)/\(try m[1].requireID())/down").status == .ok)
+                #expect(try await browsers[e[0].email]!.post("\(base)/\(try m[1].requireID())/down").status == .seeOther)
                 #expect(try await Self.ranking(of: e[0], in: id, on: app.db) == ["Mentor 0", "Mentor 1"])
                 #expect(try await browsers[e[0].email]!.post("\(base)/\(try m[2].requireID())/remove").status == .notFound)
 
@@ -105,13 +110,13 @@ extension ServerTests {
                 #expect(!mentorPage.text.contains("Mentee 2"), "a mentor sees only the mentees who chose them")
                 // Mentor 0: Mentee 1, Mentee 0. Mentor 1: Mentee 0, Mentee 2. Mentor 2: Mentee 1 only.
                 for (mentor, mentees) in [(0, [1, 0]), (1, [0, 2]), (2, [1])] {
-                    for mentee in mentees { #expect(try await add(m[mentor], e[mentee]).status == .ok) }
+                    for mentee in mentees { #expect(try await add(m[mentor], e[mentee]).status == .seeOther) }
                 }
                 // A mentee who drops a mentor leaves that mentor's ranking, and the counts follow.
-                #expect(try await add(e[2], m[0]).status == .ok)
-                #expect(try await add(m[0], e[2]).status == .ok)
+                #expect(try await add(e[2], m[0]).status == .seeOther)
+                #expect(try await add(m[0], e[2]).status == .seeOther)
                 #expect(try await Self.ranking(of: m[0], in: id, on: app.db) == ["Mentee 1", "Mentee 0", "Mentee 2"])
-                #expect(try await browsers[e[2].email]!.post("\(base)/\(try m[0].requireID())/remove").status == .ok)
+                #expect(try await browsers[e[2].email]!.post("\(base)/\(try m[0].requireID())/remove").status == .seeOther)
                 #expect(try await Self.ranking(of: m[0], in: id, on: app.db) == ["Mentee 1", "Mentee 0"])
                 let counted = try #require(try await Program.find(id, on: app.db))
                 #expect(counted.menteesRanked == 4 && counted.mentorsRanked == 3)
