@@ -57,6 +57,12 @@ extension ServerTests {
                 for field in ["name", "mode", "minimum_score", "starts", "weights.timeZone", "weights.nope"] { #expect(worse.fields[field] != nil, "\(field): \(worse.text)") }
                 #expect(try await Self.call(app, .POST, "/api/v1/programs", admin, ["name": 5]).status == .badRequest)
                 #expect(try await Self.call(app, .POST, "/api/v1/programs", admin, [1, 2]).status == .badRequest)
+                // A field named twice is refused, not read as one of its values.
+                var twiceHeaders = ServerTests.API.jsonHeaders(admin)
+                twiceHeaders.contentType = .json
+                try await app.testing().test(.POST, "/api/v1/programs", headers: twiceHeaders, body: ByteBuffer(string: #"{"name":"dup1","name":"dup2"}"#)) { response in
+                    #expect(response.status == .badRequest && response.body.string.contains("names “name” twice"))
+                }
                 #expect(try await Self.call(app, .POST, "/api/v1/programs", alice, ["name": "Mine"]).status == .forbidden)
                 #expect(try await Program.query(on: app.db).count() == 1, "only the fixture's program")
 

@@ -30,6 +30,9 @@ enum MeAPI {
         }
         // The schema allows no other fields: a misspelt one would otherwise be dropped silently.
         if let data = req.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] {
+            if let twice = JSONDuplicateKeys.first(in: Data(buffer: data)) {
+                throw Abort(.badRequest, reason: "The body names “\(twice.excerpt(60))” twice: send each field once.")
+            }
             let unknown = object.keys.filter { !ProfileUpdateDTO.fieldNames.contains($0) }.sorted()
             if !unknown.isEmpty {
                 var errors = ValidationErrors()

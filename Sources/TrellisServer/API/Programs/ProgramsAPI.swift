@@ -79,6 +79,9 @@ enum ProgramsAPI {
         guard let data = req.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] else {
             throw Abort(.badRequest, reason: "The body must be a JSON object.")
         }
+        if let twice = JSONDuplicateKeys.first(in: Data(buffer: data)) {
+            throw Abort(.badRequest, reason: "The body names “\(twice.excerpt(60))” twice: send each field once.")
+        }
         let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
         if !unknown.isEmpty {
             var errors = ValidationErrors()
