@@ -191,14 +191,10 @@ enum AdminProgramsController {
         let program = try await program(req)
         let input = try req.content.decode(EnrolInput.self)
         var errors = ValidationErrors()
-        let email = EmailAddress.normalize(input.email ?? "")
         var person: User?
-        if email.isEmpty {
-            errors.add("email", "Email is required: whom to enrol.")
-        } else if let found = try await User.query(on: req.db).filter(\.$email == email).first() {
-            person = found
-        } else {
-            errors.add("email", "Nobody in Trellis has the email \(email.excerpt(80)). Add them on the People page first.")
+        switch try await ProgramStore.enrollee(email: input.email, on: req.db) {
+        case .success(let found): person = found
+        case .failure(let refusal): errors.add(refusal.field, refusal.message)
         }
         var role: ProgramRole?
         switch ProfileRules.choice(input.role ?? "", as: ProgramRole.self) {
@@ -219,7 +215,7 @@ enum AdminProgramsController {
                 let page = try await rosterPage(req, program: fresh, notice: "\(person.name) is enrolled as a \(role.rawValue).")
                 return try await HTMLPage(status: .created, html: page).encodeResponse(for: req)
             } catch let refusal as ProgramStore.Refusal {
-                errors.add(refusal.field == "person" || refusal.field == "program" ? "email" : refusal.field, refusal.message)
+                errors.add(refusal.enrolmentField, refusal.message)
             }
         }
         return try await req.invalidForm(try await rosterPage(req, program: program, input: input, errors: errors))

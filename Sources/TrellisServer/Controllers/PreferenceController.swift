@@ -95,7 +95,7 @@ enum PreferenceController {
         var found: [UUID: (score: Int64, reasons: [(contribution: Int64, sentence: String)])] = [:]
         for mentee in unique {
             guard let explanation = try? engine.explain(menteeID: mentee.uuidString, mentorID: mentor.uuidString) else { continue }
-            let reasons = ProgramMatching.readReasons(ProgramMatching.reasons(explanation)).map { ($0.contribution, ProgramMatching.named($0.sentence, input.names)) }
+            let reasons = ProgramMatching.namedReasons(explanation, input.names)
             found[mentee] = (explanation.score, reasons)
         }
         return found

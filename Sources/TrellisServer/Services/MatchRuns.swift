@@ -90,7 +90,7 @@ enum MatchRuns {
         if locked >= capacity {
             problems.append("\(input.names[mentor.uuidString] ?? "The mentor") is full: \(locked) of \(capacity) places are locked to other mentees.")
         }
-        let reasons = ProgramMatching.readReasons(ProgramMatching.reasons(explanation)).map { ($0.contribution, ProgramMatching.named($0.sentence, input.names)) }
+        let reasons = ProgramMatching.namedReasons(explanation, input.names)
         var seen = Set<String>()
         return PairCheck(score: explanation.score, reasons: explanation.brokenRule == nil ? reasons : [], problems: problems.filter { seen.insert($0).inserted })
     }

@@ -210,6 +210,11 @@ enum ProgramMatching {
             .map { "\($0.contribution)|\($0.name): \($0.sentence)" }.joined(separator: "\n")
     }
 
+    /// A pair's reasons as a page shows them: largest first, people named.
+    static func namedReasons(_ explanation: PairExplanation, _ names: [String: String]) -> [(contribution: Int64, sentence: String)] {
+        readReasons(reasons(explanation)).map { ($0.contribution, named($0.sentence, names)) }
+    }
+
     /// Reasons as stored, back as (contribution, sentence).
     static func readReasons(_ text: String) -> [(contribution: Int64, sentence: String)] {
         text.split(separator: "\n").map { line in

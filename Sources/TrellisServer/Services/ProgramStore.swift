@@ -18,6 +18,10 @@ enum ProgramStore {
         var message: String
         init(_ field: String, _ message: String) { self.field = field; self.message = message }
         init(_ message: String) { self.init("program", message) }
+
+        /// The field of an enrolment form it concerns: a refusal about the person or the program
+        /// goes with the email that named them.
+        var enrolmentField: String { field == "person" || field == "program" ? "email" : field }
     }
 
     // MARK: Reading
@@ -243,6 +247,15 @@ enum ProgramStore {
             if joiner.role == .mentor { mentors += 1 } else { mentees += 1 }
         }
         return (problems, mentors, mentees)
+    }
+
+    /// The person to enrol by the email a manager typed, or what is wrong with it (one for the
+    /// web form and the API).
+    static func enrollee(email raw: String?, on db: any Database) async throws -> Result<User, Refusal> {
+        let email = EmailAddress.normalize(raw ?? "")
+        if email.isEmpty { return .failure(Refusal("email", "Email is required: whom to enrol.")) }
+        if let found = try await User.query(on: db).filter(\.$email == email).first() { return .success(found) }
+        return .failure(Refusal("email", "Nobody in Trellis has the email \(email.excerpt(80)). Add them on the People page first."))
     }
 
     /// People by email (as sign-in matches it), in chunks: email → id.

@@ -45,7 +45,7 @@ enum Suggestions {
                   let explanation = try? engine.explain(menteeID: mentee.uuidString, mentorID: participant.id), explanation.brokenRule == nil
             else { continue }
             if program.minimumScore > 0, ScoreUnits.value(explanation.score) < program.minimumScore { continue }
-            let reasons = ProgramMatching.readReasons(ProgramMatching.reasons(explanation)).map { ($0.contribution, ProgramMatching.named($0.sentence, input.names)) }
+            let reasons = ProgramMatching.namedReasons(explanation, input.names)
             found.append(Mentor(
                 id: id, name: participant.name, department: participant.department, expertise: participant.expertise, score: explanation.score,
                 reasons: reasons, placesLeft: max(0, participant.capacity - (takenBy[id] ?? 0)), capacity: participant.capacity, paused: paused.contains(id)

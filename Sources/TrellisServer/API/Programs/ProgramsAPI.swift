@@ -196,14 +196,10 @@ enum ProgramsAPI {
         _ = try sentKeys(req, allowed: ["email", "role", "capacity"], what: "enrolment", wholeNumbers: ["capacity": EnrolmentRules.capacity.range])
         let input = try req.content.decode(EnrolmentInputDTO.self)
         var errors = ValidationErrors()
-        let email = EmailAddress.normalize(input.email ?? "")
         var person: User?
-        if email.isEmpty {
-            errors.add("email", "Email is required: whom to enrol.")
-        } else if let found = try await User.query(on: req.db).filter(\.$email == email).first() {
-            person = found
-        } else {
-            errors.add("email", "Nobody in Trellis has the email \(email.excerpt(80)). Add them first.")
+        switch try await ProgramStore.enrollee(email: input.email, on: req.db) {
+        case .success(let found): person = found
+        case .failure(let refusal): errors.add(refusal.field, refusal.message)
         }
         let role = input.role.flatMap(ProgramRole.init(rawValue:))
         if role == nil { errors.add("role", "Role: choose mentor or mentee.") }
@@ -213,7 +209,7 @@ enum ProgramsAPI {
         do {
             try await ProgramStore.enrol([.init(userID: try person.requireID(), role: role, capacity: input.capacity, statement: "")], in: programID, selfJoined: false, by: user, on: req.db)
         } catch let refusal as ProgramStore.Refusal {
-            throw InvalidInput(message: "Nobody was enrolled.", errors: ValidationErrors(field: refusal.field == "person" || refusal.field == "program" ? "email" : refusal.field, refusal.message))
+            throw InvalidInput(message: "Nobody was enrolled.", errors: ValidationErrors(field: refusal.enrolmentField, refusal.message))
         }
         let page = try await ProgramRoster.page(program: programID, role: nil, after: nil, before: nil, only: try person.requireID(), on: req.db)
         guard let row = page.rows.first else { throw Abort(.internalServerError) }
