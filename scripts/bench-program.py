@@ -12,8 +12,12 @@ Meanwhile other clients ask for the anonymous sign-in page and a signed-in direc
 50 ms; their latency during the run and the publish is printed (p50, p99, slowest), with any
 answer that was not 200. Nothing is asserted.
 
+With `--runs N` the manager starts N runs one after another (a re-run costs what the first run
+costs), and each is timed; the last is published. Each run's phases (reading, solving, saving…)
+are printed from the server's log.
+
 Usage (after `swift build -c release --product trellis`):
-    scripts/bench-program.py [--mentees 5000] [--shape flat] [--postgres URL] [--bin PATH]
+    scripts/bench-program.py [--mentees 5000] [--shape flat] [--runs 1] [--postgres URL] [--bin PATH]
 """
 import argparse
 import importlib.util
@@ -48,6 +52,7 @@ def main():
     parser.add_argument("--shape", default="flat")
     parser.add_argument("--bin", default=str(ROOT / ".build" / "release" / "trellis"))
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
+    parser.add_argument("--runs", type=int, default=1, help="matching runs one after another (re-runs), the last one published")
     args = parser.parse_args()
     people_count = args.mentees + args.mentees // 4
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-program-"))
@@ -106,18 +111,22 @@ def main():
             thread.start()
         time.sleep(1)
         timings = {}
-        phase[0] = "run"
-        started = time.perf_counter()
-        response = admin.post(base + f"/admin/programs/{program}/runs", data={"csrf": admin.cookies["trellis_csrf"]}, allow_redirects=False)
-        run_path = response.headers["Location"]
-        while True:
-            page = admin.get(base + run_path)
-            if "<h2 id=\"totals-heading\">Result</h2>" in page.text or "This run failed" in page.text:
-                break
-            time.sleep(0.1)
-        timings["run to first result page"] = time.perf_counter() - started
-        if "This run failed" in page.text:
-            raise SystemExit(page.text[:3000])
+        for number in range(1, args.runs + 1):
+            phase[0] = "run"
+            started = time.perf_counter()
+            response = admin.post(base + f"/admin/programs/{program}/runs", data={"csrf": admin.cookies["trellis_csrf"]}, allow_redirects=False)
+            run_path = response.headers["Location"]
+            while True:
+                page = admin.get(base + run_path)
+                if "<h2 id=\"totals-heading\">Result</h2>" in page.text or "This run failed" in page.text:
+                    break
+                time.sleep(0.1)
+            label = "run to first result page" if args.runs == 1 else f"run {number} to first result page"
+            timings[label] = time.perf_counter() - started
+            if "This run failed" in page.text:
+                raise SystemExit(page.text[:3000])
+            phase[0] = "between"
+            time.sleep(1)
         matched = re.search(r'<div class="stat">([\d,]+)</div><p class="muted">of ([\d,]+) mentees matched', page.text)
         phase[0] = "pages"
         for label, path in (("result page", run_path), ("weakest pairs page", run_path + "?order=weakest"),
@@ -143,6 +152,11 @@ def main():
     print(f"\n{database}, {args.shape}: {args.mentees:,} mentees and {args.mentees // 4:,} mentors enrolled "
           f"({matched.group(1) if matched else '?'} matched)\n")
     print(f"Setup: import {setup['import']:.1f} s, enrolment from CSV {setup['enrol']:.1f} s\n")
+    # Each run's phases, from the server's log line.
+    for line in (work / "server.log").read_text(errors="replace").splitlines():
+        if "Matching run" in line:
+            print("    " + line.split("Matching run", 1)[1].split(": ", 1)[-1])
+    print()
     print("| Step | Seconds |")
     print("|---|---:|")
     for label, seconds in timings.items():

@@ -176,46 +176,6 @@ enum PeopleImport {
         }
     }
 
-    /// A staged value, handed to SQLite as it stores it or written as COPY text (PostgreSQL).
-    enum StagedValue: Sendable {
-        case text(String?)
-        case id(UUID)
-        case flag(Bool)
-        case number(Int?)
-
-        /// As SQLiteKit stores it (ids as their text, flags as 0 and 1, as `PlainRows` binds them).
-        var sqlite: SQLiteData {
-            switch self {
-            case .text(let text?): .text(text)
-            case .text(nil), .number(nil): .null
-            case .id(let id): .text(id.uuidString)
-            case .flag(let flag): .integer(flag ? 1 : 0)
-            case .number(let number?): .integer(number)
-            }
-        }
-
-        /// The value in `COPY`'s text format: NULL as `\N`; a backslash, tab, line feed and
-        /// carriage return escaped, every other character as it is.
-        func appendCopyText(to buffer: inout ByteBuffer) {
-            switch self {
-            case .text(nil), .number(nil): buffer.writeStaticString("\\N")
-            case .text(let text?):
-                for byte in text.utf8 {
-                    switch byte {
-                    case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                    case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                    case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                    case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                    default: buffer.writeInteger(byte)
-                    }
-                }
-            case .id(let id): buffer.writeString(id.uuidString)
-            case .flag(let flag): buffer.writeStaticString(flag ? "t" : "f")
-            case .number(let number?): buffer.writeString(String(number))
-            }
-        }
-    }
-
     static let stagedPeopleColumns = [
         "job_id", "user_id", "is_new", "email", "name", "search_name", "role", "department", "manager_email",
         "timezone", "capacity", "meeting_frequency", "years_experience",
@@ -225,8 +185,8 @@ enum PeopleImport {
 
     /// The rows that stage a batch: one flat array a table, the values of a row after one another.
     struct Staged: Sendable {
-        var people: [StagedValue] = []
-        var tags: [StagedValue] = []
+        var people: [BulkValue] = []
+        var tags: [BulkValue] = []
     }
 
     /// Works out the staged rows of a batch: each person, and the tags of those not in
@@ -236,16 +196,16 @@ enum PeopleImport {
     static func staging(
         _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID
     ) -> Staged {
-        var people: [StagedValue] = []
-        var tags: [StagedValue] = []
+        var people: [BulkValue] = []
+        var tags: [BulkValue] = []
         people.reserveCapacity(batch.count * stagedPeopleColumns.count)
-        // Ids go as their text (as `StagedValue.id` would write them), each made once.
-        let job = StagedValue.text(jobID.uuidString)
+        // Ids go as their text (as `BulkValue.id` would write them), each made once.
+        let job = BulkValue.text(jobID.uuidString)
         let now = Date()
         var bits = OrderedUUID.Bits()
         for record in batch {
             let id = existing[record.email] ?? OrderedUUID.make(now: now, random: bits.next())
-            let person = StagedValue.text(id.uuidString)
+            let person = BulkValue.text(id.uuidString)
             let keepsTags = existing[record.email] != nil && keepingTags.contains(record.email)
             var lists: [TagKind: [SearchIndex.TagText]] = [:]
             // Whose tags stay need no search document (the import leaves theirs alone).
@@ -260,7 +220,7 @@ enum PeopleImport {
                 .flag(keepsTags),
             ]
             for kind in TagKind.allCases {
-                let kindText = StagedValue.text(kind.rawValue)
+                let kindText = BulkValue.text(kind.rawValue)
                 for (position, tag) in (lists[kind] ?? []).enumerated() {
                     // One value at a time: an array literal a tag was an allocation a tag.
                     tags.append(job)
@@ -276,63 +236,11 @@ enum PeopleImport {
         return Staged(people: people, tags: tags)
     }
 
-    /// Writes a batch's staged rows.
+    /// Writes a batch's staged rows (`BulkRows`: `COPY` on PostgreSQL, many rows a statement on
+    /// SQLite, without SQLKit's encoder; staging 100,000 people took 15 s through bound inserts).
     static func write(_ staged: Staged, on sql: any SQLDatabase) async throws {
-        let (people, tags) = (staged.people, staged.tags)
-        if let postgres = sql as? any PostgresDatabase {
-            // PostgreSQL: `COPY … FROM STDIN`, the rows streamed as text, with no parameters to
-            // encode one by one (staging 100,000 people took 15 s through bound inserts).
-            try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await copy(people, into: "import_people", columns: stagedPeopleColumns, on: connection)
-                    try await copy(tags, into: "import_tags", columns: stagedTagColumns, on: connection)
-                }
-            }.get()
-            return
-        }
-        guard let sqlite = sql as? any SQLiteDatabase else { throw Abort(.internalServerError, reason: "Imports need SQLite or PostgreSQL.") }
-        // SQLite: the values handed to SQLite as they are stored, without SQLKit's encoder.
-        try await sqlite.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                try await insert(people, into: "import_people", columns: stagedPeopleColumns, on: connection)
-                try await insert(tags, into: "import_tags", columns: stagedTagColumns, on: connection)
-            }
-        }.get()
-    }
-
-    /// Inserts rows (`values`, a row's after another) into `table` on SQLite, many rows a
-    /// statement (at most 14,000 values, well under SQLite's limit of 32,766), each value as
-    /// SQLiteKit would store it (ids as text, flags as 0 and 1).
-    private static func insert(_ values: [StagedValue], into table: String, columns: [String], on connection: SQLiteConnection) async throws {
-        let perStatement = max(1, 14_000 / columns.count) * columns.count
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        for start in stride(from: 0, to: values.count, by: perStatement) {
-            let chunk = values[start..<min(start + perStatement, values.count)]
-            let text = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count / columns.count).joined(separator: ", ")
-            _ = try await connection.query(text, chunk.map(\.sqlite)).get()
-        }
-    }
-
-    /// Streams rows (`values`, a row's after another) into `table` with `COPY … FROM STDIN`
-    /// (text format), about 256 KB a write.
-    private static func copy(_ values: [StagedValue], into table: String, columns: [String], on connection: PostgresConnection) async throws {
-        guard !values.isEmpty else { return }
-        try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
-            var buffer = ByteBuffer()
-            for (index, value) in values.enumerated() {
-                let column = index % columns.count
-                if column > 0 { buffer.writeStaticString("\t") }
-                value.appendCopyText(to: &buffer)
-                if column == columns.count - 1 {
-                    buffer.writeStaticString("\n")
-                    if buffer.readableBytes >= 256 * 1024 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
-        }
+        try await BulkRows.write(staged.people, into: "import_people", columns: stagedPeopleColumns, on: sql)
+        try await BulkRows.write(staged.tags, into: "import_tags", columns: stagedTagColumns, on: sql)
     }
 
     /// The whole import in one transaction, as set-based statements over the staged rows.

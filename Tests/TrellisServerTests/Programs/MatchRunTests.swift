@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import TrellisServer
 import TrellisCore
+import TrellisFixtures
 import TrellisMatching
 import VaporTesting
 
@@ -188,6 +189,68 @@ extension ServerTests {
                 #expect(try await MatchRun.query(on: app.db).filter(\.$number == 2).first()?.runState == .failed)
                 #expect(try await admin.post("\(base)/2/publish").status == .conflict)
             }
+        }
+
+        @Test func `a run's stored rows are the engine's pairs and reasons exactly, whatever the text`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                var admin = Browser(app)
+                try await admin.signIn(TestPeople.admin)
+                let (id, mentors, mentees) = try await Self.cohort(app, admin: &admin, mentors: 3, mentees: 6)
+                // Text that a bulk writer must escape or pass through untouched: COPY's escapes
+                // and NULL marker, quotes, SQL, non-ASCII.
+                let awkward = [#"R\D \N "quoted" 'it''s'"#, "Ünïcødé 部门 \\", #"x'); DROP TABLE users; --"#]
+                for (index, person) in (mentors + mentees).enumerated() {
+                    var (draft, _) = try await PeopleStore.draft(for: person, on: app.db)
+                    draft.department = awkward[index % awkward.count] + " \(index)"
+                    draft.name = index % 2 == 0 ? #"Zoë\N\\ Back"# + " \(index)" : person.name
+                    try await PeopleStore.save(draft.normalized(), manager: nil, for: try person.requireID(), on: app.db)
+                }
+                #expect(try await admin.post("/admin/programs/\(id)/runs").status == .seeOther)
+                try await JobQueue.drain(app: app)
+                let run = try #require(try await MatchRun.query(on: app.db).filter(\.$programID == id).first())
+                #expect(run.runState == .done)
+                let program = try #require(try await ProgramStore.find(id, on: app.db))
+                let input = try await ProgramMatching.input(for: program, on: app.db)
+                let engine = try MatchEngine(participants: input.participants, options: input.options)
+                let rows = try await PlainRows.all("""
+                    SELECT position, mentee_id, mentor_id, score, locked, mentee_department, mentor_department, reasons
+                    FROM match_run_pairs WHERE run_id = \(bind: try run.requireID()) ORDER BY position
+                    """, on: app.db)
+                #expect(rows.count == 6)
+                var matched = 0
+                for (position, row) in rows.enumerated() {
+                    #expect(try row.int("position") == position)
+                    let mentee = try row.uuid("mentee_id").uuidString
+                    #expect(try row.string("mentee_department") == input.departments[mentee])
+                    if let mentor = try row.optionalUUID("mentor_id")?.uuidString {
+                        matched += 1
+                        let explanation = try engine.explain(menteeID: mentee, mentorID: mentor)
+                        #expect(try row.string("reasons") == ProgramMatching.reasons(explanation))
+                        #expect(try row.string("mentor_department") == input.departments[mentor])
+                        #expect(Int64(try row.int("score")) == explanation.score)
+                        #expect(try row.string("reasons").contains(#"Zoë\N\\"#) || !(try row.string("reasons").contains("Zoë")))
+                    } else {
+                        #expect(try row.string("mentor_department") == "" && (try row.int("score")) == -1)
+                    }
+                }
+                #expect(matched == 3)
+                // The result page shows the text as text.
+                let page = try await admin.get("/admin/programs/\(id)/runs/1")
+                #expect(page.text.contains(#"Zoë\N\\ Back"#) && page.text.contains("DROP TABLE users") && !page.text.contains("'it''s'\""))
+                #expect(try await User.query(on: app.db).count() > 0)
+            }
+        }
+
+        @Test func `explaining a run's pairs on several threads gives what explaining them one by one gives`() throws {
+            let population = SyntheticPopulation.make(mentees: 300, mentors: 80, seed: 11)
+            let engine = try MatchEngine(participants: population, options: MatchOptions())
+            let result = try engine.optimal()
+            let pairs = result.pairs.map { (mentee: $0.menteeID, mentor: $0.mentorID) }
+            let one = try ProgramMatching.explainAll(pairs, engine: engine, workers: 1)
+            #expect(one == (try pairs.map { ProgramMatching.reasons(try engine.explain(menteeID: $0.mentee, mentorID: $0.mentor)) }))
+            for workers in [2, 3, 7] { #expect(try ProgramMatching.explainAll(pairs, engine: engine, workers: workers) == one) }
+            #expect(throws: MatchInputError.self) { try ProgramMatching.explainAll(pairs + [(mentee: "nobody", mentor: pairs[0].mentor)], engine: engine, workers: 3) }
         }
 
         @Test func `of many instances claiming one job at once, exactly one gets it`() async throws {
