@@ -91,6 +91,8 @@ def main():
         phase = ["idle"]
         latencies = {}
         failures = []
+        slow = []  # (path, phase, seconds after the last run started, ms)
+        run_started = [time.perf_counter()]
         stop = threading.Event()
 
         def probe(path, session):
@@ -102,6 +104,8 @@ def main():
                     status = str(error)
                 elapsed = (time.perf_counter() - started) * 1000
                 latencies.setdefault((path, phase[0]), []).append(elapsed)
+                if elapsed > 200:
+                    slow.append((path, phase[0], round(started - run_started[0], 2), round(elapsed)))
                 if status != 200:
                     failures.append((path, phase[0], status, round(elapsed)))
                 time.sleep(0.05)
@@ -114,6 +118,7 @@ def main():
         for number in range(1, args.runs + 1):
             phase[0] = "run"
             started = time.perf_counter()
+            run_started[0] = started
             response = admin.post(base + f"/admin/programs/{program}/runs", data={"csrf": admin.cookies["trellis_csrf"]}, allow_redirects=False)
             run_path = response.headers["Location"]
             while True:
@@ -168,6 +173,8 @@ def main():
             print(f"| {path} | {during} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 0.99):.1f} | {max(values):.1f} |")
     if failures:
         print("\nAnswers other than 200:", failures[:20])
+    if slow:
+        print("\nAnswers slower than 200 ms (path, during, seconds after the run started, ms):", slow[:20])
 
 
 if __name__ == "__main__":

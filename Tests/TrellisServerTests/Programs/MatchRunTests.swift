@@ -242,15 +242,28 @@ extension ServerTests {
             }
         }
 
-        @Test func `explaining a run's pairs on several threads gives what explaining them one by one gives`() throws {
-            let population = SyntheticPopulation.make(mentees: 300, mentors: 80, seed: 11)
+        @Test func `a proposal made a part at a time is every pair best first, then every unmatched mentee, whatever the part size`() throws {
+            let population = SyntheticPopulation.make(mentees: 300, mentors: 40, seed: 5)
             let engine = try MatchEngine(participants: population, options: MatchOptions())
             let result = try engine.optimal()
-            let pairs = result.pairs.map { (mentee: $0.menteeID, mentor: $0.mentorID) }
-            let one = try ProgramMatching.explainAll(pairs, engine: engine, workers: 1)
-            #expect(one == (try pairs.map { ProgramMatching.reasons(try engine.explain(menteeID: $0.mentee, mentorID: $0.mentor)) }))
-            for workers in [2, 3, 7] { #expect(try ProgramMatching.explainAll(pairs, engine: engine, workers: workers) == one) }
-            #expect(throws: MatchInputError.self) { try ProgramMatching.explainAll(pairs + [(mentee: "nobody", mentor: pairs[0].mentor)], engine: engine, workers: 3) }
+            #expect(!result.unmatched.isEmpty && !result.pairs.isEmpty)
+            let input = ProgramMatching.Input(
+                participants: population, options: MatchOptions(), names: [:],
+                departments: Dictionary(uniqueKeysWithValues: population.map { ($0.id, $0.department) })
+            )
+            func all(_ size: Int) throws -> [ProgramMatching.PairRow] {
+                let proposal = ProgramMatching.Proposal(result: result, input: input, partSize: size)
+                return try (0..<proposal.parts).flatMap { try proposal.rows(part: $0, engine: engine) }
+            }
+            let whole = try all(1_000_000)
+            #expect(whole.count == result.pairs.count + result.unmatched.count)
+            #expect(Set(whole.map(\.mentee)).count == whole.count, "one row a mentee")
+            let scores = whole.prefix(result.pairs.count).map(\.score)
+            #expect(scores == scores.sorted(by: >) && whole.dropFirst(result.pairs.count).allSatisfy { $0.mentor == nil && $0.score == -1 })
+            for size in [1, 7, result.pairs.count, result.pairs.count - 1] {
+                let parts = try all(size)
+                #expect(parts.map(\.mentee) == whole.map(\.mentee) && parts.map(\.reasons) == whole.map(\.reasons), "part size \(size)")
+            }
         }
 
         @Test func `of many instances claiming one job at once, exactly one gets it`() async throws {
