@@ -8,7 +8,11 @@ import Vapor
 /// Many rows written at once, without SQLKit's encoder: an import's staged rows, a matching run's
 /// proposal. Through SQLKit's insert builder every value went through an `Encoder` of its own:
 /// staging 100,000 people took 15 s, and a run's 100,000 proposal rows 2.1–2.7 s.
-/// - PostgreSQL: `COPY … FROM STDIN`, the rows streamed as text, about 256 KB a write.
+/// - PostgreSQL: `COPY … FROM STDIN`, the rows streamed as text, about 256 KB a write; or
+///   (`postgres: .statements`) many rows a statement, as SQLite. A run's proposal goes the second
+///   way: streamed through `COPY`, its 38 MB kept the database's process and the connection's
+///   event loop so busy that other pages of a 2-core machine took 0.2–1.3 s meanwhile, and it was
+///   no quicker.
 /// - SQLite: many rows a statement (at most 14,000 values, well under SQLite's limit of 32,766),
 ///   each value handed to SQLite as it is stored.
 ///
@@ -17,9 +21,17 @@ enum BulkRows {
     /// Writes `values` (a row's values after one another, in `columns`' order) into `table`. The
     /// statements or the `COPY` text are made here, on the caller's thread (a long-work thread),
     /// not on the connection's event loop, whose other connections would wait meanwhile.
-    static func write(_ values: [BulkValue], into table: String, columns: [String], on sql: any SQLDatabase) async throws {
+    static func write(
+        _ values: [BulkValue], into table: String, columns: [String], postgres way: PostgresWay = .copy, on sql: any SQLDatabase
+    ) async throws {
         precondition(values.count % columns.count == 0, "a row of \(table) has \(columns.count) values")
         guard !values.isEmpty else { return }
+        if let postgres = sql as? any PostgresDatabase, way == .statements {
+            for (text, binds) in statements(values, into: table, columns: columns, placeholder: { "$\($0 + 1)" }, value: \.postgres) {
+                _ = try await postgres.query(text, binds).get()
+            }
+            return
+        }
         if let postgres = sql as? any PostgresDatabase {
             let chunks = copyText(values, columns: columns.count)
             try await postgres.withConnection { connection in
@@ -32,7 +44,7 @@ enum BulkRows {
             return
         }
         guard let sqlite = sql as? any SQLiteDatabase else { throw Abort(.internalServerError, reason: "Trellis needs SQLite or PostgreSQL.") }
-        let statements = insertStatements(values, into: table, columns: columns)
+        let statements = statements(values, into: table, columns: columns, placeholder: { _ in "?" }, value: \.sqlite)
         try await sqlite.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 for (text, binds) in statements { _ = try await connection.query(text, binds).get() }
@@ -40,19 +52,27 @@ enum BulkRows {
         }.get()
     }
 
-    /// SQLite: many rows a statement (at most 14,000 values).
-    static func insertStatements(_ values: [BulkValue], into table: String, columns: [String]) -> [(text: String, binds: [SQLiteData])] {
+    enum PostgresWay: Sendable { case copy, statements }
+
+    /// Many rows a statement (at most 14,000 values), with each value's placeholder (by its
+    /// position in the statement) and bound value.
+    static func statements<Bound>(
+        _ values: [BulkValue], into table: String, columns: [String], placeholder: (Int) -> String, value: (BulkValue) -> Bound
+    ) -> [(text: String, binds: [Bound])] {
         let perStatement = max(1, 14_000 / columns.count) * columns.count
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        func text(rows: Int) -> String {
+            head + (0..<rows).map { row in "(" + (0..<columns.count).map { placeholder(row * columns.count + $0) }.joined(separator: ", ") + ")" }
+                .joined(separator: ", ")
+        }
         var full: String?
         return stride(from: 0, to: values.count, by: perStatement).map { start in
             let chunk = values[start..<min(start + perStatement, values.count)]
             // Every statement but the last has the same text: made once.
-            let text = chunk.count == perStatement
-                ? full ?? { full = head + Array(repeating: tuple, count: perStatement / columns.count).joined(separator: ", "); return full! }()
-                : head + Array(repeating: tuple, count: chunk.count / columns.count).joined(separator: ", ")
-            return (text, chunk.map(\.sqlite))
+            let statement = chunk.count == perStatement
+                ? full ?? { full = text(rows: perStatement / columns.count); return full! }()
+                : text(rows: chunk.count / columns.count)
+            return (statement, chunk.map(value))
         }
     }
 
@@ -85,6 +105,17 @@ enum BulkValue: Sendable {
     case id(UUID?)
     case flag(Bool)
     case number(Int?)
+
+    /// As PostgreSQL binds it (a NULL of no type takes its column's).
+    var postgres: PostgresData {
+        switch self {
+        case .text(let text?): PostgresData(string: text)
+        case .text(nil), .number(nil), .id(nil): .null
+        case .id(let id?): PostgresData(uuid: id)
+        case .flag(let flag): PostgresData(bool: flag)
+        case .number(let number?): PostgresData(int: number)
+        }
+    }
 
     /// As SQLiteKit stores it (ids as their text, flags as 0 and 1, as `PlainRows` binds them).
     var sqlite: SQLiteData {

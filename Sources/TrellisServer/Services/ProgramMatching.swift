@@ -466,6 +466,6 @@ enum MatchRunPairs {
             values.append(.text(row.mentorDepartment))
             values.append(.text(row.reasons))
         }
-        try await BulkRows.write(values, into: "match_run_pairs", columns: columns, on: sql)
+        try await BulkRows.write(values, into: "match_run_pairs", columns: columns, postgres: .statements, on: sql)
     }
 }
