@@ -10,7 +10,7 @@ extension OpenAPIDocument {
         let weights: [String: Any] = [
             "type": "object", "additionalProperties": false,
             "properties": Dictionary(uniqueKeysWithValues: MatchWeights.factors.map { ($0.key, ["type": "number", "minimum": 0, "maximum": 100, "description": "\($0.label): \($0.explanation)"] as [String: Any]) }),
-            "description": "Factor → weight, 0 to 100. Weights are relative (scaled to add up to one), and factors left out keep their current weight (on a new program, the defaults, 0.05 to 0.35): send all of them to set the balance. 0 leaves a factor out; at least one must be above 0.",
+            "description": "Factor → weight, 0 to 100, at most six decimal places. Weights are relative (scaled to add up to one), and factors left out keep their current weight (on a new program, the defaults, 0.05 to 0.35): send all of them to set the balance. 0 leaves a factor out; at least one must be above 0.",
         ]
         let rules: [String: Any] = [
             "type": "object", "required": ["exclude_same_department", "minimum_score", "allow_repeat_pairs", "maximum_open_requests", "request_expiry_days"],

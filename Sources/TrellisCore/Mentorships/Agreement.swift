@@ -1,0 +1,302 @@
+import Foundation
+
+/// A pair's mentorship agreement (PRODUCT.md §2): what they expect of each other, written
+/// together at the start, signed by both, and revisited on its review date ("realign
+/// expectations"). Plain values and rules: the server stores versions and asks these rules
+/// inside the transaction that writes, so that a check and its write see the same facts.
+
+/// Which of the pair someone is.
+public enum PairSide: String, Sendable, CaseIterable, Codable {
+    case mentor, mentee
+
+    public var other: PairSide { self == .mentor ? .mentee : .mentor }
+    public var label: String { self == .mentor ? "Mentor" : "Mentee" }
+}
+
+/// What an agreement says.
+public struct AgreementTerms: Sendable, Equatable, Codable {
+    public var meetingFrequency: MeetingFrequency
+    public var communicationMethods: [CommunicationMethod]
+    /// What both commit to keep between them.
+    public var confidentiality: String
+    /// The mentee's goals and objectives for the mentorship.
+    public var menteeGoals: String
+    /// The mentor's own goals (what they want to learn or give).
+    public var mentorGoals: String
+    /// What is out of bounds: topics, times, channels.
+    public var boundaries: String
+    /// When the pair looks at the agreement again.
+    public var reviewOn: CalendarDay
+    /// The mentorship's formal end.
+    public var endsOn: CalendarDay
+
+    public init(
+        meetingFrequency: MeetingFrequency, communicationMethods: [CommunicationMethod], confidentiality: String, menteeGoals: String,
+        mentorGoals: String, boundaries: String, reviewOn: CalendarDay, endsOn: CalendarDay
+    ) {
+        self.meetingFrequency = meetingFrequency
+        self.communicationMethods = communicationMethods
+        self.confidentiality = confidentiality
+        self.menteeGoals = menteeGoals
+        self.mentorGoals = mentorGoals
+        self.boundaries = boundaries
+        self.reviewOn = reviewOn
+        self.endsOn = endsOn
+    }
+
+    /// The terms with their text cleaned as Trellis stores text (controls removed, lines kept,
+    /// surrounding space trimmed) and the methods in their usual order, each once.
+    public func normalized() -> AgreementTerms {
+        var terms = self
+        terms.confidentiality = TextInput.paragraphs(confidentiality)
+        terms.menteeGoals = TextInput.paragraphs(menteeGoals)
+        terms.mentorGoals = TextInput.paragraphs(mentorGoals)
+        terms.boundaries = TextInput.paragraphs(boundaries)
+        terms.communicationMethods = CommunicationMethod.allCases.filter(communicationMethods.contains)
+        return terms
+    }
+
+    /// Each field as a reader sees it, in the order the agreement shows them (for showing a
+    /// version, and for what changed between two).
+    public var fields: [(field: String, label: String, text: String)] {
+        [
+            ("meeting_frequency", "Meeting frequency", meetingFrequency.label),
+            ("communication_methods", "How we keep in touch", communicationMethods.map(\.label).joined(separator: ", ")),
+            ("confidentiality", "Confidentiality", confidentiality),
+            ("mentee_goals", "The mentee's goals", menteeGoals),
+            ("mentor_goals", "The mentor's goals", mentorGoals),
+            ("boundaries", "Boundaries", boundaries),
+            ("review_on", "Review date", reviewOn.description),
+            ("ends_on", "End date", endsOn.description),
+        ]
+    }
+}
+
+/// One version of a pair's agreement, with its signatures.
+public struct AgreementVersion: Sendable, Equatable {
+    public var number: Int
+    public var terms: AgreementTerms
+    public var writtenBy: PairSide
+    public var writtenAt: Date
+    public var mentorSignedAt: Date?
+    public var menteeSignedAt: Date?
+
+    public init(number: Int, terms: AgreementTerms, writtenBy: PairSide, writtenAt: Date, mentorSignedAt: Date? = nil, menteeSignedAt: Date? = nil) {
+        self.number = number
+        self.terms = terms
+        self.writtenBy = writtenBy
+        self.writtenAt = writtenAt
+        self.mentorSignedAt = mentorSignedAt
+        self.menteeSignedAt = menteeSignedAt
+    }
+
+    public func signedAt(_ side: PairSide) -> Date? { side == .mentor ? mentorSignedAt : menteeSignedAt }
+    public var isSigned: Bool { mentorSignedAt != nil && menteeSignedAt != nil }
+    public var hasSignature: Bool { mentorSignedAt != nil || menteeSignedAt != nil }
+}
+
+/// Where a pair's agreement stands, as the workspace tells each of them.
+public enum AgreementStatus: Sendable, Equatable {
+    /// Nobody has written one yet.
+    case unwritten
+    /// The latest version waits for these signatures.
+    case awaiting([PairSide])
+    /// Both signed the latest version, and its review date is still ahead.
+    case signed
+    /// Both signed, and the review date has come: time to realign expectations.
+    case reviewDue
+}
+
+public enum AgreementRules {
+    public static let confidentiality = ProfileRules.Text(label: "Confidentiality", maximum: 2_000, required: true)
+    public static let menteeGoals = ProfileRules.Text(label: "The mentee's goals", maximum: 4_000, required: true)
+    public static let mentorGoals = ProfileRules.Text(label: "The mentor's goals", maximum: 4_000, required: false)
+    public static let boundaries = ProfileRules.Text(label: "Boundaries", maximum: 4_000, required: false)
+    /// The longest a mentorship's agreement may run.
+    public static let longestYears = 3
+
+    /// What is wrong with (normalized) terms, each problem under its field. `startedOn` is the
+    /// mentorship's first day, `today` the writer's; a review date or end date in the past is
+    /// refused, as it could not be kept.
+    public static func problems(_ terms: AgreementTerms, startedOn: CalendarDay, today: CalendarDay) -> ValidationErrors {
+        var errors = ValidationErrors()
+        if terms.communicationMethods.isEmpty { errors.add("communication_methods", "Choose at least one way to keep in touch.") }
+        for (field, rule, value) in [
+            ("confidentiality", confidentiality, terms.confidentiality), ("mentee_goals", menteeGoals, terms.menteeGoals),
+            ("mentor_goals", mentorGoals, terms.mentorGoals), ("boundaries", boundaries, terms.boundaries),
+        ] {
+            if let problem = rule.problem(value) { errors.add(field, problem) }
+        }
+        let earliest = max(startedOn, today)
+        if terms.endsOn <= earliest {
+            errors.add("ends_on", "The end date must be after \(earliest == today ? "today" : "the mentorship's start") (\(earliest)).")
+        } else if let latest = startedOn.adding(years: longestYears), terms.endsOn > latest {
+            errors.add("ends_on", "The end date must be within \(longestYears) years of the start (by \(latest)).")
+        }
+        if terms.reviewOn < earliest {
+            errors.add("review_on", "The review date cannot be before \(earliest == today ? "today" : "the mentorship's start") (\(earliest)).")
+        } else if terms.reviewOn > terms.endsOn {
+            errors.add("review_on", "The review date must be on or before the end date (\(terms.endsOn)).")
+        }
+        return errors
+    }
+
+    public static func status(of versions: [AgreementVersion], today: CalendarDay) -> AgreementStatus {
+        guard let latest = versions.max(by: { $0.number < $1.number }) else { return .unwritten }
+        let missing = PairSide.allCases.filter { latest.signedAt($0) == nil }
+        if !missing.isEmpty { return .awaiting(missing) }
+        return today >= latest.terms.reviewOn ? .reviewDue : .signed
+    }
+
+    /// What writing `terms` does: a first version; the latest version changed where it stands
+    /// (nobody has signed it yet); or a new version that both must sign (someone signed the
+    /// latest, so it stays as they signed it). Unchanged terms change nothing.
+    public enum Writing: Sendable, Equatable {
+        case firstVersion
+        case replaceLatest(number: Int)
+        case newVersion(number: Int)
+        case unchanged
+    }
+
+    public static func writing(_ terms: AgreementTerms, over versions: [AgreementVersion]) -> Writing {
+        guard let latest = versions.max(by: { $0.number < $1.number }) else { return .firstVersion }
+        if latest.terms == terms { return .unchanged }
+        return latest.hasSignature ? .newVersion(number: latest.number + 1) : .replaceLatest(number: latest.number)
+    }
+
+    /// Why `side` may not sign version `number`, or nil. Only the latest version can be signed,
+    /// once by each.
+    public static func signingProblem(number: Int, by side: PairSide, versions: [AgreementVersion]) -> String? {
+        guard let latest = versions.max(by: { $0.number < $1.number }) else { return "There is no agreement to sign yet." }
+        guard let version = versions.first(where: { $0.number == number }) else { return "There is no version \(number) of this agreement." }
+        if version.number != latest.number {
+            return "Version \(number) is not the latest: version \(latest.number) replaced it. Read and sign version \(latest.number)."
+        }
+        if version.signedAt(side) != nil { return "You signed version \(number) already." }
+        return nil
+    }
+
+    /// The fields that differ between two versions' terms, in the agreement's order.
+    public static func changes(from old: AgreementTerms, to new: AgreementTerms) -> [(field: String, label: String, before: String, after: String)] {
+        zip(old.fields, new.fields).compactMap { a, b in a.text == b.text ? nil : (a.field, a.label, a.text, b.text) }
+    }
+
+    /// The next thing `side` should do about the agreement, in words, or nil when nothing.
+    public static func nextStep(for side: PairSide, status: AgreementStatus, otherName: String) -> String? {
+        switch status {
+        case .unwritten:
+            return side == .mentee
+                ? "Start your agreement: propose how often you meet, how you keep in touch and what you want from the mentorship."
+                : "Your agreement is not written yet. \(otherName) is asked to start it; you can start it too."
+        case .awaiting(let missing):
+            if missing.contains(side) { return "The agreement is waiting for your signature." }
+            return "Waiting for \(otherName) to sign the agreement."
+        case .signed:
+            return nil
+        case .reviewDue:
+            return "The agreement's review date has come: read it again with \(otherName) and realign expectations."
+        }
+    }
+
+    /// A sensible first draft: from the program (its purpose and end) and both profiles (the
+    /// meeting frequency they share, else the mentee's; the ways of keeping in touch they share,
+    /// else the mentee's, else video; the mentee's development areas and career goals).
+    public struct Start: Sendable {
+        public var programPurpose: String
+        public var programEnds: CalendarDay?
+        public var startedOn: CalendarDay
+        public var menteeFrequency: MeetingFrequency?
+        public var mentorFrequency: MeetingFrequency?
+        public var menteeMethods: [CommunicationMethod]
+        public var mentorMethods: [CommunicationMethod]
+        public var menteeDevelopment: [String]
+        public var menteeCareerGoals: String
+        public var mentorName: String
+        public var menteeName: String
+
+        public init(
+            programPurpose: String, programEnds: CalendarDay?, startedOn: CalendarDay, menteeFrequency: MeetingFrequency?, mentorFrequency: MeetingFrequency?,
+            menteeMethods: [CommunicationMethod], mentorMethods: [CommunicationMethod], menteeDevelopment: [String], menteeCareerGoals: String,
+            mentorName: String, menteeName: String
+        ) {
+            self.programPurpose = programPurpose
+            self.programEnds = programEnds
+            self.startedOn = startedOn
+            self.menteeFrequency = menteeFrequency
+            self.mentorFrequency = mentorFrequency
+            self.menteeMethods = menteeMethods
+            self.mentorMethods = mentorMethods
+            self.menteeDevelopment = menteeDevelopment
+            self.menteeCareerGoals = menteeCareerGoals
+            self.mentorName = mentorName
+            self.menteeName = menteeName
+        }
+    }
+
+    public static func starting(_ start: Start) -> AgreementTerms {
+        let frequency = start.menteeFrequency == start.mentorFrequency ? start.menteeFrequency : start.menteeFrequency ?? start.mentorFrequency
+        let shared = start.menteeMethods.filter(start.mentorMethods.contains)
+        let methods = !shared.isEmpty ? shared : !start.menteeMethods.isEmpty ? start.menteeMethods : [.video]
+        // Six months, or the program's end if sooner; the review halfway.
+        let sixMonths = start.startedOn.adding(months: 6) ?? start.startedOn
+        let ends = start.programEnds.map { $0 > start.startedOn ? min($0, sixMonths) : sixMonths } ?? sixMonths
+        let halfway = start.startedOn.adding(days: max(1, start.startedOn.days(until: ends) / 2)) ?? ends
+        var goals: [String] = []
+        if !start.menteeDevelopment.isEmpty { goals.append("Grow in \(start.menteeDevelopment.prefix(5).joined(separator: ", ")).") }
+        if !start.menteeCareerGoals.isEmpty { goals.append(start.menteeCareerGoals) }
+        if !start.programPurpose.isEmpty { goals.append("Within the program: \(start.programPurpose)") }
+        return AgreementTerms(
+            meetingFrequency: frequency ?? .biweekly,
+            communicationMethods: CommunicationMethod.allCases.filter(methods.contains),
+            confidentiality: "What we share in this mentorship stays between \(start.menteeName) and \(start.mentorName), unless we both agree otherwise or someone's safety is at risk.",
+            menteeGoals: goals.joined(separator: "\n"),
+            mentorGoals: "",
+            boundaries: "",
+            reviewOn: halfway,
+            endsOn: ends
+        ).normalized()
+    }
+}
+
+extension CalendarDay {
+    /// The day `count` days later (or earlier), or nil outside the years CalendarDay allows.
+    public func adding(days count: Int) -> CalendarDay? {
+        let (y, m, d) = Self.civil(fromDays: daysSinceEpoch + count)
+        return CalendarDay(year: y, month: m, day: d)
+    }
+
+    /// The same day `count` months later, or the month's last day when it is shorter.
+    public func adding(months count: Int) -> CalendarDay? {
+        let index = year * 12 + (month - 1) + count
+        let (y, m) = (index / 12, index % 12 + 1)
+        guard (2000...2999).contains(y) else { return nil }
+        return CalendarDay(year: y, month: m, day: min(day, Self.days(inMonth: m, of: y)))
+    }
+
+    public func adding(years count: Int) -> CalendarDay? { adding(months: count * 12) }
+
+    /// Whole days from this day to `other` (negative when `other` is earlier).
+    public func days(until other: CalendarDay) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+
+    /// Days since 1970-01-01 (the proleptic Gregorian calendar; Howard Hinnant's algorithm).
+    var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
