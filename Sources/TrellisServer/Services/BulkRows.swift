@@ -19,21 +19,25 @@ import Vapor
 /// Inside a transaction, `sql` is the transaction's connection, and the rows are part of it.
 enum BulkRows {
     /// Writes `values` (a row's values after one another, in `columns`' order) into `table`. The
-    /// statements or the `COPY` text are made here, on the caller's thread (a long-work thread),
-    /// not on the connection's event loop, whose other connections would wait meanwhile.
+    /// statements or the `COPY` text are made on the long-work thread, not on an event loop,
+    /// whose other connections would wait meanwhile.
     static func write(
         _ values: [BulkValue], into table: String, columns: [String], postgres way: PostgresWay = .copy, on sql: any SQLDatabase
     ) async throws {
         precondition(values.count % columns.count == 0, "a row of \(table) has \(columns.count) values")
         guard !values.isEmpty else { return }
+        // Made on the long-work thread: a caller inside a transaction may be on an event loop.
         if let postgres = sql as? any PostgresDatabase, way == .statements {
-            for (text, binds) in statements(values, into: table, columns: columns, placeholder: { "$\($0 + 1)" }, value: \.postgres) {
+            let prepared = await withTaskExecutorPreference(LongWork.shared) {
+                Self.statements(values, into: table, columns: columns, placeholder: { "$\($0 + 1)" }, value: \BulkValue.postgres)
+            }
+            for (text, binds) in prepared {
                 _ = try await postgres.query(text, binds).get()
             }
             return
         }
         if let postgres = sql as? any PostgresDatabase {
-            let chunks = copyText(values, columns: columns.count)
+            let chunks = await withTaskExecutorPreference(LongWork.shared) { copyText(values, columns: columns.count) }
             try await postgres.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
@@ -44,10 +48,12 @@ enum BulkRows {
             return
         }
         guard let sqlite = sql as? any SQLiteDatabase else { throw Abort(.internalServerError, reason: "Trellis needs SQLite or PostgreSQL.") }
-        let statements = statements(values, into: table, columns: columns, placeholder: { _ in "?" }, value: \.sqlite)
+        let prepared = await withTaskExecutorPreference(LongWork.shared) {
+            Self.statements(values, into: table, columns: columns, placeholder: { _ in "?" }, value: \BulkValue.sqlite)
+        }
         try await sqlite.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
-                for (text, binds) in statements { _ = try await connection.query(text, binds).get() }
+                for (text, binds) in prepared { _ = try await connection.query(text, binds).get() }
             }
         }.get()
     }

@@ -288,19 +288,24 @@ enum ProgramMatching {
                     run.runAlgorithm == .stable ? provenStable : result.provenOptimal
                 )
                 try await DatabaseWrites.transaction(on: db) { tx in
-                    // Rows a part at a time: the next part is explained while this one is written.
-                    func explain(_ part: Int) -> Task<[PairRow], any Error>? {
+                    // Rows a part at a time: the next part is explained, and made into the
+                    // values to write, on the long-work thread while this one is written. (Not
+                    // here: on PostgreSQL the transaction's body runs on an event loop, and a
+                    // part's work held up that loop's other requests for 0.2–0.3 s.)
+                    func explain(_ part: Int, from position: Int) -> Task<(rows: Int, values: [BulkValue]), any Error>? {
                         guard part < proposal.parts else { return nil }
-                        return Task(executorPreference: LongWork.shared) { try proposal.rows(part: part, engine: engine) }
+                        return Task(executorPreference: LongWork.shared) {
+                            let rows = try proposal.rows(part: part, engine: engine)
+                            return (rows.count, MatchRunPairs.values(rows, run: runID, from: position))
+                        }
                     }
-                    var next = explain(0)
+                    var next = explain(0, from: 0)
                     var (part, position) = (0, 0)
                     while let pending = next {
-                        let rows = try await pending.value
-                        part += 1
-                        next = explain(part)
-                        try await MatchRunPairs.insert(rows, run: runID, from: position, on: tx)
-                        position += rows.count
+                        let (count, values) = try await pending.value
+                        (part, position) = (part + 1, position + count)
+                        next = explain(part, from: position)
+                        try await MatchRunPairs.write(values, on: tx)
                     }
                     let comparison = try await comparing.value
                     try await MatchRun.query(on: tx).filter(\.$id == runID)
@@ -449,9 +454,8 @@ enum ProgramMatching {
 enum MatchRunPairs {
     static let columns = ["run_id", "position", "mentee_id", "mentor_id", "score", "locked", "mentee_department", "mentor_department", "reasons"]
 
-    /// Writes a run's rows (`BulkRows`), in their order.
-    static func insert(_ rows: [ProgramMatching.PairRow], run: UUID, from first: Int = 0, on tx: any Database) async throws {
-        guard let sql = tx as? any SQLDatabase else { return }
+    /// A run's rows as the values `BulkRows` writes, numbered from `first`.
+    static func values(_ rows: [ProgramMatching.PairRow], run: UUID, from first: Int) -> [BulkValue] {
         var values: [BulkValue] = []
         values.reserveCapacity(rows.count * columns.count)
         let runText = BulkValue.id(run)
@@ -466,6 +470,11 @@ enum MatchRunPairs {
             values.append(.text(row.mentorDepartment))
             values.append(.text(row.reasons))
         }
+        return values
+    }
+
+    static func write(_ values: [BulkValue], on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
         try await BulkRows.write(values, into: "match_run_pairs", columns: columns, postgres: .statements, on: sql)
     }
 }
