@@ -46,7 +46,7 @@ struct AgreementTests {
         blank.confidentiality = ""
         blank.menteeGoals = ""
         let blanks = AgreementRules.problems(blank, startedOn: Self.start, today: today)
-        #expect(blanks["confidentiality"] == "Confidentiality is required." && blanks["mentee_goals"] == "The mentee's goals is required.")
+        #expect(blanks["confidentiality"] == "Confidentiality is required." && blanks["mentee_goals"] == "Write the mentee's goals: what they want from the mentorship.")
         var long = Self.terms()
         long.boundaries = String(repeating: "é", count: 4_001)
         #expect(AgreementRules.problems(long, startedOn: Self.start, today: today)["boundaries"]?.contains("at most 4,000 characters") == true)

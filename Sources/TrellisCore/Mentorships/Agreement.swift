@@ -109,7 +109,8 @@ public enum AgreementStatus: Sendable, Equatable {
 
 public enum AgreementRules {
     public static let confidentiality = ProfileRules.Text(label: "Confidentiality", maximum: 2_000, required: true)
-    public static let menteeGoals = ProfileRules.Text(label: "The mentee's goals", maximum: 4_000, required: true)
+    /// Required, with a message of its own ("… is required" does not fit a plural label).
+    public static let menteeGoals = ProfileRules.Text(label: "The mentee's goals", maximum: 4_000, required: false)
     public static let mentorGoals = ProfileRules.Text(label: "The mentor's goals", maximum: 4_000, required: false)
     public static let boundaries = ProfileRules.Text(label: "Boundaries", maximum: 4_000, required: false)
     /// The longest a mentorship's agreement may run.
@@ -121,6 +122,7 @@ public enum AgreementRules {
     public static func problems(_ terms: AgreementTerms, startedOn: CalendarDay, today: CalendarDay) -> ValidationErrors {
         var errors = ValidationErrors()
         if terms.communicationMethods.isEmpty { errors.add("communication_methods", "Choose at least one way to keep in touch.") }
+        if terms.menteeGoals.isEmpty { errors.add("mentee_goals", "Write the mentee's goals: what they want from the mentorship.") }
         for (field, rule, value) in [
             ("confidentiality", confidentiality, terms.confidentiality), ("mentee_goals", menteeGoals, terms.menteeGoals),
             ("mentor_goals", mentorGoals, terms.mentorGoals), ("boundaries", boundaries, terms.boundaries),
