@@ -54,6 +54,8 @@ def main():
     parser.add_argument("--postgres", default=None, help="a throwaway database URL (its public schema is dropped)")
     parser.add_argument("--runs", type=int, default=1, help="matching runs one after another (re-runs), the last one published")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     people_count = args.mentees + args.mentees // 4
     work = pathlib.Path(tempfile.mkdtemp(prefix="trellis-bench-program-"))
     env = dict(os.environ, TRELLIS_BCRYPT_COST="8")
@@ -174,7 +176,7 @@ def main():
     if failures:
         print("\nAnswers other than 200:", failures[:20])
     if slow:
-        print("\nAnswers slower than 200 ms (path, during, seconds after the run started, ms):", slow[:20])
+        print(f"\nAnswers slower than 200 ms ({len(slow)}; path, during, seconds after the run started, ms):", slow[:20])
 
 
 if __name__ == "__main__":

@@ -57,23 +57,27 @@ struct AgreementTests {
         #expect(AgreementRules.problems(Self.terms(ends: "2030-01-15"), startedOn: Self.start, today: today).isEmpty)
         #expect(AgreementRules.problems(Self.terms(review: "2027-08-01"), startedOn: Self.start, today: today)["review_on"] == "The review date must be on or before the end date (2027-07-15).")
         let later = CalendarDay("2027-03-01")!
-        #expect(AgreementRules.problems(Self.terms(review: "2027-02-01"), startedOn: Self.start, today: later)["review_on"] == "The review date cannot be before today (2027-03-01).")
+        #expect(AgreementRules.problems(Self.terms(review: "2027-02-01"), startedOn: Self.start, today: later)["review_on"] == "The review date must be after today (2027-03-01).")
+        #expect(AgreementRules.problems(Self.terms(review: "2027-03-01"), startedOn: Self.start, today: later)["review_on"] == "The review date must be after today (2027-03-01).", "due the moment it is signed")
+        #expect(AgreementRules.problems(Self.terms(review: "2027-03-02"), startedOn: Self.start, today: later).isEmpty)
+        #expect(AgreementRules.problems(Self.terms(review: "2027-07-15"), startedOn: Self.start, today: later).isEmpty, "on the end date")
         let early = CalendarDay("2027-01-01")!
-        #expect(AgreementRules.problems(Self.terms(review: "2027-01-10"), startedOn: Self.start, today: early)["review_on"] == "The review date cannot be before the mentorship's start (2027-01-15).")
+        #expect(AgreementRules.problems(Self.terms(review: "2027-01-10"), startedOn: Self.start, today: early)["review_on"] == "The review date must be after the mentorship's start (2027-01-15).")
     }
 
-    @Test func `writing makes a first version, changes an unsigned one in place, and after any signature makes a new one`() {
+    @Test func `every change of the terms is a new version, signed or not, and unchanged terms change nothing`() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        #expect(AgreementRules.writing(Self.terms(), over: []) == .firstVersion)
+        #expect(AgreementRules.writing(Self.terms(), over: []) == .newVersion(number: 1))
         var first = AgreementVersion(number: 1, terms: Self.terms(), writtenBy: .mentee, writtenAt: now)
         #expect(AgreementRules.writing(Self.terms(), over: [first]) == .unchanged)
         var edited = Self.terms()
         edited.boundaries = "Weekdays only."
-        #expect(AgreementRules.writing(edited, over: [first]) == .replaceLatest(number: 1))
+        #expect(AgreementRules.writing(edited, over: [first]) == .newVersion(number: 2), "unsigned: still a new version, so a signature is of what was read")
         first.mentorSignedAt = now
         #expect(AgreementRules.writing(edited, over: [first]) == .newVersion(number: 2))
         let second = AgreementVersion(number: 2, terms: edited, writtenBy: .mentor, writtenAt: now)
-        #expect(AgreementRules.writing(Self.terms(), over: [second, first]) == .replaceLatest(number: 2), "the latest decides, whatever the order")
+        #expect(AgreementRules.writing(Self.terms(), over: [second, first]) == .newVersion(number: 3), "the latest decides, whatever the order")
+        #expect(AgreementRules.writing(edited, over: [second, first]) == .unchanged)
     }
 
     @Test func `only the latest version is signed, once by each, and the status follows the signatures and the review date`() {
@@ -115,7 +119,7 @@ struct AgreementTests {
 
     @Test func `the first draft comes from the program and both profiles, and passes the rules`() {
         var start = AgreementRules.Start(
-            programPurpose: "Help new managers find their feet.", programEnds: CalendarDay("2027-12-31"), startedOn: Self.start,
+            programPurpose: "Help new managers find their feet.", programEnds: CalendarDay("2027-12-31"), startedOn: Self.start, today: Self.start,
             menteeFrequency: .weekly, mentorFrequency: .monthly, menteeMethods: [.chat, .video], mentorMethods: [.video, .phone],
             menteeDevelopment: ["Leadership", "Public speaking"], menteeCareerGoals: "Lead a team \u{0}within a year.", mentorName: "Ada", menteeName: "Ben"
         )
@@ -145,5 +149,19 @@ struct AgreementTests {
         let bare = AgreementRules.starting(start)
         #expect(bare.communicationMethods == [.video] && bare.meetingFrequency == .biweekly && bare.endsOn == CalendarDay("2027-07-15"))
         #expect(AgreementRules.problems(bare, startedOn: Self.start, today: Self.start)["mentee_goals"] != nil, "no goals to start from: the mentee writes them")
+
+        // A mentorship that began long ago (or whose program's end has passed): the dates count
+        // from today, and the draft still passes the rules.
+        start.today = CalendarDay("2028-03-10")!
+        start.programEnds = CalendarDay("2027-12-31")
+        start.menteeDevelopment = ["Leadership"]
+        let late = AgreementRules.starting(start)
+        #expect(late.endsOn == CalendarDay("2028-09-10") && late.reviewOn == CalendarDay("2028-06-10"))
+        #expect(AgreementRules.problems(late, startedOn: Self.start, today: start.today).isEmpty)
+        start.programEnds = CalendarDay("2028-03-11")
+        #expect(AgreementRules.starting(start).endsOn == CalendarDay("2028-09-10"), "a program ending tomorrow leaves no room: six months")
+        start.programEnds = CalendarDay("2028-04-10")
+        let soon = AgreementRules.starting(start)
+        #expect(soon.endsOn == CalendarDay("2028-04-10") && AgreementRules.problems(soon, startedOn: Self.start, today: start.today).isEmpty)
     }
 }

@@ -135,8 +135,9 @@ public enum AgreementRules {
         } else if let latest = startedOn.adding(years: longestYears), terms.endsOn > latest {
             errors.add("ends_on", "The end date must be within \(longestYears) years of the start (by \(latest)).")
         }
-        if terms.reviewOn < earliest {
-            errors.add("review_on", "The review date cannot be before \(earliest == today ? "today" : "the mentorship's start") (\(earliest)).")
+        // After today: a review date of today would be due the moment the agreement is signed.
+        if terms.reviewOn <= earliest {
+            errors.add("review_on", "The review date must be after \(earliest == today ? "today" : "the mentorship's start") (\(earliest)).")
         } else if terms.reviewOn > terms.endsOn {
             errors.add("review_on", "The review date must be on or before the end date (\(terms.endsOn)).")
         }
@@ -150,20 +151,18 @@ public enum AgreementRules {
         return today >= latest.terms.reviewOn ? .reviewDue : .signed
     }
 
-    /// What writing `terms` does: a first version; the latest version changed where it stands
-    /// (nobody has signed it yet); or a new version that both must sign (someone signed the
-    /// latest, so it stays as they signed it). Unchanged terms change nothing.
+    /// What writing `terms` does: a first version, or a new version that both must sign;
+    /// unchanged terms change nothing. Every change is a new version, signed or not, so that a
+    /// signature is always of the text its signer read (a version changed in place could change
+    /// between reading and signing), and every earlier version stays readable.
     public enum Writing: Sendable, Equatable {
-        case firstVersion
-        case replaceLatest(number: Int)
         case newVersion(number: Int)
         case unchanged
     }
 
     public static func writing(_ terms: AgreementTerms, over versions: [AgreementVersion]) -> Writing {
-        guard let latest = versions.max(by: { $0.number < $1.number }) else { return .firstVersion }
-        if latest.terms == terms { return .unchanged }
-        return latest.hasSignature ? .newVersion(number: latest.number + 1) : .replaceLatest(number: latest.number)
+        guard let latest = versions.max(by: { $0.number < $1.number }) else { return .newVersion(number: 1) }
+        return latest.terms == terms ? .unchanged : .newVersion(number: latest.number + 1)
     }
 
     /// Why `side` may not sign version `number`, or nil. Only the latest version can be signed,
@@ -207,6 +206,8 @@ public enum AgreementRules {
         public var programPurpose: String
         public var programEnds: CalendarDay?
         public var startedOn: CalendarDay
+        /// The day the draft is made: its dates count from here when the mentorship began earlier.
+        public var today: CalendarDay
         public var menteeFrequency: MeetingFrequency?
         public var mentorFrequency: MeetingFrequency?
         public var menteeMethods: [CommunicationMethod]
@@ -217,13 +218,14 @@ public enum AgreementRules {
         public var menteeName: String
 
         public init(
-            programPurpose: String, programEnds: CalendarDay?, startedOn: CalendarDay, menteeFrequency: MeetingFrequency?, mentorFrequency: MeetingFrequency?,
+            programPurpose: String, programEnds: CalendarDay?, startedOn: CalendarDay, today: CalendarDay, menteeFrequency: MeetingFrequency?, mentorFrequency: MeetingFrequency?,
             menteeMethods: [CommunicationMethod], mentorMethods: [CommunicationMethod], menteeDevelopment: [String], menteeCareerGoals: String,
             mentorName: String, menteeName: String
         ) {
             self.programPurpose = programPurpose
             self.programEnds = programEnds
             self.startedOn = startedOn
+            self.today = today
             self.menteeFrequency = menteeFrequency
             self.mentorFrequency = mentorFrequency
             self.menteeMethods = menteeMethods
@@ -239,10 +241,12 @@ public enum AgreementRules {
         let frequency = start.menteeFrequency == start.mentorFrequency ? start.menteeFrequency : start.menteeFrequency ?? start.mentorFrequency
         let shared = start.menteeMethods.filter(start.mentorMethods.contains)
         let methods = !shared.isEmpty ? shared : !start.menteeMethods.isEmpty ? start.menteeMethods : [.video]
-        // Six months, or the program's end if sooner; the review halfway.
-        let sixMonths = start.startedOn.adding(months: 6) ?? start.startedOn
-        let ends = start.programEnds.map { $0 > start.startedOn ? min($0, sixMonths) : sixMonths } ?? sixMonths
-        let halfway = start.startedOn.adding(days: max(1, start.startedOn.days(until: ends) / 2)) ?? ends
+        // Six months from the start (or from today, for a mentorship that began earlier), or the
+        // program's end if that comes sooner and is still ahead; the review halfway.
+        let from = max(start.startedOn, start.today)
+        let sixMonths = from.adding(months: 6) ?? from.adding(days: 2) ?? from
+        let ends = start.programEnds.map { $0 > from.adding(days: 1) ?? from ? min($0, sixMonths) : sixMonths } ?? sixMonths
+        let halfway = from.adding(days: max(1, from.days(until: ends) / 2)) ?? ends
         var goals: [String] = []
         if !start.menteeDevelopment.isEmpty { goals.append("Grow in \(start.menteeDevelopment.prefix(5).joined(separator: ", ")).") }
         if !start.menteeCareerGoals.isEmpty { goals.append(start.menteeCareerGoals) }

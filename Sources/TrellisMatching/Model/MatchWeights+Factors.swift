@@ -39,7 +39,9 @@ extension MatchWeights {
             let plain = text.utf8.count <= 12 && text.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
                 && text.utf8.filter { $0 == UInt8(ascii: ".") }.count <= 1 && text != "."
             // Six decimal places at most: the form shows six, so a finer weight would show as 0.
-            let decimals = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
+            // (Zeros at the end do not count: "0.5000000" is 0.5.)
+            let fraction = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
+            let decimals = fraction.reversed().drop(while: { $0 == "0" }).count
             guard plain, decimals <= 6, let value = Double(text.hasPrefix(".") ? "0" + text : text), value.isFinite, value <= 100 else {
                 errors.add(factor.key, "The weight of \(factor.label.lowercased()) must be a number from 0 to 100 with at most six decimal places, such as 0.35 (got “\(text.excerpt(40))”).")
                 continue

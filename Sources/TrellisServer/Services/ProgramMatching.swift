@@ -252,10 +252,11 @@ enum ProgramMatching {
             // A bulk run: the proven-best total, compared with a greedy match. A preference run:
             // the stable match from both sides' rankings, checked for pairs who would both rather
             // be together, and compared with the proven-best total (what following the rankings
-            // costs in score). The comparison is worked out on a thread of its own while the
-            // proposal is explained (on another, a part ahead) and written (the three took 0.5,
-            // 0.7 and 2–3 s of a 100,000-mentee run one after the other). Explaining on both
-            // cores as well starved other requests of a 2-core machine (pages took 0.3 s).
+            // costs in score). A bulk run's greedy match (0.5 s at 100,000 mentees, from the
+            // candidates the solve kept) is worked out on a thread of its own while the proposal
+            // is explained (a part ahead) and written; a stable run's best total (a whole solve)
+            // comes first, outside the transaction, which on SQLite holds every other writer.
+            // Explaining on both cores as well starved other requests of a 2-core machine.
             let result: MatchResult
             let compare: @Sendable () throws -> MatchResult
             var provenStable = false
@@ -268,7 +269,10 @@ enum ProgramMatching {
                     result = try engine.stable(rankings: rankings)
                     provenStable = engine.blockingPairs(rankings: rankings, in: result).isEmpty
                     lap("stable matching")
-                    compare = { try engine.optimal() }
+                    reporter.report("comparing", 0.6)
+                    let best = try engine.optimal()
+                    lap("best total")
+                    compare = { best }
                 } else {
                     result = try engine.optimal(progress: { phase, fraction in reporter.report(phase.rawValue, fraction) })
                     await reporter.flush()
@@ -301,11 +305,16 @@ enum ProgramMatching {
                     }
                     var next = explain(0, from: 0)
                     var (part, position) = (0, 0)
-                    while let pending = next {
-                        let (count, values) = try await pending.value
-                        (part, position) = (part + 1, position + count)
-                        next = explain(part, from: position)
-                        try await MatchRunPairs.write(values, on: tx)
+                    do {
+                        while let pending = next {
+                            let (count, values) = try await pending.value
+                            (part, position) = (part + 1, position + count)
+                            next = explain(part, from: position)
+                            try await MatchRunPairs.write(values, on: tx)
+                        }
+                    } catch {
+                        _ = try? await next?.value
+                        throw error
                     }
                     let comparison = try await comparing.value
                     try await MatchRun.query(on: tx).filter(\.$id == runID)
@@ -321,7 +330,7 @@ enum ProgramMatching {
                 if let error = error as? MatchInputError { throw RunFailure(Self.named(error.message, input.names)) }
                 throw error
             }
-            lap(run.runAlgorithm == .stable ? "best total, explaining and saving" : "greedy, explaining and saving")
+            lap(run.runAlgorithm == .stable ? "explaining and saving" : "greedy, explaining and saving")
         } catch let failure as RunFailure {
             try await fail(runID, failure.message, on: db, at: now())
         } catch {
