@@ -64,6 +64,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0019_CreatePrograms())
     app.migrations.add(M0020_CreateMatchRuns())
     app.migrations.add(M0021_CreateRankings())
+    app.migrations.add(M0022_CreateAgreements())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

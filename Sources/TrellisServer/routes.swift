@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     SettingsController.register(signedIn)
     ProgramsController.register(signedIn)
     MentoringController.register(signedIn)
+    AgreementController.register(signedIn)
     SelfSelectController.register(signedIn)
     PreferenceController.register(signedIn)
     AdminPeopleController.register(programManagers)

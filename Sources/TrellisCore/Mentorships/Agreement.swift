@@ -306,3 +306,67 @@ extension CalendarDay {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+/// Agreement terms as a form or the API sends them: text for every field, any of it missing
+/// or wrong. One parser for both, so they give the same messages.
+public struct AgreementInput: Sendable {
+    public var meetingFrequency: String?
+    public var communicationMethods: [String]?
+    public var confidentiality: String?
+    public var menteeGoals: String?
+    public var mentorGoals: String?
+    public var boundaries: String?
+    public var reviewOn: String?
+    public var endsOn: String?
+
+    public init(
+        meetingFrequency: String? = nil, communicationMethods: [String]? = nil, confidentiality: String? = nil, menteeGoals: String? = nil,
+        mentorGoals: String? = nil, boundaries: String? = nil, reviewOn: String? = nil, endsOn: String? = nil
+    ) {
+        self.meetingFrequency = meetingFrequency
+        self.communicationMethods = communicationMethods
+        self.confidentiality = confidentiality
+        self.menteeGoals = menteeGoals
+        self.mentorGoals = mentorGoals
+        self.boundaries = boundaries
+        self.reviewOn = reviewOn
+        self.endsOn = endsOn
+    }
+
+    /// The terms this input makes, each missing field taken from `base` (the latest version, or
+    /// the starting draft), with every problem under its field: values that are not among the
+    /// choices, days that are not days, and everything `AgreementRules.problems` refuses.
+    public func terms(over base: AgreementTerms, startedOn: CalendarDay, today: CalendarDay) -> Result<AgreementTerms, ValidationErrors> {
+        var errors = ValidationErrors()
+        var terms = base
+        if let text = meetingFrequency {
+            if let value = MeetingFrequency(rawValue: text) { terms.meetingFrequency = value } else {
+                errors.add("meeting_frequency", "Meeting frequency: choose one of \(MeetingFrequency.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(text.excerpt(40))”).")
+            }
+        }
+        if let list = communicationMethods {
+            if let bad = list.first(where: { CommunicationMethod(rawValue: $0) == nil }) {
+                errors.add("communication_methods", "How we keep in touch: choose from \(CommunicationMethod.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(bad.excerpt(40))”).")
+            } else if list.count > 20 {
+                errors.add("communication_methods", "How we keep in touch: choose at most \(CommunicationMethod.allCases.count) ways.")
+            } else {
+                terms.communicationMethods = list.compactMap(CommunicationMethod.init(rawValue:))
+            }
+        }
+        if let text = confidentiality { terms.confidentiality = text }
+        if let text = menteeGoals { terms.menteeGoals = text }
+        if let text = mentorGoals { terms.mentorGoals = text }
+        if let text = boundaries { terms.boundaries = text }
+        for (field, label, text, keyPath) in [("review_on", "Review date", reviewOn, \AgreementTerms.reviewOn), ("ends_on", "End date", endsOn, \AgreementTerms.endsOn)] {
+            guard let text else { continue }
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if let day = CalendarDay(trimmed) { terms[keyPath: keyPath] = day } else {
+                errors.add(field, trimmed.isEmpty ? "\(label) is required." : "\(label): write a real day as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
+            }
+        }
+        terms = terms.normalized()
+        let problems = AgreementRules.problems(terms, startedOn: startedOn, today: today)
+        for field in problems.order where errors[field] == nil { errors.add(field, problems[field] ?? "") }
+        return errors.isEmpty ? .success(terms) : .failure(errors)
+    }
+}

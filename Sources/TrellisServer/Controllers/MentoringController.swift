@@ -67,32 +67,8 @@ enum MentoringController {
     /// A mentorship's page: the pair only (another participant or a program manager gets the
     /// same answer as for a mentorship that does not exist).
     @Sendable static func mentorship(_ req: Request) async throws -> HTML {
-        let user = try req.requireUser()
-        let me = try user.requireID()
-        guard let id = req.idParameter, let mentorship = try await Mentorship.find(id, on: req.db), mentorship.mentorID == me || mentorship.menteeID == me,
-              let program = try await Program.find(mentorship.programID, on: req.db)
-        else { throw Abort(.notFound, reason: "There is no such mentorship.") }
-        let people = try await User.query(on: req.db).filter(\.$id ~~ [mentorship.mentorID, mentorship.menteeID]).all()
-        let name = { (id: UUID) in people.first { $0.id == id }?.name ?? "Someone" }
-        // Why they were matched: the reasons of the published run that made the pair.
-        let reasons = try await PlainRows.first("""
-            SELECT r.score, r.reasons FROM match_run_pairs r JOIN match_runs x ON x.id = r.run_id
-            WHERE x.program_id = \(bind: mentorship.programID) AND x.published_at IS NOT NULL AND r.mentee_id = \(bind: mentorship.menteeID) AND r.mentor_id = \(bind: mentorship.mentorID)
-            """, on: req.db)
-        // A pair made by a request has no run: its reasons are worked out now, the same way.
-        var score = try reasons.map { Int64(try $0.int("score")) }
-        var why = try reasons.map { ProgramMatching.readReasons(try $0.string("reasons")) } ?? []
-        if reasons == nil, let check = try? await MatchRuns.check(program: program, mentee: mentorship.menteeID, mentor: mentorship.mentorID, on: req.db), !check.reasons.isEmpty {
-            score = check.score
-            why = check.reasons
-        }
-        let view = MentoringPages.MentorshipView(
-            id: id, programID: mentorship.programID, programName: program.name, programPurpose: program.purpose,
-            mentorID: mentorship.mentorID, mentorName: name(mentorship.mentorID), menteeID: mentorship.menteeID, menteeName: name(mentorship.menteeID),
-            myRole: mentorship.mentorID == me ? .mentor : .mentee, state: MentorshipState(rawValue: mentorship.state) ?? .active,
-            startedOn: CalendarDay(mentorship.startedOn), score: score, reasons: why
-        )
-        return MentoringPages.mentorship(req.page, view)
+        let pair = try await AgreementController.pair(req)
+        return WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db))
     }
 
     static let notificationsShown = 100

@@ -227,6 +227,25 @@ enum StaticAssets {
     .token { font-family: ui-monospace, Menlo, Consolas, monospace; background: #0f2b25; color: #e8f3ef; padding: .7rem .9rem; border-radius: 7px; word-break: break-all; }
     .stat { font-size: 2rem; font-weight: 700; color: var(--accent); }
     ol.steps { padding-left: 1.3rem; }
+    input[type=date], input[type=datetime-local], input[type=time] { font: inherit; color: inherit; padding: .5rem .6rem; border: 1px solid #9fb0ab; border-radius: 7px; background: #fff; max-width: 100%; }
+    .breadcrumb { font-size: .95rem; margin-bottom: .8rem; color: var(--muted); }
+    ul.signatures { padding-left: 1.1rem; }
+    ol.versions { padding-left: 1.3rem; }
+    ol.versions li { margin-bottom: .3rem; }
+    dl.agreement-terms dd p:last-child { margin-bottom: 0; }
+    ul.diff { list-style: none; padding: 0; margin: 0 0 1rem; font-size: .95rem; border: 1px solid var(--line); border-radius: 7px; overflow: hidden; }
+    ul.diff li { padding: .2rem .7rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+    ul.diff li.removed { background: var(--warn-soft); }
+    ul.diff li.added { background: var(--ok-soft); }
+    ul.diff del { color: var(--warn); }
+    ul.diff ins { color: var(--ok); text-decoration: none; }
+    ul.diff li.removed::before { content: "− "; color: var(--warn); }
+    ul.diff li.added::before { content: "+ "; color: var(--ok); }
+    .change h2 { font-size: 1.05rem; }
+    ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--accent-soft); }
+    ol.timeline li { padding: .3rem 0 .5rem 1rem; position: relative; }
+    ol.timeline li::before { content: ""; position: absolute; left: -.45rem; top: .7rem; width: .6rem; height: .6rem; border-radius: 50%; background: var(--accent); }
+    ol.timeline .when { display: block; color: var(--muted); font-size: .85rem; }
     @media (max-width: 40rem) {
       h1 { font-size: 1.4rem; }
       .site-header .bar { padding: .6rem .9rem; }

@@ -13,22 +13,6 @@ enum MentoringPages {
         var startedOn: CalendarDay?
     }
 
-    struct MentorshipView: Sendable {
-        var id: UUID
-        var programID: UUID
-        var programName: String
-        var programPurpose: String
-        var mentorID: UUID
-        var mentorName: String
-        var menteeID: UUID
-        var menteeName: String
-        var myRole: ProgramRole
-        var state: MentorshipState
-        var startedOn: CalendarDay?
-        var score: Int64?
-        var reasons: [(contribution: Int64, sentence: String)]
-    }
-
     struct RequestLine: Sendable {
         var programID: UUID
         var programName: String
@@ -96,36 +80,6 @@ enum MentoringPages {
         \(extra)
         \(waiting.isEmpty ? HTML.empty : "<section class=\"panel\" aria-labelledby=\"waiting-heading\"><h2 id=\"waiting-heading\">Programs you are in</h2><ul>\(programs)</ul></section>")
         <p><a href="/programs">Programs open for enrolment</a></p>
-        """)
-    }
-
-    static func mentorship(_ context: PageContext, _ view: MentorshipView) -> HTML {
-        let other = view.myRole == .mentee ? view.mentorName : view.menteeName
-        let otherID = view.myRole == .mentee ? view.mentorID : view.menteeID
-        let reasons: HTML = view.reasons.isEmpty ? "<p>You were paired by the program.</p>" : """
-        <p>Your match scored <strong>\(view.score.map(RunPages.score) ?? "")</strong> out of 1. What counted most:</p>
-        <ul class="reasons">\(view.reasons.prefix(4).map { "<li>\($0.sentence)</li>" as HTML })</ul>
-        """
-        return Layout.page(context, title: "Mentorship with \(other)", active: "mentoring", content: """
-        <p><a href="/mentoring">My mentoring</a></p>
-        <h1>\(view.mentorName) and \(view.menteeName)</h1>
-        <p class="lead">\(view.myRole == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(view.programID.uuidString)">\(view.programName)</a> · \(view.state.label)\(view.startedOn.map { " since \(ProgramBits.day($0))" } ?? "")</p>
-        <div class="grid">
-          <section class="panel" aria-labelledby="who-heading">
-            <h2 id="who-heading">Who</h2>
-            <p>Mentor: <a href="/people/\(view.mentorID.uuidString)">\(view.mentorName)</a></p>
-            <p>Mentee: <a href="/people/\(view.menteeID.uuidString)">\(view.menteeName)</a></p>
-            <p><a class="button secondary" href="/people/\(otherID.uuidString)">Read \(other)'s profile</a></p>
-          </section>
-          <section class="panel" aria-labelledby="why-heading">
-            <h2 id="why-heading">Why you were matched</h2>
-            \(reasons)
-          </section>
-        </div>
-        <section class="panel" aria-labelledby="next-heading">
-          <h2 id="next-heading">Getting started</h2>
-          <p>\(view.myRole == .mentee ? "Take the first step: write to \(view.mentorName) to propose a first conversation, and think about what you want from these months." : "\(view.menteeName) will get in touch; if you have not heard in a week, say hello first.")</p>
-        </section>
         """)
     }
 

@@ -1,0 +1,30 @@
+import Foundation
+
+/// What a mentorship's timeline records (PRODUCT.md §3–§4: "a timeline of what happened").
+/// Each entry names who did it and a few words of what it concerns ("version 2"), never the
+/// content itself, so that the same records can be counted for a program's managers.
+public enum TimelineKind: String, Sendable, CaseIterable, Codable {
+    case agreementWritten = "agreement-written"
+    case agreementSigned = "agreement-signed"
+    case agreementInForce = "agreement-in-force"
+
+    /// The entry as a sentence, from the reader's point of view: `actor` is who did it ("You"
+    /// when it was the reader), nil when nobody in particular did.
+    public func sentence(actor: String?, subject: String) -> String {
+        let who = actor ?? "Someone"
+        switch self {
+        case .agreementWritten: return subject == "version 1" ? "\(who) wrote the first agreement." : "\(who) proposed \(subject) of the agreement."
+        case .agreementSigned: return "\(who) signed \(subject) of the agreement."
+        case .agreementInForce: return "Both signed: \(subject) of the agreement is in force."
+        }
+    }
+
+    /// What a program manager may count: a milestone of the relationship, not its content.
+    public var managerLabel: String {
+        switch self {
+        case .agreementWritten: "Agreement versions written"
+        case .agreementSigned: "Agreement signatures"
+        case .agreementInForce: "Agreements signed by both"
+        }
+    }
+}

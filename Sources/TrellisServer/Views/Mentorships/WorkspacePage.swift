@@ -1,0 +1,64 @@
+import Foundation
+import TrellisCore
+
+/// A mentorship's page for its pair: who they are and why they were matched, what to do next,
+/// the agreement, and the timeline of what happened.
+enum WorkspacePage {
+    static func render(_ context: PageContext, _ view: WorkspaceView) -> HTML {
+        let pair = view.pair
+        let reasons: HTML = view.reasons.isEmpty ? "<p>You were paired by the program.</p>" : """
+        <p>Your match scored <strong>\(view.score.map(RunPages.score) ?? "")</strong> out of 1. What counted most:</p>
+        <ul class="reasons">\(view.reasons.prefix(4).map { "<li>\($0.sentence)</li>" as HTML })</ul>
+        """
+        let steps: [HTML] = view.nextSteps.map { "<li>\($0)</li>" }
+        let gettingStarted = pair.side == .mentee
+            ? "Take the initiative: write to \(pair.mentorName) to propose a first conversation, and think about what you want from these months."
+            : "\(pair.menteeName) is asked to take the first step; if you have not heard in a week, say hello first."
+        let agreement: HTML = {
+            guard let latest = view.latestAgreement else {
+                return "<p>Not written yet. \(pair.side == .mentee ? "Start it: Trellis drafts it from your profiles." : "\(pair.menteeName) is asked to start it; you can start it too.")</p><p><a class=\"button secondary\" href=\"\(pair.path)/agreement\">Open the agreement</a></p>"
+            }
+            return """
+            <p>Version \(latest.number) \(AgreementPages.statusLine(view.agreementStatus, pair: pair))</p>
+            <dl class="facts">
+              <dt>Meeting</dt><dd>\(latest.terms.meetingFrequency.label)</dd>
+              <dt>Review</dt><dd>\(ProgramBits.day(latest.terms.reviewOn))</dd>
+              <dt>Ends</dt><dd>\(ProgramBits.day(latest.terms.endsOn))</dd>
+            </dl>
+            <p><a class="button secondary" href="\(pair.path)/agreement">Open the agreement</a></p>
+            """
+        }()
+        let timeline: [HTML] = view.timeline.map { entry in
+            "<li><span class=\"when\">\(AgreementPages.moment(entry.at, in: pair.timeZone))</span> \(entry.sentence)</li>"
+        }
+        return Layout.page(context, title: "Mentorship with \(pair.otherName)", active: "mentoring", content: """
+        <p><a href="/mentoring">My mentoring</a></p>
+        <h1>\(pair.mentorName) and \(pair.menteeName)</h1>
+        <p class="lead">\(pair.side == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(pair.programID.uuidString)">\(pair.programName)</a> · \(pair.state.label) since \(ProgramBits.day(pair.startedOn))</p>
+        <section class="panel next-step" aria-labelledby="next-heading">
+          <h2 id="next-heading">What to do next</h2>
+          \(steps.isEmpty ? "<p>\(gettingStarted)</p>" as HTML : "<ul>\(steps)</ul><p class=\"muted\">\(gettingStarted)</p>")
+        </section>
+        <div class="grid">
+          <section class="panel" aria-labelledby="who-heading">
+            <h2 id="who-heading">Who</h2>
+            <p>Mentor: <a href="/people/\(pair.mentorID.uuidString)">\(pair.mentorName)</a></p>
+            <p>Mentee: <a href="/people/\(pair.menteeID.uuidString)">\(pair.menteeName)</a></p>
+            <p><a class="button secondary" href="/people/\(pair.otherID.uuidString)">Read \(pair.otherName)'s profile</a></p>
+          </section>
+          <section class="panel" aria-labelledby="why-heading">
+            <h2 id="why-heading">Why you were matched</h2>
+            \(reasons)
+          </section>
+          <section class="panel" aria-labelledby="agreement-heading">
+            <h2 id="agreement-heading">Agreement</h2>
+            \(agreement)
+          </section>
+        </div>
+        <section class="panel" aria-labelledby="timeline-heading">
+          <h2 id="timeline-heading">What happened</h2>
+          \(timeline.isEmpty ? "<p class=\"muted\">Nothing yet: what you do together shows here.</p>" as HTML : "<ol class=\"timeline\">\(timeline)</ol>")
+        </section>
+        """)
+    }
+}
