@@ -17,6 +17,7 @@ enum APIRoutes {
         TagsAPI.register(authed)
         ProgramsAPI.register(authed)
         MentoringAPI.register(authed)
+        AgreementAPI.register(authed)
         // Unknown API paths answer in JSON too.
         api.get("**") { _ -> Response in throw Abort(.notFound, reason: "There is no API endpoint at this path.") }
     }

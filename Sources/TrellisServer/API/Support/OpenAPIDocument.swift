@@ -180,6 +180,8 @@ enum OpenAPIDocument {
         ]
         schemas.merge(programSchemas()) { first, _ in first }
         paths.merge(programPaths()) { first, _ in first }
+        schemas.merge(workspaceSchemas()) { first, _ in first }
+        paths.merge(workspacePaths()) { first, _ in first }
         return [
             "openapi": "3.1.0",
             "info": [
