@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    /// Who may reach a mentorship's workspace, page by page and operation by operation: its
+    /// mentee and mentor; not a stranger, not a participant of another mentorship, not a program
+    /// manager (numbers, never content). Every workspace route of the web app and the API must be
+    /// here, and no answer to anyone else may carry the pair's words.
+    @Suite struct WorkspaceAccess {
+        enum Visitor: String, CaseIterable { case anonymous, mentee, mentor, otherPair, admin }
+
+        struct Case: CustomStringConvertible {
+            var method: HTTPMethod
+            var path: String
+            var form: [(String, String)] = []
+            var json: [String: Any]? = nil
+            var expect: [Visitor: HTTPStatus]
+            var description: String { "\(method) \(path)" }
+        }
+
+        /// Words only the pair wrote: no answer to anyone else may contain them.
+        static let secret = "Confide-7Q: the reorganisation worries me"
+
+        /// The pair's own answers, and the 404 everyone else gets (a program manager included).
+        static func pairOnly(_ mine: HTTPStatus, anonymous: HTTPStatus = .seeOther) -> [Visitor: HTTPStatus] {
+            [.anonymous: anonymous, .mentee: mine, .mentor: mine, .otherPair: .notFound, .admin: .notFound]
+        }
+
+        @Test func `every workspace route answers each kind of visitor as it should, and leaks nothing`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                // Version 1, written by the mentee with the words only the pair may read.
+                var writer = try await f.browser(app, TestPeople.alice)
+                #expect(try await writer.post("\(f.path)/agreement", WorkspaceFixture.form(basedOn: nil, goals: Self.secret)).status == .seeOther)
+                let emails: [Visitor: String] = [.mentee: TestPeople.alice, .mentor: TestPeople.bob, .otherPair: WorkspaceFixture.carol, .admin: TestPeople.admin]
+                var browsers: [Visitor: Browser] = [.anonymous: Browser(app)]
+                var tokens: [Visitor: String] = [:]
+                for (visitor, email) in emails {
+                    browsers[visitor] = try await f.browser(app, email)
+                    tokens[visitor] = try await ServerTests.API.token(for: email, app: app)
+                }
+                let p = f.path
+                let form = WorkspaceFixture.form(basedOn: 1, goals: Self.secret)
+                let webCases: [Case] = [
+                    Case(method: .GET, path: p, expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(p)/agreement", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(p)/agreement/edit", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(p)/agreement/versions/1", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(p)/agreement/changes?from=1&to=1", expect: Self.pairOnly(.ok)),
+                    // Unchanged text changes nothing: each of the pair gets the agreement back.
+                    Case(method: .POST, path: "\(p)/agreement", form: form, expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(p)/agreement/sign", form: [("version", "1")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // A mentorship that does not exist answers exactly as another pair's.
+                    Case(method: .GET, path: "/mentorships/\(UUID())/agreement", expect: [.anonymous: .seeOther, .mentee: .notFound, .mentor: .notFound, .otherPair: .notFound, .admin: .notFound]),
+                ]
+                let api = "/api/v1\(p)/agreement"
+                let apiCases: [Case] = [
+                    Case(method: .GET, path: api, expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(api)/versions", json: ["based_on": 1, "mentee_goals": Self.secret], expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "\(api)/versions/1", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    // Both signed version 1 through the web cases above (the API's signing is in AgreementAPITests).
+                    Case(method: .POST, path: "\(api)/versions/1/sign", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                ]
+                // Every workspace route is in one of the lists above.
+                for route in app.routes.all {
+                    let segments = route.path.map { component -> String in
+                        if case .constant(let text) = component { return text }
+                        return ":"
+                    }
+                    let isWeb = segments.first == "mentorships" && segments.count > 2
+                    let isAPI = segments.starts(with: ["api", "v1", "mentorships"]) && segments.count > 4
+                    guard isWeb || isAPI else { continue }
+                    let covered = (isWeb ? webCases : apiCases).contains { testCase in
+                        guard testCase.method == route.method else { return false }
+                        let parts = (testCase.path.split(separator: "?").first ?? "").split(separator: "/").map(String.init)
+                        return parts.count == segments.count && zip(parts, segments).allSatisfy { $1 == ":" || $0 == $1 }
+                    }
+                    #expect(covered, "\(route.method) /\(segments.joined(separator: "/")) is not in the workspace authorization matrix")
+                }
+                // Each visitor in turn: strangers first, so the pair's own writes come after.
+                for testCase in webCases {
+                    for visitor in [Visitor.anonymous, .otherPair, .admin, .mentee, .mentor] {
+                        guard let expected = testCase.expect[visitor] else { continue }
+                        var browser = browsers[visitor]!
+                        let response = testCase.method == .GET ? try await browser.get(testCase.path) : try await browser.post(testCase.path, testCase.form)
+                        browsers[visitor] = browser
+                        #expect(response.status == expected, "\(testCase) as \(visitor): got \(response.status.code)")
+                        if visitor != .mentee, visitor != .mentor {
+                            #expect(!response.text.contains(Self.secret), "\(testCase) as \(visitor) shows the pair's words")
+                            #expect(!response.text.contains("Alice Ahmed"), "\(testCase) as \(visitor) names the pair")
+                        }
+                    }
+                }
+                for testCase in apiCases {
+                    for visitor in [Visitor.anonymous, .otherPair, .admin, .mentee, .mentor] {
+                        guard let expected = testCase.expect[visitor] else { continue }
+                        let answer = try await ServerTests.ProgramsAPI.call(app, testCase.method, testCase.path, tokens[visitor], testCase.json)
+                        #expect(answer.status == expected, "\(testCase) as \(visitor): got \(answer.status.code) \(answer.text.prefix(200))")
+                        if visitor != .mentee, visitor != .mentor {
+                            #expect(!answer.text.contains(Self.secret), "\(testCase) as \(visitor) shows the pair's words")
+                        }
+                    }
+                }
+                // Nor do their notifications, or the program manager's pages of the program.
+                var admin = browsers[.admin]!
+                for page in ["/notifications", "/admin/programs/\(f.program)", "/programs/\(f.program)", "/people/\(f.alice)"] {
+                    #expect(!(try await admin.get(page).text.contains(Self.secret)), "\(page) as admin")
+                }
+                var carol = browsers[.otherPair]!
+                #expect(!(try await carol.get("/notifications").text.contains(Self.secret)))
+                #expect(!(try await carol.get("/mentoring").text.contains("Alice Ahmed")))
+                // Every documented workspace operation is in the API list.
+                let document = OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]] ?? [:]
+                for (path, operations) in document where path.hasPrefix("/api/v1/mentorships/{id}/") {
+                    for method in operations.keys {
+                        let pattern = path.split(separator: "/").map(String.init)
+                        let covered = apiCases.contains { row in
+                            let parts = row.path.split(separator: "/").map(String.init)
+                            return row.method.rawValue.lowercased() == method && parts.count == pattern.count && zip(parts, pattern).allSatisfy { $1.hasPrefix("{") || $0 == $1 }
+                        }
+                        #expect(covered, "\(method.uppercased()) \(path) is not in the workspace API matrix")
+                    }
+                }
+            }
+        }
+    }
+}
