@@ -164,4 +164,59 @@ struct AgreementTests {
         let soon = AgreementRules.starting(start)
         #expect(soon.endsOn == CalendarDay("2028-04-10") && AgreementRules.problems(soon, startedOn: Self.start, today: start.today).isEmpty)
     }
+
+    @Test func `input from a form or the API keeps what is left out, and names every bad value under its field`() throws {
+        let base = Self.terms()
+        let today = CalendarDay("2027-01-20")!
+        // Nothing sent: the base, normalized.
+        #expect(try AgreementInput().terms(over: base, startedOn: Self.start, today: today).get() == base.normalized())
+        let changed = try AgreementInput(meetingFrequency: "weekly", communicationMethods: ["chat", "video", "chat"], boundaries: "  None \u{7}\n", reviewOn: " 2027-03-01 ")
+            .terms(over: base, startedOn: Self.start, today: today).get()
+        #expect(changed.meetingFrequency == .weekly)
+        #expect(changed.communicationMethods == [.video, .chat], "usual order, once each")
+        #expect(changed.boundaries == "None")
+        #expect(changed.reviewOn == CalendarDay("2027-03-01")!)
+        #expect(changed.menteeGoals == base.menteeGoals)
+
+        let bad = AgreementInput(meetingFrequency: "hourly", communicationMethods: ["video", "fax"], menteeGoals: "", reviewOn: "2027-13-01", endsOn: "")
+            .terms(over: base, startedOn: Self.start, today: today)
+        guard case .failure(let errors) = bad else { Issue.record("bad input passed"); return }
+        #expect(errors["meeting_frequency"] == "Meeting frequency: choose one of weekly, biweekly, monthly, as-needed (got “hourly”).")
+        #expect(errors["communication_methods"]?.contains("(got “fax”)") == true)
+        #expect(errors["mentee_goals"] == "Write the mentee's goals: what they want from the mentorship.")
+        #expect(errors["review_on"] == "Review date: write a real day as YYYY-MM-DD (got “2027-13-01”).")
+        #expect(errors["ends_on"] == "End date is required.")
+        // A day that parses but breaks a rule gets the rule's message.
+        guard case .failure(let late) = AgreementInput(reviewOn: "2027-09-01").terms(over: base, startedOn: Self.start, today: today) else { Issue.record("late review passed"); return }
+        #expect(late["review_on"] == "The review date must be on or before the end date (2027-07-15).")
+        #expect(late.order == ["review_on"])
+    }
+
+    @Test func `a line diff keeps common lines, and shows what was removed before what replaced it`() {
+        #expect(TextDiff.lines(from: "", to: "") == [])
+        #expect(TextDiff.lines(from: "a\nb\nc", to: "a\nb\nc") == [.kept("a"), .kept("b"), .kept("c")])
+        #expect(TextDiff.lines(from: "a\nb\nc", to: "a\nx\nc") == [.kept("a"), .removed("b"), .added("x"), .kept("c")])
+        #expect(TextDiff.lines(from: "a\nb", to: "a\nb\nc") == [.kept("a"), .kept("b"), .added("c")])
+        #expect(TextDiff.lines(from: "", to: "new") == [.added("new")])
+        #expect(TextDiff.lines(from: "old", to: "") == [.removed("old")])
+        #expect(TextDiff.lines(from: "x\ny\nz", to: "p\nq") == [.removed("x"), .removed("y"), .removed("z"), .added("p"), .added("q")])
+        // Whatever the texts, the kept and removed lines rebuild the old text, the kept and added the new.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let words = ["a", "b", "c", "d", ""]
+            let old = (0..<Int.random(in: 0...8, using: &generator)).map { _ in words.randomElement(using: &generator)! }.joined(separator: "\n")
+            let new = (0..<Int.random(in: 0...8, using: &generator)).map { _ in words.randomElement(using: &generator)! }.joined(separator: "\n")
+            let diff = TextDiff.lines(from: old, to: new)
+            let before = diff.compactMap { line -> String? in if case .kept(let t) = line { return t }; if case .removed(let t) = line { return t }; return nil }
+            let after = diff.compactMap { line -> String? in if case .kept(let t) = line { return t }; if case .added(let t) = line { return t }; return nil }
+            let oldLines = old.isEmpty ? [] : old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let newLines = new.isEmpty ? [] : new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(before == oldLines, "\(old.debugDescription) → \(new.debugDescription)")
+            #expect(after == newLines, "\(old.debugDescription) → \(new.debugDescription)")
+        }
+        // Past the bounded comparison: all removed, then all added.
+        let big = (0..<1_100).map(String.init).joined(separator: "\n")
+        let huge = TextDiff.lines(from: big, to: big + "\nend")
+        #expect(huge.count == 2_201)
+    }
 }
