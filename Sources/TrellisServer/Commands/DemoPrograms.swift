@@ -43,12 +43,15 @@ enum DemoPrograms {
         let progress = console.progressBar(title: "Programs")
         progress.start()
 
-        // 1. Active: enrolled, matched, published.
+        // 1. Active: enrolled, matched, published a quarter ago (dates count back from today, so
+        //    the demo always shows a program three months in).
+        let today = CalendarDay(Date(), in: TimeZone(identifier: "UTC")!)
+        let starts = today.adding(days: -91) ?? today
         let active = try await program(
             ProgramDraft(
-                name: activeName, description: "Six months of one-to-one mentoring for engineers, meeting every two weeks.\n\nPairs were matched by the program team and published in January.",
+                name: activeName, description: "Six months of one-to-one mentoring for engineers, meeting every two weeks.\n\nPairs were matched by the program team and published a quarter ago.",
                 purpose: "Help engineers grow their craft and their careers with a colleague a few steps ahead.", mode: .bulk,
-                enrolmentOpens: CalendarDay("2026-01-05"), enrolmentCloses: CalendarDay("2026-01-19"), starts: CalendarDay("2026-02-01"), ends: CalendarDay("2026-07-31"),
+                enrolmentOpens: starts.adding(days: -27), enrolmentCloses: starts.adding(days: -13), starts: starts, ends: starts.adding(months: 6),
                 excludeSameDepartment: true, minimumScore: 0.2
             ),
             mentors: Array(mentors.prefix(mentorHalf)), mentees: Array(mentees.prefix(menteeHalf)), on: db
@@ -56,7 +59,8 @@ enum DemoPrograms {
         let first = try await MatchRuns.start(active, by: nil, on: db)
         try await ProgramMatching.execute(runID: try first.requireID(), on: db)
         try await JobQueue.finishQueued(subject: try first.requireID(), on: db)
-        _ = try await MatchRuns.publish(try first.requireID(), program: active, by: nil, today: CalendarDay("2026-02-01"), on: db)
+        _ = try await MatchRuns.publish(try first.requireID(), program: active, by: nil, today: starts, on: db)
+        try await DemoWorkspace.load(program: active, starts: starts, participant: participantID, on: db)
         progress.activity.currentProgress = 0.5
 
         // 2. Matching, with a finished run waiting for review.

@@ -18,12 +18,12 @@ enum Agreements {
     }
 
     /// A sensible first draft from the program and both profiles.
-    static func starting(_ pair: PairView, on db: any Database) async throws -> AgreementTerms {
+    static func starting(_ pair: PairView, today: CalendarDay? = nil, on db: any Database) async throws -> AgreementTerms {
         let profiles = try await Profile.query(on: db).filter(\.$id ~~ [pair.mentorID, pair.menteeID]).all()
         let mentee = profiles.first { $0.id == pair.menteeID }, mentor = profiles.first { $0.id == pair.mentorID }
         let tags = try await PeopleStore.tags(of: [pair.menteeID], on: db)[pair.menteeID] ?? [:]
         return AgreementRules.starting(AgreementRules.Start(
-            programPurpose: pair.programPurpose, programEnds: pair.programEnds, startedOn: pair.startedOn, today: pair.today,
+            programPurpose: pair.programPurpose, programEnds: pair.programEnds, startedOn: pair.startedOn, today: today ?? pair.today,
             menteeFrequency: mentee?.frequency, mentorFrequency: mentor?.frequency, menteeMethods: mentee?.methods ?? [], mentorMethods: mentor?.methods ?? [],
             menteeDevelopment: tags[.development] ?? [], menteeCareerGoals: mentee?.careerGoals ?? "",
             mentorName: pair.mentorName, menteeName: pair.menteeName
@@ -41,9 +41,10 @@ enum Agreements {
     /// is asked to read it first, so that nobody overwrites what they have not seen.
     /// Throws `ValidationErrors` (by field) for terms that break a rule, `ProgramStore.Refusal`
     /// for a write that cannot happen now.
-    static func write(_ sent: AgreementTerms, basedOn: Int?, pair: PairView, now: Date = Date(), on db: any Database) async throws -> Written {
+    /// `today` is the writer's day (the demo's history writes as of earlier days).
+    static func write(_ sent: AgreementTerms, basedOn: Int?, pair: PairView, now: Date = Date(), today: CalendarDay? = nil, on db: any Database) async throws -> Written {
         let terms = sent.normalized()
-        try AgreementRules.problems(terms, startedOn: pair.startedOn, today: pair.today).throwIfAny()
+        try AgreementRules.problems(terms, startedOn: pair.startedOn, today: today ?? pair.today).throwIfAny()
         return try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let versions = try await versions(of: pair.id, on: tx)

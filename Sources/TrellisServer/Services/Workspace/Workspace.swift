@@ -41,7 +41,7 @@ enum Workspace {
         let status = AgreementRules.status(of: versions, today: pair.today)
         var steps: [String] = []
         if pair.state != .concluded, let step = AgreementRules.nextStep(for: pair.side, status: status, otherName: pair.otherName) { steps.append(step) }
-        let events = try await MentorshipEvent.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$occurredAt, .descending).limit(timelineShown).all()
+        let events = try await MentorshipEvent.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$occurredAt, .descending).sort(\.$id, .descending).limit(timelineShown).all()
         let timeline = events.compactMap { event -> WorkspaceView.Entry? in
             guard let kind = TimelineKind(rawValue: event.kind) else { return nil }
             let actor: String? = event.actorID.map { $0 == pair.me ? "You" : $0 == pair.mentorID ? pair.mentorName : $0 == pair.menteeID ? pair.menteeName : "Someone" }

@@ -39,11 +39,16 @@ enum AgreementPages {
         return "<ul class=\"signatures\">\(lines)</ul>"
     }
 
+    /// Text as the pair wrote it: each line its own paragraph (goals are often one per line).
+    static func lines(_ text: String) -> HTML {
+        HTML.join(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { "<p>\($0)</p>" })
+    }
+
     static func terms(_ terms: AgreementTerms) -> HTML {
         let rows: [HTML] = terms.fields.map { field in
             let isDay = field.field == "review_on" || field.field == "ends_on"
             let text: HTML = isDay ? "\(CalendarDay(field.text).map(ProgramBits.day) ?? field.text)"
-                : field.text.isEmpty ? "<span class=\"muted\">Nothing written.</span>" : ProgramBits.paragraphs(field.text)
+                : field.text.isEmpty ? "<span class=\"muted\">Nothing written.</span>" : lines(field.text)
             return "<dt>\(field.label)</dt><dd>\(text)</dd>"
         }
         return "<dl class=\"facts agreement-terms\">\(rows)</dl>"
