@@ -190,6 +190,16 @@ struct AgreementTests {
         guard case .failure(let late) = AgreementInput(reviewOn: "2027-09-01").terms(over: base, startedOn: Self.start, today: today) else { Issue.record("late review passed"); return }
         #expect(late["review_on"] == "The review date must be on or before the end date (2027-07-15).")
         #expect(late.order == ["review_on"])
+        // An end date that is not a day is the only date problem told (the review date is not
+        // compared with an end date the writer did not send).
+        guard case .failure(let endless) = AgreementInput(reviewOn: "2027-03-01", endsOn: "12027-01-04").terms(over: base, startedOn: Self.start, today: today) else { Issue.record("passed"); return }
+        #expect(endless.order == ["ends_on"])
+        #expect(AgreementRules.basedOnProblem(nil, latest: nil) == nil)
+        #expect(AgreementRules.basedOnProblem(3, latest: 3) == nil)
+        #expect(AgreementRules.basedOnProblem(2, latest: 3)?.hasPrefix("Version 3 of the agreement was written after the one you edited (version 2).") == true)
+        #expect(AgreementRules.basedOnProblem(4, latest: 3) == "There is no version 4 of this agreement: the latest is version 3.")
+        #expect(AgreementRules.basedOnProblem(nil, latest: 1)?.contains("after you opened the form") == true)
+        #expect(AgreementRules.basedOnProblem(1, latest: nil) == "There is no version 1 of this agreement yet: write the first one.")
     }
 
     @Test func `a line diff keeps common lines, and shows what was removed before what replaced it`() {

@@ -177,6 +177,27 @@ public enum AgreementRules {
         return nil
     }
 
+    /// The most versions one agreement keeps: a pair writes a handful; past this, they are asked
+    /// to talk it through and sign the latest (and a script cannot fill the database).
+    public static let mostVersions = 100
+
+    /// Why a write based on version `basedOn` (nil: made before any version existed) cannot go
+    /// ahead when the latest is `latest`, or nil when it can: someone wrote a version since.
+    public static func basedOnProblem(_ basedOn: Int?, latest: Int?) -> String? {
+        switch (basedOn, latest) {
+        case (nil, nil):
+            return nil
+        case (let based?, nil):
+            return "There is no version \(based) of this agreement yet: write the first one."
+        case (nil, let latest?):
+            return "Version \(latest) of the agreement was written after you opened the form. Read version \(latest), then make your changes to it."
+        case (let based?, let latest?):
+            if based > latest { return "There is no version \(based) of this agreement: the latest is version \(latest)." }
+            if based < latest { return "Version \(latest) of the agreement was written after the one you edited (version \(based)). Read version \(latest), then make your changes to it." }
+            return nil
+        }
+    }
+
     /// The fields that differ between two versions' terms, in the agreement's order.
     public static func changes(from old: AgreementTerms, to new: AgreementTerms) -> [(field: String, label: String, before: String, after: String)] {
         zip(old.fields, new.fields).compactMap { a, b in a.text == b.text ? nil : (a.field, a.label, a.text, b.text) }
@@ -365,8 +386,13 @@ public struct AgreementInput: Sendable {
             }
         }
         terms = terms.normalized()
+        // A day that is not a day is the only problem told about the dates: the rules would
+        // compare the other date with a value the writer did not send.
+        let datesRead = errors["review_on"] == nil && errors["ends_on"] == nil
         let problems = AgreementRules.problems(terms, startedOn: startedOn, today: today)
-        for field in problems.order where errors[field] == nil { errors.add(field, problems[field] ?? "") }
+        for field in problems.order where errors[field] == nil && (datesRead || (field != "review_on" && field != "ends_on")) {
+            errors.add(field, problems[field] ?? "")
+        }
         return errors.isEmpty ? .success(terms) : .failure(errors)
     }
 }

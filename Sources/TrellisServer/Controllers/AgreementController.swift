@@ -84,11 +84,13 @@ enum AgreementController {
             confidentiality: form.confidentiality ?? "", menteeGoals: form.mentee_goals ?? "", mentorGoals: form.mentor_goals ?? "",
             boundaries: form.boundaries ?? "", reviewOn: form.review_on ?? "", endsOn: form.ends_on ?? ""
         )
-        func again(_ errors: ValidationErrors, terms: AgreementTerms) async throws -> Response {
-            try await req.invalidForm(AgreementPages.editor(req.page, .init(
-                pair: pair, terms: terms, basedOn: basedOn ?? versions.last?.number, signed: versions.last?.hasSignature ?? false, errors: errors,
-                dateTexts: (form.review_on ?? "", form.ends_on ?? "")
-            )))
+        func again(_ errors: ValidationErrors, terms: AgreementTerms, conflict: Agreements.Stale? = nil) async throws -> Response {
+            let page = AgreementPages.editor(req.page, .init(
+                pair: pair, terms: terms, basedOn: conflict.map { $0.latest } ?? basedOn ?? versions.last?.number,
+                signed: versions.last?.hasSignature ?? false, errors: errors, dateTexts: (form.review_on ?? "", form.ends_on ?? ""),
+                conflict: conflict?.message
+            ))
+            return conflict == nil ? try await req.invalidForm(page) : try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
         }
         if !basedOnText.isEmpty, basedOn == nil {
             return try await again(ValidationErrors(field: "based_on", "Based on: a version number was expected (got “\(basedOnText.excerpt(20))”)."), terms: base)
@@ -112,6 +114,10 @@ enum AgreementController {
             }
         } catch let errors as ValidationErrors {
             return try await again(errors, terms: terms)
+        } catch let stale as Agreements.Stale {
+            // What they typed comes back, unsaved, now based on the latest version: they read it
+            // (linked) and save again, or change their text first.
+            return try await again(ValidationErrors(), terms: terms, conflict: stale)
         } catch let refusal as ProgramStore.Refusal {
             return try await HTMLPage(status: .conflict, html: try await overviewPage(req, pair: pair, error: refusal.message)).encodeResponse(for: req)
         }
@@ -140,8 +146,9 @@ enum AgreementController {
     @Sendable static func version(_ req: Request) async throws -> HTML {
         let pair = try await pair(req)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
-        guard let number = number(req.parameters.get("number")), let version = versions.first(where: { $0.number == number }) else {
-            throw Abort(.notFound, reason: "This agreement has no such version.")
+        let number = number(req.parameters.get("number"))
+        guard let number, let version = versions.first(where: { $0.number == number }) else {
+            throw Abort(.notFound, reason: number.map { "This agreement has no version \($0)." } ?? "This agreement has no such version.")
         }
         return AgreementPages.version(req.page, pair: pair, version: version, latest: versions.last?.number ?? number)
     }

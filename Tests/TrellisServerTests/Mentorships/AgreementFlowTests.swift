@@ -136,6 +136,15 @@ extension ServerTests {
                 let late = try await alice.post("\(f.path)/agreement", WorkspaceFixture.form(basedOn: 1, goals: "Alice's words"))
                 #expect(late.status == .conflict)
                 #expect(late.text.contains("Version 2 of the agreement was written after the one you edited (version 1)."))
+                // Her words come back, unsaved, on a form now based on version 2, with version 2 linked.
+                #expect(late.text.contains("Alice&#39;s words"))
+                #expect(late.text.contains("name=\"based_on\" value=\"2\""))
+                #expect(late.text.contains("href=\"\(f.path)/agreement/versions/2\""))
+                #expect(late.text.contains("save it to make version 3 from it"))
+                let ahead = try await alice.post("\(f.path)/agreement", WorkspaceFixture.form(basedOn: 9, goals: "Alice's words"))
+                #expect(ahead.text.contains("There is no version 9 of this agreement: the latest is version 2."))
+                let unsaid = try await alice.post("\(f.path)/agreement", WorkspaceFixture.form(basedOn: nil, goals: "Alice's words"))
+                #expect(unsaid.text.contains("Version 2 of the agreement was written after you opened the form."))
                 let versions = try await Agreements.versions(of: f.mentorship, on: app.db)
                 #expect(versions.map(\.terms.menteeGoals) == ["Lead a platform team.\nSpeak at the all-hands.", "Bob's words"])
 
@@ -165,7 +174,7 @@ extension ServerTests {
                             do {
                                 _ = try await Agreements.write(terms, basedOn: 1, pair: index % 2 == 0 ? alice : bob, on: app.db)
                                 return true
-                            } catch is ProgramStore.Refusal { return false }
+                            } catch is Agreements.Stale { return false }
                         }
                     }
                     return try await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -190,6 +199,28 @@ extension ServerTests {
                 #expect(versions[1].isSigned)
                 #expect(try await MentorshipEvent.query(on: app.db).filter(\.$kind == TimelineKind.agreementSigned.rawValue).count() == 2)
                 #expect(try await MentorshipEvent.query(on: app.db).filter(\.$kind == TimelineKind.agreementInForce.rawValue).count() == 1)
+            }
+        }
+    
+        @Test func `notices do not pile up, and an agreement keeps at most a hundred versions`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                let alice = try await Pairs.view(f.mentorship, for: f.alice, on: app.db)
+                var terms = try await Agreements.starting(alice, on: app.db)
+                for number in 1...AgreementRules.mostVersions {
+                    terms.boundaries = "Version \(number)"
+                    #expect(try await Agreements.write(terms, basedOn: number == 1 ? nil : number - 1, pair: alice, on: app.db) == .version(number))
+                }
+                // Bob has one unread notice about the agreement (the latest), not a hundred.
+                let unread = try await InAppNotification.query(on: app.db).filter(\.$userID == f.bob).filter(\.$readAt == nil).all()
+                #expect(unread.map(\.title) == ["Alice Ahmed proposed version 100 of your agreement"])
+                terms.boundaries = "One more"
+                await #expect(throws: ProgramStore.Refusal.self) {
+                    _ = try await Agreements.write(terms, basedOn: AgreementRules.mostVersions, pair: alice, on: app.db)
+                }
+                #expect(try await Agreements.versions(of: f.mentorship, on: app.db).count == AgreementRules.mostVersions)
+                // Signing still works on the latest.
+                #expect(try await Agreements.sign(AgreementRules.mostVersions, pair: alice, on: app.db) == false)
             }
         }
     }

@@ -72,6 +72,8 @@ enum AgreementAPI {
             written = try await Agreements.write(terms, basedOn: input.based_on, pair: pair, on: req.db)
         } catch let errors as ValidationErrors {
             throw InvalidInput(message: "Nothing was saved: some fields are not valid.", errors: errors)
+        } catch let stale as Agreements.Stale {
+            throw Abort(.conflict, reason: stale.message)
         } catch let refusal as ProgramStore.Refusal {
             throw Abort(.conflict, reason: refusal.message)
         }

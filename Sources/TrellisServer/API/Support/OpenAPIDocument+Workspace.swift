@@ -46,7 +46,7 @@ extension OpenAPIDocument {
             ],
             "AgreementInput": [
                 "type": "object", "additionalProperties": false,
-                "description": "A new version of the agreement. Fields left out keep the latest version's value (before the first version, the starting draft's).",
+                "description": "A new version of the agreement. Fields left out (or sent as null) keep the latest version's value (before the first version, the starting draft's). An agreement keeps at most \(AgreementRules.mostVersions) versions.",
                 "properties": termsProperties.merging([
                     "based_on": ["type": ["integer", "null"], "minimum": 1, "description": "The latest version you read; required once a version exists. A different number (someone wrote a version meanwhile) is refused with 409."],
                     "review_on": ["type": "string", "description": "A day, YYYY-MM-DD, after today and on or before the end date."],

@@ -30,6 +30,13 @@ enum Agreements {
         ))
     }
 
+    /// A write based on a version that is no longer the latest (someone wrote one since): nothing
+    /// was saved; `message` says what to read first.
+    struct Stale: Error {
+        var message: String
+        var latest: Int?
+    }
+
     /// What a write did.
     enum Written: Sendable, Equatable {
         case version(Int)
@@ -49,14 +56,18 @@ enum Agreements {
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let versions = try await versions(of: pair.id, on: tx)
             let latest = versions.last?.number
-            if latest != basedOn {
-                guard let latest else { throw ProgramStore.Refusal("based_on", "There is no version \(basedOn ?? 0) of this agreement yet: write the first one.") }
-                throw ProgramStore.Refusal("based_on", "Version \(latest) of the agreement was written after the one you edited (version \(basedOn.map(String.init) ?? "none")). Read version \(latest), then make your changes to it.")
-            }
+            if let problem = AgreementRules.basedOnProblem(basedOn, latest: latest) { throw Stale(message: problem, latest: latest) }
             switch AgreementRules.writing(terms, over: versions) {
             case .unchanged:
                 return .unchanged(latest ?? 0)
             case .newVersion(let number):
+                if number > AgreementRules.mostVersions {
+                    throw ProgramStore.Refusal("agreement", "This agreement has \(AgreementRules.mostVersions) versions, the most Trellis keeps for one mentorship: talk it through together and sign the latest.")
+                }
+                // The other person's older "new version" notices point at versions that can no
+                // longer be signed: they are marked read, so the newest is the one they see.
+                try await InAppNotification.query(on: tx).filter(\.$userID == pair.otherID).filter(\.$link == "\(pair.path)/agreement")
+                    .filter(\.$readAt == nil).set(\.$readAt, to: now).update()
                 try await AgreementRecord(mentorshipID: pair.id, number: number, terms: terms, writtenBy: pair.me, side: pair.side, now: now).create(on: tx)
                 try await Pairs.record(.agreementWritten, in: pair.id, by: pair.me, subject: "version \(number)", now: now, on: tx)
                 let link = "\(pair.path)/agreement"
@@ -89,6 +100,8 @@ enum Agreements {
             }
             if pair.side == .mentor { record.mentorSignedAt = now } else { record.menteeSignedAt = now }
             let both = record.version.isSigned
+            try await InAppNotification.query(on: tx).filter(\.$userID == pair.otherID).filter(\.$link == "\(pair.path)/agreement")
+                .filter(\.$readAt == nil).set(\.$readAt, to: now).update()
             try await Pairs.record(.agreementSigned, in: pair.id, by: pair.me, subject: "version \(number)", now: now, on: tx)
             if both { try await Pairs.record(.agreementInForce, in: pair.id, by: nil, subject: "version \(number)", now: now, on: tx) }
             try await Pairs.notify(

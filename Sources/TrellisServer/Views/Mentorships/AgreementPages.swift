@@ -131,6 +131,8 @@ enum AgreementPages {
         var signed: Bool
         var errors = ValidationErrors()
         var dateTexts: (review: String, ends: String)? = nil
+        /// Someone saved a version while this one was being edited: what to read first.
+        var conflict: String? = nil
     }
 
     static func editor(_ context: PageContext, _ view: Editor) -> HTML {
@@ -142,6 +144,15 @@ enum AgreementPages {
         \(header(pair, here: title))
         <h1>\(title)</h1>
         \(Form.errorSummary(errors, message: "The agreement was not saved. Please correct the highlighted fields."))
+        \(view.conflict.map { message in
+            """
+            <div class="error-summary" role="alert" tabindex="-1">
+              <h2>Your changes were not saved yet</h2>
+              <p>\(message)</p>
+              \(view.basedOn.map { latest in "<p><a href=\"\(pair.path)/agreement/versions/\(latest)\">Read version \(latest)</a>\(latest > 1 ? " · <a href=\"\(pair.path)/agreement/changes?from=\(latest - 1)&amp;to=\(latest)\">what it changed</a>" as HTML : .empty). Your text is below, not saved: save it to make version \(latest + 1) from it.</p>" as HTML } ?? .empty)
+            </div>
+            """ as HTML
+        } ?? .empty)
         \(view.basedOn.map { number in
             view.signed
                 ? "<p class=\"panel next-step\">Saving makes version \(number + 1). It replaces version \(number) once you both sign it; version \(number) stays readable.</p>" as HTML
@@ -185,7 +196,12 @@ enum AgreementPages {
     static func changes(_ context: PageContext, pair: PairView, from: AgreementVersion, to: AgreementVersion, versions: [Int]) -> HTML {
         let changed = AgreementRules.changes(from: from.terms, to: to.terms)
         let rows: [HTML] = changed.map { change in
-            let lines: [HTML] = TextDiff.lines(from: change.before, to: change.after).map { line in
+            // Days read as the rest of the agreement shows them; blank lines between paragraphs are left out.
+            let isDay = change.field == "review_on" || change.field == "ends_on"
+            let shown = { (text: String) in isDay ? CalendarDay(text).map(ProgramBits.day) ?? text : text }
+            let lines: [HTML] = TextDiff.lines(from: shown(change.before), to: shown(change.after)).filter { line in
+                switch line { case .kept(let text), .removed(let text), .added(let text): !text.trimmingCharacters(in: .whitespaces).isEmpty }
+            }.map { line in
                 switch line {
                 case .kept(let text): return "<li class=\"kept\">\(text.isEmpty ? " " : text)</li>"
                 case .removed(let text): return "<li class=\"removed\"><del><span class=\"visually-hidden\">Removed: </span>\(text.isEmpty ? " " : text)</del></li>"

@@ -37,7 +37,10 @@ enum WorkspacePage {
         <p class="lead">\(pair.side == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(pair.programID.uuidString)">\(pair.programName)</a> · \(pair.state.label) since \(ProgramBits.day(pair.startedOn))</p>
         <section class="panel next-step" aria-labelledby="next-heading">
           <h2 id="next-heading">What to do next</h2>
-          \(steps.isEmpty ? "<p>\(gettingStarted)</p>" as HTML : "<ul>\(steps)</ul><p class=\"muted\">\(gettingStarted)</p>")
+          \(steps.isEmpty ? HTML.empty : "<ul>\(steps)</ul>")
+          \(pair.state == .concluded ? "<p>This mentorship has concluded; what you did together stays here to read.</p>" as HTML
+            : view.timeline.isEmpty ? "<p\(HTML.when(!steps.isEmpty, " class=\"muted\""))>\(gettingStarted)</p>" as HTML
+            : steps.isEmpty ? "<p>Nothing is waiting for you right now.</p>" as HTML : .empty)
         </section>
         <div class="grid">
           <section class="panel" aria-labelledby="who-heading">
@@ -57,6 +60,7 @@ enum WorkspacePage {
         </div>
         <section class="panel" aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">What happened</h2>
+          <p class="hint">Newest first\(HTML.when(view.timeline.count >= Workspace.timelineShown, ", the latest \(Workspace.timelineShown)")); times in \(pair.timeZone.identifier).</p>
           \(timeline.isEmpty ? "<p class=\"muted\">Nothing yet: what you do together shows here.</p>" as HTML : "<ol class=\"timeline\">\(timeline)</ol>")
         </section>
         """)
