@@ -36,6 +36,10 @@ public struct TrellisSettings: Sendable {
     /// made every request of a loop wait at the database for the one before it. (SQLite's driver
     /// keeps one per loop whatever is asked: its work is on this machine's cores anyway.)
     public var databaseConnectionsPerLoop = 4
+    /// The key that seals private notes and journal entries at rest (`TRELLIS_NOTES_KEY`, 32
+    /// bytes as base64). Without it, SQLite keeps a key file beside the database (made on first
+    /// start); PostgreSQL uses `trellis-notes.key` in the working directory (`NoteSealing`).
+    public var notesKey: Data? = nil
     /// A connection that sends and receives nothing for this long is closed: a client that opens
     /// connections and sends half a request cannot hold them (and the server's file handles)
     /// for ever. Reading and writing both count, so a slow download that keeps moving is not cut.
@@ -83,6 +87,7 @@ public struct TrellisSettings: Sendable {
         if let connections = environment["TRELLIS_DB_CONNECTIONS"].flatMap(Int.init) {
             settings.databaseConnectionsPerLoop = min(max(connections, 1), 64)
         }
+        if let key = environment["TRELLIS_NOTES_KEY"], !key.isEmpty { settings.notesKey = Data(base64Encoded: key) ?? Data() }
         settings.trustedProxies = Set((environment["TRELLIS_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         return settings
     }

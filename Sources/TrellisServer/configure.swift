@@ -22,6 +22,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.http.server.configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
     app.routes.defaultMaxBodySize = ByteCount(value: RequestLimits.uploadBytes)  // the middleware enforces the real, smaller limits
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+    app.noteSealing = NoteSealing(key: try NoteSealing.key(for: settings))
 
     switch settings.database {
     case .sqliteFile(let path):
@@ -65,6 +66,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0020_CreateMatchRuns())
     app.migrations.add(M0021_CreateRankings())
     app.migrations.add(M0022_CreateAgreements())
+    app.migrations.add(M0023_CreateMeetings())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

@@ -15,6 +15,9 @@ func routes(_ app: Application) throws {
     ProgramsController.register(signedIn)
     MentoringController.register(signedIn)
     AgreementController.register(signedIn)
+    MeetingController.register(signedIn)
+    // Reached by its secret token, without a session (calendar applications cannot sign in).
+    CalendarFeedController.register(app)
     SelfSelectController.register(signedIn)
     PreferenceController.register(signedIn)
     AdminPeopleController.register(programManagers)

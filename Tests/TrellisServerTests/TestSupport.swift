@@ -13,7 +13,9 @@ import VaporTesting
 func testSettings() -> TrellisSettings {
     let environment = ProcessInfo.processInfo.environment
     if let url = environment["TRELLIS_TEST_DATABASE_URL"], !url.isEmpty {
-        return TrellisSettings(database: .postgres(url), baseURL: "http://trellis.test", bcryptCost: 4)
+        var settings = TrellisSettings(database: .postgres(url), baseURL: "http://trellis.test", bcryptCost: 4)
+        settings.notesKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
+        return settings
     }
     if environment["TRELLIS_TEST_SQLITE"] == "memory" {
         return TrellisSettings(database: .sqliteMemory, baseURL: "http://trellis.test", bcryptCost: 4)
@@ -31,7 +33,7 @@ let testDatabaseFolder: URL = {
 /// Removes a test's SQLite file and its log, if it made one in `testDatabaseFolder`.
 func removeTestDatabase(_ settings: TrellisSettings) {
     guard case .sqliteFile(let path) = settings.database, path.hasPrefix(testDatabaseFolder.path) else { return }
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    for suffix in ["", "-wal", "-shm", ".key"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
 var usingPostgres: Bool {

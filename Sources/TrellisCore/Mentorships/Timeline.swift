@@ -7,6 +7,11 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
     case agreementWritten = "agreement-written"
     case agreementSigned = "agreement-signed"
     case agreementInForce = "agreement-in-force"
+    case meetingScheduled = "meeting-scheduled"
+    case meetingCancelled = "meeting-cancelled"
+    /// Not stored: a scheduled meeting whose end has passed shows as held.
+    case meetingHeld = "meeting-held"
+    case actionItemDone = "action-item-done"
 
     /// The entry as a sentence, from the reader's point of view: `actor` is who did it ("You"
     /// when it was the reader), nil when nobody in particular did.
@@ -16,6 +21,10 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .agreementWritten: return subject == "version 1" ? "\(who) wrote the first agreement." : "\(who) proposed \(subject) of the agreement."
         case .agreementSigned: return "\(who) signed \(subject) of the agreement."
         case .agreementInForce: return "Both signed: \(subject) of the agreement is in force."
+        case .meetingScheduled: return "\(who) accepted the meeting of \(subject)."
+        case .meetingCancelled: return "\(who) cancelled the meeting of \(subject)."
+        case .meetingHeld: return "You met (\(subject))."
+        case .actionItemDone: return "\(who) finished an action item."
         }
     }
 
@@ -25,6 +34,10 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .agreementWritten: "Agreement versions written"
         case .agreementSigned: "Agreement signatures"
         case .agreementInForce: "Agreements signed by both"
+        case .meetingScheduled: "Meetings scheduled"
+        case .meetingCancelled: "Meetings cancelled"
+        case .meetingHeld: "Meetings held"
+        case .actionItemDone: "Action items done"
         }
     }
 }

@@ -9,6 +9,8 @@ enum SettingsController {
         routes.post("settings", "password", use: changePassword)
         routes.post("settings", "tokens", use: createToken)
         routes.post("settings", "tokens", ":id", "revoke", use: revokeToken)
+        routes.post("settings", "calendar-feed", use: makeFeed)
+        routes.post("settings", "calendar-feed", "revoke", use: revokeFeed)
     }
 
     struct PasswordChange: Content {
@@ -24,7 +26,8 @@ enum SettingsController {
     /// The settings page with the person's tokens, newest first.
     static func page(
         _ req: Request, user: User, notice: String? = nil, passwordErrors: ValidationErrors = ValidationErrors(),
-        tokenErrors: ValidationErrors = ValidationErrors(), tokenName: String = "", newToken: (name: String, secret: String)? = nil
+        tokenErrors: ValidationErrors = ValidationErrors(), tokenName: String = "", newToken: (name: String, secret: String)? = nil,
+        newFeedURL: String? = nil
     ) async throws -> HTML {
         let tokens = try await APIToken.query(on: req.db).filter(\.$userID == user.requireID()).sort(\.$createdAt, .descending).all().map { token in
             SettingsPages.Token(
@@ -34,8 +37,23 @@ enum SettingsController {
         }
         return SettingsPages.render(
             req.page, email: user.email, tokens: tokens, notice: notice, passwordErrors: passwordErrors, tokenErrors: tokenErrors,
-            tokenName: tokenName, newToken: newToken
+            tokenName: tokenName, newToken: newToken,
+            calendarFeedSince: try await CalendarFeeds.feed(of: user.requireID(), on: req.db)?.createdAt, newFeedURL: newFeedURL
         )
+    }
+
+    /// Makes the person's calendar feed address, replacing the old one (which stops working).
+    @Sendable static func makeFeed(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let token = try await CalendarFeeds.rotate(for: try user.requireID(), on: req.db)
+        let url = req.application.trellisSettings.baseURL.trimmingSuffix("/") + "/calendar/\(token).ics"
+        return try await page(req, user: user, notice: "Your calendar feed address is ready. Any earlier address no longer works.", newFeedURL: url).encodeResponse(for: req)
+    }
+
+    @Sendable static func revokeFeed(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        try await CalendarFeeds.revoke(for: try user.requireID(), on: req.db)
+        return try await page(req, user: user, notice: "Your calendar feed is off: its address no longer works.").encodeResponse(for: req)
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {

@@ -246,6 +246,19 @@ enum StaticAssets {
     ol.timeline li { padding: .3rem 0 .5rem 1rem; position: relative; }
     ol.timeline li::before { content: ""; position: absolute; left: -.45rem; top: .7rem; width: .6rem; height: .6rem; border-radius: 50%; background: var(--accent); }
     ol.timeline .when { display: block; color: var(--muted); font-size: .85rem; }
+    ul.plain { list-style: none; padding: 0; margin: 0; }
+    .meeting-line h3 { margin-bottom: .2rem; }
+    details.panel-details { border-top: 1px solid var(--line); padding-top: .7rem; margin-top: .7rem; }
+    details.panel-details[open] summary { margin-bottom: .7rem; }
+    ul.agenda, ul.notes, ul.action-items { list-style: none; padding: 0; margin: 0 0 1rem; }
+    ul.agenda li { padding: .35rem 0; border-bottom: 1px solid var(--line); }
+    ul.notes li.note { border-left: 3px solid var(--accent-soft); padding: .2rem 0 .2rem .8rem; margin-bottom: .8rem; }
+    ul.notes li.private { border-left-color: var(--focus); background: #fffaf0; }
+    ul.action-items li { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .5rem; padding: .3rem 0; border-bottom: 1px solid var(--line); }
+    ul.action-items li form.inline { margin: 0; }
+    ul.action-items li.done .item-text { color: var(--muted); }
+    .overdue { color: var(--warn); font-weight: 600; }
+    input[type=datetime-local] { width: 100%; }
     @media (max-width: 40rem) {
       h1 { font-size: 1.4rem; }
       .site-header .bar { padding: .6rem .9rem; }

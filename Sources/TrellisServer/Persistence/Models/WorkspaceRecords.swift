@@ -82,3 +82,131 @@ final class MentorshipEvent: Model, @unchecked Sendable {
         occurredAt = now
     }
 }
+
+/// A meeting of a pair (`MeetingRules` decides what may change).
+final class MeetingRecord: Model, @unchecked Sendable {
+    static let schema = "meetings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "mentorship_id") var mentorshipID: UUID
+    @Field(key: "state") var state: String
+    @Field(key: "proposed_by") var proposedBy: String
+    @Field(key: "starts_at") var startsAt: Date
+    @Field(key: "ends_at") var endsAt: Date
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "place") var place: String
+    @Field(key: "sequence") var sequence: Int
+    @OptionalField(key: "cancel_reason") var cancelReason: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    init(mentorshipID: UUID, proposedBy: PairSide, time: MeetingTime, now: Date) {
+        id = OrderedUUID.make(now: now)
+        self.mentorshipID = mentorshipID
+        state = MeetingState.proposed.rawValue
+        self.proposedBy = proposedBy.rawValue
+        startsAt = time.startsAt
+        endsAt = time.endsAt
+        timeZone = time.timeZone
+        place = time.place
+        sequence = 0
+        createdAt = now
+        updatedAt = now
+    }
+
+    var time: MeetingTime { MeetingTime(startsAt: startsAt, endsAt: endsAt, timeZone: timeZone, place: place) }
+    var facts: MeetingRules.Facts {
+        MeetingRules.Facts(state: MeetingState(rawValue: state) ?? .cancelled, proposedBy: PairSide(rawValue: proposedBy) ?? .mentee, time: time)
+    }
+}
+
+final class MeetingChangeRecord: Model, @unchecked Sendable {
+    static let schema = "meeting_changes"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "reason") var reason: String
+    @Field(key: "starts_at") var startsAt: Date
+    @Field(key: "ends_at") var endsAt: Date
+    @Field(key: "occurred_at") var occurredAt: Date
+
+    init() {}
+
+    init(meetingID: UUID, kind: MeetingChange, actorID: UUID, reason: String, time: MeetingTime, now: Date) {
+        id = OrderedUUID.make(now: now)
+        self.meetingID = meetingID
+        self.kind = kind.rawValue
+        self.actorID = actorID
+        self.reason = reason
+        startsAt = time.startsAt
+        endsAt = time.endsAt
+        occurredAt = now
+    }
+}
+
+final class AgendaItemRecord: Model, @unchecked Sendable {
+    static let schema = "agenda_items"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "text") var text: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(meetingID: UUID, authorID: UUID, kind: AgendaKind, text: String, now: Date) {
+        id = OrderedUUID.make(now: now)
+        self.meetingID = meetingID
+        self.authorID = authorID
+        self.kind = kind.rawValue
+        self.text = text
+        createdAt = now
+    }
+}
+
+final class MeetingNoteRecord: Model, @unchecked Sendable {
+    static let schema = "meeting_notes"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "meeting_id") var meetingID: UUID
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "private") var isPrivate: Bool
+    /// The text of a shared note; a private note's sealed box (`NoteSealing`).
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class ActionItemRecord: Model, @unchecked Sendable {
+    static let schema = "action_items"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "mentorship_id") var mentorshipID: UUID
+    @OptionalField(key: "meeting_id") var meetingID: UUID?
+    @Field(key: "owner_id") var ownerID: UUID
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "text") var text: String
+    @OptionalField(key: "due_on") var dueOn: String?
+    @OptionalField(key: "done_at") var doneAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class CalendarFeed: Model, @unchecked Sendable {
+    static let schema = "calendar_feeds"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

@@ -18,6 +18,10 @@ struct WorkspaceView: Sendable {
     var nextSteps: [String]
     /// Newest first.
     var timeline: [Entry]
+    /// The next meeting not cancelled, and its agenda's size.
+    var nextMeeting: MeetingPages.Line?
+    var openItems: [MeetingPages.ItemLine]
+    var meetingsHeld: Int
 }
 
 enum Workspace {
@@ -39,14 +43,45 @@ enum Workspace {
         }
         let versions = try await Agreements.versions(of: pair.id, on: db)
         let status = AgreementRules.status(of: versions, today: pair.today)
+        let now = Date()
+        let meetings = try await Meetings.all(of: pair, on: db)
+        let next = meetings.filter { $0.facts.state != .cancelled && $0.endsAt > now }.min { $0.startsAt < $1.startsAt }
+        var nextAgenda: [AgendaItemRecord] = []
+        if let id = next?.id { nextAgenda = try await AgendaItemRecord.query(on: db).filter(\.$meetingID == id).limit(MeetingTexts.mostAgendaItems).all() }
+        let items = try await Meetings.actionItems(of: pair, on: db)
+        let today = pair.today
+        let openItems = items.filter { $0.doneAt == nil }.map { record in
+            let item = Meetings.item(record, pair: pair)
+            return MeetingPages.ItemLine(item: item, ownerName: record.ownerID == pair.me ? "you" : pair.otherName, overdue: item.dueOn.map { $0 < today } ?? false)
+        }
         var steps: [String] = []
-        if pair.state != .concluded, let step = AgreementRules.nextStep(for: pair.side, status: status, otherName: pair.otherName) { steps.append(step) }
+        if pair.state != .concluded {
+            if let step = AgreementRules.nextStep(for: pair.side, status: status, otherName: pair.otherName) { steps.append(step) }
+            let upcoming = next.map { meeting in
+                MeetingSteps.Upcoming(
+                    state: meeting.facts.state, proposedBy: meeting.facts.proposedBy, when: MeetingPages.when(meeting.startsAt, in: pair.timeZone),
+                    weekday: MeetingPages.weekday(meeting.startsAt, in: pair.timeZone), myAgendaItems: nextAgenda.filter { $0.authorID == pair.me }.count,
+                    theirAgendaItems: nextAgenda.filter { $0.authorID != pair.me }.count
+                )
+            }
+            let overdueMine = openItems.filter { $0.overdue && $0.item.owner == pair.side }.count
+            steps += MeetingSteps.steps(for: pair.side, otherName: pair.otherName, upcoming: upcoming, everProposed: !meetings.isEmpty, overdueMine: overdueMine)
+        }
         let events = try await MentorshipEvent.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$occurredAt, .descending).sort(\.$id, .descending).limit(timelineShown).all()
-        let timeline = events.compactMap { event -> WorkspaceView.Entry? in
+        var timeline = events.compactMap { event -> WorkspaceView.Entry? in
             guard let kind = TimelineKind(rawValue: event.kind) else { return nil }
             let actor: String? = event.actorID.map { $0 == pair.me ? "You" : $0 == pair.mentorID ? pair.mentorName : $0 == pair.menteeID ? pair.menteeName : "Someone" }
             return .init(at: event.occurredAt, sentence: kind.sentence(actor: actor, subject: event.subject))
         }
-        return WorkspaceView(pair: pair, score: score, reasons: why, agreementStatus: status, latestAgreement: versions.last, nextSteps: steps, timeline: timeline)
+        // A meeting held is a fact of time passing, not a stored event.
+        let held = meetings.filter { MeetingRules.isHeld($0.facts, now: now) }
+        timeline += held.map { .init(at: $0.endsAt, sentence: TimelineKind.meetingHeld.sentence(actor: nil, subject: MeetingPages.when($0.startsAt, in: pair.timeZone))) }
+        timeline.sort { $0.at > $1.at }
+        timeline = Array(timeline.prefix(timelineShown))
+        let nextLine = next.flatMap { meeting in
+            meeting.id.map { MeetingPages.Line(id: $0, time: meeting.time, state: meeting.facts.state, held: false, proposedBy: meeting.facts.proposedBy, agendaItems: nextAgenda.count) }
+        }
+        return WorkspaceView(pair: pair, score: score, reasons: why, agreementStatus: status, latestAgreement: versions.last, nextSteps: steps, timeline: timeline,
+                             nextMeeting: nextLine, openItems: openItems, meetingsHeld: held.count)
     }
 }

@@ -53,11 +53,29 @@ enum WorkspacePage {
             <h2 id="why-heading">Why you were matched</h2>
             \(reasons)
           </section>
+          <section class="panel" aria-labelledby="meeting-heading">
+            <h2 id="meeting-heading">Next meeting</h2>
+            \(view.nextMeeting.map { line in
+                """
+                <p><a href="\(pair.path)/meetings/\(line.id.uuidString)">\(MeetingPages.when(line.time.startsAt, in: pair.timeZone))</a> \(MeetingPages.stateBadge(line.state, held: false))</p>
+                <p class="muted">\(line.time.minutes) minutes\(line.time.place.isEmpty ? "" : " · \(line.time.place)") · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))</p>
+                """ as HTML
+            } ?? "<p>No meeting is planned.</p>")
+            <p class="muted">\(Counted.phrase(view.meetingsHeld, "meeting", "meetings").capitalizedFirstLetter) held so far.</p>
+            <div class="actions">
+              \(HTML.when(pair.state != .concluded, "<a class=\"button secondary\" href=\"\(pair.path)/meetings/new\">Propose a meeting</a>"))
+              <a href="\(pair.path)/meetings">All meetings</a>
+            </div>
+          </section>
           <section class="panel" aria-labelledby="agreement-heading">
             <h2 id="agreement-heading">Agreement</h2>
             \(agreement)
           </section>
         </div>
+        <section class="panel" aria-labelledby="items-heading">
+          <h2 id="items-heading">Open action items</h2>
+          \(view.openItems.isEmpty ? "<p class=\"muted\">Nothing open.</p>" as HTML : "<ul class=\"action-items\">\(view.openItems.map { MeetingPages.itemRow(context, $0, pair: pair, back: pair.path) })</ul>")
+        </section>
         <section class="panel" aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">What happened</h2>
           <p class="hint">Newest first\(HTML.when(view.timeline.count >= Workspace.timelineShown, ", the latest \(Workspace.timelineShown)")); times in \(pair.timeZone.identifier).</p>
@@ -65,4 +83,8 @@ enum WorkspacePage {
         </section>
         """)
     }
+}
+
+extension String {
+    var capitalizedFirstLetter: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -16,7 +16,8 @@ enum SettingsPages {
 
     /// `email`: the signed-in person's, for password managers.
     static func render(_ context: PageContext, email: String, tokens: [Token], notice: String? = nil, passwordErrors: ValidationErrors = ValidationErrors(),
-        tokenErrors: ValidationErrors = ValidationErrors(), tokenName: String = "", newToken: (name: String, secret: String)? = nil
+        tokenErrors: ValidationErrors = ValidationErrors(), tokenName: String = "", newToken: (name: String, secret: String)? = nil,
+        calendarFeedSince: Date? = nil, newFeedURL: String? = nil
     ) -> HTML {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
@@ -63,6 +64,31 @@ enum SettingsPages {
               \(Form.text("token_name", label: "Token name", value: tokenName, hint: "What the token is for.", error: tokenErrors["token_name"], attributes: [Attribute(.maxlength, TokenRules.name.maximum)]))
               <div class="actions"><button type="submit">Create token</button></div>
             </form>
+          </section>
+          <section class="panel" aria-labelledby="calendar-heading">
+            <h2 id="calendar-heading">Calendar feed</h2>
+            <p>A private address with all your mentoring meetings, for your calendar application to subscribe to. Anyone with the address can read your meeting times, so keep it to yourself; replace it if it got out.</p>
+            \(newFeedURL.map { url in
+                """
+                <div class="notice" role="status">
+                  <p>Your calendar feed address. Copy it now into your calendar application (“subscribe to a calendar” or “from URL”): it will not be shown again.</p>
+                  <p class="token" id="feed-url" data-copy="Copy the calendar feed address">\(url)</p>
+                </div>
+                """ as HTML
+            } ?? .empty)
+            \(calendarFeedSince.map { "<p>You have a feed address, made on \(ProgramBits.day(CalendarDay($0, in: TimeZone(identifier: "UTC")!))).</p>" as HTML } ?? "<p class=\"muted\">You have no feed address.</p>")
+            <div class="actions">
+              <form method="post" action="/settings/calendar-feed" class="inline">
+                \(Layout.csrfField(context))
+                <button type="submit"\(HTML.when(calendarFeedSince != nil, " class=\"secondary\""))>\(calendarFeedSince == nil ? "Make a feed address" : "Replace the address")</button>
+              </form>
+              \(HTML.when(calendarFeedSince != nil, """
+              <form method="post" action="/settings/calendar-feed/revoke" class="inline">
+                \(Layout.csrfField(context))
+                <button type="submit" class="danger">Turn the feed off</button>
+              </form>
+              """))
+            </div>
           </section>
         </div>
         \(tokens.isEmpty ? HTML.empty : """

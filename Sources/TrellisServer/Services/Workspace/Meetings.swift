@@ -1,0 +1,178 @@
+import Fluent
+import Foundation
+import TrellisCore
+
+/// A pair's meetings: proposing, answering, moving and cancelling them (with their history), the
+/// agenda, notes (shared, or private and sealed), and action items. Every change runs in one
+/// transaction that holds the mentorship's row, like the agreement's.
+enum Meetings {
+    struct NotFound: Error {}
+
+    /// The longest list a page reads (a pair meets a few dozen times a year).
+    static let listed = 200
+
+    static func all(of pair: PairView, on db: any Database) async throws -> [MeetingRecord] {
+        try await MeetingRecord.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$startsAt, .descending).limit(listed).all()
+    }
+
+    /// One of the pair's meetings; another pair's is `NotFound`, as one that does not exist.
+    static func find(_ id: UUID?, of pair: PairView, on db: any Database) async throws -> MeetingRecord {
+        guard let id, let meeting = try await MeetingRecord.find(id, on: db), meeting.mentorshipID == pair.id else { throw NotFound() }
+        return meeting
+    }
+
+    static func day(_ time: MeetingTime) -> String {
+        let zone = TimeZone(identifier: time.timeZone) ?? TimeZone(identifier: "UTC")!
+        return ProgramBits.day(CalendarDay(time.startsAt, in: zone))
+    }
+
+    static func propose(_ time: MeetingTime, pair: PairView, now: Date = Date(), on db: any Database) async throws -> MeetingRecord {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let upcoming = try await MeetingRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$endsAt > now)
+                .filter(\.$state != MeetingState.cancelled.rawValue).count()
+            if upcoming >= 20 { throw ProgramStore.Refusal("meeting", "You have 20 meetings planned already: hold or cancel some before proposing more.") }
+            let meeting = MeetingRecord(mentorshipID: pair.id, proposedBy: pair.side, time: time, now: now)
+            try await meeting.create(on: tx)
+            let id = try meeting.requireID()
+            try await MeetingChangeRecord(meetingID: id, kind: .proposed, actorID: pair.me, reason: "", time: time, now: now).create(on: tx)
+            try await Pairs.notify(pair, title: "\(pair.myName) proposed a meeting", body: "On \(day(time)). Accept it, or propose another time.",
+                                   link: "\(pair.path)/meetings/\(id.uuidString)", kind: "meeting-proposed", now: now, on: tx)
+            return meeting
+        }
+    }
+
+    /// Accepts, proposes another time, or cancels. Returns the meeting after the change.
+    static func act(_ action: MeetingRules.Action, on meetingID: UUID, pair: PairView, now: Date = Date(), on db: any Database) async throws -> MeetingRecord {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let meeting = try await find(meetingID, of: pair, on: tx)
+            let (after, change): (MeetingRules.Facts, MeetingChange)
+            switch MeetingRules.apply(action, by: pair.side, to: meeting.facts, now: now) {
+            case .success(let result): (after, change) = result
+            case .failure(let refusal): throw ProgramStore.Refusal(refusal.field, refusal.message)
+            }
+            var reason = ""
+            if case .cancel(let text) = action { reason = TextInput.paragraphs(text) }
+            meeting.state = after.state.rawValue
+            meeting.proposedBy = after.proposedBy.rawValue
+            meeting.startsAt = after.time.startsAt
+            meeting.endsAt = after.time.endsAt
+            meeting.timeZone = after.time.timeZone
+            meeting.place = after.time.place
+            meeting.cancelReason = after.state == .cancelled ? reason : nil
+            meeting.sequence += 1
+            meeting.updatedAt = now
+            try await meeting.update(on: tx)
+            try await MeetingChangeRecord(meetingID: meetingID, kind: change, actorID: pair.me, reason: reason, time: after.time, now: now).create(on: tx)
+            let link = "\(pair.path)/meetings/\(meetingID.uuidString)"
+            switch change {
+            case .accepted:
+                try await Pairs.record(.meetingScheduled, in: pair.id, by: pair.me, subject: day(after.time), now: now, on: tx)
+                try await Pairs.notify(pair, title: "\(pair.myName) accepted your meeting", body: "On \(day(after.time)). Add what you want to talk about to its agenda.", link: link, kind: "meeting-accepted", now: now, on: tx)
+            case .counterProposed, .rescheduled, .proposed:
+                try await Pairs.notify(pair, title: "\(pair.myName) proposed another time", body: "Now on \(day(after.time)). Accept it, or propose another time.", link: link, kind: "meeting-moved", now: now, on: tx)
+            case .cancelled:
+                try await Pairs.record(.meetingCancelled, in: pair.id, by: pair.me, subject: day(after.time), now: now, on: tx)
+                try await Pairs.notify(pair, title: "\(pair.myName) cancelled your meeting", body: "The meeting on \(day(after.time)) is cancelled. Their reason is on the meeting's page.", link: link, kind: "meeting-cancelled", now: now, on: tx)
+            }
+            return meeting
+        }
+    }
+
+    static func addAgendaItem(_ text: String, kind: AgendaKind, to meetingID: UUID, pair: PairView, now: Date = Date(), on db: any Database) async throws {
+        let clean = TextInput.paragraphs(text)
+        if let problem = MeetingTexts.agendaItem.problem(clean) { throw ValidationErrors(field: "text", problem) }
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let meeting = try await find(meetingID, of: pair, on: tx)
+            if meeting.facts.state == .cancelled { throw ProgramStore.Refusal("meeting", "This meeting was cancelled: its agenda is closed.") }
+            if meeting.endsAt <= now { throw ProgramStore.Refusal("meeting", "This meeting is over: add what is left to the next meeting's agenda.") }
+            if try await AgendaItemRecord.query(on: tx).filter(\.$meetingID == meetingID).count() >= MeetingTexts.mostAgendaItems {
+                throw ProgramStore.Refusal("text", "This agenda has \(MeetingTexts.mostAgendaItems) items, as many as a meeting can hold.")
+            }
+            try await AgendaItemRecord(meetingID: meetingID, authorID: pair.me, kind: kind, text: clean, now: now).create(on: tx)
+        }
+    }
+
+    /// Adds a note: shared with the other person, or private (sealed, readable by its author alone).
+    static func addNote(_ text: String, isPrivate: Bool, to meetingID: UUID, pair: PairView, sealing: NoteSealing, now: Date = Date(), on db: any Database) async throws {
+        let clean = TextInput.paragraphs(text)
+        if let problem = MeetingTexts.note.problem(clean) { throw ValidationErrors(field: "note", problem) }
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let meeting = try await find(meetingID, of: pair, on: tx)
+            if meeting.facts.state == .cancelled { throw ProgramStore.Refusal("note", "This meeting was cancelled: there is nothing to take notes of.") }
+            if try await MeetingNoteRecord.query(on: tx).filter(\.$meetingID == meetingID).filter(\.$authorID == pair.me).count() >= MeetingTexts.mostNotes {
+                throw ProgramStore.Refusal("note", "You have \(MeetingTexts.mostNotes) notes on this meeting, as many as it keeps.")
+            }
+            let note = MeetingNoteRecord()
+            let id = OrderedUUID.make(now: now)
+            note.id = id
+            note.meetingID = meetingID
+            note.authorID = pair.me
+            note.isPrivate = isPrivate
+            note.body = isPrivate ? try sealing.seal(clean, row: id, author: pair.me) : clean
+            note.createdAt = now
+            try await note.create(on: tx)
+        }
+    }
+
+    /// Adds an action item owned by one of the pair (`owner` must be the mentor or the mentee).
+    static func addActionItem(_ text: String, owner: UUID?, due: String, meeting meetingID: UUID?, pair: PairView, now: Date = Date(), on db: any Database) async throws {
+        var errors = ValidationErrors()
+        let clean = TextInput.line(text)
+        if let problem = MeetingTexts.actionItem.problem(clean) { errors.add("text", problem) }
+        if owner == nil { errors.add("owner_id", "Choose who does it: you or \(pair.otherName).") }
+        else if let owner, owner != pair.mentorID, owner != pair.menteeID {
+            errors.add("owner_id", "An action item belongs to one of the pair: \(pair.mentorName) or \(pair.menteeName).")
+        }
+        var dueOn: CalendarDay?
+        switch ActionItems.dueDay(due, today: pair.today) {
+        case .success(let day): dueOn = day
+        case .failure(let problems): for field in problems.order { errors.add(field, problems[field] ?? "") }
+        }
+        try errors.throwIfAny()
+        let dueDay = dueOn
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            if let meetingID { _ = try await find(meetingID, of: pair, on: tx) }
+            let open = try await ActionItemRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$doneAt == nil).count()
+            if open >= MeetingTexts.mostOpenActionItems { throw ProgramStore.Refusal("text", "You have \(MeetingTexts.mostOpenActionItems) open action items: finish some first.") }
+            let item = ActionItemRecord()
+            item.id = OrderedUUID.make(now: now)
+            item.mentorshipID = pair.id
+            item.meetingID = meetingID
+            item.ownerID = owner ?? pair.me
+            item.createdBy = pair.me
+            item.text = clean
+            item.dueOn = dueDay?.description
+            item.createdAt = now
+            try await item.create(on: tx)
+            if item.ownerID != pair.me {
+                try await Pairs.notify(pair, title: "\(pair.myName) added an action item for you", body: dueDay.map { "Due \(ProgramBits.day($0))." } ?? "No due date.",
+                                       link: meetingID.map { "\(pair.path)/meetings/\($0.uuidString)" } ?? pair.path, kind: "action-item", now: now, on: tx)
+            }
+        }
+    }
+
+    static func setDone(_ itemID: UUID?, done: Bool, pair: PairView, now: Date = Date(), on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            guard let itemID, let item = try await ActionItemRecord.find(itemID, on: tx), item.mentorshipID == pair.id else { throw NotFound() }
+            guard (item.doneAt != nil) != done else { return }
+            item.doneAt = done ? now : nil
+            try await item.update(on: tx)
+            if done { try await Pairs.record(.actionItemDone, in: pair.id, by: pair.me, subject: "", now: now, on: tx) }
+        }
+    }
+
+    static func actionItems(of pair: PairView, on db: any Database) async throws -> [ActionItemRecord] {
+        try await ActionItemRecord.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$createdAt).limit(500).all()
+    }
+
+    static func item(_ record: ActionItemRecord, pair: PairView) -> ActionItem {
+        ActionItem(id: record.id ?? UUID(), text: record.text, owner: record.ownerID == pair.mentorID ? .mentor : .mentee,
+                   dueOn: record.dueOn.flatMap(CalendarDay.init), done: record.doneAt != nil, meeting: record.meetingID, createdAt: record.createdAt)
+    }
+}
