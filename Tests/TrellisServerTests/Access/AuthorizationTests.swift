@@ -158,6 +158,8 @@ extension ServerTests {
                     Case(method: .POST, path: "/settings/tokens", form: [("token_name", "")], expect: [.anonymous: .unauthorized, .alice: .unprocessableEntity, .bob: .unprocessableEntity, .admin: .unprocessableEntity]),
                     // Someone else's token is not found, not forbidden: its existence is not revealed.
                     Case(method: .POST, path: "/settings/tokens/\(tokenID)/revoke", expect: [.anonymous: .unauthorized, .bob: .notFound, .admin: .notFound, .alice: .ok]),
+                    Case(method: .POST, path: "/settings/calendar-feed", expect: [.anonymous: .unauthorized, .alice: .ok, .bob: .ok, .admin: .ok]),
+                    Case(method: .POST, path: "/settings/calendar-feed/revoke", expect: [.anonymous: .unauthorized, .alice: .ok, .bob: .ok, .admin: .ok]),
                     Case(method: .GET, path: "/setup", expect: [.anonymous: .seeOther, .alice: .seeOther, .bob: .seeOther, .admin: .seeOther]),
                     Case(method: .POST, path: "/setup", form: [("name", "M")], expect: [.anonymous: .forbidden, .alice: .forbidden, .bob: .forbidden, .admin: .forbidden]),
                     Case(method: .GET, path: "/static/app.css", expect: [.anonymous: .ok, .alice: .ok, .bob: .ok, .admin: .ok]),
@@ -169,6 +171,7 @@ extension ServerTests {
                 let publicByDesign: Set<String> = [
                     "GET /healthz", "GET /sign-in", "POST /sign-in", "POST /sign-out",  // AuthTests
                     "GET /invite/:", "POST /invite/:", "GET /reset/:", "POST /reset/:",  // AuthTests: links
+                    "GET /calendar/:",  // a calendar feed, by its secret token: MeetingFlow and WorkspaceAccess
                 ]
                 for route in app.routes.all {
                     let segments = route.path.map { component -> String in

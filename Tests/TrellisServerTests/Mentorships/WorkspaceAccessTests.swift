@@ -24,6 +24,8 @@ extension ServerTests {
 
         /// Words only the pair wrote: no answer to anyone else may contain them.
         static let secret = "Confide-7Q: the reorganisation worries me"
+        /// Words of the mentee's private note: only she may ever read them.
+        static let privateWords = "Private-9Z: I might apply elsewhere"
 
         /// The pair's own answers, and the 404 everyone else gets (a program manager included).
         static func pairOnly(_ mine: HTTPStatus, anonymous: HTTPStatus = .seeOther) -> [Visitor: HTTPStatus] {
@@ -45,6 +47,17 @@ extension ServerTests {
                 }
                 let p = f.path
                 let form = WorkspaceFixture.form(basedOn: 1, goals: Self.secret)
+                // A meeting the mentee proposed, with the pair's words on its agenda and in a
+                // private note of hers, and an action item.
+                let menteeView = try await Pairs.view(f.mentorship, for: f.alice, on: app.db)
+                let time = try MeetingRules.time(startsAt: ServerTests.MeetingFlow.at(days: 3, hour: 10), endsAt: ServerTests.MeetingFlow.at(days: 3, hour: 11), timeZone: "UTC", place: "", now: Date()).get()
+                let meeting = try await Meetings.propose(time, pair: menteeView, on: app.db).requireID()
+                try await Meetings.addAgendaItem(Self.secret, kind: .topic, to: meeting, pair: menteeView, on: app.db)
+                try await Meetings.addNote(Self.privateWords, isPrivate: true, to: meeting, pair: menteeView, sealing: app.noteSealing, on: app.db)
+                try await Meetings.addActionItem("Read the chapter", owner: f.alice, due: "", meeting: meeting, pair: menteeView, on: app.db)
+                let item = try #require(try await ActionItemRecord.query(on: app.db).first()).requireID()
+                let m = "\(p)/meetings/\(meeting)"
+                let move = ServerTests.MeetingFlow.timeForm(days: 5)
                 let webCases: [Case] = [
                     Case(method: .GET, path: p, expect: Self.pairOnly(.ok)),
                     Case(method: .GET, path: "\(p)/agreement", expect: Self.pairOnly(.ok)),
@@ -54,6 +67,20 @@ extension ServerTests {
                     // Unchanged text changes nothing: each of the pair gets the agreement back.
                     Case(method: .POST, path: "\(p)/agreement", form: form, expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
                     Case(method: .POST, path: "\(p)/agreement/sign", form: [("version", "1")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "\(p)/meetings", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(p)/meetings/new", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: m, expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: "\(m)/calendar.ics", expect: Self.pairOnly(.ok)),
+                    Case(method: .POST, path: "\(p)/meetings", form: ServerTests.MeetingFlow.timeForm(days: 4), expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // She proposed it: she cannot accept it; he can.
+                    Case(method: .POST, path: "\(m)/accept", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .seeOther]),
+                    Case(method: .POST, path: "\(m)/agenda", form: [("kind", "topic"), ("text", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(m)/notes", form: [("note", Self.secret), ("visibility", "shared")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(p)/action-items", form: [("item_text", Self.secret), ("owner_id", f.alice.uuidString), ("meeting_id", meeting.uuidString)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(p)/action-items/\(item)/done", form: [("done", "1")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // She moves it; the same time again from him is refused.
+                    Case(method: .POST, path: "\(m)/time", form: move, expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
+                    Case(method: .POST, path: "\(m)/cancel", form: [("reason", "Travelling")], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
                     // A mentorship that does not exist answers exactly as another pair's.
                     Case(method: .GET, path: "/mentorships/\(UUID())/agreement", expect: [.anonymous: .seeOther, .mentee: .notFound, .mentor: .notFound, .otherPair: .notFound, .admin: .notFound]),
                 ]
@@ -93,6 +120,9 @@ extension ServerTests {
                             #expect(!response.text.contains(Self.secret), "\(testCase) as \(visitor) shows the pair's words")
                             #expect(!response.text.contains("Alice Ahmed"), "\(testCase) as \(visitor) names the pair")
                         }
+                        if visitor != .mentee {
+                            #expect(!response.text.contains(Self.privateWords), "\(testCase) as \(visitor) shows the mentee's private note")
+                        }
                     }
                 }
                 for testCase in apiCases {
@@ -104,6 +134,25 @@ extension ServerTests {
                             #expect(!answer.text.contains(Self.secret), "\(testCase) as \(visitor) shows the pair's words")
                         }
                     }
+                }
+                // Her private note is sealed in the database, and shows on her page only.
+                var mentee = browsers[.mentee]!
+                #expect(try await mentee.get(m).text.contains(Self.privateWords))
+                #expect(try await MeetingNoteRecord.query(on: app.db).all().allSatisfy { !$0.body.contains("Private-9Z") })
+                // Someone holding the mentee's calendar-feed token reaches her feed and nothing else.
+                let feedToken = try await CalendarFeeds.rotate(for: f.alice, on: app.db)
+                var holder = Browser(app)
+                #expect(try await holder.get("/calendar/\(feedToken).ics").status == .ok)
+                for testCase in webCases {
+                    let path = testCase.path + (testCase.path.contains("?") ? "&" : "?") + "token=\(feedToken)"
+                    let answer = testCase.method == .GET
+                        ? try await holder.get(path, headers: ["Authorization": "Bearer \(feedToken)"])
+                        : try await holder.send(.POST, path, headers: ["Authorization": "Bearer \(feedToken)", "Content-Type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: "x=1"))
+                    #expect([.seeOther, .unauthorized, .forbidden].contains(answer.status), "the feed token opens \(testCase): \(answer.status.code)")
+                    #expect(!answer.text.contains(Self.secret))
+                }
+                for testCase in apiCases {
+                    #expect(try await ServerTests.ProgramsAPI.call(app, testCase.method, testCase.path, feedToken, testCase.json).status == .unauthorized, "the feed token opens \(testCase)")
                 }
                 // Nor do their notifications, or the program manager's pages of the program.
                 var admin = browsers[.admin]!
