@@ -60,7 +60,7 @@ enum DemoPrograms {
         try await ProgramMatching.execute(runID: try first.requireID(), on: db)
         try await JobQueue.finishQueued(subject: try first.requireID(), on: db)
         _ = try await MatchRuns.publish(try first.requireID(), program: active, by: nil, today: starts, on: db)
-        try await DemoWorkspace.load(program: active, starts: starts, participant: participantID, on: db)
+        try await DemoWorkspace.load(program: active, starts: starts, participant: participantID, sealing: app.noteSealing, on: db)
         progress.activity.currentProgress = 0.5
 
         // 2. Matching, with a finished run waiting for review.

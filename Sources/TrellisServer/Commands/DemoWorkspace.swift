@@ -21,7 +21,43 @@ enum DemoWorkspace {
         "Reschedule with a day's notice when we can.",
     ]
 
-    static func load(program: UUID, starts: CalendarDay, participant: UUID?, on db: any Database) async throws {
+    static let topics: [(AgendaKind, String)] = [
+        (.topic, "How to prepare for the promotion conversation"),
+        (.question, "How do you decide what not to work on?"),
+        (.update, "Shipped the first part of the migration"),
+        (.topic, "Giving feedback to a more senior colleague"),
+        (.question, "What should a good design document leave out?"),
+        (.update, "Presented at the team demo: nervous, but it went fine"),
+        (.topic, "Planning the next quarter's learning goals"),
+        (.question, "How did you learn to run incident reviews?"),
+    ]
+    static let sharedNotes = [
+        "We walked through the last design review. Next time: bring the document a day early so there is time to read it.",
+        "Talked about saying no. Try the 'what would you drop?' question with the team lead this week.",
+        "Good progress on the migration. The tricky part is the rollback plan: write it down before Friday.",
+        "We agreed to practise the talk once more. Slides: fewer words, one idea per slide.",
+    ]
+    static let privateNotes = [
+        "I did not say it, but I am unsure whether I want the team lead role at all.",
+        "Felt much more confident this time. Writing this down so I remember it next time I doubt myself.",
+    ]
+    static let actions = [
+        "Draft the promotion case and share it",
+        "Read the incident review template and bring questions",
+        "Send the list of conference talks worth watching",
+        "Write the rollback plan for the migration",
+        "Ask the team lead for feedback on the last release",
+        "Book a room for the practice talk",
+    ]
+
+    static func load(program: UUID, starts: CalendarDay, participant: UUID?, sealing: NoteSealing, on db: any Database) async throws {
+        // One transaction for the whole history: the services' own transactions run inside it.
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try await history(program: program, starts: starts, participant: participant, sealing: sealing, on: tx)
+        }
+    }
+
+    static func history(program: UUID, starts: CalendarDay, participant: UUID?, sealing: NoteSealing, on db: any Database) async throws {
         let mentorships = try await Mentorship.query(on: db).filter(\.$programID == program).sort(\.$createdAt).sort(\.$id).all()
         let zone = TimeZone(identifier: "UTC")!
         func moment(_ day: CalendarDay, hour: Int, minute: Int = 15) -> Date {
@@ -49,6 +85,7 @@ enum DemoWorkspace {
             let mentorSigns = writtenOn.adding(days: 1) ?? writtenOn
             _ = try await Agreements.sign(1, pair: mentor, now: moment(mentorSigns, hour: 16), on: db)
             _ = try await Agreements.sign(1, pair: mentee, now: moment(mentorSigns.adding(days: 1) ?? mentorSigns, hour: 9), on: db)
+            try await meetings(index: index, mentee: mentee, mentor: mentor, participantsPair: index == 0, sealing: sealing, on: db)
             // The participant's pair: the mentor proposed a change last week, waiting for them.
             if index == 0 {
                 let revisedOn = CalendarDay(Date(), in: zone).adding(days: -6) ?? writtenOn
@@ -58,6 +95,74 @@ enum DemoWorkspace {
                 _ = try await Agreements.write(revised, basedOn: 1, pair: mentor, now: moment(revisedOn, hour: 11), today: revisedOn, on: db)
                 _ = try await Agreements.sign(2, pair: mentor, now: moment(revisedOn, hour: 11, minute: 20), on: db)
             }
+        }
+    }
+
+    /// Meetings every two weeks from the first week: held ones with agendas, notes and action
+    /// items (some done, some open, some overdue), now and then one cancelled with a reason, and
+    /// the next one ahead with the mentor's topic on its agenda (so the mentee is nudged).
+    static func meetings(index: Int, mentee: PairView, mentor: PairView, participantsPair: Bool, sealing: NoteSealing, on db: any Database) async throws {
+        let zone = mentee.timeZone
+        let today = CalendarDay(Date(), in: TimeZone(identifier: "UTC")!)
+        func instant(_ day: CalendarDay, hour: Int) -> Date {
+            MeetingRules.instant(String(format: "%@T%02d:00", day.description, hour), in: zone) ?? Date()
+        }
+        var offsets = Array(stride(from: 7, through: mentee.startedOn.days(until: today) - 2, by: 14))
+        offsets.append(mentee.startedOn.days(until: today) + 3 + index % 4)  // the next one
+        // Meetings fall on Tuesdays to Thursdays.
+        func workday(_ day: CalendarDay) -> CalendarDay {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 12)) ?? Date()
+            let shift = [1: 2, 2: 1, 6: 5, 7: 3][calendar.component(.weekday, from: date)] ?? 0
+            return day.adding(days: shift) ?? day
+        }
+        for (number, offset) in offsets.enumerated() {
+            guard let planned = mentee.startedOn.adding(days: offset) else { continue }
+            let day = workday(planned)
+            let start = instant(day, hour: 15 + index % 3)
+            let time = MeetingTime(startsAt: start, endsAt: start.addingTimeInterval(Double(45 + 15 * (index % 2)) * 60), timeZone: zone.identifier,
+                                   place: index % 3 == 0 ? "Video call" : "Café on the 2nd floor")
+            // Proposed by the mentee (mostly) three days before, accepted the next day.
+            let proposer = number % 3 == 2 ? mentor : mentee, answerer = proposer.side == .mentee ? mentor : mentee
+            let proposedAt = start.addingTimeInterval(-3 * 86_400)
+            let meeting = try await Meetings.propose(time, pair: proposer, now: proposedAt, on: db)
+            let id = try meeting.requireID()
+            _ = try await Meetings.act(.accept, on: id, pair: answerer, now: proposedAt.addingTimeInterval(86_400), on: db)
+            let upcoming = number == offsets.count - 1
+            if !upcoming, (index + number) % 9 == 4 {
+                _ = try await Meetings.act(.cancel(reason: "Conference travel this week, sorry: let's pick up at the next one."), on: id, pair: mentor, now: start.addingTimeInterval(-86_400), on: db)
+                continue
+            }
+            let topic = topics[(index + number) % topics.count]
+            let before = start.addingTimeInterval(-86_400)
+            try await Meetings.addAgendaItem(topic.1, kind: topic.0, to: id, pair: upcoming ? mentor : mentee, now: before, on: db)
+            if upcoming { continue }
+            let other = topics[(index + number + 3) % topics.count]
+            try await Meetings.addAgendaItem(other.1, kind: other.0, to: id, pair: mentor, now: before.addingTimeInterval(3600), on: db)
+            let after = time.endsAt.addingTimeInterval(1800)
+            try await Meetings.addNote(sharedNotes[(index + number) % sharedNotes.count], isPrivate: false, to: id, pair: number % 2 == 0 ? mentee : mentor, sealing: sealing, now: after, on: db)
+            if number % 3 == 1 {
+                try await Meetings.addNote(privateNotes[(index + number) % privateNotes.count], isPrivate: true, to: id, pair: mentee, sealing: sealing, now: after.addingTimeInterval(600), on: db)
+            }
+            // An action item from the meeting: done for the older meetings, open for the latest
+            // (due in the past for some pairs, so they show as overdue).
+            let item = ActionItemRecord()
+            item.id = OrderedUUID.make(now: after)
+            item.mentorshipID = mentee.id
+            item.meetingID = id
+            let owner = (index + number) % 2 == 0 ? mentee : mentor
+            item.ownerID = owner.me
+            item.createdBy = mentee.me
+            item.text = actions[(index + number) % actions.count]
+            let due = CalendarDay(time.endsAt, in: zone).adding(days: 10)
+            item.dueOn = due?.description
+            item.createdAt = after
+            let latestHeld = number == offsets.count - 2
+            let overdueOnPurpose = participantsPair || index % 4 == 1
+            item.doneAt = latestHeld && (overdueOnPurpose || (due.map { $0 >= today } ?? false)) ? nil : after.addingTimeInterval(5 * 86_400)
+            if participantsPair, latestHeld { item.ownerID = mentee.me; item.dueOn = today.adding(days: -2)?.description }
+            try await item.create(on: db)
         }
     }
 }

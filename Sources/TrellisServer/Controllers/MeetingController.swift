@@ -122,8 +122,10 @@ enum MeetingController {
             return .init(author: name(record.authorID), mine: record.authorID == pair.me, isPrivate: record.isPrivate, text: text, at: record.createdAt)
         }
         let history = try await changeRecords.map { record in
-            MeetingPages.ChangeLine(sentence: (MeetingChange(rawValue: record.kind) ?? .proposed).sentence(record.actorID == pair.me ? "You" : name(record.actorID))
-                + (record.kind == MeetingChange.cancelled.rawValue ? "" : " (\(MeetingPages.when(record.startsAt, in: pair.timeZone)))"), reason: record.reason, at: record.occurredAt)
+            let sentence = (MeetingChange(rawValue: record.kind) ?? .proposed).sentence(record.actorID == pair.me ? "You" : name(record.actorID))
+            let withTime = record.kind == MeetingChange.cancelled.rawValue ? sentence
+                : String(sentence.dropLast()) + " (\(MeetingPages.when(record.startsAt, in: pair.timeZone)))."
+            return MeetingPages.ChangeLine(sentence: withTime, reason: record.reason, at: record.occurredAt)
         }
         let over = meeting.endsAt <= now
         var nudge: String?

@@ -88,7 +88,7 @@ extension ServerTests {
                 #expect(try await alice.post("\(meeting)/cancel", [("reason", "")]).status == .unprocessableEntity)
                 #expect(try await alice.post("\(meeting)/cancel", [("reason", "I am off sick.")]).location?.hasSuffix("?done=cancelled") == true)
                 let history = try await bob.get(meeting).text
-                for sentence in ["Alice Ahmed proposed the meeting.", "You accepted the time.", "You moved the meeting.", "Alice Ahmed cancelled the meeting.", "Reason: “I am off sick.”"] {
+                for sentence in ["Alice Ahmed proposed the meeting (", "You accepted the time (", "You moved the meeting (", "Alice Ahmed cancelled the meeting.", "Reason: “I am off sick.”"] {
                     #expect(history.contains(sentence), "history: \(sentence)")
                 }
                 #expect(try await MeetingChangeRecord.query(on: app.db).count() == 5, "proposed, accepted, moved (first); proposed (second); cancelled")

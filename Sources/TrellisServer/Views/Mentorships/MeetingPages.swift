@@ -170,7 +170,7 @@ enum MeetingPages {
             \(Layout.csrfField(context))
             <input type="hidden" name="done" value="\(item.done ? "0" : "1")">
             <input type="hidden" name="back" value="\(back)">
-            <button type="submit" class="secondary" aria-label="\(item.done ? "Mark as not done" : "Mark as done"): \(item.text)">\(item.done ? "Undo" : "Done")</button>
+            <button type="submit" class="secondary" aria-label="\(item.done ? "Mark as not done" : "Mark as done"): \(item.text)">\(item.done ? "Reopen" : "Mark done")</button>
           </form>
           <span class="item-text">\(item.done ? "<s>\(item.text)</s>" as HTML : "\(item.text)")</span>
           <span class="muted">· \(line.ownerName) · </span>\(due)
