@@ -107,3 +107,137 @@ def test_agreement_signed_changed_and_signed_again(demo_server, browser, context
     expect(manager.get_by_text("There is no such mentorship.")).to_be_visible()
     assert "reading notes" not in manager.content()
     manager_context.close()
+
+
+def quiet_pair(server):
+    """A pair of the demo's active program with no meetings yet (the demo leaves one in eight
+    without): its mentee's and mentor's emails and names, read from the server's database."""
+    import sqlite3
+    db = sqlite3.connect(str(pathlib.Path(server.workdir) / "trellis.sqlite"))
+    row = db.execute("""
+        SELECT e.email, e.name, r.email, r.name FROM mentorships m
+        JOIN users e ON e.id = m.mentee_id JOIN users r ON r.id = m.mentor_id
+        WHERE NOT EXISTS (SELECT 1 FROM meetings g WHERE g.mentorship_id = m.id)
+          AND e.email <> ? ORDER BY m.created_at LIMIT 1""", (PARTICIPANT,)).fetchone()
+    db.close()
+    assert row, "the demo has a pair without meetings"
+    return row
+
+
+def test_first_meeting_agenda_notes_action_items_and_calendar(demo_server, browser):
+    import datetime
+    import icalendar
+    import requests
+
+    base = demo_server.url
+    mentee_email, mentee_name, mentor_email, mentor_name = quiet_pair(demo_server)
+    mentee_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentee = mentee_ctx.new_page()
+    sign_in(mentee, base, mentee_email, PASSWORD)
+    mentee.goto(base + "/mentoring")
+    mentee.get_by_role("link", name=re.compile("Your mentor:")).click()
+    workspace = mentee.url
+    expect(mentee.get_by_text("Propose your first meeting: as the mentee, you take the initiative.")).to_be_visible()
+
+    # The mentee proposes the first meeting, in Berlin time, three days from now at 14:00.
+    day = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    mentee.get_by_role("link", name="Propose a meeting").first.click()
+    check_accessibility(mentee, "65-meeting-propose")
+    mentee.get_by_label("Starts").fill(f"{day}T15:00")
+    mentee.get_by_label("Ends").fill(f"{day}T14:00")
+    mentee.get_by_label("Time zone").select_option("Europe/Berlin")
+    mentee.get_by_role("button", name="Propose the meeting").click()
+    expect(mentee.locator("#ends_at-error")).to_contain_text("The meeting ends before it starts")
+    check_accessibility(mentee, "66-meeting-propose-problem")
+    mentee.get_by_label("Starts").fill(f"{day}T14:00")
+    mentee.get_by_label("Ends").fill(f"{day}T15:00")
+    mentee.get_by_label("Place or link").fill("Room 4, floor 2; by the window")
+    mentee.get_by_role("button", name="Propose the meeting").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Proposed.")
+    meeting_url = mentee.url.split("?")[0]
+
+    # Her agenda item, a shared note, a private note and an action item of hers.
+    mentee.get_by_label("Kind").select_option("question")
+    mentee.get_by_label("Add to the agenda").fill("How do you prepare for a promotion conversation?")
+    mentee.get_by_role("button", name="Add", exact=True).click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Added to the agenda.")
+    mentee.get_by_label("Add a note").fill("Shared: we start with the promotion question.")
+    mentee.get_by_role("button", name="Save the note").click()
+    mentee.get_by_label("Add a note").fill("Private: I am not sure I want the lead role.")
+    mentee.get_by_label("Only me (private)").check()
+    mentee.get_by_role("button", name="Save the note").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Private note saved: only you can read it.")
+    mentee.get_by_role("textbox", name="Action item").fill("Draft my promotion case")
+    mentee.get_by_label("Due").fill((datetime.date.today() + datetime.timedelta(days=2)).isoformat())
+    mentee.get_by_role("button", name="Add the action item").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Action item added.")
+    check_accessibility(mentee, "67-meeting")
+    phone_screenshot(mentee, "phone-67-meeting")
+
+    # The mentor is asked to answer, accepts, adds his topic; he reads the shared note only.
+    mentor_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentor = mentor_ctx.new_page()
+    sign_in(mentor, base, mentor_email, PASSWORD)
+    mentor.goto(workspace)
+    expect(mentor.get_by_text(re.compile(f"{re.escape(mentee_name)} proposed a meeting on"))).to_be_visible()
+    mentor.goto(meeting_url)
+    expect(mentor.get_by_text("Shared: we start with the promotion question.")).to_be_visible()
+    assert "not sure I want the lead role" not in mentor.content()
+    mentor.get_by_role("button", name="Accept this time").click()
+    expect(mentor.get_by_role("status").first).to_contain_text("Accepted")
+    mentor.get_by_label("Add to the agenda").fill("Your update on the migration")
+    mentor.get_by_role("button", name="Add", exact=True).click()
+    expect(mentor.locator("ul.agenda li")).to_contain_text(["How do you prepare for a promotion conversation?", "Your update on the migration"])
+
+    # The .ics file parses in a mainstream implementation with the same time and summary.
+    ics = mentor.request.get(meeting_url + "/calendar.ics")
+    assert ics.ok and ics.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(ics.body())
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    event = events[0]
+    berlin = datetime.datetime.fromisoformat(f"{day}T14:00").replace(tzinfo=__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
+    assert event.decoded("DTSTART") == berlin
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == datetime.timedelta(hours=1)
+    assert str(event["SUMMARY"]) == f"Mentoring: {mentor_name} and {mentee_name}"
+    assert str(event["LOCATION"]) == "Room 4, floor 2; by the window"
+    assert str(event["STATUS"]) == "CONFIRMED" and int(event["SEQUENCE"]) == 1
+    uid = str(event["UID"])
+
+    # A second meeting, proposed by the mentor: her open action item is on its agenda by itself.
+    mentor.goto(workspace + "/meetings/new")
+    later = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    mentor.get_by_label("Starts").fill(f"{later}T10:00")
+    mentor.get_by_label("Ends").fill(f"{later}T10:30")
+    mentor.get_by_role("button", name="Propose the meeting").click()
+    second_url = mentor.url.split("?")[0]
+    mentee.goto(second_url)
+    expect(mentee.get_by_role("heading", name="Carried over: open action items")).to_be_visible()
+    expect(mentee.get_by_text("Draft my promotion case")).to_be_visible()
+    check_accessibility(mentee, "68-meeting-carried-over")
+    mentee.goto(workspace + "/meetings")
+    check_accessibility(mentee, "69-meetings")
+
+    # Her calendar feed: subscribed to without a session, it holds both meetings.
+    mentee.goto(base + "/settings")
+    mentee.get_by_role("button", name="Make a feed address").click()
+    feed_url = mentee.locator("#feed-url").inner_text().strip()
+    feed = requests.get(feed_url, timeout=10)
+    assert feed.status_code == 200
+    feed_calendar = icalendar.Calendar.from_ical(feed.content)
+    feed_events = {str(e["UID"]): e for e in feed_calendar.walk("VEVENT")}
+    assert uid in feed_events and len(feed_events) == 2
+    assert feed_events[uid].decoded("DTSTART") == berlin
+    assert str(feed_events[uid]["SUMMARY"]) == f"Mentoring: {mentor_name} and {mentee_name}"
+    # Replaced, the old address stops working.
+    mentee.get_by_role("button", name="Replace the address").click()
+    assert requests.get(feed_url, timeout=10).status_code == 404
+
+    # The program manager cannot open the meeting.
+    manager_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    manager = manager_ctx.new_page()
+    sign_in(manager, base, ADMIN, PASSWORD)
+    assert manager.goto(meeting_url).status == 404
+    assert "promotion" not in manager.content()
+    for ctx in (mentee_ctx, mentor_ctx, manager_ctx):
+        ctx.close()
