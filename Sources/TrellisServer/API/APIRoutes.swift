@@ -18,6 +18,7 @@ enum APIRoutes {
         ProgramsAPI.register(authed)
         MentoringAPI.register(authed)
         AgreementAPI.register(authed)
+        MeetingsAPI.register(authed)
         // Unknown API paths answer in JSON too.
         api.get("**") { _ -> Response in throw Abort(.notFound, reason: "There is no API endpoint at this path.") }
     }

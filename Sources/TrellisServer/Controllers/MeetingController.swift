@@ -97,31 +97,23 @@ enum MeetingController {
                        timeForm: MeetingPages.TimeForm? = nil, sent: [String: String] = [:]) async throws -> HTML {
         let id = try meeting.requireID()
         let now = Date()
-        async let agendaRecords = AgendaItemRecord.query(on: req.db).filter(\.$meetingID == id).sort(\.$createdAt).limit(MeetingTexts.mostAgendaItems).all()
-        async let noteRecords = MeetingNoteRecord.query(on: req.db).filter(\.$meetingID == id).group(.or) { group in
-            group.filter(\.$isPrivate == false).filter(\.$authorID == pair.me)
-        }.sort(\.$createdAt).limit(2 * MeetingTexts.mostNotes).all()
-        async let changeRecords = MeetingChangeRecord.query(on: req.db).filter(\.$meetingID == id).sort(\.$occurredAt, .descending).limit(200).all()
-        let allItems = try await Meetings.actionItems(of: pair, on: req.db)
+        let snapshot = try await Meetings.snapshot(meeting, pair: pair, sealing: req.noteSealing, on: req.db)
         let name = { (user: UUID?) in user == pair.mentorID ? pair.mentorName : user == pair.menteeID ? pair.menteeName : "Someone" }
         let today = pair.today
         func line(_ record: ActionItemRecord) -> MeetingPages.ItemLine {
             let item = Meetings.item(record, pair: pair)
             return .init(item: item, ownerName: record.ownerID == pair.me ? "you" : name(record.ownerID), overdue: !item.done && (item.dueOn.map { $0 < today } ?? false))
         }
-        let items = allItems.filter { $0.meetingID == id }.map(line)
         let facts = meeting.facts
-        // Open items carry over to the next meeting's agenda by themselves (not to a cancelled one).
-        let carried = facts.state == .cancelled ? [] : ActionItems.carriedOver(allItems.map { Meetings.item($0, pair: pair) }, to: id, startingAt: meeting.startsAt)
-            .compactMap { item in allItems.first { $0.id == item.id }.map(line) }
-        let agenda = try await agendaRecords.map { record in
+        let items = snapshot.items.map(line)
+        let carried = snapshot.carriedOver.map(line)
+        let agenda = snapshot.agenda.map { record in
             MeetingPages.AgendaLine(author: name(record.authorID), mine: record.authorID == pair.me, kind: AgendaKind(rawValue: record.kind) ?? .topic, text: record.text, at: record.createdAt)
         }
-        let notes = try await noteRecords.map { record -> MeetingPages.NoteLine in
-            let text = record.isPrivate ? (try? req.noteSealing.open(record.body, row: record.requireID(), author: record.authorID)) ?? "This private note cannot be read with the server's current notes key." : record.body
-            return .init(author: name(record.authorID), mine: record.authorID == pair.me, isPrivate: record.isPrivate, text: text, at: record.createdAt)
+        let notes = snapshot.notes.map { note in
+            MeetingPages.NoteLine(author: name(note.record.authorID), mine: note.record.authorID == pair.me, isPrivate: note.record.isPrivate, text: note.text, at: note.record.createdAt)
         }
-        let history = try await changeRecords.map { record in
+        let history = snapshot.history.map { record in
             let sentence = (MeetingChange(rawValue: record.kind) ?? .proposed).sentence(record.actorID == pair.me ? "You" : name(record.actorID))
             let withTime = record.kind == MeetingChange.cancelled.rawValue ? sentence
                 : String(sentence.dropLast()) + " (\(MeetingPages.when(record.startsAt, in: pair.timeZone)))."

@@ -27,6 +27,10 @@ extension ServerTests {
         /// Words of the mentee's private note: only she may ever read them.
         static let privateWords = "Private-9Z: I might apply elsewhere"
 
+        static func apiTime(days: Int) -> [String: Any] {
+            ["starts_at": ServerTests.MeetingFlow.at(days: days, hour: 9), "ends_at": ServerTests.MeetingFlow.at(days: days, hour: 10), "time_zone": "UTC"]
+        }
+
         /// The pair's own answers, and the 404 everyone else gets (a program manager included).
         static func pairOnly(_ mine: HTTPStatus, anonymous: HTTPStatus = .seeOther) -> [Visitor: HTTPStatus] {
             [.anonymous: anonymous, .mentee: mine, .mentor: mine, .otherPair: .notFound, .admin: .notFound]
@@ -91,6 +95,21 @@ extension ServerTests {
                     Case(method: .GET, path: "\(api)/versions/1", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     // Both signed version 1 through the web cases above (the API's signing is in AgreementAPITests).
                     Case(method: .POST, path: "\(api)/versions/1/sign", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(p)/meetings", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/meetings", json: Self.apiTime(days: 6), expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(m)", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    // The web cases above cancelled this meeting: the pair get 409 for every change.
+                    Case(method: .POST, path: "/api/v1\(m)/accept", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(m)/time", json: Self.apiTime(days: 7), expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(m)/cancel", json: ["reason": "Again"], expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(m)/agenda", json: ["text": Self.secret], expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(m)/notes", json: ["text": Self.secret], expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(p)/action-items", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/action-items", json: ["text": Self.secret, "owner_id": f.bob.uuidString], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/action-items/\(item)/done", json: ["done": false], expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    // Everyone's own feed.
+                    Case(method: .POST, path: "/api/v1/me/calendar-feed", expect: [.anonymous: .unauthorized, .mentee: .created, .mentor: .created, .otherPair: .created, .admin: .created]),
+                    Case(method: .POST, path: "/api/v1/me/calendar-feed/revoke", expect: [.anonymous: .unauthorized, .mentee: .ok, .mentor: .ok, .otherPair: .ok, .admin: .ok]),
                 ]
                 // Every workspace route is in one of the lists above.
                 for route in app.routes.all {
@@ -99,7 +118,7 @@ extension ServerTests {
                         return ":"
                     }
                     let isWeb = segments.first == "mentorships" && segments.count > 2
-                    let isAPI = segments.starts(with: ["api", "v1", "mentorships"]) && segments.count > 4
+                    let isAPI = segments.starts(with: ["api", "v1", "mentorships"]) && segments.count > 4 || segments.starts(with: ["api", "v1", "me", "calendar-feed"])
                     guard isWeb || isAPI else { continue }
                     let covered = (isWeb ? webCases : apiCases).contains { testCase in
                         guard testCase.method == route.method else { return false }
@@ -164,7 +183,7 @@ extension ServerTests {
                 #expect(!(try await carol.get("/mentoring").text.contains("Alice Ahmed")))
                 // Every documented workspace operation is in the API list.
                 let document = OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]] ?? [:]
-                for (path, operations) in document where path.hasPrefix("/api/v1/mentorships/{id}/") {
+                for (path, operations) in document where path.hasPrefix("/api/v1/mentorships/{id}/") || path.hasPrefix("/api/v1/me/calendar-feed") {
                     for method in operations.keys {
                         let pattern = path.split(separator: "/").map(String.init)
                         let covered = apiCases.contains { row in

@@ -5,6 +5,7 @@ import TrellisCore
 extension OpenAPIDocument {
     static func workspaceSchemas() -> [String: Any] {
         let dateTime: [String: Any] = ["type": "string", "format": "date-time"]
+        let string: [String: Any] = ["type": "string"]
         let nullableDateTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
         let day: [String: Any] = ["type": "string", "format": "date", "description": "A day, YYYY-MM-DD."]
         func text(_ rule: ProfileRules.Text, _ description: String) -> [String: Any] {
@@ -44,6 +45,83 @@ extension OpenAPIDocument {
                     "draft": ["oneOf": [ref("AgreementTerms"), ["type": "null"]], "description": "Before the first version: the starting text Trellis proposes from the program and both profiles."],
                 ],
             ],
+            "Meeting": [
+                "type": "object", "required": ["id", "state", "proposed_by", "starts_at", "ends_at", "time_zone", "place", "sequence", "held", "cancel_reason"],
+                "properties": [
+                    "id": uuid, "state": ["type": "string", "enum": MeetingState.allCases.map(\.rawValue)],
+                    "proposed_by": ["type": "string", "enum": PairSide.allCases.map(\.rawValue), "description": "Who proposed the time now on the table: the other one accepts it."],
+                    "starts_at": dateTime, "ends_at": dateTime,
+                    "time_zone": ["type": "string", "description": "The IANA zone the proposer wrote the time in."],
+                    "place": string, "sequence": ["type": "integer", "minimum": 0, "description": "Counts every change (iCalendar SEQUENCE)."],
+                    "held": ["type": "boolean", "description": "Scheduled, and its end has passed."],
+                    "cancel_reason": ["type": ["string", "null"]],
+                ],
+            ],
+            "MeetingTimeInput": [
+                "type": "object", "additionalProperties": false, "required": ["starts_at", "ends_at", "time_zone"],
+                "properties": [
+                    "starts_at": ["type": "string", "description": "Local date and time in time_zone, YYYY-MM-DDTHH:MM: after now, within two years."],
+                    "ends_at": ["type": "string", "description": "Local date and time in time_zone: after the start, at most 24 hours later, at least 5 minutes."],
+                    "time_zone": ["type": "string", "description": "An IANA time zone, such as Europe/Paris."],
+                    "place": ["type": "string", "maxLength": MeetingRules.place.maximum, "description": "A room, an address or a link."],
+                ],
+            ],
+            "CancelInput": [
+                "type": "object", "additionalProperties": false, "required": ["reason"],
+                "properties": ["reason": ["type": "string", "minLength": 1, "maxLength": MeetingRules.reason.maximum, "description": "Why: the other person reads it."]],
+            ],
+            "AgendaItem": [
+                "type": "object", "required": ["id", "author", "kind", "text", "created_at"],
+                "properties": ["id": uuid, "author": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)], "kind": ["type": "string", "enum": AgendaKind.allCases.map(\.rawValue)], "text": string, "created_at": dateTime],
+            ],
+            "AgendaInput": [
+                "type": "object", "additionalProperties": false, "required": ["text"],
+                "properties": ["kind": ["type": "string", "enum": AgendaKind.allCases.map(\.rawValue), "description": "topic (default), question or update."], "text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.agendaItem.maximum]],
+            ],
+            "Note": [
+                "type": "object", "required": ["id", "author", "private", "text", "created_at"],
+                "properties": ["id": uuid, "author": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)], "private": ["type": "boolean", "description": "Readable by its author alone; stored sealed."], "text": string, "created_at": dateTime],
+            ],
+            "NoteInput": [
+                "type": "object", "additionalProperties": false, "required": ["text"],
+                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.note.maximum], "private": ["type": "boolean", "description": "true: only you can ever read it. Default false (shared with the other person)."]],
+            ],
+            "ActionItem": [
+                "type": "object", "required": ["id", "text", "owner", "owner_id", "due_on", "done", "meeting_id", "created_at"],
+                "properties": [
+                    "id": uuid, "text": string, "owner": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)], "owner_id": uuid,
+                    "due_on": ["type": ["string", "null"], "format": "date"], "done": ["type": "boolean"],
+                    "meeting_id": ["type": ["string", "null"], "format": "uuid"], "created_at": dateTime,
+                ],
+            ],
+            "ActionItemInput": [
+                "type": "object", "additionalProperties": false, "required": ["text", "owner_id"],
+                "properties": [
+                    "text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.actionItem.maximum],
+                    "owner_id": ["type": "string", "format": "uuid", "description": "The mentor's or the mentee's id: anyone else is refused."],
+                    "due_on": ["type": "string", "description": "YYYY-MM-DD, today or later; empty or left out for none."],
+                    "meeting_id": ["type": "string", "format": "uuid", "description": "The meeting it comes from (optional)."],
+                ],
+            ],
+            "DoneInput": ["type": "object", "additionalProperties": false, "required": ["done"], "properties": ["done": ["type": "boolean"]]],
+            "MeetingChange": [
+                "type": "object", "required": ["kind", "by", "reason", "starts_at", "ends_at", "at"],
+                "properties": [
+                    "kind": ["type": "string", "enum": MeetingChange.allCases.map(\.rawValue)], "by": ["type": ["string", "null"], "enum": PairSide.allCases.map(\.rawValue) + [NSNull()] as [Any]],
+                    "reason": string, "starts_at": dateTime, "ends_at": dateTime, "at": dateTime,
+                ],
+            ],
+            "MeetingDetail": [
+                "type": "object", "required": ["meeting", "agenda", "notes", "action_items", "carried_over", "history"],
+                "properties": [
+                    "meeting": ref("Meeting"), "agenda": ["type": "array", "items": ref("AgendaItem")],
+                    "notes": ["type": "array", "items": ref("Note"), "description": "Shared notes, and your own private ones (never the other person's)."],
+                    "action_items": ["type": "array", "items": ref("ActionItem")],
+                    "carried_over": ["type": "array", "items": ref("ActionItem"), "description": "Open action items from before this meeting, on its agenda by themselves."],
+                    "history": ["type": "array", "items": ref("MeetingChange"), "description": "Every change, newest first."],
+                ],
+            ],
+            "CalendarFeed": ["type": "object", "required": ["url"], "properties": ["url": ["type": "string", "description": "Your private feed address: shown once."]]],
             "AgreementInput": [
                 "type": "object", "additionalProperties": false,
                 "description": "A new version of the agreement. Fields left out (or sent as null) keep the latest version's value (before the first version, the starting draft's). An agreement keeps at most \(AgreementRules.mostVersions) versions.",
@@ -62,7 +140,84 @@ extension OpenAPIDocument {
         let noPair = errorResponse("No such mentorship of yours (another pair's answers the same), or no such version.")
         let idParameter: [String: Any] = ["name": "id", "in": "path", "required": true, "schema": uuid]
         let numberParameter: [String: Any] = ["name": "number", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1, "maximum": 1_000_000]]
+        let meetingParameter: [String: Any] = ["name": "meeting", "in": "path", "required": true, "schema": uuid]
+        let itemParameter: [String: Any] = ["name": "item", "in": "path", "required": true, "schema": uuid]
+        func body(_ schema: String) -> [String: Any] { ["required": true, "content": ["application/json": ["schema": ref(schema)]]] }
+        func writeErrors(_ invalid: String, conflict: String?) -> [String: Any] {
+            var answers: [String: Any] = [
+                "400": errorResponse("The body is not a JSON object of the right shape."), "401": unauthorized,
+                "404": errorResponse("No such mentorship of yours, or no such meeting or action item in it."),
+                "413": errorResponse("The body is larger than \(RequestLimits.formBytes / 1024) KB."),
+                "415": errorResponse("The body is not sent as `application/json`."), "422": errorResponse(invalid),
+            ]
+            if let conflict { answers["409"] = errorResponse(conflict) }
+            return answers
+        }
+        func merge(_ a: [String: Any], _ b: [String: Any]) -> [String: Any] { a.merging(b) { first, _ in first } }
+        let closed = "The meeting was cancelled or is over, or the mentorship has concluded."
         return [
+            "/api/v1/mentorships/{id}/meetings": [
+                "get": [
+                    "operationId": "listMeetings", "summary": "The pair's meetings, latest first (at most 200).", "parameters": [idParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("Meeting")], description: "The meetings."), "401": unauthorized, "404": noPair],
+                ],
+                "post": [
+                    "operationId": "proposeMeeting", "summary": "Propose a meeting: the other person accepts it or proposes another time.", "parameters": [idParameter],
+                    "requestBody": body("MeetingTimeInput"),
+                    "responses": merge(["201": jsonBody(ref("Meeting"), description: "The proposed meeting.")],
+                                       writeErrors("A time that ends before it starts, is in the past, lasts more than a day, or an unknown time zone: each under its field.", conflict: "The mentorship has concluded, or 20 meetings are planned already.")),
+                ],
+            ],
+            "/api/v1/mentorships/{id}/meetings/{meeting}": ["get": [
+                "operationId": "getMeeting", "summary": "A meeting with its agenda, the notes you may read, its action items, the open ones it carries over, and its history.",
+                "parameters": [idParameter, meetingParameter],
+                "responses": ["200": jsonBody(ref("MeetingDetail"), description: "The meeting."), "401": unauthorized, "404": errorResponse("No such mentorship of yours, or no such meeting in it.")],
+            ]],
+            "/api/v1/mentorships/{id}/meetings/{meeting}/accept": ["post": [
+                "operationId": "acceptMeeting", "summary": "Accept the time the other person proposed.", "parameters": [idParameter, meetingParameter],
+                "responses": ["200": jsonBody(ref("Meeting"), description: "The scheduled meeting."), "401": unauthorized, "404": errorResponse("No such mentorship of yours, or no such meeting in it."),
+                              "409": errorResponse("You proposed this time, it is scheduled already, or the meeting was cancelled or is over.")],
+            ]],
+            "/api/v1/mentorships/{id}/meetings/{meeting}/time": ["post": [
+                "operationId": "proposeAnotherTime", "summary": "Propose another time (answering a proposal, or moving a scheduled meeting): the other person accepts it again.",
+                "parameters": [idParameter, meetingParameter], "requestBody": body("MeetingTimeInput"),
+                "responses": merge(["200": jsonBody(ref("Meeting"), description: "The meeting, proposed at the new time.")], writeErrors("A bad time, each problem under its field.", conflict: closed + " Or the same time again.")),
+            ]],
+            "/api/v1/mentorships/{id}/meetings/{meeting}/cancel": ["post": [
+                "operationId": "cancelMeeting", "summary": "Cancel a meeting, with a reason the other person reads.", "parameters": [idParameter, meetingParameter], "requestBody": body("CancelInput"),
+                "responses": merge(["200": jsonBody(ref("Meeting"), description: "The cancelled meeting.")], writeErrors("No reason, or too long a reason.", conflict: closed)),
+            ]],
+            "/api/v1/mentorships/{id}/meetings/{meeting}/agenda": ["post": [
+                "operationId": "addAgendaItem", "summary": "Add a topic, question or update to a meeting's agenda (before it ends).", "parameters": [idParameter, meetingParameter], "requestBody": body("AgendaInput"),
+                "responses": merge(["201": jsonBody(ref("AgendaItem"), description: "The agenda item.")], writeErrors("Empty or too long a text, an unknown kind, or a full agenda.", conflict: closed)),
+            ]],
+            "/api/v1/mentorships/{id}/meetings/{meeting}/notes": ["post": [
+                "operationId": "addNote", "summary": "Add a note: shared with the other person, or private (yours alone, stored sealed).", "parameters": [idParameter, meetingParameter], "requestBody": body("NoteInput"),
+                "responses": merge(["201": jsonBody(ref("Note"), description: "The note.")], writeErrors("Empty or too long a text, or too many notes.", conflict: "The meeting was cancelled, or the mentorship has concluded.")),
+            ]],
+            "/api/v1/mentorships/{id}/action-items": [
+                "get": [
+                    "operationId": "listActionItems", "summary": "The pair's action items, oldest first (at most 500).", "parameters": [idParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("ActionItem")], description: "The action items."), "401": unauthorized, "404": noPair],
+                ],
+                "post": [
+                    "operationId": "addActionItem", "summary": "Add an action item owned by one of the pair.", "parameters": [idParameter], "requestBody": body("ActionItemInput"),
+                    "responses": merge(["201": jsonBody(ref("ActionItem"), description: "The action item.")],
+                                       writeErrors("Empty or too long a text, an owner outside the pair, or a due date before today: each under its field.", conflict: "The mentorship has concluded.")),
+                ],
+            ],
+            "/api/v1/mentorships/{id}/action-items/{item}/done": ["post": [
+                "operationId": "markActionItem", "summary": "Mark an action item done (true) or not done (false).", "parameters": [idParameter, itemParameter], "requestBody": body("DoneInput"),
+                "responses": merge(["200": jsonBody(ref("ActionItem"), description: "The action item.")], writeErrors("done is missing.", conflict: "The mentorship has concluded.")),
+            ]],
+            "/api/v1/me/calendar-feed": ["post": [
+                "operationId": "makeCalendarFeed", "summary": "Make your private calendar feed address, replacing the old one (which stops working). Shown once.",
+                "responses": ["201": jsonBody(ref("CalendarFeed"), description: "The feed address."), "401": unauthorized],
+            ]],
+            "/api/v1/me/calendar-feed/revoke": ["post": [
+                "operationId": "revokeCalendarFeed", "summary": "Turn your calendar feed off: its address stops working.",
+                "responses": ["200": jsonBody(["type": "object", "required": ["active"], "properties": ["active": ["type": "boolean", "const": false]]], description: "The feed is off."), "401": unauthorized],
+            ]],
             "/api/v1/mentorships/{id}/agreement": ["get": [
                 "operationId": "getAgreement", "summary": "The pair's agreement: where it stands, every version with its signatures, and before the first version a starting draft.",
                 "parameters": [idParameter],

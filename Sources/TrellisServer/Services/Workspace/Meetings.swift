@@ -175,4 +175,38 @@ enum Meetings {
         ActionItem(id: record.id ?? UUID(), text: record.text, owner: record.ownerID == pair.mentorID ? .mentor : .mentee,
                    dueOn: record.dueOn.flatMap(CalendarDay.init), done: record.doneAt != nil, meeting: record.meetingID, createdAt: record.createdAt)
     }
+
+    /// Everything a meeting's page or the API shows one of the pair: the agenda, the notes they
+    /// may read (shared ones, and their own private ones, opened), the action items from it, the
+    /// open ones it carries over, and its history (newest first).
+    struct Snapshot: Sendable {
+        var meeting: MeetingRecord
+        var agenda: [AgendaItemRecord]
+        var notes: [(record: MeetingNoteRecord, text: String)]
+        var items: [ActionItemRecord]
+        var carriedOver: [ActionItemRecord]
+        var history: [MeetingChangeRecord]
+    }
+
+    static let unreadableNote = "This private note cannot be read with the server's current notes key."
+
+    static func snapshot(_ meeting: MeetingRecord, pair: PairView, sealing: NoteSealing, on db: any Database) async throws -> Snapshot {
+        let id = try meeting.requireID()
+        async let agenda = AgendaItemRecord.query(on: db).filter(\.$meetingID == id).sort(\.$createdAt).limit(MeetingTexts.mostAgendaItems).all()
+        // Another person's private notes are never read from the database at all.
+        async let notes = MeetingNoteRecord.query(on: db).filter(\.$meetingID == id).group(.or) { group in
+            group.filter(\.$isPrivate == false).filter(\.$authorID == pair.me)
+        }.sort(\.$createdAt).limit(2 * MeetingTexts.mostNotes).all()
+        async let history = MeetingChangeRecord.query(on: db).filter(\.$meetingID == id).sort(\.$occurredAt, .descending).limit(200).all()
+        let all = try await actionItems(of: pair, on: db)
+        let carriedIDs = meeting.facts.state == .cancelled ? [] : ActionItems.carriedOver(all.map { item($0, pair: pair) }, to: id, startingAt: meeting.startsAt).map(\.id)
+        let byID = Dictionary(all.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { a, _ in a })
+        let opened = try await notes.map { record -> (record: MeetingNoteRecord, text: String) in
+            guard record.isPrivate else { return (record, record.body) }
+            guard record.authorID == pair.me, let rowID = record.id else { return (record, unreadableNote) }
+            return (record, (try? sealing.open(record.body, row: rowID, author: record.authorID)) ?? unreadableNote)
+        }
+        return Snapshot(meeting: meeting, agenda: try await agenda, notes: opened, items: all.filter { $0.meetingID == id },
+                        carriedOver: carriedIDs.compactMap { byID[$0] }, history: try await history)
+    }
 }

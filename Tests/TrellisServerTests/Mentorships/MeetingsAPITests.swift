@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import Testing
+@testable import TrellisServer
+import TrellisCore
+import VaporTesting
+
+extension ServerTests {
+    /// Meetings, agendas, notes, action items and the calendar feed through `/api/v1`.
+    @Suite struct MeetingsAPI {
+        @Test func `a pair meets through the API: propose, accept, agenda, notes, action items carried over, the feed`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                let alice = try await ServerTests.API.token(for: TestPeople.alice, app: app)
+                let bob = try await ServerTests.API.token(for: TestPeople.bob, app: app)
+                let base = "/api/v1/mentorships/\(f.mentorship)"
+                let call = { (method: HTTPMethod, path: String, token: String, body: Any?) in try await ServerTests.ProgramsAPI.call(app, method, path, token, body) }
+                let time = WorkspaceAccess.apiTime(days: 2)
+
+                // Bad times, each under its field; nothing saved.
+                let bad = try await call(.POST, "\(base)/meetings", alice, ["starts_at": ServerTests.MeetingFlow.at(days: 2, hour: 10), "ends_at": ServerTests.MeetingFlow.at(days: 2, hour: 9), "time_zone": "Moon/Base"])
+                #expect(bad.status == .unprocessableEntity)
+                let fields = try #require((bad.json as? [String: Any])?["fields"] as? [String: String])
+                #expect(fields["time_zone"]?.contains("Moon/Base") == true)
+                #expect(try await call(.POST, "\(base)/meetings", alice, time.merging(["colour": "red"]) { a, _ in a }).status == .unprocessableEntity)
+                #expect(try await MeetingRecord.query(on: app.db).count() == 0)
+
+                let proposed = try await call(.POST, "\(base)/meetings", alice, time)
+                #expect(proposed.status == .created, "\(proposed.text)")
+                let meeting = try #require((proposed.json as? [String: Any])?["id"] as? String)
+                #expect((proposed.json as? [String: Any])?["proposed_by"] as? String == "mentee")
+                #expect((proposed.json as? [String: Any])?["cancel_reason"] is NSNull)
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/accept", alice, nil).status == .conflict, "not her own")
+                let accepted = try await call(.POST, "\(base)/meetings/\(meeting)/accept", bob, nil)
+                #expect((accepted.json as? [String: Any])?["state"] as? String == "scheduled")
+                #expect((accepted.json as? [String: Any])?["sequence"] as? Int == 1)
+
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/agenda", alice, ["kind": "question", "text": "How do I ask for a raise?"]).status == .created)
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/agenda", alice, ["kind": "rant", "text": "x"]).status == .unprocessableEntity)
+                let shared = try await call(.POST, "\(base)/meetings/\(meeting)/notes", bob, ["text": "Bring numbers."])
+                #expect(shared.status == .created)
+                let secret = try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": "I am anxious about this.", "private": true])
+                #expect((secret.json as? [String: Any])?["private"] as? Bool == true)
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": ""]).status == .unprocessableEntity)
+
+                // Bob reads the shared note only; Alice both.
+                let bobsView = try await call(.GET, "\(base)/meetings/\(meeting)", bob, nil)
+                #expect(!bobsView.text.contains("anxious"))
+                #expect(((bobsView.json as? [String: Any])?["notes"] as? [Any])?.count == 1)
+                #expect(try await call(.GET, "\(base)/meetings/\(meeting)", alice, nil).text.contains("I am anxious about this."))
+
+                // Action items: owner in the pair, due today or later; carried over to the next meeting.
+                let outsider = try await call(.POST, "\(base)/action-items", alice, ["text": "Do it", "owner_id": f.carol.uuidString])
+                #expect(outsider.status == .unprocessableEntity)
+                #expect(outsider.text.contains("owner_id"))
+                #expect(try await call(.POST, "\(base)/action-items", alice, ["text": "Do it", "owner_id": f.alice.uuidString, "due_on": WorkspaceFixture.day(-1)]).status == .unprocessableEntity)
+                let item = try await call(.POST, "\(base)/action-items", alice, ["text": "Collect salary data", "owner_id": f.alice.uuidString, "due_on": WorkspaceFixture.day(5), "meeting_id": meeting])
+                #expect(item.status == .created)
+                let itemID = try #require((item.json as? [String: Any])?["id"] as? String)
+                let next = try await call(.POST, "\(base)/meetings", bob, WorkspaceAccess.apiTime(days: 9))
+                let nextID = try #require((next.json as? [String: Any])?["id"] as? String)
+                let nextView = try #require(try await call(.GET, "\(base)/meetings/\(nextID)", alice, nil).json as? [String: Any])
+                #expect((nextView["carried_over"] as? [[String: Any]])?.first?["text"] as? String == "Collect salary data")
+                #expect((try await call(.POST, "\(base)/action-items/\(itemID)/done", alice, ["done": true]).json as? [String: Any])?["done"] as? Bool == true)
+                #expect(((try await call(.GET, "\(base)/meetings/\(nextID)", alice, nil).json as? [String: Any])?["carried_over"] as? [Any])?.isEmpty == true)
+                #expect(try await call(.POST, "\(base)/action-items/\(UUID())/done", alice, ["done": true]).status == .notFound)
+
+                // Cancel with a reason; the history has every change.
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/cancel", bob, ["reason": ""]).status == .unprocessableEntity)
+                let cancelled = try await call(.POST, "\(base)/meetings/\(meeting)/cancel", bob, ["reason": "Flu"])
+                #expect((cancelled.json as? [String: Any])?["cancel_reason"] as? String == "Flu")
+                let history = try #require((try await call(.GET, "\(base)/meetings/\(meeting)", alice, nil).json as? [String: Any])?["history"] as? [[String: Any]])
+                #expect(history.map { $0["kind"] as? String } == ["cancelled", "accepted", "proposed"])
+
+                // The feed, made through the API, opens without a session.
+                let feed = try await call(.POST, "/api/v1/me/calendar-feed", alice, nil)
+                #expect(feed.status == .created)
+                let url = try #require((feed.json as? [String: Any])?["url"] as? String)
+                var stranger = Browser(app)
+                let path = String(url.dropFirst("http://trellis.test".count))
+                let calendar = try await stranger.get(path)
+                #expect(calendar.status == .ok)
+                #expect(calendar.text.contains("STATUS:CANCELLED"), "the cancelled meeting stays in the feed, marked so")
+                #expect(try await call(.POST, "/api/v1/me/calendar-feed/revoke", alice, nil).status == .ok)
+                #expect(try await stranger.get(path).status == .notFound)
+            }
+        }
+    }
+}
