@@ -16,6 +16,9 @@ struct MeetingTests {
         let good = try Self.time("2027-03-12T14:00", "2027-03-12T15:00").get()
         #expect(good.startsAt == ISO8601DateFormatter().date(from: "2027-03-12T13:00:00Z")!, "14:00 in Paris in March is 13:00 UTC")
         #expect(good.minutes == 60)
+        #expect(good.length == "1 hour")
+        #expect(MeetingTime(startsAt: good.startsAt, endsAt: good.startsAt.addingTimeInterval(5_400), timeZone: "UTC", place: "").length == "1 hour 30 minutes")
+        #expect(MeetingTime(startsAt: good.startsAt, endsAt: good.startsAt.addingTimeInterval(86_400), timeZone: "UTC", place: "").length == "24 hours")
         #expect(good.place == "Room 4")
         // After the clocks change, the same local time is an hour earlier in UTC.
         #expect(try Self.time("2027-04-12T14:00", "2027-04-12T15:00").get().startsAt == ISO8601DateFormatter().date(from: "2027-04-12T12:00:00Z")!)
@@ -39,7 +42,7 @@ struct MeetingTests {
         #expect(errors(Self.time("2030-03-12T15:00", "2030-03-12T16:00"))["starts_at"] == "The start is more than two years ahead.")
         #expect(errors(Self.time("2027-03-12T15:00", "2027-03-12T16:00", place: String(repeating: "p", count: 501)))["place"] != nil)
         // 02:30 on the night clocks go forward does not exist in Paris.
-        #expect(errors(Self.time("2027-03-28T02:30", "2027-03-28T04:00"))["starts_at"]?.contains("that exists in Europe/Paris") == true)
+        #expect(errors(Self.time("2027-03-28T02:30", "2027-03-28T04:00"))["starts_at"] == "Start: 2027-03-28T02:30 does not exist in Europe/Paris: the clocks go forward then. Choose a time an hour later.")
         #expect(MeetingRules.local(good.startsAt, in: Self.paris) == "2027-03-12T14:00")
     }
 
@@ -93,9 +96,26 @@ struct MeetingTests {
             ActionItem(id: UUID(), text: "From the second", owner: .mentor, dueOn: nil, done: false, meeting: second, createdAt: t0.addingTimeInterval(120)),
             ActionItem(id: UUID(), text: "Added after it started", owner: .mentor, dueOn: nil, done: false, meeting: nil, createdAt: t0.addingTimeInterval(86_400 * 30)),
         ]
-        let carried = ActionItems.carriedOver(items, to: second, startingAt: t0.addingTimeInterval(86_400 * 7))
-        #expect(carried.map(\.text) == ["Book the room", "Read the design doc"], "open, from before it, not its own; soonest due first")
-        #expect(ActionItems.carriedOver(items, to: first, startingAt: t0.addingTimeInterval(-60)).isEmpty)
+        // The first meeting was at t0 - 1 h; the second a week on; a third a fortnight on; a
+        // cancelled one in between.
+        let third = UUID(), cancelled = UUID()
+        let slots = [
+            ActionItems.Slot(id: first, startsAt: t0.addingTimeInterval(-3_600), endsAt: t0, cancelled: false),
+            ActionItems.Slot(id: cancelled, startsAt: t0.addingTimeInterval(86_400 * 3), endsAt: t0.addingTimeInterval(86_400 * 3 + 3_600), cancelled: true),
+            ActionItems.Slot(id: second, startsAt: t0.addingTimeInterval(86_400 * 7), endsAt: t0.addingTimeInterval(86_400 * 7 + 3_600), cancelled: false),
+            ActionItems.Slot(id: third, startsAt: t0.addingTimeInterval(86_400 * 14), endsAt: t0.addingTimeInterval(86_400 * 14 + 3_600), cancelled: false),
+        ]
+        let carried = ActionItems.carriedOver(items, to: second, among: slots, now: t0)
+        #expect(carried.map(\.text) == ["Book the room", "Read the design doc"], "open, from before it, not its own, not to the cancelled one; soonest due first")
+        #expect(ActionItems.carriedOver(items, to: third, among: slots, now: t0).map(\.text) == ["From the second"], "only to the meeting after its own")
+        #expect(ActionItems.carriedOver(items, to: first, among: slots, now: t0).isEmpty)
+        #expect(ActionItems.carriedOver(items, to: cancelled, among: slots, now: t0).isEmpty)
+        // Once the second meeting is over and the items are still open, they move on to the third.
+        let later = t0.addingTimeInterval(86_400 * 8)
+        #expect(Set(ActionItems.carriedOver(items, to: third, among: slots, now: later).map(\.text)) == ["Book the room", "Read the design doc", "From the second"])
+        #expect(ActionItems.carriedOver(items, to: second, among: slots, now: later).isEmpty)
+        // An item added after a meeting started waits for the one after.
+        #expect(ActionItems.nextMeeting(for: items[4], among: slots, now: t0) == nil, "nothing is planned after it")
         #expect(ActionItems.overdue(items, today: CalendarDay("2027-03-21")!).map(\.text) == ["Read the design doc", "Book the room"])
         #expect(ActionItems.overdue(items, today: CalendarDay("2027-03-11")!).isEmpty, "due today is not overdue")
         #expect(try ActionItems.dueDay(" ", today: CalendarDay("2027-03-11")!).get() == nil)

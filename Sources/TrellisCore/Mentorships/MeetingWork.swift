@@ -47,11 +47,36 @@ public struct ActionItem: Sendable, Equatable, Identifiable {
 }
 
 public enum ActionItems {
-    /// The open items a meeting's agenda carries over by itself: every item still open that was
-    /// added before the meeting starts, from an earlier meeting or between meetings.
-    public static func carriedOver(_ items: [ActionItem], to meeting: UUID, startingAt start: Date) -> [ActionItem] {
-        items.filter { !$0.done && $0.meeting != meeting && $0.createdAt < start }
-            .sorted { ($0.dueOn ?? CalendarDay(year: 2999, month: 12, day: 31)!, $0.createdAt) < ($1.dueOn ?? CalendarDay(year: 2999, month: 12, day: 31)!, $1.createdAt) }
+    /// A meeting as the carry-over reads it.
+    public struct Slot: Sendable, Equatable {
+        public var id: UUID
+        public var startsAt: Date
+        public var endsAt: Date
+        public var cancelled: Bool
+        public init(id: UUID, startsAt: Date, endsAt: Date, cancelled: Bool) {
+            self.id = id
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.cancelled = cancelled
+        }
+    }
+
+    /// The meeting an open item is carried over to: the earliest meeting, not cancelled and not
+    /// yet over, that starts after the item was added and after the meeting it came from. While
+    /// it stays open it moves on to the next one by itself; done, it is on no agenda.
+    public static func nextMeeting(for item: ActionItem, among meetings: [Slot], now: Date) -> UUID? {
+        guard !item.done else { return nil }
+        let source = item.meeting.flatMap { id in meetings.first { $0.id == id } }
+        let after = max(item.createdAt, source?.startsAt ?? .distantPast)
+        return meetings.filter { !$0.cancelled && $0.id != item.meeting && $0.startsAt > after && $0.endsAt > now }
+            .min { ($0.startsAt, $0.id.uuidString) < ($1.startsAt, $1.id.uuidString) }?.id
+    }
+
+    /// The open items a meeting's agenda carries over by itself (`nextMeeting`), soonest due first.
+    public static func carriedOver(_ items: [ActionItem], to meeting: UUID, among meetings: [Slot], now: Date) -> [ActionItem] {
+        let far = CalendarDay(year: 2999, month: 12, day: 31)!
+        return items.filter { nextMeeting(for: $0, among: meetings, now: now) == meeting }
+            .sorted { ($0.dueOn ?? far, $0.createdAt) < ($1.dueOn ?? far, $1.createdAt) }
     }
 
     /// Open items whose due day has passed.

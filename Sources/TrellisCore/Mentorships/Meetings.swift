@@ -39,6 +39,14 @@ public struct MeetingTime: Sendable, Equatable, Codable {
     }
 
     public var minutes: Int { Int(endsAt.timeIntervalSince(startsAt) / 60) }
+
+    /// "45 minutes", "1 hour", "1 hour 30 minutes", "24 hours".
+    public var length: String {
+        let (hours, rest) = (minutes / 60, minutes % 60)
+        let h = hours == 0 ? nil : "\(hours) hour\(hours == 1 ? "" : "s")"
+        let m = rest == 0 ? nil : "\(rest) minute\(rest == 1 ? "" : "s")"
+        return [h, m].compactMap { $0 }.joined(separator: " ")
+    }
 }
 
 /// One change in a meeting's history.
@@ -118,7 +126,11 @@ public enum MeetingRules {
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty { errors.add(field, "\(label) is required."); continue }
                 guard let date = instant(trimmed, in: zone) else {
-                    errors.add(field, "\(label): write a date and time as YYYY-MM-DDTHH:MM that exists in \(zoneName) (got “\(trimmed.excerpt(40))”).")
+                    // A well-formed time that does not exist: the hour skipped when clocks go forward.
+                    let wellFormed = instant(trimmed, in: TimeZone(identifier: "UTC")!) != nil
+                    errors.add(field, wellFormed
+                        ? "\(label): \(trimmed) does not exist in \(zoneName): the clocks go forward then. Choose a time an hour later."
+                        : "\(label): write a date and time as YYYY-MM-DDTHH:MM, seconds optional (got “\(trimmed.excerpt(40))”).")
                     continue
                 }
                 if field == "starts_at" { start = date } else { end = date }

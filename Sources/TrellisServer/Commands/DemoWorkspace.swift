@@ -125,17 +125,18 @@ enum DemoWorkspace {
                                    place: index % 3 == 0 ? "Video call" : "Café on the 2nd floor")
             // Proposed by the mentee (mostly) three days before, accepted the next day.
             let proposer = number % 3 == 2 ? mentor : mentee, answerer = proposer.side == .mentee ? mentor : mentee
-            let proposedAt = start.addingTimeInterval(-3 * 86_400)
+            let upcoming = number == offsets.count - 1
+            // Nothing in the demo happened later than now: the next meeting was agreed yesterday.
+            let proposedAt = upcoming ? Date().addingTimeInterval(-2 * 86_400) : start.addingTimeInterval(-3 * 86_400)
             let meeting = try await Meetings.propose(time, pair: proposer, now: proposedAt, on: db)
             let id = try meeting.requireID()
             _ = try await Meetings.act(.accept, on: id, pair: answerer, now: proposedAt.addingTimeInterval(86_400), on: db)
-            let upcoming = number == offsets.count - 1
             if !upcoming, (index + number) % 9 == 4 {
                 _ = try await Meetings.act(.cancel(reason: "Conference travel this week, sorry: let's pick up at the next one."), on: id, pair: mentor, now: start.addingTimeInterval(-86_400), on: db)
                 continue
             }
             let topic = topics[(index + number) % topics.count]
-            let before = start.addingTimeInterval(-86_400)
+            let before = upcoming ? Date().addingTimeInterval(-3_600) : start.addingTimeInterval(-86_400)
             try await Meetings.addAgendaItem(topic.1, kind: topic.0, to: id, pair: upcoming ? mentor : mentee, now: before, on: db)
             if upcoming { continue }
             let other = topics[(index + number + 3) % topics.count]

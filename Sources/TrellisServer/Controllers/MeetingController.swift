@@ -55,11 +55,11 @@ enum MeetingController {
         return MeetingPages.list(req.page, pair: pair, meetings: try await lines(of: pair, on: req.db), inTrellis: true)
     }
 
-    /// A form's first time: the next full hour tomorrow, for an hour, in the viewer's zone.
+    /// A form's first time: tomorrow at 10:00 in the viewer's own zone, for an hour.
     static func suggestedTime(_ pair: PairView) -> MeetingPages.TimeForm {
-        let start = Date().addingTimeInterval(86_400)
-        let rounded = Date(timeIntervalSince1970: (start.timeIntervalSince1970 / 3600).rounded(.up) * 3600)
-        return .init(startsAt: MeetingRules.local(rounded, in: pair.timeZone), endsAt: MeetingRules.local(rounded.addingTimeInterval(3600), in: pair.timeZone),
+        let tomorrow = pair.today.adding(days: 1) ?? pair.today
+        let start = MeetingRules.instant("\(tomorrow)T10:00", in: pair.timeZone) ?? Date().addingTimeInterval(86_400)
+        return .init(startsAt: MeetingRules.local(start, in: pair.timeZone), endsAt: MeetingRules.local(start.addingTimeInterval(3600), in: pair.timeZone),
                      timeZone: pair.timeZone.identifier, place: "")
     }
 
@@ -244,7 +244,7 @@ enum MeetingController {
         } catch let errors as ValidationErrors {
             var renamed = ValidationErrors()
             for field in errors.order { renamed.add(field == "text" ? "item_text" : field, errors[field] ?? "") }
-            guard let meetingRecord else { throw Abort(.unprocessableEntity, reason: renamed.summary) }
+            guard let meetingRecord else { throw Abort(.unprocessableEntity, reason: "Nothing was added: " + renamed.order.compactMap { renamed[$0] }.joined(separator: " ")) }
             return try await req.invalidForm(try await detail(req, pair: pair, meeting: meetingRecord, errors: renamed, sent: sent))
         } catch let refusal as ProgramStore.Refusal {
             guard let meetingRecord else { throw Abort(.conflict, reason: refusal.message) }
@@ -265,10 +265,12 @@ enum MeetingController {
         } catch let refusal as ProgramStore.Refusal {
             throw Abort(.conflict, reason: refusal.message)
         }
-        // Back to the page it was marked on: only this pair's own pages.
+        // Back to the page it was marked on: the workspace or one of its meetings, nothing else.
         let back = input.back ?? ""
-        let target = back.hasPrefix(pair.path) && !back.contains("//") && !back.contains("\\") && back.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? back : pair.path
-        return req.redirect(to: target + (target.contains("?") ? "" : "?done=\(done ? "item-done" : "item-open")"), redirectType: .normal)
+        let meetingPrefix = "\(pair.path)/meetings/"
+        let isMeeting = back.hasPrefix(meetingPrefix) && UUID.parse(String(back.dropFirst(meetingPrefix.count))) != nil
+        let target = back == pair.path || isMeeting ? back : pair.path
+        return req.redirect(to: target + "?done=\(done ? "item-done" : "item-open")", redirectType: .normal)
     }
 
     @Sendable static func calendar(_ req: Request) async throws -> Response {

@@ -78,6 +78,11 @@ extension ServerTests {
                 let item = try #require(try await ActionItemRecord.query(on: app.db).first())
                 #expect(try await bob.post("\(f.path)/action-items/\(try item.requireID())/done", [("done", "1"), ("back", second)]).location == second + "?done=item-done")
                 #expect(!(try await alice.get(second).text.contains("Carried over: open action items")))
+                // "back" returns to this pair's workspace or one of its meetings, nothing else.
+                for back in ["\(f.path)/../../admin", "//evil.example", "https://evil.example", "\(f.path)/meetings/x\">", "/settings", "\(f.path)#x"] {
+                    let answer = try await bob.post("\(f.path)/action-items/\(try item.requireID())/done", [("done", "1"), ("back", back)])
+                    #expect(answer.location == "\(f.path)?done=item-done", "back=\(back)")
+                }
                 // Carol (another pair) cannot mark it, nor reach the meeting.
                 var carol = try await f.browser(app, WorkspaceFixture.carol)
                 #expect(try await carol.post("\(f.path)/action-items/\(try item.requireID())/done", [("done", "0")]).status == .notFound)

@@ -63,7 +63,7 @@ extension OpenAPIDocument {
                     "starts_at": ["type": "string", "description": "Local date and time in time_zone, YYYY-MM-DDTHH:MM: after now, within two years."],
                     "ends_at": ["type": "string", "description": "Local date and time in time_zone: after the start, at most 24 hours later, at least 5 minutes."],
                     "time_zone": ["type": "string", "description": "An IANA time zone, such as Europe/Paris."],
-                    "place": ["type": "string", "maxLength": MeetingRules.place.maximum, "description": "A room, an address or a link."],
+                    "place": ["type": ["string", "null"], "maxLength": MeetingRules.place.maximum, "description": "A room, an address or a link; null or left out for none."],
                 ],
             ],
             "CancelInput": [
@@ -76,7 +76,7 @@ extension OpenAPIDocument {
             ],
             "AgendaInput": [
                 "type": "object", "additionalProperties": false, "required": ["text"],
-                "properties": ["kind": ["type": "string", "enum": AgendaKind.allCases.map(\.rawValue), "description": "topic (default), question or update."], "text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.agendaItem.maximum]],
+                "properties": ["kind": ["type": ["string", "null"], "enum": AgendaKind.allCases.map(\.rawValue) + [NSNull()] as [Any], "description": "topic (default, also for null), question or update."], "text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.agendaItem.maximum]],
             ],
             "Note": [
                 "type": "object", "required": ["id", "author", "private", "text", "created_at"],
@@ -84,7 +84,7 @@ extension OpenAPIDocument {
             ],
             "NoteInput": [
                 "type": "object", "additionalProperties": false, "required": ["text"],
-                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.note.maximum], "private": ["type": "boolean", "description": "true: only you can ever read it. Default false (shared with the other person)."]],
+                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.note.maximum], "private": ["type": ["boolean", "null"], "description": "true: only you can ever read it. false, null or left out: shared with the other person."]],
             ],
             "ActionItem": [
                 "type": "object", "required": ["id", "text", "owner", "owner_id", "due_on", "done", "meeting_id", "created_at"],
@@ -99,8 +99,8 @@ extension OpenAPIDocument {
                 "properties": [
                     "text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.actionItem.maximum],
                     "owner_id": ["type": "string", "format": "uuid", "description": "The mentor's or the mentee's id: anyone else is refused."],
-                    "due_on": ["type": "string", "description": "YYYY-MM-DD, today or later; empty or left out for none."],
-                    "meeting_id": ["type": "string", "format": "uuid", "description": "The meeting it comes from (optional)."],
+                    "due_on": ["type": ["string", "null"], "description": "YYYY-MM-DD, today or later; empty, null or left out for none."],
+                    "meeting_id": ["type": ["string", "null"], "format": "uuid", "description": "The meeting it comes from; null or left out for none."],
                 ],
             ],
             "DoneInput": ["type": "object", "additionalProperties": false, "required": ["done"], "properties": ["done": ["type": "boolean"]]],

@@ -66,6 +66,9 @@ enum Meetings {
             try await meeting.update(on: tx)
             try await MeetingChangeRecord(meetingID: meetingID, kind: change, actorID: pair.me, reason: reason, time: after.time, now: now).create(on: tx)
             let link = "\(pair.path)/meetings/\(meetingID.uuidString)"
+            // Earlier notices about this meeting ("accept it") are out of date: the newest one tells.
+            try await InAppNotification.query(on: tx).filter(\.$userID == pair.otherID).filter(\.$link == link).filter(\.$readAt == nil)
+                .set(\.$readAt, to: now).update()
             switch change {
             case .accepted:
                 try await Pairs.record(.meetingScheduled, in: pair.id, by: pair.me, subject: day(after.time), now: now, on: tx)
@@ -198,15 +201,18 @@ enum Meetings {
             group.filter(\.$isPrivate == false).filter(\.$authorID == pair.me)
         }.sort(\.$createdAt).limit(2 * MeetingTexts.mostNotes).all()
         async let history = MeetingChangeRecord.query(on: db).filter(\.$meetingID == id).sort(\.$occurredAt, .descending).limit(200).all()
-        let all = try await actionItems(of: pair, on: db)
-        let carriedIDs = meeting.facts.state == .cancelled ? [] : ActionItems.carriedOver(all.map { item($0, pair: pair) }, to: id, startingAt: meeting.startsAt).map(\.id)
-        let byID = Dictionary(all.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { a, _ in a })
+        let allItems = try await actionItems(of: pair, on: db)
+        let slots = try await Meetings.all(of: pair, on: db).compactMap { record in
+            record.id.map { ActionItems.Slot(id: $0, startsAt: record.startsAt, endsAt: record.endsAt, cancelled: record.facts.state == .cancelled) }
+        }
+        let carriedIDs = ActionItems.carriedOver(allItems.map { item($0, pair: pair) }, to: id, among: slots, now: Date()).map(\.id)
+        let byID = Dictionary(allItems.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { a, _ in a })
         let opened = try await notes.map { record -> (record: MeetingNoteRecord, text: String) in
             guard record.isPrivate else { return (record, record.body) }
             guard record.authorID == pair.me, let rowID = record.id else { return (record, unreadableNote) }
             return (record, (try? sealing.open(record.body, row: rowID, author: record.authorID)) ?? unreadableNote)
         }
-        return Snapshot(meeting: meeting, agenda: try await agenda, notes: opened, items: all.filter { $0.meetingID == id },
+        return Snapshot(meeting: meeting, agenda: try await agenda, notes: opened, items: allItems.filter { $0.meetingID == id },
                         carriedOver: carriedIDs.compactMap { byID[$0] }, history: try await history)
     }
 }

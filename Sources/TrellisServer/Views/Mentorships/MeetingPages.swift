@@ -62,7 +62,7 @@ enum MeetingPages {
             """
             <li class="panel meeting-line">
               <h3><a href="\(pair.path)/meetings/\(line.id.uuidString)">\(when(line.time.startsAt, in: pair.timeZone))</a> \(stateBadge(line.state, held: line.held))</h3>
-              <p class="muted">\(line.time.minutes) minutes\(line.time.place.isEmpty ? "" : " · \(line.time.place)")\(line.agendaItems > 0 ? " · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))" : "")</p>
+              <p class="muted">\(line.time.length)\(line.time.place.isEmpty ? "" : " · \(line.time.place)")\(line.agendaItems > 0 ? " · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))" : "")</p>
             </li>
             """
         }
@@ -243,7 +243,7 @@ enum MeetingPages {
           <h2 id="when-heading">When and where</h2>
           <dl class="facts">
             <dt>When</dt><dd>\(span(facts.time, in: pair.timeZone))</dd>
-            <dt>Length</dt><dd>\(facts.time.minutes) minutes</dd>
+            <dt>Length</dt><dd>\(facts.time.length)</dd>
             <dt>Where</dt><dd>\(facts.time.place.isEmpty ? "Not said yet" : facts.time.place)</dd>
           </dl>
           <p>\(status)</p>

@@ -58,7 +58,7 @@ enum WorkspacePage {
             \(view.nextMeeting.map { line in
                 """
                 <p><a href="\(pair.path)/meetings/\(line.id.uuidString)">\(MeetingPages.when(line.time.startsAt, in: pair.timeZone))</a> \(MeetingPages.stateBadge(line.state, held: false))</p>
-                <p class="muted">\(line.time.minutes) minutes\(line.time.place.isEmpty ? "" : " · \(line.time.place)") · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))</p>
+                <p class="muted">\(line.time.length)\(line.time.place.isEmpty ? "" : " · \(line.time.place)") · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))</p>
                 """ as HTML
             } ?? "<p>No meeting is planned.</p>")
             <p class="muted">\(Counted.phrase(view.meetingsHeld, "meeting", "meetings").capitalizedFirstLetter) held so far.</p>
