@@ -67,6 +67,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0021_CreateRankings())
     app.migrations.add(M0022_CreateAgreements())
     app.migrations.add(M0023_CreateMeetings())
+    app.migrations.add(M0024_CreateGoals())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     MentoringController.register(signedIn)
     AgreementController.register(signedIn)
     MeetingController.register(signedIn)
+    GoalController.register(signedIn)
     // Reached by its secret token, without a session (calendar applications cannot sign in).
     CalendarFeedController.register(app)
     SelfSelectController.register(signedIn)

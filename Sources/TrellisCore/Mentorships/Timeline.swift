@@ -1,8 +1,9 @@
 import Foundation
 
 /// What a mentorship's timeline records (PRODUCT.md §3–§4: "a timeline of what happened").
-/// Each entry names who did it and a few words of what it concerns ("version 2"), never the
-/// content itself, so that the same records can be counted for a program's managers.
+/// Each entry names who did it and a few words the pair sees of what it concerns ("version 2",
+/// a goal's title); a program's managers are only ever given counts and dates of each kind,
+/// never these words.
 public enum TimelineKind: String, Sendable, CaseIterable, Codable {
     case agreementWritten = "agreement-written"
     case agreementSigned = "agreement-signed"
@@ -12,6 +13,10 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
     /// Not stored: a scheduled meeting whose end has passed shows as held.
     case meetingHeld = "meeting-held"
     case actionItemDone = "action-item-done"
+    case goalSet = "goal-set"
+    case milestoneReached = "milestone-reached"
+    case goalReached = "goal-reached"
+    case congratulated = "congratulated"
 
     /// The entry as a sentence, from the reader's point of view: `actor` is who did it ("You"
     /// when it was the reader), nil when nobody in particular did.
@@ -25,6 +30,10 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .meetingCancelled: return "\(who) cancelled the meeting of \(subject)."
         case .meetingHeld: return "You met (\(subject))."
         case .actionItemDone: return "\(who) finished an action item."
+        case .goalSet: return "\(who) set a goal: \(subject)."
+        case .milestoneReached: return "\(who) reached a milestone: \(subject). 🎉"
+        case .goalReached: return "\(who) reached a goal: \(subject). 🎉"
+        case .congratulated: return "\(who) sent congratulations on \(subject)."
         }
     }
 
@@ -38,6 +47,10 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .meetingCancelled: "Meetings cancelled"
         case .meetingHeld: "Meetings held"
         case .actionItemDone: "Action items done"
+        case .goalSet: "Goals set"
+        case .milestoneReached: "Milestones reached"
+        case .goalReached: "Goals reached"
+        case .congratulated: "Congratulations sent"
         }
     }
 }

@@ -259,6 +259,14 @@ enum StaticAssets {
     ul.action-items li.done .item-text { color: var(--muted); }
     .overdue { color: var(--warn); font-weight: 600; }
     input[type=datetime-local] { width: 100%; }
+    .goal-progress { display: flex; align-items: center; gap: .6rem; margin: .3rem 0; }
+    .goal-progress progress { flex: 1; }
+    .goal-progress span { font-variant-numeric: tabular-nums; color: var(--muted); min-width: 3rem; text-align: right; }
+    ul.goal-list li { padding: .3rem 0; }
+    ol.milestones { padding-left: 1.3rem; }
+    ol.milestones li { padding: .3rem 0; }
+    ol.milestones li.reached > span:not(.badge):not(.muted) { font-weight: 600; }
+    li.goal.reached { border-color: #b7dfc4; }
     @media (max-width: 40rem) {
       h1 { font-size: 1.4rem; }
       .site-header .bar { padding: .6rem .9rem; }

@@ -61,6 +61,11 @@ extension ServerTests {
                 try await Meetings.addActionItem("Read the chapter", owner: f.alice, due: "", meeting: meeting, pair: menteeView, on: app.db)
                 let item = try #require(try await ActionItemRecord.query(on: app.db).first()).requireID()
                 let m = "\(p)/meetings/\(meeting)"
+                // A goal of hers with a milestone.
+                let goal = try await Goals.create(title: Self.secret, description: "", term: "short", targetOn: "", owner: "mentee", pair: menteeView, on: app.db).requireID()
+                try await Goals.addMilestone("First step", to: goal, pair: menteeView, on: app.db)
+                let milestone = try #require(try await MilestoneRecord.query(on: app.db).first()).requireID()
+                let g = "\(p)/goals/\(goal)"
                 let move = ServerTests.MeetingFlow.timeForm(days: 5)
                 let webCases: [Case] = [
                     Case(method: .GET, path: p, expect: Self.pairOnly(.ok)),
@@ -85,6 +90,14 @@ extension ServerTests {
                     // She moves it; the same time again from him is refused.
                     Case(method: .POST, path: "\(m)/time", form: move, expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
                     Case(method: .POST, path: "\(m)/cancel", form: [("reason", "Travelling")], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
+                    Case(method: .GET, path: "\(p)/goals", expect: Self.pairOnly(.ok)),
+                    Case(method: .GET, path: g, expect: Self.pairOnly(.ok)),
+                    Case(method: .POST, path: "\(p)/goals", form: [("title", "Another"), ("term", "short"), ("owner", "mentee")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(g)/milestones", form: [("milestone", "Second step")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // Reached once: the mentee first, then the mentor finds it reached.
+                    Case(method: .POST, path: "\(g)/milestones/\(milestone)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
+                    Case(method: .POST, path: "\(g)/congratulations", form: [("congratulation", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "\(g)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
                     // A mentorship that does not exist answers exactly as another pair's.
                     Case(method: .GET, path: "/mentorships/\(UUID())/agreement", expect: [.anonymous: .seeOther, .mentee: .notFound, .mentor: .notFound, .otherPair: .notFound, .admin: .notFound]),
                 ]

@@ -210,3 +210,46 @@ final class CalendarFeed: Model, @unchecked Sendable {
 
     init() {}
 }
+
+final class GoalRecord: Model, @unchecked Sendable {
+    static let schema = "goals"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "mentorship_id") var mentorshipID: UUID
+    @Field(key: "owner_side") var ownerSide: String
+    @Field(key: "title") var title: String
+    @Field(key: "description") var description: String
+    @Field(key: "term") var term: String
+    @OptionalField(key: "target_on") var targetOn: String?
+    @OptionalField(key: "reached_at") var reachedAt: Date?
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class MilestoneRecord: Model, @unchecked Sendable {
+    static let schema = "milestones"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "goal_id") var goalID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "position") var position: Int
+    @OptionalField(key: "reached_at") var reachedAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class CongratulationRecord: Model, @unchecked Sendable {
+    static let schema = "congratulations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "goal_id") var goalID: UUID
+    @OptionalField(key: "milestone_id") var milestoneID: UUID?
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "text") var text: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

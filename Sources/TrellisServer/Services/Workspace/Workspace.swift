@@ -22,6 +22,7 @@ struct WorkspaceView: Sendable {
     var nextMeeting: MeetingPages.Line?
     var openItems: [MeetingPages.ItemLine]
     var meetingsHeld: Int
+    var goals: [Goal]
 }
 
 enum Workspace {
@@ -54,6 +55,7 @@ enum Workspace {
             let item = Meetings.item(record, pair: pair)
             return MeetingPages.ItemLine(item: item, ownerName: record.ownerID == pair.me ? "you" : pair.otherName, overdue: item.dueOn.map { $0 < today } ?? false)
         }
+        let goals = try await Goals.goals(of: pair, on: db)
         var steps: [String] = []
         if pair.state != .concluded {
             if let step = AgreementRules.nextStep(for: pair.side, status: status, otherName: pair.otherName) { steps.append(step) }
@@ -64,6 +66,7 @@ enum Workspace {
                     theirAgendaItems: nextAgenda.filter { $0.authorID != pair.me }.count
                 )
             }
+            if let step = GoalRules.nextStep(for: pair.side, goals: goals, otherName: pair.otherName, today: today) { steps.append(step) }
             let overdueMine = openItems.filter { $0.overdue && $0.item.owner == pair.side }.count
             steps += MeetingSteps.steps(for: pair.side, otherName: pair.otherName, upcoming: upcoming, everProposed: !meetings.isEmpty, overdueMine: overdueMine)
         }
@@ -82,6 +85,6 @@ enum Workspace {
             meeting.id.map { MeetingPages.Line(id: $0, time: meeting.time, state: meeting.facts.state, held: false, proposedBy: meeting.facts.proposedBy, agendaItems: nextAgenda.count) }
         }
         return WorkspaceView(pair: pair, score: score, reasons: why, agreementStatus: status, latestAgreement: versions.last, nextSteps: steps, timeline: timeline,
-                             nextMeeting: nextLine, openItems: openItems, meetingsHeld: held.count)
+                             nextMeeting: nextLine, openItems: openItems, meetingsHeld: held.count, goals: goals)
     }
 }

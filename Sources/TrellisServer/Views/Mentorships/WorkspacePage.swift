@@ -72,6 +72,11 @@ enum WorkspacePage {
             \(agreement)
           </section>
         </div>
+        <section class="panel" aria-labelledby="goals-heading">
+          <h2 id="goals-heading">Goals</h2>
+          \(view.goals.isEmpty ? "<p class=\"muted\">No goal yet.</p>" as HTML : "<ul class=\"plain goal-list\">\(view.goals.prefix(6).map { goal -> HTML in "<li><a href=\"\(pair.path)/goals/\(goal.id.uuidString)\">\(goal.title)</a>\(goal.owner == .mentor ? " <span class=\"badge\">Mentor's own</span>" as HTML : .empty)\(GoalPages.progressBar(goal))</li>" })</ul>")
+          <p><a class="button secondary" href="\(pair.path)/goals">\(view.goals.isEmpty ? "Set a goal" : "All goals")</a></p>
+        </section>
         <section class="panel" aria-labelledby="items-heading">
           <h2 id="items-heading">Open action items</h2>
           \(view.openItems.isEmpty ? "<p class=\"muted\">Nothing open.</p>" as HTML : "<ul class=\"action-items\">\(view.openItems.map { MeetingPages.itemRow(context, $0, pair: pair, back: pair.path) })</ul>")
