@@ -241,3 +241,57 @@ def test_first_meeting_agenda_notes_action_items_and_calendar(demo_server, brows
     assert "promotion" not in manager.content()
     for ctx in (mentee_ctx, mentor_ctx, manager_ctx):
         ctx.close()
+
+
+def test_goal_with_two_milestones_reached_and_celebrated(demo_server, browser):
+    import datetime
+
+    base = demo_server.url
+    mentee_email, mentee_name, mentor_email, mentor_name = quiet_pair(demo_server)
+    mentee_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentee = mentee_ctx.new_page()
+    sign_in(mentee, base, mentee_email, PASSWORD)
+    mentee.goto(base + "/mentoring")
+    mentee.get_by_role("link", name=re.compile("Your mentor:")).click()
+    workspace = mentee.url
+    expect(mentee.get_by_text("Set your first goal: what do you want to be able to do by the end?")).to_be_visible()
+    mentee.get_by_role("link", name="Set a goal").click()
+    check_accessibility(mentee, "70-goals")
+
+    # A target date in the past is refused beside its field; then the goal is set.
+    mentee.get_by_role("textbox", name=re.compile(r"^Goal")).fill("Lead a design review on my own")
+    mentee.get_by_label("Target date").fill((datetime.date.today() - datetime.timedelta(days=1)).isoformat())
+    mentee.get_by_role("button", name="Set the goal").click()
+    expect(mentee.locator("#target_on-error")).to_contain_text("The target date is before today")
+    mentee.get_by_label("Target date").fill((datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    mentee.get_by_role("button", name="Set the goal").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Goal set.")
+    goal_url = mentee.url.split("?")[0]
+    for step in ["Watch two reviews run well", "Run one on my own"]:
+        mentee.get_by_label("Add a milestone").fill(step)
+        mentee.get_by_role("button", name="Add the milestone").click()
+        expect(mentee.get_by_role("status").first).to_contain_text("Milestone added.")
+    mentee.get_by_role("button", name="Mark reached: Watch two reviews run well").click()
+    expect(mentee.locator(".goal-progress span")).to_have_text("50%")
+    mentee.get_by_role("button", name="Mark reached: Run one on my own").click()
+    mentee.get_by_role("button", name="The goal is reached").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Goal reached: congratulations!")
+    expect(mentee.locator(".goal-progress span")).to_have_text("100%")
+    check_accessibility(mentee, "71-goal-reached")
+    phone_screenshot(mentee, "phone-71-goal")
+
+    # The mentor is told, and congratulates; it shows on both timelines.
+    mentor_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentor = mentor_ctx.new_page()
+    sign_in(mentor, base, mentor_email, PASSWORD)
+    mentor.goto(base + "/notifications")
+    expect(mentor.get_by_role("heading", name="A goal reached: Lead a design review on my own")).to_be_visible()
+    mentor.goto(goal_url)
+    mentor.get_by_label("Write a congratulation").fill("You did it: well deserved.")
+    mentor.get_by_role("button", name="Send").click()
+    expect(mentor.get_by_role("status").first).to_contain_text("Congratulation sent.")
+    mentee.goto(workspace)
+    expect(mentee.get_by_text(f"{mentor_name} sent congratulations on Lead a design review on my own.")).to_be_visible()
+    expect(mentee.get_by_text("You reached a goal: Lead a design review on my own.")).to_be_visible()
+    for ctx in (mentee_ctx, mentor_ctx):
+        ctx.close()

@@ -31,8 +31,8 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .meetingHeld: return "You met (\(subject))."
         case .actionItemDone: return "\(who) finished an action item."
         case .goalSet: return "\(who) set a goal: \(subject)."
-        case .milestoneReached: return "\(who) reached a milestone: \(subject). 🎉"
-        case .goalReached: return "\(who) reached a goal: \(subject). 🎉"
+        case .milestoneReached: return "\(who) reached a milestone: \(subject)."
+        case .goalReached: return "\(who) reached a goal: \(subject)."
         case .congratulated: return "\(who) sent congratulations on \(subject)."
         }
     }

@@ -86,6 +86,7 @@ enum DemoWorkspace {
             _ = try await Agreements.sign(1, pair: mentor, now: moment(mentorSigns, hour: 16), on: db)
             _ = try await Agreements.sign(1, pair: mentee, now: moment(mentorSigns.adding(days: 1) ?? mentorSigns, hour: 9), on: db)
             try await meetings(index: index, mentee: mentee, mentor: mentor, participantsPair: index == 0, sealing: sealing, on: db)
+            try await goals(index: index, mentee: mentee, mentor: mentor, on: db)
             // The participant's pair: the mentor proposed a change last week, waiting for them.
             if index == 0 {
                 let revisedOn = CalendarDay(Date(), in: zone).adding(days: -6) ?? writtenOn
@@ -164,6 +165,54 @@ enum DemoWorkspace {
             item.doneAt = latestHeld && (overdueOnPurpose || (due.map { $0 >= today } ?? false)) ? nil : after.addingTimeInterval(5 * 86_400)
             if participantsPair, latestHeld { item.ownerID = mentee.me; item.dueOn = today.adding(days: -2)?.description }
             try await item.create(on: db)
+        }
+    }
+
+    static let goalPlans: [(title: String, term: GoalTerm, milestones: [String])] = [
+        ("Lead a design review on my own", .short, ["Watch two reviews run well", "Co-run one with my mentor", "Run one on my own"]),
+        ("Give a talk at the engineering all-hands", .short, ["Pick a topic", "Rehearse with my mentor", "Give the talk"]),
+        ("Be ready for the senior engineer promotion", .long, ["Write down the expectations of the level", "Agree a plan with my manager", "Collect evidence for each expectation"]),
+        ("Own the on-call rotation for my team", .short, ["Shadow two on-call weeks", "Run the incident review template once"]),
+    ]
+
+    /// One or two goals of the mentee's at different progress (one reached and celebrated now and
+    /// then), and now and then a goal of the mentor's own (reverse mentoring).
+    static func goals(index: Int, mentee: PairView, mentor: PairView, on db: any Database) async throws {
+        let start = mentee.startedOn
+        let zone = TimeZone(identifier: "UTC")!
+        func at(_ days: Int) -> Date {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let day = start.adding(days: days) ?? start
+            return min(calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 17)) ?? Date(), Date().addingTimeInterval(-3_600))
+        }
+        let today = CalendarDay(Date(), in: zone)
+        for number in 0..<(1 + index % 2) {
+            let plan = goalPlans[(index + number) % goalPlans.count]
+            let target = today.adding(days: plan.term == .short ? 20 + 7 * (index % 5) : 120)
+            let goal = try await Goals.create(title: plan.title, description: "", term: plan.term.rawValue, targetOn: target?.description ?? "", owner: "mentee", pair: mentee, now: at(10 + number * 12), on: db)
+            let goalID = try goal.requireID()
+            for (step, title) in plan.milestones.enumerated() {
+                try await Goals.addMilestone(title, to: goalID, pair: step % 2 == 0 ? mentee : mentor, now: at(11 + number * 12 + step), on: db)
+            }
+            let milestones = try await MilestoneRecord.query(on: db).filter(\.$goalID == goalID).sort(\.$position).all()
+            // How far: every milestone for one pair in three (then the goal), else some.
+            let reachedCount = index % 3 == 0 && number == 0 ? milestones.count : (index + number) % milestones.count
+            for (step, milestone) in milestones.prefix(reachedCount).enumerated() {
+                try await Goals.reachMilestone(milestone.id, of: goalID, pair: mentee, now: at(25 + number * 10 + step * 14), on: db)
+                if step == 0 {
+                    try await Goals.congratulate("Well done, that is a real step.", goal: goalID, milestone: milestone.id, pair: mentor, now: at(26 + number * 10 + step * 14), on: db)
+                }
+            }
+            if reachedCount == milestones.count {
+                try await Goals.reachGoal(goalID, pair: mentee, now: at(80), on: db)
+                try await Goals.congratulate("You did it! I remember how unsure you were at the start.", goal: goalID, milestone: nil, pair: mentor, now: at(81), on: db)
+            }
+        }
+        if index % 4 == 2 {
+            let goal = try await Goals.create(title: "Learn how newer engineers use AI tools day to day", description: "Reverse mentoring: my mentee shows me.", term: "short",
+                                              targetOn: today.adding(days: 45)?.description ?? "", owner: "mentor", pair: mentor, now: at(15), on: db)
+            try await Goals.addMilestone("Pair on a task with the tools", to: try goal.requireID(), pair: mentor, now: at(16), on: db)
         }
     }
 }
