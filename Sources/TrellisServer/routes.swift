@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     AgreementController.register(signedIn)
     MeetingController.register(signedIn)
     GoalController.register(signedIn)
+    ReflectionController.register(signedIn)
     // Reached by its secret token, without a session (calendar applications cannot sign in).
     CalendarFeedController.register(app)
     SelfSelectController.register(signedIn)

@@ -17,6 +17,8 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
     case milestoneReached = "milestone-reached"
     case goalReached = "goal-reached"
     case congratulated = "congratulated"
+    case feedbackSent = "feedback-sent"
+    case thanksSent = "thanks-sent"
 
     /// The entry as a sentence, from the reader's point of view: `actor` is who did it ("You"
     /// when it was the reader), nil when nobody in particular did.
@@ -34,6 +36,8 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .milestoneReached: return "\(who) reached a milestone: \(subject)."
         case .goalReached: return "\(who) reached a goal: \(subject)."
         case .congratulated: return "\(who) sent congratulations on \(subject)."
+        case .feedbackSent: return "\(who) sent feedback."
+        case .thanksSent: return "\(who) sent a thank-you note."
         }
     }
 
@@ -51,6 +55,8 @@ public enum TimelineKind: String, Sendable, CaseIterable, Codable {
         case .milestoneReached: "Milestones reached"
         case .goalReached: "Goals reached"
         case .congratulated: "Congratulations sent"
+        case .feedbackSent: "Feedback sent"
+        case .thanksSent: "Thank-you notes sent"
         }
     }
 }

@@ -98,6 +98,10 @@ extension ServerTests {
                     Case(method: .POST, path: "\(g)/milestones/\(milestone)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
                     Case(method: .POST, path: "\(g)/congratulations", form: [("congratulation", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
                     Case(method: .POST, path: "\(g)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
+                    Case(method: .GET, path: "\(p)/feedback", expect: Self.pairOnly(.ok)),
+                    Case(method: .POST, path: "\(p)/feedback", form: [("kind", "thanks"), ("message", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "\(p)/journal", expect: Self.pairOnly(.ok)),
+                    Case(method: .POST, path: "\(p)/journal", form: [("prompt", "growth"), ("entry", Self.privateWords)], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .seeOther]),
                     // A mentorship that does not exist answers exactly as another pair's.
                     Case(method: .GET, path: "/mentorships/\(UUID())/agreement", expect: [.anonymous: .seeOther, .mentee: .notFound, .mentor: .notFound, .otherPair: .notFound, .admin: .notFound]),
                 ]

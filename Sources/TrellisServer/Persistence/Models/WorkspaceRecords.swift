@@ -253,3 +253,32 @@ final class CongratulationRecord: Model, @unchecked Sendable {
 
     init() {}
 }
+
+final class FeedbackRecord: Model, @unchecked Sendable {
+    static let schema = "feedback"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "mentorship_id") var mentorshipID: UUID
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "worked") var worked: String
+    @Field(key: "better") var better: String
+    @Field(key: "message") var message: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class JournalEntryRecord: Model, @unchecked Sendable {
+    static let schema = "journal_entries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "mentorship_id") var mentorshipID: UUID
+    @Field(key: "author_id") var authorID: UUID
+    @Field(key: "prompt") var prompt: String
+    /// Sealed (`NoteSealing`).
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

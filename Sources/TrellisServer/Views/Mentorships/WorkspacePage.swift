@@ -35,6 +35,16 @@ enum WorkspacePage {
         <p><a href="/mentoring">My mentoring</a></p>
         <h1>\(pair.mentorName) and \(pair.menteeName)</h1>
         <p class="lead">\(pair.side == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(pair.programID.uuidString)">\(pair.programName)</a> · \(pair.state.label) since \(ProgramBits.day(pair.startedOn))</p>
+        <nav aria-label="This mentorship" class="workspace-nav">
+          <ul class="tabs">
+            <li><a href="\(pair.path)" aria-current="page">Overview</a></li>
+            <li><a href="\(pair.path)/agreement">Agreement</a></li>
+            <li><a href="\(pair.path)/meetings">Meetings</a></li>
+            <li><a href="\(pair.path)/goals">Goals</a></li>
+            <li><a href="\(pair.path)/feedback">Feedback and thanks</a></li>
+            <li><a href="\(pair.path)/journal">My journal <span class="muted">(private)</span></a></li>
+          </ul>
+        </nav>
         <section class="panel next-step" aria-labelledby="next-heading">
           <h2 id="next-heading">What to do next</h2>
           \(steps.isEmpty ? HTML.empty : "<ul>\(steps)</ul>")
