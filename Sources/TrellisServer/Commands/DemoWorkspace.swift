@@ -87,6 +87,7 @@ enum DemoWorkspace {
             _ = try await Agreements.sign(1, pair: mentee, now: moment(mentorSigns.adding(days: 1) ?? mentorSigns, hour: 9), on: db)
             try await meetings(index: index, mentee: mentee, mentor: mentor, participantsPair: index == 0, sealing: sealing, on: db)
             try await goals(index: index, mentee: mentee, mentor: mentor, on: db)
+            try await reflections(index: index, mentee: mentee, mentor: mentor, sealing: sealing, on: db)
             // The participant's pair: the mentor proposed a change last week, waiting for them.
             if index == 0 {
                 let revisedOn = CalendarDay(Date(), in: zone).adding(days: -6) ?? writtenOn
@@ -213,6 +214,35 @@ enum DemoWorkspace {
             let goal = try await Goals.create(title: "Learn how newer engineers use AI tools day to day", description: "Reverse mentoring: my mentee shows me.", term: "short",
                                               targetOn: today.adding(days: 45)?.description ?? "", owner: "mentor", pair: mentor, now: at(15), on: db)
             try await Goals.addMilestone("Pair on a task with the tools", to: try goal.requireID(), pair: mentor, now: at(16), on: db)
+        }
+    }
+
+    /// Feedback both ways, thank-you notes, and a few journal entries of the mentee's.
+    static func reflections(index: Int, mentee: PairView, mentor: PairView, sealing: NoteSealing, on db: any Database) async throws {
+        func at(_ days: Int) -> Date {
+            let day = mentee.startedOn.adding(days: days) ?? mentee.startedOn
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            return min(calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 18)) ?? Date(), Date().addingTimeInterval(-7_200))
+        }
+        try await Reflections.send(kind: .feedback, worked: "Walking through a real design document together, line by line.",
+                                   better: index % 2 == 0 ? "I would like a little more time for my own questions at the end." : "",
+                                   message: "", pair: mentee, now: at(30), on: db)
+        if index % 2 == 1 {
+            try await Reflections.send(kind: .feedback, worked: "You came with a clear question each time; that made our hour count.",
+                                       better: "Try writing down one thing you will do differently after each meeting.", message: "", pair: mentor, now: at(45), on: db)
+        }
+        if index % 3 != 2 {
+            try await Reflections.send(kind: .thanks, worked: "", better: "", message: "Thank you for your time and your patience with my questions. The talk went well!",
+                                       pair: mentee, now: at(70), on: db)
+        }
+        let entries = [
+            ("progress", "Halfway through my first goal. The milestones made it feel possible."),
+            ("interactions", "Our last meeting was the best so far: I came prepared with one question, and we went deep on it."),
+            ("growth", "I noticed I now ask for feedback before the review, not after."),
+        ]
+        for (number, entry) in entries.prefix(1 + index % 3).enumerated() {
+            try await Reflections.write(entry.1, prompt: entry.0, pair: mentee, sealing: sealing, now: at(20 + 25 * number), on: db)
         }
     }
 }
