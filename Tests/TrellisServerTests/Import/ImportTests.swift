@@ -712,6 +712,21 @@ extension ServerTests {
                 try await sam.signIn(DemoOrganisation.participantEmail, DemoOrganisation.password)
                 #expect(try await sam.get("/mentoring").text.contains("Your mentor:"))
                 #expect(try await sam.get("/programs").text.contains("Join this program"))
+                // The active program a quarter in: agreements, meetings held and ahead, goals,
+                // feedback and journals; Sam's agreement waits for his signature, and an action
+                // item of his is overdue.
+                let mentoring = try await sam.get("/mentoring").text
+                let workspace = try #require(mentoring.firstMatch(of: /href="(\/mentorships\/[0-9A-F-]+)"/)).output.1
+                let samsPage = try await sam.get(String(workspace)).text
+                #expect(samsPage.contains("The agreement is waiting for your signature."))
+                #expect(samsPage.contains("One action item of yours is overdue."))
+                #expect(samsPage.contains("meetings held so far"))
+                #expect(try await AgreementRecord.query(on: app.db).count() > 20)
+                #expect(try await MeetingRecord.query(on: app.db).filter(\.$state == MeetingState.cancelled.rawValue).count() > 0)
+                #expect(try await GoalRecord.query(on: app.db).filter(\.$reachedAt != nil).count() > 0)
+                #expect(try await JournalEntryRecord.query(on: app.db).count() > 0)
+                #expect(try await MeetingNoteRecord.query(on: app.db).filter(\.$isPrivate == true).all().allSatisfy { $0.body.hasPrefix(NoteSealing.prefix) })
+                #expect(try await MentorshipEvent.query(on: app.db).filter(\.$occurredAt > Date()).count() == 0, "nothing in the demo happened after now")
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "demo"]) }
                 try await run(app, ["trellis", "demo", "--reset"])
                 #expect(try await User.query(on: app.db).count() == count)
