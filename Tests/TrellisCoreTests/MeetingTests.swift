@@ -167,8 +167,17 @@ struct MeetingTests {
         #expect(unfolded.contains("DESCRIPTION:Line one\\nLine two\\nThree\\, with \\; and \\\\ and a control  character\r\n"))
         #expect(unfolded.contains("LOCATION:" + String(repeating: "日本語の会議室", count: 12) + "\r\n"))
         #expect(unfolded.contains("X-WR-CALNAME:Sam's meetings\r\n"))
-        // Every folded line is valid UTF-8 on its own (no character split across lines).
-        for line in lines { #expect(String(data: Data(line.utf8), encoding: .utf8) != nil) }
+        // Every folded line is valid UTF-8 on its own: split the bytes at CRLF, decode each part.
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        for index in bytes.indices where index > 0 && bytes[index - 1] == 13 && bytes[index] == 10 {
+            let part = Array(bytes[lineStart..<(index - 1)])
+            #expect(String(validating: part, as: UTF8.self) != nil, "a character split: \(part)")
+            #expect(part.count <= 75)
+            lineStart = index + 1
+        }
+        // And a fold that split a character would be caught: the check is not vacuous.
+        #expect(String(validating: Array("日".utf8).prefix(2), as: UTF8.self) == nil)
         #expect(ICalendar.fold(String(repeating: "a", count: 75)) == String(repeating: "a", count: 75))
         #expect(ICalendar.fold(String(repeating: "a", count: 76)) == String(repeating: "a", count: 75) + "\r\n a")
     }

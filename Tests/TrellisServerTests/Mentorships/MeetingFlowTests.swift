@@ -138,6 +138,10 @@ extension ServerTests {
                 #expect(try await alice.post("\(f.path)/meetings/\(meetingID)/agenda", [("kind", "gossip"), ("text", "x")]).status == .unprocessableEntity)
                 #expect(try await alice.post("\(f.path)/meetings/\(meetingID)/agenda", [("kind", "topic"), ("text", "  ")]).status == .unprocessableEntity)
                 #expect(try await AgendaItemRecord.query(on: app.db).count() == 0)
+                // A cancelled meeting takes no new action item.
+                _ = try await alice.post("\(meeting)/cancel", [("reason", "Moving it")])
+                #expect(try await alice.post("\(f.path)/action-items", [("item_text", "x"), ("owner_id", f.alice.uuidString), ("meeting_id", meetingID)]).status == .conflict)
+                #expect(try await ActionItemRecord.query(on: app.db).count() == 0)
             }
         }
 
@@ -184,6 +188,12 @@ extension ServerTests {
                 _ = try await alice.post("/settings/calendar-feed/revoke")
                 #expect(try await stranger.get(newURL).status == .notFound)
                 #expect(try await CalendarFeed.query(on: app.db).count() == 0)
+                // A deactivated account's feed stops, as its sessions and API tokens do.
+                let last = try await alice.post("/settings/calendar-feed")
+                let lastURL = String(try #require(last.text.firstMatch(of: /http:\/\/trellis\.test(\/calendar\/cal_[A-Za-z0-9_-]+\.ics)/)).output.1)
+                #expect(try await stranger.get(lastURL).status == .ok)
+                try await User.query(on: app.db).filter(\.$id == f.alice).set(\.$isActive, to: false).update()
+                #expect(try await stranger.get(lastURL).status == .notFound)
             }
         }
     }

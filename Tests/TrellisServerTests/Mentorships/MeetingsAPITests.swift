@@ -37,11 +37,13 @@ extension ServerTests {
 
                 #expect(try await call(.POST, "\(base)/meetings/\(meeting)/agenda", alice, ["kind": "question", "text": "How do I ask for a raise?"]).status == .created)
                 #expect(try await call(.POST, "\(base)/meetings/\(meeting)/agenda", alice, ["kind": "rant", "text": "x"]).status == .unprocessableEntity)
-                let shared = try await call(.POST, "\(base)/meetings/\(meeting)/notes", bob, ["text": "Bring numbers."])
+                let shared = try await call(.POST, "\(base)/meetings/\(meeting)/notes", bob, ["text": "Bring numbers.", "private": false])
                 #expect(shared.status == .created)
                 let secret = try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": "I am anxious about this.", "private": true])
                 #expect((secret.json as? [String: Any])?["private"] as? Bool == true)
-                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": ""]).status == .unprocessableEntity)
+                #expect(try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": "", "private": false]).status == .unprocessableEntity)
+                let unsaid = try await call(.POST, "\(base)/meetings/\(meeting)/notes", alice, ["text": "Who reads this?"])
+                #expect(unsaid.status == .unprocessableEntity && unsaid.text.contains("private is required"), "who may read a note is never guessed")
 
                 // Bob reads the shared note only; Alice both.
                 let bobsView = try await call(.GET, "\(base)/meetings/\(meeting)", bob, nil)

@@ -121,7 +121,10 @@ enum MeetingsAPI {
         _ = try ProgramsAPI.sentKeys(req, allowed: ["text", "private"], what: "note")
         let input = try req.content.decode(NoteInputDTO.self)
         let id = try meeting.requireID()
-        let isPrivate = input.private ?? false
+        // Who may read a note is never guessed: `private` must be sent, as the form asks.
+        guard let isPrivate = input.private else {
+            throw InvalidInput(message: "Nothing was saved.", errors: ValidationErrors(field: "private", "private is required: true (only you can read it) or false (shared with \(pair.otherName))."))
+        }
         try await run {
             do {
                 try await Meetings.addNote(input.text ?? "", isPrivate: isPrivate, to: id, pair: pair, sealing: req.noteSealing, on: req.db)
@@ -129,7 +132,7 @@ enum MeetingsAPI {
                 // The API's field is `text` (the form's is `note`).
                 throw ValidationErrors(field: "text", errors["note"] ?? errors.summary)
             } catch let refusal as ProgramStore.Refusal where refusal.field == "note" {
-                throw ProgramStore.Refusal(refusal.message.contains("cancelled") ? "meeting" : "text", refusal.message)
+                throw ProgramStore.Refusal("text", refusal.message)
             }
         }
         let snapshot = try await Meetings.snapshot(meeting, pair: pair, sealing: req.noteSealing, on: req.db)
@@ -149,9 +152,7 @@ enum MeetingsAPI {
         if let meetingID = input.meeting_id {
             guard (try? await Meetings.find(meetingID, of: pair, on: req.db)) != nil else { throw Abort(.notFound, reason: "There is no such meeting.") }
         }
-        let before = Set(try await Meetings.actionItems(of: pair, on: req.db).compactMap(\.id))
-        try await run { try await Meetings.addActionItem(input.text ?? "", owner: input.owner_id, due: input.due_on ?? "", meeting: input.meeting_id, pair: pair, on: req.db) }
-        guard let made = try await Meetings.actionItems(of: pair, on: req.db).last(where: { $0.id.map { !before.contains($0) } ?? false }) else { throw Abort(.internalServerError) }
+        let made = try await run { try await Meetings.addActionItem(input.text ?? "", owner: input.owner_id, due: input.due_on ?? "", meeting: input.meeting_id, pair: pair, on: req.db) }
         return try await ActionItemDTO(made, pair: pair).encodeResponse(status: .created, for: req)
     }
 

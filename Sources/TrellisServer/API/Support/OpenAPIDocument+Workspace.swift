@@ -83,8 +83,8 @@ extension OpenAPIDocument {
                 "properties": ["id": uuid, "author": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)], "private": ["type": "boolean", "description": "Readable by its author alone; stored sealed."], "text": string, "created_at": dateTime],
             ],
             "NoteInput": [
-                "type": "object", "additionalProperties": false, "required": ["text"],
-                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.note.maximum], "private": ["type": ["boolean", "null"], "description": "true: only you can ever read it. false, null or left out: shared with the other person."]],
+                "type": "object", "additionalProperties": false, "required": ["text", "private"],
+                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": MeetingTexts.note.maximum], "private": ["type": "boolean", "description": "true: only you can ever read it; false: shared with the other person. Required: who may read a note is never guessed."]],
             ],
             "ActionItem": [
                 "type": "object", "required": ["id", "text", "owner", "owner_id", "due_on", "done", "meeting_id", "created_at"],

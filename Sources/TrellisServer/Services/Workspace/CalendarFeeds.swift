@@ -8,7 +8,7 @@ import TrellisCore
 /// feed and nothing else, is stored only as its digest, and can be replaced or revoked.
 enum CalendarFeeds {
     static let tokenPrefix = "cal_"
-    /// How far back a feed reaches; upcoming meetings are all there.
+    /// How far back a feed reaches. Past `mostEvents`, the latest are kept (the ones ahead first).
     static let daysBack = 90
     static let mostEvents = 500
 
@@ -38,6 +38,10 @@ enum CalendarFeeds {
     static func rotate(for user: UUID, now: Date = Date(), on db: any Database) async throws -> String {
         let token = SecretToken.generate(prefix: tokenPrefix)
         try await DatabaseWrites.transaction(on: db) { tx in
+            // Two replacements at once take turns (PostgreSQL; SQLite has one writer already).
+            if let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) {
+                try await sql.raw("SELECT id FROM users WHERE id = \(bind: user) FOR UPDATE").run()
+            }
             try await CalendarFeed.query(on: tx).filter(\.$userID == user).delete()
             let feed = CalendarFeed()
             feed.id = OrderedUUID.make(now: now)
@@ -62,7 +66,9 @@ enum CalendarFeeds {
     /// The feed a token opens, or nil (no such token, revoked, replaced, or not a token's shape).
     static func calendar(token: String, baseURL: String, now: Date = Date(), on db: any Database) async throws -> String? {
         guard token.hasPrefix(tokenPrefix), token.count < 200, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }),
-              let feed = try await CalendarFeed.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first()
+              let feed = try await CalendarFeed.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
+              // A deactivated account's feed stops, as its sessions and API tokens do.
+              try await User.find(feed.userID, on: db)?.isActive == true
         else { return nil }
         let user = feed.userID
         let since = now.addingTimeInterval(-Double(daysBack) * 86_400)
@@ -71,8 +77,8 @@ enum CalendarFeeds {
             FROM meetings g JOIN mentorships m ON m.id = g.mentorship_id JOIN programs p ON p.id = m.program_id
             JOIN users r ON r.id = m.mentor_id JOIN users e ON e.id = m.mentee_id
             WHERE (m.mentor_id = \(bind: user) OR m.mentee_id = \(bind: user)) AND g.ends_at >= \(bind: since)
-            ORDER BY g.starts_at LIMIT \(literal: mostEvents)
-            """, on: db)
+            ORDER BY g.starts_at DESC LIMIT \(literal: mostEvents)
+            """, on: db).reversed()
         let ids = try rows.map { try $0.uuid("id") }
         let meetings = ids.isEmpty ? [] : try await MeetingRecord.query(on: db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(meetings.compactMap { m in m.id.map { ($0, m) } }, uniquingKeysWith: { a, _ in a })

@@ -105,7 +105,7 @@ enum Meetings {
         try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let meeting = try await find(meetingID, of: pair, on: tx)
-            if meeting.facts.state == .cancelled { throw ProgramStore.Refusal("note", "This meeting was cancelled: there is nothing to take notes of.") }
+            if meeting.facts.state == .cancelled { throw ProgramStore.Refusal("meeting", "This meeting was cancelled: there is nothing to take notes of.") }
             if try await MeetingNoteRecord.query(on: tx).filter(\.$meetingID == meetingID).filter(\.$authorID == pair.me).count() >= MeetingTexts.mostNotes {
                 throw ProgramStore.Refusal("note", "You have \(MeetingTexts.mostNotes) notes on this meeting, as many as it keeps.")
             }
@@ -122,7 +122,11 @@ enum Meetings {
     }
 
     /// Adds an action item owned by one of the pair (`owner` must be the mentor or the mentee).
-    static func addActionItem(_ text: String, owner: UUID?, due: String, meeting meetingID: UUID?, pair: PairView, now: Date = Date(), on db: any Database) async throws {
+    /// The most action items one mentorship keeps, done or not.
+    static let mostActionItems = 500
+
+    @discardableResult
+    static func addActionItem(_ text: String, owner: UUID?, due: String, meeting meetingID: UUID?, pair: PairView, now: Date = Date(), on db: any Database) async throws -> ActionItemRecord {
         var errors = ValidationErrors()
         let clean = TextInput.line(text)
         if let problem = MeetingTexts.actionItem.problem(clean) { errors.add("text", problem) }
@@ -137,11 +141,16 @@ enum Meetings {
         }
         try errors.throwIfAny()
         let dueDay = dueOn
-        try await DatabaseWrites.transaction(on: db) { tx in
+        return try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
-            if let meetingID { _ = try await find(meetingID, of: pair, on: tx) }
+            if let meetingID, try await find(meetingID, of: pair, on: tx).facts.state == .cancelled {
+                throw ProgramStore.Refusal("meeting", "This meeting was cancelled: add the action item to another meeting, or without one.")
+            }
             let open = try await ActionItemRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$doneAt == nil).count()
             if open >= MeetingTexts.mostOpenActionItems { throw ProgramStore.Refusal("text", "You have \(MeetingTexts.mostOpenActionItems) open action items: finish some first.") }
+            if try await ActionItemRecord.query(on: tx).filter(\.$mentorshipID == pair.id).count() >= mostActionItems {
+                throw ProgramStore.Refusal("text", "This mentorship has \(mostActionItems) action items, as many as it keeps.")
+            }
             let item = ActionItemRecord()
             item.id = OrderedUUID.make(now: now)
             item.mentorshipID = pair.id
@@ -156,6 +165,7 @@ enum Meetings {
                 try await Pairs.notify(pair, title: "\(pair.myName) added an action item for you", body: dueDay.map { "Due \(ProgramBits.day($0))." } ?? "No due date.",
                                        link: meetingID.map { "\(pair.path)/meetings/\($0.uuidString)" } ?? pair.path, kind: "action-item", now: now, on: tx)
             }
+            return item
         }
     }
 
@@ -171,7 +181,7 @@ enum Meetings {
     }
 
     static func actionItems(of pair: PairView, on db: any Database) async throws -> [ActionItemRecord] {
-        try await ActionItemRecord.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$createdAt).limit(500).all()
+        try await ActionItemRecord.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$createdAt).limit(mostActionItems).all()
     }
 
     static func item(_ record: ActionItemRecord, pair: PairView) -> ActionItem {

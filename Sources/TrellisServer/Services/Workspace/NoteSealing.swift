@@ -27,24 +27,37 @@ struct NoteSealing: Sendable {
             guard data.count == 32 else { throw KeyProblem(description: "TRELLIS_NOTES_KEY must be 32 bytes written as base64 (make one with `openssl rand -base64 32`).") }
             return SymmetricKey(data: data)
         }
-        let path: String
+        let name: String
         switch settings.database {
         case .sqliteMemory: return SymmetricKey(size: .bits256)
-        case .sqliteFile(let file): path = file + ".key"
-        case .postgres: path = "trellis-notes.key"
+        case .sqliteFile(let file): name = file + ".key"
+        case .postgres: name = "trellis-notes.key"
         }
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-                throw KeyProblem(description: "The notes key file \(path) is not 32 bytes of base64. Restore it from your backup, or set TRELLIS_NOTES_KEY.")
+        let path = URL(fileURLWithPath: name).standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: path) {
+            // A key file that is there but cannot be read is an error, never replaced: replacing
+            // it would make every sealed note unreadable for good.
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+                  let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
+            else {
+                throw KeyProblem(description: "The notes key file \(path) is not 32 bytes written as base64. Restore it from your backup, or set TRELLIS_NOTES_KEY. (It is never replaced: that would make private notes unreadable.)")
             }
-            return SymmetricKey(data: data)
+            return SymmetricKey(data: key)
         }
+        // Made once, created only if no file is there (O_EXCL): two processes starting at once
+        // cannot each write their own.
         let made = SymmetricKey(size: .bits256)
         let text = made.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        switch writeExclusively(path, Array(text.utf8)) {
+        case .written:
+            return made
+        case .exists:
+            // Another process is making it: give it a moment to write, then read it.
+            usleep(200_000)
+            return try key(for: settings)
+        case .failed:
             throw KeyProblem(description: "Could not write the notes key file \(path). Set TRELLIS_NOTES_KEY instead.")
         }
-        return made
     }
 
     func seal(_ text: String, row: UUID, author: UUID) throws -> String {
@@ -64,6 +77,16 @@ struct NoteSealing: Sendable {
     static func context(row: UUID, author: UUID) -> Data {
         Data("trellis-note|\(row.uuidString)|\(author.uuidString)".utf8)
     }
+}
+
+enum ExclusiveWrite { case written, exists, failed }
+
+/// Creates a file readable by its owner only and writes `bytes`, unless a file is there already.
+private func writeExclusively(_ path: String, _ bytes: [UInt8]) -> ExclusiveWrite {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard descriptor >= 0 else { return errno == EEXIST ? .exists : .failed }
+    defer { close(descriptor) }
+    return write(descriptor, bytes, bytes.count) == bytes.count ? .written : .failed
 }
 
 struct NoteSealingKey: StorageKey { typealias Value = NoteSealing }

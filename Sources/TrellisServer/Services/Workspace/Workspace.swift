@@ -51,9 +51,10 @@ enum Workspace {
         if let id = next?.id { nextAgenda = try await AgendaItemRecord.query(on: db).filter(\.$meetingID == id).limit(MeetingTexts.mostAgendaItems).all() }
         let items = try await Meetings.actionItems(of: pair, on: db)
         let today = pair.today
+        let overdue = Set(ActionItems.overdue(items.map { Meetings.item($0, pair: pair) }, today: today).map(\.id))
         let openItems = items.filter { $0.doneAt == nil }.map { record in
             let item = Meetings.item(record, pair: pair)
-            return MeetingPages.ItemLine(item: item, ownerName: record.ownerID == pair.me ? "you" : pair.otherName, overdue: item.dueOn.map { $0 < today } ?? false)
+            return MeetingPages.ItemLine(item: item, ownerName: record.ownerID == pair.me ? "you" : pair.otherName, overdue: overdue.contains(item.id))
         }
         let goals = try await Goals.goals(of: pair, on: db)
         var steps: [String] = []

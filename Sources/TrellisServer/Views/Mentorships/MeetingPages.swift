@@ -164,14 +164,18 @@ enum MeetingPages {
     static func itemRow(_ context: PageContext, _ line: ItemLine, pair: PairView, back: String) -> HTML {
         let item = line.item
         let due: HTML = item.dueOn.map { "<span class=\"\(line.overdue ? "overdue" : "muted")\">\(line.overdue ? "Overdue: was due" : "Due") \(ProgramBits.day($0))</span>" } ?? "<span class=\"muted\">No due date</span>"
-        return """
-        <li class="action-item\(item.done ? " done" : "")">
+        // A concluded mentorship's items are read, not changed.
+        let toggle: HTML = pair.state == .concluded ? .empty : """
           <form method="post" action="\(pair.path)/action-items/\(item.id.uuidString)/done" class="inline">
             \(Layout.csrfField(context))
             <input type="hidden" name="done" value="\(item.done ? "0" : "1")">
             <input type="hidden" name="back" value="\(back)">
             <button type="submit" class="secondary" aria-label="\(item.done ? "Mark as not done" : "Mark as done"): \(item.text)">\(item.done ? "Reopen" : "Mark done")</button>
           </form>
+        """
+        return """
+        <li class="action-item\(item.done ? " done" : "")">
+          \(toggle)
           <span class="item-text">\(item.done ? "<s>\(item.text)</s>" as HTML : "\(item.text)")</span>
           <span class="muted">· \(line.ownerName) · </span>\(due)
         </li>
