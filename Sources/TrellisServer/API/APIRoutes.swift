@@ -19,6 +19,7 @@ enum APIRoutes {
         MentoringAPI.register(authed)
         AgreementAPI.register(authed)
         MeetingsAPI.register(authed)
+        GoalsAPI.register(authed)
         // Unknown API paths answer in JSON too.
         api.get("**") { _ -> Response in throw Abort(.notFound, reason: "There is no API endpoint at this path.") }
     }

@@ -207,7 +207,7 @@ extension ServerTests {
                     for (path, operations) in paths {
                         let listed = Set(((operations as? [String: Any]) ?? [:]).keys)
                         for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH, .TRACE, .OPTIONS, HTTPMethod(rawValue: "QUERY")] where !listed.contains(method.rawValue.lowercased()) {
-                            let concrete = path.replacingOccurrences(of: "{id}", with: UUID().uuidString).replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{meeting}", with: UUID().uuidString).replacingOccurrences(of: "{item}", with: UUID().uuidString)
+                            let concrete = path.replacingOccurrences(of: "{id}", with: UUID().uuidString).replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{meeting}", with: UUID().uuidString).replacingOccurrences(of: "{item}", with: UUID().uuidString).replacingOccurrences(of: "{goal}", with: UUID().uuidString).replacingOccurrences(of: "{milestone}", with: UUID().uuidString)
                             try await app.testing().test(method, concrete) { answer in
                                 #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
                                 let allow = answer.headers.first(name: .allow) ?? ""

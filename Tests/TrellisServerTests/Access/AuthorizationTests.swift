@@ -235,7 +235,7 @@ extension ServerTests {
                 let people = try await TestPeople.create(on: app)
                 let document = OpenAPIDocument.document(baseURL: "")["paths"] as? [String: [String: Any]] ?? [:]
                 for (path, operations) in document where path != "/api/v1/openapi.json" {
-                    let concrete = path.replacingOccurrences(of: "{id}", with: people.alice.id!.uuidString).replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{meeting}", with: UUID().uuidString).replacingOccurrences(of: "{item}", with: UUID().uuidString)
+                    let concrete = path.replacingOccurrences(of: "{id}", with: people.alice.id!.uuidString).replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{meeting}", with: UUID().uuidString).replacingOccurrences(of: "{item}", with: UUID().uuidString).replacingOccurrences(of: "{goal}", with: UUID().uuidString).replacingOccurrences(of: "{milestone}", with: UUID().uuidString)
                     for method in operations.keys.map({ HTTPMethod(rawValue: $0.uppercased()) }) {
                         try await app.testing().test(method, concrete + (concrete.hasSuffix("tags") ? "?kind=interests" : "")) { response throws in
                             #expect(response.status == .unauthorized, "\(method) \(concrete)")

@@ -89,3 +89,42 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests.MeetingsAPI {
+    @Test func `goals, feedback and the journal through the API`() async throws {
+        try await withTrellis { app in
+            let f = try await WorkspaceFixture.make(app)
+            let alice = try await ServerTests.API.token(for: TestPeople.alice, app: app)
+            let bob = try await ServerTests.API.token(for: TestPeople.bob, app: app)
+            let base = "/api/v1/mentorships/\(f.mentorship)"
+            let call = { (method: HTTPMethod, path: String, token: String, body: Any?) in try await ServerTests.ProgramsAPI.call(app, method, path, token, body) }
+            let past = try await call(.POST, "\(base)/goals", alice, ["title": "Old", "target_on": WorkspaceFixture.day(-1)])
+            #expect(past.status == .unprocessableEntity && past.text.contains("target_on"))
+            let made = try await call(.POST, "\(base)/goals", alice, ["title": "Lead a review", "term": "long", "target_on": WorkspaceFixture.day(20)])
+            #expect(made.status == .created, "\(made.text)")
+            let goal = try #require((made.json as? [String: Any])?["id"] as? String)
+            #expect((made.json as? [String: Any])?["owner"] as? String == "mentee")
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/congratulations", bob, ["text": "Early"]).status == .conflict, "nothing reached yet")
+            let withStep = try await call(.POST, "\(base)/goals/\(goal)/milestones", bob, ["title": "Watch one"])
+            let step = try #require(((withStep.json as? [String: Any])?["milestones"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/milestones", bob, ["title": ""]).status == .unprocessableEntity)
+            let reached = try await call(.POST, "\(base)/goals/\(goal)/milestones/\(step)/reached", alice, nil)
+            #expect((reached.json as? [String: Any])?["progress"] as? Int == 100)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/milestones/\(step)/reached", alice, nil).status == .conflict)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/milestones/\(UUID())/reached", alice, nil).status == .notFound)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/congratulations", bob, ["text": "Nice", "milestone_id": step]).status == .created)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/reached", alice, nil).status == .ok)
+            #expect(try await call(.POST, "\(base)/goals/\(goal)/reached", alice, nil).status == .conflict)
+
+            #expect(try await call(.POST, "\(base)/feedback", alice, ["kind": "feedback"]).status == .unprocessableEntity)
+            #expect(try await call(.POST, "\(base)/feedback", alice, ["kind": "praise", "message": "x"]).status == .unprocessableEntity)
+            #expect(try await call(.POST, "\(base)/feedback", alice, ["kind": "feedback", "worked": "Clear examples."]).status == .created)
+            #expect(((try await call(.GET, "\(base)/feedback", bob, nil).json as? [[String: Any]])?.first?["worked"] as? String) == "Clear examples.")
+
+            #expect(try await call(.POST, "\(base)/journal", alice, ["prompt": "growth", "text": "Less afraid of reviews."]).status == .created)
+            #expect(try await call(.POST, "\(base)/journal", alice, ["prompt": "nope", "text": "x"]).status == .unprocessableEntity)
+            #expect(try await call(.GET, "\(base)/journal", alice, nil).text.contains("Less afraid of reviews."))
+            #expect(!(try await call(.GET, "\(base)/journal", bob, nil).text.contains("afraid")), "her journal is hers alone")
+        }
+    }
+}

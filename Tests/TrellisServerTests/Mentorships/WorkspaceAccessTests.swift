@@ -124,6 +124,17 @@ extension ServerTests {
                     Case(method: .GET, path: "/api/v1\(p)/action-items", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .POST, path: "/api/v1\(p)/action-items", json: ["text": Self.secret, "owner_id": f.bob.uuidString], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
                     Case(method: .POST, path: "/api/v1\(p)/action-items/\(item)/done", json: ["done": false], expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(p)/goals", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/goals", json: ["title": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(g)/milestones", json: ["title": "Third step"], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    // Reached through the web cases above: 409 for both now.
+                    Case(method: .POST, path: "/api/v1\(g)/milestones/\(milestone)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(g)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(g)/congratulations", json: ["text": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(p)/feedback", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/feedback", json: ["kind": "thanks", "message": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    Case(method: .GET, path: "/api/v1\(p)/journal", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .POST, path: "/api/v1\(p)/journal", json: ["prompt": "growth", "text": "Mine alone"], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
                     // Everyone's own feed.
                     Case(method: .POST, path: "/api/v1/me/calendar-feed", expect: [.anonymous: .unauthorized, .mentee: .created, .mentor: .created, .otherPair: .created, .admin: .created]),
                     Case(method: .POST, path: "/api/v1/me/calendar-feed/revoke", expect: [.anonymous: .unauthorized, .mentee: .ok, .mentor: .ok, .otherPair: .ok, .admin: .ok]),

@@ -121,6 +121,64 @@ extension OpenAPIDocument {
                     "history": ["type": "array", "items": ref("MeetingChange"), "description": "Every change, newest first."],
                 ],
             ],
+            "Goal": [
+                "type": "object", "required": ["id", "owner", "title", "description", "term", "target_on", "reached_at", "progress", "milestones"],
+                "properties": [
+                    "id": uuid, "owner": ["type": "string", "enum": PairSide.allCases.map(\.rawValue), "description": "mentee, or mentor for the mentor's own goal (reverse mentoring)."],
+                    "title": string, "description": string, "term": ["type": "string", "enum": GoalTerm.allCases.map(\.rawValue)],
+                    "target_on": ["type": ["string", "null"], "format": "date"], "reached_at": nullableDateTime,
+                    "progress": ["type": "integer", "minimum": 0, "maximum": 100, "description": "The share of milestones reached; 100 once the goal is reached."],
+                    "milestones": ["type": "array", "items": [
+                        "type": "object", "required": ["id", "title", "reached_at"], "properties": ["id": uuid, "title": string, "reached_at": nullableDateTime],
+                    ]],
+                ],
+            ],
+            "GoalInput": [
+                "type": "object", "additionalProperties": false, "required": ["title"],
+                "properties": [
+                    "title": ["type": "string", "minLength": 1, "maxLength": GoalRules.title.maximum],
+                    "description": ["type": ["string", "null"], "maxLength": GoalRules.description.maximum],
+                    "term": ["type": ["string", "null"], "enum": GoalTerm.allCases.map(\.rawValue) + [NSNull()] as [Any], "description": "short (default) or long."],
+                    "target_on": ["type": ["string", "null"], "description": "YYYY-MM-DD, today or later; empty or null for none."],
+                    "owner": ["type": ["string", "null"], "enum": PairSide.allCases.map(\.rawValue) + [NSNull()] as [Any], "description": "mentee (default) or mentor (reverse mentoring)."],
+                ],
+            ],
+            "MilestoneInput": ["type": "object", "additionalProperties": false, "required": ["title"], "properties": ["title": ["type": "string", "minLength": 1, "maxLength": GoalRules.milestone.maximum]]],
+            "Congratulation": [
+                "type": "object", "required": ["id", "author", "text", "milestone_id", "created_at"],
+                "properties": ["id": uuid, "author": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)], "text": string, "milestone_id": ["type": ["string", "null"], "format": "uuid"], "created_at": dateTime],
+            ],
+            "CongratulationInput": [
+                "type": "object", "additionalProperties": false, "required": ["text"],
+                "properties": ["text": ["type": "string", "minLength": 1, "maxLength": GoalRules.congratulation.maximum], "milestone_id": ["type": ["string", "null"], "format": "uuid", "description": "A reached milestone of the goal; null or left out for the goal."]],
+            ],
+            "Feedback": [
+                "type": "object", "required": ["id", "kind", "author", "worked", "better", "message", "created_at"],
+                "properties": [
+                    "id": uuid, "kind": ["type": "string", "enum": FeedbackKind.allCases.map(\.rawValue)], "author": ["type": "string", "enum": PairSide.allCases.map(\.rawValue)],
+                    "worked": string, "better": string, "message": string, "created_at": dateTime,
+                ],
+            ],
+            "FeedbackInput": [
+                "type": "object", "additionalProperties": false, "required": ["kind"],
+                "properties": [
+                    "kind": ["type": "string", "enum": FeedbackKind.allCases.map(\.rawValue)],
+                    "worked": ["type": ["string", "null"], "maxLength": FeedbackRules.part.maximum, "description": "Feedback: what worked (this or better is required)."],
+                    "better": ["type": ["string", "null"], "maxLength": FeedbackRules.part.maximum, "description": "Feedback: what could be better."],
+                    "message": ["type": ["string", "null"], "maxLength": FeedbackRules.thanks.maximum, "description": "A thank-you note's text (required for thanks)."],
+                ],
+            ],
+            "JournalEntry": [
+                "type": "object", "required": ["id", "prompt", "text", "created_at"],
+                "properties": ["id": uuid, "prompt": ["type": "string", "enum": Journal.prompts.map(\.key)], "text": string, "created_at": dateTime],
+            ],
+            "JournalInput": [
+                "type": "object", "additionalProperties": false, "required": ["text"],
+                "properties": [
+                    "prompt": ["type": ["string", "null"], "enum": Journal.prompts.map(\.key) + [NSNull()] as [Any], "description": Journal.prompts.map { "\($0.key): \($0.text)" }.joined(separator: " ") + " Default: free."],
+                    "text": ["type": "string", "minLength": 1, "maxLength": Journal.entry.maximum],
+                ],
+            ],
             "CalendarFeed": ["type": "object", "required": ["url"], "properties": ["url": ["type": "string", "description": "Your private feed address: shown once."]]],
             "AgreementInput": [
                 "type": "object", "additionalProperties": false,
@@ -142,6 +200,8 @@ extension OpenAPIDocument {
         let numberParameter: [String: Any] = ["name": "number", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1, "maximum": 1_000_000]]
         let meetingParameter: [String: Any] = ["name": "meeting", "in": "path", "required": true, "schema": uuid]
         let itemParameter: [String: Any] = ["name": "item", "in": "path", "required": true, "schema": uuid]
+        let goalParameter: [String: Any] = ["name": "goal", "in": "path", "required": true, "schema": uuid]
+        let milestoneParameter: [String: Any] = ["name": "milestone", "in": "path", "required": true, "schema": uuid]
         func body(_ schema: String) -> [String: Any] { ["required": true, "content": ["application/json": ["schema": ref(schema)]]] }
         func writeErrors(_ invalid: String, conflict: String?) -> [String: Any] {
             var answers: [String: Any] = [
@@ -210,6 +270,52 @@ extension OpenAPIDocument {
                 "operationId": "markActionItem", "summary": "Mark an action item done (true) or not done (false).", "parameters": [idParameter, itemParameter], "requestBody": body("DoneInput"),
                 "responses": merge(["200": jsonBody(ref("ActionItem"), description: "The action item.")], writeErrors("done is missing.", conflict: "The mentorship has concluded.")),
             ]],
+            "/api/v1/mentorships/{id}/goals": [
+                "get": [
+                    "operationId": "listGoals", "summary": "The pair's goals with their milestones and progress, oldest first.", "parameters": [idParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("Goal")], description: "The goals."), "401": unauthorized, "404": noPair],
+                ],
+                "post": [
+                    "operationId": "setGoal", "summary": "Set a goal (the mentee's, or the mentor's own). A target date before today is refused.", "parameters": [idParameter], "requestBody": body("GoalInput"),
+                    "responses": merge(["201": jsonBody(ref("Goal"), description: "The goal.")], writeErrors("A missing title, a target date before today, or a bad term or owner: each under its field.", conflict: "The mentorship has concluded.")),
+                ],
+            ],
+            "/api/v1/mentorships/{id}/goals/{goal}/milestones": ["post": [
+                "operationId": "addMilestone", "summary": "Add a milestone to one of the pair's goals.", "parameters": [idParameter, goalParameter], "requestBody": body("MilestoneInput"),
+                "responses": merge(["201": jsonBody(ref("Goal"), description: "The goal with its new milestone.")], writeErrors("A missing or too long title, or 20 milestones already.", conflict: "The mentorship has concluded.")),
+            ]],
+            "/api/v1/mentorships/{id}/goals/{goal}/milestones/{milestone}/reached": ["post": [
+                "operationId": "reachMilestone", "summary": "Mark a milestone reached: on the timeline, and the other person is told.", "parameters": [idParameter, goalParameter, milestoneParameter],
+                "responses": ["200": jsonBody(ref("Goal"), description: "The goal."), "401": unauthorized, "404": errorResponse("No such goal or milestone of this pair."), "409": errorResponse("Reached already, or the mentorship has concluded.")],
+            ]],
+            "/api/v1/mentorships/{id}/goals/{goal}/reached": ["post": [
+                "operationId": "reachGoal", "summary": "Mark a goal reached: on the timeline, and the other person is told.", "parameters": [idParameter, goalParameter],
+                "responses": ["200": jsonBody(ref("Goal"), description: "The goal."), "401": unauthorized, "404": errorResponse("No such goal of this pair."), "409": errorResponse("Reached already, or the mentorship has concluded.")],
+            ]],
+            "/api/v1/mentorships/{id}/goals/{goal}/congratulations": ["post": [
+                "operationId": "congratulate", "summary": "Congratulate on a reached milestone or goal.", "parameters": [idParameter, goalParameter], "requestBody": body("CongratulationInput"),
+                "responses": merge(["201": jsonBody(ref("Congratulation"), description: "The congratulation.")], writeErrors("An empty or too long text.", conflict: "Nothing of the goal (or not that milestone) is reached yet, or the mentorship has concluded.")),
+            ]],
+            "/api/v1/mentorships/{id}/feedback": [
+                "get": [
+                    "operationId": "listFeedback", "summary": "Feedback and thank-you notes between the pair, newest first.", "parameters": [idParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("Feedback")], description: "The notes."), "401": unauthorized, "404": noPair],
+                ],
+                "post": [
+                    "operationId": "sendFeedback", "summary": "Send the other person feedback (what worked, what could be better) or a thank-you note.", "parameters": [idParameter], "requestBody": body("FeedbackInput"),
+                    "responses": merge(["201": jsonBody(ref("Feedback"), description: "The note.")], writeErrors("Feedback with neither part, thanks without a message, an unknown kind, or too long a text.", conflict: "The mentorship has concluded.")),
+                ],
+            ],
+            "/api/v1/mentorships/{id}/journal": [
+                "get": [
+                    "operationId": "listJournal", "summary": "Your own journal entries for this mentorship, newest first (nobody else's, ever).", "parameters": [idParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("JournalEntry")], description: "Your entries."), "401": unauthorized, "404": noPair],
+                ],
+                "post": [
+                    "operationId": "writeJournal", "summary": "Write a private journal entry, readable by you alone (stored sealed).", "parameters": [idParameter], "requestBody": body("JournalInput"),
+                    "responses": merge(["201": jsonBody(ref("JournalEntry"), description: "The entry.")], writeErrors("An empty or too long text, or an unknown prompt.", conflict: nil)),
+                ],
+            ],
             "/api/v1/me/calendar-feed": ["post": [
                 "operationId": "makeCalendarFeed", "summary": "Make your private calendar feed address, replacing the old one (which stops working). Shown once.",
                 "responses": ["201": jsonBody(ref("CalendarFeed"), description: "The feed address."), "401": unauthorized],
