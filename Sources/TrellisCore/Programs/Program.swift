@@ -27,6 +27,24 @@ public enum MatchingMode: String, Sendable, CaseIterable, Codable {
 
 extension MatchingMode: Choice { public static var choiceLabel: String { "Matching mode" } }
 
+/// Where a program's pairs meet (`ProgramDraft.meetingsInTrellis`), as the form and the command
+/// line name it.
+public enum MeetingsPlace: String, Sendable, CaseIterable, Codable, Choice {
+    /// Meetings are proposed, planned and noted in Trellis (the default).
+    case trellis
+    /// Pairs meet outside Trellis: no meeting is proposed in it; the rest of the workspace stays.
+    case outside
+
+    public static var choiceLabel: String { "Meetings" }
+
+    public var label: String {
+        switch self {
+        case .trellis: "In Trellis: pairs propose meetings, plan agendas and keep notes here"
+        case .outside: "Only outside Trellis: pairs meet as they arrange; agreements, goals and notes stay here"
+        }
+    }
+}
+
 /// A calendar day ("2027-03-01"), as programs' windows and dates are given: a day, not an
 /// instant, so that "enrolment closes on the 14th" means the whole of the 14th.
 public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -98,17 +116,22 @@ public struct ProgramDraft: Sendable, Equatable {
     public var maximumOpenRequests: Int
     /// After how many days an unanswered request expires (self-select).
     public var requestExpiryDays: Int
+    /// Whether the pairs meet in Trellis (propose meetings, agendas, notes: the default) or only
+    /// outside it (their agreement, goals, action items, feedback and journal stay in Trellis).
+    public var meetingsInTrellis: Bool
 
     public init(
         name: String, description: String = "", purpose: String = "", mode: MatchingMode = .bulk,
         enrolmentOpens: CalendarDay? = nil, enrolmentCloses: CalendarDay? = nil, starts: CalendarDay? = nil, ends: CalendarDay? = nil,
         excludeSameDepartment: Bool = false, minimumScore: Double = 0, allowRepeatPairs: Bool = false,
-        maximumOpenRequests: Int = ProgramRules.defaultOpenRequests, requestExpiryDays: Int = ProgramRules.defaultExpiryDays
+        maximumOpenRequests: Int = ProgramRules.defaultOpenRequests, requestExpiryDays: Int = ProgramRules.defaultExpiryDays,
+        meetingsInTrellis: Bool = true
     ) {
         self.name = name; self.description = description; self.purpose = purpose; self.mode = mode
         self.enrolmentOpens = enrolmentOpens; self.enrolmentCloses = enrolmentCloses; self.starts = starts; self.ends = ends
         self.excludeSameDepartment = excludeSameDepartment; self.minimumScore = minimumScore; self.allowRepeatPairs = allowRepeatPairs
         self.maximumOpenRequests = maximumOpenRequests; self.requestExpiryDays = requestExpiryDays
+        self.meetingsInTrellis = meetingsInTrellis
     }
 
     /// Text cleaned as every text input is (`TextInput`).

@@ -74,6 +74,8 @@ struct ProgramCreateCommand: AsyncCommand {
         var maximumOpenRequests: String?
         @Option(name: "request-expiry-days", help: "Self-select: days before a request expires, 1 to 90 (default 14).")
         var requestExpiryDays: String?
+        @Flag(name: "meetings-outside", help: "Pairs meet only outside Trellis: no meeting is proposed in it.")
+        var meetingsOutside: Bool
     }
 
     var help: String { "Creates a program in draft, with the engine's default weights (change them on the program's settings page)." }
@@ -95,6 +97,7 @@ struct ProgramCreateCommand: AsyncCommand {
         form.allow_repeat_pairs = signature.allowRepeatPairs ? "on" : nil
         form.maximum_open_requests = signature.maximumOpenRequests
         form.request_expiry_days = signature.requestExpiryDays
+        form.meetings = (signature.meetingsOutside ? MeetingsPlace.outside : .trellis).rawValue
         switch form.parse() {
         case .failure(let errors):
             for field in errors.order { context.console.error("--\(field.replacingOccurrences(of: "_", with: "-")): \(errors[field]!)") }

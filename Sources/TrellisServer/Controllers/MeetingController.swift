@@ -52,7 +52,7 @@ enum MeetingController {
 
     @Sendable static func list(_ req: Request) async throws -> HTML {
         let pair = try await AgreementController.pair(req)
-        return MeetingPages.list(req.page, pair: pair, meetings: try await lines(of: pair, on: req.db), inTrellis: true)
+        return MeetingPages.list(req.page, pair: pair, meetings: try await lines(of: pair, on: req.db))
     }
 
     /// A form's first time: tomorrow at 10:00 in the viewer's own zone, for an hour.
@@ -244,10 +244,15 @@ enum MeetingController {
         } catch let errors as ValidationErrors {
             var renamed = ValidationErrors()
             for field in errors.order { renamed.add(field == "text" ? "item_text" : field, errors[field] ?? "") }
-            guard let meetingRecord else { throw Abort(.unprocessableEntity, reason: "Nothing was added: " + renamed.order.compactMap { renamed[$0] }.joined(separator: " ")) }
+            guard let meetingRecord else {
+                return try await req.invalidForm(WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db), itemErrors: renamed, itemSent: sent))
+            }
             return try await req.invalidForm(try await detail(req, pair: pair, meeting: meetingRecord, errors: renamed, sent: sent))
         } catch let refusal as ProgramStore.Refusal {
-            guard let meetingRecord else { throw Abort(.conflict, reason: refusal.message) }
+            guard let meetingRecord else {
+                let page = WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db), itemSent: sent, error: refusal.message)
+                return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
+            }
             return try await HTMLPage(status: .conflict, html: try await detail(req, pair: pair, meeting: meetingRecord, error: refusal.message, sent: sent)).encodeResponse(for: req)
         }
     }

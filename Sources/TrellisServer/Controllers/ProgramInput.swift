@@ -19,6 +19,8 @@ struct ProgramForm: Content {
     var allow_repeat_pairs: String?
     var maximum_open_requests: String?
     var request_expiry_days: String?
+    /// Where the pairs meet: `trellis` (the default) or `outside`.
+    var meetings: String?
     /// One per factor, by `MatchWeights.Factor.key`, as `weight_<key>`.
     var weight_complementarity: String?
     var weight_sharedInterests: String?
@@ -52,6 +54,7 @@ struct ProgramForm: Content {
         allow_repeat_pairs = draft.allowRepeatPairs ? "on" : nil
         maximum_open_requests = String(draft.maximumOpenRequests)
         request_expiry_days = String(draft.requestExpiryDays)
+        meetings = draft.meetingsInTrellis ? MeetingsPlace.trellis.rawValue : MeetingsPlace.outside.rawValue
         weight_complementarity = Self.decimal(weights.complementarity)
         weight_sharedInterests = Self.decimal(weights.sharedInterests)
         weight_sharedValues = Self.decimal(weights.sharedValues)
@@ -89,6 +92,11 @@ struct ProgramForm: Content {
         case .success(let chosen): mode = chosen ?? .bulk
         case .failure(let problem): errors.add("mode", problem.message)
         }
+        var meetingsInTrellis = true
+        switch ProfileRules.choice(meetings ?? "", as: MeetingsPlace.self) {
+        case .success(let chosen): meetingsInTrellis = (chosen ?? .trellis) == .trellis
+        case .failure(let problem): errors.add("meetings", problem.message)
+        }
         var minimum = 0.0
         switch ProgramRules.parseMinimumScore(minimum_score ?? "") {
         case .success(let value): minimum = value
@@ -100,7 +108,8 @@ struct ProgramForm: Content {
             starts: day("starts", starts, "The program starts"), ends: day("ends", ends, "The program ends"),
             excludeSameDepartment: exclude_same_department == "on", minimumScore: minimum, allowRepeatPairs: allow_repeat_pairs == "on",
             maximumOpenRequests: number("maximum_open_requests", maximum_open_requests, ProgramRules.openRequests, default: ProgramRules.defaultOpenRequests),
-            requestExpiryDays: number("request_expiry_days", request_expiry_days, ProgramRules.expiryDays, default: ProgramRules.defaultExpiryDays)
+            requestExpiryDays: number("request_expiry_days", request_expiry_days, ProgramRules.expiryDays, default: ProgramRules.defaultExpiryDays),
+            meetingsInTrellis: meetingsInTrellis
         ).cleaned
         let checked = draft.validate()
         for field in checked.order where errors[field] == nil { errors.add(field, checked[field]!) }

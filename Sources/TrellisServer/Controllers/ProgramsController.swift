@@ -101,7 +101,8 @@ enum ProgramsController {
         let view = ProgramView(
             program: try summary(program, myRole: role, canJoin: refusal == nil), description: program.description,
             excludeSameDepartment: program.excludeSameDepartment, minimumScore: program.minimumScore, allowRepeatPairs: program.allowRepeatPairs,
-            maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays, weights: program.weights,
+            maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays,
+            meetingsInTrellis: program.meetingsInTrellis, weights: program.weights,
             myStatement: enrolment?.statement, canWithdraw: canWithdraw, joinRefusal: refusal, profileCapacity: profileCapacity,
             moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun,
             rankingProgress: viewer.isAdmin && program.matchingMode == .preference ? Rankings.progress(of: program) : nil,

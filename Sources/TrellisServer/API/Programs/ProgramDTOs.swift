@@ -37,6 +37,8 @@ struct ProgramDTO: Content {
     /// The caller's role in the program, or null.
     @Null var my_role: String?
     var rules: ProgramRulesDTO
+    /// Whether pairs propose and plan meetings in Trellis (false: they meet only outside it).
+    var meetings_in_trellis: Bool
     /// Factor key → weight.
     var weights: [String: Double]
 
@@ -60,6 +62,7 @@ struct ProgramDTO: Content {
             exclude_same_department: program.excludeSameDepartment, minimum_score: program.minimumScore, allow_repeat_pairs: program.allowRepeatPairs,
             maximum_open_requests: program.maximumOpenRequests, request_expiry_days: program.requestExpiryDays
         )
+        meetings_in_trellis = program.meetingsInTrellis
         let stored = program.weights
         weights = Dictionary(uniqueKeysWithValues: MatchWeights.factors.map { ($0.key, stored[keyPath: $0.keyPath]) })
     }
@@ -81,6 +84,7 @@ struct ProgramInputDTO: Content {
     var allow_repeat_pairs: Bool?
     var maximum_open_requests: Int?
     var request_expiry_days: Int?
+    var meetings_in_trellis: Bool?
     var weights: [String: Double]?
 
     static let wholeNumbers: [String: ClosedRange<Int>] = [
@@ -89,7 +93,7 @@ struct ProgramInputDTO: Content {
 
     static let fieldNames: Set<String> = [
         "name", "description", "purpose", "mode", "enrolment_opens", "enrolment_closes", "starts", "ends", "exclude_same_department",
-        "minimum_score", "allow_repeat_pairs", "maximum_open_requests", "request_expiry_days", "weights",
+        "minimum_score", "allow_repeat_pairs", "maximum_open_requests", "request_expiry_days", "meetings_in_trellis", "weights",
     ]
 
     /// The sent fields over `form` (the stored program's settings, or a new program's), as the
@@ -110,6 +114,7 @@ struct ProgramInputDTO: Content {
         if let allow_repeat_pairs { form.allow_repeat_pairs = allow_repeat_pairs ? "on" : nil }
         if let maximum_open_requests { form.maximum_open_requests = String(maximum_open_requests) }
         if let request_expiry_days { form.request_expiry_days = String(request_expiry_days) }
+        if let meetings_in_trellis { form.meetings = (meetings_in_trellis ? MeetingsPlace.trellis : .outside).rawValue }
         if let weights {
             var texts = form.weightTexts
             for (key, value) in weights { texts[key] = Self.number(value) }

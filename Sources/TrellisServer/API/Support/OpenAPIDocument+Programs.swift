@@ -28,6 +28,7 @@ extension OpenAPIDocument {
             "mentors": ["type": "integer"], "mentees": ["type": "integer"],
             "my_role": ["type": ["string", "null"], "enum": ProgramRole.allCases.map(\.rawValue) + [NSNull()] as [Any]],
             "rules": ref("ProgramRules"),
+            "meetings_in_trellis": ["type": "boolean", "description": "Whether pairs propose and plan their meetings in Trellis (true, the default) or meet only outside it (no meeting can be proposed)."],
             "weights": ["type": "object", "additionalProperties": ["type": "number"]],
         ]
         let inputDay: [String: Any] = ["type": ["string", "null"], "description": "A day, YYYY-MM-DD; null or empty for none."]
@@ -44,6 +45,7 @@ extension OpenAPIDocument {
                 "allow_repeat_pairs": ["type": "boolean"],
                 "maximum_open_requests": ["type": "integer", "minimum": ProgramRules.openRequests.range.lowerBound, "maximum": ProgramRules.openRequests.range.upperBound],
                 "request_expiry_days": ["type": "integer", "minimum": ProgramRules.expiryDays.range.lowerBound, "maximum": ProgramRules.expiryDays.range.upperBound],
+                "meetings_in_trellis": ["type": "boolean", "description": "False: pairs meet only outside Trellis and no meeting can be proposed in it (meetings already planned stay). Default true."],
                 "weights": weights,
             ],
             "description": "Creating: name is required, the rest has defaults. Changing: fields left out keep their value. Every bad field is named in the 422 answer.",

@@ -24,6 +24,7 @@ final class Program: Model, @unchecked Sendable {
     @Field(key: "maximum_open_requests") var maximumOpenRequests: Int
     @Field(key: "request_expiry_days") var requestExpiryDays: Int
     @Field(key: "weights") var weightsJSON: String
+    @Field(key: "meetings_in_trellis") var meetingsInTrellis: Bool
     @Field(key: "mentor_count") var mentorCount: Int
     @Field(key: "mentee_count") var menteeCount: Int
     @Field(key: "roster_version") var rosterVersion: Int
@@ -64,7 +65,7 @@ final class Program: Model, @unchecked Sendable {
             enrolmentOpens: enrolmentOpens.flatMap(CalendarDay.init), enrolmentCloses: enrolmentCloses.flatMap(CalendarDay.init),
             starts: starts.flatMap(CalendarDay.init), ends: ends.flatMap(CalendarDay.init),
             excludeSameDepartment: excludeSameDepartment, minimumScore: minimumScore, allowRepeatPairs: allowRepeatPairs,
-            maximumOpenRequests: maximumOpenRequests, requestExpiryDays: requestExpiryDays
+            maximumOpenRequests: maximumOpenRequests, requestExpiryDays: requestExpiryDays, meetingsInTrellis: meetingsInTrellis
         )
     }
 
@@ -83,6 +84,7 @@ final class Program: Model, @unchecked Sendable {
         allowRepeatPairs = draft.allowRepeatPairs
         maximumOpenRequests = draft.maximumOpenRequests
         requestExpiryDays = draft.requestExpiryDays
+        meetingsInTrellis = draft.meetingsInTrellis
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         weightsJSON = String(decoding: (try? encoder.encode(weights)) ?? Data("{}".utf8), as: UTF8.self)

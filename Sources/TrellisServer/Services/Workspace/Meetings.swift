@@ -26,9 +26,15 @@ enum Meetings {
         return ProgramBits.day(CalendarDay(time.startsAt, in: zone))
     }
 
+    static let outsideMessage = "In this program, pairs meet outside Trellis: meetings are not proposed here. Your agreement, goals, action items and notes are still here."
+
     static func propose(_ time: MeetingTime, pair: PairView, now: Date = Date(), on db: any Database) async throws -> MeetingRecord {
         try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            // Read inside the transaction: a manager may have just changed it.
+            if try await Program.find(pair.programID, on: tx)?.meetingsInTrellis == false {
+                throw ProgramStore.Refusal("meeting", Self.outsideMessage)
+            }
             let upcoming = try await MeetingRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$endsAt > now)
                 .filter(\.$state != MeetingState.cancelled.rawValue).count()
             if upcoming >= 20 { throw ProgramStore.Refusal("meeting", "You have 20 meetings planned already: hold or cancel some before proposing more.") }

@@ -14,6 +14,8 @@ struct PairView: Sendable {
     var programName: String
     var programPurpose: String
     var programEnds: CalendarDay?
+    /// The program's setting: false when its pairs meet only outside Trellis.
+    var meetingsInTrellis: Bool
     var mentorID: UUID
     var menteeID: UUID
     var mentorName: String
@@ -51,7 +53,7 @@ enum Pairs {
         let started = CalendarDay(mentorship.startedOn) ?? CalendarDay(mentorship.createdAt, in: TimeZone(identifier: "UTC")!)
         return PairView(
             id: id, programID: program.id ?? mentorship.programID, programName: program.name, programPurpose: program.purpose,
-            programEnds: program.ends.flatMap(CalendarDay.init), mentorID: mentorship.mentorID, menteeID: mentorship.menteeID,
+            programEnds: program.ends.flatMap(CalendarDay.init), meetingsInTrellis: program.meetingsInTrellis, mentorID: mentorship.mentorID, menteeID: mentorship.menteeID,
             mentorName: name(mentorship.mentorID), menteeName: name(mentorship.menteeID),
             state: MentorshipState(rawValue: mentorship.state) ?? .active, startedOn: started,
             me: viewer, side: mentorship.mentorID == viewer ? .mentor : .mentee, timeZone: zone

@@ -69,7 +69,7 @@ enum Workspace {
             }
             if let step = GoalRules.nextStep(for: pair.side, goals: goals, otherName: pair.otherName, today: today) { steps.append(step) }
             let overdueMine = openItems.filter { $0.overdue && $0.item.owner == pair.side }.count
-            steps += MeetingSteps.steps(for: pair.side, otherName: pair.otherName, upcoming: upcoming, everProposed: !meetings.isEmpty, overdueMine: overdueMine)
+            steps += MeetingSteps.steps(for: pair.side, otherName: pair.otherName, upcoming: upcoming, everProposed: !meetings.isEmpty, overdueMine: overdueMine, meetingsInTrellis: pair.meetingsInTrellis)
         }
         let events = try await MentorshipEvent.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$occurredAt, .descending).sort(\.$id, .descending).limit(timelineShown).all()
         var timeline = events.compactMap { event -> WorkspaceView.Entry? in

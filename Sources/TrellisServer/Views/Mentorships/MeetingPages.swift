@@ -54,7 +54,12 @@ enum MeetingPages {
         var agendaItems: Int
     }
 
-    static func list(_ context: PageContext, pair: PairView, meetings: [Line], inTrellis: Bool) -> HTML {
+    /// What a pair reads where they would propose a meeting when their program's meetings happen
+    /// outside Trellis.
+    static let outsideNotice: HTML = "<p class=\"panel\">\(Meetings.outsideMessage)</p>"
+
+    static func list(_ context: PageContext, pair: PairView, meetings: [Line]) -> HTML {
+        let inTrellis = pair.meetingsInTrellis
         let now = Date()
         let upcoming = meetings.filter { $0.state != .cancelled && $0.time.endsAt > now }.sorted { $0.time.startsAt < $1.time.startsAt }
         let past = meetings.filter { $0.state == .cancelled || $0.time.endsAt <= now }
@@ -69,7 +74,7 @@ enum MeetingPages {
         return Layout.page(context, title: "Meetings · \(pair.mentorName) and \(pair.menteeName)", active: "mentoring", content: """
         \(AgreementPages.header(pair, here: "Meetings"))
         <div class="actions"><h1>Meetings</h1>\(HTML.when(pair.state != .concluded && inTrellis, "<a class=\"button\" href=\"\(pair.path)/meetings/new\">Propose a meeting</a>"))</div>
-        \(HTML.when(!inTrellis, "<p class=\"panel\">In this program, meetings happen outside Trellis. Your agreement, goals and notes are still here.</p>"))
+        \(inTrellis ? .empty : outsideNotice)
         <p class="hint">Times in \(pair.timeZone.identifier), your profile's time zone.</p>
         <section aria-labelledby="upcoming-heading">
           <h2 id="upcoming-heading">Coming up</h2>
@@ -105,13 +110,19 @@ enum MeetingPages {
         Layout.page(context, title: "Propose a meeting", active: "mentoring", content: """
         \(AgreementPages.header(pair, here: "Propose a meeting"))
         <h1>Propose a meeting with \(pair.otherName)</h1>
+        \(pair.meetingsInTrellis ? proposeForm(context, pair: pair, form: form) : outsideNotice)
+        """)
+    }
+
+    static func proposeForm(_ context: PageContext, pair: PairView, form: TimeForm) -> HTML {
+        """
         \(Form.errorSummary(form.errors, message: "The meeting was not proposed. Please correct the highlighted fields."))
         <form method="post" action="\(pair.path)/meetings" class="panel" novalidate>
           \(Layout.csrfField(context))
           \(timeFields(form))
           <div class="actions"><button type="submit">Propose the meeting</button><a href="\(pair.path)/meetings">Cancel</a></div>
         </form>
-        """)
+        """
     }
 
     struct AgendaLine: Sendable {
@@ -159,6 +170,27 @@ enum MeetingPages {
         var error: String?
         var timeForm: TimeForm
         var sent: [String: String] = [:]
+    }
+
+    /// Adding an action item: from a meeting's page (`meeting`), or from the workspace's list of
+    /// open items (nil), as pairs who meet outside Trellis do.
+    static func itemForm(_ context: PageContext, pair: PairView, meeting: UUID?, sent: [String: String], errors: ValidationErrors) -> HTML {
+        let owners = [(pair.me.uuidString, "Me (\(pair.myName))"), (pair.otherID.uuidString, pair.otherName)]
+        let hint = pair.meetingsInTrellis
+            ? "Something one of you will do before you next meet. Open items carry over to the next meeting's agenda."
+            : "Something one of you will do before you next meet."
+        return """
+        <form method="post" action="\(pair.path)/action-items" class="item-form" novalidate>
+          \(Layout.csrfField(context))
+          \(meeting.map { "<input type=\"hidden\" name=\"meeting_id\" value=\"\($0.uuidString)\">" as HTML } ?? .empty)
+          \(Form.text("item_text", label: "Action item", value: sent["item_text"] ?? "", hint: hint, error: errors["item_text"], attributes: [Attribute(.maxlength, String(MeetingTexts.actionItem.maximum))]))
+          <div class="form-columns">
+            \(Form.select("owner_id", label: "Who does it", options: owners, selected: sent["owner_id"] ?? pair.me.uuidString, error: errors["owner_id"]))
+            \(Form.text("due_on", label: "Due", value: sent["due_on"] ?? "", type: "date", hint: "Optional.", error: errors["due_on"]))
+          </div>
+          <button type="submit" class="secondary">Add the action item</button>
+        </form>
+        """
     }
 
     static func itemRow(_ context: PageContext, _ line: ItemLine, pair: PairView, back: String) -> HTML {
@@ -237,7 +269,6 @@ enum MeetingPages {
             "<li><span class=\"when\">\(AgreementPages.moment(change.at, in: pair.timeZone))</span> \(change.sentence)\(change.reason.isEmpty ? "" : " Reason: “\(change.reason)”")</li>"
         }
         let agendaOpen = open
-        let ownerOptions = [(pair.me.uuidString, "Me (\(pair.myName))"), (pair.otherID.uuidString, pair.otherName)]
         return Layout.page(context, title: "Meeting on \(when(facts.time.startsAt, in: pair.timeZone))", active: "mentoring", notice: view.notice, content: """
         \(AgreementPages.header(pair, here: "Meeting"))
         <h1>\(when(facts.time.startsAt, in: pair.timeZone)) \(stateBadge(facts.state, held: view.held))</h1>
@@ -286,18 +317,7 @@ enum MeetingPages {
         <section class="panel" aria-labelledby="items-heading">
           <h2 id="items-heading">Action items from this meeting</h2>
           \(items.isEmpty ? "<p class=\"muted\">None yet.</p>" as HTML : "<ul class=\"action-items\">\(items)</ul>")
-          \(HTML.when(pair.state != .concluded && facts.state != .cancelled, """
-          <form method="post" action="\(pair.path)/action-items" novalidate>
-            \(Layout.csrfField(context))
-            <input type="hidden" name="meeting_id" value="\(view.id.uuidString)">
-            \(Form.text("item_text", label: "Action item", value: view.sent["item_text"] ?? "", hint: "Something one of you will do before you next meet. Open items carry over to the next meeting's agenda.", error: view.errors["item_text"], attributes: [Attribute(.maxlength, String(MeetingTexts.actionItem.maximum))]))
-            <div class="form-columns">
-              \(Form.select("owner_id", label: "Who does it", options: ownerOptions, selected: view.sent["owner_id"] ?? pair.me.uuidString, error: view.errors["owner_id"]))
-              \(Form.text("due_on", label: "Due", value: view.sent["due_on"] ?? "", type: "date", hint: "Optional.", error: view.errors["due_on"]))
-            </div>
-            <button type="submit" class="secondary">Add the action item</button>
-          </form>
-          """))
+          \(HTML.when(pair.state != .concluded && facts.state != .cancelled, itemForm(context, pair: pair, meeting: view.id, sent: view.sent, errors: view.errors)))
         </section>
         <section class="panel" aria-labelledby="history-heading">
           <h2 id="history-heading">History</h2>

@@ -4,7 +4,8 @@ import TrellisCore
 /// A mentorship's page for its pair: who they are and why they were matched, what to do next,
 /// the agreement, and the timeline of what happened.
 enum WorkspacePage {
-    static func render(_ context: PageContext, _ view: WorkspaceView) -> HTML {
+    /// `itemErrors`, `itemSent` and `error`: an action item added here that was not saved.
+    static func render(_ context: PageContext, _ view: WorkspaceView, itemErrors: ValidationErrors = .init(), itemSent: [String: String] = [:], error: String? = nil) -> HTML {
         let pair = view.pair
         let reasons: HTML = view.reasons.isEmpty ? "<p>You were paired by the program.</p>" : """
         <p>Your match scored <strong>\(view.score.map(RunPages.score) ?? "")</strong> out of 1. What counted most:</p>
@@ -34,6 +35,8 @@ enum WorkspacePage {
         return Layout.page(context, title: "Mentorship with \(pair.otherName)", active: "mentoring", content: """
         <p><a href="/mentoring">My mentoring</a></p>
         <h1>\(pair.mentorName) and \(pair.menteeName)</h1>
+        \(error.map { "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>\($0)</h2></div>" as HTML } ?? .empty)
+        \(Form.errorSummary(itemErrors, message: "The action item was not added. Please correct the highlighted field."))
         <p class="lead">\(pair.side == .mentee ? "Your mentor" : "Your mentee") in <a href="/programs/\(pair.programID.uuidString)">\(pair.programName)</a> · \(pair.state.label) since \(ProgramBits.day(pair.startedOn))</p>
         <nav aria-label="This mentorship" class="workspace-nav">
           <ul class="tabs">
@@ -70,10 +73,10 @@ enum WorkspacePage {
                 <p><a href="\(pair.path)/meetings/\(line.id.uuidString)">\(MeetingPages.when(line.time.startsAt, in: pair.timeZone))</a> \(MeetingPages.stateBadge(line.state, held: false))</p>
                 <p class="muted">\(line.time.length)\(line.time.place.isEmpty ? "" : " · \(line.time.place)") · \(Counted.phrase(line.agendaItems, "agenda item", "agenda items"))</p>
                 """ as HTML
-            } ?? "<p>No meeting is planned.</p>")
+            } ?? (pair.meetingsInTrellis ? "<p>No meeting is planned.</p>" : "<p>In this program, you meet outside Trellis.</p>"))
             <p class="muted">\(Counted.phrase(view.meetingsHeld, "meeting", "meetings").capitalizedFirstLetter) held so far.</p>
             <div class="actions">
-              \(HTML.when(pair.state != .concluded, "<a class=\"button secondary\" href=\"\(pair.path)/meetings/new\">Propose a meeting</a>"))
+              \(HTML.when(pair.state != .concluded && pair.meetingsInTrellis, "<a class=\"button secondary\" href=\"\(pair.path)/meetings/new\">Propose a meeting</a>"))
               <a href="\(pair.path)/meetings">All meetings</a>
             </div>
           </section>
@@ -90,6 +93,12 @@ enum WorkspacePage {
         <section class="panel" aria-labelledby="items-heading">
           <h2 id="items-heading">Open action items</h2>
           \(view.openItems.isEmpty ? "<p class=\"muted\">Nothing open.</p>" as HTML : "<ul class=\"action-items\">\(view.openItems.map { MeetingPages.itemRow(context, $0, pair: pair, back: pair.path) })</ul>")
+          \(pair.state == .concluded ? HTML.empty : """
+          <details\(HTML.when(!itemErrors.isEmpty || error != nil, " open"))>
+            <summary>Add an action item</summary>
+            \(MeetingPages.itemForm(context, pair: pair, meeting: nil, sent: itemSent, errors: itemErrors))
+          </details>
+          """)
         </section>
         <section class="panel" aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">What happened</h2>

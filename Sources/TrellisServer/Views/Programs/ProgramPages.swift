@@ -98,6 +98,10 @@ enum ProgramFormPage {
             <p class="hint" id="mode-\(mode.rawValue)-hint">\(mode.explanation)</p>
             """
         }
+        let places: [HTML] = MeetingsPlace.allCases.map { place in
+            let checked = (form.meetings ?? MeetingsPlace.trellis.rawValue) == place.rawValue
+            return "<label class=\"choice\"><input type=\"radio\" name=\"meetings\" value=\"\(place.rawValue)\"\(HTML.when(checked, " checked"))> \(place.label)</label>"
+        }
         let defaults = MatchWeights()
         let weights: [HTML] = MatchWeights.factors.map { factor in
             let field = ProgramForm.weightField(factor)
@@ -125,6 +129,11 @@ enum ProgramFormPage {
               \(Form.messages("mode", hint: nil, error: errors["mode"]))
               \(modes)
               <p class="hint">Programs where both sides rank each other and a stable match is made are coming in a later version.</p>
+            </fieldset>
+            <fieldset class="field choices\(errors["meetings"] == nil ? "" : " has-error")" aria-describedby="meetings-hint\(errors["meetings"] == nil ? "" : " meetings-error")">
+              <legend>Where pairs meet</legend>
+              \(Form.messages("meetings", hint: "This can change at any time: meetings already planned stay as they are.", error: errors["meetings"]))
+              \(places)
             </fieldset>
           </section>
           <section class="panel" aria-labelledby="dates-heading">
@@ -175,6 +184,7 @@ struct ProgramView: Sendable {
     var allowRepeatPairs: Bool
     var maximumOpenRequests: Int
     var requestExpiryDays: Int
+    var meetingsInTrellis: Bool = true
     var weights: MatchWeights
     /// The viewer's own enrolment: their statement and whether they may still withdraw.
     var myStatement: String?
@@ -385,6 +395,7 @@ enum ProgramPage {
             <li>\(view.excludeSameDepartment ? "Never pairs two people of the same department." : "People of the same department may be paired.")</li>
             <li>\(view.minimumScore > 0 ? "Pairs scoring below \(ProgramForm.decimal(view.minimumScore)) are never made." : "No minimum score.")</li>
             <li>\(view.allowRepeatPairs ? "Pairs who worked together before may be matched again." : "People are matched with someone new to them.")</li>
+            <li>\(view.meetingsInTrellis ? "Pairs propose and plan their meetings in Trellis." : "Pairs meet outside Trellis: no meetings are proposed here.")</li>
             \(mode == .selfSelect ? "<li>A mentee may have \(view.maximumOpenRequests) requests waiting at once; a request expires after \(view.requestExpiryDays) days.</li>" as HTML : .empty)
           </ul>
           <div class="table-wrap" tabindex="0" role="region" aria-label="Factor weights">
