@@ -182,3 +182,42 @@ struct MeetingTests {
         #expect(ICalendar.fold(String(repeating: "a", count: 76)) == String(repeating: "a", count: 75) + "\r\n a")
     }
 }
+
+/// The flags a program manager reads beside a pair's numbers (`PairNumbers.flags`).
+@Suite struct PairFlagTests {
+    static let utc = TimeZone(identifier: "UTC")!
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static var today: CalendarDay { CalendarDay(now, in: utc) }
+    static func daysAgo(_ days: Int) -> Date { now.addingTimeInterval(-Double(days) * 86_400) }
+
+    static func numbers(startedDaysAgo: Int, _ change: (inout PairNumbers) -> Void = { _ in }) -> PairNumbers {
+        var numbers = PairNumbers(startedOn: today.adding(days: -startedDaysAgo)!)
+        change(&numbers)
+        return numbers
+    }
+
+    @Test func `a new pair has time to settle before anything is flagged`() {
+        #expect(Self.numbers(startedDaysAgo: PairNumbers.agreementGraceDays - 1).flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty)
+        #expect(Self.numbers(startedDaysAgo: PairNumbers.agreementGraceDays).flags(today: Self.today, now: Self.now, meetingsInTrellis: true) == [.agreementNotSigned])
+        #expect(Self.numbers(startedDaysAgo: PairNumbers.firstMeetingGraceDays).flags(today: Self.today, now: Self.now, meetingsInTrellis: true) == [.agreementNotSigned, .noMeetingYet])
+        #expect(Self.numbers(startedDaysAgo: PairNumbers.quietDays).flags(today: Self.today, now: Self.now, meetingsInTrellis: false) == [.agreementNotSigned, .quiet],
+                "outside Trellis, meetings are not counted here and not flagged")
+    }
+
+    @Test func `a pair that met, signed and keeps going is not flagged; a gap without a next meeting is`() {
+        let busy = Self.numbers(startedDaysAgo: 90) {
+            $0.agreement = .signed(version: 2, on: Self.daysAgo(80)); $0.meetingsHeld = 5; $0.lastMet = Self.daysAgo(10); $0.lastActivity = Self.daysAgo(2)
+        }
+        #expect(busy.flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty)
+        var gap = busy
+        gap.lastMet = Self.daysAgo(PairNumbers.meetingGapDays)
+        #expect(gap.flags(today: Self.today, now: Self.now, meetingsInTrellis: true) == [.notMetLately])
+        gap.nextMeeting = Self.now.addingTimeInterval(86_400)
+        #expect(gap.flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty, "a meeting ahead answers the gap")
+        var waiting = busy
+        waiting.agreement = .waiting(version: 3, signedBefore: Self.daysAgo(80))
+        waiting.overdueActionItems = 2
+        waiting.lastActivity = Self.daysAgo(PairNumbers.quietDays)
+        #expect(waiting.flags(today: Self.today, now: Self.now, meetingsInTrellis: true) == [.agreementNotSigned, .overdueActionItems, .quiet])
+    }
+}

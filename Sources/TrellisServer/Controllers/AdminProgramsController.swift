@@ -13,6 +13,7 @@ enum AdminProgramsController {
         routes.post("admin", "programs", ":id", "edit", use: update)
         routes.post("admin", "programs", ":id", "state", use: move)
         routes.get("admin", "programs", ":id", "participants", use: roster)
+        routes.get("admin", "programs", ":id", "pairs", use: pairs)
         routes.post("admin", "programs", ":id", "participants", use: enrol)
         routes.post("admin", "programs", ":id", "participants", ":person", "remove", use: remove)
         routes.post("admin", "programs", ":id", "participants", "csv", use: previewCSV)
@@ -179,6 +180,19 @@ enum AdminProgramsController {
             program: summary, page: page, input: input, errors: errors, notice: notice,
             enrolProblem: EnrolmentRules.managerEnrolProblem(state: program.programState), csvError: csvError, errorHeading: errorHeading,
             departments: try await DirectoryCounts.snapshot(on: req.db).departments
+        ))
+    }
+
+    /// The program's pairs in numbers and dates (`ProgramPairs`), fifty to a page.
+    @Sendable static func pairs(_ req: Request) async throws -> HTML {
+        let program = try await program(req)
+        let viewer = try req.requireUser()
+        let zone = try await Profile.find(viewer.requireID(), on: req.db).flatMap { TimeZone(identifier: $0.timezone) } ?? TimeZone(identifier: "UTC")!
+        let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.parse)
+        let before = after == nil ? (try? req.query.get(String.self, at: "before")).flatMap(UUID.parse) : nil
+        let page = try await ProgramPairs.page(program: program, after: after, before: before, today: CalendarDay(Date(), in: zone), on: req.db)
+        return PairsPage.render(req.page, PairsView(
+            program: try ProgramsController.summary(program, myRole: nil, canJoin: false), meetingsInTrellis: program.meetingsInTrellis, page: page, timeZone: zone
         ))
     }
 

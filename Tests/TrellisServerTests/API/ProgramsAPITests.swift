@@ -226,6 +226,8 @@ extension ServerTests {
                     Row(method: .GET, path: "\(p)/\(draft)", expect: ["alice": .notFound, "bob": .notFound, "carol": .notFound, "admin": .ok]),
                     Row(method: .PATCH, path: "\(p)/\(choose)", body: ["mode": "bulk"], expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .conflict]),
                     Row(method: .POST, path: "\(p)/\(choose)/state", body: ["to": "draft"], expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .conflict]),
+                    Row(method: .GET, path: "\(p)/\(choose)/pairs", expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .ok]),
+                    Row(method: .GET, path: "\(p)/\(choose)/pairs?after=nope", expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .unprocessableEntity]),
                     Row(method: .GET, path: "\(p)/\(choose)/enrolments", expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .ok]),
                     Row(method: .POST, path: "\(p)/\(choose)/enrolments", body: ["email": TestPeople.alice, "role": "mentee"], expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .unprocessableEntity]),
                     Row(method: .GET, path: "\(p)/\(choose)/runs", expect: ["alice": .forbidden, "bob": .forbidden, "carol": .forbidden, "admin": .ok]),

@@ -120,6 +120,8 @@ extension ServerTests {
                     Case(method: .GET, path: "/admin/programs/\(open)/participants", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .ok]),
                     Case(method: .GET, path: "/admin/programs/\(open)/participants/directory?as=mentee&department=Nowhere", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .carol: .forbidden, .admin: .ok]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/directory", form: [("department", "Nowhere"), ("as", "mentee")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .carol: .forbidden, .admin: .conflict]),
+                    Case(method: .GET, path: "/admin/programs/\(open)/pairs", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .carol: .forbidden, .admin: .ok]),
+                    Case(method: .GET, path: "/admin/programs/\(UUID())/pairs?after=x", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .GET, path: "/admin/programs/\(UUID())/participants", expect: [.anonymous: .seeOther, .alice: .forbidden, .bob: .forbidden, .admin: .notFound]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants", form: [("email", "")], expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .unprocessableEntity]),
                     Case(method: .POST, path: "/admin/programs/\(open)/participants/\(bob)/remove", expect: [.anonymous: .unauthorized, .alice: .forbidden, .bob: .forbidden, .admin: .conflict]),

@@ -297,3 +297,69 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(type, forKey: key) ?? Null(wrappedValue: nil)
     }
 }
+
+/// `PairNumbers`: one pair of a program as its managers see it, in counts and dates only.
+struct PairNumbersDTO: Content {
+    struct Agreement: Content {
+        /// `not-written`, `waiting` (the latest version waits for a signature) or `signed` (by both).
+        var status: String
+        @Null var version: Int?
+        /// When the latest version both signed got its second signature (null: none yet).
+        @Null var signed_at: String?
+    }
+
+    var mentorship_id: UUID
+    var mentor: PersonLinkDTO
+    var mentee: PersonLinkDTO
+    var state: String
+    var started_on: String
+    var agreement: Agreement
+    var meetings_held: Int
+    var meetings_cancelled: Int
+    @Null var last_met: String?
+    @Null var next_meeting: String?
+    var goals: Int
+    var goals_reached: Int
+    var milestones: Int
+    var milestones_reached: Int
+    var open_action_items: Int
+    var overdue_action_items: Int
+    var feedback_sent: Int
+    var thanks_sent: Int
+    @Null var last_activity: String?
+    var flags: [String]
+
+    init(_ row: ProgramPairs.Row) {
+        let n = row.numbers
+        mentorship_id = row.mentorshipID
+        mentor = PersonLinkDTO(id: row.mentorID, name: row.mentorName)
+        mentee = PersonLinkDTO(id: row.menteeID, name: row.menteeName)
+        state = row.state.rawValue
+        started_on = n.startedOn.description
+        switch n.agreement {
+        case .notWritten: agreement = Agreement(status: "not-written", version: nil, signed_at: nil)
+        case .waiting(let version, let before): agreement = Agreement(status: "waiting", version: version, signed_at: APITime.text(before))
+        case .signed(let version, let on): agreement = Agreement(status: "signed", version: version, signed_at: APITime.text(on))
+        }
+        meetings_held = n.meetingsHeld
+        meetings_cancelled = n.meetingsCancelled
+        last_met = APITime.text(n.lastMet)
+        next_meeting = APITime.text(n.nextMeeting)
+        goals = n.goals
+        goals_reached = n.goalsReached
+        milestones = n.milestones
+        milestones_reached = n.milestonesReached
+        open_action_items = n.openActionItems
+        overdue_action_items = n.overdueActionItems
+        feedback_sent = n.feedbackSent
+        thanks_sent = n.thanksSent
+        last_activity = APITime.text(n.lastActivity)
+        flags = row.flags.map(\.rawValue)
+    }
+}
+
+struct PairNumbersPageDTO: Content {
+    var items: [PairNumbersDTO]
+    /// Pass as `after` for the next page (null: this is the last).
+    @Null var next_after: UUID?
+}

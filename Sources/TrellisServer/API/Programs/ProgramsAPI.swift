@@ -16,6 +16,7 @@ enum ProgramsAPI {
         api.post("programs", ":id", "state", use: move)
         api.get("programs", ":id", "enrolments", use: enrolments)
         api.post("programs", ":id", "enrolments", use: enrol)
+        api.get("programs", ":id", "pairs", use: pairNumbers)
         api.get("programs", ":id", "runs", use: runs)
         api.post("programs", ":id", "runs", use: startRun)
         api.get("programs", ":id", "runs", ":number", use: run)
@@ -180,6 +181,14 @@ enum ProgramsAPI {
         }
         let page = try await ProgramRoster.page(program: try program.requireID(), role: role, after: after, before: nil, on: req.db)
         return EnrolmentPageDTO(items: page.rows.map(EnrolmentDTO.init), next_after: page.hasNext ? page.rows.last?.enrolmentID : nil)
+    }
+
+    /// The program's pairs in counts and dates (`ProgramPairs`), fifty at a time; days are UTC.
+    @Sendable static func pairNumbers(_ req: Request) async throws -> PairNumbersPageDTO {
+        let (_, program) = try await managed(req)
+        let after = try cursor(req, "after")
+        let page = try await ProgramPairs.page(program: program, after: after, before: nil, today: CalendarDay(Date(), in: TimeZone(identifier: "UTC")!), on: req.db)
+        return PairNumbersPageDTO(items: page.rows.map(PairNumbersDTO.init), next_after: page.hasNext ? page.rows.last?.mentorshipID : nil)
     }
 
     /// A uuid query parameter (nil when absent; 422 naming it when it is not a uuid).

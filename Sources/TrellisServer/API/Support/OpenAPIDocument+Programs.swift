@@ -70,6 +70,36 @@ extension OpenAPIDocument {
                     "statement": string, "self_joined": ["type": "boolean"], "profile_complete_percent": ["type": "integer", "minimum": 0, "maximum": 100],
                 ],
             ],
+            "PairNumbers": {
+                let nullableTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+                let count: [String: Any] = ["type": "integer", "minimum": 0]
+                let properties: [String: Any] = [
+                    "mentorship_id": uuid, "mentor": person, "mentee": person,
+                    "state": ["type": "string", "enum": MentorshipState.allCases.map(\.rawValue)],
+                    "started_on": ["type": "string", "format": "date"],
+                    "agreement": [
+                        "type": "object", "required": ["status", "version", "signed_at"],
+                        "properties": [
+                            "status": ["type": "string", "enum": ["not-written", "waiting", "signed"]],
+                            "version": ["type": ["integer", "null"], "description": "The latest version's number."],
+                            "signed_at": ["type": ["string", "null"], "format": "date-time", "description": "When the latest version signed by both got its second signature."],
+                        ],
+                    ] as [String: Any],
+                    "meetings_held": count, "meetings_cancelled": count, "last_met": nullableTime, "next_meeting": nullableTime,
+                    "goals": count, "goals_reached": count, "milestones": count, "milestones_reached": count,
+                    "open_action_items": count, "overdue_action_items": count, "feedback_sent": count, "thanks_sent": count,
+                    "last_activity": nullableTime,
+                    "flags": ["type": "array", "items": ["type": "string", "enum": PairNumbers.Flag.allCases.map(\.rawValue)], "description": "Facts worth a look; empty for a concluded pair."],
+                ]
+                return [
+                    "type": "object", "required": Array(properties.keys).sorted(), "properties": properties,
+                    "description": "One pair in counts and dates: never the words of its agreement, agenda, notes, goals or feedback.",
+                ] as [String: Any]
+            }(),
+            "PairNumbersPage": [
+                "type": "object", "required": ["items"],
+                "properties": ["items": ["type": "array", "items": ref("PairNumbers")], "next_after": ["type": ["string", "null"], "format": "uuid", "description": "Pass as `after` for the next page; null on the last."]],
+            ],
             "EnrolmentPage": [
                 "type": "object", "required": ["items"],
                 "properties": ["items": ["type": "array", "items": ref("Enrolment")], "next_after": ["type": ["string", "null"], "format": "uuid", "description": "Pass as `after` for the next page; null on the last."]],
@@ -223,6 +253,16 @@ extension OpenAPIDocument {
                     "responses": merge([
                         "201": jsonBody(ref("Enrolment"), description: "The enrolment."), "401": unauthorized, "403": managersOnly, "404": noProgram,
                     ], bodyErrors("Invalid fields, or the enrolment is refused (unknown email, already enrolled, enrolment closed, …); `fields` says why. Nobody was enrolled.")),
+                ],
+            ],
+            "/api/v1/programs/{id}/pairs": [
+                "get": [
+                    "operationId": "listPairNumbers", "summary": "A program's pairs in counts and dates, fifty at a time in the order they were made (program managers). Days are UTC.",
+                    "parameters": [idParameter, query("after", "The page after this mentorship (next_after of the page you have).", uuid)],
+                    "responses": [
+                        "200": jsonBody(ref("PairNumbersPage"), description: "One page."), "401": unauthorized, "403": managersOnly, "404": noProgram,
+                        "422": errorResponse("Invalid query parameters."),
+                    ],
                 ],
             ],
             "/api/v1/programs/{id}/runs": [

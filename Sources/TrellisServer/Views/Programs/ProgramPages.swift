@@ -261,6 +261,7 @@ enum ProgramPage {
           </div>
           <div class="actions">
             <a class="button secondary" href="/admin/programs/\(id)/participants">Participants</a>
+            \(HTML.when(program.state == .active || program.state == .concluded, "<a class=\"button secondary\" href=\"/admin/programs/\(id)/pairs\">Pairs and how they are going</a>"))
             <a class="button secondary" href="/admin/programs/\(id)/edit">Settings</a>
           </div>
         </section>
