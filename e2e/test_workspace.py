@@ -295,3 +295,79 @@ def test_goal_with_two_milestones_reached_and_celebrated(demo_server, browser):
     expect(mentee.get_by_text("You reached a goal: Lead a design review on my own.")).to_be_visible()
     for ctx in (mentee_ctx, mentor_ctx):
         ctx.close()
+
+
+def test_feedback_thanks_journal_and_the_managers_numbers(demo_server, browser):
+    """Feedback with its gentle structure and a thank-you note go to the other person and onto
+    both timelines; the journal is its author's alone; the program manager reads the pair's
+    numbers on the program's pairs page and none of their words."""
+    base = demo_server.url
+    mentee_email, mentee_name, mentor_email, mentor_name = quiet_pair(demo_server)
+    mentee_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentee = mentee_ctx.new_page()
+    sign_in(mentee, base, mentee_email, PASSWORD)
+    mentee.goto(base + "/mentoring")
+    mentee.get_by_role("link", name=re.compile("Your mentor:")).click()
+    workspace = mentee.url
+    program_url = base + mentee.locator("p.lead a[href^='/programs/']").get_attribute("href")
+
+    # Feedback needs what worked or what could be better: an empty one is refused beside its field.
+    mentee.get_by_role("link", name="Feedback and thanks").click()
+    check_accessibility(mentee, "72-feedback")
+    mentee.get_by_role("button", name="Send").click()
+    expect(mentee.locator("#worked-error")).to_contain_text("Write what worked, what could be better, or both.")
+    mentee.get_by_label("What worked").fill("Your questions about the rollout plan made me rethink it.")
+    mentee.get_by_label("What could be better").fill("Could we keep ten minutes for my questions at the end?")
+    mentee.get_by_role("button", name="Send").click()
+    expect(mentee.get_by_role("status").first).to_contain_text(f"Sent. {mentor_name} is told.")
+
+    # The journal: private, with the seed's prompts.
+    mentee.goto(workspace + "/journal")
+    check_accessibility(mentee, "73-journal")
+    mentee.get_by_role("textbox", name="Entry").fill("I noticed I hold back questions until the very end.")
+    mentee.get_by_role("button", name="Save the entry").click()
+    expect(mentee.get_by_role("status").first).to_contain_text("Saved. Only you can read it.")
+    expect(mentee.get_by_text("I noticed I hold back questions until the very end.")).to_be_visible()
+
+    # The mentor is told, reads the feedback, thanks back; neither reads the other's journal.
+    mentor_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    mentor = mentor_ctx.new_page()
+    sign_in(mentor, base, mentor_email, PASSWORD)
+    mentor.goto(base + "/notifications")
+    expect(mentor.get_by_role("heading", name=f"{mentee_name} sent you feedback")).to_be_visible()
+    mentor.goto(workspace + "/feedback")
+    expect(mentor.get_by_text("Could we keep ten minutes for my questions at the end?")).to_be_visible()
+    mentor.get_by_role("textbox", name="Thank-you note").fill("Thank you for preparing so well every time.")
+    mentor.get_by_role("radio", name="Thank-you note").check()
+    mentor.get_by_role("button", name="Send").click()
+    expect(mentor.get_by_role("status").first).to_contain_text(f"Sent. {mentee_name} is told.")
+    mentor.goto(workspace + "/journal")
+    expect(mentor.get_by_text("No entries yet.")).to_be_visible()
+    assert "hold back questions" not in mentor.content()
+    mentee.goto(workspace)
+    expect(mentee.get_by_text(f"{mentor_name} sent a thank-you note.")).to_be_visible()
+    expect(mentee.get_by_text("You sent feedback.")).to_be_visible()
+
+    # The program manager: the pair's row in numbers, none of their words; their workspace is closed.
+    manager_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    manager = manager_ctx.new_page()
+    sign_in(manager, base, ADMIN, PASSWORD)
+    manager.goto(program_url)
+    manager.get_by_role("link", name="Pairs and how they are going").click()
+    expect(manager.get_by_role("heading", name="Pairs and how they are going")).to_be_visible()
+    check_accessibility(manager, "74-program-pairs")
+    row = manager.locator("tr", has_text=mentee_name)
+    while row.count() == 0 and manager.get_by_role("link", name="Next").count() > 0:
+        manager.get_by_role("link", name="Next").click()
+        row = manager.locator("tr", has_text=mentee_name)
+    expect(row).to_contain_text("1 feedback")
+    expect(row).to_contain_text("1 thanks")
+    expect(row).to_contain_text("Not written")
+    phone_screenshot(manager, "phone-74-program-pairs")
+    text = manager.content()
+    for words in ["rollout plan", "ten minutes", "preparing so well", "hold back questions"]:
+        assert words not in text, f"the manager's page shows the pair's words: {words}"
+    assert manager.goto(workspace + "/feedback").status == 404
+    assert manager.goto(workspace + "/journal").status == 404
+    for ctx in (mentee_ctx, mentor_ctx, manager_ctx):
+        ctx.close()

@@ -370,6 +370,9 @@ extension ServerTests.Programs {
             #expect(try await Program.query(on: app.db).count() == 0)
             let (created, _) = try await run(["create", "--name", "Spring", "--purpose", "Grow"])
             #expect(created)
+            #expect(try await Program.query(on: app.db).first()?.meetingsInTrellis == true)
+            #expect(try await run(["create", "--name", "Quiet", "--meetings-outside"]).0)
+            #expect(try await Program.query(on: app.db).filter(\.$name == "Quiet").first()?.meetingsInTrellis == false)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("enrol-\(UUID()).csv")
             try Data("email,role,capacity\nalice@example.org,mentee,\nbob@example.org,mentor,1\n".utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }

@@ -56,9 +56,9 @@ enum PairsPage {
         </nav>
         """ : .empty
         let table: HTML = view.page.rows.isEmpty ? "<p class=\"panel\">No pairs yet: they appear here once the program's pairs are made.</p>" : """
+        <p class="hint">Days in \(zone.identifier), your profile's time zone.</p>
         <div class="table-wrap" tabindex="0" role="region" aria-label="Pairs and their numbers">
           <table class="pairs-table">
-            <caption class="muted">Days in \(zone.identifier). Counts and dates only: what a pair writes stays theirs.</caption>
             <thead><tr><th scope="col">Pair</th><th scope="col">Since</th><th scope="col">Agreement</th><th scope="col">Meetings</th><th scope="col">Goals</th><th scope="col">Action items</th><th scope="col">Feedback and thanks</th><th scope="col">Last activity</th><th scope="col">Worth a look</th></tr></thead>
             <tbody>\(rows)</tbody>
           </table>
