@@ -32,15 +32,6 @@ enum AgreementController {
         var version: String?
     }
 
-    static func pair(_ req: Request) async throws -> PairView {
-        let user = try req.requireUser()
-        do {
-            return try await Pairs.view(req.idParameter, for: try user.requireID(), on: req.db)
-        } catch is Pairs.NotFound {
-            throw Abort(.notFound, reason: Pairs.notFoundMessage)
-        }
-    }
-
     static func overviewPage(_ req: Request, pair: PairView, notice: String? = nil, error: String? = nil) async throws -> HTML {
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         let status = AgreementRules.status(of: versions, today: pair.today)
@@ -49,7 +40,7 @@ enum AgreementController {
     }
 
     @Sendable static func overview(_ req: Request) async throws -> HTML {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let notice: String? = switch req.query[String.self, at: "done"] {
         case "written": "Saved. \(pair.otherName) is told, and asked to read and sign it."
         case "unchanged": "Nothing changed: the agreement already says that."
@@ -61,7 +52,7 @@ enum AgreementController {
     }
 
     @Sendable static func edit(_ req: Request) async throws -> Response {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         guard pair.state != .concluded else { return req.redirect(to: "\(pair.path)/agreement", redirectType: .normal) }
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         let terms: AgreementTerms
@@ -71,7 +62,7 @@ enum AgreementController {
     }
 
     @Sendable static func save(_ req: Request) async throws -> Response {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let form = try req.content.decode(AgreementForm.self)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         let base: AgreementTerms
@@ -124,7 +115,7 @@ enum AgreementController {
     }
 
     @Sendable static func sign(_ req: Request) async throws -> Response {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let form = try req.content.decode(SignForm.self)
         let text = (form.version ?? "").trimmingCharacters(in: .whitespaces)
         guard let number = Int(text), number > 0 else {
@@ -144,7 +135,7 @@ enum AgreementController {
     }
 
     @Sendable static func version(_ req: Request) async throws -> HTML {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         let number = number(req.parameters.get("number"))
         guard let number, let version = versions.first(where: { $0.number == number }) else {
@@ -154,7 +145,7 @@ enum AgreementController {
     }
 
     @Sendable static func changes(_ req: Request) async throws -> HTML {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         guard let latest = versions.last else { throw Abort(.notFound, reason: "This agreement has no versions yet.") }
         let toNumber = number(req.query[String.self, at: "to"]) ?? latest.number

@@ -23,13 +23,13 @@ enum GoalController {
     static func goalID(_ req: Request) -> UUID? { req.parameters.get("goal").flatMap(UUID.parse) }
 
     @Sendable static func list(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let notice: String? = req.query[String.self, at: "done"] == "set" ? "Goal set. \(pair.otherName) is told." : nil
         return GoalPages.list(req.page, pair: pair, goals: try await Goals.goals(of: pair, on: req.db), form: .init(), notice: notice)
     }
 
     @Sendable static func create(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let input = try req.content.decode(GoalInput.self)
         var form = GoalPages.GoalForm(title: input.title ?? "", description: input.description ?? "", term: input.term ?? "", targetOn: input.target_on ?? "", owner: input.owner ?? "")
         do {
@@ -47,16 +47,15 @@ enum GoalController {
     static func detail(_ req: Request, pair: PairView, notice: String? = nil, error: String? = nil, errors: ValidationErrors = .init(), sent: [String: String] = [:]) async throws -> HTML {
         let id = goalID(req)
         guard let id, let goal = try await Goals.goals(of: pair, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound, reason: "There is no such goal.") }
-        let name = { (user: UUID) in user == pair.mentorID ? pair.mentorName : pair.menteeName }
         let cheers = try await Goals.congratulations(of: id, on: req.db).map { record in
-            (author: name(record.authorID), mine: record.authorID == pair.me, on: record.milestoneID.flatMap { m in goal.milestones.first { $0.id == m }?.title } ?? goal.title,
+            (author: pair.name(of: record.authorID), mine: record.authorID == pair.me, on: record.milestoneID.flatMap { m in goal.milestones.first { $0.id == m }?.title } ?? goal.title,
              text: record.text, at: record.createdAt)
         }
         return GoalPages.detail(req.page, .init(pair: pair, goal: goal, congratulations: cheers, notice: notice, error: error, errors: errors, sent: sent))
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let notice: String? = switch req.query[String.self, at: "done"] {
         case "set": "Goal set. \(pair.otherName) is told. Add milestones: steps you will see on the way."
         case "milestone": "Milestone added."
@@ -70,7 +69,7 @@ enum GoalController {
 
     /// Runs a change to a goal and goes back to it, or shows it again with the problem.
     static func change(_ req: Request, done: String, sent: [String: String] = [:], _ body: @Sendable (PairView) async throws -> Void) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         do {
             try await body(pair)
             return req.redirect(to: "\(pair.path)/goals/\(goalID(req)?.uuidString ?? "")?done=\(done)", redirectType: .normal)

@@ -51,7 +51,7 @@ enum MeetingController {
     }
 
     @Sendable static func list(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         return MeetingPages.list(req.page, pair: pair, meetings: try await lines(of: pair, on: req.db))
     }
 
@@ -64,7 +64,7 @@ enum MeetingController {
     }
 
     @Sendable static func new(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         return MeetingPages.propose(req.page, pair: pair, form: suggestedTime(pair))
     }
 
@@ -77,7 +77,7 @@ enum MeetingController {
     }
 
     @Sendable static func create(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let (form, result) = try readTime(req)
         switch result {
         case .failure: return try await req.invalidForm(MeetingPages.propose(req.page, pair: pair, form: form))
@@ -98,23 +98,22 @@ enum MeetingController {
         let id = try meeting.requireID()
         let now = Date()
         let snapshot = try await Meetings.snapshot(meeting, pair: pair, sealing: req.noteSealing, on: req.db)
-        let name = { (user: UUID?) in user == pair.mentorID ? pair.mentorName : user == pair.menteeID ? pair.menteeName : "Someone" }
         let today = pair.today
         func line(_ record: ActionItemRecord) -> MeetingPages.ItemLine {
             let item = Meetings.item(record, pair: pair)
-            return .init(item: item, ownerName: record.ownerID == pair.me ? "you" : name(record.ownerID), overdue: !item.done && (item.dueOn.map { $0 < today } ?? false))
+            return .init(item: item, ownerName: record.ownerID == pair.me ? "you" : pair.name(of: record.ownerID), overdue: !item.done && (item.dueOn.map { $0 < today } ?? false))
         }
         let facts = meeting.facts
         let items = snapshot.items.map(line)
         let carried = snapshot.carriedOver.map(line)
         let agenda = snapshot.agenda.map { record in
-            MeetingPages.AgendaLine(author: name(record.authorID), mine: record.authorID == pair.me, kind: AgendaKind(rawValue: record.kind) ?? .topic, text: record.text, at: record.createdAt)
+            MeetingPages.AgendaLine(author: pair.name(of: record.authorID), mine: record.authorID == pair.me, kind: AgendaKind(rawValue: record.kind) ?? .topic, text: record.text, at: record.createdAt)
         }
         let notes = snapshot.notes.map { note in
-            MeetingPages.NoteLine(author: name(note.record.authorID), mine: note.record.authorID == pair.me, isPrivate: note.record.isPrivate, text: note.text, at: note.record.createdAt)
+            MeetingPages.NoteLine(author: pair.name(of: note.record.authorID), mine: note.record.authorID == pair.me, isPrivate: note.record.isPrivate, text: note.text, at: note.record.createdAt)
         }
         let history = snapshot.history.map { record in
-            let sentence = (MeetingChange(rawValue: record.kind) ?? .proposed).sentence(record.actorID == pair.me ? "You" : name(record.actorID))
+            let sentence = (MeetingChange(rawValue: record.kind) ?? .proposed).sentence(record.actorID == pair.me ? "You" : pair.name(of: record.actorID))
             let withTime = record.kind == MeetingChange.cancelled.rawValue ? sentence
                 : String(sentence.dropLast()) + " (\(MeetingPages.when(record.startsAt, in: pair.timeZone)))."
             return MeetingPages.ChangeLine(sentence: withTime, reason: record.reason, at: record.occurredAt)
@@ -137,7 +136,7 @@ enum MeetingController {
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         let notice: String? = switch req.query[String.self, at: "done"] {
         case "proposed": "Proposed. \(pair.otherName) is asked to accept it or propose another time."
@@ -158,7 +157,7 @@ enum MeetingController {
     /// Runs a change and goes back to the meeting, or shows it again with the refusal.
     static func change(_ req: Request, done: String, errors field: String? = nil, sent: [String: String] = [:], timeForm: MeetingPages.TimeForm? = nil,
                        _ body: @Sendable (PairView, MeetingRecord) async throws -> Void) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         do {
             try await body(pair, meeting)
@@ -228,7 +227,7 @@ enum MeetingController {
     struct ItemInput: Content { var item_text: String?; var owner_id: String?; var due_on: String?; var meeting_id: String? }
 
     @Sendable static func addItem(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let input = try req.content.decode(ItemInput.self)
         let meetingRecord: MeetingRecord?
         do {
@@ -260,7 +259,7 @@ enum MeetingController {
     struct DoneInput: Content { var done: String?; var back: String? }
 
     @Sendable static func done(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let input = try req.content.decode(DoneInput.self)
         guard let done = ["1": true, "0": false][input.done ?? ""] else { throw Abort(.unprocessableEntity, reason: "Done: send 1 (done) or 0 (not done).") }
         do {
@@ -279,7 +278,7 @@ enum MeetingController {
     }
 
     @Sendable static func calendar(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         let event = CalendarFeeds.event(meeting, pair: pair, baseURL: req.application.trellisSettings.baseURL)
         var headers = HTTPHeaders()

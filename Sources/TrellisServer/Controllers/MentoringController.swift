@@ -67,7 +67,7 @@ enum MentoringController {
     /// A mentorship's page: the pair only (another participant or a program manager gets the
     /// same answer as for a mentorship that does not exist).
     @Sendable static func mentorship(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         return WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db))
     }
 

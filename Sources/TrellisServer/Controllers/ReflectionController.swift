@@ -19,19 +19,19 @@ enum ReflectionController {
 
     static func feedbackPage(_ req: Request, pair: PairView, sent: [String: String] = [:], errors: ValidationErrors = .init(), notice: String? = nil) async throws -> HTML {
         let lines = try await Reflections.feedback(of: pair, on: req.db).map { record in
-            ReflectionPages.FeedbackLine(kind: FeedbackKind(rawValue: record.kind) ?? .feedback, author: record.authorID == pair.mentorID ? pair.mentorName : pair.menteeName,
+            ReflectionPages.FeedbackLine(kind: FeedbackKind(rawValue: record.kind) ?? .feedback, author: pair.name(of: record.authorID),
                                          mine: record.authorID == pair.me, worked: record.worked, better: record.better, message: record.message, at: record.createdAt)
         }
         return ReflectionPages.feedback(req.page, pair: pair, lines: lines, sent: sent, errors: errors, notice: notice)
     }
 
     @Sendable static func feedback(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         return try await feedbackPage(req, pair: pair, notice: req.query[String.self, at: "done"] == "sent" ? "Sent. \(pair.otherName) is told." : nil)
     }
 
     @Sendable static func send(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let input = try req.content.decode(FeedbackInput.self)
         let sent = ["kind": input.kind ?? "", "worked": input.worked ?? "", "better": input.better ?? "", "message": input.message ?? ""]
         do {
@@ -54,12 +54,12 @@ enum ReflectionController {
     }
 
     @Sendable static func journal(_ req: Request) async throws -> HTML {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         return try await journalPage(req, pair: pair, notice: req.query[String.self, at: "done"] == "saved" ? "Saved. Only you can read it." : nil)
     }
 
     @Sendable static func write(_ req: Request) async throws -> Response {
-        let pair = try await AgreementController.pair(req)
+        let pair = try await Pairs.view(req)
         let input = try req.content.decode(JournalInput.self)
         let sent = ["prompt": input.prompt ?? "", "entry": input.entry ?? ""]
         do {

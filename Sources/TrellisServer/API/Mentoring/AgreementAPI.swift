@@ -15,28 +15,20 @@ enum AgreementAPI {
         agreement.post("versions", ":number", "sign", use: sign)
     }
 
-    static func pair(_ req: Request) async throws -> PairView {
-        do {
-            return try await Pairs.view(req.idParameter, for: try req.requireUser().requireID(), on: req.db)
-        } catch is Pairs.NotFound {
-            throw Abort(.notFound, reason: Pairs.notFoundMessage)
-        }
-    }
-
     static func number(_ req: Request) throws -> Int {
         guard let number = AgreementController.number(req.parameters.get("number")) else { throw Abort(.notFound, reason: "This agreement has no such version.") }
         return number
     }
 
     @Sendable static func show(_ req: Request) async throws -> AgreementDTO {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
         let draft: AgreementTerms? = versions.isEmpty ? try await Agreements.starting(pair, on: req.db) : nil
         return AgreementDTO(pair: pair, versions: versions, draft: draft)
     }
 
     @Sendable static func version(_ req: Request) async throws -> AgreementVersionDTO {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let number = try number(req)
         guard let version = try await Agreements.versions(of: pair.id, on: req.db).first(where: { $0.number == number }) else {
             throw Abort(.notFound, reason: "This agreement has no version \(number).")
@@ -49,7 +41,7 @@ enum AgreementAPI {
     /// Proposes a new version: fields left out keep the latest version's value (before the first,
     /// the starting draft's). 201 with the new version; 200 with the latest when nothing changed.
     @Sendable static func propose(_ req: Request) async throws -> Response {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: fields, what: "agreement", wholeNumbers: ["based_on": 1...1_000_000])
         let input = try req.content.decode(AgreementInputDTO.self)
         let versions = try await Agreements.versions(of: pair.id, on: req.db)
@@ -89,7 +81,7 @@ enum AgreementAPI {
     }
 
     @Sendable static func sign(_ req: Request) async throws -> AgreementVersionDTO {
-        let pair = try await pair(req)
+        let pair = try await Pairs.view(req)
         let number = try number(req)
         do {
             _ = try await Agreements.sign(number, pair: pair, on: req.db)

@@ -38,12 +38,12 @@ enum GoalsAPI {
     }
 
     @Sendable static func list(_ req: Request) async throws -> [GoalDTO] {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         return try await Goals.goals(of: pair, on: req.db).map(GoalDTO.init)
     }
 
     @Sendable static func create(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["title", "description", "term", "target_on", "owner"], what: "goal")
         let input = try req.content.decode(GoalInputDTO.self)
         let goal = try await run {
@@ -54,7 +54,7 @@ enum GoalsAPI {
     }
 
     @Sendable static func addMilestone(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try await dto(goalID(req), pair: pair, on: req.db)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["title"], what: "milestone")
         let input = try req.content.decode(TitleInputDTO.self)
@@ -80,19 +80,19 @@ enum GoalsAPI {
     }
 
     @Sendable static func reachMilestone(_ req: Request) async throws -> GoalDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         try await reaching { try await Goals.reachMilestone(req.parameters.get("milestone").flatMap(UUID.parse), of: goalID(req), pair: pair, on: req.db) }
         return try await dto(goalID(req), pair: pair, on: req.db)
     }
 
     @Sendable static func reachGoal(_ req: Request) async throws -> GoalDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         try await reaching { try await Goals.reachGoal(goalID(req), pair: pair, on: req.db) }
         return try await dto(goalID(req), pair: pair, on: req.db)
     }
 
     @Sendable static func congratulate(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let goal = try await dto(goalID(req), pair: pair, on: req.db)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["text", "milestone_id"], what: "congratulation")
         let input = try req.content.decode(CongratulationInputDTO.self)
@@ -113,12 +113,12 @@ enum GoalsAPI {
     }
 
     @Sendable static func feedback(_ req: Request) async throws -> [FeedbackDTO] {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         return try await Reflections.feedback(of: pair, on: req.db).map { FeedbackDTO($0, pair: pair) }
     }
 
     @Sendable static func sendFeedback(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["kind", "worked", "better", "message"], what: "feedback")
         let input = try req.content.decode(FeedbackInputDTO.self)
         guard let kind = FeedbackKind(rawValue: input.kind ?? "") else {
@@ -130,12 +130,12 @@ enum GoalsAPI {
     }
 
     @Sendable static func journal(_ req: Request) async throws -> [JournalEntryDTO] {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         return try await Reflections.journal(of: pair, sealing: req.noteSealing, on: req.db).map { JournalEntryDTO($0.record, text: $0.text) }
     }
 
     @Sendable static func write(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["prompt", "text"], what: "journal entry")
         let input = try req.content.decode(JournalInputDTO.self)
         try await run {
@@ -211,7 +211,7 @@ struct CongratulationDTO: Content {
 
     init(_ record: CongratulationRecord, pair: PairView) throws {
         id = try record.requireID()
-        author = (record.authorID == pair.mentorID ? PairSide.mentor : .mentee).rawValue
+        author = pair.side(of: record.authorID).rawValue
         text = record.text
         milestone_id = record.milestoneID
         created_at = APITime.text(record.createdAt) ?? ""
@@ -236,7 +236,7 @@ struct FeedbackDTO: Content {
     init(_ record: FeedbackRecord, pair: PairView) {
         id = record.id ?? UUID()
         kind = record.kind
-        author = (record.authorID == pair.mentorID ? PairSide.mentor : .mentee).rawValue
+        author = pair.side(of: record.authorID).rawValue
         worked = record.worked
         better = record.better
         message = record.message

@@ -48,7 +48,7 @@ enum MeetingsAPI {
     }
 
     @Sendable static func list(_ req: Request) async throws -> [MeetingDTO] {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let now = Date()
         return try await Meetings.all(of: pair, on: req.db).map { try MeetingDTO($0, pair: pair, now: now) }
     }
@@ -63,20 +63,20 @@ enum MeetingsAPI {
     }
 
     @Sendable static func create(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let time = try readTime(req)
         let meeting = try await run { try await Meetings.propose(time, pair: pair, on: req.db) }
         return try await MeetingDTO(meeting, pair: pair, now: Date()).encodeResponse(status: .created, for: req)
     }
 
     @Sendable static func show(_ req: Request) async throws -> MeetingDetailDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         return try MeetingDetailDTO(try await Meetings.snapshot(meeting, pair: pair, sealing: req.noteSealing, on: req.db), pair: pair, now: Date())
     }
 
     static func act(_ req: Request, _ action: MeetingRules.Action) async throws -> MeetingDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         let after = try await run { try await Meetings.act(action, on: try meeting.requireID(), pair: pair, on: req.db) }
         return try MeetingDTO(after, pair: pair, now: Date())
@@ -87,13 +87,13 @@ enum MeetingsAPI {
     }
 
     @Sendable static func move(_ req: Request) async throws -> MeetingDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try await meeting(req, pair: pair)
         return try await act(req, .propose(try readTime(req)))
     }
 
     @Sendable static func cancel(_ req: Request) async throws -> MeetingDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try await meeting(req, pair: pair)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["reason"], what: "cancellation")
         let input = try req.content.decode(CancelInputDTO.self)
@@ -101,7 +101,7 @@ enum MeetingsAPI {
     }
 
     @Sendable static func addAgenda(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["kind", "text"], what: "agenda item")
         let input = try req.content.decode(AgendaInputDTO.self)
@@ -116,7 +116,7 @@ enum MeetingsAPI {
     }
 
     @Sendable static func addNote(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         let meeting = try await meeting(req, pair: pair)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["text", "private"], what: "note")
         let input = try req.content.decode(NoteInputDTO.self)
@@ -141,12 +141,12 @@ enum MeetingsAPI {
     }
 
     @Sendable static func listItems(_ req: Request) async throws -> [ActionItemDTO] {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         return try await Meetings.actionItems(of: pair, on: req.db).map { ActionItemDTO($0, pair: pair) }
     }
 
     @Sendable static func addItem(_ req: Request) async throws -> Response {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["text", "owner_id", "due_on", "meeting_id"], what: "action item")
         let input = try req.content.decode(ActionItemInputDTO.self)
         if let meetingID = input.meeting_id {
@@ -157,7 +157,7 @@ enum MeetingsAPI {
     }
 
     @Sendable static func done(_ req: Request) async throws -> ActionItemDTO {
-        let pair = try await AgreementAPI.pair(req)
+        let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["done"], what: "action item")
         let input = try req.content.decode(DoneInputDTO.self)
         guard let done = input.done else { throw InvalidInput(message: "Nothing was saved.", errors: ValidationErrors(field: "done", "done is required: true or false.")) }
@@ -240,7 +240,7 @@ struct AgendaItemDTO: Content {
 
     init(_ record: AgendaItemRecord, pair: PairView) throws {
         id = try record.requireID()
-        author = (record.authorID == pair.mentorID ? PairSide.mentor : .mentee).rawValue
+        author = pair.side(of: record.authorID).rawValue
         kind = record.kind
         text = record.text
         created_at = APITime.text(record.createdAt) ?? ""
@@ -256,7 +256,7 @@ struct NoteDTO: Content {
 
     init(_ record: MeetingNoteRecord, text: String, pair: PairView) throws {
         id = try record.requireID()
-        author = (record.authorID == pair.mentorID ? PairSide.mentor : .mentee).rawValue
+        author = pair.side(of: record.authorID).rawValue
         `private` = record.isPrivate
         self.text = text
         created_at = APITime.text(record.createdAt) ?? ""
@@ -276,7 +276,7 @@ struct ActionItemDTO: Content {
     init(_ record: ActionItemRecord, pair: PairView) {
         id = record.id ?? UUID()
         text = record.text
-        owner = (record.ownerID == pair.mentorID ? PairSide.mentor : .mentee).rawValue
+        owner = pair.side(of: record.ownerID).rawValue
         owner_id = record.ownerID
         due_on = record.dueOn
         done = record.doneAt != nil
@@ -321,7 +321,7 @@ struct MeetingDetailDTO: Content {
         action_items = snapshot.items.map { ActionItemDTO($0, pair: pair) }
         carried_over = snapshot.carriedOver.map { ActionItemDTO($0, pair: pair) }
         history = snapshot.history.map { record in
-            MeetingChangeDTO(kind: record.kind, by: record.actorID.map { ($0 == pair.mentorID ? PairSide.mentor : .mentee).rawValue }, reason: record.reason,
+            MeetingChangeDTO(kind: record.kind, by: record.actorID.map { pair.side(of: $0).rawValue }, reason: record.reason,
                              starts_at: APITime.text(record.startsAt) ?? "", ends_at: APITime.text(record.endsAt) ?? "", at: APITime.text(record.occurredAt) ?? "")
         }
     }

@@ -191,7 +191,7 @@ enum Meetings {
     }
 
     static func item(_ record: ActionItemRecord, pair: PairView) -> ActionItem {
-        ActionItem(id: record.id ?? UUID(), text: record.text, owner: record.ownerID == pair.mentorID ? .mentor : .mentee,
+        ActionItem(id: record.id ?? UUID(), text: record.text, owner: pair.side(of: record.ownerID),
                    dueOn: record.dueOn.flatMap(CalendarDay.init), done: record.doneAt != nil, meeting: record.meetingID, createdAt: record.createdAt)
     }
 

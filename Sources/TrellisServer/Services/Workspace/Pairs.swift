@@ -33,6 +33,11 @@ struct PairView: Sendable {
     var myName: String { side == .mentor ? mentorName : menteeName }
     func name(of side: PairSide) -> String { side == .mentor ? mentorName : menteeName }
     func id(of side: PairSide) -> UUID { side == .mentor ? mentorID : menteeID }
+    /// Which of the pair `person` is (the mentee for anyone who is not the mentor: records of a
+    /// pair are written by its two people only).
+    func side(of person: UUID) -> PairSide { person == mentorID ? .mentor : .mentee }
+    /// A person of the pair by name; "Someone" for anyone else (or nobody).
+    func name(of person: UUID?) -> String { person == mentorID ? mentorName : person == menteeID ? menteeName : "Someone" }
     var today: CalendarDay { CalendarDay(Date(), in: timeZone) }
     var path: String { "/mentorships/\(id.uuidString)" }
 }
@@ -58,6 +63,18 @@ enum Pairs {
             state: MentorshipState(rawValue: mentorship.state) ?? .active, startedOn: started,
             me: viewer, side: mentorship.mentorID == viewer ? .mentor : .mentee, timeZone: zone
         )
+    }
+
+    /// The mentorship of the request's `:id` as the signed-in person sees it; 404 "There is no
+    /// such mentorship." for anyone but its pair, the same as for an id that does not exist (the
+    /// one answer of every workspace page and API operation).
+    static func view(_ req: Request) async throws -> PairView {
+        let viewer = try req.requireUser().requireID()
+        do {
+            return try await view(req.idParameter, for: viewer, on: req.db)
+        } catch is NotFound {
+            throw Abort(.notFound, reason: notFoundMessage)
+        }
     }
 
     /// Holds the mentorship's row until the transaction ends (PostgreSQL; SQLite has one

@@ -74,7 +74,7 @@ enum Workspace {
         let events = try await MentorshipEvent.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$occurredAt, .descending).sort(\.$id, .descending).limit(timelineShown).all()
         var timeline = events.compactMap { event -> WorkspaceView.Entry? in
             guard let kind = TimelineKind(rawValue: event.kind) else { return nil }
-            let actor: String? = event.actorID.map { $0 == pair.me ? "You" : $0 == pair.mentorID ? pair.mentorName : $0 == pair.menteeID ? pair.menteeName : "Someone" }
+            let actor: String? = event.actorID.map { $0 == pair.me ? "You" : pair.name(of: $0) }
             return .init(at: event.occurredAt, sentence: kind.sentence(actor: actor, subject: event.subject))
         }
         // A meeting held is a fact of time passing, not a stored event.
