@@ -123,8 +123,9 @@ struct AgreementVersionDTO: Content {
     var terms: AgreementTermsDTO
     var written_by: String
     var written_at: String
-    var mentor_signed_at: String?
-    var mentee_signed_at: String?
+    /// Signatures not yet made are sent as null, not left out.
+    @Null var mentor_signed_at: String?
+    @Null var mentee_signed_at: String?
     var signed_by_both: Bool
 
     init(_ version: AgreementVersion) {
@@ -136,18 +137,6 @@ struct AgreementVersionDTO: Content {
         mentee_signed_at = version.menteeSignedAt.flatMap(APITime.text)
         signed_by_both = version.isSigned
     }
-
-    // Signatures not yet made are sent as null, not left out.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(number, forKey: .number)
-        try container.encode(terms, forKey: .terms)
-        try container.encode(written_by, forKey: .written_by)
-        try container.encode(written_at, forKey: .written_at)
-        try container.encode(mentor_signed_at, forKey: .mentor_signed_at)
-        try container.encode(mentee_signed_at, forKey: .mentee_signed_at)
-        try container.encode(signed_by_both, forKey: .signed_by_both)
-    }
 }
 
 /// `Agreement` in the document.
@@ -155,11 +144,11 @@ struct AgreementDTO: Content {
     var status: String
     var waiting_for: [String]
     var my_side: String
-    var next_step: String?
-    var latest: AgreementVersionDTO?
+    @Null var next_step: String?
+    @Null var latest: AgreementVersionDTO?
     var versions: [AgreementVersionDTO]
     /// Before the first version: the starting draft Trellis proposes.
-    var draft: AgreementTermsDTO?
+    @Null var draft: AgreementTermsDTO?
 
     init(pair: PairView, versions: [AgreementVersion], draft: AgreementTerms?) {
         let status = AgreementRules.status(of: versions, today: pair.today)
@@ -174,17 +163,6 @@ struct AgreementDTO: Content {
         self.versions = versions.map(AgreementVersionDTO.init)
         latest = self.versions.last
         self.draft = draft.map(AgreementTermsDTO.init)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(status, forKey: .status)
-        try container.encode(waiting_for, forKey: .waiting_for)
-        try container.encode(my_side, forKey: .my_side)
-        try container.encode(next_step, forKey: .next_step)
-        try container.encode(latest, forKey: .latest)
-        try container.encode(versions, forKey: .versions)
-        try container.encode(draft, forKey: .draft)
     }
 }
 

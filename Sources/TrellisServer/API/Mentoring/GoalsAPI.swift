@@ -163,12 +163,7 @@ struct JournalInputDTO: Content { var prompt: String?; var text: String? }
 struct MilestoneDTO: Content {
     var id: UUID
     var title: String
-    var reached_at: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(title, forKey: .title); try c.encode(reached_at, forKey: .reached_at)
-    }
+    @Null var reached_at: String?
 }
 
 struct GoalDTO: Content {
@@ -177,8 +172,8 @@ struct GoalDTO: Content {
     var title: String
     var description: String
     var term: String
-    var target_on: String?
-    var reached_at: String?
+    @Null var target_on: String?
+    @Null var reached_at: String?
     var progress: Int
     var milestones: [MilestoneDTO]
 
@@ -193,20 +188,13 @@ struct GoalDTO: Content {
         progress = goal.progress
         milestones = goal.milestones.map { MilestoneDTO(id: $0.id, title: $0.title, reached_at: APITime.text($0.reachedAt)) }
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(owner, forKey: .owner); try c.encode(title, forKey: .title); try c.encode(description, forKey: .description)
-        try c.encode(term, forKey: .term); try c.encode(target_on, forKey: .target_on); try c.encode(reached_at, forKey: .reached_at)
-        try c.encode(progress, forKey: .progress); try c.encode(milestones, forKey: .milestones)
-    }
 }
 
 struct CongratulationDTO: Content {
     var id: UUID
     var author: String
     var text: String
-    var milestone_id: UUID?
+    @Null var milestone_id: UUID?
     var created_at: String
 
     init(_ record: CongratulationRecord, pair: PairView) throws {
@@ -215,12 +203,6 @@ struct CongratulationDTO: Content {
         text = record.text
         milestone_id = record.milestoneID
         created_at = APITime.text(record.createdAt) ?? ""
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(author, forKey: .author); try c.encode(text, forKey: .text)
-        try c.encode(milestone_id, forKey: .milestone_id); try c.encode(created_at, forKey: .created_at)
     }
 }
 

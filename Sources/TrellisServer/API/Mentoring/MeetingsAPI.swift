@@ -207,7 +207,7 @@ struct MeetingDTO: Content {
     var place: String
     var sequence: Int
     var held: Bool
-    var cancel_reason: String?
+    @Null var cancel_reason: String?
 
     init(_ meeting: MeetingRecord, pair: PairView, now: Date) throws {
         id = try meeting.requireID()
@@ -220,14 +220,6 @@ struct MeetingDTO: Content {
         sequence = meeting.sequence
         held = MeetingRules.isHeld(meeting.facts, now: now)
         cancel_reason = meeting.cancelReason
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(state, forKey: .state); try c.encode(proposed_by, forKey: .proposed_by)
-        try c.encode(starts_at, forKey: .starts_at); try c.encode(ends_at, forKey: .ends_at); try c.encode(time_zone, forKey: .time_zone)
-        try c.encode(place, forKey: .place); try c.encode(sequence, forKey: .sequence); try c.encode(held, forKey: .held)
-        try c.encode(cancel_reason, forKey: .cancel_reason)
     }
 }
 
@@ -268,9 +260,9 @@ struct ActionItemDTO: Content {
     var text: String
     var owner: String
     var owner_id: UUID
-    var due_on: String?
+    @Null var due_on: String?
     var done: Bool
-    var meeting_id: UUID?
+    @Null var meeting_id: UUID?
     var created_at: String
 
     init(_ record: ActionItemRecord, pair: PairView) {
@@ -283,27 +275,15 @@ struct ActionItemDTO: Content {
         meeting_id = record.meetingID
         created_at = APITime.text(record.createdAt) ?? ""
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(text, forKey: .text); try c.encode(owner, forKey: .owner); try c.encode(owner_id, forKey: .owner_id)
-        try c.encode(due_on, forKey: .due_on); try c.encode(done, forKey: .done); try c.encode(meeting_id, forKey: .meeting_id); try c.encode(created_at, forKey: .created_at)
-    }
 }
 
 struct MeetingChangeDTO: Content {
     var kind: String
-    var by: String?
+    @Null var by: String?
     var reason: String
     var starts_at: String
     var ends_at: String
     var at: String
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind); try c.encode(by, forKey: .by); try c.encode(reason, forKey: .reason)
-        try c.encode(starts_at, forKey: .starts_at); try c.encode(ends_at, forKey: .ends_at); try c.encode(at, forKey: .at)
-    }
 }
 
 struct MeetingDetailDTO: Content {
