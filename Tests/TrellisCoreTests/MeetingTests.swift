@@ -204,6 +204,15 @@ struct MeetingTests {
                 "outside Trellis, meetings are not counted here and not flagged")
     }
 
+    @Test func `activity is the latest of what was touched`() {
+        var numbers = Self.numbers(startedDaysAgo: 5)
+        numbers.touch(nil)
+        #expect(numbers.lastActivity == nil)
+        numbers.touch(Self.daysAgo(3))
+        numbers.touch(Self.daysAgo(4))
+        #expect(numbers.lastActivity == Self.daysAgo(3))
+    }
+
     @Test func `a pair that met, signed and keeps going is not flagged; a gap without a next meeting is`() {
         let busy = Self.numbers(startedDaysAgo: 90) {
             $0.agreement = .signed(version: 2, on: Self.daysAgo(80)); $0.meetingsHeld = 5; $0.lastMet = Self.daysAgo(10); $0.lastActivity = Self.daysAgo(2)
@@ -215,9 +224,14 @@ struct MeetingTests {
         gap.nextMeeting = Self.now.addingTimeInterval(86_400)
         #expect(gap.flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty, "a meeting ahead answers the gap")
         var waiting = busy
-        waiting.agreement = .waiting(version: 3, signedBefore: Self.daysAgo(80))
+        waiting.agreement = .waiting(version: 3, writtenAt: Self.daysAgo(PairNumbers.agreementGraceDays - 1), signedBefore: Self.daysAgo(80))
+        #expect(waiting.flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty, "a fresh change to an agreement in force is not late")
+        waiting.agreement = .waiting(version: 3, writtenAt: Self.daysAgo(PairNumbers.agreementGraceDays), signedBefore: Self.daysAgo(80))
         waiting.overdueActionItems = 2
         waiting.lastActivity = Self.daysAgo(PairNumbers.quietDays)
         #expect(waiting.flags(today: Self.today, now: Self.now, meetingsInTrellis: true) == [.agreementNotSigned, .overdueActionItems, .quiet])
+        var first = Self.numbers(startedDaysAgo: PairNumbers.agreementGraceDays) { $0.agreement = .waiting(version: 1, writtenAt: Self.daysAgo(1), signedBefore: nil) }
+        first.lastActivity = Self.daysAgo(1)
+        #expect(first.flags(today: Self.today, now: Self.now, meetingsInTrellis: false) == [.agreementNotSigned], "the first agreement counts from the start")
     }
 }

@@ -8,8 +8,9 @@ public struct PairNumbers: Sendable, Equatable {
     /// Where the agreement stands, without its terms.
     public enum AgreementStatus: Sendable, Equatable {
         case notWritten
-        /// Version `version` is written and waits for one or both signatures (an earlier one may be in force).
-        case waiting(version: Int, signedBefore: Date?)
+        /// Version `version`, written at `writtenAt`, waits for one or both signatures; an earlier
+        /// one both signed (at `signedBefore`) may be in force meanwhile.
+        case waiting(version: Int, writtenAt: Date, signedBefore: Date?)
         /// The latest version is signed by both, on that day.
         case signed(version: Int, on: Date)
     }
@@ -19,6 +20,7 @@ public struct PairNumbers: Sendable, Equatable {
     public var meetingsHeld: Int
     public var meetingsCancelled: Int
     public var lastMet: Date?
+    /// The next meeting both accepted (a proposal waiting for an answer is not one).
     public var nextMeeting: Date?
     public var goals: Int
     public var goalsReached: Int
@@ -28,8 +30,16 @@ public struct PairNumbers: Sendable, Equatable {
     public var overdueActionItems: Int
     public var feedbackSent: Int
     public var thanksSent: Int
-    /// The latest thing either of them did in the workspace (a meeting held counts).
+    /// The latest thing either of them did in the workspace that the other can see (a meeting
+    /// held or planned, an agenda item, a shared note, an action item, a goal, feedback, the
+    /// agreement); a private note or a journal entry does not count.
     public var lastActivity: Date?
+
+    /// Counts `date` as activity if it is later than what is known.
+    public mutating func touch(_ date: Date?) {
+        guard let date else { return }
+        if lastActivity.map({ date > $0 }) ?? true { lastActivity = date }
+    }
 
     public init(
         startedOn: CalendarDay, agreement: AgreementStatus = .notWritten, meetingsHeld: Int = 0, meetingsCancelled: Int = 0, lastMet: Date? = nil,
@@ -52,7 +62,7 @@ public struct PairNumbers: Sendable, Equatable {
 
         public var label: String {
             switch self {
-            case .agreementNotSigned: "Agreement not signed by both after \(PairNumbers.agreementGraceDays) days"
+            case .agreementNotSigned: "Agreement not signed by both for \(PairNumbers.agreementGraceDays) days or more"
             case .noMeetingYet: "No meeting held after \(PairNumbers.firstMeetingGraceDays) days"
             case .notMetLately: "Has not met for \(PairNumbers.meetingGapDays) days or more"
             case .overdueActionItems: "Action items overdue"
@@ -74,7 +84,10 @@ public struct PairNumbers: Sendable, Equatable {
         var flags: [Flag] = []
         switch agreement {
         case .signed: break
-        case .notWritten, .waiting: if age >= Self.agreementGraceDays { flags.append(.agreementNotSigned) }
+        // The first agreement: counted from the start of the mentorship.
+        case .notWritten, .waiting(_, _, nil): if age >= Self.agreementGraceDays { flags.append(.agreementNotSigned) }
+        // A change to one in force: counted from when the new version was written.
+        case .waiting(_, let written, .some): if daysSince(written) >= Self.agreementGraceDays { flags.append(.agreementNotSigned) }
         }
         if meetingsInTrellis {
             if meetingsHeld == 0 {

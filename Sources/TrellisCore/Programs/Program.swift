@@ -35,12 +35,12 @@ public enum MeetingsPlace: String, Sendable, CaseIterable, Codable, Choice {
     /// Pairs meet outside Trellis: no meeting is proposed in it; the rest of the workspace stays.
     case outside
 
-    public static var choiceLabel: String { "Meetings" }
+    public static var choiceLabel: String { "Where pairs meet" }
 
     public var label: String {
         switch self {
         case .trellis: "In Trellis: pairs propose meetings, plan agendas and keep notes here"
-        case .outside: "Only outside Trellis: pairs meet as they arrange; agreements, goals and notes stay here"
+        case .outside: "Only outside Trellis: pairs meet as they arrange; their agreement, goals, action items, feedback and journals stay here"
         }
     }
 }

@@ -114,7 +114,9 @@ enum AdminProgramsController {
     @Sendable static func update(_ req: Request) async throws -> Response {
         let admin = try req.requireUser()
         let program = try await program(req)
-        let form = try req.content.decode(ProgramForm.self)
+        var form = try req.content.decode(ProgramForm.self)
+        // A radio group left unanswered keeps the stored setting (the form always sends one).
+        if form.meetings == nil { form.meetings = (program.meetingsInTrellis ? MeetingsPlace.trellis : .outside).rawValue }
         var problems: ValidationErrors
         switch form.parse() {
         case .failure(let errors): problems = errors
@@ -192,7 +194,8 @@ enum AdminProgramsController {
         let before = after == nil ? (try? req.query.get(String.self, at: "before")).flatMap(UUID.parse) : nil
         let page = try await ProgramPairs.page(program: program, after: after, before: before, today: CalendarDay(Date(), in: zone), on: req.db)
         return PairsPage.render(req.page, PairsView(
-            program: try ProgramsController.summary(program, myRole: nil, canJoin: false), meetingsInTrellis: program.meetingsInTrellis, page: page, timeZone: zone
+            program: try ProgramsController.summary(program, myRole: nil, canJoin: false), meetingsInTrellis: program.meetingsInTrellis, page: page, timeZone: zone,
+            beyondEnd: after != nil || before != nil
         ))
     }
 

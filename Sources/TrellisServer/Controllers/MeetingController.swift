@@ -79,6 +79,9 @@ enum MeetingController {
     @Sendable static func create(_ req: Request) async throws -> Response {
         let pair = try await Pairs.view(req)
         let (form, result) = try readTime(req)
+        if !pair.meetingsInTrellis {
+            return try await HTMLPage(status: .conflict, html: MeetingPages.propose(req.page, pair: pair, form: form)).encodeResponse(for: req)
+        }
         switch result {
         case .failure: return try await req.invalidForm(MeetingPages.propose(req.page, pair: pair, form: form))
         case .success(let time):
@@ -182,6 +185,7 @@ enum MeetingController {
     @Sendable static func move(_ req: Request) async throws -> Response {
         let (form, result) = try readTime(req)
         return try await change(req, done: "moved", timeForm: form) { pair, meeting in
+            if !pair.meetingsInTrellis { throw ProgramStore.Refusal("meeting", Meetings.outsideMessage) }
             switch result {
             case .failure(let errors): throw errors
             case .success(let time): _ = try await Meetings.act(.propose(time), on: try meeting.requireID(), pair: pair, on: req.db)
@@ -239,7 +243,7 @@ enum MeetingController {
         let back = meetingRecord.flatMap { $0.id.map { "\(pair.path)/meetings/\($0.uuidString)" } } ?? pair.path
         do {
             try await Meetings.addActionItem(input.item_text ?? "", owner: input.owner_id.flatMap(UUID.parse), due: input.due_on ?? "", meeting: meetingRecord?.id, pair: pair, on: req.db)
-            return req.redirect(to: "\(back)\(meetingRecord == nil ? "" : "?done=item")", redirectType: .normal)
+            return req.redirect(to: "\(back)?done=item", redirectType: .normal)
         } catch let errors as ValidationErrors {
             var renamed = ValidationErrors()
             for field in errors.order { renamed.add(field == "text" ? "item_text" : field, errors[field] ?? "") }

@@ -68,7 +68,8 @@ enum MentoringController {
     /// same answer as for a mentorship that does not exist).
     @Sendable static func mentorship(_ req: Request) async throws -> HTML {
         let pair = try await Pairs.view(req)
-        return WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db))
+        let notice = req.query[String.self, at: "done"] == "item" ? "Action item added." : nil
+        return WorkspacePage.render(req.page, try await Workspace.load(pair, on: req.db), notice: notice)
     }
 
     static let notificationsShown = 100

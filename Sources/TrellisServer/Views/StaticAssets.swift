@@ -278,7 +278,8 @@ enum StaticAssets {
       dl.facts { grid-template-columns: 1fr; }
       /* Tables marked "stack" become one card per row: every column, actions included, in view. */
       table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-      table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+      table.stack, table.stack tbody, table.stack tr, table.stack td, table.stack th[scope=row] { display: block; width: 100%; }
+      table.stack th[scope=row] { border: none; padding: .2rem .7rem; }
       table.stack tr { border-bottom: 1px solid var(--line); padding: .5rem 0; }
       table.stack td { border: none; padding: .2rem .7rem; }
       table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 600; }

@@ -16,12 +16,12 @@ extension ServerTests {
                 var admin = Browser(app)
                 try await admin.signIn(TestPeople.admin)
                 let form = try await admin.get("/admin/programs/new").text
-                #expect(form.contains(#"name="meetings" value="trellis" checked"#), "in Trellis is the default")
+                #expect(form.contains(#"name="meetings" value="trellis" id="meetings" checked"#), "in Trellis is the default")
                 #expect(form.contains(#"name="meetings" value="outside""#))
 
                 let bad = try await admin.post("/admin/programs", ServerTests.Programs.goodForm + [("meetings", "on the moon")])
                 #expect(bad.status == .unprocessableEntity)
-                #expect(bad.text.contains(HTML.escape("Meetings: choose trellis or outside (got “on the moon”).")))
+                #expect(bad.text.contains(HTML.escape("Where pairs meet: choose trellis or outside (got “on the moon”).")))
                 #expect(try await Program.query(on: app.db).count() == 0)
 
                 let unsaid = try await ServerTests.Programs.createProgram(&admin)
@@ -81,7 +81,18 @@ extension ServerTests {
                 #expect(api.status == .conflict && api.text.contains("pairs meet outside Trellis"))
                 #expect(try await MeetingRecord.query(on: app.db).count() == 1, "nothing was proposed")
 
-                // What was planned stays theirs to answer; goals and action items go on.
+                // What was planned stays theirs to answer or cancel, but not to give a new time.
+                let movePage = try await bob.get(meeting).text
+                #expect(movePage.contains("Accept this time") && !movePage.contains("Propose another time") && !movePage.contains("Move the meeting"))
+                let moved = try await bob.post("\(meeting)/time", ServerTests.MeetingFlow.timeForm(days: 4))
+                #expect(moved.status == .conflict && moved.text.contains(HTML.escape(Meetings.outsideMessage)))
+                let meetingID = try #require(meeting.split(separator: "/").last.map(String.init))
+                let bobToken = try await ServerTests.API.token(for: TestPeople.bob, app: app)
+                let movedAPI = try await ServerTests.ProgramsAPI.call(app, .POST, "/api/v1/mentorships/\(f.mentorship)/meetings/\(meetingID)/time", bobToken, WorkspaceAccess.apiTime(days: 4))
+                #expect(movedAPI.status == .conflict)
+                let badAPI = try await ServerTests.ProgramsAPI.call(app, .POST, "/api/v1/mentorships/\(f.mentorship)/meetings", token, ["starts_at": "soon"])
+                #expect(badAPI.status == .conflict, "outside Trellis is the answer, whatever the time sent")
+                #expect(try await MeetingRecord.query(on: app.db).first()?.sequence == 0, "the time did not change")
                 #expect(try await bob.post("\(meeting)/accept").location?.hasSuffix("?done=accepted") == true)
                 // Action items are added from the workspace page itself; a bad one is named there.
                 #expect(workspace.contains("Add an action item") && workspace.contains(#"name="item_text""#))
@@ -93,7 +104,8 @@ extension ServerTests {
                 #expect(outsider.status == .unprocessableEntity && outsider.text.contains(#"id="owner_id-error""#))
                 #expect(try await ActionItemRecord.query(on: app.db).count() == 0)
                 let added = try await bob.post("\(f.path)/action-items", [("item_text", "Send the deck"), ("owner_id", f.bob.uuidString), ("due_on", WorkspaceFixture.day(3))])
-                #expect(added.status == .seeOther && added.location == f.path)
+                #expect(added.status == .seeOther && added.location == "\(f.path)?done=item")
+                #expect(try await bob.get(added.location!).text.contains("Action item added."))
                 #expect(try await ActionItemRecord.query(on: app.db).count() == 1)
                 #expect(try await alice.get(f.path).text.contains("Send the deck"))
             }

@@ -34,7 +34,8 @@ extension ServerTests {
                 try await Meetings.addNote("SECRET-PRIVATE I felt small", isPrivate: true, to: try meeting.requireID(), pair: mentee, sealing: app.noteSealing, now: start, on: app.db)
             }
             let ahead = now.addingTimeInterval(5 * day)
-            _ = try await Meetings.propose(MeetingTime(startsAt: ahead, endsAt: ahead.addingTimeInterval(3600), timeZone: "UTC", place: ""), pair: mentor, now: now, on: app.db)
+            let next = try await Meetings.propose(MeetingTime(startsAt: ahead, endsAt: ahead.addingTimeInterval(3600), timeZone: "UTC", place: ""), pair: mentor, now: now, on: app.db)
+            _ = try await Meetings.act(.accept, on: try next.requireID(), pair: mentee, on: app.db)
             let reached = try await Goals.create(title: "SECRET-GOAL speak at all-hands", description: "", term: "short", targetOn: "", owner: "mentee", pair: mentee, on: app.db)
             try await Goals.addMilestone("SECRET-MILESTONE first draft", to: reached.id, pair: mentee, on: app.db)
             let milestone = try #require(try await MilestoneRecord.query(on: app.db).first())
@@ -97,6 +98,64 @@ extension ServerTests {
             }
         }
 
+        @Test func `activity is what the pair can see of each other, an agreement change has its own time, and a proposal is not the next meeting`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app, startedDaysAgo: 60)
+                let program = try #require(try await Program.find(f.program, on: app.db))
+                let mentee = try await Pairs.view(f.mentorship, for: f.alice, on: app.db)
+                let mentor = try await Pairs.view(f.mentorship, for: f.bob, on: app.db)
+                func numbers() async throws -> ProgramPairs.Row {
+                    let page = try await ProgramPairs.page(program: program, after: nil, before: nil, today: WorkspaceFixture.today, on: app.db)
+                    return try #require(page.rows.first { $0.mentorshipID == f.mentorship })
+                }
+                let day = Self.day
+                let now = Date()
+                // Version 1 signed by both 50 days ago; version 2 written 3 days ago waits: no flag yet.
+                let terms = try await Agreements.starting(mentee, on: app.db)
+                _ = try await Agreements.write(terms, basedOn: nil, pair: mentee, now: now.addingTimeInterval(-50 * day), on: app.db)
+                _ = try await Agreements.sign(1, pair: mentee, now: now.addingTimeInterval(-50 * day), on: app.db)
+                _ = try await Agreements.sign(1, pair: mentor, now: now.addingTimeInterval(-50 * day), on: app.db)
+                var changed = terms
+                changed.boundaries = "Evenings are free."
+                _ = try await Agreements.write(changed, basedOn: 1, pair: mentor, now: now.addingTimeInterval(-3 * day), on: app.db)
+                var row = try await numbers()
+                #expect(!row.flags.contains(.agreementNotSigned), "a change written three days ago is not late")
+                guard case .waiting(2, _, .some) = row.numbers.agreement else { Issue.record("\(row.numbers.agreement)"); return }
+
+                // Only a proposal ahead: not the next meeting.
+                let start = now.addingTimeInterval(3 * day)
+                let proposal = try await Meetings.propose(MeetingTime(startsAt: start, endsAt: start.addingTimeInterval(3600), timeZone: "UTC", place: ""), pair: mentee, on: app.db)
+                row = try await numbers()
+                #expect(row.numbers.nextMeeting == nil)
+                _ = try await Meetings.act(.accept, on: try proposal.requireID(), pair: mentor, on: app.db)
+                row = try await numbers()
+                #expect(row.numbers.nextMeeting.map { abs($0.timeIntervalSince(start)) < 1 } == true)
+
+                // Each shared action moves the last activity; a private note or a journal entry does not.
+                func lastActivity() async throws -> Date { try #require(try await numbers().numbers.lastActivity) }
+                var before = try await lastActivity()
+                for (what, act) in [
+                    ("agenda item", { try await Meetings.addAgendaItem("Questions", kind: .question, to: try proposal.requireID(), pair: mentor, on: app.db) }),
+                    ("shared note", { try await Meetings.addNote("Bring the draft", isPrivate: false, to: try proposal.requireID(), pair: mentor, sealing: app.noteSealing, on: app.db) }),
+                    ("action item", { _ = try await Meetings.addActionItem("Read the book", owner: f.alice, due: "", meeting: nil, pair: mentor, on: app.db) }),
+                ] as [(String, () async throws -> Void)] {
+                    try await Task.sleep(for: .milliseconds(20))
+                    try await act()
+                    let after = try await lastActivity()
+                    #expect(after > before, "\(what) is activity")
+                    before = after
+                }
+                for (what, act) in [
+                    ("private note", { try await Meetings.addNote("Nervous", isPrivate: true, to: try proposal.requireID(), pair: mentor, sealing: app.noteSealing, on: app.db) }),
+                    ("journal entry", { try await Reflections.write("I learned", prompt: Journal.prompts[0].key, pair: mentor, sealing: app.noteSealing, on: app.db) }),
+                ] as [(String, () async throws -> Void)] {
+                    try await Task.sleep(for: .milliseconds(20))
+                    try await act()
+                    #expect(try await lastActivity() == before, "a \(what) is its author's own, even its time")
+                }
+            }
+        }
+
         @Test func `pairs come fifty to a page, every pair once, forwards and back`() async throws {
             try await withTrellis { app in
                 let f = try await WorkspaceFixture.make(app)
@@ -132,6 +191,8 @@ extension ServerTests {
                 let back = try await admin.get("/admin/programs/\(f.program)/pairs?before=\(seen[50])").text
                 #expect(back.contains("rel=\"next\"") && !back.contains("rel=\"prev\""))
                 #expect(try await admin.get("/admin/programs/\(f.program)/pairs?after=garbage").status == .ok, "a bad cursor reads the first page")
+                let beyond = try await admin.get("/admin/programs/\(f.program)/pairs?after=FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF").text
+                #expect(beyond.contains("No pairs on this page.") && beyond.contains("Back to the first page") && !beyond.contains("No pairs yet"))
             }
         }
     }

@@ -312,7 +312,7 @@ struct PairNumbersDTO: Content {
         started_on = n.startedOn.description
         switch n.agreement {
         case .notWritten: agreement = Agreement(status: "not-written", version: nil, signed_at: nil)
-        case .waiting(let version, let before): agreement = Agreement(status: "waiting", version: version, signed_at: APITime.text(before))
+        case .waiting(let version, _, let before): agreement = Agreement(status: "waiting", version: version, signed_at: APITime.text(before))
         case .signed(let version, let on): agreement = Agreement(status: "signed", version: version, signed_at: APITime.text(on))
         }
         meetings_held = n.meetingsHeld

@@ -26,7 +26,7 @@ enum Meetings {
         return ProgramBits.day(CalendarDay(time.startsAt, in: zone))
     }
 
-    static let outsideMessage = "In this program, pairs meet outside Trellis: meetings are not proposed here. Your agreement, goals, action items and notes are still here."
+    static let outsideMessage = "In this program, pairs meet outside Trellis: meetings are not proposed or moved here. Your agreement, goals, action items, feedback and journal are still here."
 
     static func propose(_ time: MeetingTime, pair: PairView, now: Date = Date(), on db: any Database) async throws -> MeetingRecord {
         try await DatabaseWrites.transaction(on: db) { tx in
@@ -53,6 +53,10 @@ enum Meetings {
         try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let meeting = try await find(meetingID, of: pair, on: tx)
+            // Outside Trellis, a planned meeting is answered or cancelled here, never given a new time.
+            if case .propose = action, try await Program.find(pair.programID, on: tx)?.meetingsInTrellis == false {
+                throw ProgramStore.Refusal("meeting", Self.outsideMessage)
+            }
             let (after, change): (MeetingRules.Facts, MeetingChange)
             switch MeetingRules.apply(action, by: pair.side, to: meeting.facts, now: now) {
             case .success(let result): (after, change) = result

@@ -83,18 +83,31 @@ enum ProgramPairs {
             SELECT mentorship_id,
                    COUNT(CASE WHEN state = \(bind: scheduled) AND ends_at <= \(bind: now) THEN 1 END) AS held,
                    MAX(CASE WHEN state = \(bind: scheduled) AND ends_at <= \(bind: now) THEN starts_at END) AS last_met,
-                   MIN(CASE WHEN state <> \(bind: cancelled) AND ends_at > \(bind: now) THEN starts_at END) AS next_at,
-                   COUNT(CASE WHEN state = \(bind: cancelled) THEN 1 END) AS cancelled
+                   MIN(CASE WHEN state = \(bind: scheduled) AND ends_at > \(bind: now) THEN starts_at END) AS next_at,
+                   COUNT(CASE WHEN state = \(bind: cancelled) THEN 1 END) AS cancelled,
+                   MAX(updated_at) AS changed
             FROM meetings WHERE mentorship_id IN (\(list)) GROUP BY mentorship_id
             """) { n, row in
             n.meetingsHeld = try row.int("held")
             n.lastMet = try row.optionalDate("last_met")
             n.nextMeeting = try row.optionalDate("next_at")
             n.meetingsCancelled = try row.int("cancelled")
+            n.touch(try row.optionalDate("changed"))
+            // A meeting held is activity too (it is derived from time, not recorded as a change).
+            n.touch(n.lastMet)
         }
+        try await each("""
+            SELECT m.mentorship_id, MAX(a.created_at) AS latest FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+            WHERE m.mentorship_id IN (\(list)) GROUP BY m.mentorship_id
+            """) { n, row in n.touch(try row.optionalDate("latest")) }
+        // Shared notes only: when someone wrote a private note is theirs too.
+        try await each("""
+            SELECT m.mentorship_id, MAX(n.created_at) AS latest FROM meeting_notes n JOIN meetings m ON m.id = n.meeting_id
+            WHERE m.mentorship_id IN (\(list)) AND n.private = \(bind: false) GROUP BY m.mentorship_id
+            """) { n, row in n.touch(try row.optionalDate("latest")) }
         // The latest version, and the latest one both signed with the day its second signature came.
         try await each("""
-            SELECT mentorship_id, MAX(number) AS latest,
+            SELECT mentorship_id, MAX(number) AS latest, MAX(written_at) AS written_at,
                    MAX(CASE WHEN mentor_signed_at IS NOT NULL AND mentee_signed_at IS NOT NULL THEN number END) AS signed_number,
                    MAX(CASE WHEN mentor_signed_at IS NOT NULL AND mentee_signed_at IS NOT NULL
                             THEN (CASE WHEN mentor_signed_at > mentee_signed_at THEN mentor_signed_at ELSE mentee_signed_at END) END) AS signed_at
@@ -105,8 +118,10 @@ enum ProgramPairs {
             if let signed = try row.optionalInt("signed_number"), signed == latest, let signedAt {
                 n.agreement = .signed(version: latest, on: signedAt)
             } else {
-                n.agreement = .waiting(version: latest, signedBefore: signedAt)
+                n.agreement = .waiting(version: latest, writtenAt: try row.date("written_at"), signedBefore: signedAt)
             }
+            n.touch(try row.optionalDate("written_at"))
+            n.touch(signedAt)
         }
         try await each("""
             SELECT mentorship_id, COUNT(*) AS goals, COUNT(reached_at) AS reached FROM goals WHERE mentorship_id IN (\(list)) GROUP BY mentorship_id
@@ -123,11 +138,14 @@ enum ProgramPairs {
         }
         try await each("""
             SELECT mentorship_id, COUNT(CASE WHEN done_at IS NULL THEN 1 END) AS open,
-                   COUNT(CASE WHEN done_at IS NULL AND due_on IS NOT NULL AND due_on < \(bind: today.description) THEN 1 END) AS overdue
+                   COUNT(CASE WHEN done_at IS NULL AND due_on IS NOT NULL AND due_on < \(bind: today.description) THEN 1 END) AS overdue,
+                   MAX(created_at) AS made, MAX(done_at) AS done
             FROM action_items WHERE mentorship_id IN (\(list)) GROUP BY mentorship_id
             """) { n, row in
             n.openActionItems = try row.int("open")
             n.overdueActionItems = try row.int("overdue")
+            n.touch(try row.optionalDate("made"))
+            n.touch(try row.optionalDate("done"))
         }
         try await each("""
             SELECT mentorship_id, COUNT(CASE WHEN kind = \(bind: FeedbackKind.feedback.rawValue) THEN 1 END) AS feedback,
@@ -140,11 +158,7 @@ enum ProgramPairs {
         try await each("""
             SELECT mentorship_id, MAX(occurred_at) AS latest FROM mentorship_events WHERE mentorship_id IN (\(list)) GROUP BY mentorship_id
             """) { n, row in
-            n.lastActivity = try row.optionalDate("latest")
-        }
-        for id in ids {
-            // A meeting held is activity too (it is derived from time, not recorded as an event).
-            if let met = numbers[id]?.lastMet, met > (numbers[id]?.lastActivity ?? .distantPast) { numbers[id]?.lastActivity = met }
+            n.touch(try row.optionalDate("latest"))
         }
         return numbers
     }

@@ -224,8 +224,8 @@ enum MeetingPages {
             let accept: HTML = facts.state == .proposed && facts.proposedBy != pair.side ? """
             <form method="post" action="\(base)/accept" class="inline">\(Layout.csrfField(context))<button type="submit">Accept this time</button></form>
             """ : .empty
-            return """
-            <div class="actions">\(accept)</div>
+            // Outside Trellis a planned meeting can be accepted or cancelled, not given a new time.
+            let move: HTML = pair.meetingsInTrellis ? """
             <details class="panel-details"\(HTML.when(view.errors["starts_at"] != nil || view.errors["ends_at"] != nil || view.errors["time_zone"] != nil || view.errors["place"] != nil, " open"))>
               <summary>\(facts.state == .proposed && facts.proposedBy != pair.side ? "Propose another time" : "Move the meeting")</summary>
               <form method="post" action="\(base)/time" novalidate>
@@ -234,6 +234,10 @@ enum MeetingPages {
                 <button type="submit" class="secondary">Propose this time</button>
               </form>
             </details>
+            """ : .empty
+            return """
+            <div class="actions">\(accept)</div>
+            \(move)
             <details class="panel-details"\(HTML.when(view.errors["reason"] != nil, " open"))>
               <summary>Cancel the meeting</summary>
               <form method="post" action="\(base)/cancel" novalidate>

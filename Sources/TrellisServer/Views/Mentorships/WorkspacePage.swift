@@ -5,7 +5,7 @@ import TrellisCore
 /// the agreement, and the timeline of what happened.
 enum WorkspacePage {
     /// `itemErrors`, `itemSent` and `error`: an action item added here that was not saved.
-    static func render(_ context: PageContext, _ view: WorkspaceView, itemErrors: ValidationErrors = .init(), itemSent: [String: String] = [:], error: String? = nil) -> HTML {
+    static func render(_ context: PageContext, _ view: WorkspaceView, itemErrors: ValidationErrors = .init(), itemSent: [String: String] = [:], error: String? = nil, notice: String? = nil) -> HTML {
         let pair = view.pair
         let reasons: HTML = view.reasons.isEmpty ? "<p>You were paired by the program.</p>" : """
         <p>Your match scored <strong>\(view.score.map(RunPages.score) ?? "")</strong> out of 1. What counted most:</p>
@@ -32,7 +32,7 @@ enum WorkspacePage {
         let timeline: [HTML] = view.timeline.map { entry in
             "<li><span class=\"when\">\(AgreementPages.moment(entry.at, in: pair.timeZone))</span> \(entry.sentence)</li>"
         }
-        return Layout.page(context, title: "Mentorship with \(pair.otherName)", active: "mentoring", content: """
+        return Layout.page(context, title: "Mentorship with \(pair.otherName)", active: "mentoring", notice: notice, content: """
         <p><a href="/mentoring">My mentoring</a></p>
         <h1>\(pair.mentorName) and \(pair.menteeName)</h1>
         \(error.map { "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>\($0)</h2></div>" as HTML } ?? .empty)

@@ -8,6 +8,9 @@ struct PairsView: Sendable {
     var page: ProgramPairs.Page
     /// The manager's own time zone: the days shown are theirs.
     var timeZone: TimeZone
+    /// The page was asked for from a position (after or before a pair), so an empty one is past
+    /// the end, not an empty program.
+    var beyondEnd = false
 }
 
 /// A program's pairs for its managers: how each mentorship is going in counts and dates, with
@@ -23,8 +26,8 @@ enum PairsPage {
             switch status {
             case .notWritten: return "<span class=\"muted\">Not written</span>"
             case .signed(let version, let on): return "Signed by both \(day(on))<br><span class=\"muted\">version \(version)</span>"
-            case .waiting(let version, let before):
-                return "Version \(version) waiting for signatures\(before.map { "<br><span class=\"muted\">an earlier version signed \(day($0))</span>" as HTML } ?? .empty)"
+            case .waiting(let version, let written, let before):
+                return "Version \(version) waiting for signatures since \(day(written))\(before.map { "<br><span class=\"muted\">an earlier version signed \(day($0))</span>" as HTML } ?? .empty)"
             }
         }
         let rows: [HTML] = view.page.rows.map { row in
@@ -55,10 +58,12 @@ enum PairsPage {
           \(view.page.hasNext ? "<a href=\"\(QueryLink.make(base, [("after", view.page.rows.last?.mentorshipID.uuidString ?? "")]))\" rel=\"next\">Next</a>" as HTML : .empty)
         </nav>
         """ : .empty
-        let table: HTML = view.page.rows.isEmpty ? "<p class=\"panel\">No pairs yet: they appear here once the program's pairs are made.</p>" : """
+        let table: HTML = view.page.rows.isEmpty ? (view.beyondEnd
+            ? "<p class=\"panel\">No pairs on this page. <a href=\"\(base)\">Back to the first page</a></p>"
+            : "<p class=\"panel\">No pairs yet: they appear here once the program's pairs are made.</p>") : """
         <p class="hint">Days in \(zone.identifier), your profile's time zone.</p>
         <div class="table-wrap" tabindex="0" role="region" aria-label="Pairs and their numbers">
-          <table class="pairs-table">
+          <table class="stack pairs-table">
             <thead><tr><th scope="col">Pair</th><th scope="col">Since</th><th scope="col">Agreement</th><th scope="col">Meetings</th><th scope="col">Goals</th><th scope="col">Action items</th><th scope="col">Feedback and thanks</th><th scope="col">Last activity</th><th scope="col">Worth a look</th></tr></thead>
             <tbody>\(rows)</tbody>
           </table>

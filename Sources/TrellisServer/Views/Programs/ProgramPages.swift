@@ -94,13 +94,14 @@ enum ProgramFormPage {
         let modes: [HTML] = MatchingMode.allCases.map { mode in
             let checked = (form.mode ?? MatchingMode.bulk.rawValue) == mode.rawValue
             return """
-            <label class="choice"><input type="radio" name="mode" value="\(mode.rawValue)"\(HTML.when(checked, " checked")) aria-describedby="mode-\(mode.rawValue)-hint"> \(mode.label)</label>
+            <label class="choice"><input type="radio" name="mode" value="\(mode.rawValue)"\(HTML.when(mode == .bulk, " id=\"mode\""))\(HTML.when(checked, " checked")) aria-describedby="mode-\(mode.rawValue)-hint"> \(mode.label)</label>
             <p class="hint" id="mode-\(mode.rawValue)-hint">\(mode.explanation)</p>
             """
         }
-        let places: [HTML] = MeetingsPlace.allCases.map { place in
-            let checked = (form.meetings ?? MeetingsPlace.trellis.rawValue) == place.rawValue
-            return "<label class=\"choice\"><input type=\"radio\" name=\"meetings\" value=\"\(place.rawValue)\"\(HTML.when(checked, " checked"))> \(place.label)</label>"
+        // An unreadable value sent back shows the default chosen, not an unanswered group.
+        let place = MeetingsPlace(rawValue: form.meetings ?? "") ?? .trellis
+        let places: [HTML] = MeetingsPlace.allCases.map { choice in
+            "<label class=\"choice\"><input type=\"radio\" name=\"meetings\" value=\"\(choice.rawValue)\"\(HTML.when(choice == .trellis, " id=\"meetings\""))\(HTML.when(choice == place, " checked"))> \(choice.label)</label>"
         }
         let defaults = MatchWeights()
         let weights: [HTML] = MatchWeights.factors.map { factor in
