@@ -79,8 +79,10 @@ enum ProgramsController {
         let matched = enrolment == nil ? false : try await ProgramStore.isMatched(viewer.id, in: id, on: req.db)
         let canWithdraw = EnrolmentRules.refusal(withdrawing: .init(state: program.programState, enrolled: enrolment != nil, matched: matched)) == nil
         var moves: [ProgramView.Move] = []
+        var hasPairs = false
         if viewer.isAdmin {
-            let facts = ProgramState.Facts(mentors: program.mentorCount, mentees: program.menteeCount, hasMentorships: try await ProgramStore.hasMentorships(id, on: req.db))
+            hasPairs = try await ProgramStore.hasMentorships(id, on: req.db)
+            let facts = ProgramState.Facts(mentors: program.mentorCount, mentees: program.menteeCount, hasMentorships: hasPairs)
             let state = program.programState
             let candidates: [(ProgramState, String)] = switch state {
             case .draft: [(.enrolling, "Open enrolment")]
@@ -102,7 +104,7 @@ enum ProgramsController {
             program: try summary(program, myRole: role, canJoin: refusal == nil), description: program.description,
             excludeSameDepartment: program.excludeSameDepartment, minimumScore: program.minimumScore, allowRepeatPairs: program.allowRepeatPairs,
             maximumOpenRequests: program.maximumOpenRequests, requestExpiryDays: program.requestExpiryDays,
-            meetingsInTrellis: program.meetingsInTrellis, weights: program.weights,
+            meetingsInTrellis: program.meetingsInTrellis, hasPairs: hasPairs, weights: program.weights,
             myStatement: enrolment?.statement, canWithdraw: canWithdraw, joinRefusal: refusal, profileCapacity: profileCapacity,
             moves: moves, joinErrors: joinErrors, joinInput: joinInput, stateError: stateError, latestRun: latestRun,
             rankingProgress: viewer.isAdmin && program.matchingMode == .preference ? Rankings.progress(of: program) : nil,

@@ -186,6 +186,8 @@ struct ProgramView: Sendable {
     var maximumOpenRequests: Int
     var requestExpiryDays: Int
     var meetingsInTrellis: Bool = true
+    /// Program managers: whether any pair was made yet (self-select makes them while matching).
+    var hasPairs = false
     var weights: MatchWeights
     /// The viewer's own enrolment: their statement and whether they may still withdraw.
     var myStatement: String?
@@ -262,7 +264,7 @@ enum ProgramPage {
           </div>
           <div class="actions">
             <a class="button secondary" href="/admin/programs/\(id)/participants">Participants</a>
-            \(HTML.when(program.state == .active || program.state == .concluded, "<a class=\"button secondary\" href=\"/admin/programs/\(id)/pairs\">Pairs and how they are going</a>"))
+            \(HTML.when(view.hasPairs, "<a class=\"button secondary\" href=\"/admin/programs/\(id)/pairs\">Pairs and how they are going</a>"))
             <a class="button secondary" href="/admin/programs/\(id)/edit">Settings</a>
           </div>
         </section>
