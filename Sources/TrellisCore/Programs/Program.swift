@@ -134,6 +134,19 @@ public struct ProgramDraft: Sendable, Equatable {
         self.meetingsInTrellis = meetingsInTrellis
     }
 
+    /// The fields (by the names the form and the API use) that differ in `other`, for the audit log.
+    public func changedFields(to other: ProgramDraft) -> [String] {
+        let fields: [(String, Bool)] = [
+            ("name", name != other.name), ("description", description != other.description), ("purpose", purpose != other.purpose),
+            ("mode", mode != other.mode), ("enrolment_opens", enrolmentOpens != other.enrolmentOpens),
+            ("enrolment_closes", enrolmentCloses != other.enrolmentCloses), ("starts", starts != other.starts), ("ends", ends != other.ends),
+            ("exclude_same_department", excludeSameDepartment != other.excludeSameDepartment), ("minimum_score", minimumScore != other.minimumScore),
+            ("allow_repeat_pairs", allowRepeatPairs != other.allowRepeatPairs), ("maximum_open_requests", maximumOpenRequests != other.maximumOpenRequests),
+            ("request_expiry_days", requestExpiryDays != other.requestExpiryDays), ("meetings_in_trellis", meetingsInTrellis != other.meetingsInTrellis),
+        ]
+        return fields.filter(\.1).map(\.0)
+    }
+
     /// Text cleaned as every text input is (`TextInput`).
     public var cleaned: ProgramDraft {
         var draft = self

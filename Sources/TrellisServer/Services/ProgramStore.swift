@@ -97,10 +97,13 @@ enum ProgramStore {
                 errors.add("weights", "Weights cannot change once the program is \(state.label.lowercased()): its pairs were scored with them.")
             }
             try errors.throwIfAny()
+            var changed = program.draft.changedFields(to: draft)
+            if program.weights != weights { changed.append("weights") }
             program.apply(draft, weights: weights)
             program.updatedAt = now
             try await program.save(on: tx)
-            try await PeopleStore.audit("program.update", "“\(draft.name)”", actorID: admin.id, on: tx)
+            let detail = changed.isEmpty ? "nothing changed" : "changed \(changed.joined(separator: ", "))"
+            try await PeopleStore.audit("program.update", "“\(draft.name)”: \(detail)", actorID: admin.id, on: tx)
             return program
         }
     }

@@ -48,6 +48,8 @@ extension ServerTests {
                 let changed = try await call(.PATCH, "/api/v1/programs/\(id)", ["meetings_in_trellis": false])
                 #expect(changed.status == .ok, "\(changed.text)")
                 #expect((changed.json as? [String: Any])?["meetings_in_trellis"] as? Bool == false)
+                let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "program.update").all()
+                #expect(audit.map(\.detail) == ["“Quiet cohort”: changed meetings_in_trellis"], "the audit log says what changed")
                 #expect(try await Program.find(UUID(uuidString: id), on: app.db)?.meetingsInTrellis == false)
             }
         }
