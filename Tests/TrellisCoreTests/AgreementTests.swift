@@ -184,7 +184,7 @@ struct AgreementTests {
         #expect(errors["meeting_frequency"] == "Meeting frequency: choose one of weekly, biweekly, monthly, as-needed (got “hourly”).")
         #expect(errors["communication_methods"]?.contains("(got “fax”)") == true)
         #expect(errors["mentee_goals"] == "Write the mentee's goals: what they want from the mentorship.")
-        #expect(errors["review_on"] == "Review date: write a real day as YYYY-MM-DD (got “2027-13-01”).")
+        #expect(errors["review_on"] == "Review date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “2027-13-01”).")
         #expect(errors["ends_on"] == "End date is required.")
         // A day that parses but breaks a rule gets the rule's message.
         guard case .failure(let late) = AgreementInput(reviewOn: "2027-09-01").terms(over: base, startedOn: Self.start, today: today) else { Issue.record("late review passed"); return }

@@ -119,6 +119,9 @@ struct MeetingTests {
         #expect(ActionItems.overdue(items, today: CalendarDay("2027-03-21")!).map(\.text) == ["Read the design doc", "Book the room"])
         #expect(ActionItems.overdue(items, today: CalendarDay("2027-03-11")!).isEmpty, "due today is not overdue")
         #expect(try ActionItems.dueDay(" ", today: CalendarDay("2027-03-11")!).get() == nil)
+        if case .failure(let errors) = ActionItems.dueDay("9999-12-31", today: CalendarDay("2027-03-11")!) {
+            #expect(errors["due_on"] == "Due date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “9999-12-31”).", "the message says the range, not only the form")
+        } else { Issue.record("a day past 2999 is refused") }
         #expect(try ActionItems.dueDay("2027-03-11", today: CalendarDay("2027-03-11")!).get() == CalendarDay("2027-03-11"))
         if case .failure(let errors) = ActionItems.dueDay("2027-03-10", today: CalendarDay("2027-03-11")!) {
             #expect(errors["due_on"] == "The due date is before today (2027-03-11): choose today or a later day.")

@@ -382,7 +382,7 @@ public struct AgreementInput: Sendable {
             guard let text else { continue }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if let day = CalendarDay(trimmed) { terms[keyPath: keyPath] = day } else {
-                errors.add(field, trimmed.isEmpty ? "\(label) is required." : "\(label): write a real day as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
+                errors.add(field, trimmed.isEmpty ? "\(label) is required." : "\(label): write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
             }
         }
         terms = terms.normalized()

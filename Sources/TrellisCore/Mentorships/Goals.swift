@@ -82,7 +82,7 @@ public enum GoalRules {
             if let day = CalendarDay(trimmed) {
                 if day < today { errors.add("target_on", "The target date is before today (\(today)): choose today or a later day.") } else { target = day }
             } else {
-                errors.add("target_on", "Target date: write a real day as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
+                errors.add("target_on", "Target date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
             }
         }
         guard errors.isEmpty, let goalTerm, let side else { return .failure(errors) }

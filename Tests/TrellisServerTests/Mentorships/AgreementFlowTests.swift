@@ -100,7 +100,7 @@ extension ServerTests {
                     (WorkspaceFixture.form(basedOn: nil, frequency: "hourly"), "meeting_frequency", "got “hourly”"),
                     (WorkspaceFixture.form(basedOn: nil, goals: " \u{7}\u{0} "), "mentee_goals", "Write the mentee's goals"),
                     (WorkspaceFixture.form(basedOn: nil, goals: String(repeating: "g", count: 4_001)), "mentee_goals", "4000"),
-                    (WorkspaceFixture.form(basedOn: nil).map { $0.0 == "ends_on" ? ("ends_on", "2027-02-30") : $0 }, "ends_on", "write a real day as YYYY-MM-DD (got “2027-02-30”)"),
+                    (WorkspaceFixture.form(basedOn: nil).map { $0.0 == "ends_on" ? ("ends_on", "2027-02-30") : $0 }, "ends_on", "write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “2027-02-30”)"),
                     (WorkspaceFixture.form(basedOn: nil).map { $0.0 == "review_on" ? ("review_on", "") : $0 }, "review_on", "Review date is required."),
                 ]
                 for (form, field, message) in cases {
