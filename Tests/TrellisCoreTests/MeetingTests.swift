@@ -218,7 +218,7 @@ struct MeetingTests {
 
     @Test func `a pair that met, signed and keeps going is not flagged; a gap without a next meeting is`() {
         let busy = Self.numbers(startedDaysAgo: 90) {
-            $0.agreement = .signed(version: 2, on: Self.daysAgo(80)); $0.meetingsHeld = 5; $0.lastMet = Self.daysAgo(10); $0.lastActivity = Self.daysAgo(2)
+            $0.agreement = .signed(version: 2, writtenAt: Self.daysAgo(81), on: Self.daysAgo(80)); $0.meetingsHeld = 5; $0.lastMet = Self.daysAgo(10); $0.lastActivity = Self.daysAgo(2)
         }
         #expect(busy.flags(today: Self.today, now: Self.now, meetingsInTrellis: true).isEmpty)
         var gap = busy

@@ -11,8 +11,8 @@ public struct PairNumbers: Sendable, Equatable {
         /// Version `version`, written at `writtenAt`, waits for one or both signatures; an earlier
         /// one both signed (at `signedBefore`) may be in force meanwhile.
         case waiting(version: Int, writtenAt: Date, signedBefore: Date?)
-        /// The latest version is signed by both, on that day.
-        case signed(version: Int, on: Date)
+        /// The latest version, written at `writtenAt`, is signed by both, the second signature at `on`.
+        case signed(version: Int, writtenAt: Date, on: Date)
     }
 
     public var startedOn: CalendarDay
@@ -59,6 +59,9 @@ public struct PairNumbers: Sendable, Equatable {
         case notMetLately = "not-met-lately"
         case overdueActionItems = "overdue-action-items"
         case quiet
+
+        /// Flags about meetings, left out in a program whose pairs meet outside Trellis.
+        public var isAboutMeetings: Bool { self == .noMeetingYet || self == .notMetLately }
 
         public var label: String {
             switch self {

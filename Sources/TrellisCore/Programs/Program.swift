@@ -37,6 +37,8 @@ public enum MeetingsPlace: String, Sendable, CaseIterable, Codable, Choice {
 
     public static var choiceLabel: String { "Where pairs meet" }
 
+    public init(inTrellis: Bool) { self = inTrellis ? .trellis : .outside }
+
     public var label: String {
         switch self {
         case .trellis: "In Trellis: pairs propose meetings, plan agendas and keep notes here"
@@ -134,7 +136,7 @@ public struct ProgramDraft: Sendable, Equatable {
         self.meetingsInTrellis = meetingsInTrellis
     }
 
-    /// The fields (by the names the form and the API use) that differ in `other`, for the audit log.
+    /// The fields (by the API's names) that differ in `other`, for the audit log.
     public func changedFields(to other: ProgramDraft) -> [String] {
         let fields: [(String, Bool)] = [
             ("name", name != other.name), ("description", description != other.description), ("purpose", purpose != other.purpose),

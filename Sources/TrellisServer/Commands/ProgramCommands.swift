@@ -97,7 +97,7 @@ struct ProgramCreateCommand: AsyncCommand {
         form.allow_repeat_pairs = signature.allowRepeatPairs ? "on" : nil
         form.maximum_open_requests = signature.maximumOpenRequests
         form.request_expiry_days = signature.requestExpiryDays
-        form.meetings = (signature.meetingsOutside ? MeetingsPlace.outside : .trellis).rawValue
+        form.meetings = MeetingsPlace(inTrellis: !signature.meetingsOutside).rawValue
         switch form.parse() {
         case .failure(let errors):
             for field in errors.order { context.console.error("--\(field.replacingOccurrences(of: "_", with: "-")): \(errors[field]!)") }

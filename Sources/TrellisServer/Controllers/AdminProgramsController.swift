@@ -116,7 +116,7 @@ enum AdminProgramsController {
         let program = try await program(req)
         var form = try req.content.decode(ProgramForm.self)
         // A radio group left unanswered keeps the stored setting (the form always sends one).
-        if form.meetings == nil { form.meetings = (program.meetingsInTrellis ? MeetingsPlace.trellis : .outside).rawValue }
+        if form.meetings == nil { form.meetings = MeetingsPlace(inTrellis: program.meetingsInTrellis).rawValue }
         var problems: ValidationErrors
         switch form.parse() {
         case .failure(let errors): problems = errors

@@ -89,9 +89,11 @@ enum MeetingController {
                 let meeting = try await Meetings.propose(time, pair: pair, on: req.db)
                 return req.redirect(to: "\(pair.path)/meetings/\(try meeting.requireID().uuidString)?done=proposed", redirectType: .normal)
             } catch let refusal as ProgramStore.Refusal {
-                var shown = form
+                var shown = form, seen = pair
+                // The program's pairs were just set to meet outside Trellis: the page says so in place of the form.
+                if refusal.message == Meetings.outsideMessage { seen.meetingsInTrellis = false }
                 shown.errors = ValidationErrors(field: "starts_at", refusal.message)
-                return try await HTMLPage(status: .conflict, html: MeetingPages.propose(req.page, pair: pair, form: shown)).encodeResponse(for: req)
+                return try await HTMLPage(status: .conflict, html: MeetingPages.propose(req.page, pair: seen, form: shown)).encodeResponse(for: req)
             }
         }
     }
@@ -185,7 +187,7 @@ enum MeetingController {
     @Sendable static func move(_ req: Request) async throws -> Response {
         let (form, result) = try readTime(req)
         return try await change(req, done: "moved", timeForm: form) { pair, meeting in
-            if !pair.meetingsInTrellis { throw ProgramStore.Refusal("meeting", Meetings.outsideMessage) }
+            try await Meetings.requireInTrellis(pair)
             switch result {
             case .failure(let errors): throw errors
             case .success(let time): _ = try await Meetings.act(.propose(time), on: try meeting.requireID(), pair: pair, on: req.db)

@@ -54,7 +54,7 @@ struct ProgramForm: Content {
         allow_repeat_pairs = draft.allowRepeatPairs ? "on" : nil
         maximum_open_requests = String(draft.maximumOpenRequests)
         request_expiry_days = String(draft.requestExpiryDays)
-        meetings = draft.meetingsInTrellis ? MeetingsPlace.trellis.rawValue : MeetingsPlace.outside.rawValue
+        meetings = MeetingsPlace(inTrellis: draft.meetingsInTrellis).rawValue
         weight_complementarity = Self.decimal(weights.complementarity)
         weight_sharedInterests = Self.decimal(weights.sharedInterests)
         weight_sharedValues = Self.decimal(weights.sharedValues)

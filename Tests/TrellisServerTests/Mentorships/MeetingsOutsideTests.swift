@@ -81,6 +81,8 @@ extension ServerTests {
                 let token = try await ServerTests.API.token(for: TestPeople.alice, app: app)
                 let api = try await ServerTests.ProgramsAPI.call(app, .POST, "/api/v1/mentorships/\(f.mentorship)/meetings", token, WorkspaceAccess.apiTime(days: 3))
                 #expect(api.status == .conflict && api.text.contains("pairs meet outside Trellis"))
+                let mine = try await ServerTests.ProgramsAPI.call(app, .GET, "/api/v1/mentorships/\(f.mentorship)", token, nil)
+                #expect((mine.json as? [String: Any])?["meetings_in_trellis"] as? Bool == false, "an API client can see the setting before being refused")
                 #expect(try await MeetingRecord.query(on: app.db).count() == 1, "nothing was proposed")
 
                 // What was planned stays theirs to answer or cancel, but not to give a new time.

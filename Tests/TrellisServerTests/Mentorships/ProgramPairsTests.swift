@@ -84,12 +84,14 @@ extension ServerTests {
                 let items = try #require((api.json as? [String: Any])?["items"] as? [[String: Any]])
                 let busy = try #require(items.first { $0["mentorship_id"] as? String == f.mentorship.uuidString })
                 #expect((busy["agreement"] as? [String: Any])?["status"] as? String == "signed")
+                #expect((busy["agreement"] as? [String: Any])?["written_at"] is String)
                 #expect(busy["meetings_held"] as? Int == 2 && busy["goals_reached"] as? Int == 1 && busy["overdue_action_items"] as? Int == 1)
                 #expect(busy["next_meeting"] is String && busy["thanks_sent"] as? Int == 1)
                 #expect(busy["flags"] as? [String] == ["overdue-action-items"])
                 let quiet = try #require(items.first { $0["mentorship_id"] as? String == f.otherMentorship.uuidString })
                 #expect(quiet["flags"] as? [String] == ["agreement-not-signed", "no-meeting-yet", "quiet"])
                 #expect(quiet["last_activity"] is NSNull && (quiet["agreement"] as? [String: Any])?["status"] as? String == "not-written")
+                #expect((quiet["agreement"] as? [String: Any])?["written_at"] is NSNull)
 
                 // Participants get the refusal, and the pair's own workspace stays closed to the manager.
                 var alice = try await f.browser(app, TestPeople.alice)

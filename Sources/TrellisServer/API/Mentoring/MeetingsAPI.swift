@@ -64,7 +64,7 @@ enum MeetingsAPI {
 
     @Sendable static func create(_ req: Request) async throws -> Response {
         let pair = try await Pairs.view(req)
-        if !pair.meetingsInTrellis { throw Abort(.conflict, reason: Meetings.outsideMessage) }
+        try await run { try await Meetings.requireInTrellis(pair) }
         let time = try readTime(req)
         let meeting = try await run { try await Meetings.propose(time, pair: pair, on: req.db) }
         return try await MeetingDTO(meeting, pair: pair, now: Date()).encodeResponse(status: .created, for: req)
@@ -90,7 +90,7 @@ enum MeetingsAPI {
     @Sendable static func move(_ req: Request) async throws -> MeetingDTO {
         let pair = try await Pairs.view(req)
         _ = try await meeting(req, pair: pair)
-        if !pair.meetingsInTrellis { throw Abort(.conflict, reason: Meetings.outsideMessage) }
+        try await run { try await Meetings.requireInTrellis(pair) }
         return try await act(req, .propose(try readTime(req)))
     }
 

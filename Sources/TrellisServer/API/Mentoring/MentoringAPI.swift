@@ -102,7 +102,7 @@ enum MentoringAPI {
     static func mentorshipRows(of person: UUID, only id: UUID? = nil, on db: any Database) async throws -> [MentorshipDTO] {
         let only: SQLQueryString = id.map { "AND m.id = \(bind: $0)" } ?? ""
         let rows = try await PlainRows.all("""
-            SELECT m.id, m.state, m.started_on, m.mentor_id, m.mentee_id, p.id AS program_id, p.name AS program_name,
+            SELECT m.id, m.state, m.started_on, m.mentor_id, m.mentee_id, p.id AS program_id, p.name AS program_name, p.meetings_in_trellis,
                    r.name AS mentor_name, e.name AS mentee_name
             FROM mentorships m JOIN programs p ON p.id = m.program_id JOIN users r ON r.id = m.mentor_id JOIN users e ON e.id = m.mentee_id
             WHERE (m.mentor_id = \(bind: person) OR m.mentee_id = \(bind: person)) \(only)
@@ -114,7 +114,7 @@ enum MentoringAPI {
                 mentor: PersonLinkDTO(id: try row.uuid("mentor_id"), name: try row.string("mentor_name")),
                 mentee: PersonLinkDTO(id: try row.uuid("mentee_id"), name: try row.string("mentee_name")),
                 my_role: try row.uuid("mentor_id") == person ? ProgramRole.mentor.rawValue : ProgramRole.mentee.rawValue,
-                state: try row.string("state"), started_on: try row.string("started_on")
+                state: try row.string("state"), started_on: try row.string("started_on"), meetings_in_trellis: try row.bool("meetings_in_trellis")
             )
         }
     }

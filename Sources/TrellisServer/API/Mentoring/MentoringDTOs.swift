@@ -47,6 +47,8 @@ struct MentorshipDTO: Content {
     var my_role: String
     var state: String
     var started_on: String
+    /// The program's setting: false when its pairs meet only outside Trellis (no meeting can be proposed).
+    var meetings_in_trellis: Bool
 }
 
 /// `Notification` in the document.

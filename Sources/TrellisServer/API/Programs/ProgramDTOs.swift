@@ -114,7 +114,7 @@ struct ProgramInputDTO: Content {
         if let allow_repeat_pairs { form.allow_repeat_pairs = allow_repeat_pairs ? "on" : nil }
         if let maximum_open_requests { form.maximum_open_requests = String(maximum_open_requests) }
         if let request_expiry_days { form.request_expiry_days = String(request_expiry_days) }
-        if let meetings_in_trellis { form.meetings = (meetings_in_trellis ? MeetingsPlace.trellis : .outside).rawValue }
+        if let meetings_in_trellis { form.meetings = MeetingsPlace(inTrellis: meetings_in_trellis).rawValue }
         if let weights {
             var texts = form.weightTexts
             for (key, value) in weights { texts[key] = Self.number(value) }
@@ -278,6 +278,8 @@ struct PairNumbersDTO: Content {
         /// `not-written`, `waiting` (the latest version waits for a signature) or `signed` (by both).
         var status: String
         @Null var version: Int?
+        /// When the latest version was written (null: none yet).
+        @Null var written_at: String?
         /// When the latest version both signed got its second signature (null: none yet).
         @Null var signed_at: String?
     }
@@ -311,9 +313,9 @@ struct PairNumbersDTO: Content {
         state = row.state.rawValue
         started_on = n.startedOn.description
         switch n.agreement {
-        case .notWritten: agreement = Agreement(status: "not-written", version: nil, signed_at: nil)
-        case .waiting(let version, _, let before): agreement = Agreement(status: "waiting", version: version, signed_at: APITime.text(before))
-        case .signed(let version, let on): agreement = Agreement(status: "signed", version: version, signed_at: APITime.text(on))
+        case .notWritten: agreement = Agreement(status: "not-written", version: nil, written_at: nil, signed_at: nil)
+        case .waiting(let version, let written, let before): agreement = Agreement(status: "waiting", version: version, written_at: APITime.text(written), signed_at: APITime.text(before))
+        case .signed(let version, let written, let on): agreement = Agreement(status: "signed", version: version, written_at: APITime.text(written), signed_at: APITime.text(on))
         }
         meetings_held = n.meetingsHeld
         meetings_cancelled = n.meetingsCancelled

@@ -78,10 +78,11 @@ extension OpenAPIDocument {
                     "state": ["type": "string", "enum": MentorshipState.allCases.map(\.rawValue)],
                     "started_on": ["type": "string", "format": "date"],
                     "agreement": [
-                        "type": "object", "required": ["status", "version", "signed_at"],
+                        "type": "object", "required": ["status", "version", "written_at", "signed_at"],
                         "properties": [
                             "status": ["type": "string", "enum": ["not-written", "waiting", "signed"]],
                             "version": ["type": ["integer", "null"], "description": "The latest version's number."],
+                            "written_at": ["type": ["string", "null"], "format": "date-time", "description": "When the latest version was written (null: none yet)."],
                             "signed_at": ["type": ["string", "null"], "format": "date-time", "description": "When the latest version signed by both got its second signature."],
                         ],
                     ] as [String: Any],
@@ -161,11 +162,12 @@ extension OpenAPIDocument {
                 "properties": ["message": ["type": "string", "maxLength": RequestRules.answer.maximum]],
             ],
             "Mentorship": [
-                "type": "object", "required": ["id", "program", "mentor", "mentee", "my_role", "state", "started_on"],
+                "type": "object", "required": ["id", "program", "mentor", "mentee", "my_role", "state", "started_on", "meetings_in_trellis"],
                 "properties": [
                     "id": uuid, "program": person, "mentor": person, "mentee": person,
                     "my_role": ["type": "string", "enum": ProgramRole.allCases.map(\.rawValue)],
                     "state": ["type": "string", "enum": MentorshipState.allCases.map(\.rawValue)], "started_on": string,
+                    "meetings_in_trellis": ["type": "boolean", "description": "False when the program's pairs meet only outside Trellis: no meeting can be proposed or moved."],
                 ],
             ],
             "Notification": [

@@ -225,7 +225,7 @@ extension OpenAPIDocument {
                     "operationId": "proposeMeeting", "summary": "Propose a meeting: the other person accepts it or proposes another time.", "parameters": [idParameter],
                     "requestBody": body("MeetingTimeInput"),
                     "responses": merge(["201": jsonBody(ref("Meeting"), description: "The proposed meeting.")],
-                                       writeErrors("A time that ends before it starts, is in the past, lasts more than a day, or an unknown time zone: each under its field.", conflict: "The mentorship has concluded, or 20 meetings are planned already.")),
+                                       writeErrors("A time that ends before it starts, is in the past, lasts more than a day, or an unknown time zone: each under its field.", conflict: "The mentorship has concluded, 20 meetings are planned already, or the program's pairs meet outside Trellis (`meetings_in_trellis` false).")),
                 ],
             ],
             "/api/v1/mentorships/{id}/meetings/{meeting}": ["get": [
@@ -241,7 +241,7 @@ extension OpenAPIDocument {
             "/api/v1/mentorships/{id}/meetings/{meeting}/time": ["post": [
                 "operationId": "proposeAnotherTime", "summary": "Propose another time (answering a proposal, or moving a scheduled meeting): the other person accepts it again.",
                 "parameters": [idParameter, meetingParameter], "requestBody": body("MeetingTimeInput"),
-                "responses": merge(["200": jsonBody(ref("Meeting"), description: "The meeting, proposed at the new time.")], writeErrors("A bad time, each problem under its field.", conflict: closed + " Or the same time again.")),
+                "responses": merge(["200": jsonBody(ref("Meeting"), description: "The meeting, proposed at the new time.")], writeErrors("A bad time, each problem under its field.", conflict: closed + " Or the same time again, or the program's pairs meet outside Trellis (`meetings_in_trellis` false).")),
             ]],
             "/api/v1/mentorships/{id}/meetings/{meeting}/cancel": ["post": [
                 "operationId": "cancelMeeting", "summary": "Cancel a meeting, with a reason the other person reads.", "parameters": [idParameter, meetingParameter], "requestBody": body("CancelInput"),

@@ -28,13 +28,18 @@ enum Meetings {
 
     static let outsideMessage = "In this program, pairs meet outside Trellis: meetings are not proposed or moved here. Your agreement, goals, action items, feedback and journal are still here."
 
+    /// Refuses proposing or moving a meeting in a program whose pairs meet outside Trellis, by
+    /// the setting as the pair was read (`program` nil) or as it is now in the change's
+    /// transaction (a manager may have just changed it).
+    static func requireInTrellis(_ pair: PairView, program tx: (any Database)? = nil) async throws {
+        let inTrellis = if let tx { try await Program.find(pair.programID, on: tx)?.meetingsInTrellis ?? true } else { pair.meetingsInTrellis }
+        if !inTrellis { throw ProgramStore.Refusal("meeting", outsideMessage) }
+    }
+
     static func propose(_ time: MeetingTime, pair: PairView, now: Date = Date(), on db: any Database) async throws -> MeetingRecord {
         try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
-            // Read inside the transaction: a manager may have just changed it.
-            if try await Program.find(pair.programID, on: tx)?.meetingsInTrellis == false {
-                throw ProgramStore.Refusal("meeting", Self.outsideMessage)
-            }
+            try await requireInTrellis(pair, program: tx)
             let upcoming = try await MeetingRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$endsAt > now)
                 .filter(\.$state != MeetingState.cancelled.rawValue).count()
             if upcoming >= 20 { throw ProgramStore.Refusal("meeting", "You have 20 meetings planned already: hold or cancel some before proposing more.") }
@@ -54,9 +59,7 @@ enum Meetings {
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let meeting = try await find(meetingID, of: pair, on: tx)
             // Outside Trellis, a planned meeting is answered or cancelled here, never given a new time.
-            if case .propose = action, try await Program.find(pair.programID, on: tx)?.meetingsInTrellis == false {
-                throw ProgramStore.Refusal("meeting", Self.outsideMessage)
-            }
+            if case .propose = action { try await requireInTrellis(pair, program: tx) }
             let (after, change): (MeetingRules.Facts, MeetingChange)
             switch MeetingRules.apply(action, by: pair.side, to: meeting.facts, now: now) {
             case .success(let result): (after, change) = result

@@ -51,10 +51,9 @@ enum ProgramPairs {
         let numbers = try await self.numbers(of: ids, today: today, now: now, on: db)
         let made: [Row] = try rows.map { row in
             let id = try row.uuid("id")
-            let started = CalendarDay(try row.string("started_on")) ?? today
-            let figures = numbers[id] ?? PairNumbers(startedOn: started)
-            var withStart = figures
-            withStart.startedOn = started
+            var withStart = numbers[id] ?? PairNumbers(startedOn: today)
+            // `started_on` is required; a value that does not read as a day counts from today.
+            withStart.startedOn = CalendarDay(try row.string("started_on")) ?? today
             let state = MentorshipState(rawValue: try row.string("state")) ?? .active
             return Row(
                 mentorshipID: id, mentorID: try row.uuid("mentor_id"), mentorName: try row.string("mentor_name"),
@@ -116,7 +115,7 @@ enum ProgramPairs {
             let latest = try row.int("latest")
             let signedAt = try row.optionalDate("signed_at")
             if let signed = try row.optionalInt("signed_number"), signed == latest, let signedAt {
-                n.agreement = .signed(version: latest, on: signedAt)
+                n.agreement = .signed(version: latest, writtenAt: try row.date("written_at"), on: signedAt)
             } else {
                 n.agreement = .waiting(version: latest, writtenAt: try row.date("written_at"), signedBefore: signedAt)
             }

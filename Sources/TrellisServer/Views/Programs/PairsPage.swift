@@ -25,7 +25,7 @@ enum PairsPage {
         func agreement(_ status: PairNumbers.AgreementStatus) -> HTML {
             switch status {
             case .notWritten: return "<span class=\"muted\">Not written</span>"
-            case .signed(let version, let on): return "Signed by both \(day(on))<br><span class=\"muted\">version \(version)</span>"
+            case .signed(let version, _, let on): return "Signed by both \(day(on))<br><span class=\"muted\">version \(version)</span>"
             case .waiting(let version, let written, let before):
                 return "Version \(version) waiting for signatures since \(day(written))\(before.map { "<br><span class=\"muted\">an earlier version signed \(day($0))</span>" as HTML } ?? .empty)"
             }
@@ -70,7 +70,7 @@ enum PairsPage {
         </div>
         \(pagination)
         """
-        let legend: [HTML] = PairNumbers.Flag.allCases.filter { view.meetingsInTrellis || ($0 != .noMeetingYet && $0 != .notMetLately) }.map { "<li>\($0.label)</li>" }
+        let legend: [HTML] = PairNumbers.Flag.allCases.filter { view.meetingsInTrellis || !$0.isAboutMeetings }.map { "<li>\($0.label)</li>" }
         return Layout.page(context, title: "Pairs · \(program.name)", active: "programs", content: """
         <p><a href="/programs/\(program.id.uuidString)">\(program.name)</a></p>
         <h1>Pairs and how they are going</h1>
