@@ -8,6 +8,28 @@ import VaporTesting
 extension ServerTests {
     /// Meetings, agendas, notes, action items and the calendar feed through `/api/v1`.
     @Suite struct MeetingsAPI {
+        @Test func `texts are limited as the document says, counted as sent, before control characters are cleaned away`() async throws {
+            let id = UUID().uuidString
+            #expect(APIBodyRules.maxLengths(for: .POST, path: "/api/v1/mentorships/\(id)/meetings/\(id)/cancel")["reason"] == MeetingRules.reason.maximum)
+            #expect(APIBodyRules.maxLengths(for: .POST, path: "/api/v1/mentorships/\(id)/goals")["title"] == GoalRules.title.maximum)
+            #expect(APIBodyRules.maxLengths(for: .GET, path: "/api/v1/mentorships/\(id)/goals").isEmpty)
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                let alice = try await ServerTests.API.token(for: TestPeople.alice, app: app)
+                let base = "/api/v1/mentorships/\(f.mentorship)"
+                let proposed = try await ServerTests.ProgramsAPI.call(app, .POST, "\(base)/meetings", alice, WorkspaceAccess.apiTime(days: 2))
+                let meeting = try #require((proposed.json as? [String: Any])?["id"] as? String)
+                // One letter and a run of control characters: short once cleaned, too long as sent.
+                let reason = "x" + String(repeating: "\u{18}", count: MeetingRules.reason.maximum)
+                let refused = try await ServerTests.ProgramsAPI.call(app, .POST, "\(base)/meetings/\(meeting)/cancel", alice, ["reason": reason])
+                #expect(refused.status == .unprocessableEntity)
+                #expect(((refused.json as? [String: Any])?["fields"] as? [String: String])?["reason"] == "reason must be at most \(MeetingRules.reason.maximum) characters (got \(MeetingRules.reason.maximum + 1)).")
+                #expect(try await MeetingRecord.query(on: app.db).first()?.state == MeetingState.proposed.rawValue, "nothing changed")
+                let agenda = try await ServerTests.ProgramsAPI.call(app, .POST, "\(base)/meetings/\(meeting)/agenda", alice, ["kind": "topic", "text": String(repeating: "\u{1F600}", count: MeetingTexts.agendaItem.maximum + 1)])
+                #expect(agenda.status == .unprocessableEntity, "an emoji is one character, as JSON Schema counts")
+            }
+        }
+
         @Test func `a pair meets through the API: propose, accept, agenda, notes, action items carried over, the feed`() async throws {
             try await withTrellis { app in
                 let f = try await WorkspaceFixture.make(app)

@@ -90,6 +90,12 @@ enum ProgramsAPI {
             throw InvalidInput(message: "Nothing was saved: the body has fields the \(what) does not have.", errors: errors)
         }
         var errors = ValidationErrors()
+        // Texts as the document limits them, counted as sent (see `APIBodyRules`).
+        for (field, maximum) in APIBodyRules.maxLengths(for: req.method, path: req.url.path).sorted(by: { $0.key < $1.key }) {
+            guard let text = object[field] as? String else { continue }
+            let count = text.unicodeScalars.count
+            if count > maximum { errors.add(field, "\(field) must be at most \(maximum) characters (got \(count)).") }
+        }
         for (field, range) in wholeNumbers.sorted(by: { $0.key < $1.key }) {
             guard let value = object[field], !(value is NSNull) else { continue }
             // Other kinds of value (text, true/false) are the decoder's: a 400 naming the field.
