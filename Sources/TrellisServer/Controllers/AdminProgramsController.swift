@@ -189,7 +189,7 @@ enum AdminProgramsController {
     @Sendable static func pairs(_ req: Request) async throws -> HTML {
         let program = try await program(req)
         let viewer = try req.requireUser()
-        let zone = try await Profile.find(viewer.requireID(), on: req.db).flatMap { TimeZone(identifier: $0.timezone) } ?? TimeZone(identifier: "UTC")!
+        let zone = try await Profile.timeZone(of: viewer.requireID(), on: req.db)
         let after = (try? req.query.get(String.self, at: "after")).flatMap(UUID.parse)
         let before = after == nil ? (try? req.query.get(String.self, at: "before")).flatMap(UUID.parse) : nil
         let page = try await ProgramPairs.page(program: program, after: after, before: before, today: CalendarDay(Date(), in: zone), on: req.db)

@@ -22,8 +22,7 @@ enum ProgramsController {
     /// Today as the person sees it: the day in their profile's time zone (UTC without one), so
     /// that "enrolment closes on the 14th" means the whole of their 14th.
     static func today(for userID: UUID, now: Date = Date(), on db: any Database) async throws -> CalendarDay {
-        let zone = try await Profile.find(userID, on: db).flatMap { TimeZone(identifier: $0.timezone) } ?? TimeZone(identifier: "UTC")!
-        return CalendarDay(now, in: zone)
+        CalendarDay(now, in: try await Profile.timeZone(of: userID, on: db))
     }
 
     static func summary(_ program: Program, myRole: ProgramRole?, canJoin: Bool) throws -> ProgramSummary {

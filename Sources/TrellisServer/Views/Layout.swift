@@ -125,6 +125,18 @@ enum Form {
         """
     }
 
+    /// Previous and Next for a page read from a position (keyset paging: no page numbers), each
+    /// given as its address when someone is there; nothing when neither is.
+    static func pagination(previous: String?, next: String?) -> HTML {
+        guard previous != nil || next != nil else { return .empty }
+        return """
+        <nav class="pagination" aria-label="Pages">
+          \(previous.map { "<a href=\"\($0)\" rel=\"prev\">Previous</a>" as HTML } ?? .empty)
+          \(next.map { "<a href=\"\($0)\" rel=\"next\">Next</a>" as HTML } ?? .empty)
+        </nav>
+        """
+    }
+
     /// A menu. With `keepingUnknown`, a chosen value that is not among the options (a time zone set
     /// through the API or an import that the form's list leaves out) is offered too, so that saving
     /// the form keeps it instead of silently choosing the first option.

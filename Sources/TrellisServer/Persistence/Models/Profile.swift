@@ -137,3 +137,11 @@ extension Profile {
         updatedAt = try row.optionalDate("profile_updated_at")
     }
 }
+
+extension Profile {
+    /// A person's time zone, from their profile; UTC when they have none or it is not a zone.
+    /// "Today" and every time shown to them are in it.
+    static func timeZone(of person: UUID, on db: any Database) async throws -> TimeZone {
+        try await Profile.find(person, on: db).flatMap { TimeZone(identifier: $0.timezone) } ?? TimeZone(identifier: "UTC")!
+    }
+}

@@ -54,7 +54,7 @@ enum Pairs {
         else { throw NotFound() }
         let people = try await User.query(on: db).filter(\.$id ~~ [mentorship.mentorID, mentorship.menteeID]).all()
         let name = { (id: UUID) in people.first { $0.id == id }?.name ?? "Someone" }
-        let zone = try await Profile.find(viewer, on: db).flatMap { TimeZone(identifier: $0.timezone) } ?? TimeZone(identifier: "UTC")!
+        let zone = try await Profile.timeZone(of: viewer, on: db)
         let started = CalendarDay(mentorship.startedOn) ?? CalendarDay(mentorship.createdAt, in: TimeZone(identifier: "UTC")!)
         return PairView(
             id: id, programID: program.id ?? mentorship.programID, programName: program.name, programPurpose: program.purpose,

@@ -52,12 +52,10 @@ enum PairsPage {
             </tr>
             """
         }
-        let pagination: HTML = view.page.hasPrevious || view.page.hasNext ? """
-        <nav class="pagination" aria-label="Pages">
-          \(view.page.hasPrevious ? "<a href=\"\(QueryLink.make(base, [("before", view.page.rows.first?.mentorshipID.uuidString ?? "")]))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          \(view.page.hasNext ? "<a href=\"\(QueryLink.make(base, [("after", view.page.rows.last?.mentorshipID.uuidString ?? "")]))\" rel=\"next\">Next</a>" as HTML : .empty)
-        </nav>
-        """ : .empty
+        let pagination = Form.pagination(
+            previous: view.page.hasPrevious ? QueryLink.make(base, [("before", view.page.rows.first?.mentorshipID.uuidString ?? "")]) : nil,
+            next: view.page.hasNext ? QueryLink.make(base, [("after", view.page.rows.last?.mentorshipID.uuidString ?? "")]) : nil
+        )
         let table: HTML = view.page.rows.isEmpty ? (view.beyondEnd
             ? "<p class=\"panel\">No pairs on this page. <a href=\"\(base)\">Back to the first page</a></p>"
             : "<p class=\"panel\">No pairs yet: they appear here once the program's pairs are made.</p>") : """

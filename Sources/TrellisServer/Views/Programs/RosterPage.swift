@@ -54,12 +54,8 @@ enum RosterPage {
             let current = role == page.role
             return "<li><a href=\"\(link(role: role))\"\(HTML.when(current, " aria-current=\"page\""))>\(label)</a></li>"
         }
-        let pagination: HTML = page.hasPrevious || page.hasNext ? """
-        <nav class="pagination" aria-label="Pages">
-          \(page.hasPrevious ? "<a href=\"\(link(before: page.rows.first?.enrolmentID, role: page.role))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          \(page.hasNext ? "<a href=\"\(link(after: page.rows.last?.enrolmentID, role: page.role))\" rel=\"next\">Next</a>" as HTML : .empty)
-        </nav>
-        """ : .empty
+        let pagination = Form.pagination(previous: page.hasPrevious ? link(before: page.rows.first?.enrolmentID, role: page.role) : nil,
+                                         next: page.hasNext ? link(after: page.rows.last?.enrolmentID, role: page.role) : nil)
         let enrolForm: HTML = view.enrolProblem.map { "<p>\($0)</p>" as HTML } ?? """
         \(Form.errorSummary(view.errors, message: view.errorHeading))
         <form method="post" action="/admin/programs/\(id)/participants" novalidate>

@@ -241,12 +241,8 @@ enum RunPages {
           <div class="field"><button type="submit" class="secondary">Show</button></div>
         </form>
         """
-        let pagination: HTML = page.hasPrevious || page.hasNext ? """
-        <nav class="pagination" aria-label="Pages">
-          \(page.hasPrevious ? "<a href=\"\(link(before: page.rows.first?.position))\" rel=\"prev\">Previous</a>" as HTML : .empty)
-          \(page.hasNext ? "<a href=\"\(link(after: page.rows.last?.position))\" rel=\"next\">Next</a>" as HTML : .empty)
-        </nav>
-        """ : .empty
+        let pagination = Form.pagination(previous: page.hasPrevious ? link(before: page.rows.first?.position) : nil,
+                                         next: page.hasNext ? link(after: page.rows.last?.position) : nil)
         let head: HTML = filter.show == .pairs
             ? "<tr><th scope=\"col\">Mentee</th><th scope=\"col\">Mentor</th><th scope=\"col\">Score</th><th scope=\"col\">Reasons</th><th scope=\"col\"><span class=\"muted\">Review</span></th></tr>"
             : "<tr><th scope=\"col\">Mentee</th><th scope=\"col\" colspan=\"3\">Why unmatched</th><th scope=\"col\"><span class=\"muted\">Action</span></th></tr>"
