@@ -139,6 +139,12 @@ import Testing
         #expect(draft.name == "Ada" && draft.tags(.language) == ["English"])
         #expect(!EmailAddress.isValid("\u{FEFF}ada@example.org"))
         #expect("\u{FEFF}ada@example.org".shownInMessage.contains("\\u{FEFF}"))
+        // What is quoted back in a message shows its control characters as escapes, never as they are.
+        #expect("outside\u{0}".quoted(40) == "outside\\u{0}")
+        #expect("a\u{1B}[2Jb".quoted(2) == "a\\u{1B}…")
+        if case .failure(let problem) = ProfileRules.choice("outside\u{0}\u{202E}", as: MeetingsPlace.self) {
+            #expect(problem.message == "Where pairs meet: choose trellis or outside (got “outside\\u{0}\\u{202E}”).")
+        } else { Issue.record("a control character is not a choice") }
         // A people file with one in data cells: removed from the email as from the name (as a NUL
         // is), so the person is the one without it, not a look-alike second account.
         let blank = Array(repeating: "", count: PeopleTable.columns.count - 3)

@@ -362,12 +362,12 @@ public struct AgreementInput: Sendable {
         var terms = base
         if let text = meetingFrequency {
             if let value = MeetingFrequency(rawValue: text) { terms.meetingFrequency = value } else {
-                errors.add("meeting_frequency", "Meeting frequency: choose one of \(MeetingFrequency.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(text.excerpt(40))”).")
+                errors.add("meeting_frequency", "Meeting frequency: choose one of \(MeetingFrequency.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(text.quoted(40))”).")
             }
         }
         if let list = communicationMethods {
             if let bad = list.first(where: { CommunicationMethod(rawValue: $0) == nil }) {
-                errors.add("communication_methods", "How we keep in touch: choose from \(CommunicationMethod.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(bad.excerpt(40))”).")
+                errors.add("communication_methods", "How we keep in touch: choose from \(CommunicationMethod.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(bad.quoted(40))”).")
             } else if list.count > 20 {
                 errors.add("communication_methods", "How we keep in touch: choose at most \(CommunicationMethod.allCases.count) ways.")
             } else {
@@ -382,7 +382,7 @@ public struct AgreementInput: Sendable {
             guard let text else { continue }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if let day = CalendarDay(trimmed) { terms[keyPath: keyPath] = day } else {
-                errors.add(field, trimmed.isEmpty ? "\(label) is required." : "\(label): write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
+                errors.add(field, trimmed.isEmpty ? "\(label) is required." : "\(label): write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.quoted(40))”).")
             }
         }
         terms = terms.normalized()

@@ -73,16 +73,16 @@ public enum GoalRules {
         if let problem = Self.title.problem(cleanTitle) { errors.add("title", problem) }
         if let problem = Self.description.problem(cleanDescription) { errors.add("description", problem) }
         let goalTerm = GoalTerm(rawValue: term)
-        if goalTerm == nil { errors.add("term", "Term: choose short or long (got “\(term.excerpt(40))”).") }
+        if goalTerm == nil { errors.add("term", "Term: choose short or long (got “\(term.quoted(40))”).") }
         let side = PairSide(rawValue: owner)
-        if side == nil { errors.add("owner", "Whose goal: the mentee's or the mentor's (got “\(owner.excerpt(40))”).") }
+        if side == nil { errors.add("owner", "Whose goal: the mentee's or the mentor's (got “\(owner.quoted(40))”).") }
         var target: CalendarDay?
         let trimmed = targetOn.trimmingCharacters(in: .whitespaces)
         if !trimmed.isEmpty {
             if let day = CalendarDay(trimmed) {
                 if day < today { errors.add("target_on", "The target date is before today (\(today)): choose today or a later day.") } else { target = day }
             } else {
-                errors.add("target_on", "Target date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.excerpt(40))”).")
+                errors.add("target_on", "Target date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.quoted(40))”).")
             }
         }
         guard errors.isEmpty, let goalTerm, let side else { return .failure(errors) }

@@ -89,7 +89,7 @@ public enum ActionItems {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return .success(nil) }
         guard let day = CalendarDay(trimmed) else {
-            return .failure(ValidationErrors(field: "due_on", "Due date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.excerpt(40))”)."))
+            return .failure(ValidationErrors(field: "due_on", "Due date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.quoted(40))”)."))
         }
         if day < today { return .failure(ValidationErrors(field: "due_on", "The due date is before today (\(today)): choose today or a later day.")) }
         return .success(day)

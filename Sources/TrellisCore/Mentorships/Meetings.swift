@@ -130,7 +130,7 @@ public enum MeetingRules {
                     let wellFormed = instant(trimmed, in: TimeZone(identifier: "UTC")!) != nil
                     errors.add(field, wellFormed
                         ? "\(label): \(trimmed) does not exist in \(zoneName): the clocks go forward then. Choose a time an hour later."
-                        : "\(label): write a date and time as YYYY-MM-DDTHH:MM, seconds optional (got “\(trimmed.excerpt(40))”).")
+                        : "\(label): write a date and time as YYYY-MM-DDTHH:MM, seconds optional (got “\(trimmed.quoted(40))”).")
                     continue
                 }
                 if field == "starts_at" { start = date } else { end = date }

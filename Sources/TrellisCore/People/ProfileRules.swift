@@ -57,7 +57,7 @@ public enum ProfileRules {
         public func parse(_ text: String) -> Result<Int?, Problem> {
             let trimmed = TextInput.trimmingSpaces(text)
             guard !trimmed.isEmpty else { return .success(nil) }
-            guard let value = TextInput.wholeNumber(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.excerpt(40))”).")) }
+            guard let value = TextInput.wholeNumber(trimmed) else { return .failure(Problem("\(label) must be \(allowed) (got “\(trimmed.quoted(40))”).")) }
             if let problem = problem(value) { return .failure(Problem(problem)) }
             return .success(value)
         }
@@ -99,14 +99,14 @@ public enum ProfileRules {
         let key = TextInput.trimmingSpaces(text).lowercased()
         guard !key.isEmpty else { return .success(nil) }
         if let value = Value.allCases.first(where: { $0.rawValue == key }) { return .success(value) }
-        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.excerpt(40))”)."))
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.quoted(40))”)."))
     }
 
     /// A value sent for a choice where a document lists the exact values (the API's enums): only
     /// those, as written; else what is wrong, in the same words as `choice`.
     public static func exactChoice<Value: Choice>(_ text: String, as type: Value.Type = Value.self) -> Result<Value, Problem> {
         if let value = Value(rawValue: text) { return .success(value) }
-        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.excerpt(40))”)."))
+        return .failure(Problem("\(Value.choiceLabel): choose \(Value.allowedText) (got “\(text.quoted(40))”)."))
     }
 
     // MARK: Tags

@@ -124,8 +124,13 @@ extension String {
     /// A value as a message on a terminal quotes it: at most 80 scalars (`excerpt`), with control
     /// characters and line separators shown as escapes (`\u{1B}`) so that a cell cannot move the
     /// cursor, clear the screen or hide what follows.
-    public var shownInMessage: String {
-        let cut = excerpt(80)
+    public var shownInMessage: String { quoted(80) }
+
+    /// What someone sent, quoted back in a message ("(got “…”)"): at most `limit` scalars, with
+    /// control characters and line separators shown as escapes (`\u{0}`), so that what is quoted
+    /// cannot hide, reorder or break what follows, on a page, in JSON or on a terminal.
+    public func quoted(_ limit: Int) -> String {
+        let cut = excerpt(limit)
         guard cut.unicodeScalars.contains(where: TextInput.isControl) else { return cut }
         var shown = ""
         for scalar in cut.unicodeScalars {

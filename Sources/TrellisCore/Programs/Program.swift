@@ -210,7 +210,7 @@ public enum ProgramRules {
         // Scores are whole millionths: at most six decimal places.
         guard parts.count <= 2, digitsOnly, parts.contains(where: { !$0.isEmpty }), parts.count < 2 || parts[1].utf8.count <= 6, parts[0].utf8.count <= 3,
               let value = Double(trimmed.hasPrefix(".") ? "0" + trimmed : trimmed), minimumScore.contains(value)
-        else { return .failure(ProfileRules.Problem("Minimum score must be a number from 0 to 1 with at most six decimal places, such as 0.3 (got “\(trimmed.excerpt(40))”).")) }
+        else { return .failure(ProfileRules.Problem("Minimum score must be a number from 0 to 1 with at most six decimal places, such as 0.3 (got “\(trimmed.quoted(40))”).")) }
         return .success(value)
     }
 
@@ -219,7 +219,7 @@ public enum ProgramRules {
         let trimmed = TextInput.trimmingSpaces(text)
         guard !trimmed.isEmpty else { return .success(nil) }
         guard let day = CalendarDay(trimmed) else {
-            return .failure(ProfileRules.Problem("\(label) must be a real day from 2000-01-01 to 2999-12-31, written as YYYY-MM-DD, such as 2027-03-01 (got “\(trimmed.excerpt(40))”)."))
+            return .failure(ProfileRules.Problem("\(label) must be a real day from 2000-01-01 to 2999-12-31, written as YYYY-MM-DD, such as 2027-03-01 (got “\(trimmed.quoted(40))”)."))
         }
         return .success(day)
     }

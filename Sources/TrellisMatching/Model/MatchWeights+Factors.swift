@@ -43,7 +43,7 @@ extension MatchWeights {
             let fraction = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
             let decimals = fraction.reversed().drop(while: { $0 == "0" }).count
             guard plain, decimals <= 6, let value = Double(text.hasPrefix(".") ? "0" + text : text), value.isFinite, value <= 100 else {
-                errors.add(factor.key, "The weight of \(factor.label.lowercased()) must be a number from 0 to 100 with at most six decimal places, such as 0.35 (got “\(text.excerpt(40))”).")
+                errors.add(factor.key, "The weight of \(factor.label.lowercased()) must be a number from 0 to 100 with at most six decimal places, such as 0.35 (got “\(text.quoted(40))”).")
                 continue
             }
             weights[keyPath: factor.keyPath] = value

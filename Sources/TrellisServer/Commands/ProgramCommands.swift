@@ -169,7 +169,7 @@ struct ProgramStateCommand: AsyncCommand {
         try await app.autoMigrate()
         let program = try await ProgramCommands.find(signature.program, on: app.db, console: context.console)
         guard let next = ProgramState(rawValue: signature.state.lowercased()) else {
-            context.console.error("state: choose \(ProgramState.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(signature.state.excerpt(40))”)."); throw ExitCode(2)
+            context.console.error("state: choose \(ProgramState.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(signature.state.quoted(40))”)."); throw ExitCode(2)
         }
         do {
             let moved = try await ProgramStore.move(try program.requireID(), to: next, by: nil, on: app.db)

@@ -154,7 +154,7 @@ enum AdminProgramsController {
                 problem = refusal.message
             }
         } else {
-            problem = "State: choose \(ProgramState.allCases.map(\.rawValue).joined(separator: ", ")) (got “\((input.to ?? "").excerpt(40))”)."
+            problem = "State: choose \(ProgramState.allCases.map(\.rawValue).joined(separator: ", ")) (got “\((input.to ?? "").quoted(40))”)."
         }
         let fresh = try await ProgramStore.find(try program.requireID(), on: req.db) ?? program
         let enrolment = try await ProgramStore.enrolment(of: viewer.id, in: try program.requireID(), on: req.db)

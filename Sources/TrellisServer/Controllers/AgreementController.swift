@@ -84,7 +84,7 @@ enum AgreementController {
             return conflict == nil ? try await req.invalidForm(page) : try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
         }
         if !basedOnText.isEmpty, basedOn == nil {
-            return try await again(ValidationErrors(field: "based_on", "Based on: a version number was expected (got “\(basedOnText.excerpt(20))”)."), terms: base)
+            return try await again(ValidationErrors(field: "based_on", "Based on: a version number was expected (got “\(basedOnText.quoted(20))”)."), terms: base)
         }
         let terms: AgreementTerms
         switch input.terms(over: base, startedOn: pair.startedOn, today: pair.today) {
@@ -119,7 +119,7 @@ enum AgreementController {
         let form = try req.content.decode(SignForm.self)
         let text = (form.version ?? "").trimmingCharacters(in: .whitespaces)
         guard let number = Int(text), number > 0 else {
-            let html = try await overviewPage(req, pair: pair, error: "Version: say which version you sign, as a number (got “\(text.excerpt(20))”).")
+            let html = try await overviewPage(req, pair: pair, error: "Version: say which version you sign, as a number (got “\(text.quoted(20))”).")
             return try await HTMLPage(status: .unprocessableEntity, html: html).encodeResponse(for: req)
         }
         do {

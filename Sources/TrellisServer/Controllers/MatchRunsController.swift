@@ -52,7 +52,7 @@ enum MatchRunsController {
         if let text = try? req.query.get(String.self, at: "max_score"), !TextInput.trimmingSpaces(text).isEmpty {
             switch ProgramRules.parseMinimumScore(text) {
             case .success(let value): filter.maximumScore = value
-            case .failure: filterError = "Score at most: a number from 0 to 1, such as 0.4 (got “\(text.excerpt(40))”)."
+            case .failure: filterError = "Score at most: a number from 0 to 1, such as 0.4 (got “\(text.quoted(40))”)."
             }
         }
         let after = (try? req.query.get(String.self, at: "after")).flatMap { Int($0) }
@@ -160,7 +160,7 @@ enum MatchRunsController {
             return req.redirect(to: "/admin/programs/\(try program.requireID().uuidString)/runs", redirectType: .normal)
         }
         guard let kind = MatchDecision.Kind(rawValue: input.kind ?? "") else {
-            return try await back(error: "Decision: choose lock, exclude or manual (got “\((input.kind ?? "").excerpt(40))”).", status: .unprocessableEntity)
+            return try await back(error: "Decision: choose lock, exclude or manual (got “\((input.kind ?? "").quoted(40))”).", status: .unprocessableEntity)
         }
         guard let mentee = try await person(input.mentee, on: req.db) else {
             return try await back(error: "Mentee: nobody in Trellis has the id or email “\((input.mentee ?? "").excerpt(80))”.", status: .unprocessableEntity)

@@ -211,7 +211,7 @@ enum MeetingController {
         let sent = ["kind": input.kind ?? "", "text": input.text ?? ""]
         return try await change(req, done: "agenda", errors: "text", sent: sent) { pair, meeting in
             guard let kind = AgendaKind(rawValue: input.kind ?? "") else {
-                throw ValidationErrors(field: "kind", "Kind: choose topic, question or update (got “\((input.kind ?? "").excerpt(40))”).")
+                throw ValidationErrors(field: "kind", "Kind: choose topic, question or update (got “\((input.kind ?? "").quoted(40))”).")
             }
             try await Meetings.addAgendaItem(input.text ?? "", kind: kind, to: try meeting.requireID(), pair: pair, on: req.db)
         }

@@ -276,7 +276,7 @@ enum SelfSelectController {
         let (viewer, program, enrolment) = try await enrolled(req, as: .mentor)
         let input = try req.content.decode(PauseInput.self)
         guard input.paused == "on" || input.paused == "off" else {
-            return try await inboxPage(req, viewer: viewer, program: program, enrolment: enrolment, error: "Paused: choose on or off (got “\((input.paused ?? "").excerpt(40))”).", status: .unprocessableEntity)
+            return try await inboxPage(req, viewer: viewer, program: program, enrolment: enrolment, error: "Paused: choose on or off (got “\((input.paused ?? "").quoted(40))”).", status: .unprocessableEntity)
         }
         let paused = input.paused == "on"
         do {

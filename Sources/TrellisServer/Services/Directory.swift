@@ -60,15 +60,15 @@ struct DirectoryQuery: Content, Sendable {
     func pagingErrors() -> ValidationErrors {
         var errors = ValidationErrors()
         if let page, Int(page).map({ (1...Self.maximumPage).contains($0) }) != true {
-            errors.add("page", "Must be a whole number from 1 to \(Self.maximumPage) (got “\(page.excerpt(40))”).")
+            errors.add("page", "Must be a whole number from 1 to \(Self.maximumPage) (got “\(page.quoted(40))”).")
         }
         if let per, Int(per).map({ (1...Self.maximumPageSize).contains($0) }) != true {
-            errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.excerpt(40))”).")
+            errors.add("per", "Must be a whole number from 1 to \(Self.maximumPageSize) (got “\(per.quoted(40))”).")
         }
         for (name, value) in [("after", after), ("before", before)] {
             guard let value else { continue }
             if UUID(uuidString: value) == nil {
-                errors.add(name, "Must be the id of a person (got “\(value.excerpt(40))”).")
+                errors.add(name, "Must be the id of a person (got “\(value.quoted(40))”).")
             } else if !Tags.key(q ?? "").isEmpty {
                 errors.add(name, "Cannot be combined with q: search results come in order of relevance, so use page.")
             }

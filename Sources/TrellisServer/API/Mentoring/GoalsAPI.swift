@@ -122,7 +122,7 @@ enum GoalsAPI {
         _ = try ProgramsAPI.sentKeys(req, allowed: ["kind", "worked", "better", "message"], what: "feedback")
         let input = try req.content.decode(FeedbackInputDTO.self)
         guard let kind = FeedbackKind(rawValue: input.kind ?? "") else {
-            throw InvalidInput(message: "Nothing was sent.", errors: ValidationErrors(field: "kind", "kind must be feedback or thanks (got “\((input.kind ?? "").excerpt(40))”)."))
+            throw InvalidInput(message: "Nothing was sent.", errors: ValidationErrors(field: "kind", "kind must be feedback or thanks (got “\((input.kind ?? "").quoted(40))”)."))
         }
         try await run { try await Reflections.send(kind: kind, worked: input.worked ?? "", better: input.better ?? "", message: input.message ?? "", pair: pair, on: req.db) }
         guard let made = try await Reflections.feedback(of: pair, on: req.db).first(where: { $0.authorID == pair.me }) else { throw Abort(.internalServerError) }

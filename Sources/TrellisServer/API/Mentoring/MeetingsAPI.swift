@@ -108,7 +108,7 @@ enum MeetingsAPI {
         _ = try ProgramsAPI.sentKeys(req, allowed: ["kind", "text"], what: "agenda item")
         let input = try req.content.decode(AgendaInputDTO.self)
         guard let kind = AgendaKind(rawValue: input.kind ?? AgendaKind.topic.rawValue) else {
-            throw InvalidInput(message: "Nothing was saved.", errors: ValidationErrors(field: "kind", "kind must be one of \(AgendaKind.allCases.map(\.rawValue).joined(separator: ", ")) (got “\((input.kind ?? "").excerpt(40))”)."))
+            throw InvalidInput(message: "Nothing was saved.", errors: ValidationErrors(field: "kind", "kind must be one of \(AgendaKind.allCases.map(\.rawValue).joined(separator: ", ")) (got “\((input.kind ?? "").quoted(40))”)."))
         }
         let id = try meeting.requireID()
         try await run { try await Meetings.addAgendaItem(input.text ?? "", kind: kind, to: id, pair: pair, on: req.db) }

@@ -48,7 +48,7 @@ enum Reflections {
         let clean = TextInput.paragraphs(text)
         var errors = ValidationErrors()
         if let problem = Journal.entry.problem(clean) { errors.add("entry", problem) }
-        if Journal.prompt(prompt) == nil { errors.add("prompt", "Prompt: choose one of the prompts (got “\(prompt.excerpt(40))”).") }
+        if Journal.prompt(prompt) == nil { errors.add("prompt", "Prompt: choose one of the prompts (got “\(prompt.quoted(40))”).") }
         try errors.throwIfAny()
         try await DatabaseWrites.transaction(on: db) { tx in
             // A journal stays writable after the mentorship concludes: reflection goes on.
