@@ -25,6 +25,24 @@ extension ServerTests {
             try #require(response.location?.split(separator: "?").first.map(String.init))
         }
 
+        @Test func `a notice names the meeting's day in its reader's own time zone`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                let bobsProfile = try #require(try await Profile.find(f.bob, on: app.db))
+                bobsProfile.timezone = "America/Chicago"
+                try await bobsProfile.update(on: app.db)
+                var alice = try await f.browser(app, TestPeople.alice)
+                // 01:00 UTC is the evening before in Chicago.
+                let proposed = try await alice.post("\(f.path)/meetings", Self.timeForm(days: 3, hour: 1))
+                #expect(proposed.status == .seeOther)
+                let day = CalendarDay(Date(), in: Self.utc).adding(days: 3)!
+                let notice = try #require(try await InAppNotification.query(on: app.db).filter(\.$userID == f.bob).filter(\.$kind == "meeting-proposed").first())
+                #expect(notice.body == "On \(ProgramBits.day(day.adding(days: -1)!)). Accept it, or propose another time.", "\(notice.body)")
+                let event = try await MentorshipEvent.query(on: app.db).count()
+                #expect(event == 0, "a proposal is not on the timeline")
+            }
+        }
+
         @Test func `the mentee proposes, the mentor accepts, both fill the agenda, notes stay where they belong, action items carry over`() async throws {
             try await withTrellis { app in
                 let f = try await WorkspaceFixture.make(app)

@@ -21,8 +21,10 @@ enum Meetings {
         return meeting
     }
 
-    static func day(_ time: MeetingTime) -> String {
-        let zone = TimeZone(identifier: time.timeZone) ?? TimeZone(identifier: "UTC")!
+    /// The meeting's day in its own time zone (the timeline's words, which both of the pair read),
+    /// or in `zone` (a notice to one of them, in theirs).
+    static func day(_ time: MeetingTime, in zone: TimeZone? = nil) -> String {
+        let zone = zone ?? TimeZone(identifier: time.timeZone) ?? TimeZone(identifier: "UTC")!
         return ProgramBits.day(CalendarDay(time.startsAt, in: zone))
     }
 
@@ -47,7 +49,8 @@ enum Meetings {
             try await meeting.create(on: tx)
             let id = try meeting.requireID()
             try await MeetingChangeRecord(meetingID: id, kind: .proposed, actorID: pair.me, reason: "", time: time, now: now).create(on: tx)
-            try await Pairs.notify(pair, title: "\(pair.myName) proposed a meeting", body: "On \(day(time)). Accept it, or propose another time.",
+            let theirs = try await Profile.timeZone(of: pair.otherID, on: tx)
+            try await Pairs.notify(pair, title: "\(pair.myName) proposed a meeting", body: "On \(day(time, in: theirs)). Accept it, or propose another time.",
                                    link: "\(pair.path)/meetings/\(id.uuidString)", kind: "meeting-proposed", now: now, on: tx)
             return meeting
         }
@@ -82,15 +85,16 @@ enum Meetings {
             // Earlier notices about this meeting ("accept it") are out of date: the newest one tells.
             try await InAppNotification.query(on: tx).filter(\.$userID == pair.otherID).filter(\.$link == link).filter(\.$readAt == nil)
                 .set(\.$readAt, to: now).update()
+            let theirs = try await Profile.timeZone(of: pair.otherID, on: tx)
             switch change {
             case .accepted:
                 try await Pairs.record(.meetingScheduled, in: pair.id, by: pair.me, subject: day(after.time), now: now, on: tx)
-                try await Pairs.notify(pair, title: "\(pair.myName) accepted your meeting", body: "On \(day(after.time)). Add what you want to talk about to its agenda.", link: link, kind: "meeting-accepted", now: now, on: tx)
+                try await Pairs.notify(pair, title: "\(pair.myName) accepted your meeting", body: "On \(day(after.time, in: theirs)). Add what you want to talk about to its agenda.", link: link, kind: "meeting-accepted", now: now, on: tx)
             case .counterProposed, .rescheduled, .proposed:
-                try await Pairs.notify(pair, title: "\(pair.myName) proposed another time", body: "Now on \(day(after.time)). Accept it, or propose another time.", link: link, kind: "meeting-moved", now: now, on: tx)
+                try await Pairs.notify(pair, title: "\(pair.myName) proposed another time", body: "Now on \(day(after.time, in: theirs)). Accept it, or propose another time.", link: link, kind: "meeting-moved", now: now, on: tx)
             case .cancelled:
                 try await Pairs.record(.meetingCancelled, in: pair.id, by: pair.me, subject: day(after.time), now: now, on: tx)
-                try await Pairs.notify(pair, title: "\(pair.myName) cancelled your meeting", body: "The meeting on \(day(after.time)) is cancelled. Their reason is on the meeting's page.", link: link, kind: "meeting-cancelled", now: now, on: tx)
+                try await Pairs.notify(pair, title: "\(pair.myName) cancelled your meeting", body: "The meeting on \(day(after.time, in: theirs)) is cancelled. Their reason is on the meeting's page.", link: link, kind: "meeting-cancelled", now: now, on: tx)
             }
             return meeting
         }
