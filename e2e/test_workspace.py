@@ -337,7 +337,7 @@ def test_feedback_thanks_journal_and_the_managers_numbers(demo_server, browser):
     expect(mentor.get_by_role("heading", name=f"{mentee_name} sent you feedback")).to_be_visible()
     mentor.goto(workspace + "/feedback")
     expect(mentor.get_by_text("Could we keep ten minutes for my questions at the end?")).to_be_visible()
-    mentor.get_by_role("textbox", name="Thank-you note").fill("Thank you for preparing so well every time.")
+    mentor.get_by_role("textbox", name="What you are thankful for").fill("Thank you for preparing so well every time.")
     mentor.get_by_role("radio", name="Thank-you note").check()
     mentor.get_by_role("button", name="Send").click()
     expect(mentor.get_by_role("status").first).to_contain_text(f"Sent. {mentee_name} is told.")

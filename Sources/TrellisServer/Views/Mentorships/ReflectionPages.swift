@@ -43,7 +43,7 @@ enum ReflectionPages {
             </fieldset>
             \(Form.textarea("worked", label: "What worked", value: sent["worked"] ?? "", hint: "For feedback: what helped, specifically.", error: errors["worked"], rows: 3, attributes: [Attribute(.maxlength, String(FeedbackRules.part.maximum))]))
             \(Form.textarea("better", label: "What could be better", value: sent["better"] ?? "", hint: "For feedback: one thing to try differently, kindly put.", error: errors["better"], rows: 3, attributes: [Attribute(.maxlength, String(FeedbackRules.part.maximum))]))
-            \(Form.textarea("message", label: "Thank-you note", value: sent["message"] ?? "", hint: "For a thank-you note: what you are grateful for.", error: errors["message"], rows: 3, attributes: [Attribute(.maxlength, String(FeedbackRules.thanks.maximum))]))
+            \(Form.textarea("message", label: "What you are thankful for", value: sent["message"] ?? "", hint: "For a thank-you note: say what helped, in your own words.", error: errors["message"], rows: 3, attributes: [Attribute(.maxlength, String(FeedbackRules.thanks.maximum))]))
             <button type="submit">Send</button>
           </form>
         </section>
