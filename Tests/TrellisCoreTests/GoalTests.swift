@@ -42,7 +42,7 @@ struct GoalTests {
         #expect(GoalRules.nextStep(for: .mentee, goals: [], otherName: "Dana", today: Self.today) == "Set your first goal: what do you want to be able to do by the end?")
         #expect(GoalRules.nextStep(for: .mentor, goals: [], otherName: "Sam", today: Self.today)?.hasPrefix("Sam is asked to set the first goal") == true)
         let late = Goal(id: UUID(), owner: .mentee, title: "Ship it", description: "", term: .short, targetOn: CalendarDay("2027-03-01"), milestones: [], reachedAt: nil)
-        #expect(GoalRules.nextStep(for: .mentee, goals: [late], otherName: "Dana", today: Self.today) == "The goal “Ship it” is past its target date: reach it, or move the date together.")
+        #expect(GoalRules.nextStep(for: .mentee, goals: [late], otherName: "Dana", today: Self.today) == "The goal “Ship it” is past its target date: talk about where it stands, and mark it reached when it is.")
         #expect(GoalRules.nextStep(for: .mentee, goals: [late, late], otherName: "Dana", today: Self.today) == "Two goals are past their target date.")
         var reached = late
         reached.reachedAt = Date()

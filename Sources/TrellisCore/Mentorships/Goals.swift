@@ -96,7 +96,7 @@ public enum GoalRules {
         }
         let late = goals.filter { $0.isLate(today: today) }
         if let first = late.first {
-            return late.count == 1 ? "The goal “\(first.title)” is past its target date: reach it, or move the date together." : "\(Counted.phrase(late.count, "goal", "goals").capitalizedFirst) are past their target date."
+            return late.count == 1 ? "The goal “\(first.title)” is past its target date: talk about where it stands, and mark it reached when it is." : "\(Counted.phrase(late.count, "goal", "goals").capitalizedFirst) are past their target date."
         }
         return nil
     }

@@ -25,11 +25,16 @@ public enum FeedbackRules {
         switch kind {
         case .feedback:
             if w.isEmpty && b.isEmpty { errors.add("worked", "Write what worked, what could be better, or both.") }
+            // Nothing typed is dropped without a word: a thank-you text sent with feedback is refused.
+            if !m.isEmpty { errors.add("message", "This is feedback: its text goes in “what worked” and “what could be better”. Choose a thank-you note to send this text, or leave it empty.") }
             if let problem = ProfileRules.Text(label: "What worked", maximum: part.maximum, required: false).problem(w) { errors.add("worked", problem) }
             if let problem = ProfileRules.Text(label: "What could be better", maximum: part.maximum, required: false).problem(b) { errors.add("better", problem) }
             return errors.isEmpty ? .success((w, b, "")) : .failure(errors)
         case .thanks:
             if let problem = thanks.problem(m) { errors.add("message", problem) }
+            if !w.isEmpty || !b.isEmpty {
+                errors.add(w.isEmpty ? "better" : "worked", "This is a thank-you note: “what worked” and “what could be better” are for feedback. Choose feedback to send them, or leave them empty.")
+            }
             return errors.isEmpty ? .success(("", "", m)) : .failure(errors)
         }
     }

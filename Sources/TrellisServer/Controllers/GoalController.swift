@@ -47,11 +47,13 @@ enum GoalController {
     static func detail(_ req: Request, pair: PairView, notice: String? = nil, error: String? = nil, errors: ValidationErrors = .init(), sent: [String: String] = [:]) async throws -> HTML {
         let id = goalID(req)
         guard let id, let goal = try await Goals.goals(of: pair, on: req.db).first(where: { $0.id == id }) else { throw Abort(.notFound, reason: "There is no such goal.") }
-        let cheers = try await Goals.congratulations(of: id, on: req.db).map { record in
+        let records = try await Goals.congratulations(of: id, on: req.db)
+        let cheers = records.map { record in
             (author: pair.name(of: record.authorID), mine: record.authorID == pair.me, on: record.milestoneID.flatMap { m in goal.milestones.first { $0.id == m }?.title } ?? goal.title,
              text: record.text, at: record.createdAt)
         }
-        return GoalPages.detail(req.page, .init(pair: pair, goal: goal, congratulations: cheers, notice: notice, error: error, errors: errors, sent: sent))
+        let mine = Set(records.filter { $0.authorID == pair.me }.map(\.milestoneID))
+        return GoalPages.detail(req.page, .init(pair: pair, goal: goal, congratulations: cheers, congratulated: mine, notice: notice, error: error, errors: errors, sent: sent))
     }
 
     @Sendable static func show(_ req: Request) async throws -> HTML {

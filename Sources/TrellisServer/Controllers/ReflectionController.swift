@@ -36,7 +36,7 @@ enum ReflectionController {
         let sent = ["kind": input.kind ?? "", "worked": input.worked ?? "", "better": input.better ?? "", "message": input.message ?? ""]
         do {
             guard let kind = FeedbackKind(rawValue: input.kind ?? "") else {
-                throw ValidationErrors(field: "worked", "Kind: choose feedback or a thank-you note.")
+                throw ValidationErrors(field: "kind", "Kind: choose feedback or a thank-you note.")
             }
             try await Reflections.send(kind: kind, worked: input.worked ?? "", better: input.better ?? "", message: input.message ?? "", pair: pair, on: req.db)
             return req.redirect(to: "\(pair.path)/feedback?done=sent", redirectType: .normal)

@@ -128,7 +128,7 @@ enum StaticAssets {
     .sign-out { display: flex; align-items: center; gap: .6rem; margin: 0; }
     .sign-out .who { opacity: .9; }
     .link-button { background: none; border: 1px solid rgba(255,255,255,.6); color: inherit; border-radius: 6px; padding: .3rem .7rem; font: inherit; cursor: pointer; }
-    main { display: block; max-width: 72rem; margin: 0 auto; padding: 1.6rem 1.2rem 3rem; }
+    main { display: block; max-width: 72rem; margin: 0 auto; padding: 1.6rem 1.2rem 3rem; overflow-wrap: anywhere; }
     main:focus { outline: none; }
     .site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: .9rem; }
     .site-footer p { max-width: 72rem; margin: 0 auto; padding: 1rem 1.2rem; }

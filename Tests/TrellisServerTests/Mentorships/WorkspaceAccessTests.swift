@@ -96,7 +96,8 @@ extension ServerTests {
                     Case(method: .POST, path: "\(g)/milestones", form: [("milestone", "Second step")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
                     // Reached once: the mentee first, then the mentor finds it reached.
                     Case(method: .POST, path: "\(g)/milestones/\(milestone)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
-                    Case(method: .POST, path: "\(g)/congratulations", form: [("congratulation", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // From the other person only (the goal is the mentee's), once for each thing reached.
+                    Case(method: .POST, path: "\(g)/congratulations", form: [("congratulation", Self.secret)], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .seeOther]),
                     Case(method: .POST, path: "\(g)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
                     Case(method: .GET, path: "\(p)/feedback", expect: Self.pairOnly(.ok)),
                     Case(method: .POST, path: "\(p)/feedback", form: [("kind", "thanks"), ("message", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
@@ -130,7 +131,8 @@ extension ServerTests {
                     // Reached through the web cases above: 409 for both now.
                     Case(method: .POST, path: "/api/v1\(g)/milestones/\(milestone)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
                     Case(method: .POST, path: "/api/v1\(g)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
-                    Case(method: .POST, path: "/api/v1\(g)/congratulations", json: ["text": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
+                    // The goal was congratulated through the web; its reached milestone not yet.
+                    Case(method: .POST, path: "/api/v1\(g)/congratulations", json: ["text": Self.secret, "milestone_id": milestone.uuidString], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .created]),
                     Case(method: .GET, path: "/api/v1\(p)/feedback", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .POST, path: "/api/v1\(p)/feedback", json: ["kind": "thanks", "message": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
                     Case(method: .GET, path: "/api/v1\(p)/journal", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),

@@ -124,8 +124,8 @@ enum GoalsAPI {
         guard let kind = FeedbackKind(rawValue: input.kind ?? "") else {
             throw InvalidInput(message: "Nothing was sent.", errors: ValidationErrors(field: "kind", "kind must be feedback or thanks (got “\((input.kind ?? "").quoted(40))”)."))
         }
-        try await run { try await Reflections.send(kind: kind, worked: input.worked ?? "", better: input.better ?? "", message: input.message ?? "", pair: pair, on: req.db) }
-        guard let made = try await Reflections.feedback(of: pair, on: req.db).first(where: { $0.authorID == pair.me }) else { throw Abort(.internalServerError) }
+        // The note just saved (not the newest of the sender's: another may have landed meanwhile).
+        let made = try await run { try await Reflections.send(kind: kind, worked: input.worked ?? "", better: input.better ?? "", message: input.message ?? "", pair: pair, on: req.db) }
         return try await FeedbackDTO(made, pair: pair).encodeResponse(status: .created, for: req)
     }
 
@@ -138,9 +138,9 @@ enum GoalsAPI {
         let pair = try await Pairs.view(req)
         _ = try ProgramsAPI.sentKeys(req, allowed: ["prompt", "text"], what: "journal entry")
         let input = try req.content.decode(JournalInputDTO.self)
-        try await run {
+        let made = try await run {
             do {
-                try await Reflections.write(input.text ?? "", prompt: input.prompt ?? Journal.prompts.last?.key ?? "free", pair: pair, sealing: req.noteSealing, on: req.db)
+                return try await Reflections.write(input.text ?? "", prompt: input.prompt ?? Journal.prompts.last?.key ?? "free", pair: pair, sealing: req.noteSealing, on: req.db)
             } catch let errors as ValidationErrors {
                 var renamed = ValidationErrors()
                 for field in errors.order { renamed.add(field == "entry" ? "text" : field, errors[field] ?? "") }
@@ -149,7 +149,6 @@ enum GoalsAPI {
                 throw ProgramStore.Refusal("text", refusal.message)
             }
         }
-        guard let made = try await Reflections.journal(of: pair, sealing: req.noteSealing, on: req.db).first else { throw Abort(.internalServerError) }
         return try await JournalEntryDTO(made.record, text: made.text).encodeResponse(status: .created, for: req)
     }
 }

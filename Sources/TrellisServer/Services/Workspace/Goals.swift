@@ -124,6 +124,14 @@ enum Goals {
             } else if goal.reachedAt == nil, try await MilestoneRecord.query(on: tx).filter(\.$goalID == id).filter(\.$reachedAt != nil).count() == 0 {
                 throw ProgramStore.Refusal("congratulation", "Nothing of this goal is reached yet: congratulate when a milestone or the goal is.")
             }
+            // Congratulations come from the other person, once for each thing reached.
+            if goal.ownerSide == pair.side.rawValue {
+                throw ProgramStore.Refusal("congratulation", "This is your own goal: \(pair.otherName) can congratulate you on it.")
+            }
+            let mine = CongratulationRecord.query(on: tx).filter(\.$goalID == id).filter(\.$authorID == pair.me)
+            if try await (milestoneID.map { mine.filter(\.$milestoneID == $0) } ?? mine.filter(\.$milestoneID == nil)).count() > 0 {
+                throw ProgramStore.Refusal("congratulation", "You congratulated \(pair.otherName) on “\(subject)” already.")
+            }
             if try await CongratulationRecord.query(on: tx).filter(\.$goalID == id).count() >= 200 {
                 throw ProgramStore.Refusal("congratulation", "This goal has 200 congratulations already.")
             }

@@ -8,17 +8,19 @@ enum Reflections {
         try await FeedbackRecord.query(on: db).filter(\.$mentorshipID == pair.id).sort(\.$createdAt, .descending).limit(200).all()
     }
 
-    static func send(kind: FeedbackKind, worked: String, better: String, message: String, pair: PairView, now: Date = Date(), on db: any Database) async throws {
+    /// Sends a note; returns the one saved.
+    @discardableResult
+    static func send(kind: FeedbackKind, worked: String, better: String, message: String, pair: PairView, now: Date = Date(), on db: any Database) async throws -> FeedbackRecord {
         let parts: (worked: String, better: String, message: String)
         switch FeedbackRules.check(kind: kind, worked: worked, better: better, message: message) {
         case .success(let value): parts = value
         case .failure(let errors): throw errors
         }
-        try await DatabaseWrites.transaction(on: db) { tx in
+        return try await DatabaseWrites.transaction(on: db) { tx in
             try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
             let since = now.addingTimeInterval(-86_400)
             if try await FeedbackRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$authorID == pair.me).filter(\.$createdAt > since).count() >= FeedbackRules.mostPerDay {
-                throw ProgramStore.Refusal(kind == .feedback ? "worked" : "message", "You sent \(FeedbackRules.mostPerDay) notes today: the next can wait until tomorrow.")
+                throw ProgramStore.Refusal(kind == .feedback ? "worked" : "message", "You sent \(FeedbackRules.mostPerDay) notes in the last 24 hours: the next can wait a little.")
             }
             let record = FeedbackRecord()
             record.id = OrderedUUID.make(now: now)
@@ -33,6 +35,7 @@ enum Reflections {
             try await Pairs.record(kind == .feedback ? .feedbackSent : .thanksSent, in: pair.id, by: pair.me, subject: "", now: now, on: tx)
             try await Pairs.notify(pair, title: kind == .feedback ? "\(pair.myName) sent you feedback" : "\(pair.myName) sent you a thank-you note",
                                    body: "Read it in your mentorship.", link: "\(pair.path)/feedback", kind: "feedback", now: now, on: tx)
+            return record
         }
     }
 
@@ -44,13 +47,15 @@ enum Reflections {
             }
     }
 
-    static func write(_ text: String, prompt: String, pair: PairView, sealing: NoteSealing, now: Date = Date(), on db: any Database) async throws {
+    /// Writes an entry; returns it with its text.
+    @discardableResult
+    static func write(_ text: String, prompt: String, pair: PairView, sealing: NoteSealing, now: Date = Date(), on db: any Database) async throws -> (record: JournalEntryRecord, text: String) {
         let clean = TextInput.paragraphs(text)
         var errors = ValidationErrors()
         if let problem = Journal.entry.problem(clean) { errors.add("entry", problem) }
         if Journal.prompt(prompt) == nil { errors.add("prompt", "Prompt: choose one of the prompts (got “\(prompt.quoted(40))”).") }
         try errors.throwIfAny()
-        try await DatabaseWrites.transaction(on: db) { tx in
+        return try await DatabaseWrites.transaction(on: db) { tx in
             // A journal stays writable after the mentorship concludes: reflection goes on.
             _ = try await Pairs.lock(pair.id, on: tx)
             if try await JournalEntryRecord.query(on: tx).filter(\.$mentorshipID == pair.id).filter(\.$authorID == pair.me).count() >= Journal.mostEntries {
@@ -65,6 +70,7 @@ enum Reflections {
             record.body = try sealing.seal(clean, row: id, author: pair.me)
             record.createdAt = now
             try await record.create(on: tx)
+            return (record, clean)
         }
     }
 }

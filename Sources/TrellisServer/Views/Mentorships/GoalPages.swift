@@ -66,6 +66,8 @@ enum GoalPages {
         var pair: PairView
         var goal: Goal
         var congratulations: [(author: String, mine: Bool, on: String, text: String, at: Date)]
+        /// What the viewer congratulated already: milestone ids, nil for the goal itself.
+        var congratulated: Set<UUID?> = []
         var notice: String?
         var error: String?
         var errors = ValidationErrors()
@@ -76,11 +78,13 @@ enum GoalPages {
         let pair = view.pair, goal = view.goal
         let base = "\(pair.path)/goals/\(goal.id.uuidString)"
         let open = pair.state != .concluded
+        // Congratulations come from the other person, once for each thing reached.
+        let cheering = open && goal.owner != pair.side
         let milestones: [HTML] = goal.milestones.map { milestone in
             let reach: HTML = milestone.reachedAt == nil && open ? """
             <form method="post" action="\(base)/milestones/\(milestone.id.uuidString)/reached" class="inline">\(Layout.csrfField(context))<button type="submit" class="secondary" aria-label="Mark reached: \(milestone.title)">Mark reached</button></form>
             """ : .empty
-            let cheer: HTML = milestone.reachedAt != nil && open ? """
+            let cheer: HTML = milestone.reachedAt != nil && cheering && !view.congratulated.contains(milestone.id) ? """
             <form method="post" action="\(base)/congratulations" class="inline congratulate">\(Layout.csrfField(context))<input type="hidden" name="milestone_id" value="\(milestone.id.uuidString)"><input type="hidden" name="congratulation" value="Well done on “\(milestone.title)”!"><button type="submit" class="secondary" aria-label="Congratulate on \(milestone.title)">Congratulate</button></form>
             """ : .empty
             return """
@@ -116,8 +120,8 @@ enum GoalPages {
         </section>
         <section class="panel" aria-labelledby="cheers-heading">
           <h2 id="cheers-heading">Congratulations</h2>
-          \(cheers.isEmpty ? "<p class=\"muted\">\(anythingReached ? "Be the first to congratulate." : "When a milestone or the goal is reached, celebrate it here.")</p>" as HTML : "<ul class=\"notes\">\(cheers)</ul>")
-          \(HTML.when(open && anythingReached, """
+          \(cheers.isEmpty ? "<p class=\"muted\">\(goal.owner == pair.side ? "When you reach a milestone or the goal, \(pair.otherName) is told and can congratulate you here." : anythingReached ? "Be the first to congratulate." : "When a milestone or the goal is reached, celebrate it here.")</p>" as HTML : "<ul class=\"notes\">\(cheers)</ul>")
+          \(HTML.when(cheering && anythingReached && !view.congratulated.contains(nil), """
           <form method="post" action="\(base)/congratulations" novalidate>
             \(Layout.csrfField(context))
             \(Form.textarea("congratulation", label: "Write a congratulation", value: view.sent["congratulation"] ?? "", error: view.errors["congratulation"], rows: 2, attributes: [Attribute(.maxlength, String(GoalRules.congratulation.maximum))]))

@@ -37,8 +37,9 @@ enum ReflectionPages {
           \(Form.errorSummary(errors, message: "Nothing was sent. Please correct the highlighted field."))
           <form method="post" action="\(pair.path)/feedback" novalidate>
             \(Layout.csrfField(context))
-            <fieldset class="field choices"><legend>Kind</legend>
-              <label class="choice"><input type="radio" name="kind" value="feedback"\(HTML.when(kind != "thanks", " checked"))> Feedback</label>
+            <fieldset class="field choices\(errors["kind"] == nil ? "" : " has-error")"><legend>Kind</legend>
+              \(Form.messages("kind", hint: nil, error: errors["kind"]))
+              <label class="choice"><input type="radio" name="kind" value="feedback" id="kind"\(HTML.when(kind != "thanks", " checked"))> Feedback</label>
               <label class="choice"><input type="radio" name="kind" value="thanks"\(HTML.when(kind == "thanks", " checked"))> Thank-you note</label>
             </fieldset>
             \(Form.textarea("worked", label: "What worked", value: sent["worked"] ?? "", hint: "For feedback: what helped, specifically.", error: errors["worked"], rows: 3, attributes: [Attribute(.maxlength, String(FeedbackRules.part.maximum))]))
