@@ -36,6 +36,9 @@ struct GoalTests {
         #expect(errors["term"] == "Term: choose short or long (got “forever”).")
         guard case .failure(let day) = GoalRules.goal(title: "x", description: "", term: "short", targetOn: "2027-02-30", owner: "mentee", today: Self.today) else { Issue.record("passed"); return }
         #expect(day["target_on"]?.contains("got “2027-02-30”") == true)
+        #expect((try? GoalRules.goal(title: "x", description: "", term: "long", targetOn: "2032-03-10", owner: "mentee", today: Self.today).get()) != nil, "five years ahead is allowed")
+        guard case .failure(let far) = GoalRules.goal(title: "x", description: "", term: "long", targetOn: "2999-12-31", owner: "mentee", today: Self.today) else { Issue.record("passed"); return }
+        #expect(far["target_on"] == "The target date is more than 5 years ahead (after 2032-03-10): choose a nearer day.")
     }
 
     @Test func `the mentee is asked to set the first goal, and late goals are named`() {

@@ -63,6 +63,8 @@ public enum GoalRules {
     public static let milestone = ProfileRules.Text(label: "Milestone", maximum: 200, required: true)
     public static let congratulation = ProfileRules.Text(label: "Congratulation", maximum: 1_000, required: true)
     public static let mostGoals = 50
+    /// How far ahead a target date may be: a goal of a mentorship, not of a career.
+    public static let targetYears = 5
     public static let mostMilestones = 20
 
     /// A goal as a form or the API sends it, read and checked, every problem under its field.
@@ -80,7 +82,10 @@ public enum GoalRules {
         let trimmed = targetOn.trimmingCharacters(in: .whitespaces)
         if !trimmed.isEmpty {
             if let day = CalendarDay(trimmed) {
-                if day < today { errors.add("target_on", "The target date is before today (\(today)): choose today or a later day.") } else { target = day }
+                let latest = today.adding(years: GoalRules.targetYears)
+                if day < today { errors.add("target_on", "The target date is before today (\(today)): choose today or a later day.") }
+                else if let latest, day > latest { errors.add("target_on", "The target date is more than \(GoalRules.targetYears) years ahead (after \(latest)): choose a nearer day.") }
+                else { target = day }
             } else {
                 errors.add("target_on", "Target date: write a real day from 2000-01-01 to 2999-12-31 as YYYY-MM-DD (got “\(trimmed.quoted(40))”).")
             }

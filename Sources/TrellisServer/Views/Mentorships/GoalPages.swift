@@ -6,7 +6,7 @@ import TrellisCore
 enum GoalPages {
     static func progressBar(_ goal: Goal) -> HTML {
         """
-        <div class="goal-progress"><progress max="100" value="\(goal.progress)" aria-label="Progress of \(goal.title)">\(goal.progress)%</progress><span>\(goal.progress)%</span></div>
+        <div class="goal-progress"><progress max="100" value="\(goal.progress)" aria-label="Progress of \(goal.title)">\(goal.progress)%</progress><span aria-hidden="true">\(goal.progress)%</span></div>
         """
     }
 
