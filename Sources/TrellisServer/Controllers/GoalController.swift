@@ -14,6 +14,8 @@ enum GoalController {
         goals.post(":goal", "milestones", ":milestone", "reached", use: reachMilestone)
         goals.post(":goal", "reached", use: reachGoal)
         goals.post(":goal", "congratulations", use: congratulate)
+        goals.post(":goal", "edit", use: editGoal)
+        goals.post(":goal", "delete", use: deleteGoal)
     }
 
     struct GoalInput: Content { var title: String?; var description: String?; var term: String?; var target_on: String?; var owner: String? }
@@ -24,7 +26,11 @@ enum GoalController {
 
     @Sendable static func list(_ req: Request) async throws -> HTML {
         let pair = try await Pairs.view(req)
-        let notice: String? = req.query[String.self, at: "done"] == "set" ? "Goal set. \(pair.otherName) is told." : nil
+        let notice: String? = switch req.query[String.self, at: "done"] {
+        case "set": "Goal set. \(pair.otherName) is told."
+        case "removed": "The goal is removed."
+        default: nil
+        }
         return GoalPages.list(req.page, pair: pair, goals: try await Goals.goals(of: pair, on: req.db), form: .init(), notice: notice)
     }
 
@@ -64,6 +70,7 @@ enum GoalController {
         case "milestone-reached": "Milestone reached: well done! \(pair.otherName) is told."
         case "reached": "Goal reached: congratulations! \(pair.otherName) is told."
         case "congratulated": "Congratulation sent."
+        case "changed": "Changes saved."
         default: nil
         }
         return try await detail(req, pair: pair, notice: notice)
@@ -82,6 +89,26 @@ enum GoalController {
         } catch let refusal as ProgramStore.Refusal {
             let page = try await detail(req, pair: pair, error: refusal.message, sent: sent)
             return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable static func editGoal(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(GoalInput.self)
+        let sent = ["title": input.title ?? "", "description": input.description ?? "", "term": input.term ?? "", "target_on": input.target_on ?? ""]
+        return try await change(req, done: "changed", sent: sent) { pair in
+            try await Goals.edit(goalID(req), title: sent["title"]!, description: sent["description"]!, term: sent["term"]!, targetOn: sent["target_on"]!, pair: pair, on: req.db)
+        }
+    }
+
+    @Sendable static func deleteGoal(_ req: Request) async throws -> Response {
+        let pair = try await Pairs.view(req)
+        do {
+            try await Goals.delete(goalID(req), pair: pair, on: req.db)
+            return req.redirect(to: "\(pair.path)/goals?done=removed", redirectType: .normal)
+        } catch is Goals.NotFound {
+            throw Abort(.notFound, reason: "There is no such goal or milestone.")
+        } catch let refusal as ProgramStore.Refusal {
+            return try await HTMLPage(status: .conflict, html: try await detail(req, pair: pair, error: refusal.message)).encodeResponse(for: req)
         }
     }
 

@@ -54,6 +54,50 @@ extension ServerTests {
             }
         }
 
+        @Test func `a goal is changed and removed by either of the pair; a passed target date may stay, a new one may not be past`() async throws {
+            try await withTrellis { app in
+                let f = try await WorkspaceFixture.make(app)
+                var alice = try await f.browser(app, TestPeople.alice)
+                var bob = try await f.browser(app, TestPeople.bob)
+                let set = try await alice.post("\(f.path)/goals", [("title", "Lead a design reveiw"), ("description", ""), ("term", "short"), ("target_on", WorkspaceFixture.day(10)), ("owner", "mentee")])
+                let goal = try #require(set.location?.split(separator: "?").first.map(String.init))
+                let record = try #require(try await GoalRecord.query(on: app.db).first())
+                // Its target date has passed since.
+                record.targetOn = WorkspaceFixture.day(-2)
+                try await record.update(on: app.db)
+                #expect(try await bob.get(goal).text.contains("Change this goal"))
+                let fixed = try await bob.post("\(goal)/edit", [("title", "Lead a design review"), ("description", "On my own."), ("term", "long"), ("target_on", WorkspaceFixture.day(-2))])
+                #expect(fixed.location?.hasSuffix("?done=changed") == true, "the date it has may stay")
+                let stored = try #require(try await GoalRecord.find(record.id, on: app.db))
+                #expect(stored.title == "Lead a design review" && stored.term == "long" && stored.ownerSide == "mentee" && stored.targetOn == WorkspaceFixture.day(-2))
+                let past = try await alice.post("\(goal)/edit", [("title", "x"), ("description", ""), ("term", "long"), ("target_on", WorkspaceFixture.day(-1))])
+                #expect(past.status == .unprocessableEntity && past.text.contains(#"id="target_on-error""#) && past.text.contains("<details open>"))
+                let blank = try await alice.post("\(goal)/edit", [("title", " "), ("description", ""), ("term", "long"), ("target_on", "")])
+                #expect(blank.status == .unprocessableEntity && blank.text.contains(#"id="title-error""#))
+                #expect(try await GoalRecord.find(record.id, on: app.db)?.title == "Lead a design review", "nothing changed")
+
+                // The API changes only what it is sent; null clears the date.
+                let token = try await ServerTests.API.token(for: TestPeople.alice, app: app)
+                let api = "/api/v1/mentorships/\(f.mentorship)/goals/\(try record.requireID())"
+                let patched = try await ServerTests.ProgramsAPI.call(app, .PATCH, api, token, ["target_on": NSNull()])
+                #expect(patched.status == .ok && (patched.json as? [String: Any])?["title"] as? String == "Lead a design review" && (patched.json as? [String: Any])?["target_on"] is NSNull)
+                #expect(try await ServerTests.ProgramsAPI.call(app, .PATCH, api, token, ["owner": "mentor"]).status == .unprocessableEntity, "whose goal it is does not change")
+
+                // Removed with its milestones and congratulations, for both; the timeline keeps it.
+                _ = try await alice.post("\(goal)/milestones", [("milestone", "Watch one")])
+                let milestone = try #require(try await MilestoneRecord.query(on: app.db).first())
+                _ = try await alice.post("\(goal)/milestones/\(try milestone.requireID())/reached")
+                #expect(try await bob.post("\(goal)/congratulations", [("congratulation", "Well done"), ("milestone_id", try milestone.requireID().uuidString)]).status == .seeOther)
+                var carol = try await f.browser(app, WorkspaceFixture.carol)
+                #expect(try await carol.post("\(goal)/delete").status == .notFound)
+                #expect(try await alice.post("\(goal)/delete").location == "\(f.path)/goals?done=removed")
+                let left = (try await GoalRecord.query(on: app.db).count(), try await MilestoneRecord.query(on: app.db).count(), try await CongratulationRecord.query(on: app.db).count())
+                #expect(left == (0, 0, 0))
+                #expect(try await bob.get(goal).status == .notFound)
+                #expect(try await bob.get(f.path).text.contains(HTML.escape("Alice Ahmed set a goal: Lead a design reveiw.")), "the timeline keeps what happened")
+            }
+        }
+
         @Test func `a target date before today, a milestone on another pair's goal and bad fields are refused`() async throws {
             try await withTrellis { app in
                 let f = try await WorkspaceFixture.make(app)

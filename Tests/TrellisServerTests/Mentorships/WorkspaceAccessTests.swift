@@ -66,6 +66,9 @@ extension ServerTests {
                 try await Goals.addMilestone("First step", to: goal, pair: menteeView, on: app.db)
                 let milestone = try #require(try await MilestoneRecord.query(on: app.db).first()).requireID()
                 let g = "\(p)/goals/\(goal)"
+                // Two goals to remove, one through the web and one through the API.
+                let spare = try await Goals.create(title: "Spare", description: "", term: "short", targetOn: "", owner: "mentee", pair: menteeView, on: app.db).requireID()
+                let spareToo = try await Goals.create(title: "Spare too", description: "", term: "short", targetOn: "", owner: "mentee", pair: menteeView, on: app.db).requireID()
                 let move = ServerTests.MeetingFlow.timeForm(days: 5)
                 let webCases: [Case] = [
                     Case(method: .GET, path: p, expect: Self.pairOnly(.ok)),
@@ -99,6 +102,9 @@ extension ServerTests {
                     // From the other person only (the goal is the mentee's), once for each thing reached.
                     Case(method: .POST, path: "\(g)/congratulations", form: [("congratulation", Self.secret)], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .seeOther]),
                     Case(method: .POST, path: "\(g)/reached", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .conflict]),
+                    Case(method: .POST, path: "\(g)/edit", form: [("title", Self.secret), ("description", ""), ("term", "long"), ("target_on", "")], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
+                    // Removed by the mentee; gone when the mentor tries.
+                    Case(method: .POST, path: "\(p)/goals/\(spare)/delete", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .seeOther, .mentor: .notFound]),
                     Case(method: .GET, path: "\(p)/feedback", expect: Self.pairOnly(.ok)),
                     Case(method: .POST, path: "\(p)/feedback", form: [("kind", "thanks"), ("message", Self.secret)], expect: Self.pairOnly(.seeOther, anonymous: .unauthorized)),
                     Case(method: .GET, path: "\(p)/journal", expect: Self.pairOnly(.ok)),
@@ -133,6 +139,9 @@ extension ServerTests {
                     Case(method: .POST, path: "/api/v1\(g)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
                     // The goal was congratulated through the web; its reached milestone not yet.
                     Case(method: .POST, path: "/api/v1\(g)/congratulations", json: ["text": Self.secret, "milestone_id": milestone.uuidString], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .created]),
+                    Case(method: .GET, path: "/api/v1\(g)", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .PATCH, path: "/api/v1\(g)", json: ["title": Self.secret], expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
+                    Case(method: .DELETE, path: "/api/v1\(p)/goals/\(spareToo)", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .ok, .mentor: .notFound]),
                     Case(method: .GET, path: "/api/v1\(p)/feedback", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .POST, path: "/api/v1\(p)/feedback", json: ["kind": "thanks", "message": Self.secret], expect: Self.pairOnly(.created, anonymous: .unauthorized)),
                     Case(method: .GET, path: "/api/v1\(p)/journal", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),

@@ -15,6 +15,9 @@ enum GoalsAPI {
         goals.post(":goal", "milestones", ":milestone", "reached", use: reachMilestone)
         goals.post(":goal", "reached", use: reachGoal)
         goals.post(":goal", "congratulations", use: congratulate)
+        goals.get(":goal", use: show)
+        goals.patch(":goal", use: update)
+        goals.delete(":goal", use: remove)
         let base = api.grouped("mentorships", ":id")
         base.get("feedback", use: feedback)
         base.post("feedback", use: sendFeedback)
@@ -51,6 +54,31 @@ enum GoalsAPI {
                                    targetOn: input.target_on ?? "", owner: input.owner ?? PairSide.mentee.rawValue, pair: pair, on: req.db)
         }
         return try await dto(goal.id, pair: pair, on: req.db).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable static func show(_ req: Request) async throws -> GoalDTO {
+        let pair = try await Pairs.view(req)
+        return try await dto(goalID(req), pair: pair, on: req.db)
+    }
+
+    /// Changes the fields sent (those left out keep their value; `target_on` null clears it).
+    @Sendable static func update(_ req: Request) async throws -> GoalDTO {
+        let pair = try await Pairs.view(req)
+        let goal = try await dto(goalID(req), pair: pair, on: req.db)
+        let keys = try ProgramsAPI.sentKeys(req, allowed: ["title", "description", "term", "target_on"], what: "goal")
+        let input = try req.content.decode(GoalInputDTO.self)
+        try await run {
+            try await Goals.edit(goal.id, title: input.title ?? goal.title, description: input.description ?? goal.description, term: input.term ?? goal.term,
+                                 targetOn: keys.contains("target_on") ? (input.target_on ?? "") : (goal.target_on ?? ""), pair: pair, on: req.db)
+        }
+        return try await dto(goal.id, pair: pair, on: req.db)
+    }
+
+    /// Removes a goal; answers with the pair's goals as they are now.
+    @Sendable static func remove(_ req: Request) async throws -> [GoalDTO] {
+        let pair = try await Pairs.view(req)
+        try await run { try await Goals.delete(goalID(req), pair: pair, on: req.db) }
+        return try await Goals.goals(of: pair, on: req.db).map(GoalDTO.init)
     }
 
     @Sendable static func addMilestone(_ req: Request) async throws -> Response {

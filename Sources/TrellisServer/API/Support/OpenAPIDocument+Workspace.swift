@@ -143,6 +143,16 @@ extension OpenAPIDocument {
                     "owner": ["type": ["string", "null"], "enum": PairSide.allCases.map(\.rawValue) + [NSNull()] as [Any], "description": "mentee (default) or mentor (reverse mentoring)."],
                 ],
             ],
+            "GoalChange": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "title": ["type": ["string", "null"], "minLength": 1, "maxLength": GoalRules.title.maximum, "description": "Null or left out: kept."],
+                    "description": ["type": ["string", "null"], "maxLength": GoalRules.description.maximum],
+                    "term": ["type": ["string", "null"], "enum": GoalTerm.allCases.map(\.rawValue) + [NSNull()] as [Any], "description": "Null or left out: kept."],
+                    "target_on": ["type": ["string", "null"], "description": "YYYY-MM-DD: a new date today or later (the goal's own may stay); null or empty for none."],
+                ],
+                "description": "Fields left out (and a null title, description or term) keep their value. Whose goal it is does not change.",
+            ],
             "MilestoneInput": ["type": "object", "additionalProperties": false, "required": ["title"], "properties": ["title": ["type": "string", "minLength": 1, "maxLength": GoalRules.milestone.maximum]]],
             "Congratulation": [
                 "type": "object", "required": ["id", "author", "text", "milestone_id", "created_at"],
@@ -280,6 +290,20 @@ extension OpenAPIDocument {
                     "responses": merge(["201": jsonBody(ref("Goal"), description: "The goal.")], writeErrors("A missing title, a target date before today, or a bad term or owner: each under its field.", conflict: "The mentorship has concluded.")),
                 ],
             ],
+            "/api/v1/mentorships/{id}/goals/{goal}": [
+                "get": [
+                    "operationId": "getGoal", "summary": "One of the pair's goals with its milestones and progress.", "parameters": [idParameter, goalParameter],
+                    "responses": ["200": jsonBody(ref("Goal"), description: "The goal."), "401": unauthorized, "404": errorResponse("No such goal of this pair.")],
+                ],
+                "patch": [
+                    "operationId": "changeGoal", "summary": "Change a goal's title, description, term or target date.", "parameters": [idParameter, goalParameter], "requestBody": body("GoalChange"),
+                    "responses": merge(["200": jsonBody(ref("Goal"), description: "The goal.")], writeErrors("An empty title, a new target date before today, or a bad term: each under its field.", conflict: "The mentorship has concluded.")).merging(["404": errorResponse("No such goal of this pair.")]) { _, new in new },
+                ],
+                "delete": [
+                    "operationId": "removeGoal", "summary": "Remove a goal with its milestones and congratulations (the timeline keeps what happened).", "parameters": [idParameter, goalParameter],
+                    "responses": ["200": jsonBody(["type": "array", "items": ref("Goal")], description: "Removed: the pair's goals as they are now."), "401": unauthorized, "404": errorResponse("No such goal of this pair."), "409": errorResponse("The mentorship has concluded.")],
+                ],
+            ],
             "/api/v1/mentorships/{id}/goals/{goal}/milestones": ["post": [
                 "operationId": "addMilestone", "summary": "Add a milestone to one of the pair's goals.", "parameters": [idParameter, goalParameter], "requestBody": body("MilestoneInput"),
                 "responses": merge(["201": jsonBody(ref("Goal"), description: "The goal with its new milestone.")], writeErrors("A missing or too long title, or 20 milestones already.", conflict: "The mentorship has concluded.")),
@@ -294,7 +318,7 @@ extension OpenAPIDocument {
             ]],
             "/api/v1/mentorships/{id}/goals/{goal}/congratulations": ["post": [
                 "operationId": "congratulate", "summary": "Congratulate on a reached milestone or goal.", "parameters": [idParameter, goalParameter], "requestBody": body("CongratulationInput"),
-                "responses": merge(["201": jsonBody(ref("Congratulation"), description: "The congratulation.")], writeErrors("An empty or too long text.", conflict: "Nothing of the goal (or not that milestone) is reached yet, or the mentorship has concluded.")),
+                "responses": merge(["201": jsonBody(ref("Congratulation"), description: "The congratulation.")], writeErrors("An empty or too long text.", conflict: "Nothing of the goal (or not that milestone) is reached yet, it is your own goal, you congratulated on it already, or the mentorship has concluded.")),
             ]],
             "/api/v1/mentorships/{id}/feedback": [
                 "get": [

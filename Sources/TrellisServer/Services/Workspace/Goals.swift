@@ -108,6 +108,39 @@ enum Goals {
         }
     }
 
+    /// Changes a goal's title, description, term and target date (whose goal it is stays). A
+    /// target date kept as it was may have passed; a new one must be today or later.
+    static func edit(_ goalID: UUID?, title: String, description: String, term: String, targetOn: String, pair: PairView, on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let goal = try await find(goalID, of: pair, on: tx)
+            let kept = goal.targetOn.flatMap(CalendarDay.init)
+            let sentDay = CalendarDay(targetOn.trimmingCharacters(in: .whitespaces))
+            let checkedFrom = kept.map { sentDay == $0 ? min($0, pair.today) : pair.today } ?? pair.today
+            switch GoalRules.goal(title: title, description: description, term: term, targetOn: targetOn, owner: goal.ownerSide, today: checkedFrom) {
+            case .failure(let errors): throw errors
+            case .success(let parsed):
+                goal.title = parsed.title
+                goal.description = parsed.description
+                goal.term = parsed.term.rawValue
+                goal.targetOn = parsed.targetOn?.description
+                try await goal.update(on: tx)
+            }
+        }
+    }
+
+    /// Removes a goal with its milestones and congratulations (the timeline keeps what happened).
+    static func delete(_ goalID: UUID?, pair: PairView, on db: any Database) async throws {
+        try await DatabaseWrites.transaction(on: db) { tx in
+            try Pairs.requireOpen(try await Pairs.lock(pair.id, on: tx))
+            let goal = try await find(goalID, of: pair, on: tx)
+            let id = try goal.requireID()
+            try await CongratulationRecord.query(on: tx).filter(\.$goalID == id).delete()
+            try await MilestoneRecord.query(on: tx).filter(\.$goalID == id).delete()
+            try await goal.delete(on: tx)
+        }
+    }
+
     /// A congratulation on a reached goal or milestone.
     static func congratulate(_ text: String, goal goalID: UUID?, milestone milestoneID: UUID?, pair: PairView, now: Date = Date(), on db: any Database) async throws {
         let clean = TextInput.paragraphs(text)

@@ -129,7 +129,41 @@ enum GoalPages {
           </form>
           """))
         </section>
+        \(HTML.when(open, changeForms(context, view, base: base)))
         <p><a href="\(pair.path)/goals">All goals</a></p>
         """)
+    }
+
+    /// Changing the goal's words and dates, and removing it: folded away until asked for.
+    static func changeForms(_ context: PageContext, _ view: Detail, base: String) -> HTML {
+        let goal = view.goal
+        let editing = ["title", "description", "term", "target_on"].contains { view.errors[$0] != nil }
+        let sent = { (field: String, stored: String) in view.sent[field] ?? stored }
+        return """
+        <section class="panel" aria-labelledby="change-heading">
+          <h2 id="change-heading">Change or remove</h2>
+          <details\(HTML.when(editing, " open"))>
+            <summary>Change this goal</summary>
+            <form method="post" action="\(base)/edit" novalidate>
+              \(Layout.csrfField(context))
+              \(Form.text("title", label: "Goal", value: sent("title", goal.title), error: view.errors["title"], required: true, attributes: [Attribute(.maxlength, String(GoalRules.title.maximum))]))
+              \(Form.textarea("description", label: "Description", value: sent("description", goal.description), error: view.errors["description"], rows: 3, attributes: [Attribute(.maxlength, String(GoalRules.description.maximum))]))
+              <div class="form-columns">
+                \(Form.select("term", label: "Term", options: GoalTerm.allCases.map { ($0.rawValue, $0.label) }, selected: sent("term", goal.term.rawValue), error: view.errors["term"]))
+                \(Form.text("target_on", label: "Target date", value: sent("target_on", goal.targetOn?.description ?? ""), type: "date", hint: "Optional. A new date is today or later; the one it has may stay.", error: view.errors["target_on"]))
+              </div>
+              <button type="submit" class="secondary">Save the changes</button>
+            </form>
+          </details>
+          <details>
+            <summary>Remove this goal</summary>
+            <p>The goal goes with its milestones and congratulations, for both of you. The timeline keeps what happened.</p>
+            <form method="post" action="\(base)/delete">
+              \(Layout.csrfField(context))
+              <button type="submit" class="danger">Remove “\(goal.title)”</button>
+            </form>
+          </details>
+        </section>
+        """
     }
 }
