@@ -113,7 +113,7 @@ struct DirectorySearch {
         // 4. The rest: not in the tiers before.
         let rest: SQLQueryString = """
             NOT (\(startsWith)) AND users.id NOT IN (\(names))
-                AND NOT EXISTS (SELECT 1 FROM people_search_tags t WHERE t.person_id = users.id AND t.key = \(bind: text) AND t.kind IN (\(binds: kinds)))
+                AND NOT EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = users.id AND t.kind IN (\(binds: kinds)) AND t.key = \(bind: text))
             """
         return ([
             ("SELECT users.id \(first) ORDER BY users.search_name, users.id", "SELECT COUNT(*) AS n \(first)", !filtered),

@@ -273,16 +273,11 @@ enum PeopleImport {
         let scale = try await Scale(jobID: jobID, on: sql)
         let countsEverything = scale.isLarge(scale.recounted)
         let spelled = countsEverything ? [] : try await DirectoryCounts.countStaged(jobID: jobID, sign: -1, on: sql)
-        // New accounts, then their empty profiles.
+        // New accounts (their profiles are written whole below).
         try await sql.raw("""
             INSERT INTO users (id, email, name, search_name, role, is_active, created_at, updated_at)
             SELECT ip.user_id, ip.email, ip.name, ip.search_name, \(bind: AccountRole.participant.rawValue), \(bind: true), \(bind: now), \(bind: now)
             \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: true)
-            """).run()
-        try await sql.raw("""
-            INSERT INTO profiles (id, headline, bio, department, timezone, communication_methods, career_goals, phone, location, contact_private, updated_at)
-            SELECT ip.user_id, '', '', '', '', '', '', '', '', \(bind: false), \(bind: now)
-            \(unsafeRaw: people)\(job) AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = ip.user_id)
             """).run()
         // Names of people already here (not of those the preview found unchanged in name and tags,
         // whose search entries the import leaves alone: a rename saved meanwhile stands).
@@ -290,13 +285,25 @@ enum PeopleImport {
             UPDATE users SET name = ip.name, search_name = ip.search_name, updated_at = \(bind: now)
             \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false) AND ip.keeps_tags = \(bind: false) AND users.id = ip.user_id AND users.name <> ip.name
             """).run()
-        // What the file says about everyone in it (other profile text is kept).
+        // What the file says about everyone in it, their manager included (everyone in the file has
+        // an account by now): the profiles already here are updated (other profile text is kept),
+        // then the missing ones are written whole. Each profile is written once: an empty profile
+        // updated twice (its fields, then its manager) took 4.4 of the 47 s of 100,000 new people
+        // on PostgreSQL, each update a new version of the row in every index.
+        let manager: SQLQueryString = "(SELECT u.id FROM users u WHERE u.email = ip.manager_email)"
         try await sql.raw("""
             UPDATE profiles SET department = ip.department, timezone = ip.timezone, mentoring_role = ip.role,
                 capacity_mentees = ip.capacity, meeting_frequency = ip.meeting_frequency,
                 capacity_hours = CASE WHEN ip.role IN (\(binds: MentoringRole.mentoring.map(\.rawValue) as [any Encodable & Sendable])) THEN profiles.capacity_hours ELSE NULL END,
-                years_experience = ip.years_experience, updated_at = \(bind: now)
-            \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
+                years_experience = ip.years_experience, manager_id = \(manager), updated_at = \(bind: now)
+            \(unsafeRaw: people)\(job) AND ip.is_new = \(bind: false) AND profiles.id = ip.user_id
+            """).run()
+        try await sql.raw("""
+            INSERT INTO profiles (id, headline, bio, department, manager_id, years_experience, timezone, mentoring_role, capacity_mentees,
+                meeting_frequency, communication_methods, career_goals, phone, location, contact_private, updated_at)
+            SELECT ip.user_id, '', '', ip.department, \(manager), ip.years_experience, ip.timezone, ip.role, ip.capacity,
+                ip.meeting_frequency, '', '', '', '', \(bind: false), \(bind: now)
+            \(unsafeRaw: people)\(job) AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = ip.user_id)
             """).run()
         // Tags: those of everyone in the file whose tags change (only theirs are staged) become
         // the staged ones. On PostgreSQL, of people already here, a tag standing as staged (kind,
@@ -325,11 +332,6 @@ enum PeopleImport {
                 SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position FROM import_tags it WHERE it.job_id = \(job)
                 """).run()
         }
-        // Managers last, once everyone in the file exists.
-        try await sql.raw("""
-            UPDATE profiles SET manager_id = (SELECT u.id FROM users u WHERE u.email = ip.manager_email)
-            \(unsafeRaw: people)\(job) AND profiles.id = ip.user_id
-            """).run()
         try await SearchIndex.updateStaged(jobID: jobID, remakesIndex: scale.isLarge(scale.rewritten), on: sql)
         if countsEverything {
             try await DirectoryCounts.rebuild(on: sql)
