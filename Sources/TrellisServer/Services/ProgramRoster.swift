@@ -36,26 +36,14 @@ enum ProgramRoster {
     static func page(program programID: UUID, role: ProgramRole?, after: UUID?, before: UUID?, only: UUID? = nil, on db: any Database) async throws -> Page {
         var roleFilter: SQLQueryString = role.map { "AND e.role = \(bind: $0.rawValue)" } ?? ""
         if let only { roleFilter = "\(roleFilter) AND e.user_id = \(bind: only)" }
-        let forward = before == nil
-        let edge = after ?? before
-        let edgeFilter: SQLQueryString = edge.map { forward ? "AND e.id > \(bind: $0)" : "AND e.id < \(bind: $0)" } ?? ""
-        let found = try await PlainRows.all("""
+        let paging = KeysetPaging(column: "e.id", after: after, before: before, size: pageSize)
+        let page = try await paging.read(rows: { beyond in """
             SELECT e.id AS enrolment_id, e.user_id, e.role, e.capacity, e.statement, e.self_joined, u.name, u.email,
                    p.department, p.capacity_mentees
             FROM enrolments e JOIN users u ON u.id = e.user_id LEFT JOIN profiles p ON p.id = e.user_id
-            WHERE e.program_id = \(bind: programID) \(roleFilter) \(edgeFilter)
-            ORDER BY e.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize + 1)
-            """, on: db)
-        let more = found.count > pageSize
-        var rows = Array(found.prefix(pageSize))
-        if !forward { rows.reverse() }
-        // Is anyone on the other side of the edge?
-        var behind = false
-        if let edge {
-            behind = try await PlainRows.first("""
-                SELECT e.id FROM enrolments e WHERE e.program_id = \(bind: programID) \(roleFilter) AND e.id \(unsafeRaw: forward ? "<=" : ">=") \(bind: edge) LIMIT 1
-                """, on: db) != nil
-        }
+            WHERE e.program_id = \(bind: programID) \(roleFilter) AND \(beyond)
+            """ }, exists: { behind in "SELECT e.id FROM enrolments e WHERE e.program_id = \(bind: programID) \(roleFilter) AND \(behind)" }, on: db)
+        let rows = page.rows
         let ids = try rows.map { try $0.uuid("user_id") }
         let profiles = ids.isEmpty ? [] : try await Profile.query(on: db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(profiles.compactMap { profile in profile.id.map { ($0, profile) } }, uniquingKeysWith: { first, _ in first })
@@ -73,8 +61,6 @@ enum ProgramRoster {
                 percentComplete: Int((fraction * 100).rounded()), missing: missing
             )
         }
-        return forward
-            ? Page(rows: made, role: role, hasPrevious: behind, hasNext: more)
-            : Page(rows: made, role: role, hasPrevious: more, hasNext: behind)
+        return Page(rows: made, role: role, hasPrevious: page.hasPrevious, hasNext: page.hasNext)
     }
 }

@@ -53,23 +53,15 @@ enum RunResults {
         if !filter.department.isEmpty { conditions.append("r.mentee_department = \(bind: filter.department)") }
         if let maximum = filter.maximumScore, filter.show == .pairs { conditions.append("r.score <= \(bind: Int64((maximum * 1_000_000).rounded()))") }
         // Positions are in score order, best first: the weakest first reads them backwards.
-        let ascending = filter.order == .best
-        let forward = before == nil
-        let readAscending = ascending == forward
-        var paged = conditions
-        if let edge = after ?? before {
-            let beyond = (ascending == forward) ? ">" : "<"
-            paged.append("r.position \(unsafeRaw: beyond) \(bind: edge)")
-        }
-        let found = try await PlainRows.all("""
+        let paging = KeysetPaging(column: "r.position", ascending: filter.order == .best, after: after, before: before, size: pageSize)
+        let listed = conditions.joined(separator: " AND ")
+        let page = try await paging.read(rows: { beyond in """
             SELECT r.position, r.mentee_id, r.mentor_id, r.score, r.locked, r.mentee_department, r.mentor_department, r.reasons,
                    e.name AS mentee_name, m.name AS mentor_name
             FROM match_run_pairs r JOIN users e ON e.id = r.mentee_id LEFT JOIN users m ON m.id = r.mentor_id
-            WHERE \(paged.joined(separator: " AND "))
-            ORDER BY r.position \(unsafeRaw: readAscending ? "ASC" : "DESC") LIMIT \(literal: pageSize + 1)
-            """, on: db)
-        let more = found.count > pageSize
-        var rows = try found.prefix(pageSize).map { row in
+            WHERE \(listed) AND \(beyond)
+            """ }, exists: { behind in "SELECT r.position FROM match_run_pairs r WHERE \(listed) AND \(behind)" }, on: db)
+        let rows = try page.rows.map { row in
             Row(
                 position: try row.int("position"), menteeID: try row.uuid("mentee_id"), menteeName: try row.string("mentee_name"),
                 menteeDepartment: try row.string("mentee_department"), mentorID: try row.optionalUUID("mentor_id"),
@@ -77,17 +69,7 @@ enum RunResults {
                 score: Int64(try row.int("score")), locked: try row.bool("locked"), reasons: ProgramMatching.readReasons(try row.string("reasons"))
             )
         }
-        if !forward { rows.reverse() }
-        var behind = false
-        if let edge = after ?? before {
-            var back = conditions
-            let side = (ascending == forward) ? "<=" : ">="
-            back.append("r.position \(unsafeRaw: side) \(bind: edge)")
-            behind = try await PlainRows.first("SELECT r.position FROM match_run_pairs r WHERE \(back.joined(separator: " AND ")) LIMIT 1", on: db) != nil
-        }
-        return forward
-            ? Page(rows: rows, filter: filter, hasPrevious: behind, hasNext: more)
-            : Page(rows: rows, filter: filter, hasPrevious: more, hasNext: behind)
+        return Page(rows: rows, filter: filter, hasPrevious: page.hasPrevious, hasNext: page.hasNext)
     }
 
     /// What a run made of one mentee, and of one mentor, for "why not X with Y".

@@ -29,24 +29,13 @@ enum ProgramPairs {
     /// The page after (or before) a mentorship, or the first.
     static func page(program: Program, after: UUID?, before: UUID?, today: CalendarDay, now: Date = Date(), on db: any Database) async throws -> Page {
         let programID = try program.requireID()
-        let forward = before == nil
-        let edge = after ?? before
-        let edgeFilter: SQLQueryString = edge.map { forward ? "AND m.id > \(bind: $0)" : "AND m.id < \(bind: $0)" } ?? ""
-        let found = try await PlainRows.all("""
+        let paging = KeysetPaging(column: "m.id", after: after, before: before, size: pageSize)
+        let page = try await paging.read(rows: { beyond in """
             SELECT m.id, m.mentor_id, m.mentee_id, m.state, m.started_on, a.name AS mentor_name, b.name AS mentee_name
             FROM mentorships m JOIN users a ON a.id = m.mentor_id JOIN users b ON b.id = m.mentee_id
-            WHERE m.program_id = \(bind: programID) \(edgeFilter)
-            ORDER BY m.id \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(literal: pageSize + 1)
-            """, on: db)
-        let more = found.count > pageSize
-        var rows = Array(found.prefix(pageSize))
-        if !forward { rows.reverse() }
-        var behind = false
-        if let edge {
-            behind = try await PlainRows.first("""
-                SELECT m.id FROM mentorships m WHERE m.program_id = \(bind: programID) AND m.id \(unsafeRaw: forward ? "<=" : ">=") \(bind: edge) LIMIT 1
-                """, on: db) != nil
-        }
+            WHERE m.program_id = \(bind: programID) AND \(beyond)
+            """ }, exists: { behind in "SELECT m.id FROM mentorships m WHERE m.program_id = \(bind: programID) AND \(behind)" }, on: db)
+        let rows = page.rows
         let ids = try rows.map { try $0.uuid("id") }
         let numbers = try await self.numbers(of: ids, today: today, now: now, on: db)
         let made: [Row] = try rows.map { row in
@@ -61,7 +50,7 @@ enum ProgramPairs {
                 flags: state == .concluded ? [] : withStart.flags(today: today, now: now, meetingsInTrellis: program.meetingsInTrellis)
             )
         }
-        return forward ? Page(rows: made, hasPrevious: behind, hasNext: more) : Page(rows: made, hasPrevious: more, hasNext: behind)
+        return Page(rows: made, hasPrevious: page.hasPrevious, hasNext: page.hasNext)
     }
 
     /// The numbers of these mentorships (at most a page), by mentorship: one grouped query per
