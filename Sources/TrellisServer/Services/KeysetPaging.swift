@@ -6,8 +6,9 @@ import SQLKit
 /// and one more, however far into the list it is. The program roster, a run's proposal and the
 /// program's pairs page this way.
 struct KeysetPaging<Edge: Encodable & Sendable> {
-    /// The ordered column, as the queries name it (`e.id`): unique among the rows paged.
-    var column: String
+    /// The ordered column, as the queries name it (`e.id`): unique among the rows paged. Written
+    /// into the SQL as it is, so a literal in the code, never input.
+    var column: StaticString
     /// Whether the list runs in the column's ascending order.
     var ascending = true
     var after: Edge?
@@ -34,16 +35,16 @@ struct KeysetPaging<Edge: Encodable & Sendable> {
     func read(
         rows: (_ beyond: SQLQueryString) -> SQLQueryString, exists: (_ behind: SQLQueryString) -> SQLQueryString, on db: any Database
     ) async throws -> Page {
-        let beyond: SQLQueryString = edge.map { "\(unsafeRaw: column) \(unsafeRaw: readsAscending ? ">" : "<") \(bind: $0)" } ?? "1 = 1"
+        let beyond: SQLQueryString = edge.map { "\(unsafeRaw: column.description) \(unsafeRaw: readsAscending ? ">" : "<") \(bind: $0)" } ?? "1 = 1"
         let found = try await PlainRows.all("""
-            \(rows(beyond)) ORDER BY \(unsafeRaw: column) \(unsafeRaw: readsAscending ? "ASC" : "DESC") LIMIT \(literal: size + 1)
+            \(rows(beyond)) ORDER BY \(unsafeRaw: column.description) \(unsafeRaw: readsAscending ? "ASC" : "DESC") LIMIT \(literal: size + 1)
             """, on: db)
         let more = found.count > size
         var page = Array(found.prefix(size))
         if !forward { page.reverse() }
         var behind = false
         if let edge {
-            let side: SQLQueryString = "\(unsafeRaw: column) \(unsafeRaw: readsAscending ? "<=" : ">=") \(bind: edge)"
+            let side: SQLQueryString = "\(unsafeRaw: column.description) \(unsafeRaw: readsAscending ? "<=" : ">=") \(bind: edge)"
             behind = try await PlainRows.first("\(exists(side)) LIMIT 1", on: db) != nil
         }
         return forward ? Page(rows: page, hasPrevious: behind, hasNext: more) : Page(rows: page, hasPrevious: more, hasNext: behind)

@@ -595,6 +595,50 @@ extension ServerTests {
             }
         }
 
+        @Test func `an import writes every profile whole: new people, an account without a profile, a manager added later in the file or taken away`() async throws {
+            try await withTrellis { app in
+                // An account with no profile row yet, and a person whose manager the file takes away.
+                // (createPerson makes an empty profile; the import must not count on one being there.)
+                let lone = try await PeopleStore.createPerson(email: "lone@example.org", name: "Lone Wolf", role: .participant, on: app.db)
+                try await Profile.query(on: app.db).filter(\.$id == lone.requireID()).delete()
+                #expect(try await Profile.find(lone.id, on: app.db) == nil)
+                let first = Self.header + "\n"
+                    + "kept@example.org,Kept Person,mentee,Ops,old@example.org,Europe/Paris,French,,Python,,,,weekly,4\n"
+                    + "old@example.org,Old Boss,mentor,Ops,,Europe/Paris,French,Python,,,,1,monthly,20\n"
+                try await PeopleCSV.apply(try await PeopleCSV.plan(first, on: app.db), by: nil, on: app.db)
+                let old = try #require(try await User.query(on: app.db).filter(\.$email == "old@example.org").first())
+                let kept = try #require(try await User.query(on: app.db).filter(\.$email == "kept@example.org").first())
+                #expect(try await Profile.find(kept.id, on: app.db)?.managerID == old.id)
+
+                let second = Self.header + "\n"
+                    + "lone@example.org,Lone Wolf,mentee,Research,boss@example.org,Asia/Tokyo,Japanese,,Statistics,,,,biweekly,3\n"
+                    + "kept@example.org,Kept Person,mentee,Ops,,Europe/Paris,French,,Python,,,,weekly,4\n"
+                    + "new@example.org,New Person,mentee,Research,old@example.org,Asia/Tokyo,Japanese,,Statistics,,,,as-needed,\n"
+                    + "boss@example.org,Big Boss,mentor,Research,,Asia/Tokyo,Japanese,Statistics,,,,2,monthly,25\n"
+                let plan = try await PeopleCSV.plan(second, on: app.db)
+                #expect(plan.isValid, "\(plan.problems)")
+                try await PeopleCSV.apply(plan, by: nil, on: app.db)
+                let boss = try #require(try await User.query(on: app.db).filter(\.$email == "boss@example.org").first())
+                let newcomer = try #require(try await User.query(on: app.db).filter(\.$email == "new@example.org").first())
+
+                let loneProfile = try #require(try await Profile.find(lone.id, on: app.db), "the account without a profile has one now")
+                #expect(loneProfile.department == "Research" && loneProfile.timezone == "Asia/Tokyo")
+                #expect(loneProfile.mentoringRole == MentoringRole.mentee.rawValue && loneProfile.capacityMentees == nil)
+                #expect(loneProfile.meetingFrequency == MeetingFrequency.biweekly.rawValue && loneProfile.yearsExperience == 3)
+                #expect(loneProfile.managerID == boss.id, "a manager who comes later in the file")
+                #expect(try await Profile.find(kept.id, on: app.db)?.managerID == nil, "a manager the file leaves blank is taken away")
+                let newProfile = try #require(try await Profile.find(newcomer.id, on: app.db))
+                #expect(newProfile.managerID == old.id && newProfile.yearsExperience == nil)
+                #expect(newProfile.meetingFrequency == MeetingFrequency.asNeeded.rawValue && newProfile.department == "Research")
+                let bossProfile = try #require(try await Profile.find(boss.id, on: app.db))
+                #expect(bossProfile.mentoringRole == MentoringRole.mentor.rawValue && bossProfile.capacityMentees == 2 && bossProfile.yearsExperience == 25)
+                #expect(bossProfile.managerID == nil && bossProfile.bio == "" && bossProfile.contactPrivate == false)
+                // Their tags are written as well.
+                let (draft, _) = try await PeopleStore.draft(for: lone, on: app.db)
+                #expect(draft.tags(.development) == ["Statistics"] && draft.tags(.language) == ["Japanese"])
+            }
+        }
+
         @Test func `a loop with people already stored is refused`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
