@@ -135,6 +135,14 @@ extension ServerTests.MeetingsAPI {
             #expect(try await call(.POST, "\(base)/goals/\(goal)/milestones/\(step)/reached", alice, nil).status == .conflict)
             #expect(try await call(.POST, "\(base)/goals/\(goal)/milestones/\(UUID())/reached", alice, nil).status == .notFound)
             #expect(try await call(.POST, "\(base)/goals/\(goal)/congratulations", bob, ["text": "Nice", "milestone_id": step]).status == .created)
+            // Both read the congratulations, with who sent them and on what.
+            for reader in [alice, bob] {
+                let read = try await call(.GET, "\(base)/goals/\(goal)/congratulations", reader, nil)
+                let items = try #require(read.json as? [[String: Any]], "\(read.text)")
+                #expect(items.count == 1 && items.first?["text"] as? String == "Nice" && items.first?["author"] as? String == "mentor")
+                #expect(items.first?["milestone_id"] as? String == step)
+            }
+            #expect(try await call(.GET, "\(base)/goals/\(UUID())/congratulations", alice, nil).status == .notFound)
             #expect(try await call(.POST, "\(base)/goals/\(goal)/reached", alice, nil).status == .ok)
             #expect(try await call(.POST, "\(base)/goals/\(goal)/reached", alice, nil).status == .conflict)
 

@@ -139,6 +139,7 @@ extension ServerTests {
                     Case(method: .POST, path: "/api/v1\(g)/reached", expect: Self.pairOnly(.conflict, anonymous: .unauthorized)),
                     // The goal was congratulated through the web; its reached milestone not yet.
                     Case(method: .POST, path: "/api/v1\(g)/congratulations", json: ["text": Self.secret, "milestone_id": milestone.uuidString], expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .conflict, .mentor: .created]),
+                    Case(method: .GET, path: "/api/v1\(g)/congratulations", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .GET, path: "/api/v1\(g)", expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .PATCH, path: "/api/v1\(g)", json: ["title": Self.secret], expect: Self.pairOnly(.ok, anonymous: .unauthorized)),
                     Case(method: .DELETE, path: "/api/v1\(p)/goals/\(spareToo)", expect: [.anonymous: .unauthorized, .otherPair: .notFound, .admin: .notFound, .mentee: .ok, .mentor: .notFound]),

@@ -15,6 +15,7 @@ enum GoalsAPI {
         goals.post(":goal", "milestones", ":milestone", "reached", use: reachMilestone)
         goals.post(":goal", "reached", use: reachGoal)
         goals.post(":goal", "congratulations", use: congratulate)
+        goals.get(":goal", "congratulations", use: congratulations)
         goals.get(":goal", use: show)
         goals.patch(":goal", use: update)
         goals.delete(":goal", use: remove)
@@ -138,6 +139,14 @@ enum GoalsAPI {
         }
         guard let made = try await Goals.congratulations(of: goal.id, on: req.db).last(where: { $0.authorID == pair.me }) else { throw Abort(.internalServerError) }
         return try await CongratulationDTO(made, pair: pair).encodeResponse(status: .created, for: req)
+    }
+
+    /// The congratulations on a goal and its milestones, oldest first (each person sends at most
+    /// one for each thing reached, so a goal has a few dozen at most).
+    @Sendable static func congratulations(_ req: Request) async throws -> [CongratulationDTO] {
+        let pair = try await Pairs.view(req)
+        let goal = try await dto(goalID(req), pair: pair, on: req.db)
+        return try await Goals.congratulations(of: goal.id, on: req.db).map { try CongratulationDTO($0, pair: pair) }
     }
 
     @Sendable static func feedback(_ req: Request) async throws -> [FeedbackDTO] {

@@ -316,7 +316,10 @@ extension OpenAPIDocument {
                 "operationId": "reachGoal", "summary": "Mark a goal reached: on the timeline, and the other person is told.", "parameters": [idParameter, goalParameter],
                 "responses": ["200": jsonBody(ref("Goal"), description: "The goal."), "401": unauthorized, "404": errorResponse("No such goal of this pair."), "409": errorResponse("Reached already, or the mentorship has concluded.")],
             ]],
-            "/api/v1/mentorships/{id}/goals/{goal}/congratulations": ["post": [
+            "/api/v1/mentorships/{id}/goals/{goal}/congratulations": ["get": [
+                "operationId": "listCongratulations", "summary": "The congratulations on a goal and its milestones, oldest first.", "parameters": [idParameter, goalParameter],
+                "responses": ["200": jsonBody(["type": "array", "items": ref("Congratulation")], description: "The congratulations."), "401": unauthorized, "404": errorResponse("No such goal of this pair.")],
+            ], "post": [
                 "operationId": "congratulate", "summary": "Congratulate on a reached milestone or goal.", "parameters": [idParameter, goalParameter], "requestBody": body("CongratulationInput"),
                 "responses": merge(["201": jsonBody(ref("Congratulation"), description: "The congratulation.")], writeErrors("An empty or too long text.", conflict: "Nothing of the goal (or not that milestone) is reached yet, it is your own goal, you congratulated on it already, or the mentorship has concluded.")),
             ]],
