@@ -110,7 +110,9 @@ struct DirectorySearch {
         // 3. Along the tags' keys in name order (`SearchIndex.tagHolders`).
         let third = SearchIndex.tagHolders(
             key: text, kinds: kinds, from: from, filter: "\(filter) AND NOT (\(startsWith)) AND users.id NOT IN (\(names))", on: sql)
-        // 4. The rest: not in the tiers before.
+        // 4. The rest: not in the tiers before. The third tier's holders are left out through
+        // `profile_tags`' index by person, kind and key (the same keys as `people_search_tags`'),
+        // one entry a person read.
         let rest: SQLQueryString = """
             NOT (\(startsWith)) AND users.id NOT IN (\(names))
                 AND NOT EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = users.id AND t.kind IN (\(binds: kinds)) AND t.key = \(bind: text))
