@@ -51,6 +51,21 @@ public enum PeopleTable {
         header: [String], rows: [[String]], existingManagers: [String: String] = [:], knownEmails: Set<String> = [],
         workers: Int? = nil
     ) -> ParseResult {
+        finish(check(header: header, rows: rows, workers: workers), existingManagers: existingManagers, knownEmails: knownEmails)
+    }
+
+    /// A file's header and each row checked on its own: what `parse` can find out before it knows
+    /// who is stored already (`finish` does the rest), so that a caller can read everyone stored
+    /// while the rows are checked.
+    public struct CheckedRows: Sendable {
+        fileprivate var headerProblems: [Problem]
+        fileprivate var rows: [RowCheck?]
+    }
+
+    /// The first half of `parse`: the header, then every row on its own (most of the work), the
+    /// rows split over `workers` threads (default: one per processor core, for files of a few
+    /// thousand rows and more).
+    public static func check(header: [String], rows: [[String]], workers: Int? = nil) -> CheckedRows {
         var problems: [Problem] = []
         let cleanedHeader = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let missing = columns.filter { !cleanedHeader.contains($0) }
@@ -67,17 +82,21 @@ public enum PeopleTable {
         for column in duplicateColumns.sorted() {
             problems.append(Problem(row: 1, column: column, value: column, message: "This column appears more than once."))
         }
-        guard problems.isEmpty else { return ParseResult(records: [], problems: problems) }
+        guard problems.isEmpty else { return CheckedRows(headerProblems: problems, rows: []) }
         let index = Dictionary(uniqueKeysWithValues: cleanedHeader.enumerated().map { ($1, $0) })
-
-        // Each row on its own (most of the work), the rows split over the processor's cores, then
-        // what crosses rows in file order: an email given twice, then managers and loops.
         let columnIndex = columns.map { index[$0]! }
-        let checked = checkRows(rows, columnIndex: columnIndex, headerCount: header.count, workers: workers)
+        return CheckedRows(headerProblems: [], rows: checkRows(rows, columnIndex: columnIndex, headerCount: header.count, workers: workers))
+    }
+
+    /// The second half of `parse`: what crosses rows, in file order — an email given twice, then
+    /// managers (each in the file or stored) and loops, across the file and the people stored.
+    public static func finish(_ checked: CheckedRows, existingManagers: [String: String] = [:], knownEmails: Set<String> = []) -> ParseResult {
+        guard checked.headerProblems.isEmpty else { return ParseResult(records: [], problems: checked.headerProblems) }
+        var problems: [Problem] = []
         var records: [PersonRecord] = []
         var rowOfEmail: [String: Int] = [:]
         var lines: [(email: String, manager: String?, row: Int)] = []
-        for row in checked {
+        for row in checked.rows {
             guard let row else { continue }
             var rowProblems = row.problems
             if row.emailUsable, let first = rowOfEmail[row.email] {
@@ -125,7 +144,7 @@ public enum PeopleTable {
 
     /// What one row says on its own: its problems (all but an email given twice), and the record
     /// when it has none.
-    struct RowCheck {
+    struct RowCheck: Sendable {
         var number: Int
         var email: String
         /// The email cell as written (what a message about it shows).

@@ -289,6 +289,33 @@ extension ServerTests {
             }
         }
 
+        @Test(.enabled(if: usingPostgres, "PostgreSQL's planner statistics"))
+        func `on PostgreSQL the staged rows have statistics of their own before they are applied`() async throws {
+            // Statistics of an earlier job's staged rows made the planner take a new job's for
+            // none, and join them to the stored tags by scanning them all for each stored tag.
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                @Sendable func stagedJobs() async throws -> String {
+                    try await sql.raw("SELECT coalesce(most_common_vals::text, '') AS jobs FROM pg_stats WHERE tablename = 'import_tags' AND attname = 'job_id'")
+                        .first()?.decode(column: "jobs", as: String.self) ?? ""
+                }
+                let rows = (0..<300).map { "v\($0)@example.org,Vera \($0),mentee,Sales,,,,,Negotiation;Design,,,,," }
+                let first = UUID()
+                try await TrellisServer.PeopleImport.apply(try await PeopleCSV.plan(Self.header + "\n" + rows.joined(separator: "\n") + "\n", on: app.db), jobID: first, by: nil, on: app.db)
+                #expect(try await stagedJobs().contains(first.uuidString.lowercased()))
+                // Every tag list changed: the next job's rows are compared with the stored tags.
+                let second = UUID()
+                let changed = rows.map { $0.replacingOccurrences(of: "Negotiation;Design", with: "Coaching;Design") }
+                let plan = try await PeopleCSV.plan(Self.header + "\n" + changed.joined(separator: "\n") + "\n", on: app.db)
+                try await TrellisServer.PeopleImport.apply(plan, jobID: second, by: nil, on: app.db, committing: { _, _ in
+                    let jobs = try await stagedJobs()
+                    #expect(jobs.contains(second.uuidString.lowercased()) && !jobs.contains(first.uuidString.lowercased()), "statistics of job_id: \(jobs)")
+                })
+                let coaching = try await sql.raw("SELECT count(*) AS n FROM profile_tags WHERE key = 'coaching'").first()?.decode(column: "n", as: Int.self)
+                #expect(coaching == 300)
+            }
+        }
+
         @Test func `a confirmed job says it is alive while it waits its turn, and its page does not call it stopped`() async throws {
             // A job confirmed behind a long import used to report only while staging, so after five
             // minutes of waiting its page said the server had stopped.
@@ -636,6 +663,56 @@ extension ServerTests {
                 // Their tags are written as well.
                 let (draft, _) = try await PeopleStore.draft(for: lone, on: app.db)
                 #expect(draft.tags(.development) == ["Statistics"] && draft.tags(.language) == ["Japanese"])
+            }
+        }
+
+        /// The preview reads the file and checks each row on a thread beside the reading of
+        /// everyone stored (`PeopleCSV.plan`): with more people stored than one read takes, it must
+        /// find what checking after the reading finds, and a file it cannot read is still explained.
+        @Test func `a preview checks the file beside reading everyone stored and finds what one after the other finds`() async throws {
+            try await withTrellis { app in
+                try await TestPeople.create(on: app)
+                // 2,500 stored (more than one read of 2,000), in chains of managers.
+                let stored = (0..<2_500).map { i in
+                    "s\(i)@example.org,Stored \(i),\(i % 5 == 0 ? "mentor" : "mentee"),Dept \(i / 100),\(i % 100 == 0 ? "" : "s\(i - 1)@example.org"),Europe/Oslo,English,\(i % 5 == 0 ? "Sales" : ""),\(i % 5 == 0 ? "" : "Sales"),,,\(i % 5 == 0 ? "2" : ""),monthly,3"
+                }
+                try await PeopleCSV.apply(try await PeopleCSV.plan(Self.header + "\n" + stored.joined(separator: "\n") + "\n", on: app.db), by: nil, on: app.db)
+                let rows = [
+                    // a new person managed by someone stored and not in the file
+                    "new@example.org,New Person,mentee,Dept 1,s2399@example.org,Europe/Oslo,English,,Sales,,,,monthly,1",
+                    // a stored person changed
+                    "s7@example.org,Stored Seven,mentee,Dept 0,s6@example.org,Europe/Oslo,English,,Sales;Design,,,,monthly,3",
+                    // a loop through stored people: s2100 is managed (through s2101…s2149) by s2150
+                    "s2100@example.org,Stored 2100,mentee,Dept 21,s2150@example.org,Europe/Oslo,English,,Sales,,,,monthly,3",
+                    // a manager nobody knows, and a bad time zone
+                    "ghost@example.org,Ghost,mentee,,nobody@example.org,Mars/Olympus,,,,,,,,",
+                ]
+                let text = Self.header + "\n" + rows.joined(separator: "\n") + "\n"
+                let plan = try await PeopleCSV.plan(text, on: app.db)
+                let existing = try await PeopleCSV.exportRecords(on: app.db)
+                let file = try PeopleFile.read(text)
+                let oneAfterTheOther = PeopleTable.parse(
+                    header: file.header, rows: file.rows,
+                    existingManagers: Dictionary(existing.map { ($0.email, $0.managerEmail) }, uniquingKeysWith: { first, _ in first }).compactMapValues { $0 },
+                    knownEmails: Set(existing.map(\.email)), workers: 1)
+                #expect(plan.problems.map(\.description) == oneAfterTheOther.problems.map(\.description))
+                #expect(plan.problems.contains { $0.row == 4 && $0.message.contains("reporting loop") }, "\(plan.problems)")
+                #expect(plan.problems.contains { $0.row == 5 && $0.column == "manager_email" })
+                #expect(plan.problems.contains { $0.row == 5 && $0.column == "timezone" })
+                #expect(!plan.problems.contains { $0.row == 2 }, "a manager stored and not in the file is known")
+
+                let good = Self.header + "\n" + rows[0...1].joined(separator: "\n") + "\n"
+                let goodPlan = try await PeopleCSV.plan(good, on: app.db)
+                #expect(goodPlan.isValid, "\(goodPlan.problems)")
+                #expect(goodPlan.changes == [.create, .update])
+
+                // A file that cannot be read is explained after the reading of everyone ends.
+                do {
+                    _ = try await PeopleCSV.plan("", on: app.db)
+                    Issue.record("an empty file was accepted")
+                } catch let errors as ValidationErrors {
+                    #expect(errors["file"]?.contains("The file is empty") == true)
+                }
             }
         }
 
