@@ -99,7 +99,8 @@ enum PeopleCSV {
         var batch = try await read(after: nil)
         while true {
             let next: Task<(records: [PersonRecord], last: String?), any Error>? = if batch.records.count == batchSize {
-                // On a thread of its own (a batch would hold up an event loop), beside this one.
+                // On a long-work thread (a batch would hold up an event loop): the other one than
+                // this, unless `readingAhead` is this one's.
                 Task(executorPreference: readingAhead) { [after = batch.last] in try await read(after: after) }
             } else {
                 nil
@@ -122,7 +123,8 @@ enum PeopleCSV {
         // match` checks its file on every core) run beside the reading of everyone stored, which
         // they do not need: each took 4–5 s of a preview of 100,000 people, one after the other.
         // The reads ahead stay on this thread, for the file's work holds the other one; the
-        // database works on its own.
+        // database works on its own. An empty file is refused first, not after the reading.
+        try PeopleFile.checkNotEmpty(text)
         let checking = Task(executorPreference: LongWork.beside) {
             let (header, rows) = try PeopleFile.read(text)
             return PeopleTable.check(header: header, rows: rows, workers: 1)

@@ -87,7 +87,7 @@ enum PeopleImport {
                 _ = await next?.value
                 throw error
             }
-            try await analyzeStaged(on: db)
+            await analyzeStaged(on: db)
             try await DatabaseWrites.transaction(on: db) { tx in
                 // The import is reported done only once it is on disk, whatever the server's
                 // setting; and a vacuum can mark its rows visible only after that (`vacuumWritten`).
@@ -171,10 +171,15 @@ enum PeopleImport {
     /// looked: another job's id as the only value of `job_id`, so the planner took this job's rows
     /// for one or none and joined the staged tags to the stored ones by scanning all of them for
     /// each stored tag (a re-import of 100,000 people spent more than ten minutes in its first
-    /// `DELETE`). A sample of at most 30,000 rows a table: a fraction of a second.
-    static func analyzeStaged(on db: any Database) async throws {
+    /// `DELETE`). A sample of at most 30,000 rows a table: a fraction of a second. Statistics
+    /// only help: if taking them fails (a timeout, waiting behind a vacuum), the import goes on.
+    static func analyzeStaged(on db: any Database) async {
         guard let sql = db as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
-        try await sql.raw("ANALYZE import_people, import_tags").run()
+        do {
+            try await sql.raw("ANALYZE import_people, import_tags").run()
+        } catch {
+            db.logger.warning("Taking statistics of the staged import failed (the import goes on): \(String(reflecting: error))")
+        }
     }
 
     /// Fresh statistics on PostgreSQL after every import, of the tables it changed, so that the
