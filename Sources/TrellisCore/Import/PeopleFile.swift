@@ -4,19 +4,18 @@ import Foundation
 /// against the library) and written by `CSVText`. The server's import and export and `trellis
 /// match` all use it; it needs no server or database.
 public enum PeopleFile {
-    /// The file's bytes as text, or a message saying it is not UTF-8.
     /// Whether a text is nothing but white space and line breaks. Stops at the first visible
     /// character (trimming would copy the whole file).
-    /// The one way `read` refuses a file, checked on its own (quick: it stops at the first
-    /// visible character) by callers that read it later.
+    public static func isBlank(_ text: String) -> Bool {
+        !text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) })
+    }
+
+    /// The one way `read` refuses a file (nothing but a byte-order mark and blanks), checked on
+    /// its own, as quickly, by callers that read the file later.
     public static func checkNotEmpty(_ text: String) throws {
         guard !isBlank(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) else {
             throw ValidationErrors(field: "file", "The file is empty; it needs a header row: \(PeopleTable.columns.joined(separator: ",")).")
         }
-    }
-
-    public static func isBlank(_ text: String) -> Bool {
-        !text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) })
     }
 
     /// Whether `decode` drops a byte-order mark (Foundation does from Swift 6.2 on; `read` drops
@@ -37,6 +36,7 @@ public enum PeopleFile {
         }
     }
 
+    /// The file's bytes as text, or a message saying it is not UTF-8.
     public static func decode(_ data: Data) throws -> String {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ValidationErrors(field: "file", notUTF8(data))
