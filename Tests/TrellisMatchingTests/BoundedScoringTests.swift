@@ -101,6 +101,9 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
                 for arc in bounded.arcStart[e]..<bounded.arcStart[e + 1] {
                     let m = Int(bounded.arcMentor[arc])
                     kept.insert(m)
+                    // A mentee's arcs go to its mentors in order, each once (a pair in both lists
+                    // is one arc).
+                    if arc > bounded.arcStart[e] { #expect(bounded.arcMentor[arc - 1] < bounded.arcMentor[arc], "mentee \(e)'s arcs out of order or repeated") }
                     #expect(instance.ruleBroken(mentee: e, mentor: m) == nil)
                     #expect(bounded.arcScore[arc] == instance.score(mentee: e, mentor: m))
                 }

@@ -227,40 +227,71 @@ struct CandidateGraph: Sendable {
         }
 
         let clock = ContinuousClock(), listingStart = clock.now
-        let eligibleCounts = instance.eligibleMentorCounts(activeMentors: activeMentors, skipMentees: skipMentees)
+        // The allowed pairs are counted on one core while another merges the lists.
+        let merged = Listing(menteeCount: menteeCount, mentorCount: mentorCount)
+        let listSteps: @Sendable (Int) -> Void = { part in
+            if part == 0 {
+                merged.eligibleCounts = instance.eligibleMentorCounts(activeMentors: activeMentors, skipMentees: skipMentees)
+                return
+            }
+            let menteeHeaps = shared.menteeHeaps, menteeHeapCount = shared.menteeHeapCount
+            let mentorHeaps = shared.mentorHeaps, mentorHeapCount = shared.mentorHeapCount
+            var menteeBound = [Int64](repeating: -1, count: menteeCount)
+            var mentorBound = [Int64](repeating: -1, count: mentorCount)
+            var arcStart = [Int](repeating: 0, count: menteeCount + 1)
+            var arcMentor: [Int32] = [], arcScore: [Int64] = []
+            // Merge: every kept pair, deduplicated, grouped by mentee. Each mentee's pairs (its
+            // own list, then those of the mentors' lists that name it) as mentor << 32 | score,
+            // sorted, so that a pair in both lists is one arc.
+            var start = [Int](repeating: 0, count: menteeCount + 1)
+            for e in 0..<menteeCount { start[e + 1] = Int(menteeHeapCount[e]) }
+            for m in 0..<mentorCount {
+                let heap = mentorHeaps + m * k2
+                for slot in 0..<Int(mentorHeapCount[m]) { start[index(ofKey: heap[slot]) + 1] += 1 }
+            }
+            for e in 0..<menteeCount { start[e + 1] += start[e] }
+            var filled = start
+            var pairs = [UInt64](repeating: 0, count: start[menteeCount])
+            @inline(__always) func pair(_ mentor: Int, _ score: Int64) -> UInt64 { UInt64(mentor) << 32 | UInt64(score) }
+            for e in 0..<menteeCount {
+                let count = Int(menteeHeapCount[e])
+                let heap = menteeHeaps + e * k1
+                if count == k1 { menteeBound[e] = score(ofKey: heap[0]) }
+                for slot in 0..<count { pairs[filled[e]] = pair(index(ofKey: heap[slot]), score(ofKey: heap[slot])); filled[e] += 1 }
+            }
+            for m in 0..<mentorCount {
+                let count = Int(mentorHeapCount[m])
+                let heap = mentorHeaps + m * k2
+                if count == k2 { mentorBound[m] = score(ofKey: heap[0]) }
+                for slot in 0..<count {
+                    let e = index(ofKey: heap[slot])
+                    pairs[filled[e]] = pair(m, score(ofKey: heap[slot])); filled[e] += 1
+                }
+            }
+            arcMentor.reserveCapacity(pairs.count); arcScore.reserveCapacity(pairs.count)
+            pairs.withUnsafeMutableBufferPointer { all in
+                for e in 0..<menteeCount {
+                    var own = UnsafeMutableBufferPointer(rebasing: all[start[e]..<start[e + 1]])
+                    own.sort()
+                    var previous = -1
+                    for entry in own where Int(entry >> 32) != previous {
+                        previous = Int(entry >> 32)
+                        arcMentor.append(Int32(previous)); arcScore.append(Int64(entry & 0xFFFF_FFFF))
+                    }
+                    arcStart[e + 1] = arcMentor.count
+                }
+            }
+            merged.menteeBound = menteeBound; merged.mentorBound = mentorBound
+            merged.arcStart = arcStart; merged.arcMentor = arcMentor; merged.arcScore = arcScore
+        }
+        if threads > 1 { DispatchQueue.concurrentPerform(iterations: 2, execute: listSteps) } else { listSteps(0); listSteps(1) }
+        let eligibleCounts = merged.eligibleCounts
         var aboveList = [Int32](repeating: 0, count: menteeCount)
         for e in 0..<menteeCount { aboveList[e] = countAbove ? above[e] : eligibleCounts[e] }
-
-        // Merge: every kept pair, deduplicated, grouped by mentee.
-        var menteeBound = [Int64](repeating: -1, count: menteeCount)
-        var mentorBound = [Int64](repeating: -1, count: mentorCount)
-        var perMentee = [[(Int32, Int64)]](repeating: [], count: menteeCount)
-        for e in 0..<menteeCount {
-            let count = Int(menteeHeapCount[e])
-            let heap = menteeHeaps + e * k1
-            if count == k1 { menteeBound[e] = score(ofKey: heap[0]) }
-            for slot in 0..<count { perMentee[e].append((Int32(index(ofKey: heap[slot])), score(ofKey: heap[slot]))) }
-        }
-        for m in 0..<mentorCount {
-            let count = Int(mentorHeapCount[m])
-            let heap = mentorHeaps + m * k2
-            if count == k2 { mentorBound[m] = score(ofKey: heap[0]) }
-            for slot in 0..<count { perMentee[index(ofKey: heap[slot])].append((Int32(m), score(ofKey: heap[slot]))) }
-        }
-        var arcStart = [Int](repeating: 0, count: menteeCount + 1)
-        var arcMentor: [Int32] = [], arcScore: [Int64] = []
-        for e in 0..<menteeCount {
-            perMentee[e].sort { $0.0 < $1.0 }
-            var previous: Int32 = -1
-            for (mentor, score) in perMentee[e] where mentor != previous {
-                arcMentor.append(mentor); arcScore.append(score); previous = mentor
-            }
-            arcStart[e + 1] = arcMentor.count
-        }
         let total = eligibleCounts.reduce(0) { $0 + Int($1) }
         let listing = clock.now - listingStart
         return CandidateGraph(
-            arcStart: arcStart, arcMentor: arcMentor, arcScore: arcScore, menteeBound: menteeBound, mentorBound: mentorBound,
+            arcStart: merged.arcStart, arcMentor: merged.arcMentor, arcScore: merged.arcScore, menteeBound: merged.menteeBound, mentorBound: merged.mentorBound,
             eligibleMentors: eligibleCounts, aboveMinimum: aboveList, eligiblePairs: total,
             listingSeconds: Double(listing.components.seconds) + Double(listing.components.attoseconds) / 1e18
         )
@@ -277,8 +308,8 @@ struct CandidateGraph: Sendable {
         }
     }
 
-    /// Runs `body(row, blocks)` over every row and every block, the rows split evenly over
-    /// `threads` workers. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data stays
+    /// Runs `body(row, blocks)` over every row and every block on `threads` workers, each taking
+    /// the next tile of rows when it is done with one. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data stays
     /// in cache while each row of the tile is bounded and scored against it. A tile visits the
     /// blocks in order of how well their time zones and meeting frequencies suit its first row
     /// (rows are in order of both, so they suit the tile, but for a tile that spans two such
@@ -317,11 +348,14 @@ struct CandidateGraph: Sendable {
             }.map(\.element)
         }
         let blockOrders = orders
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            let first = rows.count * worker / threads, last = rows.count * (worker + 1) / threads
-            var tileStart = first
-            while tileStart < last {
-                let tileEnd = min(last, tileStart + tile)
+        // Workers take the next tile as they finish one: tiles differ in cost (rows of one time
+        // zone can find their lists' bars sooner than another's), and a fixed share of the rows
+        // each left one core idle for a tenth of a pass or more.
+        let tiles = TileQueue(count: (rows.count + tile - 1) / tile)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let next = tiles.next() {
+                let tileStart = next * tile
+                let tileEnd = min(rows.count, tileStart + tile)
                 let slot = Int(rows[tileStart])
                 let person = Int(mentors ? instance.mentorPerson[slot] : instance.menteePerson[slot])
                 let order = blockOrders[instance.timezoneIndex[person] << 3 | instance.frequencyCode[person]]!
@@ -332,7 +366,6 @@ struct CandidateGraph: Sendable {
                     visited += length
                 }
                 progress.add((tileEnd - tileStart) * perRow)
-                tileStart = tileEnd
             }
         }
     }
@@ -392,6 +425,37 @@ struct ScoringTables: ~Copyable, @unchecked Sendable {
 
     deinit {
         complement.deallocate(); interest.deallocate(); value.deallocate(); zones.deallocate(); frequency.deallocate(); experience.deallocate()
+    }
+}
+
+/// What the two halves of the listing step hand back (each field written by one of them, and read
+/// after both are done).
+final class Listing: @unchecked Sendable {
+    var eligibleCounts: [Int32] = []
+    var menteeBound: [Int64], mentorBound: [Int64]
+    var arcStart: [Int], arcMentor: [Int32] = [], arcScore: [Int64] = []
+
+    init(menteeCount: Int, mentorCount: Int) {
+        menteeBound = [Int64](repeating: -1, count: menteeCount)
+        mentorBound = [Int64](repeating: -1, count: mentorCount)
+        arcStart = [Int](repeating: 0, count: menteeCount + 1)
+    }
+}
+
+/// Hands out 0, 1, 2, … up to `count` to the workers that ask, each number once.
+final class TileQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handedOut = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard handedOut < count else { return nil }
+        handedOut += 1
+        return handedOut - 1
     }
 }
 
