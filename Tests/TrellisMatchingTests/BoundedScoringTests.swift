@@ -235,4 +235,21 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         // Both answers were put to the test.
         #expect(kept > 0 && kept < checked)
     }
+
+    @Test("preparing on one core or two gives the same vocabularies and tag bits")
+    func vocabulariesOnTwoCores() throws {
+        let people = boundedCohort(seed: 9, mentees: 700, mentors: 300, fewZones: false)
+        let one = try PreparedInstance(participants: people, options: MatchOptions(threads: 1))
+        let two = try PreparedInstance(participants: people, options: MatchOptions(threads: 2))
+        #expect(one.skillNames == two.skillNames && one.interestNames == two.interestNames)
+        #expect(one.valueNames == two.valueNames && one.languageNames == two.languageNames)
+        #expect(!one.skillNames.isEmpty && !one.interestNames.isEmpty && !one.valueNames.isEmpty)
+        func same(_ a: UnsafeMutablePointer<UInt64>, _ b: UnsafeMutablePointer<UInt64>, _ words: Int) -> Bool {
+            (0..<(people.count * words)).allSatisfy { a[$0] == b[$0] }
+        }
+        #expect(same(one.expertiseBits, two.expertiseBits, one.skillWords) && same(one.developmentBits, two.developmentBits, one.skillWords))
+        #expect(same(one.interestBits, two.interestBits, one.interestWords) && same(one.valueBits, two.valueBits, one.valueWords))
+        #expect(same(one.languageBits, two.languageBits, one.languageWords))
+        #expect(one.developmentCount == two.developmentCount && one.interestCount == two.interestCount && one.valueCount == two.valueCount)
+    }
 }
