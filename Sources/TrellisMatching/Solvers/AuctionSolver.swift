@@ -144,21 +144,31 @@ final class AuctionState {
             _ = UnsafeMutableBufferPointer(start: pointer, count: array.count).initialize(from: array)
             return pointer
         }
-        arcStart = copy(starts)
-        arcMentor = copy(mentorsOfArcs)
-        arcValue = copy(values)
-        var incoming = [Int](repeating: 0, count: mentors + 1)
-        for mentor in mentorsOfArcs { incoming[Int(mentor) + 1] += 1 }
-        for j in 0..<mentors { incoming[j + 1] += incoming[j] }
-        var fill = incoming
-        var inMentees = [Int32](repeating: 0, count: mentorsOfArcs.count), inValues = [Int64](repeating: 0, count: mentorsOfArcs.count)
+        // The arcs by mentee are copied and turned into arcs by mentor in flat buffers directly
+        // (through arrays and copies, with a check on every write, this took a tenth of a second
+        // at 3 million arcs, once for each of the engine's rounds).
+        let byMentee = copy(starts), mentorOfArc = copy(mentorsOfArcs), valueOfArc = copy(values)
+        arcStart = byMentee; arcMentor = mentorOfArc; arcValue = valueOfArc
+        let arcs = mentorsOfArcs.count
+        let byMentor = UnsafeMutablePointer<Int>.allocate(capacity: mentors + 1)
+        byMentor.initialize(repeating: 0, count: mentors + 1)
+        for arc in 0..<arcs { byMentor[Int(mentorOfArc[arc]) &+ 1] &+= 1 }
+        for j in 0..<mentors { byMentor[j + 1] &+= byMentor[j] }
+        let menteeOfArc = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, arcs))
+        let valueByMentor = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, arcs))
+        let fill = UnsafeMutablePointer<Int>.allocate(capacity: max(1, mentors))
+        fill.initialize(from: byMentor, count: mentors)
         for e in 0..<menteeCount {
-            for arc in starts[e]..<starts[e + 1] {
-                let j = Int(mentorsOfArcs[arc])
-                inMentees[fill[j]] = Int32(e); inValues[fill[j]] = values[arc]; fill[j] += 1
+            for arc in byMentee[e]..<byMentee[e &+ 1] {
+                let j = Int(mentorOfArc[arc]), place = fill[j]
+                (menteeOfArc + place).initialize(to: Int32(truncatingIfNeeded: e))
+                (valueByMentor + place).initialize(to: valueOfArc[arc])
+                fill[j] = place &+ 1
             }
         }
-        inStart = copy(incoming); inMentee = copy(inMentees); inValue = copy(inValues)
+        fill.deallocate()
+        inStart = byMentor; inMentee = menteeOfArc; inValue = valueByMentor
+        let incoming = UnsafeBufferPointer(start: byMentor, count: mentors + 1)
         var slotStarts = [Int](repeating: 0, count: mentors + 1)
         for j in 0..<mentors { slotStarts[j + 1] = slotStarts[j] + Int(max(0, capacity[j])) }
         slotCount = slotStarts[mentors]
