@@ -228,7 +228,7 @@ struct CandidateGraph: Sendable {
 
         let clock = ContinuousClock(), listingStart = clock.now
         // The allowed pairs are counted on one core while another merges the lists.
-        let merged = Listing(menteeCount: menteeCount, mentorCount: mentorCount)
+        let merged = Listing()
         let listSteps: @Sendable (Int) -> Void = { part in
             if part == 0 {
                 merged.eligibleCounts = instance.eligibleMentorCounts(activeMentors: activeMentors, skipMentees: skipMentees)
@@ -252,7 +252,12 @@ struct CandidateGraph: Sendable {
             for e in 0..<menteeCount { start[e + 1] += start[e] }
             var filled = start
             var pairs = [UInt64](repeating: 0, count: start[menteeCount])
-            @inline(__always) func pair(_ mentor: Int, _ score: Int64) -> UInt64 { UInt64(mentor) << 32 | UInt64(score) }
+            // A kept score is 0...ScoreUnits.perOne (at least the minimum, which is never
+            // negative) and a mentor below 2^24, so both fit and order by mentor first.
+            @inline(__always) func pair(_ mentor: Int, _ score: Int64) -> UInt64 {
+                assert(score >= 0 && score <= ScoreUnits.perOne, "a kept score is 0...1")
+                return UInt64(mentor) << 32 | UInt64(score)
+            }
             for e in 0..<menteeCount {
                 let count = Int(menteeHeapCount[e])
                 let heap = menteeHeaps + e * k1
@@ -309,8 +314,9 @@ struct CandidateGraph: Sendable {
     }
 
     /// Runs `body(row, blocks)` over every row and every block on `threads` workers, each taking
-    /// the next tile of rows when it is done with one. Rows go in tiles of 32 and blocks in runs of 8, so that a run's data stays
-    /// in cache while each row of the tile is bounded and scored against it. A tile visits the
+    /// the next tile of rows when it is done with one. Rows go in tiles of 32 and blocks in runs
+    /// of 8, so that a run's data stays in cache while each row of the tile is bounded and scored
+    /// against it. A tile visits the
     /// blocks in order of how well their time zones and meeting frequencies suit its first row
     /// (rows are in order of both, so they suit the tile, but for a tile that spans two such
     /// groups, whose later rows take its first row's order), from its own time zone on where
@@ -432,14 +438,8 @@ struct ScoringTables: ~Copyable, @unchecked Sendable {
 /// after both are done).
 final class Listing: @unchecked Sendable {
     var eligibleCounts: [Int32] = []
-    var menteeBound: [Int64], mentorBound: [Int64]
-    var arcStart: [Int], arcMentor: [Int32] = [], arcScore: [Int64] = []
-
-    init(menteeCount: Int, mentorCount: Int) {
-        menteeBound = [Int64](repeating: -1, count: menteeCount)
-        mentorBound = [Int64](repeating: -1, count: mentorCount)
-        arcStart = [Int](repeating: 0, count: menteeCount + 1)
-    }
+    var menteeBound: [Int64] = [], mentorBound: [Int64] = []
+    var arcStart: [Int] = [], arcMentor: [Int32] = [], arcScore: [Int64] = []
 }
 
 /// Hands out 0, 1, 2, … up to `count` to the workers that ask, each number once.

@@ -152,7 +152,12 @@ final class AuctionState {
         let arcs = mentorsOfArcs.count
         let byMentor = UnsafeMutablePointer<Int>.allocate(capacity: mentors + 1)
         byMentor.initialize(repeating: 0, count: mentors + 1)
-        for arc in 0..<arcs { byMentor[Int(mentorOfArc[arc]) &+ 1] &+= 1 }
+        for arc in 0..<arcs {
+            let j = Int(mentorOfArc[arc])
+            // The writes below are unchecked: a mentor outside the problem stops here instead.
+            precondition(j >= 0 && j < mentors, "an arc leads to a mentor outside the problem")
+            byMentor[j &+ 1] &+= 1
+        }
         for j in 0..<mentors { byMentor[j + 1] &+= byMentor[j] }
         let menteeOfArc = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, arcs))
         let valueByMentor = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, arcs))
