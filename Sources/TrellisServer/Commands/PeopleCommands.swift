@@ -62,8 +62,10 @@ struct ImportCommand: AsyncCommand {
             context.console.error("Cannot read \(signature.file)."); throw ExitCode(1)
         }
         let plan: PeopleCSV.Plan
+        var laps = Laps(logger: app.logger)
         do {
             plan = try await PeopleCSV.plan(try PeopleFile.decode(data), on: app.db)
+            laps.lap("the preview")
         } catch let errors as ValidationErrors {
             context.console.error(errors["file"] ?? errors.summary); throw ExitCode(1)
         }

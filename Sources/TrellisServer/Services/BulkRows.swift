@@ -24,20 +24,63 @@ enum BulkRows {
     static func write(
         _ values: [BulkValue], into table: String, columns: [String], postgres way: PostgresWay = .copy, on sql: any SQLDatabase
     ) async throws {
-        precondition(values.count % columns.count == 0, "a row of \(table) has \(columns.count) values")
-        guard !values.isEmpty else { return }
+        let target = try Target(sql, postgres: way)
         // Made on the long-work thread: a caller inside a transaction may be on an event loop.
-        if let postgres = sql as? any PostgresDatabase, way == .statements {
-            let prepared = await withTaskExecutorPreference(LongWork.shared) {
-                Self.statements(values, into: table, columns: columns, placeholder: { "$\($0 + 1)" }, value: \BulkValue.postgres)
+        let prepared = await withTaskExecutorPreference(LongWork.shared) { prepare(values, into: table, columns: columns, for: target) }
+        try await write(prepared, on: sql)
+    }
+
+    /// How rows go to a database: many rows a statement (SQLite, or PostgreSQL's `.statements`)
+    /// or `COPY`.
+    enum Target: Sendable {
+        case sqlite, postgresCopy, postgresStatements
+
+        init(_ sql: any SQLDatabase, postgres way: PostgresWay = .copy) throws {
+            if sql is any PostgresDatabase {
+                self = way == .copy ? .postgresCopy : .postgresStatements
+            } else if sql is any SQLiteDatabase {
+                self = .sqlite
+            } else {
+                throw Abort(.internalServerError, reason: "Trellis needs SQLite or PostgreSQL.")
             }
-            for (text, binds) in prepared {
-                _ = try await postgres.query(text, binds).get()
-            }
-            return
         }
-        if let postgres = sql as? any PostgresDatabase {
-            let chunks = await withTaskExecutorPreference(LongWork.shared) { copyText(values, columns: columns.count) }
+    }
+
+    /// Rows made ready to write (`prepare`), to be written later (`write(_:on:)`): an import
+    /// makes a batch's while the one before is written.
+    enum Prepared: Sendable {
+        case sqlite([(text: String, binds: [SQLiteData])])
+        case postgres([(text: String, binds: [PostgresData])])
+        case copy(table: String, columns: [String], chunks: [ByteBuffer])
+    }
+
+    /// The statements or the `COPY` text that write `values` into `table` (no database needed).
+    static func prepare(_ values: [BulkValue], into table: String, columns: [String], for target: Target) -> Prepared {
+        precondition(values.count % columns.count == 0, "a row of \(table) has \(columns.count) values")
+        switch target {
+        case .sqlite: return .sqlite(statements(values, into: table, columns: columns, placeholder: { _ in "?" }, value: \BulkValue.sqlite))
+        case .postgresStatements: return .postgres(statements(values, into: table, columns: columns, placeholder: { "$\($0 + 1)" }, value: \BulkValue.postgres))
+        case .postgresCopy: return .copy(table: table, columns: columns, chunks: copyText(values, columns: columns.count))
+        }
+    }
+
+    /// Writes rows made by `prepare` (for the database `sql` is).
+    static func write(_ prepared: Prepared, on sql: any SQLDatabase) async throws {
+        switch prepared {
+        case .sqlite(let statements):
+            guard !statements.isEmpty else { return }
+            guard let sqlite = sql as? any SQLiteDatabase else { preconditionFailure("rows prepared for SQLite") }
+            try await sqlite.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    for (text, binds) in statements { _ = try await connection.query(text, binds).get() }
+                }
+            }.get()
+        case .postgres(let statements):
+            guard let postgres = sql as? any PostgresDatabase else { preconditionFailure("rows prepared for PostgreSQL") }
+            for (text, binds) in statements { _ = try await postgres.query(text, binds).get() }
+        case .copy(let table, let columns, let chunks):
+            guard !chunks.isEmpty else { return }
+            guard let postgres = sql as? any PostgresDatabase else { preconditionFailure("rows prepared for PostgreSQL") }
             try await postgres.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
@@ -45,17 +88,7 @@ enum BulkRows {
                     }
                 }
             }.get()
-            return
         }
-        guard let sqlite = sql as? any SQLiteDatabase else { throw Abort(.internalServerError, reason: "Trellis needs SQLite or PostgreSQL.") }
-        let prepared = await withTaskExecutorPreference(LongWork.shared) {
-            Self.statements(values, into: table, columns: columns, placeholder: { _ in "?" }, value: \BulkValue.sqlite)
-        }
-        try await sqlite.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                for (text, binds) in prepared { _ = try await connection.query(text, binds).get() }
-            }
-        }.get()
     }
 
     enum PostgresWay: Sendable { case copy, statements }
@@ -128,7 +161,7 @@ enum BulkValue: Sendable {
         switch self {
         case .text(let text?): .text(text)
         case .text(nil), .number(nil), .id(nil): .null
-        case .id(let id?): .text(id.uuidString)
+        case .id(let id?): .text(Self.idText(id))
         case .flag(let flag): .integer(flag ? 1 : 0)
         case .number(let number?): .integer(number)
         }
@@ -169,22 +202,29 @@ enum BulkValue: Sendable {
     }
 
     /// The 36 characters of `id.uuidString` (upper-case hexadecimal, dashes after the 4th, 6th,
-    /// 8th and 10th byte).
+    /// 8th and 10th byte), without Foundation's formatting (`sprintf`, a call an id).
     static func appendID(_ id: UUID, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { writeID(id, into: $0) }
+    }
+
+    /// `id.uuidString`, as `appendID` writes it.
+    static func idText(_ id: UUID) -> String {
+        String(unsafeUninitializedCapacity: 36) { writeID(id, into: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    private static func writeID(_ id: UUID, into out: UnsafeMutableRawBufferPointer) -> Int {
         withUnsafeBytes(of: id.uuid) { raw in
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { out in
-                var position = 0
-                for (index, byte) in raw.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    out[position] = hexDigit(byte >> 4)
-                    out[position + 1] = hexDigit(byte & 0x0F)
-                    position += 2
+            var position = 0
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
                 }
-                return position
+                out[position] = hexDigit(byte >> 4)
+                out[position + 1] = hexDigit(byte & 0x0F)
+                position += 2
             }
+            return position
         }
     }
 

@@ -111,6 +111,46 @@ enum DatabaseWrites {
         try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-kibibytes))").run()
     }
 
+    /// Settings on SQLite for one large transaction (an import's final one, which rewrites
+    /// millions of rows), until `endLargeTransaction`, measured on the re-import of 100,000
+    /// people with every tag list changed:
+    /// - the pages it changes stay in memory up to `holdingKiB` (`cache_spill`), rather than
+    ///   being written to the log and read back from it, looking each one up in the log's index,
+    ///   which grows with the transaction (`perf`: `walFindFrame`; this was a page cache of 1 GB);
+    /// - the page cache is otherwise small (`sortKiB`), because SQLite sorts in memory up to the
+    ///   size of the page cache: with 1 GB every `GROUP BY` and `ORDER BY` over millions of tags
+    ///   was one sort of them all, with 2 MB it sorts runs of 2 MB and merges them, on `threads`
+    ///   helpers (counting the tags again: 9-10 -> 5-6 s; the search tags' insert 4.8 -> 2.5 s);
+    /// - deleted rows are overwritten only where that costs no extra writing (`secure_delete =
+    ///   FAST`): the rows such a transaction deletes are tags and staged rows, which the
+    ///   directory shows to everyone anyway; every other transaction zeroes what it deletes.
+    ///
+    /// `cache_spill` takes a number of pages and also reads it as a flag, as a byte (a number of
+    /// pages that is a multiple of 256 turns spilling off altogether), hence the `| 1`.
+    static func beginLargeTransaction(holdingKiB: Int, on sql: any SQLDatabase) async throws {
+        let pageSize = try await sql.raw("PRAGMA page_size").first()?.decode(column: "page_size", as: Int.self) ?? 4096
+        let pages = max(1, holdingKiB * 1024 / max(pageSize, 512)) | 1
+        try await sql.raw("PRAGMA cache_spill = \(unsafeRaw: String(pages))").run()
+        try await setCache(kibibytes: sortKiB, on: sql)
+        try await sql.raw("PRAGMA threads = \(unsafeRaw: String(sortThreads))").run()
+        try await sql.raw("PRAGMA secure_delete = FAST").run()
+    }
+
+    /// A writer's settings again (see `configure`).
+    static func endLargeTransaction(on sql: any SQLDatabase) async throws {
+        try await sql.raw("PRAGMA secure_delete = ON").run()
+        try await sql.raw("PRAGMA threads = 0").run()
+        try await setCache(kibibytes: cacheKiB, on: sql)
+        try await sql.raw("PRAGMA cache_spill = 1").run()
+    }
+
+    /// The page cache of a large transaction beside the pages it changes, in KiB: the size of
+    /// the runs SQLite sorts in memory before merging them.
+    static let sortKiB = 2_048
+
+    /// The helper threads SQLite may sort with in a large transaction: the processors, at most 4.
+    static let sortThreads = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).
     static func isUniqueViolation(_ error: any Error) -> Bool {
         let text = String(reflecting: error)

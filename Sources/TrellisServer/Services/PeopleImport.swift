@@ -48,6 +48,7 @@ enum PeopleImport {
 
         // Who already exists (by email), in chunks that stay under every database's parameter
         // limit, as plain rows (Fluent's models took 3.5 s for 100,000 people).
+        var laps = Laps(logger: db.logger)
         var existing: [String: UUID] = [:]
         for chunk in rows.map(\.email).chunked(into: 500) {
             for row in try await PlainRows.all("SELECT id, email FROM users WHERE email IN (\(binds: Array(chunk) as [any Encodable & Sendable]))", on: db) {
@@ -55,31 +56,40 @@ enum PeopleImport {
             }
         }
 
+        laps.lap("finding who exists")
         let known = existing
         let large = rows.count >= vacuumAfterRows
         let texts = SearchIndex.TagTexts()
         do {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
-            // people one after the other. One batch is worked out at a time, so `texts` is only
-            // ever used by one task; on a failure the batch being worked out is waited for, so
-            // that nothing of the import runs on after it.
+            // people one after the other. Worked out means up to the statements (SQLite) or the
+            // `COPY` text (PostgreSQL) that write it: made beside the writing of the batch before,
+            // they took 1.5-2 s less of SQLite's staging of 2 million tags. One batch is worked
+            // out at a time, so `texts` is only ever used by one task; on a failure the batch
+            // being worked out is waited for, so that nothing of the import runs on after it.
             let batches = rows.chunked(into: batchSize)
             let keepsTags = plan.keepsTags
+            let target = try BulkRows.Target(db as! any SQLDatabase)
             func prepare(_ index: Int) -> Task<Staged, Never>? {
                 guard index < batches.count else { return nil }
                 return Task(executorPreference: LongWork.beside) {
-                    staging(batches[index], existing: known, keepingTags: keepsTags, texts: texts, jobID: jobID)
+                    staging(batches[index], existing: known, keepingTags: keepsTags, texts: texts, jobID: jobID, for: target)
                 }
             }
             var staged = 0
+            var waited = Duration.zero, writing = Duration.zero
             var next = prepare(0)
             do {
                 for (index, batch) in batches.enumerated() {
                     guard let pending = next else { preconditionFailure("batch \(index) of \(batches.count) was never worked out") }
+                    let t0 = ContinuousClock.now
                     let prepared = await pending.value
+                    waited += ContinuousClock.now - t0
                     next = prepare(index + 1)
+                    let t1 = ContinuousClock.now
                     try await DatabaseWrites.transaction(on: db) { tx in try await write(prepared, on: tx as! any SQLDatabase) }
+                    writing += ContinuousClock.now - t1
                     staged += batch.count
                     try await progress?(staged, rows.count)
                 }
@@ -87,21 +97,31 @@ enum PeopleImport {
                 _ = await next?.value
                 throw error
             }
+            laps.lap("staging (waiting for Swift \(waited), writing \(writing))")
             await analyzeStaged(on: db)
+            laps.lap("statistics of the staged rows")
             try await DatabaseWrites.transaction(on: db) { tx in
+                var inner = Laps(logger: tx.logger)
                 // The import is reported done only once it is on disk, whatever the server's
                 // setting; and a vacuum can mark its rows visible only after that (`vacuumWritten`).
                 if large, let sql = tx as? any SQLDatabase, SearchIndex.isPostgres(sql) {
                     try await sql.raw("SET LOCAL synchronous_commit TO on").run()
                 }
-                let cache = large && DatabaseWrites.isSQLite(tx) ? tx as? any SQLDatabase : nil
-                if let cache, importCacheKiB > DatabaseWrites.cacheKiB { try await DatabaseWrites.setCache(kibibytes: importCacheKiB, on: cache) }
-                try await applyStaged(jobID: jobID, on: tx)
-                try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
-                try await committing?(tx, outcome)
-                // Back to a writer's cache: the pages the commit makes clean are then let go
-                // instead of staying cached on a connection that may not write again for long.
-                if let cache { try await DatabaseWrites.setCache(kibibytes: DatabaseWrites.cacheKiB, on: cache) }
+                let bulk = large && DatabaseWrites.isSQLite(tx) ? tx as? any SQLDatabase : nil
+                if let bulk { try await DatabaseWrites.beginLargeTransaction(holdingKiB: importCacheKiB, on: bulk) }
+                do {
+                    try await applyStaged(jobID: jobID, on: tx)
+                    try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
+                    try await committing?(tx, outcome)
+                } catch {
+                    if let bulk { try? await DatabaseWrites.endLargeTransaction(on: bulk) }
+                    throw error
+                }
+                // Back to a writer's settings before the commit: the pages the commit makes clean
+                // are then let go instead of staying cached on a connection that may not write
+                // again for long.
+                if let bulk { try await DatabaseWrites.endLargeTransaction(on: bulk) }
+                inner.lap("applying, up to the commit")
             }
         } catch {
             try? await discardStaged(jobID: jobID, on: db)
@@ -110,12 +130,14 @@ enum PeopleImport {
             }
             throw error
         }
+        laps.lap("the final transaction")
         if large { await vacuumWritten(on: db) }
         // The people the import added to one stretch of the name order (everyone, into an empty
         // Trellis) cut into stretches for far pages (`NameMarks`; a page cuts the stretch when it
         // finds it, should this fail).
         await afterCommit("Cutting the name marks", on: db) { _ in try await NameMarks.cutLong(on: db) }
         await analyzeWritten(on: db)
+        laps.lap("after the commit")
         return outcome
     }
 
@@ -130,14 +152,14 @@ enum PeopleImport {
         }
     }
 
-    /// The page cache of a large import's final transaction on SQLite, in KiB: 1 GB, or a
-    /// quarter of the memory the process may use if that is less, and never less than a writer's
-    /// 64 MB (allocated as used, and set back to 64 MB before the commit). A transaction's changed
-    /// pages stay in the cache until it commits; once they outgrow it, SQLite writes them to the
-    /// log and reads them back from there, looking each one up in the log's index, which grows
-    /// with the transaction (`perf`: `walFindFrame`). With 64 MB that was a third of the
-    /// transaction of 100,000 people with 2 million tags (36 -> 23-26 s with 1 GB, which held
-    /// about 1 GB more memory until the commit).
+    /// How much a large import's final transaction on SQLite may hold of the pages it changes
+    /// before writing them to the log (`DatabaseWrites.beginLargeTransaction`), in KiB: 1 GB, or
+    /// a quarter of the memory the process may use if that is less, and never less than a
+    /// writer's 64 MB (allocated as used, and let go at the commit). Once a transaction's changed
+    /// pages outgrow what it may hold, SQLite writes them to the log and reads them back from
+    /// there, looking each one up in the log's index, which grows with the transaction (`perf`:
+    /// `walFindFrame`). With 64 MB that was a third of the transaction of 100,000 people with 2
+    /// million tags (36 -> 23-26 s with 1 GB, which held about 1 GB more memory until the commit).
     static let importCacheKiB = max(DatabaseWrites.cacheKiB, Int(min(1 << 30, usableMemory / 4) / 1024))
 
     /// The machine's memory, or the process's limit if it runs in a container that sets a lower
@@ -200,18 +222,19 @@ enum PeopleImport {
     ]
     static let stagedTagColumns = ["job_id", "id", "profile_id", "kind", "name", "key", "position"]
 
-    /// The rows that stage a batch: one flat array a table, the values of a row after one another.
+    /// The rows that stage a batch, ready to write.
     struct Staged: Sendable {
-        var people: [BulkValue] = []
-        var tags: [BulkValue] = []
+        var people: BulkRows.Prepared
+        var tags: BulkRows.Prepared
     }
 
     /// Works out the staged rows of a batch: each person, and the tags of those not in
     /// `keepingTags` (emails of people whose name and tags stay as they are,
-    /// `PeopleCSV.Plan.keepsTags`); `texts` is the import's own, shared by its batches. Outside
+    /// `PeopleCSV.Plan.keepsTags`), as `target` is written; `texts` is the import's own, shared by its batches. Outside
     /// any transaction: on SQLite, other writers need not wait while Swift cleans and folds text.
     static func staging(
-        _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID
+        _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID,
+        for target: BulkRows.Target
     ) -> Staged {
         var people: [BulkValue] = []
         var tags: [BulkValue] = []
@@ -250,18 +273,21 @@ enum PeopleImport {
                 }
             }
         }
-        return Staged(people: people, tags: tags)
+        return Staged(
+            people: BulkRows.prepare(people, into: "import_people", columns: stagedPeopleColumns, for: target),
+            tags: BulkRows.prepare(tags, into: "import_tags", columns: stagedTagColumns, for: target))
     }
 
     /// Writes a batch's staged rows (`BulkRows`: `COPY` on PostgreSQL, many rows a statement on
     /// SQLite, without SQLKit's encoder; staging 100,000 people took 15 s through bound inserts).
     static func write(_ staged: Staged, on sql: any SQLDatabase) async throws {
-        try await BulkRows.write(staged.people, into: "import_people", columns: stagedPeopleColumns, on: sql)
-        try await BulkRows.write(staged.tags, into: "import_tags", columns: stagedTagColumns, on: sql)
+        try await BulkRows.write(staged.people, on: sql)
+        try await BulkRows.write(staged.tags, on: sql)
     }
 
     /// The whole import in one transaction, as set-based statements over the staged rows.
     static func applyStaged(jobID: UUID, on tx: any Database) async throws {
+        var laps = Laps(logger: tx.logger)
         let sql = tx as! any SQLDatabase
 
         let now = Date()
@@ -328,6 +354,7 @@ enum PeopleImport {
         // check and three B-trees, and a file that renames everyone's interests wrote 2 million
         // rows where 400,000 changed (the rest is found by a hash join: 70 -> 54 s). On SQLite,
         // looking the staged tags up one by one cost more than writing them all again (52 -> 81 s).
+        laps.lap("people and profiles")
         let rewrittenPeople: SQLQueryString = "SELECT ip.user_id \(unsafeRaw: people)\(job) AND ip.keeps_tags = \(bind: false)"
         if SearchIndex.isPostgres(sql) {
             try await sql.raw("""
@@ -349,7 +376,9 @@ enum PeopleImport {
                 SELECT it.id, it.profile_id, it.kind, it.name, it.key, it.position FROM import_tags it WHERE it.job_id = \(job)
                 """).run()
         }
+        laps.lap("tags")
         try await SearchIndex.updateStaged(jobID: jobID, remakesIndex: scale.isLarge(scale.rewritten), on: sql)
+        laps.lap("the search index")
         if countsEverything {
             try await DirectoryCounts.rebuild(on: sql)
         } else {
@@ -357,7 +386,9 @@ enum PeopleImport {
             try await DirectoryCounts.countStaged(jobID: jobID, sign: 1, on: sql)
             try await DirectoryCounts.respell(staged: spelled, on: sql)
         }
+        laps.lap("the directory's counts")
         try await discardStaged(jobID: jobID, on: tx)
+        laps.lap("discarding the staged rows")
         // Fresh statistics, so that the query planner knows, say, that a department is a small
         // part of the organisation (SQLite samples at most 1,000 rows an index). PostgreSQL's are
         // taken after the commit (`analyzeWritten`).
@@ -397,11 +428,20 @@ enum PeopleImport {
         func isLarge(_ part: Int) -> Bool { part >= 1_000 && part * 4 >= everyone }
     }
 
+    /// Deletes a job's staged rows. On SQLite, a table that holds no other job's rows is emptied
+    /// whole, which SQLite does by letting its pages go rather than deleting row by row (the 2
+    /// million staged tags of 100,000 people: about 1 s). Another import (of another process)
+    /// may have staged rows meanwhile, so the check and the delete run in one transaction.
     static func discardStaged(jobID: UUID, on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            try await sql.delete(from: "import_people").where("job_id", .equal, jobID).run()
-            try await sql.delete(from: "import_tags").where("job_id", .equal, jobID).run()
+            for table in ["import_people", "import_tags"] {
+                if DatabaseWrites.isSQLite(tx), try await sql.raw("SELECT 1 AS other FROM \(ident: table) WHERE job_id <> \(bind: jobID) LIMIT 1").first() == nil {
+                    try await sql.raw("DELETE FROM \(ident: table)").run()
+                } else {
+                    try await sql.delete(from: table).where("job_id", .equal, jobID).run()
+                }
+            }
         }
     }
 }
@@ -409,5 +449,17 @@ enum PeopleImport {
 extension Array {
     func chunked(into size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// Timings of an import's phases, logged at debug level (`LOG_LEVEL=debug trellis import people …`
+/// prints them).
+struct Laps {
+    let logger: Logger
+    var last = ContinuousClock.now
+    mutating func lap(_ what: String) {
+        let now = ContinuousClock.now
+        logger.debug("import: \(what) took \(now - last)")
+        last = now
     }
 }

@@ -430,6 +430,79 @@ extension ServerTests {
             }
         }
 
+        @Test func `an import discards its own staged rows and leaves another import's, however many it staged`() async throws {
+            // On SQLite a table holding only the import's own rows is emptied whole; another
+            // process's import may have staged rows meanwhile, which must stay.
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                let other = UUID()
+                func stageOther() async throws {
+                    try await sql.raw("""
+                        INSERT INTO import_people (job_id, user_id, is_new, email, name, search_name, role, department, timezone, doc_name, doc_expertise, doc_development, doc_other)
+                        VALUES (\(bind: other), \(bind: UUID()), \(bind: true), \(bind: "o\(UUID())@example.org"), 'O', 'o', 'mentee', '', '', '', '', '', '')
+                        """).run()
+                    try await sql.raw("""
+                        INSERT INTO import_tags (job_id, id, profile_id, kind, name, key, position)
+                        VALUES (\(bind: other), \(bind: UUID()), \(bind: UUID()), 'interests', 'Chess', 'chess', 0)
+                        """).run()
+                }
+                func staged() async throws -> [String: Int] {
+                    var counts: [String: Int] = [:]
+                    for table in ["import_people", "import_tags"] {
+                        for row in try await sql.raw("SELECT job_id, COUNT(*) AS n FROM \(ident: table) GROUP BY job_id").all() {
+                            counts["\(table) \(try row.decode(column: "job_id", as: UUID.self) == other ? "other" : "own")", default: 0] += try row.decode(column: "n", as: Int.self)
+                        }
+                    }
+                    return counts
+                }
+                func file(_ rows: Int, _ interest: String) -> String {
+                    Self.header + "\n" + (0..<rows).map { "d\($0)@example.org,Dana \($0),mentee,Sales,,,,,Design,\(interest),,,," }.joined(separator: "\n") + "\n"
+                }
+                // A small import and a large one (1,000 people or more: the large transaction's
+                // settings), each with another job's rows staged, then without any.
+                try await stageOther()
+                try await TrellisServer.PeopleImport.apply(try await PeopleCSV.plan(file(20, "Chess"), on: app.db), by: nil, on: app.db)
+                #expect(try await staged() == ["import_people other": 1, "import_tags other": 1])
+                try await TrellisServer.PeopleImport.apply(try await PeopleCSV.plan(file(1_200, "Go"), on: app.db), by: nil, on: app.db)
+                #expect(try await staged() == ["import_people other": 1, "import_tags other": 1])
+                try await TrellisServer.PeopleImport.discardStaged(jobID: other, on: app.db)
+                try await TrellisServer.PeopleImport.apply(try await PeopleCSV.plan(file(1_200, "Chess"), on: app.db), by: nil, on: app.db)
+                #expect(try await staged() == [:])
+                #expect(try await PlainRows.first("SELECT COUNT(*) AS n FROM profile_tags WHERE key = 'chess'", on: app.db)?.int("n") == 1_200)
+            }
+        }
+
+        @Test(.enabled(if: !usingPostgres, "SQLite's settings for a large transaction"))
+        func `a large transaction's settings hold inside it and are a writer's again after it`() async throws {
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                @Sendable func settings(_ sql: any SQLDatabase) async throws -> [String: Int] {
+                    var values: [String: Int] = [:]
+                    for pragma in ["cache_spill", "cache_size", "threads", "secure_delete"] {
+                        values[pragma] = try await sql.raw("PRAGMA \(unsafeRaw: pragma)").first()?.decode(column: pragma, as: Int.self)
+                    }
+                    return values
+                }
+                try await DatabaseWrites.transaction(on: app.db) { tx in
+                    let sql = try #require(tx as? any SQLDatabase)
+                    let writer = try await settings(sql)
+                    #expect(writer["secure_delete"] == 1, "every other transaction zeroes what it deletes")
+                    #expect(writer["cache_size"] == -DatabaseWrites.cacheKiB)
+                    try await DatabaseWrites.beginLargeTransaction(holdingKiB: 1 << 20, on: sql)
+                    let large = try await settings(sql)
+                    // 1 GB of 4 KiB pages is 262,144, a multiple of 256: without the `| 1`,
+                    // SQLite reads it as "off" and reports 0.
+                    #expect(large["cache_spill"] == 262_145)
+                    #expect(large["cache_size"] == -DatabaseWrites.sortKiB)
+                    #expect(large["threads"] == DatabaseWrites.sortThreads)
+                    #expect(large["secure_delete"] == 2, "FAST")
+                    try await DatabaseWrites.endLargeTransaction(on: sql)
+                    #expect(try await settings(sql) == writer)
+                }
+                _ = sql
+            }
+        }
+
         @Test func `a preview where nothing would change offers nothing to import`() async throws {
             try await withTrellis { app in
                 try await TestPeople.create(on: app)
