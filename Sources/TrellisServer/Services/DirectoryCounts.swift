@@ -68,8 +68,37 @@ enum DirectoryCounts {
     static func rebuild(on sql: any SQLDatabase, tagHolders: Bool = true) async throws {
         try await rebuildFacets(on: sql)
         try await sql.raw("DELETE FROM tag_counts").run()
-        try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
-        if tagHolders { try await rebuildTagHolders(on: sql) }
+        guard tagHolders else {
+            try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), COUNT(*) FROM profile_tags GROUP BY kind, key").run()
+            return
+        }
+        try await sql.raw("DELETE FROM tag_holders").run()
+        // The tag counts (everyone's tags) and the holders by kind (active people's, with a key)
+        // from one grouped pass over every tag, by kind, key, role and whether the person is
+        // active: a few thousand rows, where each count was a pass (and a sort, on SQLite) of
+        // its own over millions of tags.
+        try await sql.raw("DROP TABLE IF EXISTS tag_tally").run()
+        try await sql.raw("""
+            CREATE TEMPORARY TABLE tag_tally AS
+            SELECT pt.kind, pt.key, COALESCE(p.mentoring_role, '') AS role, u.is_active AS active, MIN(pt.name) AS name, COUNT(*) AS people
+            FROM profile_tags pt JOIN users u ON u.id = pt.profile_id JOIN profiles p ON p.id = pt.profile_id
+            GROUP BY pt.kind, pt.key, COALESCE(p.mentoring_role, ''), u.is_active
+            """).run()
+        try await sql.raw("INSERT INTO tag_counts (kind, key, name, people) SELECT kind, key, MIN(name), SUM(people) FROM tag_tally GROUP BY kind, key").run()
+        try await sql.raw("""
+            INSERT INTO tag_holders (kind, key, role, people)
+            SELECT kind, key, role, SUM(people) FROM tag_tally WHERE active = \(bind: true) AND key <> '' GROUP BY kind, key, role
+            """).run()
+        try await sql.raw("DROP TABLE tag_tally").run()
+        try await countHolders(activeTags, sign: 1, adding: false, byKind: false, on: sql)
+    }
+
+    /// Active people's tags with a key, as `countHolders` reads them.
+    private static var activeTags: SQLQueryString {
+        """
+        FROM profile_tags pt JOIN users u ON u.id = pt.profile_id JOIN profiles p ON p.id = pt.profile_id
+        WHERE u.is_active = \(bind: true) AND pt.key <> ''
+        """
     }
 
     /// The department, time zone, role and account counts again (a few grouped reads of the
@@ -211,24 +240,23 @@ enum DirectoryCounts {
     /// Counts the tag holders again from the tags, in two set-based statements.
     static func rebuildTagHolders(on sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM tag_holders").run()
-        try await countHolders("""
-            FROM profile_tags pt JOIN users u ON u.id = pt.profile_id JOIN profiles p ON p.id = pt.profile_id
-            WHERE u.is_active = \(bind: true) AND pt.key <> ''
-            """, sign: 1, adding: false, on: sql)
+        try await countHolders(activeTags, sign: 1, adding: false, on: sql)
     }
 
     /// Counts into `tag_holders` (`sign` times) the holdings that `holders` reads: `FROM … WHERE …`
     /// over active people's tags, with `profile_tags` as `pt` and `profiles` as `p`. By kind, then
-    /// of any kind (each person once). `adding`: onto the counts there, rather than into an
-    /// empty table.
-    private static func countHolders(_ holders: SQLQueryString, sign: Int, adding: Bool, on sql: any SQLDatabase) async throws {
+    /// of any kind (each person once; only these when not `byKind`). `adding`: onto the counts
+    /// there, rather than into an empty table.
+    private static func countHolders(_ holders: SQLQueryString, sign: Int, adding: Bool, byKind: Bool = true, on sql: any SQLDatabase) async throws {
         let minus: SQLQueryString = sign < 0 ? "-" : ""
         let onto: SQLQueryString = adding ? "ON CONFLICT (key, kind, role) DO UPDATE SET people = tag_holders.people + excluded.people" : ""
         let role: SQLQueryString = "COALESCE(p.mentoring_role, '')"
-        try await sql.raw("""
-            INSERT INTO tag_holders (kind, key, role, people)
-            SELECT pt.kind, pt.key, \(role), \(minus)COUNT(*) \(holders) GROUP BY pt.kind, pt.key, \(role) \(onto)
-            """).run()
+        if byKind {
+            try await sql.raw("""
+                INSERT INTO tag_holders (kind, key, role, people)
+                SELECT pt.kind, pt.key, \(role), \(minus)COUNT(*) \(holders) GROUP BY pt.kind, pt.key, \(role) \(onto)
+                """).run()
+        }
         try await sql.raw("""
             INSERT INTO tag_holders (kind, key, role, people)
             SELECT \(bind: anyKind), pt.key, \(role), \(minus)COUNT(DISTINCT pt.profile_id) \(holders) GROUP BY pt.key, \(role) \(onto)

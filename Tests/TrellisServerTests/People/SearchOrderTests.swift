@@ -555,6 +555,25 @@ extension ServerTests {
             let kept = try await facets()
             try await DirectoryCounts.rebuild(on: sql)
             #expect(try await facets() == kept, "\(round): the kept counts")
+            // Counting everything again takes the tag counts and the holders by kind from one
+            // grouped pass: the same as counting each on its own, spellings included.
+            func tags() async throws -> [String] {
+                try await PlainRows.all("SELECT kind, key, name, people FROM tag_counts", on: app.db).map {
+                    "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("name")) \(try $0.int("people"))"
+                }.sorted()
+            }
+            func holders() async throws -> [String] {
+                try await PlainRows.all("SELECT kind, key, role, people FROM tag_holders", on: app.db).map {
+                    "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("role")) \(try $0.int("people"))"
+                }.sorted()
+            }
+            let counted = try await PlainRows.all("SELECT kind, key, MIN(name) AS name, COUNT(*) AS people FROM profile_tags GROUP BY kind, key", on: app.db).map {
+                "\(try $0.string("kind")) \(try $0.string("key")) \(try $0.string("name")) \(try $0.int("people"))"
+            }.sorted()
+            #expect(try await tags() == counted, "\(round): the tag counts counted in one pass")
+            let rebuilt = try await holders()
+            try await DirectoryCounts.rebuildTagHolders(on: sql)
+            #expect(try await holders() == rebuilt, "\(round): the tag holders counted in one pass")
         }
 
         /// Many saves of the same few people at once, with deactivations among them: the kept
