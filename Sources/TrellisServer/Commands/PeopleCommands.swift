@@ -64,7 +64,7 @@ struct ImportCommand: AsyncCommand {
         let plan: PeopleCSV.Plan
         var laps = Laps(logger: app.logger)
         do {
-            plan = try await PeopleCSV.plan(try PeopleFile.decode(data), on: app.db)
+            plan = try await PeopleCSV.plan(try PeopleFile.decode(data), on: app.db, everyCore: true)
             laps.lap("the preview")
         } catch let errors as ValidationErrors {
             context.console.error(errors["file"] ?? errors.summary); throw ExitCode(1)
@@ -81,9 +81,9 @@ struct ImportCommand: AsyncCommand {
             return
         }
         let bar = ProgressBar()
-        try await PeopleImport.apply(plan, by: nil, on: app.db) { staged, total in
+        try await PeopleImport.apply(plan, by: nil, on: app.db, progress: { staged, total in
             bar.draw("preparing \(staged) of \(total) people", total == 0 ? 1 : Double(staged) / Double(total))
-        }
+        }, everyCore: true)
         bar.finish()
         context.console.output("Imported \(plan.records.count) people: \(summary).".consoleText(.success))
     }

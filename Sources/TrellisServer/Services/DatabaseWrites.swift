@@ -122,34 +122,43 @@ enum DatabaseWrites {
     ///   was one sort of them all, with 2 MB it sorts runs of 2 MB and merges them, on `threads`
     ///   helpers (counting the tags again: 9-10 -> 5-6 s; the search tags' insert 4.8 -> 2.5 s);
     /// - deleted rows are overwritten only where that costs no extra writing (`secure_delete =
-    ///   FAST`): the rows such a transaction deletes are tags and staged rows, which the
-    ///   directory shows to everyone anyway; every other transaction zeroes what it deletes.
+    ///   FAST`): what such a transaction deletes is the directory's (tags, search entries, names)
+    ///   and its own staged rows, which the directory shows to everyone anyway; every other
+    ///   transaction zeroes what it deletes.
     ///
-    /// `cache_spill` takes a number of pages and also reads it as a flag, as a byte (a number of
-    /// pages that is a multiple of 256 turns spilling off altogether), hence the `| 1`.
-    static func beginLargeTransaction(holdingKiB: Int, on sql: any SQLDatabase) async throws {
-        let pageSize = try await sql.raw("PRAGMA page_size").first()?.decode(column: "page_size", as: Int.self) ?? 4096
-        let pages = max(1, holdingKiB * 1024 / max(pageSize, 512)) | 1
-        try await sql.raw("PRAGMA cache_spill = \(unsafeRaw: String(pages))").run()
+    /// `sortHelpers`: SQLite's helper threads for sorting (the command line gives it the other
+    /// cores; the server none, so that a core stays with the pages).
+    ///
+    /// `cache_spill` is given in KiB (a negative number): a number of pages is also read as a
+    /// flag, which older SQLite took as a byte (a multiple of 256 pages turned spilling off).
+    /// Call it first thing in the transaction's `do` and `endLargeTransaction` on every way out.
+    static func beginLargeTransaction(holdingKiB: Int, sortHelpers: Int = 0, on sql: any SQLDatabase) async throws {
+        try await sql.raw("PRAGMA cache_spill = \(unsafeRaw: String(-max(holdingKiB, cacheKiB)))").run()
         try await setCache(kibibytes: sortKiB, on: sql)
-        try await sql.raw("PRAGMA threads = \(unsafeRaw: String(sortThreads))").run()
+        try await sql.raw("PRAGMA threads = \(unsafeRaw: String(min(max(sortHelpers, 0), 4)))").run()
         try await sql.raw("PRAGMA secure_delete = FAST").run()
     }
 
-    /// A writer's settings again (see `configure`).
+    /// A writer's settings again (see `configure`): every one of them is set back even if
+    /// another fails (the first failure is thrown after), so that the connection does not go
+    /// back to the pool with a large transaction's settings.
     static func endLargeTransaction(on sql: any SQLDatabase) async throws {
-        try await sql.raw("PRAGMA secure_delete = ON").run()
-        try await sql.raw("PRAGMA threads = 0").run()
-        try await setCache(kibibytes: cacheKiB, on: sql)
-        try await sql.raw("PRAGMA cache_spill = 1").run()
+        var failure: (any Error)?
+        for statement: SQLQueryString in [
+            "PRAGMA secure_delete = ON", "PRAGMA threads = 0", "PRAGMA cache_size = \(unsafeRaw: String(-cacheKiB))", "PRAGMA cache_spill = 1",
+        ] {
+            do { try await sql.raw(statement).run() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     /// The page cache of a large transaction beside the pages it changes, in KiB: the size of
     /// the runs SQLite sorts in memory before merging them.
     static let sortKiB = 2_048
 
-    /// The helper threads SQLite may sort with in a large transaction: the processors, at most 4.
-    static let sortThreads = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// The helper threads of the command line's large transactions: the other processors, at
+    /// least one, at most 4.
+    static let everyCoreSortHelpers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
 
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).
     static func isUniqueViolation(_ error: any Error) -> Bool {

@@ -66,6 +66,12 @@ enum DirectoryCounts {
     /// grows with the organisation, never on a page). `tagHolders: false` leaves out the tag
     /// holders (for the migration that ran before they were kept).
     static func rebuild(on sql: any SQLDatabase, tagHolders: Bool = true) async throws {
+        // The tally below is a temporary table, which lives on one connection: outside a write
+        // transaction (a test), in one of its own.
+        if tagHolders, !DatabaseWrites.insideTransaction, let db = sql as? any Database {
+            try await DatabaseWrites.transaction(on: db) { tx in try await rebuild(on: tx as! any SQLDatabase) }
+            return
+        }
         try await rebuildFacets(on: sql)
         try await sql.raw("DELETE FROM tag_counts").run()
         guard tagHolders else {

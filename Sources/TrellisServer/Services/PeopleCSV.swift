@@ -118,21 +118,22 @@ enum PeopleCSV {
     }
 
     /// Checks a file against the format and the people already stored, and says what would change.
-    static func plan(_ text: String, on db: any Database) async throws -> Plan {
-        // Reading the file and each row's own checks (one thread: the command line's `trellis
-        // match` checks its file on every core) run beside the reading of everyone stored, which
+    /// `everyCore`: when few people are stored, check the file on every core (the command line;
+    /// the server checks on one, so that the other stays with the pages).
+    static func plan(_ text: String, on db: any Database, everyCore: Bool = false) async throws -> Plan {
+        // Reading the file and each row's own checks (one thread, unless `everyCore`) run beside the reading of everyone stored, which
         // they do not need: each took 4–5 s of a preview of 100,000 people, one after the other.
         // The reads ahead stay on this thread, for the file's work holds the other one; the
         // database works on its own. An empty file is refused first, not after the reading.
         try PeopleFile.checkNotEmpty(text)
-        // When few people are stored (the first import of an organisation, say), their reading
-        // ends long before the checks, which then take every core: a dry run of the unicode
+        // On the command line, when few people are stored (the first import of an organisation,
+        // say), their reading ends long before the checks, which then take every core: a dry run of the unicode
         // file's 100,000 new people took 2.0-2.2 s instead of 3.0-3.2 (reading one stored person
         // with their tags takes about as long as checking a row of the file).
-        let stored = try await PlainRows.first("SELECT COUNT(*) AS n FROM users", on: db)?.int("n") ?? 0
+        let stored = everyCore ? try await PlainRows.first("SELECT COUNT(*) AS n FROM users", on: db)?.int("n") ?? 0 : nil
         let checking = Task(executorPreference: LongWork.beside) {
             let (header, rows) = try PeopleFile.read(text)
-            return PeopleTable.check(header: header, rows: rows, workers: stored * 3 < rows.count ? nil : 1)
+            return PeopleTable.check(header: header, rows: rows, workers: stored.map { $0 * 3 < rows.count } == true ? nil : 1)
         }
         let existing: [PersonRecord]
         do {

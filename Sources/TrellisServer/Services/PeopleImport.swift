@@ -39,7 +39,7 @@ enum PeopleImport {
     @discardableResult
     static func apply(
         _ plan: PeopleCSV.Plan, jobID: UUID = UUID(), by actorID: UUID?, on db: any Database, progress: Progress? = nil,
-        committing: (@Sendable (any Database, Outcome) async throws -> Void)? = nil
+        everyCore: Bool = false, committing: (@Sendable (any Database, Outcome) async throws -> Void)? = nil
     ) async throws -> Outcome {
         precondition(plan.isValid)
         guard db is any SQLDatabase else { throw Abort(.internalServerError, reason: "Imports need an SQL database.") }
@@ -108,8 +108,11 @@ enum PeopleImport {
                     try await sql.raw("SET LOCAL synchronous_commit TO on").run()
                 }
                 let bulk = large && DatabaseWrites.isSQLite(tx) ? tx as? any SQLDatabase : nil
-                if let bulk { try await DatabaseWrites.beginLargeTransaction(holdingKiB: importCacheKiB, on: bulk) }
                 do {
+                    if let bulk {
+                        try await DatabaseWrites.beginLargeTransaction(
+                            holdingKiB: importCacheKiB, sortHelpers: everyCore ? DatabaseWrites.everyCoreSortHelpers : 0, on: bulk)
+                    }
                     try await applyStaged(jobID: jobID, on: tx)
                     try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
                     try await committing?(tx, outcome)
