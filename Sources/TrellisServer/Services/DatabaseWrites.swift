@@ -156,9 +156,10 @@ enum DatabaseWrites {
     /// the runs SQLite sorts in memory before merging them.
     static let sortKiB = 2_048
 
-    /// The helper threads of the command line's large transactions: the other processors, at
-    /// least one, at most 4.
-    static let everyCoreSortHelpers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+    /// The helper threads of the command line's large transactions: one a processor, at most 4
+    /// (on 2 cores, one helper made the re-import of 100,000 people 36-37 -> 39-42 s: SQLite's
+    /// sorter works in tasks of its own beside the statement's thread).
+    static let everyCoreSortHelpers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Whether an error is a unique-constraint violation (two requests inserting the same key).
     static func isUniqueViolation(_ error: any Error) -> Bool {
