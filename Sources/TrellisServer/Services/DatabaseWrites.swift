@@ -126,8 +126,8 @@ enum DatabaseWrites {
     ///   and its own staged rows, which the directory shows to everyone anyway; every other
     ///   transaction zeroes what it deletes.
     ///
-    /// `sortHelpers`: SQLite's helper threads for sorting (the command line gives it the other
-    /// cores; the server none, so that a core stays with the pages).
+    /// `sortHelpers`: SQLite's helper threads for sorting (the command line gives it one a core,
+    /// `everyCoreSortHelpers`; the server none, so that a core stays with the pages).
     ///
     /// `cache_spill` is given in KiB (a negative number): a number of pages is also read as a
     /// flag, which older SQLite took as a byte (a multiple of 256 pages turned spilling off).
@@ -144,10 +144,11 @@ enum DatabaseWrites {
     /// back to the pool with a large transaction's settings.
     static func endLargeTransaction(on sql: any SQLDatabase) async throws {
         var failure: (any Error)?
-        for statement: SQLQueryString in [
-            "PRAGMA secure_delete = ON", "PRAGMA threads = 0", "PRAGMA cache_size = \(unsafeRaw: String(-cacheKiB))", "PRAGMA cache_spill = 1",
-        ] {
-            do { try await sql.raw(statement).run() } catch { failure = failure ?? error }
+        for step in [
+            { try await sql.raw("PRAGMA secure_delete = ON").run() }, { try await sql.raw("PRAGMA threads = 0").run() },
+            { try await setCache(kibibytes: cacheKiB, on: sql) }, { try await sql.raw("PRAGMA cache_spill = 1").run() },
+        ] as [() async throws -> Void] {
+            do { try await step() } catch { failure = failure ?? error }
         }
         if let failure { throw failure }
     }
