@@ -236,6 +236,55 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         #expect(kept > 0 && kept < checked)
     }
 
+    /// The mentor pass leaves out the lanes of mentees whose bar is below the mentor's: a block's
+    /// lanes from a band must hold every lane whose bar reaches a value in that band (a lane left
+    /// out wrongly loses a pair; the lists test above checks the whole) and none of a lower band or
+    /// without a bar; each block's highest bar is its lanes' highest.
+    @Test("bars: the lanes from a band hold every lane whose bar reaches a value of that band")
+    func lanesFromBand() throws {
+        for seed: UInt64 in 50...52 {
+            let people = boundedCohort(seed: seed, mentees: 900, mentors: 200, fewZones: seed % 2 == 0)
+            let instance = try PreparedInstance(participants: people, options: MatchOptions(threads: 1))
+            var rng = SeededGenerator(seed: seed)
+            // Bars with many ties (a few dozen values), and some mentees without one.
+            let values = (0..<Int.random(in: 3...40, using: &rng)).map { _ in Int64.random(in: 0...ScoreUnits.perOne, using: &rng) }
+            let bars = instance.menteePerson.indices.map { _ in Int.random(in: 0..<9, using: &rng) == 0 ? Int64.min : rng.pick(values) }
+            let slots = instance.menteePerson.indices.map(Int32.init)
+            let blocks = LaneBlocks(instance, slots: slots, mentors: false, bars: bars)
+            #expect(blocks.bandEdges.count == LaneBlocks.bands - 1 && blocks.bandEdges == blocks.bandEdges.sorted())
+            let plain = LaneBlocks(instance, slots: slots, mentors: false)
+            #expect(plain.bandEdges.isEmpty && (0..<plain.count).allSatisfy { plain.greatestBar[$0] == Int64.max })
+            var keptBelow = 0, checked = 0
+            for block in 0..<blocks.count {
+                let lanes = (0..<LaneBlocks.width).filter { blocks.slots[block * LaneBlocks.width + $0] >= 0 }
+                let laneBars = lanes.map { bars[Int(blocks.slots[block * LaneBlocks.width + $0])] }
+                #expect(blocks.greatestBar[block] == (laneBars.max() ?? Int64.min))
+                for bar in values + [Int64.min, -1, ScoreUnits.perOne + 1] + values.map({ $0 + 1 }) {
+                    let band = blocks.band(of: bar)
+                    let kept = blocks.lanes(fromBand: band, block: block)
+                    for (lane, laneBar) in zip(lanes, laneBars) {
+                        let inMask = kept[lane / 64] & (UInt64(1) << UInt64(lane % 64)) != 0
+                        checked += 1
+                        if laneBar == Int64.min { #expect(!inMask, "block \(block) lane \(lane) has no bar"); continue }
+                        if laneBar >= bar { #expect(inMask, "block \(block) lane \(lane): bar \(laneBar) left out at \(bar)") }
+                        #expect(inMask == (blocks.band(of: laneBar) >= band), "block \(block) lane \(lane): band \(blocks.band(of: laneBar)) against \(band)")
+                        if inMask && laneBar < bar { keptBelow += 1 }
+                    }
+                }
+                // Lanes go from the highest band to the lowest within a time zone and frequency.
+                for (a, b) in zip(lanes, lanes.dropFirst()) {
+                    let p = Int(instance.menteePerson[Int(blocks.slots[block * LaneBlocks.width + a])])
+                    let q = Int(instance.menteePerson[Int(blocks.slots[block * LaneBlocks.width + b])])
+                    guard instance.timezoneIndex[p] == instance.timezoneIndex[q] && instance.frequencyCode[p] == instance.frequencyCode[q] else { continue }
+                    let left = bars[Int(blocks.slots[block * LaneBlocks.width + a])], right = bars[Int(blocks.slots[block * LaneBlocks.width + b])]
+                    #expect((left == Int64.min ? -1 : blocks.band(of: left)) >= (right == Int64.min ? -1 : blocks.band(of: right)))
+                }
+            }
+            // Bands are coarser than bars: some lanes below a value share its band.
+            #expect(keptBelow > 0 && checked > 0)
+        }
+    }
+
     @Test("preparing on one core or two gives the same vocabularies and tag bits")
     func vocabulariesOnTwoCores() throws {
         let people = boundedCohort(seed: 9, mentees: 700, mentors: 300, fewZones: false)

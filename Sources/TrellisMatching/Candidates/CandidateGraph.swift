@@ -173,7 +173,21 @@ struct CandidateGraph: Sendable {
                 offer(key(score(ofKey: heap[entry]), Int(e)), heap: mentorHeaps + mentor * k2, count: &mentorHeapCount[mentor], capacity: k2)
             }
         }
-        let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false)
+        // The mentees' bars. A mentee's list holds its best pairs exactly, so a pair left out of
+        // it scores at most the list's weakest entry (the mentee's bar), and a mentee whose list
+        // is not full holds every pair it may have. A pair that can enter a mentor's list scores
+        // at least the weakest entry there (the mentor's bar), so when the mentor's bar is above
+        // the mentee's, or the mentee has none, the pair is in the mentee's list and was offered
+        // above. The mentor pass therefore looks only at mentees whose bar reaches the mentor's:
+        // the mentees are grouped into blocks by their bars, a block none of whose bars reaches
+        // the mentor's is passed over before any counting, and the lanes in bands below the
+        // mentor's are left out of the bound. (Not in the reference pass, which scores every pair.)
+        var menteeBar = [Int64](repeating: Int64.min, count: menteeCount)
+        if bounded {
+            for e in rowMentees where Int(menteeHeapCount[Int(e)]) == k1 { menteeBar[Int(e)] = score(ofKey: menteeHeaps[Int(e) * k1]) }
+        }
+        let menteeBars = menteeBar
+        let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false, bars: bounded ? menteeBars : nil)
         let menteeBlockRecords = ScoringKernel(instance, mentors: false, order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)))
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
         run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
@@ -188,8 +202,16 @@ struct CandidateGraph: Sendable {
                 for block32 in blockList {
                     let block = Int(block32)
                     let bar = threshold()
+                    var within: LaneMask? = nil
+                    var mentorBar = Int64.min
+                    if bounded {
+                        mentorBar = bar == Int64.min ? Int64.min : score(ofKey: bar)
+                        let greatest = menteeBlocks.greatestBar[block]
+                        if greatest == Int64.min || greatest < mentorBar { continue }
+                        within = menteeBlocks.lanes(fromBand: menteeBlocks.band(of: mentorBar), block: block)
+                    }
                     let reach = !bounded ? Int64.min : bar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: bar), minimum)
-                    let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts)
+                    let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, within: within)
                     guard lanes != .zero else { continue }
                     let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
                     let positions = block &* LaneBlocks.width
@@ -201,9 +223,11 @@ struct CandidateGraph: Sendable {
                     if bounded && exactCounts && row.countsExactly {
                         if !counted { menteeBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
+                            let e = Int(laneSlots[lane])
+                            // A lane in the mentor's band whose own bar is below the mentor's.
+                            if menteeBars[e] < mentorBar { return }
                             let facts = menteeBlockRecords.facts[positions &+ lane]
                             let score = ScoringKernel.score(mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: skills, interestsShared: interests, valuesShared: values)
-                            let e = Int(laneSlots[lane])
                             let pair = key(score, e)
                             guard score >= minimum, pair > threshold() else { return }
                             let menteeRecord = menteeBlockRecords.record(positions &+ lane)
@@ -214,6 +238,7 @@ struct CandidateGraph: Sendable {
                     } else {
                         lanes.forEachLane { lane in
                             let e = Int(laneSlots[lane])
+                            if menteeBars[e] < mentorBar { return }
                             let menteeRecord = menteeBlockRecords.record(positions &+ lane)
                             let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
                             let score = layout.score(mentee: menteeRecord, mentor: mentorRecord, mentorSlot: Int32(m), tables: tables, excluded: anyExclusions ? instance.exclusions[e] : [], department: department)

@@ -31,7 +31,9 @@ extension LaneMask {
 ///   smallest count the block allows (a lane's share is s / max(s, fewest));
 /// - the best time-zone + meeting-frequency, experience and language contribution of any lane of the
 ///   block. Each side is ordered by time zone, meeting frequency, list lengths and experience, so a
-///   block is nearly uniform in these and the bound is nearly exact.
+///   block is nearly uniform in these and the bound is nearly exact. (In the mentor pass the
+///   mentees are also grouped by their own lists' bars, after time zone and frequency; see
+///   `CandidateGraph.build`.)
 ///
 /// A lane is left out only when its bound is below its row's weakest kept score, so the pair could not
 /// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
@@ -74,14 +76,37 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
     let fewestValues: UnsafeMutablePointer<Int32>
     /// The first block whose first lane is in each time zone or a later one.
     let firstBlockOfZone: [Int]
+    /// Bars, when the blocks are made with them (`init`'s `bars`): per block, the lanes that have
+    /// one, the band of each lane's bar in four planes (as the counters hold counts), and the
+    /// highest bar of any lane (Int64.min when no lane has one; Int64.max without bars).
+    let barred: UnsafeMutablePointer<LaneMask>
+    let bandPlanes: UnsafeMutablePointer<LaneMask>
+    let greatestBar: UnsafeMutablePointer<Int64>
+    /// The lowest bar of bands 1 to 15 (band 0 is below the first): each band holds about a
+    /// sixteenth of the lanes that have a bar.
+    let bandEdges: [Int64]
+    static let bands = 16
 
-    init(_ instance: PreparedInstance, slots list: [Int32], mentors: Bool) {
+    /// `bars`, when given, holds a value per slot (Int64.min for none) by which the lanes of a time
+    /// zone and meeting frequency are grouped, from the highest band to the lowest (and those with
+    /// none last), before list lengths and years: blocks of low bars can then be passed over whole
+    /// (`CandidateGraph.build` uses the mentees' bars in the mentor pass).
+    init(_ instance: PreparedInstance, slots list: [Int32], mentors: Bool, bars: [Int64]? = nil) {
         self.mentors = mentors
         func person(_ slot: Int32) -> Int { Int(mentors ? instance.mentorPerson[Int(slot)] : instance.menteePerson[Int(slot)]) }
+        var edges: [Int64] = []
+        var band: [Int8] = []
+        if let bars {
+            let known = list.map { bars[Int($0)] }.filter { $0 != Int64.min }.sorted()
+            if !known.isEmpty { edges = (1..<Self.bands).map { known[known.count * $0 / Self.bands] } }
+            band = bars.map { bar in bar == Int64.min ? -1 : Int8(edges.filter { bar >= $0 }.count) }
+        }
+        bandEdges = edges
         let order = list.sorted { a, b in
             let p = person(a), q = person(b)
             let left = (instance.timezoneIndex[p], instance.frequencyCode[p]), right = (instance.timezoneIndex[q], instance.frequencyCode[q])
             if left != right { return left < right }
+            if !band.isEmpty && band[Int(a)] != band[Int(b)] { return band[Int(a)] > band[Int(b)] }
             let leftCounts = (mentors ? 0 : instance.developmentCount[p], instance.interestCount[p], instance.valueCount[p])
             let rightCounts = (mentors ? 0 : instance.developmentCount[q], instance.interestCount[q], instance.valueCount[q])
             if leftCounts != rightCounts { return leftCounts < rightCounts }
@@ -122,6 +147,9 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
         fewestSkills = .allocate(capacity: blocks); fewestSkills.initialize(repeating: Int32.max, count: blocks)
         fewestInterests = .allocate(capacity: blocks); fewestInterests.initialize(repeating: Int32.max, count: blocks)
         fewestValues = .allocate(capacity: blocks); fewestValues.initialize(repeating: Int32.max, count: blocks)
+        barred = .allocate(capacity: blocks); barred.initialize(repeating: .zero, count: blocks)
+        bandPlanes = .allocate(capacity: blocks * 4); bandPlanes.initialize(repeating: .zero, count: blocks * 4)
+        greatestBar = .allocate(capacity: blocks); greatestBar.initialize(repeating: bars == nil ? Int64.max : Int64.min, count: blocks)
         var codeList: [Int32] = []
         var firstOfZone = [Int](repeating: blockCount, count: max(1, instance.zoneCount))
         func setColumns(_ target: UnsafeMutablePointer<LaneMask>, _ vocabulary: Int, _ bits: UnsafeMutablePointer<UInt64>, _ words: Int, person: Int, block: Int, lane: Int) {
@@ -154,6 +182,12 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
                 if !mentors { fewestSkills[block] = min(fewestSkills[block], instance.developmentCount[p]) }
                 fewestInterests[block] = min(fewestInterests[block], instance.interestCount[p])
                 fewestValues[block] = min(fewestValues[block], instance.valueCount[p])
+                if let bars, band[Int(slot)] >= 0 {
+                    let bit = UInt64(1) << UInt64(lane % 64)
+                    barred[block][lane / 64] |= bit
+                    for plane in 0..<4 where Int(band[Int(slot)]) >> plane & 1 != 0 { bandPlanes[block * 4 + plane][lane / 64] |= bit }
+                    greatestBar[block] = max(greatestBar[block], bars[Int(slot)])
+                }
                 if lane == 0 {
                     let zone = Int(instance.timezoneIndex[p])
                     for earlier in 0...zone where firstOfZone[earlier] == blockCount { firstOfZone[earlier] = block }
@@ -171,6 +205,7 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
         slots.deallocate(); valid.deallocate(); skillColumns.deallocate(); interestColumns.deallocate(); valueColumns.deallocate()
         codeStart.deallocate(); codes.deallocate(); bestYears.deallocate(); unknownYears.deallocate()
         fewestSkills.deallocate(); fewestInterests.deallocate(); fewestValues.deallocate()
+        barred.deallocate(); bandPlanes.deallocate(); greatestBar.deallocate()
     }
 }
 
@@ -311,11 +346,29 @@ extension LaneBlocks {
         return withUnsafeMutablePointer(to: &counts) { lanes(reaching: reach, block: block, row: row, tables: tables, counts: $0).lanes }
     }
 
-    /// The same, counting into `counts` when the bar needs the block's counts; `counted` in the
-    /// result says whether `counts` holds them afterwards.
+    /// The band of a bar: how many of `bandEdges` it reaches.
     @inline(__always)
-    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables, counts: UnsafeMutablePointer<LaneCounts>) -> (lanes: LaneMask, counted: Bool) {
-        let lanes = valid[block]
+    func band(of bar: Int64) -> Int {
+        var band = 0
+        for edge in bandEdges where bar >= edge { band &+= 1 }
+        return band
+    }
+
+    /// The lanes of `block` that have a bar in `band` or a higher one: every lane whose bar is at
+    /// least a value of that band, and perhaps some below it in the same band.
+    @inline(__always)
+    func lanes(fromBand band: Int, block: Int) -> LaneMask {
+        if band == 0 { return barred[block] }
+        let planes = bandPlanes + block &* 4
+        return barred[block] & Self.atLeast(band, planes[0], planes[1], planes[2], planes[3])
+    }
+
+    /// The same, counting into `counts` when the bar needs the block's counts; `counted` in the
+    /// result says whether `counts` holds them afterwards. Only lanes of `within` are looked at
+    /// (all of the block's when nil).
+    @inline(__always)
+    func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables, counts: UnsafeMutablePointer<LaneCounts>, within: LaneMask? = nil) -> (lanes: LaneMask, counted: Bool) {
+        let lanes = within ?? valid[block]
         if reach == Int64.min { return (lanes, false) }
         let need = reach &- bestOtherFactors(block: block, row: row, tables: tables)
         // Shares are never negative: every lane reaches a bar that the other factors reach alone
