@@ -67,7 +67,9 @@ struct CandidateGraph: Sendable {
 
     /// Builds the graph in two passes: every mentee against blocks of mentors (its best mentors),
     /// then every mentor against blocks of mentees (its best mentees). Each pass scores exactly only
-    /// the lanes whose bound reaches the row's weakest kept score (see `LaneBlocks`); with
+    /// the lanes whose bound reaches the row's weakest kept score (see `LaneBlocks`), and the
+    /// mentor pass only mentees whose own list's weakest score reaches the mentor's (the others'
+    /// pairs that could enter are in their lists, offered to the mentors before the pass); with
     /// `bounded: false` it scores every pair, which gives the same graph, more slowly.
     static func build(_ instance: PreparedInstance, skipMentees: Set<Int> = [], capacityLeft: [Int32], bounded: Bool = true, progress: (@Sendable (Double) -> Void)?) -> CandidateGraph {
         let menteeCount = instance.menteePerson.count, mentorCount = instance.mentorPerson.count
@@ -115,6 +117,7 @@ struct CandidateGraph: Sendable {
         run(rows: menteeRows, blocks: mentorBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: activeMentors.count) { e, blockList in
             let menteeRecord = menteeRecords.record(e)
             let row = RowBound(person: Int(instance.menteePerson[e]), mentor: false, instance, lists: lists, tables: tables)
+            let countsExactly = row.countsExactly
             let heap = shared.menteeHeaps + e * k1
             // The list's state stays in the shared buffers (a local variable captured by the
             // functions below would be checked for exclusive access at run time on every pair).
@@ -134,13 +137,20 @@ struct CandidateGraph: Sendable {
                     guard lanes != .zero else { continue }
                     let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
                     let positions = block &* LaneBlocks.width
-                    if bounded && exactCounts && row.countsExactly {
-                        // Each lane scored from its facts and the counters; its record (the hard
-                        // rules) is read only when the pair would count or enter the list.
+                    if bounded && exactCounts {
+                        // Each lane scored from its facts and the counters (and, for a list
+                        // longer than they count, the rest of its tags read from the columns);
+                        // its record (the hard rules) is read only when the pair would count or
+                        // enter the list.
                         if !counted { mentorBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
+                            var shared = (skills: skills, interests: interests, values: values)
+                            if !countsExactly {
+                                let extra = mentorBlocks.extraShared(block: block, lane: lane, row: row)
+                                shared = (skills &+ extra.skills, interests &+ extra.interests, values &+ extra.values)
+                            }
                             let facts = mentorBlockRecords.facts[positions &+ lane]
-                            let score = ScoringKernel.score(mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: skills, interestsShared: interests, valuesShared: values)
+                            let score = ScoringKernel.score(mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: shared.skills, interestsShared: shared.interests, valuesShared: shared.values)
                             let mentor = Int(laneSlots[lane])
                             guard score >= minimum, countAbove || key(score, mentor) > threshold() else { return }
                             if layout.forbids(mentee: menteeRecord, mentor: mentorBlockRecords.record(positions &+ lane), mentorSlot: Int32(mentor), excluded: excluded, department: department) { return }
@@ -148,7 +158,7 @@ struct CandidateGraph: Sendable {
                             offer(key(score, mentor), heap: heap, count: &count.pointee, capacity: k1)
                         }
                     } else {
-                        // The reference (unbounded) and rows longer than the counters count: every
+                        // The reference (unbounded), and more languages than the facts hold: every
                         // lane scored from the records.
                         lanes.forEachLane { lane in
                             let mentor = Int(laneSlots[lane])
@@ -182,16 +192,19 @@ struct CandidateGraph: Sendable {
         // the mentees are grouped into blocks by their bars, a block none of whose bars reaches
         // the mentor's is passed over before any counting, and the lanes in bands below the
         // mentor's are left out of the bound. (Not in the reference pass, which scores every pair.)
-        var menteeBar = [Int64](repeating: Int64.min, count: menteeCount)
-        if bounded {
-            for e in rowMentees where Int(menteeHeapCount[Int(e)]) == k1 { menteeBar[Int(e)] = score(ofKey: menteeHeaps[Int(e) * k1]) }
-        }
-        let menteeBars = menteeBar
+        let menteeBars: [Int64] = {
+            var bars = [Int64](repeating: Int64.min, count: menteeCount)
+            if bounded {
+                for e in rowMentees where Int(menteeHeapCount[Int(e)]) == k1 { bars[Int(e)] = score(ofKey: menteeHeaps[Int(e) * k1]) }
+            }
+            return bars
+        }()
         let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false, bars: bounded ? menteeBars : nil)
         let menteeBlockRecords = ScoringKernel(instance, mentors: false, order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)))
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
         run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
             let row = RowBound(person: Int(instance.mentorPerson[m]), mentor: true, instance, lists: lists, tables: tables)
+            let countsExactly = row.countsExactly
             let mentorRecord = mentorRecords.record(m)
             let mentorFacts = mentorRecords.facts[m]
             let heap = shared.mentorHeaps + m * k2
@@ -201,16 +214,17 @@ struct CandidateGraph: Sendable {
                 let counts = buffer.baseAddress!
                 for block32 in blockList {
                     let block = Int(block32)
-                    let bar = threshold()
+                    // The list's weakest score (Int64.min while the list has room, and in the
+                    // reference pass, which looks at every lane).
+                    let weakest = threshold()
+                    let mentorBar = !bounded || weakest == Int64.min ? Int64.min : score(ofKey: weakest)
                     var within: LaneMask? = nil
-                    var mentorBar = Int64.min
                     if bounded {
-                        mentorBar = bar == Int64.min ? Int64.min : score(ofKey: bar)
                         let greatest = menteeBlocks.greatestBar[block]
                         if greatest == Int64.min || greatest < mentorBar { continue }
                         within = menteeBlocks.lanes(fromBand: menteeBlocks.band(of: mentorBar), block: block)
                     }
-                    let reach = !bounded ? Int64.min : bar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(score(ofKey: bar), minimum)
+                    let reach = !bounded ? Int64.min : mentorBar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(mentorBar, minimum)
                     let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, within: within)
                     guard lanes != .zero else { continue }
                     let laneSlots = menteeBlocks.slots + block * LaneBlocks.width
@@ -220,14 +234,19 @@ struct CandidateGraph: Sendable {
                         for entry in 0..<Int(count.pointee) where heap[entry] == pair { return }
                         offer(pair, heap: heap, count: &count.pointee, capacity: k2)
                     }
-                    if bounded && exactCounts && row.countsExactly {
+                    if bounded && exactCounts {
                         if !counted { menteeBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
                             let e = Int(laneSlots[lane])
                             // A lane in the mentor's band whose own bar is below the mentor's.
                             if menteeBars[e] < mentorBar { return }
+                            var shared = (skills: skills, interests: interests, values: values)
+                            if !countsExactly {
+                                let extra = menteeBlocks.extraShared(block: block, lane: lane, row: row)
+                                shared = (skills &+ extra.skills, interests &+ extra.interests, values &+ extra.values)
+                            }
                             let facts = menteeBlockRecords.facts[positions &+ lane]
-                            let score = ScoringKernel.score(mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: skills, interestsShared: interests, valuesShared: values)
+                            let score = ScoringKernel.score(mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: shared.skills, interestsShared: shared.interests, valuesShared: shared.values)
                             let pair = key(score, e)
                             guard score >= minimum, pair > threshold() else { return }
                             let menteeRecord = menteeBlockRecords.record(positions &+ lane)

@@ -32,11 +32,12 @@ extension LaneMask {
 /// - the best time-zone + meeting-frequency, experience and language contribution of any lane of the
 ///   block. Each side is ordered by time zone, meeting frequency, list lengths and experience, so a
 ///   block is nearly uniform in these and the bound is nearly exact. (In the mentor pass the
-///   mentees are also grouped by their own lists' bars, after time zone and frequency; see
-///   `CandidateGraph.build`.)
+///   mentees are grouped by bands of their own lists' bars before list lengths and experience, so
+///   its blocks are less uniform in those; see `CandidateGraph.build`.)
 ///
 /// A lane is left out only when its bound is below its row's weakest kept score, so the pair could not
-/// have entered the row's list: the lists are exactly those of scoring every pair (a test compares).
+/// have entered the row's list, or (mentor pass) when the pair is already in the mentee's list and
+/// was offered before the pass: the lists are exactly those of scoring every pair (a test compares).
 ///
 /// A lane that passes is scored from what the counters counted and the lane's facts
 /// (`ScoringKernel.Facts`: 32 bytes in block order), and its record is read for the hard rules only
@@ -82,9 +83,11 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
     let barred: UnsafeMutablePointer<LaneMask>
     let bandPlanes: UnsafeMutablePointer<LaneMask>
     let greatestBar: UnsafeMutablePointer<Int64>
-    /// The lowest bar of bands 1 to 15 (band 0 is below the first): each band holds about a
-    /// sixteenth of the lanes that have a bar.
+    /// The lowest bar of bands 1 to 15 (band 0 is below the first): at the sixteenths of the
+    /// lanes that have a bar, in order of bar (equal bars share a band, so some bands may be
+    /// empty and others larger).
     let bandEdges: [Int64]
+    /// Bands are numbered in four bit planes, like the counters' counts.
     static let bands = 16
 
     /// `bars`, when given, holds a value per slot (Int64.min for none) by which the lanes of a time
@@ -94,12 +97,13 @@ struct LaneBlocks: ~Copyable, @unchecked Sendable {
     init(_ instance: PreparedInstance, slots list: [Int32], mentors: Bool, bars: [Int64]? = nil) {
         self.mentors = mentors
         func person(_ slot: Int32) -> Int { Int(mentors ? instance.mentorPerson[Int(slot)] : instance.menteePerson[Int(slot)]) }
+        precondition(Self.bands <= 16, "bands are numbered in four bit planes")
         var edges: [Int64] = []
         var band: [Int8] = []
         if let bars {
             let known = list.map { bars[Int($0)] }.filter { $0 != Int64.min }.sorted()
             if !known.isEmpty { edges = (1..<Self.bands).map { known[known.count * $0 / Self.bands] } }
-            band = bars.map { bar in bar == Int64.min ? -1 : Int8(edges.filter { bar >= $0 }.count) }
+            band = bars.map { bar in bar == Int64.min ? -1 : Int8(Self.band(of: bar, edges: edges)) }
         }
         bandEdges = edges
         let order = list.sorted { a, b in
@@ -348,9 +352,12 @@ extension LaneBlocks {
 
     /// The band of a bar: how many of `bandEdges` it reaches.
     @inline(__always)
-    func band(of bar: Int64) -> Int {
+    func band(of bar: Int64) -> Int { Self.band(of: bar, edges: bandEdges) }
+
+    @inline(__always)
+    static func band(of bar: Int64, edges: [Int64]) -> Int {
         var band = 0
-        for edge in bandEdges where bar >= edge { band &+= 1 }
+        for edge in edges where bar >= edge { band &+= 1 }
         return band
     }
 
@@ -422,6 +429,22 @@ extension LaneBlocks {
             add(columns[Int(tags[index])], &p0, &p1, &p2, &p3)
             index &+= 1
         }
+    }
+
+    /// What a lane shares of the tags of the row's lists beyond those the counters count
+    /// (`RowBound.extra…`), read from the block's columns a tag at a time: with what the counters
+    /// hold, exactly what the pair shares.
+    @inline(__always)
+    func extraShared(block: Int, lane: Int, row: RowBound) -> (skills: Int, interests: Int, values: Int) {
+        let word = lane &>> 6, bit = UInt64(truncatingIfNeeded: lane & 63)
+        @inline(__always) func shared(_ columns: UnsafeMutablePointer<LaneMask>, _ tags: UnsafePointer<Int32>, _ count: Int, _ extra: Int) -> Int {
+            var result = 0
+            for index in (count &- extra)..<count { result &+= Int(truncatingIfNeeded: (columns[Int(tags[index])][word] &>> bit) & 1) }
+            return result
+        }
+        return (shared(skillColumns + block &* skillVocabulary, row.skills, row.skillCount, row.extraSkills),
+                shared(interestColumns + block &* interestVocabulary, row.interests, row.interestCount, row.extraInterests),
+                shared(valueColumns + block &* valueVocabulary, row.values, row.valueCount, row.extraValues))
     }
 
     /// A row's shares of the weights of skills, interests and values against one block: at most
