@@ -236,6 +236,48 @@ func boundedCohort(seed: UInt64, mentees: Int, mentors: Int, fewZones: Bool) -> 
         #expect(kept > 0 && kept < checked)
     }
 
+    /// Heavy ties: a handful of kinds of people, so that many mentees' lists end on the same score
+    /// as many mentors' (where the mentor pass must still look at a mentee whose bar equals the
+    /// mentor's: a pair scoring exactly that may be outside the mentee's list by the tie-break and
+    /// inside the mentor's), lists of 16 to 30 tags, and mentees with fewer candidates than their
+    /// list holds. The lists must be those of scoring every pair.
+    @Test("bounding gives exactly the lists of scoring every pair when scores tie", arguments: [UInt64(60), 61, 62])
+    func boundedEqualsFullWithTies(seed: UInt64) throws {
+        var people = SyntheticPopulation.make(mentees: 600, mentors: 300, capacities: 1...3, skills: 40, seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        let kinds = (0..<4).map { kind in
+            (skills: (0..<Int.random(in: 2...20, using: &rng)).map { "skill-\(($0 * 3 + kind) % 40)" },
+             interests: (0..<Int.random(in: 1...18, using: &rng)).map { "interest-\($0 + kind)" },
+             values: (0..<Int.random(in: 1...4, using: &rng)).map { "value-\($0 * kind)" })
+        }
+        for index in people.indices {
+            let kind = rng.pick(kinds)
+            people[index].department = "D\(index % 3)"
+            people[index].timezone = "Europe/London"
+            people[index].languages = ["English"]
+            people[index].meetingFrequency = .monthly
+            people[index].yearsExperience = [5, 10, 20][index % 3]
+            people[index].interests = kind.interests
+            people[index].values = kind.values
+            if people[index].role?.canMentor == true { people[index].expertise = kind.skills } else { people[index].developmentAreas = kind.skills }
+        }
+        for variant in 0..<2 {
+            let options = MatchOptions(excludeSameDepartment: variant == 1, menteeCandidates: 5, mentorCandidates: 7, threads: 2)
+            let instance = try PreparedInstance(participants: people, options: options)
+            let capacityLeft = instance.mentorCapacity
+            let bounded = CandidateGraph.build(instance, capacityLeft: capacityLeft, bounded: true, progress: nil)
+            let full = CandidateGraph.build(instance, capacityLeft: capacityLeft, bounded: false, progress: nil)
+            #expect(bounded.arcStart == full.arcStart, "seed \(seed), variant \(variant)")
+            #expect(bounded.arcMentor == full.arcMentor, "seed \(seed), variant \(variant)")
+            #expect(bounded.arcScore == full.arcScore)
+            #expect(bounded.menteeBound == full.menteeBound)
+            #expect(bounded.mentorBound == full.mentorBound)
+            // The ties are real: many mentees end their lists on one score.
+            let bars = bounded.menteeBound.filter { $0 >= 0 }
+            #expect(Set(bars).count * 10 < bars.count)
+        }
+    }
+
     /// The mentor pass leaves out the lanes of mentees whose bar is below the mentor's: a block's
     /// lanes from a band must hold every lane whose bar reaches a value in that band (a lane left
     /// out wrongly loses a pair; the lists test above checks the whole) and none of a lower band or
