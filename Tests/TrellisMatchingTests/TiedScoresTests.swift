@@ -104,6 +104,50 @@ import TrellisFixtures
 }
 
 @Suite struct ProofSearchTests {
+    /// The search by groups of people who score alike finds exactly the pairs that break the rule
+    /// that a search of every pair, one by one, finds: people of a few kinds, some of each kind in
+    /// another time zone, with another language or fewer interests (who must not be taken for
+    /// their kind), at random prices, with every hard rule in play.
+    @Test(arguments: 0..<6)
+    func `the search by groups of alike people finds what a pair-by-pair search finds`(seed: Int) throws {
+        var people = TiedScoresTests.kinds(seed: UInt64(seed), kinds: 2 + seed % 3, mentees: 150, mentors: 45, capacities: 1...3)
+        var rng = SeededGenerator(seed: UInt64(seed) &* 13 &+ 5)
+        for index in people.indices {
+            switch Int.random(in: 0..<8, using: &rng) {
+            case 0: people[index].timezone = "America/New_York"
+            case 1: people[index].languages = ["French"]
+            case 2: people[index].interests = []
+            case 3: people[index].department = people[index].role == .mentor ? "E" : "D"
+            default: break
+            }
+        }
+        people[people.count - 1].managerID = "m0"
+        let options = MatchOptions(
+            excludeSameDepartment: seed % 2 == 1, minimumScore: seed % 3 == 2 ? 0.5 : 0, exclusions: [("e1", "m1"), ("e2", "m2")],
+            menteeCandidates: 2, mentorCandidates: 3, threads: 2)
+        let engine = try MatchEngine(participants: people, options: options)
+        let (run, _) = try engine.candidates(progress: nil)
+        let scale = try #require(ValueScale(menteeCount: engine.menteeCount, capacity: run.capacityLeft, maxScore: ScoreUnits.perOne, objective: .score))
+        let top = scale.value(ScoreUnits.perOne)
+        let prices = (0..<engine.mentorCount).map { _ in Int64.random(in: 0...(top / 2), using: &rng) }
+        let problem = run.graph.problem(capacity: run.capacityLeft)
+        let profit = DualCertificate.profits(problem, values: scale.values(of: problem), prices: prices)
+        var expected: [[Int]] = []
+        for pair in Reference.allowedPairs(engine) where run.capacityLeft[pair.mentor] > 0 && problem.arc(of: pair.mentee, to: Int32(pair.mentor)) == nil {
+            if scale.value(pair.score) > profit[pair.mentee] + prices[pair.mentor] { expected.append([pair.mentee, pair.mentor]) }
+        }
+        let found = engine.leftOutViolations(run: run, profit: profit, prices: prices, scale: scale, perMentee: 1 << 20)
+        #expect(expected.count > 100)
+        #expect(found.found == expected.count)
+        #expect(found.pairs.map { [$0.mentee, $0.mentor] } == expected.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) })
+        #expect(found.overfull.isEmpty)
+        // Two a mentee: every other breaking pair's mentee is marked to be read again in full.
+        let few = engine.leftOutViolations(run: run, profit: profit, prices: prices, scale: scale, perMentee: 2)
+        let kept = Set(few.pairs.map { [$0.mentee, $0.mentor] })
+        #expect(few.pairs.count < expected.count)
+        #expect(expected.filter { !kept.contains($0) && !few.overfull.contains($0[0]) }.isEmpty)
+    }
+
     /// The search that looks again only at pairs whose duals fell finds exactly what a search of
     /// every left-out pair finds, when the duals before are those of a search whose pairs were
     /// added: some prices lower (the mentors' columns must be read again), some higher (their

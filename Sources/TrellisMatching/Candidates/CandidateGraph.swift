@@ -144,11 +144,7 @@ struct CandidateGraph: Sendable {
                         // enter the list.
                         if !counted { mentorBlocks.count(block: block, row: row, into: counts) }
                         LaneCounts.forEachLane(lanes, of: counts) { lane, skills, interests, values in
-                            var shared = (skills: skills, interests: interests, values: values)
-                            if !countsExactly {
-                                let extra = mentorBlocks.extraShared(block: block, lane: lane, row: row)
-                                shared = (skills &+ extra.skills, interests &+ extra.interests, values &+ extra.values)
-                            }
+                            let shared = mentorBlocks.shared(block: block, lane: lane, row: row, counted: (skills, interests, values), exactly: countsExactly)
                             let facts = mentorBlockRecords.facts[positions &+ lane]
                             let score = ScoringKernel.score(mentee: menteeFacts, mentor: facts, tables: tables, skillsShared: shared.skills, interestsShared: shared.interests, valuesShared: shared.values)
                             let mentor = Int(laneSlots[lane])
@@ -240,11 +236,7 @@ struct CandidateGraph: Sendable {
                             let e = Int(laneSlots[lane])
                             // A lane in the mentor's band whose own bar is below the mentor's.
                             if menteeBars[e] < mentorBar { return }
-                            var shared = (skills: skills, interests: interests, values: values)
-                            if !countsExactly {
-                                let extra = menteeBlocks.extraShared(block: block, lane: lane, row: row)
-                                shared = (skills &+ extra.skills, interests &+ extra.interests, values &+ extra.values)
-                            }
+                            let shared = menteeBlocks.shared(block: block, lane: lane, row: row, counted: (skills, interests, values), exactly: countsExactly)
                             let facts = menteeBlockRecords.facts[positions &+ lane]
                             let score = ScoringKernel.score(mentee: facts, mentor: mentorFacts, tables: tables, skillsShared: shared.skills, interestsShared: shared.interests, valuesShared: shared.values)
                             let pair = key(score, e)

@@ -447,6 +447,15 @@ extension LaneBlocks {
                 shared(valueColumns + block &* valueVocabulary, row.values, row.valueCount, row.extraValues))
     }
 
+    /// What a lane shares with the row: what the counters `counted`, and unless they count the
+    /// row's lists `exactly`, the rest of its tags read from the columns (`extraShared`).
+    @inline(__always)
+    func shared(block: Int, lane: Int, row: RowBound, counted: (Int, Int, Int), exactly: Bool) -> (skills: Int, interests: Int, values: Int) {
+        guard !exactly else { return counted }
+        let extra = extraShared(block: block, lane: lane, row: row)
+        return (counted.0 &+ extra.skills, counted.1 &+ extra.interests, counted.2 &+ extra.values)
+    }
+
     /// A row's shares of the weights of skills, interests and values against one block: at most
     /// shared / max(shared, divisor) of each, the divisor being the fewest the pair can have.
     struct Shares {

@@ -122,6 +122,17 @@ extension ScoringKernel.Layout {
     @inline(__always)
     func score(mentee: UnsafeMutablePointer<UInt64>, mentor: UnsafeMutablePointer<UInt64>, mentorSlot: Int32, tables: borrowing ScoringTables, excluded: [Int32], department: Int32) -> Int64 {
         if forbids(mentee: mentee, mentor: mentor, mentorSlot: mentorSlot, excluded: excluded, department: department) { return -1 }
+        return unforbiddenScore(mentee: mentee, mentor: mentor, tables: tables)
+    }
+
+    /// The words of a record that its scores depend on: the fields from `Field.interestCount` on
+    /// (the counts, time zone, frequency and years) and every tag word. Two records with the same
+    /// words score alike with anyone; the words before hold the person and the hard rules.
+    var scoringWords: Range<Int> { ScoringKernel.Field.interestCount / 2..<(values + valueWords) }
+
+    /// The score of a pair as if no hard rule forbade it.
+    @inline(__always)
+    func unforbiddenScore(mentee: UnsafeMutablePointer<UInt64>, mentor: UnsafeMutablePointer<UInt64>, tables: borrowing ScoringTables) -> Int64 {
         var skillsShared = 0, interestsShared = 0, valuesShared = 0
         for word in 0..<skillWords { skillsShared &+= (mentee[skills &+ word] & mentor[skills &+ word]).nonzeroBitCount }
         for word in 0..<interestWords { interestsShared &+= (mentee[interests &+ word] & mentor[interests &+ word]).nonzeroBitCount }

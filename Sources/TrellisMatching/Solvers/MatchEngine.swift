@@ -219,50 +219,102 @@ public final class MatchEngine: @unchecked Sendable {
         }
         guard !menteeList.isEmpty && !suspiciousMentors.isEmpty else { return ([], 0, []) }
         let found = ViolationCollector()
-        let threads = max(1, min(instance.options.threads, menteeList.count))
         let inst = instance
-        // Mentors by price, cheapest first: a mentee stops at the first mentor whose price
-        // alone already covers the mentee's bound.
-        let mentorList = suspiciousMentors.sorted { prices[$0] < prices[$1] }
-        let mentorBoundValue = mentorList.map { scale.value(graph.mentorBound[$0]) }
-        let fellList = since.map { checked in mentorList.filter { prices[$0] < checked.price[$0] } } ?? []
-        let fellBoundValue = fellList.map { scale.value(graph.mentorBound[$0]) }
         let menteeRecords = ScoringKernel(instance, mentors: false)
         let mentorRecords = ScoringKernel(instance, mentors: true)
+        let layout = menteeRecords.layout
+        // Mentees who score alike next to each other, so that a worker meets each group's
+        // members in a row and works out the group's score with each mentor group once.
+        let (menteeGroup, _) = AlikeGroups.number(menteeList, records: menteeRecords)
+        let menteeOrder = menteeList.indices.sorted { (menteeGroup[$0], menteeList[$0]) < (menteeGroup[$1], menteeList[$1]) }
+        let mentorBoundValue = (0..<mentorCount).map { graph.mentorBound[$0] >= 0 ? scale.value(graph.mentorBound[$0]) : Int64.min }
+        let allMentors = AlikeGroups(suspiciousMentors, records: mentorRecords, prices: prices, bounds: mentorBoundValue)
+        let fellMentors = since.map { checked in
+            AlikeGroups(suspiciousMentors.filter { prices[$0] < checked.price[$0] }, records: mentorRecords, prices: prices, bounds: mentorBoundValue)
+        }
         let tables = ScoringTables(instance)
         let minimum = instance.minimumScore
         let excludeDepartment = instance.options.excludeSameDepartment
         let keep = max(1, perMentee)
+        let threads = max(1, min(instance.options.threads, menteeList.count))
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             var local: [(Int, Int, Int64)] = []
             var count = 0
             var overfull: [Int] = []
             var worst = WorstFirst(capacity: keep)
-            for index in stride(from: worker, to: menteeList.count, by: threads) {
-                let e = menteeList[index]
+            // Per mentor group, the mentee group its score below was worked out for.
+            var cachedFor = [Int32](repeating: -1, count: allMentors.count), cachedScore = [Int64](repeating: 0, count: allMentors.count)
+            var fellCachedFor = [Int32](repeating: -1, count: fellMentors?.count ?? 0), fellCachedScore = [Int64](repeating: 0, count: fellMentors?.count ?? 0)
+            for index in stride(from: worker, to: menteeOrder.count, by: threads) {
+                let position = menteeOrder[index], e = menteeList[position], group = menteeGroup[position]
                 let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
                 let menteeRecord = menteeRecords.record(e)
-                let limit = scale.value(graph.menteeBound[e]) - profit[e]
+                let profitE = profit[e]
+                let limit = scale.value(graph.menteeBound[e]) - profitE
                 let excluded = inst.exclusions[e]
                 let department = ScoringKernel.departmentRule(mentee: menteeRecord, excludeSameDepartment: excludeDepartment)
                 worst.removeAll()
-                let whole = since.map { checked in profit[e] < checked.profit[e] || checked.overfull.contains(e) } ?? true
-                let mentors = whole ? mentorList : fellList, bounds = whole ? mentorBoundValue : fellBoundValue
+                let whole = since.map { checked in profitE < checked.profit[e] || checked.overfull.contains(e) } ?? true
+                let groups = whole ? allMentors : fellMentors!
                 let before = count
-                for (position, m) in mentors.enumerated() {
-                    let price = prices[m]
-                    if price >= limit { break }
-                    if bounds[position] <= profit[e] + price { continue }
-                    let score = menteeRecords.layout.score(mentee: menteeRecord, mentor: mentorRecords.record(m), mentorSlot: Int32(m), tables: tables, excluded: excluded, department: department)
-                    if score < 0 || score < minimum { continue }
-                    let excess = scale.value(score) - profit[e] - price
-                    if excess > 0, !graph.arcMentor[arcs].contains(Int32(m)) {
-                        count += 1
-                        worst.offer(ViolationKey(excess: excess, tie: ViolationKey.tie(e, m)), mentor: m, score: score)
+                var cut = false
+                for k in groups.order {
+                    let k = Int(k)
+                    let cheapest = groups.minPrice[k]
+                    if cheapest >= limit { break }
+                    if groups.maxBound[k] <= profitE + cheapest { continue }
+                    // The value every allowed pair of the two groups has (one mentor: none needed).
+                    var value = Int64.max
+                    if groups.start[k + 1] - groups.start[k] > 1 {
+                        if whole {
+                            if cachedFor[k] != group {
+                                cachedFor[k] = group
+                                cachedScore[k] = layout.unforbiddenScore(mentee: menteeRecord, mentor: mentorRecords.record(Int(groups.members[groups.start[k]])), tables: tables)
+                            }
+                            value = cachedScore[k]
+                        } else {
+                            if fellCachedFor[k] != group {
+                                fellCachedFor[k] = group
+                                fellCachedScore[k] = layout.unforbiddenScore(mentee: menteeRecord, mentor: mentorRecords.record(Int(groups.members[groups.start[k]])), tables: tables)
+                            }
+                            value = fellCachedScore[k]
+                        }
+                        if value < minimum { continue }
+                        value = scale.value(value)
+                        if value <= profitE + cheapest { continue }
+                    }
+                    // The group's mentors cheapest first; among those of one price, from a place
+                    // that depends on the mentee, so that what is added spreads over them.
+                    var taken = 0
+                    var place = groups.start[k]
+                    let end = groups.start[k + 1]
+                    members: while place < end {
+                        let price = prices[Int(groups.members[place])]
+                        if price >= limit || value <= profitE + price { break }
+                        let runEnd = groups.runEnd[place], length = runEnd - place
+                        let offset = length > 1 ? Int(ViolationKey.tie(e, place) % UInt64(length)) : 0
+                        for step in 0..<length {
+                            var at = place + offset + step
+                            if at >= runEnd { at -= length }
+                            let m = Int(groups.members[at])
+                            if mentorBoundValue[m] <= profitE + price { continue }
+                            let score = layout.score(mentee: menteeRecord, mentor: mentorRecords.record(m), mentorSlot: Int32(m), tables: tables, excluded: excluded, department: department)
+                            if score < 0 || score < minimum { continue }
+                            let excess = scale.value(score) - profitE - price
+                            guard excess > 0, !graph.arcMentor[arcs].contains(Int32(m)) else { continue }
+                            count += 1
+                            worst.offer(ViolationKey(excess: excess, tie: ViolationKey.tie(e, m)), mentor: m, score: score)
+                            taken += 1
+                            // The rest of the group break the rule by no more than these (they
+                            // score the same at a price no lower): this mentee is read again
+                            // in full next round.
+                            if taken >= keep { cut = true; break members }
+                        }
+                        place = runEnd
                     }
                 }
                 for kept in worst.entries { local.append((e, kept.mentor, kept.score)) }
-                if count - before > worst.entries.count { overfull.append(e) }
+                if cut || count - before > worst.entries.count { overfull.append(e) }
             }
             found.append(local, count: count, overfull: overfull)
         }
@@ -345,6 +397,73 @@ struct ViolationKey: Comparable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Mentors in groups of those who score alike with anyone (the same `Layout.scoringWords`):
+/// the proof's search works out a mentee's score with a group once, and reads the group's
+/// members, cheapest first, only while one of them could break the rule. On data of a few kinds
+/// of people this is what keeps the search from scoring every pair.
+struct AlikeGroups {
+    /// Each group's members (mentor slots) in `members[start[k]..<start[k + 1]]`, cheapest first.
+    var start: [Int] = [0]
+    var members: [Int32] = []
+    /// Per place in `members`, where the run of members of the same price that holds it ends.
+    var runEnd: [Int] = []
+    /// Per group: its cheapest price, its members' largest bound, and the groups cheapest first.
+    var minPrice: [Int64] = []
+    var maxBound: [Int64] = []
+    var order: [Int32] = []
+    var count: Int { minPrice.count }
+
+    /// A group number per entry of `slots` (in order of first appearance), and how many groups.
+    static func number(_ slots: [Int], records: borrowing ScoringKernel) -> ([Int32], Int) {
+        let words = records.layout.scoringWords
+        // By a hash of the words, checked against the group's first member (a different group
+        // with the same hash takes the next free hash).
+        var numbers: [UInt64: Int32] = [:]
+        var firsts: [UnsafeMutablePointer<UInt64>] = []
+        var group = [Int32](repeating: 0, count: slots.count)
+        for (index, slot) in slots.enumerated() {
+            let record = records.record(slot) + words.lowerBound
+            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for word in 0..<words.count { hash = ViolationKey.tie(Int(truncatingIfNeeded: hash), Int(truncatingIfNeeded: record[word])) ^ record[word] }
+            while true {
+                guard let known = numbers[hash] else {
+                    numbers[hash] = Int32(firsts.count); group[index] = Int32(firsts.count); firsts.append(record)
+                    break
+                }
+                if memcmp(firsts[Int(known)], record, words.count * 8) == 0 { group[index] = known; break }
+                hash &+= 1
+            }
+        }
+        return (group, firsts.count)
+    }
+
+    init(_ mentors: [Int], records: borrowing ScoringKernel, prices: [Int64], bounds: [Int64]) {
+        let (group, groups) = Self.number(mentors, records: records)
+        var sizes = [Int](repeating: 0, count: groups + 1)
+        for g in group { sizes[Int(g) + 1] += 1 }
+        for k in 0..<groups { sizes[k + 1] += sizes[k] }
+        start = sizes
+        var fill = Array(sizes.dropLast())
+        members = [Int32](repeating: 0, count: mentors.count)
+        for (index, m) in mentors.enumerated() { members[fill[Int(group[index])]] = Int32(m); fill[Int(group[index])] += 1 }
+        minPrice = [Int64](repeating: 0, count: groups)
+        maxBound = [Int64](repeating: Int64.min, count: groups)
+        runEnd = [Int](repeating: 0, count: mentors.count)
+        for k in 0..<groups {
+            let range = start[k]..<start[k + 1]
+            members[range].sort { (prices[Int($0)], $0) < (prices[Int($1)], $1) }
+            minPrice[k] = prices[Int(members[range.lowerBound])]
+            var end = range.upperBound
+            for place in range.reversed() {
+                if place + 1 < range.upperBound && prices[Int(members[place])] != prices[Int(members[place + 1])] { end = place + 1 }
+                runEnd[place] = end
+                maxBound[k] = max(maxBound[k], bounds[Int(members[place])])
+            }
+        }
+        order = (0..<Int32(groups)).sorted { (minPrice[Int($0)], $0) < (minPrice[Int($1)], $1) }
     }
 }
 

@@ -32,6 +32,10 @@ enum PeopleImport {
         var summary: String { "\(created) created, \(updated) updated, \(unchanged) unchanged" }
     }
 
+    /// Someone the plan would create was added by someone else after the preview.
+    static let addedMeanwhile = ValidationErrors(
+        field: "file", "Someone in the file was added to Trellis by someone else while the import ran. Nothing was imported; preview the file again.")
+
     /// Applies a valid plan (see `PeopleCSV.plan`).
     ///
     /// `committing` runs last inside the transaction that writes the people (a job marks itself
@@ -57,6 +61,12 @@ enum PeopleImport {
         }
 
         laps.lap("finding who exists")
+        // Someone the preview found new who has an account now was added by someone else since:
+        // refused as when that happens while the import runs (it once updated them instead, and
+        // counted them as created).
+        for (record, change) in zip(plan.records, plan.changes) where change == .create && existing[record.email] != nil {
+            throw addedMeanwhile
+        }
         let known = existing
         let large = rows.count >= vacuumAfterRows
         let texts = SearchIndex.TagTexts()
@@ -128,9 +138,7 @@ enum PeopleImport {
             }
         } catch {
             try? await discardStaged(jobID: jobID, on: db)
-            if DatabaseWrites.isUniqueViolation(error) {
-                throw ValidationErrors(field: "file", "Someone in the file was added to Trellis by someone else while the import ran. Nothing was imported; preview the file again.")
-            }
+            if DatabaseWrites.isUniqueViolation(error) { throw addedMeanwhile }
             throw error
         }
         laps.lap("the final transaction")

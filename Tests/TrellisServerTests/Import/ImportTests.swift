@@ -377,6 +377,21 @@ extension ServerTests {
             }
         }
 
+        @Test func `someone added after the preview refuses the import that would create them again`() async throws {
+            // The import once found them at its start and updated the new account instead, counting
+            // them as created; the race above failed on PostgreSQL when the account came first.
+            try await withTrellis { app in
+                let file = Self.header + "\nkim@example.org,Kim,mentee,,,,,,,,,,,\nlee@example.org,Lee,mentee,,,,,,,,,,,\n"
+                let plan = try await PeopleCSV.plan(file, on: app.db)
+                _ = try await PeopleStore.createPerson(email: "lee@example.org", name: "Lee Added", role: .participant, on: app.db)
+                await #expect(throws: TrellisServer.PeopleImport.addedMeanwhile) {
+                    try await TrellisServer.PeopleImport.apply(plan, by: nil, on: app.db)
+                }
+                #expect(try await User.query(on: app.db).count() == 1)
+                #expect(try await User.query(on: app.db).first()?.name == "Lee Added")
+            }
+        }
+
         @Test func `what a job records on finishing is written in the import's own transaction`() async throws {
             // So an import that committed is never shown as running or as stopped afterwards: if
             // the last step of that transaction fails, nothing is imported.
