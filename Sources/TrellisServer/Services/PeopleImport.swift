@@ -61,11 +61,15 @@ enum PeopleImport {
         }
 
         laps.lap("finding who exists")
-        // Someone the preview found new who has an account now was added by someone else since:
-        // refused as when that happens while the import runs (it once updated them instead, and
-        // counted them as created).
-        for (record, change) in zip(plan.records, plan.changes) where change == .create && existing[record.email] != nil {
-            throw addedMeanwhile
+        // Someone the preview found new who has an account with a profile now was added by
+        // someone else since: refused as when that happens while the import runs (it once updated
+        // them instead, and counted them as created). The preview reads only accounts with a
+        // profile, so an account without one (older data) is still taken over and given one.
+        let meanwhile = zip(plan.records, plan.changes).filter { $0.1 == .create && existing[$0.0.email] != nil }.map(\.0.email)
+        for chunk in meanwhile.chunked(into: 500) {
+            let withProfile = try await PlainRows.all(
+                "SELECT u.id FROM users u JOIN profiles p ON p.id = u.id WHERE u.email IN (\(binds: Array(chunk) as [any Encodable & Sendable]))", on: db)
+            if !withProfile.isEmpty { throw addedMeanwhile }
         }
         let known = existing
         let large = rows.count >= vacuumAfterRows
