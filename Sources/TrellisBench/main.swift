@@ -2,7 +2,7 @@
 // SyntheticPopulation for the generator). Build it in release mode; it depends on the pure
 // modules (and ConsoleKit for its command line) only, so that takes seconds:
 //   swift run -c release trellis-bench [--sizes 1000,10000,100000] [--ratio 4] [--capacities 1-3]
-//                                      [--shapes readme,flat,many-tags,large-departments,deep-lines,independent,hr-file|all]
+//                                      [--shapes readme,flat,many-tags,large-departments,deep-lines,independent,hr-file,kinds|all]
 //                                      [--candidates 25,50] [--export-graph FILE] [--solve-graph FILE]
 //   trellis-bench --help
 import ConsoleKit

@@ -34,6 +34,10 @@ public enum SyntheticPopulation {
         public var languagesPerPerson: ClosedRange<Int>? = nil
         /// Years of experience of mentors and of mentees; nil for the defaults (5–25 and 0–8).
         public var years: (mentors: ClosedRange<Int>, mentees: ClosedRange<Int>)? = nil
+        /// People of this many kinds per side, everyone of a kind alike in all that scores (tags,
+        /// time zone, languages, frequency, years), as when profiles come from a few templates;
+        /// nil: everyone drawn on their own. Scores then tie in large blocks.
+        public var kinds: Int? = nil
 
         /// The README's figures: skewed skills, short lists, departments of 200, two levels.
         public static let readme = Shape(
@@ -78,7 +82,13 @@ public enum SyntheticPopulation {
             languagesPerPerson: 1...3, years: (0...40, 0...40)
         )
 
-        public static let all: [Shape] = [.readme, .flat, .manyTags, .largeDepartments, .deepLines, .independent, .hrFile]
+        /// The README's population in sixty kinds of mentors and sixty of mentees.
+        public static let kinds = Shape(
+            name: "kinds", skewedSkills: true, skills: 200, tagsPerList: 3...8, interests: 60, interestsPerPerson: 2...5,
+            values: 24, valuesPerPerson: 2...4, departmentSize: 200, reportsPerManager: 0, kinds: 60
+        )
+
+        public static let all: [Shape] = [.readme, .flat, .manyTags, .largeDepartments, .deepLines, .independent, .hrFile, .kinds]
     }
 
     public static let zones = [
@@ -156,6 +166,19 @@ public enum SyntheticPopulation {
                 meetingFrequency: MeetingFrequency.allCases[Int.random(in: 0..<4, using: &rng)],
                 yearsExperience: years
             ))
+        }
+        if let kinds = shape.kinds, kinds > 0 {
+            // The first people of each side are the kinds; everyone else takes one's profile.
+            for index in 0..<total {
+                let isMentor = index < mentors
+                let first = isMentor ? 0 : mentors, count = min(kinds, isMentor ? mentors : mentees)
+                guard index - first >= count else { continue }
+                let kind = people[first + Int.random(in: 0..<count, using: &rng)]
+                people[index].timezone = kind.timezone; people[index].languages = kind.languages
+                people[index].expertise = kind.expertise; people[index].developmentAreas = kind.developmentAreas
+                people[index].interests = kind.interests; people[index].values = kind.values
+                people[index].meetingFrequency = kind.meetingFrequency; people[index].yearsExperience = kind.yearsExperience
+            }
         }
         return people
     }

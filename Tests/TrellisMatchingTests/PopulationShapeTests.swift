@@ -35,6 +35,18 @@ import TrellisFixtures
             let mentorYears = people.filter { $0.role == .mentor }.compactMap(\.yearsExperience)
             #expect(people.contains { $0.role == .mentee && ($0.yearsExperience ?? 0) > (mentorYears.min() ?? 0) })
         }
+        if let kinds = shape.kinds {
+            // Everyone of a side is alike with one of that side's kinds in all that scores.
+            func profile(_ person: Participant) -> [String] {
+                [person.timezone, person.languages.joined(separator: ","), person.expertise.joined(separator: ","),
+                 person.developmentAreas.joined(separator: ","), person.interests.joined(separator: ","), person.values.joined(separator: ","),
+                 person.meetingFrequency.map { "\($0)" } ?? "", person.yearsExperience.map(String.init) ?? ""]
+            }
+            for role in [MentoringRole.mentor, .mentee] {
+                let profiles = Set(people.filter { $0.role == role }.map(profile))
+                #expect(profiles.count <= kinds && profiles.count > kinds / 2, "\(profiles.count) kinds of \(role)")
+            }
+        }
     }
 
     @Test("the engine proves its optimum and keeps every rule on every shape", arguments: SyntheticPopulation.Shape.all.map(\.name))
