@@ -199,7 +199,12 @@ public final class MatchEngine: @unchecked Sendable {
     /// larger than today's. On a long tail of rounds that each add a few pairs this reads a
     /// tenth of the pairs of a full search.
     ///
-    /// Returns how many allowed left-out pairs break it (`found`), and of those, per mentee, the
+    /// Mentors are read in groups of those who score alike (`AlikeGroups`): a group's score with
+    /// the mentee once, then its members cheapest first while one could break the rule, at most
+    /// `perMentee` of them (a mentee cut short counts as `overfull`).
+    ///
+    /// Returns how many allowed left-out pairs break it (`found`: all of them, unless a group was
+    /// cut short; 0 exactly when none does), and of those, per mentee, the
     /// `perMentee` that break it most (`pairs`, by mentee and mentor), ties between mentors
     /// broken by a hash of the pair. On data with many tied scores a part-way solve can leave
     /// millions of such pairs (every mentor of a tied kind but those the lists happened to
