@@ -147,12 +147,18 @@ public struct MatchOptions: Sendable {
     public var mentorCandidates: Int
     /// Worker threads for scoring (defaults to the machine's cores).
     public var threads: Int
+    /// Whether the optimal solve may start from the best assignment between kinds of people
+    /// (people who score alike with anyone) when there are few kinds (`GroupedStart`). Only
+    /// for studying the solver: the result is optimal either way.
+    public var groupedStart: Bool
 
     public init(
         weights: MatchWeights = .default, objective: MatchObjective = .score, excludeSameDepartment: Bool = false,
         minimumScore: Double = 0, exclusions: [(mentee: String, mentor: String)] = [], locks: [(mentee: String, mentor: String)] = [],
-        menteeCandidates: Int = 25, mentorCandidates: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        menteeCandidates: Int = 25, mentorCandidates: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        groupedStart: Bool = true
     ) {
+        self.groupedStart = groupedStart
         self.weights = weights
         self.objective = objective
         self.excludeSameDepartment = excludeSameDepartment

@@ -86,6 +86,24 @@ public final class MatchEngine: @unchecked Sendable {
         var stopEpsilon: Int64? = scale.scale * 16
         var round = 0
         var checked: CheckedDuals? = nil
+        // On people of a few kinds, from the kinds' best assignment and prices, solved to the
+        // end from the largest amount by which anyone is not at their best (`GroupedStart`).
+        let groupedClock = clock.now
+        if let start = groupedStart(run: run, scale: scale) {
+            run.graph.add(start.pairs)
+            let problem = run.graph.problem(capacity: run.capacityLeft)
+            let values = scale.values(of: problem)
+            let (prices, slots) = start.warmState(capacity: problem.capacity, menteeCount: menteeCount)
+            let profit = DualCertificate.profits(problem, values: values, prices: start.price, skipping: run.lockedMentees)
+            var held = [Int64](repeating: 0, count: menteeCount)
+            for pair in start.pairs { held[pair.mentee] = scale.value(pair.score) - start.price[pair.mentor] }
+            warm = prices
+            warmSlots = slots
+            startingEpsilon = max(1, zip(profit, held).map { $0 - $1 }.max() ?? 1)
+            stopEpsilon = nil
+            trace?("grouped start: \(start.menteeKinds) kinds of mentee and \(start.mentorKinds) of mentor, \(start.placed) of \(start.flow) places given, ε \(startingEpsilon!)")
+        }
+        timings.solve += (clock.now - groupedClock).inSeconds
         repeat {
             round += 1
             var start = clock.now
@@ -422,23 +440,27 @@ struct AlikeGroups {
     var count: Int { minPrice.count }
 
     /// A group number per entry of `slots` (in order of first appearance), and how many groups.
-    static func number(_ slots: [Int], records: borrowing ScoringKernel) -> ([Int32], Int) {
+    /// `byDepartment`: people of different departments in different groups too. Past `limit`
+    /// groups it stops and returns a count above the limit (and groups for only some slots).
+    static func number(_ slots: [Int], records: borrowing ScoringKernel, byDepartment: Bool = false, limit: Int = .max) -> ([Int32], Int) {
         let words = records.layout.scoringWords
         // By a hash of the words, checked against the group's first member (a different group
         // with the same hash takes the next free hash).
         var numbers: [UInt64: Int32] = [:]
-        var firsts: [UnsafeMutablePointer<UInt64>] = []
+        var firsts: [UnsafeMutablePointer<UInt64>] = [], firstDepartments: [Int32] = []
         var group = [Int32](repeating: 0, count: slots.count)
         for (index, slot) in slots.enumerated() {
             let record = records.record(slot) + words.lowerBound
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+            let department = byDepartment ? ScoringKernel.field(records.record(slot), ScoringKernel.Field.department) : 0
+            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: department))
             for word in 0..<words.count { hash = ViolationKey.tie(Int(truncatingIfNeeded: hash), Int(truncatingIfNeeded: record[word])) ^ record[word] }
             while true {
                 guard let known = numbers[hash] else {
-                    numbers[hash] = Int32(firsts.count); group[index] = Int32(firsts.count); firsts.append(record)
+                    numbers[hash] = Int32(firsts.count); group[index] = Int32(firsts.count); firsts.append(record); firstDepartments.append(department)
+                    if firsts.count > limit { return (group, firsts.count) }
                     break
                 }
-                if memcmp(firsts[Int(known)], record, words.count * 8) == 0 { group[index] = known; break }
+                if firstDepartments[Int(known)] == department && memcmp(firsts[Int(known)], record, words.count * 8) == 0 { group[index] = known; break }
                 hash &+= 1
             }
         }
