@@ -86,9 +86,8 @@ import TrellisFixtures
         #expect(ways == ["none", "all given", "some kept"])
     }
 
-    /// The run of `a grouped start stays optimal…` for `seed`, checked; returns the trace's lines
-    /// other than the auction's.
-    static func withRules(seed: Int) throws -> [String] {
+    /// The cohort and options of `withRules` for `seed`.
+    static func cohortWithRules(seed: Int) -> ([Participant], MatchOptions) {
         var rng = SeededGenerator(seed: UInt64(seed) &+ 501)
         let kinds = 2 + seed % 4
         var people = TiedScoresTests.kinds(seed: UInt64(seed), kinds: kinds, mentees: 240, mentors: 70, capacities: 1...4)
@@ -106,12 +105,22 @@ import TrellisFixtures
         let locks: [(mentee: String, mentor: String)] = seed % 5 == 4 ? [("e0", "m1"), ("e6", "m1")] : []
         for index in people.indices where ["e0", "e6"].contains(people[index].id) { people[index].managerID = nil }
         let objective: MatchObjective = seed % 2 == 0 ? .participation : .score
-        var options = MatchOptions(
+        let options = MatchOptions(
             objective: objective, excludeSameDepartment: seed % 3 != 1, minimumScore: seed % 4 == 3 ? 0.3 : 0,
             exclusions: (0..<20).map { _ in ("e\(Int.random(in: 1..<240, using: &rng))", "m\(Int.random(in: 0..<70, using: &rng))") }.filter { $0.0 != "e6" }
                 + (seed % 2 == 1 ? Self.classes(mentees: 240, mentors: 70, kinds: kinds, split: 2 + seed % 3) : []),
             locks: locks,
             menteeCandidates: 3, mentorCandidates: 6, threads: 2)
+        return (people, options)
+    }
+
+    /// The run of `a grouped start stays optimal…` for `seed`, checked; returns the trace's lines
+    /// other than the auction's.
+    static func withRules(seed: Int) throws -> [String] {
+        let people: [Participant]
+        var options: MatchOptions
+        (people, options) = cohortWithRules(seed: seed)
+        let locks = options.locks, objective = options.objective
         let engine = try MatchEngine(participants: people, options: options)
         let lines = TiedScoresTests.Lines()
         let result = try engine.optimal(trace: { lines.append($0) })
@@ -155,6 +164,80 @@ import TrellisFixtures
         #expect(lines.all.filter { $0.hasPrefix("round") } == ["round 1: 0 left-out pairs could improve the result, 0 added"])
         #expect(result.provenOptimal)
         #expect(result.totalScore == Reference.minCostFlow(engine, objective: .score).total)
+    }
+
+    /// What the start gives out keeps every rule: each pair allowed and scored as the engine
+    /// scores it, nobody twice, no locked mentee, no mentor past their places left, on the cohorts
+    /// with rules above.
+    @Test(arguments: 0..<10)
+    func `the start gives out only allowed pairs within everyone's places`(seed: Int) throws {
+        let (people, options) = Self.cohortWithRules(seed: seed)
+        let engine = try MatchEngine(participants: people, options: options)
+        let (run, _) = try engine.candidates(progress: nil)
+        let scale = try #require(ValueScale(menteeCount: engine.menteeCount, capacity: run.capacityLeft, maxScore: ScoreUnits.perOne, objective: options.objective))
+        guard let start = engine.groupedStart(run: run, scale: scale) else {
+            #expect(seed == 5, "only seed 5 keeps too many from the kinds' answer")
+            return
+        }
+        #expect(start.placed == start.pairs.count && start.placed <= start.flow && start.placed * 10 >= start.flow * 9)
+        #expect(Set(start.pairs.map(\.mentee)).count == start.pairs.count, "nobody twice")
+        #expect(start.pairs.allSatisfy { !run.lockedMentees.contains($0.mentee) })
+        var load = [Int32](repeating: 0, count: engine.mentorCount)
+        for pair in start.pairs {
+            load[pair.mentor] += 1
+            #expect(engine.instance.eligibleScore(mentee: pair.mentee, mentor: pair.mentor) == pair.score, "\(pair)")
+        }
+        #expect(load.indices.allSatisfy { load[$0] <= run.capacityLeft[$0] })
+        #expect(start.price.allSatisfy { $0 >= 0 })
+    }
+
+    /// Mentors of more places than their lists are long, and people without a department in a
+    /// run that keeps departments apart (they are kept from nobody: without that, every pair of
+    /// kinds was left out of the kinds' problem and the start gave out nothing).
+    @Test(arguments: [(8...12, false), (8...12, true), (1...3, true)])
+    func `mentors of many places and people without a department start from the kinds' answer`(capacities: ClosedRange<Int>, noDepartments: Bool) throws {
+        var people = TiedScoresTests.kinds(seed: 9, kinds: 4, mentees: 160, mentors: 40, capacities: capacities)
+        if noDepartments { for index in people.indices { people[index].department = "" } }
+        let options = MatchOptions(excludeSameDepartment: noDepartments, menteeCandidates: 3, mentorCandidates: 4, threads: 2)
+        let engine = try MatchEngine(participants: people, options: options)
+        let lines = TiedScoresTests.Lines()
+        let result = try engine.optimal(trace: { lines.append($0) })
+        let start = try #require(lines.all.first { $0.hasPrefix("grouped start:") })
+        #expect(!start.contains(" 0 of 0 places"))
+        #expect(result.provenOptimal)
+        #expect(result.totalScore == Reference.minCostFlow(engine, objective: .score).total)
+    }
+
+    /// The kinds' price is taken off mentors the auction keeps at 0 (a place for everyone who has
+    /// a pair with them), and only off them; such a cohort is proven optimal.
+    @Test(arguments: [(2, 60, 24), (3, 90, 30), (2, 40, 10)])
+    func `mentors with a place for everyone who has a pair with them start at price 0`(kinds: Int, mentees: Int, mentors: Int) throws {
+        let people = TiedScoresTests.kinds(seed: UInt64(mentees), kinds: kinds, mentees: mentees, mentors: mentors, capacities: 2...6)
+        let engine = try MatchEngine(participants: people, options: MatchOptions(menteeCandidates: 1, mentorCandidates: 1, threads: 2))
+        var (run, _) = try engine.candidates(progress: nil)
+        let scale = try #require(ValueScale(menteeCount: engine.menteeCount, capacity: run.capacityLeft, maxScore: ScoreUnits.perOne, objective: .score))
+        var start = try #require(engine.groupedStart(run: run, scale: scale))
+        run.graph.add(start.pairs)
+        let problem = run.graph.problem(capacity: run.capacityLeft)
+        var pairs = [Int](repeating: 0, count: engine.mentorCount)
+        for mentor in problem.arcMentor { pairs[Int(mentor)] += 1 }
+        let open = Set((0..<engine.mentorCount).filter { run.capacityLeft[$0] > 0 && Int(run.capacityLeft[$0]) >= pairs[$0] })
+        let before = start.price
+        #expect(!open.isEmpty)
+        start.freeOpenMentors(problem)
+        for m in 0..<engine.mentorCount { #expect(start.price[m] == (open.contains(m) ? 0 : before[m])) }
+        let result = try engine.optimal()
+        #expect(result.provenOptimal)
+        #expect(result.totalScore == Reference.minCostFlow(engine, objective: .score).total)
+    }
+
+    /// The same on a problem written out: mentors 0 and 2 have places for all their pairs, mentor
+    /// 1 has one place for two pairs and keeps the kinds' price.
+    @Test func `only open mentors lose the kinds' price`() {
+        var start = GroupedStart(pairs: [], price: [5, 7, 9, 0], menteeKinds: 1, mentorKinds: 1, flow: 0, placed: 0)
+        let problem = SparseProblem(capacity: [2, 1, 3, 0], arcStart: [0, 1, 2, 4], arcMentor: [0, 1, 1, 2], arcScore: [1, 1, 1, 1])
+        start.freeOpenMentors(problem)
+        #expect(start.price == [0, 7, 0, 0])
     }
 
     /// Distinct people are not of few kinds: no grouped start.

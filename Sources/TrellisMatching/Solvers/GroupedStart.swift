@@ -27,6 +27,19 @@ struct GroupedStart {
     /// At most this many pairs of kinds: the flow's work grows with them (sixty by sixty takes a
     /// few milliseconds), and beyond it the kinds are not few.
     static let maxKindPairs = 20_000
+    /// At most this many kinds on either side: the flow's searches grow with the kinds (20,000
+    /// kinds of mentee for one kind of mentor would be as many searches over 60,000 edges).
+    static let maxKinds = 1_000
+
+    /// Price 0 for each mentor with a place for everyone who has a pair with them in `problem`:
+    /// the auction keeps such a mentor's places at 0 (`AuctionState.open`; nobody competes for
+    /// them), and a place held at another price would leave its holder's profit and the
+    /// mentor's price out of step.
+    mutating func freeOpenMentors(_ problem: SparseProblem) {
+        var pairs = [Int](repeating: 0, count: problem.capacity.count)
+        for mentor in problem.arcMentor { pairs[Int(mentor)] += 1 }
+        for j in problem.capacity.indices where problem.capacity[j] > 0 && Int(problem.capacity[j]) >= pairs[j] { price[j] = 0 }
+    }
 
     /// The auction's warm state: every slot of a mentor at the mentor's price, and each mentee's
     /// slot (-1 for none). `capacity` is the problem's, which lays out the slots.
@@ -37,7 +50,10 @@ struct GroupedStart {
         for j in capacity.indices { for slot in slotStart[j]..<slotStart[j + 1] { prices[slot] = price[j] } }
         var used = [Int](repeating: 0, count: capacity.count)
         var slots = [Int32](repeating: -1, count: menteeCount)
-        for pair in pairs where used[pair.mentor] < Int(max(0, capacity[pair.mentor])) {
+        for pair in pairs {
+            // `groupedStart` gives no mentor more than their places (a test checks it).
+            assert(used[pair.mentor] < Int(max(0, capacity[pair.mentor])), "a mentor given more than their places")
+            guard used[pair.mentor] < Int(max(0, capacity[pair.mentor])) else { continue }
             slots[pair.mentee] = Int32(slotStart[pair.mentor] + used[pair.mentor])
             used[pair.mentor] += 1
         }
@@ -70,7 +86,7 @@ extension MatchEngine {
             byDepartment = false
             (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: limit)
         }
-        guard mentorKinds <= limit else { return nil }
+        guard mentorKinds <= min(limit, GroupedStart.maxKinds) else { return nil }
         let menteeRecords = ScoringKernel(instance, mentors: false)
         var (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, byDepartment: byDepartment, limit: limit / mentorKinds)
         if byDepartment && menteeKinds * mentorKinds > limit {
@@ -78,7 +94,7 @@ extension MatchEngine {
             (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: limit)
             (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, limit: limit / mentorKinds)
         }
-        guard menteeKinds * mentorKinds <= limit else { return nil }
+        guard menteeKinds * mentorKinds <= limit, menteeKinds <= GroupedStart.maxKinds, mentorKinds <= GroupedStart.maxKinds else { return nil }
 
         // Each kind's people in order, its first one standing for it.
         func members(_ kind: [Int32], _ kinds: Int, _ slots: [Int]) -> [[Int]] {
@@ -93,7 +109,9 @@ extension MatchEngine {
         for g in 0..<menteeKinds {
             let mentee = menteeRecords.record(menteesOf[g][0])
             for h in 0..<mentorKinds {
-                if byDepartment && ScoringKernel.field(mentee, ScoringKernel.Field.department) == ScoringKernel.field(mentorRecords.record(mentorsOf[h][0]), ScoringKernel.Field.department) { continue }
+                // The rule of `Layout.forbids`: people without a department are kept from nobody.
+                let department = ScoringKernel.field(mentee, ScoringKernel.Field.department)
+                if byDepartment && department >= 0 && department == ScoringKernel.field(mentorRecords.record(mentorsOf[h][0]), ScoringKernel.Field.department) { continue }
                 let score = layout.unforbiddenScore(mentee: mentee, mentor: mentorRecords.record(mentorsOf[h][0]), tables: tables)
                 if score >= 0 && score >= instance.minimumScore { arcs.append(GroupFlow.Arc(from: g, to: h, value: scale.value(score))) }
             }
@@ -149,7 +167,7 @@ extension MatchEngine {
                 waiting = queue[...]
             }
         }
-        guard pairs.count * 10 >= flow.total * 9 else { return nil }
+        guard !pairs.isEmpty, pairs.count * 10 >= flow.total * 9 else { return nil }
         pairs.sort { $0.mentee < $1.mentee }
         var price = [Int64](repeating: 0, count: mentorCount)
         for h in 0..<mentorKinds { for m in mentorsOf[h] { price[m] = flow.mentorDual[h] } }
@@ -211,8 +229,11 @@ struct GroupFlow {
                 var e = head[a]
                 while e >= 0 {
                     let b = to[e]
-                    if room[e] > 0 && distance[a] + cost[e] < distance[b] {
-                        distance[b] = distance[a] + cost[e]; via[b] = e
+                    guard room[e] > 0 else { e = next[e]; continue }
+                    let (through, overflow) = distance[a].addingReportingOverflow(cost[e])
+                    if overflow { return nil }
+                    if through < distance[b] {
+                        distance[b] = through; via[b] = e
                         if !queued[b] { queued[b] = true; queue.append(b) }
                     }
                     e = next[e]

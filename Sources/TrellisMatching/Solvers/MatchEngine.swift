@@ -89,9 +89,10 @@ public final class MatchEngine: @unchecked Sendable {
         // On people of a few kinds, from the kinds' best assignment and prices, solved to the
         // end from the largest amount by which anyone is not at their best (`GroupedStart`).
         let groupedClock = clock.now
-        if let start = groupedStart(run: run, scale: scale) {
+        if var start = groupedStart(run: run, scale: scale) {
             run.graph.add(start.pairs)
             let problem = run.graph.problem(capacity: run.capacityLeft)
+            start.freeOpenMentors(problem)
             let values = scale.values(of: problem)
             let (prices, slots) = start.warmState(capacity: problem.capacity, menteeCount: menteeCount)
             let profit = DualCertificate.profits(problem, values: values, prices: start.price, skipping: run.lockedMentees)
@@ -100,7 +101,9 @@ public final class MatchEngine: @unchecked Sendable {
             warm = prices
             warmSlots = slots
             startingEpsilon = max(1, zip(profit, held).map { $0 - $1 }.max() ?? 1)
-            stopEpsilon = nil
+            // From a start that is far off (someone kept from their place by a hard rule, say),
+            // the first solve stops part-way, as a cold one does, for the proof to add pairs.
+            stopEpsilon = startingEpsilon! > scale.scale * 16 ? scale.scale * 16 : nil
             trace?("grouped start: \(start.menteeKinds) kinds of mentee and \(start.mentorKinds) of mentor, \(start.placed) of \(start.flow) places given, ε \(startingEpsilon!)")
         }
         timings.solve += (clock.now - groupedClock).inSeconds
