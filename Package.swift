@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "TrellisBench", dependencies: ["TrellisCore", "TrellisMatching", "TrellisFixtures", .product(name: "ConsoleKit", package: "console-kit")]),
         // CSV.swift: the reference the byte-level reader (`CSVBytes`) is compared with.
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore", "TrellisFixtures", .product(name: "CSV", package: "CSV.swift")]),
-        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching", "TrellisFixtures"]),
+        .testTarget(name: "TrellisMatchingTests", dependencies: ["TrellisMatching", "TrellisFixtures"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [

@@ -36,8 +36,7 @@ import TrellisFixtures
     }
 
     /// Runs the engine with a trace and returns the result and the bids of every solve.
-    static func solve(_ engine: MatchEngine) throws -> (MatchResult, bids: Int) {
-        let lines = Lines()
+    static func solve(_ engine: MatchEngine, lines: Lines = Lines()) throws -> (MatchResult, bids: Int) {
         let result = try engine.optimal(trace: { lines.append($0) })
         // "auction phase N: ε E, F forward and R reverse bids so far": so far within one solve;
         // a solve's last phase line carries its count.

@@ -109,6 +109,7 @@ struct CandidateGraph: Sendable {
 
         // Pass 1: mentees (rows) against blocks of mentors.
         let mentorBlocks = LaneBlocks(instance, slots: activeMentors, mentors: true)
+        let lowestMentor = mentorBlocks.lowestSlots()
         let mentorBlockRecords = ScoringKernel(instance, mentors: true, order: Array(UnsafeBufferPointer(start: mentorBlocks.slots, count: mentorBlocks.count * LaneBlocks.width)))
         let anyExclusions = instance.exclusions.contains { !$0.isEmpty }
         let menteeRows = rowOrder(instance, rowMentees, mentors: false)
@@ -132,7 +133,11 @@ struct CandidateGraph: Sendable {
                 let counts = buffer.baseAddress!
                 for block32 in blockList {
                     let block = Int(block32)
-                    let reach = !bounded ? Int64.min : countAbove ? minimum : threshold() == Int64.min ? Int64.min : score(ofKey: threshold())
+                    let weakest = threshold()
+                    // A full list's weakest score, one more when every lane of the block would
+                    // lose a tie with it (`LaneBlocks.lowestSlots`).
+                    let reach = !bounded ? Int64.min : countAbove ? minimum : weakest == Int64.min ? Int64.min
+                        : score(ofKey: weakest) &+ (Int(lowestMentor[block]) > index(ofKey: weakest) ? 1 : 0)
                     let (lanes, counted) = mentorBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts)
                     guard lanes != .zero else { continue }
                     let laneSlots = mentorBlocks.slots + block * LaneBlocks.width
@@ -196,6 +201,7 @@ struct CandidateGraph: Sendable {
             return bars
         }()
         let menteeBlocks = LaneBlocks(instance, slots: rowMentees, mentors: false, bars: bounded ? menteeBars : nil)
+        let lowestMentee = menteeBlocks.lowestSlots()
         let menteeBlockRecords = ScoringKernel(instance, mentors: false, order: Array(UnsafeBufferPointer(start: menteeBlocks.slots, count: menteeBlocks.count * LaneBlocks.width)))
         let mentorRows = rowOrder(instance, activeMentors, mentors: true)
         run(rows: mentorRows, blocks: menteeBlocks, tables: tables, threads: threads, instance: instance, progress: done, perRow: rowMentees.count) { m, blockList in
@@ -220,7 +226,8 @@ struct CandidateGraph: Sendable {
                         if greatest == Int64.min || greatest < mentorBar { continue }
                         within = menteeBlocks.lanes(fromBand: menteeBlocks.band(of: mentorBar), block: block)
                     }
-                    let reach = !bounded ? Int64.min : mentorBar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(mentorBar, minimum)
+                    let tieLost = mentorBar != Int64.min && Int(lowestMentee[block]) > index(ofKey: weakest)
+                    let reach = !bounded ? Int64.min : mentorBar == Int64.min ? (minimum > 0 ? minimum : Int64.min) : max(mentorBar &+ (tieLost ? 1 : 0), minimum)
                     let (lanes, counted) = menteeBlocks.lanes(reaching: reach, block: block, row: row, tables: tables, counts: counts, within: within)
                     guard lanes != .zero else { continue }
                     let laneSlots = menteeBlocks.slots + block * LaneBlocks.width

@@ -343,6 +343,19 @@ extension LaneBlocks {
         return zoneFrequency &+ experience &+ row.languageMax
     }
 
+    /// Per block, its lowest slot (Int32.max for a block without lanes). A pair ties with a
+    /// list's weakest entry only to lose to it unless its slot is lower (lists keep the lower
+    /// slot of two equal scores: `CandidateGraph.key`), so a block whose lanes all have higher
+    /// slots than the weakest entry's must beat its score, not reach it: on people of a few
+    /// kinds, where a row ties with thousands of lanes, this passes over nearly every block.
+    func lowestSlots() -> [Int32] {
+        (0..<count).map { block in
+            var lowest = Int32.max
+            for lane in 0..<Self.width where slots[block &* Self.width &+ lane] >= 0 { lowest = min(lowest, slots[block &* Self.width &+ lane]) }
+            return lowest
+        }
+    }
+
     /// The lanes of `block` whose score with the row could reach `reach` (all lanes for Int64.min).
     @inline(__always)
     func lanes(reaching reach: Int64, block: Int, row: RowBound, tables: borrowing ScoringTables) -> LaneMask {

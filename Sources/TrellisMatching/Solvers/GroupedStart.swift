@@ -42,8 +42,10 @@ struct GroupedStart {
     }
 
     /// The auction's warm state: every slot of a mentor at the mentor's price, and each mentee's
-    /// slot (-1 for none). `capacity` is the problem's, which lays out the slots.
-    func warmState(capacity: [Int32], menteeCount: Int) -> (prices: [Int64], slots: [Int32]) {
+    /// slot (-1 for none). `capacity` is the problem's, which lays out the slots. `emptyPrice`:
+    /// the highest price of a slot left empty (a place the kinds' answer gave that a hard rule
+    /// kept from everyone), by which the start is off as much as by a mentee below their best.
+    func warmState(capacity: [Int32], menteeCount: Int) -> (prices: [Int64], slots: [Int32], emptyPrice: Int64) {
         var slotStart = [Int](repeating: 0, count: capacity.count + 1)
         for j in capacity.indices { slotStart[j + 1] = slotStart[j] + Int(max(0, capacity[j])) }
         var prices = [Int64](repeating: 0, count: slotStart[capacity.count])
@@ -57,7 +59,9 @@ struct GroupedStart {
             slots[pair.mentee] = Int32(slotStart[pair.mentor] + used[pair.mentor])
             used[pair.mentor] += 1
         }
-        return (prices, slots)
+        var emptyPrice: Int64 = 0
+        for j in capacity.indices where used[j] < Int(max(0, capacity[j])) { emptyPrice = max(emptyPrice, price[j]) }
+        return (prices, slots, emptyPrice)
     }
 }
 

@@ -94,13 +94,16 @@ public final class MatchEngine: @unchecked Sendable {
             let problem = run.graph.problem(capacity: run.capacityLeft)
             start.freeOpenMentors(problem)
             let values = scale.values(of: problem)
-            let (prices, slots) = start.warmState(capacity: problem.capacity, menteeCount: menteeCount)
+            let (prices, slots, emptyPrice) = start.warmState(capacity: problem.capacity, menteeCount: menteeCount)
             let profit = DualCertificate.profits(problem, values: values, prices: start.price, skipping: run.lockedMentees)
             var held = [Int64](repeating: 0, count: menteeCount)
             for pair in start.pairs { held[pair.mentee] = scale.value(pair.score) - start.price[pair.mentor] }
             warm = prices
             warmSlots = slots
-            startingEpsilon = max(1, zip(profit, held).map { $0 - $1 }.max() ?? 1)
+            // ε covers both ways the start can be off: a mentee below their best, and a place
+            // left empty at a price above 0 (from ε = 1, such a place bid for tied mentees one
+            // unit at a time: 17 million bids for 81 people).
+            startingEpsilon = max(1, emptyPrice, zip(profit, held).map { $0 - $1 }.max() ?? 1)
             // From a start that is far off (someone kept from their place by a hard rule, say),
             // the first solve stops part-way, as a cold one does, for the proof to add pairs.
             stopEpsilon = startingEpsilon! > scale.scale * 16 ? scale.scale * 16 : nil
