@@ -271,9 +271,9 @@ public final class MatchEngine: @unchecked Sendable {
             var count = 0
             var overfull: [Int] = []
             var worst = WorstFirst(capacity: keep)
-            // Per mentor group, the mentee group its score below was worked out for.
-            var cachedFor = [Int32](repeating: -1, count: allMentors.count), cachedScore = [Int64](repeating: 0, count: allMentors.count)
-            var fellCachedFor = [Int32](repeating: -1, count: fellMentors?.count ?? 0), fellCachedScore = [Int64](repeating: 0, count: fellMentors?.count ?? 0)
+            // Per mentor group (of all mentors, and of those whose price fell), its score with
+            // the mentee group it was last worked out for.
+            var allScores = GroupScores(count: allMentors.count), fellScores = GroupScores(count: fellMentors?.count ?? 0)
             for index in stride(from: worker, to: menteeOrder.count, by: threads) {
                 let position = menteeOrder[index], e = menteeList[position], group = menteeGroup[position]
                 let arcs = graph.arcStart[e]..<graph.arcStart[e + 1]
@@ -295,19 +295,9 @@ public final class MatchEngine: @unchecked Sendable {
                     // The value every allowed pair of the two groups has (one mentor: none needed).
                     var value = Int64.max
                     if groups.start[k + 1] - groups.start[k] > 1 {
-                        if whole {
-                            if cachedFor[k] != group {
-                                cachedFor[k] = group
-                                cachedScore[k] = layout.unforbiddenScore(mentee: menteeRecord, mentor: mentorRecords.record(Int(groups.members[groups.start[k]])), tables: tables)
-                            }
-                            value = cachedScore[k]
-                        } else {
-                            if fellCachedFor[k] != group {
-                                fellCachedFor[k] = group
-                                fellCachedScore[k] = layout.unforbiddenScore(mentee: menteeRecord, mentor: mentorRecords.record(Int(groups.members[groups.start[k]])), tables: tables)
-                            }
-                            value = fellCachedScore[k]
-                        }
+                        let first = mentorRecords.record(Int(groups.members[groups.start[k]]))
+                        let score = { layout.unforbiddenScore(mentee: menteeRecord, mentor: first, tables: tables) }
+                        value = whole ? allScores.score(of: k, with: group, score) : fellScores.score(of: k, with: group, score)
                         if value < minimum { continue }
                         value = scale.value(value)
                         if value <= profitE + cheapest { continue }
@@ -401,6 +391,24 @@ final class ViolationCollector: @unchecked Sendable {
     private(set) var overfull: [Int] = []
     func append(_ items: [(Int, Int, Int64)], count found: Int, overfull more: [Int]) {
         lock.lock(); all.append(contentsOf: items); count += found; overfull.append(contentsOf: more); lock.unlock()
+    }
+}
+
+/// Per group of mentors, its score with the group of mentees it was last worked out for: a
+/// worker meets a mentee group's members in a row, and works out each pair of groups once.
+struct GroupScores {
+    private var forGroup: [Int32]
+    private var scores: [Int64]
+
+    init(count: Int) {
+        forGroup = [Int32](repeating: -1, count: count)
+        scores = [Int64](repeating: 0, count: count)
+    }
+
+    /// Mentor group `k`'s score with mentee group `group`, worked out by `score` if not known.
+    @inline(__always) mutating func score(of k: Int, with group: Int32, _ score: () -> Int64) -> Int64 {
+        if forGroup[k] != group { forGroup[k] = group; scores[k] = score() }
+        return scores[k]
     }
 }
 
