@@ -13,8 +13,9 @@ import Foundation
 /// the same, so with the kinds' assignment spread over their people, every pair of the whole
 /// problem holds the proof's rule at these prices, unless a hard rule (a department, a reporting
 /// line, an exclusion: these differ within a kind) kept someone from the place the kinds' answer
-/// gave them. The auction starts from there, with ε the largest amount by which anyone is not yet
-/// at their best, and settles what the hard rules moved.
+/// gave them. The auction starts from there, with ε the largest amount by which the start is off
+/// (someone below their best, or a place left empty at a price above 0), and settles what the hard
+/// rules moved.
 struct GroupedStart {
     /// The pairs of the assignment (to add to the candidate graph), by mentee.
     var pairs: [(mentee: Int, mentor: Int, score: Int64)]
@@ -67,10 +68,10 @@ struct GroupedStart {
 
 extension MatchEngine {
     /// The grouped start for this run, or nil when the people are not of few kinds (more than
-    /// `GroupedStart.maxKindPairs` pairs of kinds, or not at least sixteen pairs of people per
-    /// pair of kinds), when the flow does not finish within its bounds, or when hard rules kept
-    /// more than a tenth of the kinds' assignment from being given out (the prices would then be
-    /// a poor start).
+    /// `GroupedStart.maxKindPairs` pairs of kinds or `maxKinds` kinds a side, or not at least
+    /// sixteen pairs of people per pair of kinds), when the flow does not finish within its
+    /// bounds, or when hard rules kept a tenth or more of the kinds' assignment (or all of it)
+    /// from being given out (the prices would then be a poor start).
     func groupedStart(run: CandidateRun, scale: ValueScale) -> GroupedStart? {
         guard instance.options.groupedStart else { return nil }
         let mentees = (0..<menteeCount).filter { !run.lockedMentees.contains($0) }
@@ -79,26 +80,28 @@ extension MatchEngine {
         // At most this many pairs of kinds (and so at most this many kinds of mentor, and of
         // mentee for each kind of mentor).
         let limit = min(GroupedStart.maxKindPairs, mentees.count * mentors.count / 16)
+        let mentorLimit = min(limit, GroupedStart.maxKinds)
         // Mentors are counted first (the fewer, usually), and counting stops at the limit: on
         // people who are not of few kinds this costs a look at as many mentors as the limit. A
         // run that keeps pairs out of one department takes each kind's departments apart (often
         // a kind of people is a department's), unless that makes too many kinds.
         var byDepartment = instance.options.excludeSameDepartment
         let mentorRecords = ScoringKernel(instance, mentors: true)
-        var (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, byDepartment: byDepartment, limit: limit)
-        if byDepartment && mentorKinds > limit {
+        var (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, byDepartment: byDepartment, limit: mentorLimit)
+        if byDepartment && mentorKinds > mentorLimit {
             byDepartment = false
-            (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: limit)
+            (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: mentorLimit)
         }
-        guard mentorKinds <= min(limit, GroupedStart.maxKinds) else { return nil }
+        guard mentorKinds <= mentorLimit else { return nil }
         let menteeRecords = ScoringKernel(instance, mentors: false)
-        var (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, byDepartment: byDepartment, limit: limit / mentorKinds)
-        if byDepartment && menteeKinds * mentorKinds > limit {
+        func menteeLimit() -> Int { min(limit / mentorKinds, GroupedStart.maxKinds) }
+        var (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, byDepartment: byDepartment, limit: menteeLimit())
+        if byDepartment && menteeKinds > menteeLimit() {
             byDepartment = false
-            (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: limit)
-            (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, limit: limit / mentorKinds)
+            (mentorKind, mentorKinds) = AlikeGroups.number(mentors, records: mentorRecords, limit: mentorLimit)
+            (menteeKind, menteeKinds) = AlikeGroups.number(mentees, records: menteeRecords, limit: menteeLimit())
         }
-        guard menteeKinds * mentorKinds <= limit, menteeKinds <= GroupedStart.maxKinds, mentorKinds <= GroupedStart.maxKinds else { return nil }
+        guard menteeKinds <= menteeLimit() else { return nil }
 
         // Each kind's people in order, its first one standing for it.
         func members(_ kind: [Int32], _ kinds: Int, _ slots: [Int]) -> [[Int]] {

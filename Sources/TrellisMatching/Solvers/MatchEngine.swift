@@ -86,8 +86,7 @@ public final class MatchEngine: @unchecked Sendable {
         var stopEpsilon: Int64? = scale.scale * 16
         var round = 0
         var checked: CheckedDuals? = nil
-        // On people of a few kinds, from the kinds' best assignment and prices, solved to the
-        // end from the largest amount by which anyone is not at their best (`GroupedStart`).
+        // On people of a few kinds, from the kinds' best assignment and prices (`GroupedStart`).
         let groupedClock = clock.now
         if var start = groupedStart(run: run, scale: scale) {
             run.graph.add(start.pairs)
