@@ -74,6 +74,11 @@ enum PeopleImport {
         let known = existing
         let large = rows.count >= vacuumAfterRows
         let texts = SearchIndex.TagTexts()
+        // The import's lease on its staged rows, renewed while it runs (and so while its final
+        // transaction runs, on PostgreSQL); `discardStaged` gives it up with the rows.
+        try await Lease.take(jobID, on: db)
+        let renewing = Task.detached { await Lease.renew(jobID, every: Lease.renewal, on: db) }
+        defer { renewing.cancel() }
         do {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
@@ -450,11 +455,56 @@ enum PeopleImport {
     static func discardStaged(jobID: UUID, on db: any Database) async throws {
         try await DatabaseWrites.transaction(on: db) { tx in
             guard let sql = tx as? any SQLDatabase else { return }
+            try await sql.delete(from: Lease.table).where("job_id", .equal, jobID).run()
             for table in ["import_people", "import_tags"] {
                 if DatabaseWrites.isSQLite(tx), try await sql.raw("SELECT 1 AS other FROM \(ident: table) WHERE job_id <> \(bind: jobID) LIMIT 1").first() == nil {
                     try await sql.raw("DELETE FROM \(ident: table)").run()
                 } else {
                     try await sql.delete(from: table).where("job_id", .equal, jobID).run()
+                }
+            }
+        }
+    }
+}
+
+extension PeopleImport {
+    /// An import's hold on its staged rows (`import_leases`, M0029): taken before it stages,
+    /// renewed every `renewal` while it runs, given up with the rows (`discardStaged`). Rows
+    /// whose lease was not renewed for `ImportJob.stalledAfter` belong to an import whose process
+    /// went away, and the next import deletes them.
+    enum Lease {
+        static let table = "import_leases"
+        /// A fifth of `ImportJob.stalledAfter`, as the import jobs' own heartbeat.
+        static let renewal: Duration = .seconds(60)
+
+        /// Deletes the staged rows of imports whose lease ran out, then takes one for `jobID`.
+        @discardableResult
+        static func take(_ jobID: UUID, now: Date = Date(), on db: any Database) async throws -> Int {
+            let limit = now.addingTimeInterval(-ImportJob.stalledAfter)
+            let swept = try await DatabaseWrites.transaction(on: db) { tx in
+                let sql = tx as! any SQLDatabase
+                let stale = try await PlainRows.all("SELECT job_id FROM import_leases WHERE alive_at < \(bind: limit)", on: tx).map { try $0.uuid("job_id") }
+                for job in stale {
+                    for table in ["import_people", "import_tags", table] {
+                        try await sql.delete(from: table).where("job_id", .equal, job).run()
+                    }
+                }
+                try await sql.insert(into: table).columns("job_id", "alive_at").values(SQLBind(jobID), SQLBind(now)).run()
+                return stale.count
+            }
+            if swept > 0 {
+                db.logger.notice("Deleted the rows staged by \(swept) import\(swept == 1 ? "" : "s") that stopped without finishing (their process went away).")
+            }
+            return swept
+        }
+
+        /// Renews `jobID`'s lease every `interval` until cancelled; a renewal that fails (on
+        /// SQLite it may wait behind the import's own final transaction) is left for the next.
+        static func renew(_ jobID: UUID, every interval: Duration, on db: any Database) async {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                try? await DatabaseWrites.transaction(on: db) { tx in
+                    try await (tx as! any SQLDatabase).update(table).set("alive_at", to: SQLBind(Date())).where("job_id", .equal, jobID).run()
                 }
             }
         }

@@ -289,6 +289,65 @@ extension ServerTests {
             }
         }
 
+        /// Rows staged by an import whose process went away (killed mid-import) are deleted by the
+        /// next import once their lease has not been renewed for `ImportJob.stalledAfter`; a
+        /// running import's stay; an import gives its own lease up whether it succeeds or fails.
+        @Test func `staged rows of an import that stopped without finishing are deleted by the next`() async throws {
+            try await withTrellis { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                @Sendable func staged(_ job: UUID) async throws -> Int {
+                    try await sql.raw("SELECT COUNT(*) AS n FROM import_tags WHERE job_id = \(bind: job)").first()?.decode(column: "n", as: Int.self) ?? -1
+                }
+                @Sendable func leases() async throws -> Set<UUID> {
+                    Set(try await sql.raw("SELECT job_id FROM import_leases").all().map { try $0.decode(column: "job_id", as: UUID.self) })
+                }
+                @Sendable func stage(_ job: UUID, leasedAt: Date?) async throws {
+                    if let leasedAt { try await sql.raw("INSERT INTO import_leases (job_id, alive_at) VALUES (\(bind: job), \(bind: leasedAt))").run() }
+                    for n in 0..<3 {
+                        try await sql.raw("""
+                            INSERT INTO import_tags (job_id, id, profile_id, kind, name, key, position)
+                            VALUES (\(bind: job), \(bind: UUID()), \(bind: UUID()), 'expertise', 'Go', 'go', \(bind: n))
+                            """).run()
+                    }
+                }
+                let now = Date()
+                let (gone, running, older) = (UUID(), UUID(), UUID())
+                try await stage(gone, leasedAt: now.addingTimeInterval(-ImportJob.stalledAfter - 60))
+                try await stage(running, leasedAt: now.addingTimeInterval(-ImportJob.stalledAfter + 60))
+                try await stage(older, leasedAt: nil)  // staged before leases: nobody can tell whose
+                let job = UUID()
+                let plan = try await PeopleCSV.plan(Self.header + "\nada@example.org,Ada,mentee,Sales,,,,,Negotiation,,,,,\n", on: app.db)
+                // While it stages, the import holds a lease of its own beside the running one's.
+                try await TrellisServer.PeopleImport.apply(plan, jobID: job, by: nil, on: app.db, progress: { _, _ in
+                    let held = try await leases()
+                    #expect(held == [running, job])
+                })
+                #expect(try await staged(gone) == 0)
+                let (stillRunning, stagedBefore, own) = (try await staged(running), try await staged(older), try await staged(job))
+                #expect(stillRunning == 3 && stagedBefore == 3 && own == 0)
+                #expect(try await leases() == [running])
+
+                // An import that fails gives its lease up with its rows.
+                let failing = UUID()
+                let again = try await PeopleCSV.plan(Self.header + "\nbob@example.org,Bob,mentee,Sales,,,,,Design,,,,,\n", on: app.db)
+                await #expect(throws: (any Error).self) {
+                    try await TrellisServer.PeopleImport.apply(again, jobID: failing, by: nil, on: app.db, committing: { _, _ in
+                        throw Abort(.internalServerError, reason: "stopped on purpose")
+                    })
+                }
+                let (afterFailure, failed) = (try await leases(), try await staged(failing))
+                #expect(afterFailure == [running] && failed == 0)
+
+                // A lease is renewed while its import runs.
+                try await sql.raw("UPDATE import_leases SET alive_at = \(bind: now.addingTimeInterval(-3_600)) WHERE job_id = \(bind: running)").run()
+                let renewing = Task { await TrellisServer.PeopleImport.Lease.renew(running, every: .milliseconds(50), on: app.db) }
+                try await Task.sleep(for: .milliseconds(400))
+                renewing.cancel()
+                let alive = try await sql.raw("SELECT alive_at FROM import_leases WHERE job_id = \(bind: running)").first()?.decode(column: "alive_at", as: Date.self)
+                #expect(try #require(alive) > now.addingTimeInterval(-60))
+            }
+        }
+
         @Test(.enabled(if: usingPostgres, "PostgreSQL's planner statistics"))
         func `on PostgreSQL the staged rows have statistics of their own before they are applied`() async throws {
             // Statistics of an earlier job's staged rows made the planner take a new job's for
