@@ -36,6 +36,9 @@ enum PeopleImport {
     static let addedMeanwhile = ValidationErrors(
         field: "file", "Someone in the file was added to Trellis by someone else while the import ran. Nothing was imported; preview the file again.")
 
+    static let leaseLost = ValidationErrors(
+        field: "file", "The import went unheard from for five minutes, and another import took its staged rows for those of one that had stopped. Nothing was imported; run it again.")
+
     /// Applies a valid plan (see `PeopleCSV.plan`).
     ///
     /// `committing` runs last inside the transaction that writes the people (a job marks itself
@@ -43,7 +46,7 @@ enum PeopleImport {
     @discardableResult
     static func apply(
         _ plan: PeopleCSV.Plan, jobID: UUID = UUID(), by actorID: UUID?, on db: any Database, progress: Progress? = nil,
-        everyCore: Bool = false, committing: (@Sendable (any Database, Outcome) async throws -> Void)? = nil
+        everyCore: Bool = false, leaseRenewal: Duration = Lease.renewal, committing: (@Sendable (any Database, Outcome) async throws -> Void)? = nil
     ) async throws -> Outcome {
         precondition(plan.isValid)
         guard db is any SQLDatabase else { throw Abort(.internalServerError, reason: "Imports need an SQL database.") }
@@ -77,8 +80,10 @@ enum PeopleImport {
         // The import's lease on its staged rows, renewed while it runs (and so while its final
         // transaction runs, on PostgreSQL); `discardStaged` gives it up with the rows.
         try await Lease.take(jobID, on: db)
-        let renewing = Task.detached { await Lease.renew(jobID, every: Lease.renewal, on: db) }
-        defer { renewing.cancel() }
+        let renewing = Task.detached { await Lease.renew(jobID, every: leaseRenewal, on: db) }
+        // Awaited, not only cancelled: a renewal waiting behind the final transaction runs after
+        // it, and must not outlive the import (or the database it writes to).
+        func stopRenewing() async { renewing.cancel(); await renewing.value }
         do {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
@@ -146,10 +151,12 @@ enum PeopleImport {
                 inner.lap("applying, up to the commit")
             }
         } catch {
+            await stopRenewing()
             try? await discardStaged(jobID: jobID, on: db)
             if DatabaseWrites.isUniqueViolation(error) { throw addedMeanwhile }
             throw error
         }
+        await stopRenewing()
         laps.lap("the final transaction")
         if large { await vacuumWritten(on: db) }
         // The people the import added to one stretch of the name order (everyone, into an empty
@@ -310,6 +317,11 @@ enum PeopleImport {
         var laps = Laps(logger: tx.logger)
         let sql = tx as! any SQLDatabase
 
+        // First the lease: an import whose lease another took for lost (its rows may be gone)
+        // writes nothing. Taken here, the lease row orders this transaction and a sweep.
+        guard try await sql.raw("DELETE FROM import_leases WHERE job_id = \(bind: jobID) RETURNING job_id").first() != nil else {
+            throw leaseLost
+        }
         let now = Date()
         let job = SQLBind(jobID)
         let people = "FROM import_people ip WHERE ip.job_id = "
@@ -477,20 +489,42 @@ extension PeopleImport {
         /// A fifth of `ImportJob.stalledAfter`, as the import jobs' own heartbeat.
         static let renewal: Duration = .seconds(60)
 
+        /// The time to write: the database's clock on PostgreSQL, which servers share whatever
+        /// their own clocks say; on SQLite, this machine's, which every process writing the file
+        /// shares.
+        static func now(_ sql: any SQLDatabase) -> SQLQueryString {
+            SearchIndex.isPostgres(sql) ? "now()" : "\(bind: Date())"
+        }
+
         /// Deletes the staged rows of imports whose lease ran out, then takes one for `jobID`.
+        /// The stale leases go first (`RETURNING` the jobs), each checked again by PostgreSQL if
+        /// renewed meanwhile, so that a sweep and an import's final transaction (which deletes its
+        /// own lease first) meet on the lease row before either touches staged rows.
         @discardableResult
-        static func take(_ jobID: UUID, now: Date = Date(), on db: any Database) async throws -> Int {
-            let limit = now.addingTimeInterval(-ImportJob.stalledAfter)
+        static func take(_ jobID: UUID, on db: any Database) async throws -> Int {
             let swept = try await DatabaseWrites.transaction(on: db) { tx in
                 let sql = tx as! any SQLDatabase
-                let stale = try await PlainRows.all("SELECT job_id FROM import_leases WHERE alive_at < \(bind: limit)", on: tx).map { try $0.uuid("job_id") }
-                for job in stale {
-                    for table in ["import_people", "import_tags", table] {
-                        try await sql.delete(from: table).where("job_id", .equal, job).run()
+                let postgres = SearchIndex.isPostgres(sql)
+                let limit: SQLQueryString = postgres
+                    ? "now() - make_interval(secs => \(bind: ImportJob.stalledAfter))"
+                    : "\(bind: Date().addingTimeInterval(-ImportJob.stalledAfter))"
+                let gone = try await sql.raw("DELETE FROM import_leases WHERE alive_at < \(limit) RETURNING job_id").all()
+                    .map { try $0.decode(column: "job_id", as: UUID.self) }
+                if !gone.isEmpty {
+                    let jobs = gone.map { $0 as any Encodable & Sendable }
+                    for table in ["import_people", "import_tags"] {
+                        // On SQLite a table holding nobody else's rows is emptied whole, as
+                        // `discardStaged` does (1.7 million rows deleted one by one held the
+                        // write lock for seconds).
+                        if !postgres, try await sql.raw("SELECT 1 AS other FROM \(ident: table) WHERE job_id NOT IN (\(binds: jobs)) LIMIT 1").first() == nil {
+                            try await sql.raw("DELETE FROM \(ident: table)").run()
+                        } else {
+                            try await sql.raw("DELETE FROM \(ident: table) WHERE job_id IN (\(binds: jobs))").run()
+                        }
                     }
                 }
-                try await sql.insert(into: table).columns("job_id", "alive_at").values(SQLBind(jobID), SQLBind(now)).run()
-                return stale.count
+                try await sql.raw("INSERT INTO import_leases (job_id, alive_at) VALUES (\(bind: jobID), \(now(sql)))").run()
+                return gone.count
             }
             if swept > 0 {
                 db.logger.notice("Deleted the rows staged by \(swept) import\(swept == 1 ? "" : "s") that stopped without finishing (their process went away).")
@@ -498,14 +532,17 @@ extension PeopleImport {
             return swept
         }
 
-        /// Renews `jobID`'s lease every `interval` until cancelled; a renewal that fails (on
-        /// SQLite it may wait behind the import's own final transaction) is left for the next.
+        /// Renews `jobID`'s lease every `interval` until cancelled. A renewal that fails (on
+        /// SQLite it may wait behind the import's own final transaction) is left for the next; one
+        /// that finds the lease gone ends (the import's final transaction then refuses to write).
         static func renew(_ jobID: UUID, every interval: Duration, on db: any Database) async {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
-                try? await DatabaseWrites.transaction(on: db) { tx in
-                    try await (tx as! any SQLDatabase).update(table).set("alive_at", to: SQLBind(Date())).where("job_id", .equal, jobID).run()
+                let renewed = try? await DatabaseWrites.transaction(on: db) { tx in
+                    let sql = tx as! any SQLDatabase
+                    return try await sql.raw("UPDATE import_leases SET alive_at = \(now(sql)) WHERE job_id = \(bind: jobID) RETURNING job_id").all().count
                 }
+                if renewed == 0 { return }
             }
         }
     }

@@ -301,14 +301,15 @@ extension ServerTests {
                 @Sendable func leases() async throws -> Set<UUID> {
                     Set(try await sql.raw("SELECT job_id FROM import_leases").all().map { try $0.decode(column: "job_id", as: UUID.self) })
                 }
+                @Sendable func stagedPeople(_ job: UUID) async throws -> Int {
+                    try await sql.raw("SELECT COUNT(*) AS n FROM import_people WHERE job_id = \(bind: job)").first()?.decode(column: "n", as: Int.self) ?? -1
+                }
+                // Three people with a tag each, staged as an import stages them.
+                let three = try await PeopleCSV.plan(Self.header + "\n" + (0..<3).map { "s\($0)@example.org,S \($0),mentee,Sales,,,,,Go,,,,," }.joined(separator: "\n") + "\n", on: app.db)
                 @Sendable func stage(_ job: UUID, leasedAt: Date?) async throws {
                     if let leasedAt { try await sql.raw("INSERT INTO import_leases (job_id, alive_at) VALUES (\(bind: job), \(bind: leasedAt))").run() }
-                    for n in 0..<3 {
-                        try await sql.raw("""
-                            INSERT INTO import_tags (job_id, id, profile_id, kind, name, key, position)
-                            VALUES (\(bind: job), \(bind: UUID()), \(bind: UUID()), 'expertise', 'Go', 'go', \(bind: n))
-                            """).run()
-                    }
+                    let rows = TrellisServer.PeopleImport.staging(three.records[...], existing: [:], keepingTags: [], texts: SearchIndex.TagTexts(), jobID: job, for: try BulkRows.Target(sql))
+                    try await TrellisServer.PeopleImport.write(rows, on: sql)
                 }
                 let now = Date()
                 let (gone, running, older) = (UUID(), UUID(), UUID())
@@ -322,9 +323,12 @@ extension ServerTests {
                     let held = try await leases()
                     #expect(held == [running, job])
                 })
-                #expect(try await staged(gone) == 0)
+                let (goneRows, gonePeople) = (try await staged(gone), try await stagedPeople(gone))
+                #expect(goneRows == 0 && gonePeople == 0)
                 let (stillRunning, stagedBefore, own) = (try await staged(running), try await staged(older), try await staged(job))
                 #expect(stillRunning == 3 && stagedBefore == 3 && own == 0)
+                let (peopleRunning, peopleBefore) = (try await stagedPeople(running), try await stagedPeople(older))
+                #expect(peopleRunning == 3 && peopleBefore == 3)
                 #expect(try await leases() == [running])
 
                 // An import that fails gives its lease up with its rows.
@@ -337,6 +341,29 @@ extension ServerTests {
                 }
                 let (afterFailure, failed) = (try await leases(), try await staged(failing))
                 #expect(afterFailure == [running] && failed == 0)
+
+                // An import whose lease was taken for lost meanwhile writes nothing.
+                let lost = UUID()
+                let third = try await PeopleCSV.plan(Self.header + "\ncleo@example.org,Cleo,mentee,Sales,,,,,Design,,,,,\n", on: app.db)
+                await #expect(throws: (any Error).self) {
+                    try await TrellisServer.PeopleImport.apply(third, jobID: lost, by: nil, on: app.db, progress: { _, _ in
+                        try await sql.raw("DELETE FROM import_leases WHERE job_id = \(bind: lost)").run()
+                    })
+                }
+                let cleo = try await User.query(on: app.db).filter(\.$email == "cleo@example.org").count()
+                let (lostRows, lostPeople) = (try await staged(lost), try await stagedPeople(lost))
+                #expect(cleo == 0 && lostRows == 0 && lostPeople == 0)
+
+                // The import renews its lease while it runs (here every 20 ms, over two batches).
+                let renewed = UUID()
+                let started = Date()
+                let many = try await PeopleCSV.plan(Self.header + "\n" + (0..<1_200).map { "r\($0)@example.org,R \($0),mentee,Sales,,,,,Go,,,,," }.joined(separator: "\n") + "\n", on: app.db)
+                try await TrellisServer.PeopleImport.apply(many, jobID: renewed, by: nil, on: app.db, progress: { staged, _ in
+                    guard staged == 1_000 else { return }
+                    try await Task.sleep(for: .milliseconds(300))
+                    let alive = try await sql.raw("SELECT alive_at FROM import_leases WHERE job_id = \(bind: renewed)").first()?.decode(column: "alive_at", as: Date.self)
+                    #expect(try #require(alive) > started.addingTimeInterval(0.1))
+                }, leaseRenewal: .milliseconds(20))
 
                 // A lease is renewed while its import runs.
                 try await sql.raw("UPDATE import_leases SET alive_at = \(bind: now.addingTimeInterval(-3_600)) WHERE job_id = \(bind: running)").run()
