@@ -73,6 +73,7 @@ public func configure(_ app: Application, settings: TrellisSettings) async throw
     app.migrations.add(M0027_IndexSearchTagsByPerson())
     app.migrations.add(M0028_CheckTagProfilesPerStatement())
     app.migrations.add(M0029_LeaseStagedImports())
+    app.migrations.add(M0030_MendTagProfileCheck())
 
     // Order matters: errors outermost so they see everything; headers on every answer; the
     // session before CSRF, which reads the form and allows a large body only to a program

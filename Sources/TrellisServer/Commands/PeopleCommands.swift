@@ -81,9 +81,16 @@ struct ImportCommand: AsyncCommand {
             return
         }
         let bar = ProgressBar()
-        try await PeopleImport.apply(plan, by: nil, on: app.db, progress: { staged, total in
-            bar.draw("preparing \(staged) of \(total) people", total == 0 ? 1 : Double(staged) / Double(total))
-        }, everyCore: true)
+        do {
+            try await PeopleImport.apply(plan, by: nil, on: app.db, progress: { staged, total in
+                bar.draw("preparing \(staged) of \(total) people", total == 0 ? 1 : Double(staged) / Double(total))
+            }, everyCore: true)
+        } catch let errors as ValidationErrors {
+            // Refusals of the whole import (someone added meanwhile, its staged rows taken): said
+            // in words, not as the value that carries them.
+            bar.finish()
+            context.console.error(errors["file"] ?? errors.summary); throw ExitCode(1)
+        }
         bar.finish()
         context.console.output("Imported \(plan.records.count) people: \(summary).".consoleText(.success))
     }

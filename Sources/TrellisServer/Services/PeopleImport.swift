@@ -37,7 +37,7 @@ enum PeopleImport {
         field: "file", "Someone in the file was added to Trellis by someone else while the import ran. Nothing was imported; preview the file again.")
 
     static let leaseLost = ValidationErrors(
-        field: "file", "The import went unheard from for five minutes, and another import took its staged rows for those of one that had stopped. Nothing was imported; run it again.")
+        field: "file", "Another import took this import's staged rows for those of one that had stopped (an import unheard from for five minutes), and deleted them. Nothing was imported; run it again.")
 
     /// Applies a valid plan (see `PeopleCSV.plan`).
     ///
@@ -112,7 +112,13 @@ enum PeopleImport {
                     waited += ContinuousClock.now - t0
                     next = prepare(index + 1)
                     let t1 = ContinuousClock.now
-                    try await DatabaseWrites.transaction(on: db) { tx in try await write(prepared, on: tx as! any SQLDatabase) }
+                    try await DatabaseWrites.transaction(on: db) { tx in
+                        // Only under the import's lease: rows staged after a sweep took it would
+                        // belong to nobody. Held (PostgreSQL; SQLite has one writer) until the batch
+                        // commits, so that a sweep deletes the lease after the batch, and its rows.
+                        try await Lease.hold(jobID, on: tx as! any SQLDatabase)
+                        try await write(prepared, on: tx as! any SQLDatabase)
+                    }
                     writing += ContinuousClock.now - t1
                     staged += batch.count
                     try await progress?(staged, rows.count)
@@ -496,10 +502,14 @@ extension PeopleImport {
             SearchIndex.isPostgres(sql) ? "now()" : "\(bind: Date())"
         }
 
-        /// Deletes the staged rows of imports whose lease ran out, then takes one for `jobID`.
-        /// The stale leases go first (`RETURNING` the jobs), each checked again by PostgreSQL if
-        /// renewed meanwhile, so that a sweep and an import's final transaction (which deletes its
-        /// own lease first) meet on the lease row before either touches staged rows.
+        /// Deletes the staged rows of imports whose lease ran out, and of any without a lease,
+        /// then takes one for `jobID`. The stale leases go first, each checked again by PostgreSQL
+        /// if renewed meanwhile, so that a sweep and an import's final transaction (which deletes
+        /// its own lease first) meet on the lease row before either touches staged rows. Then go
+        /// the rows of every job without a lease: an import stages only under its lease (`hold`)
+        /// and gives the lease up in the transaction that deletes its rows, so that any snapshot
+        /// that sees an import's rows sees its lease; rows without one were left by an import
+        /// whose lease was swept while it stood still, or staged before leases (M0029).
         @discardableResult
         static func take(_ jobID: UUID, on db: any Database) async throws -> Int {
             let swept = try await DatabaseWrites.transaction(on: db) { tx in
@@ -508,28 +518,35 @@ extension PeopleImport {
                 let limit: SQLQueryString = postgres
                     ? "now() - make_interval(secs => \(bind: ImportJob.stalledAfter))"
                     : "\(bind: Date().addingTimeInterval(-ImportJob.stalledAfter))"
-                let gone = try await sql.raw("DELETE FROM import_leases WHERE alive_at < \(limit) RETURNING job_id").all()
-                    .map { try $0.decode(column: "job_id", as: UUID.self) }
-                if !gone.isEmpty {
-                    let jobs = gone.map { $0 as any Encodable & Sendable }
-                    for table in ["import_people", "import_tags"] {
-                        // On SQLite a table holding nobody else's rows is emptied whole, as
-                        // `discardStaged` does (1.7 million rows deleted one by one held the
-                        // write lock for seconds).
-                        if !postgres, try await sql.raw("SELECT 1 AS other FROM \(ident: table) WHERE job_id NOT IN (\(binds: jobs)) LIMIT 1").first() == nil {
-                            try await sql.raw("DELETE FROM \(ident: table)").run()
-                        } else {
-                            try await sql.raw("DELETE FROM \(ident: table) WHERE job_id IN (\(binds: jobs))").run()
-                        }
+                let gone = try await sql.raw("DELETE FROM import_leases WHERE alive_at < \(limit) RETURNING job_id").all().count
+                func leased(_ table: String) -> SQLQueryString { "\(ident: table).job_id IN (SELECT l.job_id FROM import_leases l)" }
+                let unleased = try await sql.raw("SELECT COUNT(*) AS n FROM import_people WHERE NOT (\(leased("import_people")))").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+                for table in ["import_people", "import_tags"] {
+                    // On SQLite a table holding no leased rows is emptied whole, as `discardStaged`
+                    // does (1.7 million rows deleted one by one held the write lock for seconds).
+                    if !postgres, try await sql.raw("SELECT 1 AS other FROM \(ident: table) WHERE \(leased(table)) LIMIT 1").first() == nil {
+                        try await sql.raw("DELETE FROM \(ident: table)").run()
+                    } else {
+                        try await sql.raw("DELETE FROM \(ident: table) WHERE NOT (\(leased(table)))").run()
                     }
                 }
                 try await sql.raw("INSERT INTO import_leases (job_id, alive_at) VALUES (\(bind: jobID), \(now(sql)))").run()
-                return gone.count
+                return (gone, unleased)
             }
-            if swept > 0 {
-                db.logger.notice("Deleted the rows staged by \(swept) import\(swept == 1 ? "" : "s") that stopped without finishing (their process went away).")
+            if swept.1 > 0 {
+                db.logger.notice("Deleted the rows staged by imports that stopped without finishing: \(swept.1) people and their tags (leases not renewed for five minutes: \(swept.0)).")
             }
-            return swept
+            return swept.0
+        }
+
+        /// Refuses (`leaseLost`) unless `jobID` holds its lease, which stays held until the
+        /// transaction `sql` is in ends: a sweep that would delete it waits for that.
+        static func hold(_ jobID: UUID, on sql: any SQLDatabase) async throws {
+            let lock: SQLQueryString = SearchIndex.isPostgres(sql) ? " FOR KEY SHARE" : ""
+            guard try await sql.raw("SELECT job_id FROM import_leases WHERE job_id = \(bind: jobID)\(lock)").first() != nil else {
+                throw leaseLost
+            }
         }
 
         /// Renews `jobID`'s lease every `interval` until cancelled. A renewal that fails (on

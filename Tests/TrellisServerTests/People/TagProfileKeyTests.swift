@@ -116,18 +116,18 @@ extension ServerTests {
                     let triggers = try await sql.raw("""
                         SELECT COUNT(*) AS n FROM pg_trigger WHERE NOT tgisinternal AND tgname IN
                         ('profile_tags_name_profiles_on_insert', 'profile_tags_name_profiles_on_update', 'profiles_delete_tags', 'profiles_keep_tagged_ids',
-                         'profiles_truncate_with_tags')
+                         'profiles_truncate_with_tags', 'profile_tags_keep_ids')
                         """).first()?.decode(column: "n", as: Int.self) ?? -1
                     return (constraint, triggers)
                 }
-                #expect(try await state() == (0, 5))
+                #expect(try await state() == (0, 6))
                 try await M0028_CheckTagProfilesPerStatement().revert(on: app.db)
                 #expect(try await state() == (1, 0))
                 await #expect(throws: (any Error).self) { try await Self.insertTag(UUID(), key: "nobody", on: sql) }
                 try await M0028_CheckTagProfilesPerStatement().prepare(on: app.db)
-                #expect(try await state() == (0, 5))
+                #expect(try await state() == (0, 6))
                 try await M0028_CheckTagProfilesPerStatement().prepare(on: app.db)
-                #expect(try await state() == (0, 5))
+                #expect(try await state() == (0, 6))
                 // TRUNCATE runs no delete trigger: refused while tags remain, as the key refused it.
                 let ada = try await Self.person("ada@example.org", tags: ["Swift"], on: app)
                 await #expect(throws: (any Error).self) { try await sql.raw("TRUNCATE profiles CASCADE").run() }
@@ -150,6 +150,71 @@ extension ServerTests {
                 #expect(try await Self.tagCount(nil, on: sql) == 0)
                 await #expect(throws: (any Error).self) { try await Self.insertTag(UUID(), key: "nobody", on: sql) }
             }
+        }
+
+        /// PostgreSQL, what an attack on the first form found (M0030): a tag's id cannot change (an
+        /// update that swapped two tags' ids and profiles moved a tag unchecked); the check reads
+        /// the tables of the schema it was made in, not those of a schema named after the role; and
+        /// a delete that removes no profile is not refused from an older snapshot.
+        @Test func `a tag keeps its id, the check reads its own schema, and deleting nobody is no refusal`() async throws {
+            try await withTrellis { app in
+                let sql = app.db as! any SQLDatabase
+                guard SearchIndex.isPostgres(sql) else { return }
+                let ada = try await Self.person("ada@example.org", tags: ["Swift"], on: app)
+                let bob = try await Self.person("bob@example.org", tags: ["Go"], on: app)
+                let (a, c) = (try await Self.tagID(ada, on: sql), try await Self.tagID(bob, on: sql))
+                let fresh = UUID()
+                await #expect(throws: (any Error).self) {
+                    try await sql.raw("UPDATE profile_tags SET id = \(bind: fresh) WHERE id = \(bind: a)").run()
+                }
+                // The swap: the row of Ada's tag gets a new id and Bob's profile, Bob's row Ada's
+                // tag's id and her profile; each (id, profile) pair the update leaves was there before.
+                await #expect(throws: (any Error).self) {
+                    try await sql.raw("""
+                        UPDATE profile_tags SET id = CASE WHEN id = \(bind: a) THEN \(bind: fresh) ELSE \(bind: a) END,
+                            profile_id = CASE WHEN id = \(bind: a) THEN \(bind: bob) ELSE \(bind: ada) END
+                        WHERE id IN (\(bind: a), \(bind: c))
+                        """).run()
+                }
+                let (adaTag, bobTag) = (try await Self.tagID(ada, on: sql), try await Self.tagID(bob, on: sql))
+                #expect(adaTag == a && bobTag == c)
+
+                // A schema named after the role, with a `profiles` of its own that names someone
+                // Trellis does not have: a tag naming them is refused all the same.
+                // (Undone: the transaction ends with an error that says whether the tag was refused.)
+                struct Undo: Error { var refused: Bool }
+                let ghost = UUID()
+                var refused = false
+                do {
+                    try await app.db.transaction { tx in
+                        let sql = tx as! any SQLDatabase
+                        let role = try #require(try await sql.raw("SELECT current_user AS r").first()?.decode(column: "r", as: String.self))
+                        try await sql.raw("CREATE SCHEMA \(ident: role)").run()
+                        try await sql.raw("CREATE TABLE \(ident: role).profiles (id uuid)").run()
+                        try await sql.raw("INSERT INTO \(ident: role).profiles VALUES (\(bind: ghost))").run()
+                        do { try await Self.insertTag(ghost, key: "ghost", on: sql) } catch { throw Undo(refused: true) }
+                        throw Undo(refused: false)
+                    }
+                } catch let undo as Undo { refused = undo.refused }
+                #expect(refused, "the check read the role's own schema's profiles")
+                #expect(try await Self.tagCount(ghost, on: sql) == 0)
+
+                // From an older snapshot, deleting nobody's profile (an account without one, or a
+                // condition that matches nothing) goes through.
+                let noProfile = try await PeopleStore.createPerson(email: "dan@example.org", name: "Dan", role: .participant, on: app.db).requireID()
+                try await sql.raw("DELETE FROM profiles WHERE id = \(bind: noProfile)").run()
+                try await app.db.transaction { tx in
+                    let sql = tx as! any SQLDatabase
+                    try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run()
+                    try await sql.raw("DELETE FROM profiles WHERE id = \(bind: UUID())").run()
+                    try await sql.raw("DELETE FROM users WHERE id = \(bind: noProfile)").run()
+                }
+                #expect(try await User.find(noProfile, on: app.db) == nil)
+            }
+        }
+
+        static func tagID(_ profileID: UUID, on sql: any SQLDatabase) async throws -> UUID? {
+            try await sql.raw("SELECT id FROM profile_tags WHERE profile_id = \(bind: profileID)").first()?.decode(column: "id", as: UUID.self)
         }
 
         /// PostgreSQL: a profile committed by someone else while the check waits for another lock

@@ -1,5 +1,6 @@
 import Fluent
 import FluentSQL
+import Vapor
 
 /// PostgreSQL only: `profile_tags.profile_id` is checked against `profiles` once per statement
 /// rather than once per row. The foreign key (M0001) checked each inserted tag on its own, through
@@ -18,8 +19,9 @@ import FluentSQL
 /// Where they differ: profiles are deleted, and their ids changed, only in READ COMMITTED
 /// transactions (as Trellis writes), since a trigger cannot see tags committed after its
 /// transaction's snapshot; a tag naming a profile that another writer commits during the same
-/// statement is refused; and `ALTER TABLE … DISABLE TRIGGER USER` turns the check off, as it would
-/// not the key's.
+/// statement is refused; a tag's id never changes (the check knows a tag by it); and
+/// `ALTER TABLE … DISABLE TRIGGER USER` turns the check off, as it would not the key's. (M0030 made
+/// the functions again with the id kept and the schema named; this migration now makes them so.)
 ///
 /// SQLite keeps the foreign key: it checks a row in a B-tree lookup, with no trigger to run.
 struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
@@ -27,6 +29,12 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, SearchIndex.isPostgres(sql) else { return }
+        try await Self.install(on: sql)
+    }
+
+    /// Makes (or makes again, as M0030 does with what an attack found) the functions and triggers
+    /// that keep the key.
+    static func install(on sql: any SQLDatabase) async throws {
         let constraint = Self.constraint
         func violation(_ message: String) -> String {
             "RAISE foreign_key_violation USING MESSAGE = '\(message)', TABLE = 'profile_tags', CONSTRAINT = '\(constraint)';"
@@ -34,14 +42,21 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
         let missing = violation("insert or update on table \"profile_tags\" violates foreign key constraint \"\(constraint)\": a tag names a profile that is not present in table \"profiles\"")
         // Trellis writes in READ COMMITTED. From an older snapshot (REPEATABLE READ, SERIALIZABLE)
         // a delete cannot see tags written meanwhile by a writer it waited for, which the foreign
-        // key's cascade would have refused with a serialization failure: refused here too.
+        // key's cascade would have refused with a serialization failure: refused here too, with
+        // an error that does not invite a retry (which would be refused again).
         let readCommittedOnly = """
             IF current_setting('transaction_isolation') <> 'read committed' THEN
-                RAISE serialization_failure USING MESSAGE = 'profiles are deleted, and their ids changed, in READ COMMITTED transactions: profile_tags'' check cannot see tags written meanwhile from an older snapshot';
+                RAISE object_not_in_prerequisite_state USING MESSAGE = 'profiles are deleted, and their ids changed, in READ COMMITTED transactions only: profile_tags'' check cannot see tags written meanwhile from an older snapshot';
             END IF;
             """
-        // Functions of this schema's tables whatever the caller's search path.
-        let function = "LANGUAGE plpgsql SET search_path FROM CURRENT AS"
+        // Functions of this schema's tables whatever the caller's search path: the schema they are
+        // made in, by name (`FROM CURRENT` kept "$user", which names another schema for each
+        // role), and temporary tables last.
+        guard let schema = try await sql.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String?.self) else {
+            throw Abort(.internalServerError, reason: "The database has no current schema to make profile_tags' check in.")
+        }
+        let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let function = "LANGUAGE plpgsql SET search_path = \(quoted), pg_temp AS"
         // The profiles a statement's tags name (`named`, a query over the transition tables) are
         // locked and counted in one statement: a profile that a second statement (a newer
         // snapshot) found, but the first had not locked, could be deleted before the writer
@@ -66,7 +81,10 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
             END $$
             """,
             // Updates check only the tags moved to another profile, as the key does (tags are
-            // not updated by Trellis today; a position changed must not lock the profile).
+            // not updated by Trellis today; a position changed must not lock the profile). A tag
+            // is known by its id, which therefore never changes (below): an update that swapped
+            // two tags' ids and profiles left each (id, profile) pair as it was, unchecked, while
+            // the row that named one profile now named another.
             """
             CREATE OR REPLACE FUNCTION trellis_profile_tags_move_profiles() RETURNS trigger \(function) $$
             DECLARE locked bigint;
@@ -76,8 +94,19 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
             END $$
             """,
             """
+            CREATE OR REPLACE FUNCTION trellis_profile_tags_keep_ids() RETURNS trigger \(function) $$
+            BEGIN
+                RAISE feature_not_supported USING MESSAGE = 'a tag''s id does not change (profile_tags'' check of its profile knows a tag by its id): delete the tag and insert another', TABLE = 'profile_tags';
+            END $$
+            """,
+            // A delete of no profile (a person without one, a condition that matched nobody) has
+            // nothing to check, whatever the isolation.
+            """
             CREATE OR REPLACE FUNCTION trellis_profiles_delete_tags() RETURNS trigger \(function) $$
             BEGIN
+                IF NOT EXISTS (SELECT 1 FROM removed) THEN
+                    RETURN NULL;
+                END IF;
                 \(readCommittedOnly)
                 DELETE FROM profile_tags t WHERE t.profile_id IN (SELECT r.id FROM removed r);
                 RETURN NULL;
@@ -114,6 +143,11 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
             CREATE TRIGGER profile_tags_name_profiles_on_update AFTER UPDATE ON profile_tags
             REFERENCING OLD TABLE AS previous NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION trellis_profile_tags_move_profiles()
             """,
+            "DROP TRIGGER IF EXISTS profile_tags_keep_ids ON profile_tags",
+            """
+            CREATE TRIGGER profile_tags_keep_ids BEFORE UPDATE OF id ON profile_tags
+            FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION trellis_profile_tags_keep_ids()
+            """,
             "DROP TRIGGER IF EXISTS profiles_delete_tags ON profiles",
             """
             CREATE TRIGGER profiles_delete_tags AFTER DELETE ON profiles
@@ -130,6 +164,11 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
             FOR EACH STATEMENT EXECUTE FUNCTION trellis_profiles_truncate_with_tags()
             """,
             "ALTER TABLE profile_tags DROP CONSTRAINT IF EXISTS \"\(constraint)\"",
+            // The name marks' functions (M0013) too: with no search path of their own, a restore
+            // by `pg_dump` (which empties it) could not write users.
+            "ALTER FUNCTION name_marks_insert() SET search_path = \(quoted), pg_temp",
+            "ALTER FUNCTION name_marks_delete() SET search_path = \(quoted), pg_temp",
+            "ALTER FUNCTION name_marks_update() SET search_path = \(quoted), pg_temp",
         ] {
             try await sql.raw(SQLQueryString(statement)).run()
         }
@@ -146,6 +185,8 @@ struct M0028_CheckTagProfilesPerStatement: AsyncMigration {
         try await sql.raw("DROP TRIGGER IF EXISTS profiles_delete_tags ON profiles").run()
         try await sql.raw("DROP TRIGGER IF EXISTS profile_tags_name_profiles_on_update ON profile_tags").run()
         try await sql.raw("DROP TRIGGER IF EXISTS profile_tags_name_profiles_on_insert ON profile_tags").run()
+        try await sql.raw("DROP TRIGGER IF EXISTS profile_tags_keep_ids ON profile_tags").run()
+        try await sql.raw("DROP FUNCTION IF EXISTS trellis_profile_tags_keep_ids()").run()
         try await sql.raw("DROP FUNCTION IF EXISTS trellis_profiles_truncate_with_tags()").run()
         try await sql.raw("DROP FUNCTION IF EXISTS trellis_profiles_keep_tagged_ids()").run()
         try await sql.raw("DROP FUNCTION IF EXISTS trellis_profile_tags_move_profiles()").run()
