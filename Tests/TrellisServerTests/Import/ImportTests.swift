@@ -994,6 +994,33 @@ extension ServerTests {
                 await #expect(throws: ExitCode.self) { try await run(app, ["trellis", "import", "people", bad.path]) }
             }
         }
+
+        @Test func `the command line says in words why a whole import was refused`() async throws {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-cli-\(UUID().uuidString).csv")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data((Self.header + "\nnew@example.org,New Person,mentee,Sales,,,,,Go,,,,,\n").utf8).write(to: file)
+            try await withTrellis { app in
+                // Every lease is taken away as soon as it is taken, as a sweep by another import
+                // would: the import refuses to stage without one.
+                let sql = try #require(app.db as? any SQLDatabase)
+                if SearchIndex.isPostgres(sql) {
+                    try await sql.raw("""
+                        CREATE FUNCTION drop_lease() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN DELETE FROM import_leases WHERE job_id = NEW.job_id; RETURN NULL; END $$
+                        """).run()
+                    try await sql.raw("CREATE TRIGGER drop_lease AFTER INSERT ON import_leases FOR EACH ROW EXECUTE FUNCTION drop_lease()").run()
+                } else {
+                    try await sql.raw("CREATE TRIGGER drop_lease AFTER INSERT ON import_leases BEGIN DELETE FROM import_leases WHERE job_id = NEW.job_id; END").run()
+                }
+                let console = TestConsole()
+                var context = CommandContext(console: console, input: CommandInput(arguments: ["trellis", "import", "people", file.path]))
+                context.application = app
+                await #expect(throws: ExitCode.self) { try await console.run(app.asyncCommands.group(), with: context) }
+                #expect(console.text.contains("Another import took this import's staged rows"), "\(console.text)")
+                #expect(!console.text.contains("ValidationErrors"), "\(console.text)")
+                #expect(try await User.query(on: app.db).filter(\.$email == "new@example.org").count() == 0)
+            }
+        }
     }
 
     @Suite struct Demo {
