@@ -84,52 +84,47 @@ enum PeopleImport {
         // Awaited, not only cancelled: a renewal waiting behind the final transaction runs after
         // it, and must not outlive the import (or the database it writes to).
         func stopRenewing() async { renewing.cancel(); await renewing.value }
+        var ordering: Task<NewTags.SearchTags, any Error>?
         do {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
             // people one after the other. Worked out means up to the statements (SQLite) or the
             // `COPY` text (PostgreSQL) that write it: made beside the writing of the batch before,
             // they took 1.5-2 s less of SQLite's staging of 2 million tags. One batch is worked
-            // out at a time, so `texts` is only ever used by one task; on a failure the batch
-            // being worked out is waited for, so that nothing of the import runs on after it.
+            // out at a time, so `texts` is only ever used by one task.
             let batches = rows.chunked(into: batchSize)
             let keepsTags = plan.keepsTags
             let target = try BulkRows.Target(db as! any SQLDatabase)
-            func prepare(_ index: Int) -> Task<Staged, Never>? {
-                guard index < batches.count else { return nil }
-                return Task(executorPreference: LongWork.beside) {
-                    staging(batches[index], existing: known, keepingTags: keepsTags, texts: texts, jobID: jobID, for: target)
-                }
-            }
+            // On PostgreSQL new people's tags are written in the final transaction (`NewTags`).
+            let laterNewTags = target == .postgresCopy
+            var newTags = NewTags()
             var staged = 0
-            var waited = Duration.zero, writing = Duration.zero
-            var next = prepare(0)
-            do {
-                for (index, batch) in batches.enumerated() {
-                    guard let pending = next else { preconditionFailure("batch \(index) of \(batches.count) was never worked out") }
-                    let t0 = ContinuousClock.now
-                    let prepared = await pending.value
-                    waited += ContinuousClock.now - t0
-                    next = prepare(index + 1)
-                    let t1 = ContinuousClock.now
-                    try await DatabaseWrites.transaction(on: db) { tx in
-                        // Only under the import's lease: rows staged after a sweep took it would
-                        // belong to nobody. Held (PostgreSQL; SQLite has one writer) until the batch
-                        // commits, so that a sweep deletes the lease after the batch, and its rows.
-                        try await Lease.hold(jobID, on: tx as! any SQLDatabase)
-                        try await write(prepared, on: tx as! any SQLDatabase)
-                    }
-                    writing += ContinuousClock.now - t1
-                    staged += batch.count
-                    try await progress?(staged, rows.count)
+            var writing = Duration.zero
+            let waited = try await pipelined(batches.count, make: { index in
+                staging(batches[index], existing: known, keepingTags: keepsTags, texts: texts, jobID: jobID, for: target, newTagsLater: laterNewTags)
+            }, write: { index, prepared in
+                let t1 = ContinuousClock.now
+                try await DatabaseWrites.transaction(on: db) { tx in
+                    // Only under the import's lease: rows staged after a sweep took it would
+                    // belong to nobody. Held (PostgreSQL; SQLite has one writer) until the batch
+                    // commits, so that a sweep deletes the lease after the batch, and its rows.
+                    try await Lease.hold(jobID, on: tx as! any SQLDatabase)
+                    try await write(prepared, on: tx as! any SQLDatabase)
                 }
-            } catch {
-                _ = await next?.value
-                throw error
-            }
+                newTags.append(contentsOf: prepared.newPeople)
+                writing += ContinuousClock.now - t1
+                staged += batches[index].count
+                try await progress?(staged, rows.count)
+            })
             laps.lap("staging (waiting for Swift \(waited), writing \(writing))")
             await analyzeStaged(on: db)
             laps.lap("statistics of the staged rows")
+            // New people's search tags are put in order while the final transaction writes the
+            // people and their tags (needed after those), on a thread of their own.
+            let newPeopleTags = newTags
+            let sqlDB = db as! any SQLDatabase
+            let ordered = newPeopleTags.isEmpty ? nil : Task(executorPreference: LongWork.shared) { try await newPeopleTags.searchTags(on: sqlDB) }
+            ordering = ordered
             try await DatabaseWrites.transaction(on: db) { tx in
                 var inner = Laps(logger: tx.logger)
                 // The import is reported done only once it is on disk, whatever the server's
@@ -143,7 +138,7 @@ enum PeopleImport {
                         try await DatabaseWrites.beginLargeTransaction(
                             holdingKiB: importCacheKiB, sortHelpers: everyCore ? DatabaseWrites.everyCoreSortHelpers : 0, on: bulk)
                     }
-                    try await applyStaged(jobID: jobID, on: tx)
+                    try await applyStaged(jobID: jobID, newTags: ordered.map { (newPeopleTags, $0) }, on: tx)
                     try await PeopleStore.audit("people.import", outcome.summary, actorID: actorID, on: tx)
                     try await committing?(tx, outcome)
                 } catch {
@@ -157,6 +152,7 @@ enum PeopleImport {
                 inner.lap("applying, up to the commit")
             }
         } catch {
+            _ = try? await ordering?.value
             await stopRenewing()
             try? await discardStaged(jobID: jobID, on: db)
             if DatabaseWrites.isUniqueViolation(error) { throw addedMeanwhile }
@@ -253,24 +249,31 @@ enum PeopleImport {
         "timezone", "capacity", "meeting_frequency", "years_experience",
         "doc_name", "doc_expertise", "doc_development", "doc_other", "keeps_tags",
     ]
-    static let stagedTagColumns = ["job_id", "id", "profile_id", "kind", "name", "key", "position"]
+    static let stagedTagColumns = ["job_id"] + tagColumns
+    /// The columns of `profile_tags` that `appendTagRows` writes.
+    static let tagColumns = ["id", "profile_id", "kind", "name", "key", "position"]
 
-    /// The rows that stage a batch, ready to write.
+    /// The rows that stage a batch, ready to write, and the new people whose tags are written
+    /// later (`NewTags`).
     struct Staged: Sendable {
         var people: BulkRows.Prepared
         var tags: BulkRows.Prepared
+        var newPeople: [NewTags.Person] = []
     }
 
     /// Works out the staged rows of a batch: each person, and the tags of those not in
     /// `keepingTags` (emails of people whose name and tags stay as they are,
-    /// `PeopleCSV.Plan.keepsTags`), as `target` is written; `texts` is the import's own, shared by its batches. Outside
-    /// any transaction: on SQLite, other writers need not wait while Swift cleans and folds text.
+    /// `PeopleCSV.Plan.keepsTags`), as `target` is written; `texts` is the import's own, shared
+    /// by its batches. With `newTagsLater`, new people's tags are not staged but handed back
+    /// (`Staged.newPeople`) to be written in the final transaction. Outside any transaction: on
+    /// SQLite, other writers need not wait while Swift cleans and folds text.
     static func staging(
         _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID,
-        for target: BulkRows.Target
+        for target: BulkRows.Target, newTagsLater: Bool = false
     ) -> Staged {
         var people: [BulkValue] = []
         var tags: [BulkValue] = []
+        var newPeople: [NewTags.Person] = []
         people.reserveCapacity(batch.count * stagedPeopleColumns.count)
         // Ids go as their text (as `BulkValue.id` would write them), each made once.
         let job = BulkValue.text(jobID.uuidString)
@@ -284,31 +287,46 @@ enum PeopleImport {
             // Whose tags stay need no search document (the import leaves theirs alone).
             if !keepsTags { for kind in TagKind.allCases { lists[kind] = texts.normalize(record.tags(kind)) } }
             let document = keepsTags ? nil : SearchIndex.Document(name: record.name, texts: lists)
+            let searchName = User.searchName(record.name)
             people += [
                 job, person, .flag(existing[record.email] == nil), .text(record.email), .text(record.name),
-                .text(User.searchName(record.name)), .text(record.role?.rawValue), .text(record.department),
+                .text(searchName), .text(record.role?.rawValue), .text(record.department),
                 .text(record.managerEmail), .text(record.timezone), .number(record.capacity),
                 .text(record.meetingFrequency?.rawValue), .number(record.yearsExperience),
                 .text(document?.name ?? ""), .text(document?.expertise ?? ""), .text(document?.development ?? ""), .text(document?.other ?? ""),
                 .flag(keepsTags),
             ]
-            for kind in TagKind.allCases {
-                let kindText = BulkValue.text(kind.rawValue)
-                for (position, tag) in (lists[kind] ?? []).enumerated() {
-                    // One value at a time: an array literal a tag was an allocation a tag.
-                    tags.append(job)
-                    tags.append(.id(OrderedUUID.make(now: now, random: bits.next())))
-                    tags.append(person)
-                    tags.append(kindText)
-                    tags.append(.text(tag.name))
-                    tags.append(.text(tag.key))
-                    tags.append(.number(position))
-                }
+            if newTagsLater && existing[record.email] == nil {
+                newPeople.append(NewTags.Person(id: id, searchName: searchName, lists: lists))
+            } else {
+                appendTagRows(lists, of: person, job: job, now: now, bits: &bits, to: &tags)
             }
         }
         return Staged(
             people: BulkRows.prepare(people, into: "import_people", columns: stagedPeopleColumns, for: target),
-            tags: BulkRows.prepare(tags, into: "import_tags", columns: stagedTagColumns, for: target))
+            tags: BulkRows.prepare(tags, into: "import_tags", columns: stagedTagColumns, for: target),
+            newPeople: newPeople)
+    }
+
+    /// A person's tags as rows of `tagColumns` (after `job`, when staged), each with a new id, in
+    /// the order of the kinds and of each list (its `position`).
+    static func appendTagRows(
+        _ lists: [TagKind: [SearchIndex.TagText]], of person: BulkValue, job: BulkValue?, now: Date, bits: inout OrderedUUID.Bits,
+        to values: inout [BulkValue]
+    ) {
+        for kind in TagKind.allCases {
+            let kindText = BulkValue.text(kind.rawValue)
+            for (position, tag) in (lists[kind] ?? []).enumerated() {
+                // One value at a time: an array literal a tag was an allocation a tag.
+                if let job { values.append(job) }
+                values.append(.id(OrderedUUID.make(now: now, random: bits.next())))
+                values.append(person)
+                values.append(kindText)
+                values.append(.text(tag.name))
+                values.append(.text(tag.key))
+                values.append(.number(position))
+            }
+        }
     }
 
     /// Writes a batch's staged rows (`BulkRows`: `COPY` on PostgreSQL, many rows a statement on
@@ -318,8 +336,11 @@ enum PeopleImport {
         try await BulkRows.write(staged.tags, on: sql)
     }
 
-    /// The whole import in one transaction, as set-based statements over the staged rows.
-    static func applyStaged(jobID: UUID, on tx: any Database) async throws {
+    /// The whole import in one transaction, as set-based statements over the staged rows, and
+    /// new people's tags from `newTags` (PostgreSQL, `NewTags`).
+    static func applyStaged(
+        jobID: UUID, newTags: (tags: NewTags, search: Task<NewTags.SearchTags, any Error>)? = nil, on tx: any Database
+    ) async throws {
         var laps = Laps(logger: tx.logger)
         let sql = tx as! any SQLDatabase
 
@@ -407,6 +428,7 @@ enum PeopleImport {
                 WHERE it.job_id = \(job) AND (ip.is_new = \(bind: true) OR NOT EXISTS (SELECT 1 FROM profile_tags pt
                     WHERE pt.profile_id = it.profile_id AND pt.kind = it.kind AND pt.key = it.key))
                 """).run()
+            try await newTags?.tags.writeTags(on: sql)
         } else {
             try await sql.raw("DELETE FROM profile_tags WHERE profile_id IN (\(rewrittenPeople))").run()
             try await sql.raw("""
@@ -416,6 +438,7 @@ enum PeopleImport {
         }
         laps.lap("tags")
         try await SearchIndex.updateStaged(jobID: jobID, remakesIndex: scale.isLarge(scale.rewritten), on: sql)
+        if let newTags { try await NewTags.write(try await newTags.search.value, on: sql) }
         laps.lap("the search index")
         if countsEverything {
             try await DirectoryCounts.rebuild(on: sql)
