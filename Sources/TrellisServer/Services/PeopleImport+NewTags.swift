@@ -1,4 +1,5 @@
 import FluentSQL
+import NIOConcurrencyHelpers
 import Foundation
 import TrellisCore
 import Vapor
@@ -15,22 +16,69 @@ extension PeopleImport {
     /// strings ranked by the database's own collation). People already stored are staged as
     /// before: their tags are compared with the stored ones (`applyStaged`).
     ///
-    /// The rows are those the staged path writes (`appendTagRows`, and `searchTagRows`, which is
-    /// the staged path's `INSERT INTO people_search_tags … SELECT` for these people); the import
-    /// tests check the stored tags, search tags and counts after imports of new and of stored
-    /// people alike, on both databases.
+    /// The rows are those the staged path writes: `PeopleImport.appendTagRow` makes a tag's row
+    /// for both, and `searchTags(ranks:)` makes what the staged path's `INSERT INTO
+    /// people_search_tags … SELECT` writes for these people. The import tests check the stored
+    /// tags, search tags and counts after imports of new and of stored people alike.
     struct NewTags: Sendable {
+        /// A new person: their id and sort name (a number in `strings`).
         struct Person: Sendable {
             var id: UUID
-            var searchName: String
-            var lists: [TagKind: [SearchIndex.TagText]]
+            var searchName: Int32
         }
 
+        /// A tag of a new person: their place in `people`, its spelling and key (numbers in
+        /// `strings`), its place in its list, and its kind (its place in `TagKind.allCases`).
+        struct Tag: Sendable {
+            var person: Int32
+            var name: Int32
+            var key: Int32
+            var position: Int32
+            var kind: UInt8
+        }
+
+        /// Every string once (told apart by their bytes, as the database tells them apart, not by
+        /// Swift's equality, which takes canonically equivalent spellings for one); the kinds first.
+        private(set) var strings: [String] = []
+        private var numbers: [Spelling: Int32] = [:]
         private(set) var people: [Person] = []
+        private(set) var tags: [Tag] = []
 
-        mutating func append(contentsOf more: [Person]) { people += more }
+        init() {
+            for kind in Self.kinds { _ = number(kind.rawValue) }
+        }
 
-        var isEmpty: Bool { people.allSatisfy { $0.lists.values.allSatisfy(\.isEmpty) } }
+        static let kinds = TagKind.allCases
+
+        private mutating func number(_ text: String) -> Int32 {
+            if let known = numbers[Spelling(text)] { return known }
+            strings.append(text)
+            numbers[Spelling(text)] = Int32(strings.count - 1)
+            return Int32(strings.count - 1)
+        }
+
+        /// A new person with their (cleaned) lists, in the order of the kinds and of each list.
+        mutating func add(id: UUID, searchName: String, lists: [TagKind: [SearchIndex.TagText]]) {
+            let person = Int32(people.count)
+            people.append(Person(id: id, searchName: number(searchName)))
+            for (kind, tagKind) in Self.kinds.enumerated() {
+                for (position, tag) in (lists[tagKind] ?? []).enumerated() {
+                    tags.append(Tag(person: person, name: number(tag.name), key: number(tag.key), position: Int32(position), kind: UInt8(kind)))
+                }
+            }
+        }
+
+        /// `other`'s people and tags after these.
+        mutating func append(contentsOf other: NewTags) {
+            let renumbered = other.strings.map { number($0) }
+            let offset = Int32(people.count)
+            people += other.people.map { Person(id: $0.id, searchName: renumbered[Int($0.searchName)]) }
+            tags += other.tags.map {
+                Tag(person: $0.person + offset, name: renumbered[Int($0.name)], key: renumbered[Int($0.key)], position: $0.position, kind: $0.kind)
+            }
+        }
+
+        var isEmpty: Bool { tags.isEmpty }
 
         /// Rows a `COPY` statement, so that the text of one is made while the one before is written
         /// (a task-local so that tests can make an import of a few thousand tags take several).
@@ -39,24 +87,52 @@ extension PeopleImport {
         /// The tags into `profile_tags`, in the file's order of people (which is the order of their
         /// new ids), each with a new id.
         func writeTags(on sql: any SQLDatabase) async throws {
-            var starts: [Int] = [0]  // the people each `COPY` starts from
-            var rows = 0
             let size = Self.rowsPerCopy
-            for (index, person) in people.enumerated() {
-                if rows >= size { starts.append(index); rows = 0 }
-                rows += person.lists.values.reduce(0) { $0 + $1.count }
-            }
-            starts.append(people.count)
-            let (people, bounds) = (people, starts)
-            _ = try await PeopleImport.pipelined(bounds.count - 1, make: { piece in
+            let all = self
+            _ = try await PeopleImport.pipelined((tags.count + size - 1) / size, make: { piece in
                 var values: [BulkValue] = []
+                values.reserveCapacity(size * PeopleImport.tagColumns.count)
                 let now = Date()
                 var bits = OrderedUUID.Bits()
-                for person in people[bounds[piece]..<bounds[piece + 1]] {
-                    PeopleImport.appendTagRows(person.lists, of: .text(person.id.uuidString), job: nil, now: now, bits: &bits, to: &values)
+                for tag in all.tags[piece * size..<min(all.tags.count, (piece + 1) * size)] {
+                    PeopleImport.appendTagRow(
+                        of: .id(all.people[Int(tag.person)].id), kind: .text(Self.kinds[Int(tag.kind)].rawValue), name: all.strings[Int(tag.name)],
+                        key: all.strings[Int(tag.key)], position: Int(tag.position), job: nil, now: now, bits: &bits, to: &values)
                 }
                 return BulkRows.prepare(values, into: "profile_tags", columns: PeopleImport.tagColumns, for: .postgresCopy)
             }, write: { _, prepared in try await BulkRows.write(prepared, on: sql) })
+        }
+
+        /// The places in the database's order of the strings that search tags are made of (keys,
+        /// sort names and kinds), by their number in `strings` (-1 for others): asked of the
+        /// database, so that any collation is followed. Asked before the import's transaction
+        /// begins, never from inside it (which holds a connection and must not wait for another).
+        func ranks(on sql: any SQLDatabase) async throws -> [Int32] {
+            var used = [Bool](repeating: false, count: strings.count)
+            for tag in tags where !strings[Int(tag.key)].isEmpty {
+                used[Int(tag.key)] = true
+                used[Int(people[Int(tag.person)].searchName)] = true
+                used[Int(tag.kind)] = true  // the kinds are the first strings
+            }
+            let asked = used.indices.filter { used[$0] }
+            guard !asked.isEmpty else { return [Int32](repeating: -1, count: strings.count) }
+            // Read as they come, a row at a time (one for each string).
+            let ranking = NIOLockedValueBox((rank: [Int32](repeating: -1, count: strings.count), next: Int32(0), fine: true))
+            try await sql.raw("""
+                SELECT t.n AS n FROM unnest(\(bind: asked.map { strings[$0] })::text[], \(bind: asked.map { Int32($0) })::int4[]) AS t(v, n) ORDER BY t.v
+                """).run { row in
+                let number = (try? row.decode(column: "n", as: Int32.self)).map(Int.init) ?? -1
+                ranking.withLockedValue { ranking in
+                    guard ranking.rank.indices.contains(number), ranking.rank[number] < 0 else { ranking.fine = false; return }
+                    ranking.rank[number] = ranking.next
+                    ranking.next += 1
+                }
+            }
+            let (rank, next, fine) = ranking.withLockedValue { ($0.rank, $0.next, $0.fine) }
+            guard fine, Int(next) == asked.count else {
+                throw Abort(.internalServerError, reason: "The database ordered \(next) of \(asked.count) tags and names.")
+            }
+            return rank
         }
 
         /// One row of `people_search_tags`, as ranks in the table's key order.
@@ -69,52 +145,12 @@ extension PeopleImport {
             static func < (a: Self, b: Self) -> Bool { (a.key, a.name, a.person, a.kind) < (b.key, b.name, b.person, b.kind) }
         }
 
-        /// The search tags (`key`, `sort_name`, `person_id`, `kind`) of these people, with a key,
-        /// in the order of the table's key (`key`, `sort_name`, `person_id`, `kind`): the strings
-        /// in the order the database sorts them (asked of it, so that any collation is followed),
-        /// the ids byte by byte, as PostgreSQL compares `uuid`s. Made before the final transaction.
-        struct SearchTags: Sendable {
-            fileprivate var strings: [String]
-            fileprivate var rows: [SearchRow]
-            fileprivate var ids: [UUID]
-
-            /// The rows in the order they are written.
-            var written: [(key: String, sortName: String, person: UUID, kind: String)] {
-                rows.map { (strings[Int($0.key)], strings[Int($0.name)], ids[Int($0.person)], strings[Int($0.kind)]) }
-            }
-        }
-
-        func searchTags(on sql: any SQLDatabase) async throws -> SearchTags {
-            var index: [String: Int32] = [:]
-            var strings: [String] = []
-            func number(_ text: String) -> Int32 {
-                if let known = index[text] { return known }
-                strings.append(text)
-                index[text] = Int32(strings.count - 1)
-                return Int32(strings.count - 1)
-            }
-            // Rows as string numbers first; the ranks replace them once the database has ordered
-            // the strings.
-            var rows: [SearchRow] = []
-            for (place, person) in people.enumerated() {
-                let name = number(person.searchName)
-                for kind in TagKind.allCases {
-                    let kindNumber = number(kind.rawValue)
-                    for tag in person.lists[kind] ?? [] where !tag.key.isEmpty {
-                        rows.append(SearchRow(key: number(tag.key), name: name, person: Int32(place), kind: kindNumber))
-                    }
-                }
-            }
-            var rank = [Int32](repeating: 0, count: strings.count)
-            if !strings.isEmpty {
-                let ordered = try await sql.raw("""
-                    SELECT t.i AS i FROM unnest(\(bind: strings)::text[]) WITH ORDINALITY AS t(v, i) ORDER BY t.v
-                    """).all()
-                guard ordered.count == strings.count else {
-                    throw Abort(.internalServerError, reason: "The database ordered \(ordered.count) of \(strings.count) tags and names.")
-                }
-                for (place, row) in ordered.enumerated() { rank[Int(try row.decode(column: "i", as: Int.self)) - 1] = Int32(place) }
-            }
+        /// The search tags (`key`, `sort_name`, `person_id`, `kind`) of these people, those with a
+        /// key (what the staged path's `INSERT INTO people_search_tags … SELECT` writes for them), in
+        /// the order of the table's key: the strings by `rank` (`ranks(on:)`), the ids byte by
+        /// byte, as PostgreSQL compares `uuid`s. No database needed: worked out on a thread of its
+        /// own while the final transaction writes the people and their tags.
+        func searchTags(ranks rank: [Int32]) -> SearchTags {
             // Ids compared as PostgreSQL compares them: their sixteen bytes in turn.
             func bytes(_ id: UUID) -> (UInt64, UInt64) {
                 withUnsafeBytes(of: id.uuid) { raw in
@@ -126,19 +162,33 @@ extension PeopleImport {
             let byID = people.indices.sorted { keys[$0] < keys[$1] }
             var personRank = [Int32](repeating: 0, count: people.count)
             for (place, person) in byID.enumerated() { personRank[person] = Int32(place) }
-            for index in rows.indices {
-                rows[index].key = rank[Int(rows[index].key)]
-                rows[index].name = rank[Int(rows[index].name)]
-                rows[index].kind = rank[Int(rows[index].kind)]
-                rows[index].person = personRank[Int(rows[index].person)]
+            var rows: [SearchRow] = []
+            rows.reserveCapacity(tags.count)
+            for tag in tags where !strings[Int(tag.key)].isEmpty {
+                rows.append(SearchRow(
+                    key: rank[Int(tag.key)], name: rank[Int(people[Int(tag.person)].searchName)],
+                    person: personRank[Int(tag.person)], kind: rank[Int(tag.kind)]))
             }
             rows.sort()
-            // Back from ranks to strings and ids when written.
-            var byRank = [String](repeating: "", count: strings.count)
-            for (number, text) in strings.enumerated() { byRank[Int(rank[number])] = text }
+            // From ranks back to strings and ids when written.
+            var byRank = [String](repeating: "", count: rank.reduce(0) { max($0, Int($1) + 1) })
+            for (number, place) in rank.enumerated() where place >= 0 { byRank[Int(place)] = strings[number] }
             return SearchTags(strings: byRank, rows: rows, ids: byID.map { people[$0].id })
         }
 
+        /// Search tags in the order of their table's key, to write (`write(_:on:)`).
+        struct SearchTags: Sendable {
+            fileprivate var strings: [String]
+            fileprivate var rows: [SearchRow]
+            fileprivate var ids: [UUID]
+
+            /// The rows in the order they are written.
+            var written: [(key: String, sortName: String, person: UUID, kind: String)] {
+                rows.map { (strings[Int($0.key)], strings[Int($0.name)], ids[Int($0.person)], strings[Int($0.kind)]) }
+            }
+        }
+
+        /// Writes search tags (`searchTags(ranks:)`).
         static func write(_ search: SearchTags, on sql: any SQLDatabase) async throws {
             let size = rowsPerCopy
             let pieces = (search.rows.count + size - 1) / size
@@ -154,6 +204,17 @@ extension PeopleImport {
                 }
                 return BulkRows.prepare(values, into: "people_search_tags", columns: ["key", "sort_name", "person_id", "kind"], for: .postgresCopy)
             }, write: { _, prepared in try await BulkRows.write(prepared, on: sql) })
+        }
+
+        /// A string told apart from others by its UTF-8 bytes.
+        private struct Spelling: Hashable {
+            var text: String
+            init(_ text: String) { self.text = text }
+            static func == (a: Self, b: Self) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+            func hash(into hasher: inout Hasher) {
+                var text = text
+                text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            }
         }
     }
 

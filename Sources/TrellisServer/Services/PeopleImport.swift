@@ -84,7 +84,7 @@ enum PeopleImport {
         // Awaited, not only cancelled: a renewal waiting behind the final transaction runs after
         // it, and must not outlive the import (or the database it writes to).
         func stopRenewing() async { renewing.cancel(); await renewing.value }
-        var ordering: Task<NewTags.SearchTags, any Error>?
+        var ordering: Task<NewTags.SearchTags, Never>?
         do {
             // Each batch is worked out on a thread of its own while the one before it is written
             // (the database works on another): the two took 8 and 10 s of an import of 100,000
@@ -111,7 +111,7 @@ enum PeopleImport {
                     try await Lease.hold(jobID, on: tx as! any SQLDatabase)
                     try await write(prepared, on: tx as! any SQLDatabase)
                 }
-                newTags.append(contentsOf: prepared.newPeople)
+                newTags.append(contentsOf: prepared.newTags)
                 writing += ContinuousClock.now - t1
                 staged += batches[index].count
                 try await progress?(staged, rows.count)
@@ -119,12 +119,14 @@ enum PeopleImport {
             laps.lap("staging (waiting for Swift \(waited), writing \(writing))")
             await analyzeStaged(on: db)
             laps.lap("statistics of the staged rows")
-            // New people's search tags are put in order while the final transaction writes the
-            // people and their tags (needed after those), on a thread of their own.
+            // New people's search tags: the strings put in order by the database (before the
+            // transaction, which must not wait for a second connection), then the rows on a thread
+            // of their own while the transaction writes the people and their tags.
             let newPeopleTags = newTags
-            let sqlDB = db as! any SQLDatabase
-            let ordered = newPeopleTags.isEmpty ? nil : Task(executorPreference: LongWork.shared) { try await newPeopleTags.searchTags(on: sqlDB) }
+            let ranks = newPeopleTags.isEmpty ? [] : try await newPeopleTags.ranks(on: db as! any SQLDatabase)
+            let ordered = newPeopleTags.isEmpty ? nil : Task(executorPreference: LongWork.shared) { newPeopleTags.searchTags(ranks: ranks) }
             ordering = ordered
+            laps.lap("ranking new people's tags and names")
             try await DatabaseWrites.transaction(on: db) { tx in
                 var inner = Laps(logger: tx.logger)
                 // The import is reported done only once it is on disk, whatever the server's
@@ -152,7 +154,7 @@ enum PeopleImport {
                 inner.lap("applying, up to the commit")
             }
         } catch {
-            _ = try? await ordering?.value
+            _ = await ordering?.value
             await stopRenewing()
             try? await discardStaged(jobID: jobID, on: db)
             if DatabaseWrites.isUniqueViolation(error) { throw addedMeanwhile }
@@ -258,14 +260,14 @@ enum PeopleImport {
     struct Staged: Sendable {
         var people: BulkRows.Prepared
         var tags: BulkRows.Prepared
-        var newPeople: [NewTags.Person] = []
+        var newTags = NewTags()
     }
 
     /// Works out the staged rows of a batch: each person, and the tags of those not in
     /// `keepingTags` (emails of people whose name and tags stay as they are,
     /// `PeopleCSV.Plan.keepsTags`), as `target` is written; `texts` is the import's own, shared
     /// by its batches. With `newTagsLater`, new people's tags are not staged but handed back
-    /// (`Staged.newPeople`) to be written in the final transaction. Outside any transaction: on
+    /// (`Staged.newTags`) to be written in the final transaction. Outside any transaction: on
     /// SQLite, other writers need not wait while Swift cleans and folds text.
     static func staging(
         _ batch: ArraySlice<PersonRecord>, existing: [String: UUID], keepingTags: Set<String>, texts: SearchIndex.TagTexts, jobID: UUID,
@@ -273,7 +275,7 @@ enum PeopleImport {
     ) -> Staged {
         var people: [BulkValue] = []
         var tags: [BulkValue] = []
-        var newPeople: [NewTags.Person] = []
+        var newTags = NewTags()
         people.reserveCapacity(batch.count * stagedPeopleColumns.count)
         // Ids go as their text (as `BulkValue.id` would write them), each made once.
         let job = BulkValue.text(jobID.uuidString)
@@ -297,7 +299,7 @@ enum PeopleImport {
                 .flag(keepsTags),
             ]
             if newTagsLater && existing[record.email] == nil {
-                newPeople.append(NewTags.Person(id: id, searchName: searchName, lists: lists))
+                newTags.add(id: id, searchName: searchName, lists: lists)
             } else {
                 appendTagRows(lists, of: person, job: job, now: now, bits: &bits, to: &tags)
             }
@@ -305,7 +307,7 @@ enum PeopleImport {
         return Staged(
             people: BulkRows.prepare(people, into: "import_people", columns: stagedPeopleColumns, for: target),
             tags: BulkRows.prepare(tags, into: "import_tags", columns: stagedTagColumns, for: target),
-            newPeople: newPeople)
+            newTags: newTags)
     }
 
     /// A person's tags as rows of `tagColumns` (after `job`, when staged), each with a new id, in
@@ -317,16 +319,25 @@ enum PeopleImport {
         for kind in TagKind.allCases {
             let kindText = BulkValue.text(kind.rawValue)
             for (position, tag) in (lists[kind] ?? []).enumerated() {
-                // One value at a time: an array literal a tag was an allocation a tag.
-                if let job { values.append(job) }
-                values.append(.id(OrderedUUID.make(now: now, random: bits.next())))
-                values.append(person)
-                values.append(kindText)
-                values.append(.text(tag.name))
-                values.append(.text(tag.key))
-                values.append(.number(position))
+                appendTagRow(of: person, kind: kindText, name: tag.name, key: tag.key, position: position, job: job, now: now, bits: &bits, to: &values)
             }
         }
+    }
+
+    /// One tag as a row of `tagColumns` (after `job`, when staged), with a new id: staged, or
+    /// written straight into `profile_tags` (`NewTags`).
+    static func appendTagRow(
+        of person: BulkValue, kind: BulkValue, name: String, key: String, position: Int, job: BulkValue?, now: Date,
+        bits: inout OrderedUUID.Bits, to values: inout [BulkValue]
+    ) {
+        // One value at a time: an array literal a tag was an allocation a tag.
+        if let job { values.append(job) }
+        values.append(.id(OrderedUUID.make(now: now, random: bits.next())))
+        values.append(person)
+        values.append(kind)
+        values.append(.text(name))
+        values.append(.text(key))
+        values.append(.number(position))
     }
 
     /// Writes a batch's staged rows (`BulkRows`: `COPY` on PostgreSQL, many rows a statement on
@@ -339,7 +350,7 @@ enum PeopleImport {
     /// The whole import in one transaction, as set-based statements over the staged rows, and
     /// new people's tags from `newTags` (PostgreSQL, `NewTags`).
     static func applyStaged(
-        jobID: UUID, newTags: (tags: NewTags, search: Task<NewTags.SearchTags, any Error>)? = nil, on tx: any Database
+        jobID: UUID, newTags: (tags: NewTags, search: Task<NewTags.SearchTags, Never>)? = nil, on tx: any Database
     ) async throws {
         var laps = Laps(logger: tx.logger)
         let sql = tx as! any SQLDatabase
@@ -438,7 +449,7 @@ enum PeopleImport {
         }
         laps.lap("tags")
         try await SearchIndex.updateStaged(jobID: jobID, remakesIndex: scale.isLarge(scale.rewritten), on: sql)
-        if let newTags { try await NewTags.write(try await newTags.search.value, on: sql) }
+        if let newTags { try await NewTags.write(await newTags.search.value, on: sql) }
         laps.lap("the search index")
         if countsEverything {
             try await DirectoryCounts.rebuild(on: sql)
